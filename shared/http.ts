@@ -1,0 +1,103 @@
+// What every Worker's Hono app shares: request ids, JSON access logs, problem+json errors, validation that throws.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Env, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import { type FieldError, type ProblemCode, ProblemError, problemBody, problemResponse } from "./errors.ts";
+import { newId } from "./ids.ts";
+import { log } from "./log.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    requestId: string;
+  }
+}
+
+export const REQUEST_ID_HEADER = "x-request-id";
+// A request id handed in by the gateway (or a client) is kept only if it looks like one of ours or a UUID.
+const acceptableRequestId = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** Names the request (reusing an incoming id), stamps it on the response, and logs one line when done. */
+export function requestContext(service: string): MiddlewareHandler {
+  return async function requestContextMiddleware(c, next) {
+    const incoming = c.req.header(REQUEST_ID_HEADER);
+    const requestId = incoming && acceptableRequestId.test(incoming) ? incoming : newId("req");
+    c.set("requestId", requestId);
+    const started = performance.now();
+    await next();
+    c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    log("info", "request", {
+      service,
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+}
+
+function requestIdOf(c: Context): string {
+  return c.get("requestId") ?? newId("req");
+}
+
+export function problem(c: Context, code: ProblemCode, detail: string, errors?: FieldError[], headers?: Record<string, string>): Response {
+  return problemResponse(problemBody(code, detail, requestIdOf(c), errors), headers);
+}
+
+const httpStatusCodes: Partial<Record<number, ProblemCode>> = {
+  400: "validation_failed",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};
+
+/** The single place errors become HTTP: known problems as they are, anything else as `internal` with nothing leaked. */
+export function onError(service: string) {
+  return function handleError(err: Error, c: Context): Response {
+    if (err instanceof ProblemError) return problem(c, err.code, err.message, err.errors, err.headers);
+    if (err instanceof HTTPException) {
+      const code = httpStatusCodes[err.status];
+      if (code) return problem(c, code, err.message || `${err.status}`);
+    }
+    log("error", "unhandled error", { service, requestId: requestIdOf(c), error: err.message, stack: err.stack });
+    return problem(c, "internal", "Something went wrong on our side. Quote the request id if you contact support.");
+  };
+}
+
+export function notFound(c: Context): Response {
+  return problem(c, "not_found", `No route for ${c.req.method} ${c.req.path}.`);
+}
+
+export function zodFieldErrors(error: ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: `/${issue.path.map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`,
+    message: issue.message,
+  }));
+}
+
+/** A router whose routes are declared with zod schemas (feeding the OpenAPI document); invalid input throws a problem. */
+export function createRouter<E extends Env>(): OpenAPIHono<E> {
+  return new OpenAPIHono<E>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ProblemError("validation_failed", "The request has fields that are missing or invalid.", {
+          errors: zodFieldErrors(result.error),
+        });
+      }
+    },
+  });
+}
+
+/** A Worker's top-level app: a router plus request ids, access logs and the one error mapping. */
+export function createApp<E extends Env>(service: string): OpenAPIHono<E> {
+  const app = createRouter<E>();
+  app.use(requestContext(service));
+  app.onError(onError(service));
+  app.notFound(notFound);
+  return app;
+}

@@ -1,0 +1,40 @@
+// Schemas that appear in more than one Worker's routes.
+import { z } from "@hono/zod-openapi";
+import { currencies } from "./money.ts";
+
+export const MoneySchema = z
+  .object({
+    amount: z.number().int().openapi({ example: 19900, description: "Integer minor units (fen for CNY)." }),
+    currency: z.enum(currencies).openapi({ example: "CNY" }),
+  })
+  .openapi("Money");
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string(),
+    requestId: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: "A problem", content: { "application/problem+json": { schema: ProblemSchema } } },
+    ]),
+  );
+}
+
+export function idParam(prefix: string) {
+  return z.object({
+    id: z
+      .string()
+      .regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`)
+      .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01JDEMO0000000000000000000` }),
+  });
+}

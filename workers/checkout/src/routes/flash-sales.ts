@@ -1,0 +1,31 @@
+// Public reads of flash sales: the terms from libSQL, the stock left from the sale's FlashSaleStock object.
+import { createRoute } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { flashSales } from "../../../../shared/schema.ts";
+import { FlashSaleSchema, toFlashSale } from "../flash-sale.ts";
+
+const getFlashSale = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a flash sale with its stock left",
+  request: { params: idParam("fs") },
+  responses: {
+    200: { description: "The flash sale", content: { "application/json": { schema: FlashSaleSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
+
+export const flashSaleRoutes = createRouter<{ Bindings: Env }>();
+
+flashSaleRoutes.openapi(getFlashSale, async (c) => {
+  const { id } = c.req.valid("param");
+  const row = await database(c.env).query.flashSales.findFirst({ where: eq(flashSales.id, id) });
+  if (!row) throw new ProblemError("not_found", `Flash sale ${id} does not exist.`);
+  const stock = await c.env.FLASH_SALE_STOCK.getByName(id).open(row.quantity);
+  c.header("cache-control", "no-store");
+  return c.json(toFlashSale(row, stock.available, new Date()), 200);
+});

@@ -1,0 +1,16 @@
+// The Workers behind the gateway, and which /v1 paths each one owns.
+import type { ServiceEntrypoint } from "../../../shared/entrypoint.ts";
+
+export const services = [
+  { name: "catalog", binding: "CATALOG", prefixes: ["/v1/products"] },
+  { name: "search", binding: "SEARCH", prefixes: ["/v1/search"] },
+  { name: "checkout", binding: "CHECKOUT", prefixes: ["/v1/flash-sales"] },
+  { name: "live", binding: "LIVE", prefixes: ["/v1/live"] },
+] as const satisfies readonly { name: string; binding: keyof Env; prefixes: readonly string[] }[];
+
+export type ServiceBinding = (typeof services)[number]["binding"];
+
+/** A backend Worker's binding with its RPC methods typed (wrangler types sees only a Fetcher from this config). */
+export function backend(env: Env, binding: ServiceBinding): Service<ServiceEntrypoint> {
+  return env[binding] as Service<ServiceEntrypoint>;
+}
