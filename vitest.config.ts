@@ -1,16 +1,47 @@
-import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { workers } from "./dev/workers.ts";
+import { backendWorkers } from "./test/build-workers.ts";
 
-// Projects: `node` runs beside the platform (libSQL server conformance, migrations, end-to-end against `npm start`).
+// Nothing in a test run may phone home.
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_LOG = "warn";
+
+// One project per Worker, each running inside workerd against its own wrangler.toml and the real libSQL server;
+// the gateway's project also runs the other four Workers so its service bindings are real.
+const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) => ({
+  plugins: [
+    cloudflareTest(async ({ inject }) => {
+      const bindings = { LIBSQL_URL: inject("libsqlUrl"), LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken") };
+      return {
+        wrangler: { configPath: `./${worker.config}` },
+        miniflare: {
+          bindings,
+          ...(worker.name === "gateway" ? { workers: await backendWorkers(bindings) } : {}),
+        },
+      };
+    }),
+  ],
+  test: { name: worker.name, include: [`test/workers/${worker.name}/**/*.test.ts`] },
+}));
+
 export default defineConfig({
   test: {
+    globalSetup: ["./test/global-setup.ts"],
+    reporters: ["default", "./test/summary-reporter.ts"],
+    // Access-log lines are for operators; in test output they only hide the failures.
+    onConsoleLog: (log) => !log.includes('"msg":"request"'),
     projects: [
+      ...workerProjects,
       {
+        // Beside the platform: libSQL server conformance, migrations, end-to-end against `npm start`.
         test: {
           name: "node",
           include: ["test/node/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
-          hookTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -17,6 +17,9 @@ export interface StockSnapshot {
   available: number;
 }
 
+// Across RPC, refusals are results, not exceptions (STYLE.md).
+export type OpenResult = ({ ok: true } & StockSnapshot) | { ok: false; reason: "invalid_allotment" };
+
 export class FlashSaleStock extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -24,9 +27,12 @@ export class FlashSaleStock extends DurableObject<Env> {
   }
 
   /** The sale's stock, opening the book with `allotted` units the first time; later calls never reset it. */
-  open(allotted: number): StockSnapshot {
+  open(allotted: number): OpenResult {
+    if (!Number.isSafeInteger(allotted) || allotted <= 0) return { ok: false, reason: "invalid_allotment" };
     const sql = this.ctx.storage.sql;
-    sql.exec("INSERT OR IGNORE INTO book (id, allotted, available) VALUES (1, ?, ?)", allotted, allotted);
-    return sql.exec<{ allotted: number; available: number }>("SELECT allotted, available FROM book").one();
+    // ON CONFLICT, not OR IGNORE: a CHECK violation must still throw.
+    sql.exec("INSERT INTO book (id, allotted, available) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING", allotted, allotted);
+    const book = sql.exec<{ allotted: number; available: number }>("SELECT allotted, available FROM book").one();
+    return { ok: true, ...book };
   }
 }

@@ -26,6 +26,8 @@ flashSaleRoutes.openapi(getFlashSale, async (c) => {
   const row = await database(c.env).query.flashSales.findFirst({ where: eq(flashSales.id, id) });
   if (!row) throw new ProblemError("not_found", `Flash sale ${id} does not exist.`);
   const stock = await c.env.FLASH_SALE_STOCK.getByName(id).open(row.quantity);
+  // The database's CHECK keeps quantity positive, so a refusal here means the row and the object disagree.
+  if (!stock.ok) throw new Error(`flash sale ${id}: stock object refused quantity ${row.quantity} (${stock.reason})`);
   c.header("cache-control", "no-store");
   return c.json(toFlashSale(row, stock.available, new Date()), 200);
 });

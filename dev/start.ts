@@ -1,0 +1,45 @@
+// `npm start`: the whole platform on the embedded default, seeded with demo data. Ctrl-C stops everything.
+import { startPlatform } from "./platform.ts";
+
+const port = Number(process.env.PORT ?? 8787);
+const libsqlPort = Number(process.env.LIBSQL_PORT ?? 8080);
+const dataDir = process.env.ZHONGCAO_DATA_DIR ?? ".data";
+
+const platform = await startPlatform({ port, libsqlPort, dataDir, stdio: "inherit" }).catch((err: unknown) => {
+  console.error(`zhongcao failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
+
+const { credentials: c } = platform;
+const lines = [
+  "",
+  "zhongcao is running",
+  `  gateway      ${platform.gatewayUrl}        (health: ${platform.gatewayUrl}/health)`,
+  `  libSQL       ${platform.libsqlUrl}`,
+  `  products     ${platform.gatewayUrl}/v1/products`,
+  `  live         ${platform.gatewayUrl}/v1/live/sessions/${c.liveSessionId}`,
+  `  flash sale   ${platform.gatewayUrl}/v1/flash-sales/${c.flashSaleId}`,
+  "",
+  "demo credentials (also in " + platform.credentialsFile + ")",
+  ...c.merchants.flatMap((m) => [`  ${m.name}  ${m.id}`, `    secret key       ${m.secretKey}`, `    publishable key  ${m.publishableKey}`]),
+  ...c.creators.map((cr) => `  creator ${cr.name}  ${cr.id}`),
+  "",
+  "Ctrl-C stops everything.",
+  "",
+];
+console.log(lines.join("\n"));
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log("stopping zhongcao…");
+  await platform.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+platform.exited.then((which) => {
+  console.error(`${which} exited unexpectedly; stopping the rest.`);
+  void shutdown(1);
+});
