@@ -1,4 +1,5 @@
 // JWT auth like sqld: Ed25519 public key, EdDSA tokens, exp honoured, algorithm pinned.
+import { rmSync } from "node:fs";
 import { LibsqlError } from "@libsql/client";
 import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair } from "jose";
 import type { CryptoKey } from "jose";
@@ -90,6 +91,8 @@ describe("auth endpoints and key formats", () => {
         await s.cleanup();
       }
     }
-    await expect(startLibsqlServer({ port: 0, dbPath: `${tempDir()}/x.db`, authJwtKey: "not-a-key" })).rejects.toThrow(/JWT key/);
+    const dir = tempDir();
+    await expect(startLibsqlServer({ port: 0, dbPath: `${dir}/x.db`, authJwtKey: "not-a-key" })).rejects.toThrow(/JWT key/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

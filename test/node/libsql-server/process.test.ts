@@ -9,7 +9,7 @@ import { spawnLibsqlServer } from "../../../dev/libsql-server/spawn.ts";
 import type { SpawnedLibsqlServer } from "../../../dev/libsql-server/spawn.ts";
 import { tempDir } from "./helpers.ts";
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
