@@ -97,8 +97,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const db = await spawnLibsqlServer({
     dbPath: path.join(dataDir, "zhongcao.db"),
     port: options.libsqlPort,
-    authJwtKey: auth.publicKeyPem,
-    stdio: options.stdio,
+    // By environment rather than argument: a PEM key starts with dashes.
+    env: { LIBSQL_AUTH_JWT_KEY: auth.publicKeyPem },
   });
   let wrangler: ChildProcess | undefined;
   try {

@@ -40,6 +40,7 @@ async function shutdown(code: number): Promise<void> {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 platform.exited.then((which) => {
+  if (stopping) return;
   console.error(`${which} exited unexpectedly; stopping the rest.`);
   void shutdown(1);
 });

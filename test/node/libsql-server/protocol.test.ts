@@ -1,6 +1,9 @@
 // Hrana over HTTP on the wire (raw fetch): batons, batch conditions, value encoding, malformed input.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer } from "./helpers.ts";
+import { startLibsqlServer } from "../../../dev/libsql-server/server.ts";
+import { startTestServer, tempDir } from "./helpers.ts";
 import type { TestServer } from "./helpers.ts";
 
 let server: TestServer;
@@ -181,6 +184,12 @@ describe("malformed requests", () => {
     expect(res.status).toBe(400);
     const out = await pipeline([exec("SELECT count(*) FROM kv WHERE k = 'ghost'"), { type: "close" }]);
     expect(result(out.results[0]).rows).toEqual([[int(0)]]);
+  });
+
+  it("refuses to start on a port that is taken", async () => {
+    const dir = tempDir();
+    await expect(startLibsqlServer({ port: server.port, dbPath: join(dir, "other.db") })).rejects.toThrow(/EADDRINUSE/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("answers unknown paths and wrong methods with 4xx", async () => {
