@@ -286,6 +286,9 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       server.off("error", reject);
       resolve();
     });
+  }).catch((e: unknown) => {
+    first.close(); // e.g. EADDRINUSE: do not keep the database open
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
