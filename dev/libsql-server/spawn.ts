@@ -26,7 +26,8 @@ const READY = /libsql server listening on (http:\/\/\S+):(\d+)/;
 
 export function spawnLibsqlServer(options: SpawnOptions): Promise<SpawnedLibsqlServer> {
   const args = ["--disable-warning=ExperimentalWarning", MAIN, "--db", options.dbPath, "--port", String(options.port ?? 0)];
-  if (options.authJwtKey !== undefined) args.push("--auth-jwt-key", options.authJwtKey);
+  // `--opt=value` form: a PEM key starts with dashes and would otherwise be read as an option.
+  if (options.authJwtKey !== undefined) args.push(`--auth-jwt-key=${options.authJwtKey}`);
   if (options.idleStreamTimeoutMs !== undefined) args.push("--idle-stream-timeout-ms", String(options.idleStreamTimeoutMs));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env },

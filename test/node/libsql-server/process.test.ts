@@ -3,6 +3,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@libsql/client";
 import type { Client } from "@libsql/client";
+import { SignJWT, exportSPKI, generateKeyPair } from "jose";
 import Database from "libsql";
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnLibsqlServer } from "../../../dev/libsql-server/spawn.ts";
@@ -43,6 +44,21 @@ describe("libsql server process", () => {
     const rs = await second.db.execute("SELECT title FROM notes ORDER BY id");
     expect(rs.rows.map((r) => r.title)).toEqual(["兰蔻小黑瓶 🖤"]);
     expect(await second.server.stop("SIGINT")).toBe(0);
+  });
+
+  it("takes a PEM auth key on the command line and from LIBSQL_AUTH_JWT_KEY", async () => {
+    const dir = tempDir();
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+    const pem = await exportSPKI(publicKey);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "EdDSA" }).setExpirationTime("1h").sign(privateKey);
+    for (const how of [{ authJwtKey: pem }, { env: { LIBSQL_AUTH_JWT_KEY: pem } }]) {
+      const server = await spawnLibsqlServer({ dbPath: join(dir, "auth.db"), ...how });
+      cleanups.push(() => server.stop("SIGKILL"));
+      expect((await fetch(`${server.url}/v2`)).status).toBe(401);
+      expect((await fetch(`${server.url}/v2`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it("survives SIGKILL in the middle of a write loop: integrity ok and every acknowledged row present", async () => {
