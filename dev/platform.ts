@@ -109,10 +109,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     const gatewayUrl = `http://127.0.0.1:${options.port}`;
     const credentialsFile = path.join(dataDir, "demo-credentials.json");
-    await writeFile(
-      credentialsFile,
-      `${JSON.stringify({ gatewayUrl, libsqlUrl: db.url, ...credentials }, null, 2)}\n`,
-    );
+    await writeFile(credentialsFile, `${JSON.stringify({ gatewayUrl, libsqlUrl: db.url, ...credentials }, null, 2)}\n`);
 
     const wranglerBin = path.resolve("node_modules/wrangler/bin/wrangler.js");
     wrangler = spawn(

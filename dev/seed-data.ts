@@ -4,7 +4,17 @@
 import { sha256Hex } from "../shared/crypto.ts";
 import * as s from "../shared/schema.ts";
 import type { NodeDatabase } from "./database.ts";
-import { allScopes, demo, demoFlashSaleId, demoFlashSaleQuantity, demoId, demoLiveSessionId, demoSkuId, img, storefrontOrigins } from "./demo.ts";
+import {
+  allScopes,
+  demo,
+  demoFlashSaleId,
+  demoFlashSaleQuantity,
+  demoId,
+  demoLiveSessionId,
+  demoSkuId,
+  img,
+  storefrontOrigins,
+} from "./demo.ts";
 
 // Deterministic demo keys, so every machine prints the same credentials; only their hashes are stored.
 async function demoKey(kind: "sk_test" | "pk_test", handle: string): Promise<string> {
@@ -35,47 +45,91 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
   const productId = (n: number) => demo.products[n - 1]?.id ?? "";
 
   const keyRows = await Promise.all(
-    merchants.flatMap((m) => [
-      { key: m.secretKey, kind: "secret" as const, merchantId: m.id, scopes: allScopes, origins: [] },
-      { key: m.publishableKey, kind: "publishable" as const, merchantId: m.id, scopes: [], origins: storefrontOrigins },
-    ]).map(async (k, i) => ({
-      id: demoId("key", i + 1),
-      merchantId: k.merchantId,
-      kind: k.kind,
-      displayPrefix: `${k.key.slice(0, 12)}…`,
-      hash: await sha256Hex(k.key),
-      scopes: k.scopes,
-      allowedOrigins: k.origins,
-    })),
+    merchants
+      .flatMap((m) => [
+        { key: m.secretKey, kind: "secret" as const, merchantId: m.id, scopes: allScopes, origins: [] },
+        {
+          key: m.publishableKey,
+          kind: "publishable" as const,
+          merchantId: m.id,
+          scopes: [],
+          origins: storefrontOrigins,
+        },
+      ])
+      .map(async (k, i) => ({
+        id: demoId("key", i + 1),
+        merchantId: k.merchantId,
+        kind: k.kind,
+        displayPrefix: `${k.key.slice(0, 12)}…`,
+        hash: await sha256Hex(k.key),
+        scopes: k.scopes,
+        allowedOrigins: k.origins,
+      })),
   );
 
   const productRows = demo.products.map((p) => ({
-    id: p.id, merchantId: merchantId(p.merchant), title: p.title, description: p.description, brand: p.brand,
-    category: p.category, status: p.status ?? ("active" as const), images: [img(`${p.id}-1`), img(`${p.id}-2`)],
+    id: p.id,
+    merchantId: merchantId(p.merchant),
+    title: p.title,
+    description: p.description,
+    brand: p.brand,
+    category: p.category,
+    status: p.status ?? ("active" as const),
+    images: [img(`${p.id}-1`), img(`${p.id}-2`)],
   }));
   const skuRows = demo.products.flatMap((p, pi) =>
     p.skus.map((sku, si) => ({
-      id: demoSkuId(pi + 1, si + 1), productId: p.id, options: sku.options, priceAmount: sku.price, currency: "CNY", stock: sku.stock,
+      id: demoSkuId(pi + 1, si + 1),
+      productId: p.id,
+      options: sku.options,
+      priceAmount: sku.price,
+      currency: "CNY",
+      stock: sku.stock,
     })),
   );
   // Stock is explained by the ledger: the opening count per SKU, then the flash sale's allotment moved out of it.
   const flashSaleSkuId = demoSkuId(3, 1);
   const ledgerRows = [
     ...skuRows.map((sku, i) => ({
-      id: demoId("led", i + 1), skuId: sku.id, delta: sku.stock, reason: "initial_stock", idempotencyKey: "demo-seed",
+      id: demoId("led", i + 1),
+      skuId: sku.id,
+      delta: sku.stock,
+      reason: "initial_stock",
+      idempotencyKey: "demo-seed",
     })),
-    { id: demoId("led", 900), skuId: flashSaleSkuId, delta: -demoFlashSaleQuantity, reason: "flash_sale_allotment", idempotencyKey: demoFlashSaleId },
+    {
+      id: demoId("led", 900),
+      skuId: flashSaleSkuId,
+      delta: -demoFlashSaleQuantity,
+      reason: "flash_sale_allotment",
+      idempotencyKey: demoFlashSaleId,
+    },
   ];
   for (const sku of skuRows) if (sku.id === flashSaleSkuId) sku.stock -= demoFlashSaleQuantity;
   const noteRows = demo.notes.map((n) => ({
-    id: n.id, creatorId: demo.creators[n.creator - 1]?.id ?? "", title: n.title, body: n.body,
-    images: [img(`${n.id}-cover`)], likeCount: n.likeCount, saveCount: n.saveCount,
+    id: n.id,
+    creatorId: demo.creators[n.creator - 1]?.id ?? "",
+    title: n.title,
+    body: n.body,
+    images: [img(`${n.id}-cover`)],
+    likeCount: n.likeCount,
+    saveCount: n.saveCount,
   }));
   const noteProductRows = demo.notes.flatMap((n) => n.products.map((p) => ({ noteId: n.id, productId: productId(p) })));
   const liveStart = at(24 * hour);
 
   await db.batch([
-    db.insert(s.merchants).values(demo.merchants.map((m) => ({ id: m.id, name: m.name, handle: m.handle, commissionRateBps: m.commissionRateBps }))).onConflictDoNothing(),
+    db
+      .insert(s.merchants)
+      .values(
+        demo.merchants.map((m) => ({
+          id: m.id,
+          name: m.name,
+          handle: m.handle,
+          commissionRateBps: m.commissionRateBps,
+        })),
+      )
+      .onConflictDoNothing(),
     db.insert(s.creators).values(demo.creators).onConflictDoNothing(),
     db.insert(s.apiKeys).values(keyRows).onConflictDoNothing(),
     db.insert(s.products).values(productRows).onConflictDoNothing(),
@@ -83,22 +137,50 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     db.insert(s.inventoryLedger).values(ledgerRows).onConflictDoNothing(),
     db.insert(s.notes).values(noteRows).onConflictDoNothing(),
     db.insert(s.noteProducts).values(noteProductRows).onConflictDoNothing(),
-    db.insert(s.liveSessions).values({
-      id: demoLiveSessionId, hostType: "creator", creatorId: demo.creators[0]?.id, title: "双11护肤彩妆专场 Double 11 beauty live",
-      coverUrl: img("live-1-cover"), status: "scheduled", scheduledStartAt: liveStart,
-    }).onConflictDoNothing(),
-    db.insert(s.liveSessionProducts).values([
-      { sessionId: demoLiveSessionId, productId: productId(1), position: 1 },
-      { sessionId: demoLiveSessionId, productId: productId(3), position: 2 },
-    ]).onConflictDoNothing(),
-    db.insert(s.flashSales).values({
-      id: demoFlashSaleId, merchantId: merchantId(2), skuId: flashSaleSkuId, liveSessionId: demoLiveSessionId,
-      quantity: demoFlashSaleQuantity, priceAmount: 4900, currency: "CNY", perShopperLimit: 2, startsAt: at(24 * hour + 10 * 60_000), endsAt: at(26 * hour),
-    }).onConflictDoNothing(),
+    db
+      .insert(s.liveSessions)
+      .values({
+        id: demoLiveSessionId,
+        hostType: "creator",
+        creatorId: demo.creators[0]?.id,
+        title: "双11护肤彩妆专场 Double 11 beauty live",
+        coverUrl: img("live-1-cover"),
+        status: "scheduled",
+        scheduledStartAt: liveStart,
+      })
+      .onConflictDoNothing(),
+    db
+      .insert(s.liveSessionProducts)
+      .values([
+        { sessionId: demoLiveSessionId, productId: productId(1), position: 1 },
+        { sessionId: demoLiveSessionId, productId: productId(3), position: 2 },
+      ])
+      .onConflictDoNothing(),
+    db
+      .insert(s.flashSales)
+      .values({
+        id: demoFlashSaleId,
+        merchantId: merchantId(2),
+        skuId: flashSaleSkuId,
+        liveSessionId: demoLiveSessionId,
+        quantity: demoFlashSaleQuantity,
+        priceAmount: 4900,
+        currency: "CNY",
+        perShopperLimit: 2,
+        startsAt: at(24 * hour + 10 * 60_000),
+        endsAt: at(26 * hour),
+      })
+      .onConflictDoNothing(),
   ]);
 
   return {
-    merchants: merchants.map((m) => ({ id: m.id, name: m.name, secretKey: m.secretKey, publishableKey: m.publishableKey, scopes: allScopes })),
+    merchants: merchants.map((m) => ({
+      id: m.id,
+      name: m.name,
+      secretKey: m.secretKey,
+      publishableKey: m.publishableKey,
+      scopes: allScopes,
+    })),
     creators: demo.creators.map((c) => ({ id: c.id, name: c.name })),
     liveSessionId: demoLiveSessionId,
     flashSaleId: demoFlashSaleId,

@@ -15,6 +15,9 @@ for (const worker of workers) {
     `${worker.dir}/worker-configuration.d.ts`,
   ];
   if (check) args.push("--check");
-  execFileSync("wrangler", args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  execFileSync("wrangler", args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   console.log(`${worker.dir}/worker-configuration.d.ts ${check ? "is up to date" : "written"}`);
 }

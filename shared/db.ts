@@ -11,7 +11,11 @@ export interface DatabaseConfig {
 export type Database = ReturnType<typeof openDatabase>;
 
 function openDatabase(config: DatabaseConfig) {
-  const client = createClient({ url: config.LIBSQL_URL, authToken: config.LIBSQL_AUTH_TOKEN || undefined, intMode: "number" });
+  const client = createClient({
+    url: config.LIBSQL_URL,
+    authToken: config.LIBSQL_AUTH_TOKEN || undefined,
+    intMode: "number",
+  });
   return drizzle(client, { schema });
 }
 

@@ -1,7 +1,7 @@
 // Every backend Worker is a WorkerEntrypoint: `fetch` serves its Hono app to the gateway's service binding,
 // and `health()` is the RPC the gateway's /health calls.
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Env as HonoEnv, Hono } from "hono";
+import type { Hono, Env as HonoEnv } from "hono";
 import { type DatabaseConfig, pingDatabase } from "./db.ts";
 import { type WorkerHealth, workerHealth } from "./health.ts";
 

@@ -44,7 +44,11 @@ export class ProblemError extends Error {
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(code: ProblemCode, detail: string, options?: { errors?: FieldError[]; headers?: Record<string, string> }) {
+  constructor(
+    code: ProblemCode,
+    detail: string,
+    options?: { errors?: FieldError[]; headers?: Record<string, string> },
+  ) {
     super(detail);
     this.name = "ProblemError";
     this.code = code;

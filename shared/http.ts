@@ -41,7 +41,13 @@ function requestIdOf(c: Context): string {
   return c.get("requestId") ?? newId("req");
 }
 
-export function problem(c: Context, code: ProblemCode, detail: string, errors?: FieldError[], headers?: Record<string, string>): Response {
+export function problem(
+  c: Context,
+  code: ProblemCode,
+  detail: string,
+  errors?: FieldError[],
+  headers?: Record<string, string>,
+): Response {
   return problemResponse(problemBody(code, detail, requestIdOf(c), errors), headers);
 }
 

@@ -1,7 +1,30 @@
 // Prefixed ids sortable by creation time (shared/API.md): `<prefix>_` + 10 chars of milliseconds + 16 random, Crockford base32.
 export const idPrefixes = [
-  "mer", "cre", "shp", "key", "prod", "sku", "note", "cmt", "live", "fs", "hold", "cart", "ord", "pay", "rfd",
-  "ret", "cpn", "cmp", "whep", "msg", "evt", "req", "cat", "brand", "led",
+  "mer",
+  "cre",
+  "shp",
+  "key",
+  "prod",
+  "sku",
+  "note",
+  "cmt",
+  "live",
+  "fs",
+  "hold",
+  "cart",
+  "ord",
+  "pay",
+  "rfd",
+  "ret",
+  "cpn",
+  "cmp",
+  "whep",
+  "msg",
+  "evt",
+  "req",
+  "cat",
+  "brand",
+  "led",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -12,6 +12,7 @@ export function isCurrency(value: string): value is Currency {
 }
 
 export function money(amount: number, currency: Currency): Money {
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be an integer number of minor units, got ${amount}`);
+  if (!Number.isSafeInteger(amount))
+    throw new RangeError(`amount must be an integer number of minor units, got ${amount}`);
   return { amount, currency };
 }

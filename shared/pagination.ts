@@ -14,7 +14,10 @@ export interface Page<T> {
 
 // Newest first: a cursor carries the last id seen, since ids sort by creation.
 export function encodeCursor(lastId: string): string {
-  return btoa(JSON.stringify({ after: lastId })).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+  return btoa(JSON.stringify({ after: lastId }))
+    .replaceAll("=", "")
+    .replaceAll("+", "-")
+    .replaceAll("/", "_");
 }
 
 export function decodeCursor(cursor: string | undefined): string | undefined {

@@ -3,16 +3,15 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-const timestamp = (name: string) =>
-  text(name)
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+const timestamp = (name: string) => text(name).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
 export const merchants = sqliteTable("merchants", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   handle: text("handle").notNull().unique(),
-  status: text("status", { enum: ["active", "suspended"] }).notNull().default("active"),
+  status: text("status", { enum: ["active", "suspended"] })
+    .notNull()
+    .default("active"),
   // Creators may shelve this merchant's products in their notes and streams, earning this rate.
   allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
   commissionRateBps: integer("commission_rate_bps").notNull().default(1000),

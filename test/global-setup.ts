@@ -19,7 +19,11 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-test-"));
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const token = await new SignJWT({ a: "rw" }).setProtectedHeader({ alg: "EdDSA" }).setIssuedAt().setExpirationTime("2h").sign(privateKey);
+  const token = await new SignJWT({ a: "rw" })
+    .setProtectedHeader({ alg: "EdDSA" })
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(privateKey);
   const server = await startLibsqlServer({
     host: "127.0.0.1",
     port: 0,

@@ -1,10 +1,11 @@
 // Migrations and the demo seed against the real libSQL server from the global setup.
+
+import { readdirSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { connect, migrateDatabase } from "../../../dev/database.ts";
 import { demo } from "../../../dev/demo.ts";
 import { seedDemoData } from "../../../dev/seed-data.ts";
-import { readdirSync } from "node:fs";
 
 const db = connect({ url: inject("libsqlUrl"), authToken: inject("libsqlAuthToken") });
 afterAll(() => db.$client.close());
@@ -25,7 +26,18 @@ describe("db:migrate", () => {
 
 describe("the demo seed", () => {
   it("is idempotent: a second run adds nothing", async () => {
-    const tables = ["merchants", "creators", "api_keys", "products", "skus", "inventory_ledger", "notes", "note_products", "live_sessions", "flash_sales"];
+    const tables = [
+      "merchants",
+      "creators",
+      "api_keys",
+      "products",
+      "skus",
+      "inventory_ledger",
+      "notes",
+      "note_products",
+      "live_sessions",
+      "flash_sales",
+    ];
     const before = await Promise.all(tables.map(count));
     await seedDemoData(db);
     expect(await Promise.all(tables.map(count))).toEqual(before);
@@ -42,7 +54,9 @@ describe("the demo seed", () => {
 
   it("stores API keys only as hashes", async () => {
     const credentials = await seedDemoData(db);
-    const stored = await db.all<{ hash: string; display_prefix: string }>(sql.raw("SELECT hash, display_prefix FROM api_keys"));
+    const stored = await db.all<{ hash: string; display_prefix: string }>(
+      sql.raw("SELECT hash, display_prefix FROM api_keys"),
+    );
     const secret = credentials.merchants[0]?.secretKey ?? "";
     expect(stored.some((k) => k.hash.includes(secret) || k.display_prefix === secret)).toBe(false);
     expect(stored.every((k) => /^[0-9a-f]{64}$/.test(k.hash))).toBe(true);

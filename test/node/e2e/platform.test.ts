@@ -16,7 +16,10 @@ let dataDir = "";
 
 function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)),
+      timeoutMs,
+    );
     const check = () => {
       if (pattern.test(output)) {
         clearTimeout(timer);
@@ -55,7 +58,12 @@ beforeAll(async () => {
   child = spawn("npm", ["start"], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(ports.port), LIBSQL_PORT: String(ports.libsqlPort), ZHONGCAO_DATA_DIR: dataDir },
+    env: {
+      ...process.env,
+      PORT: String(ports.port),
+      LIBSQL_PORT: String(ports.libsqlPort),
+      ZHONGCAO_DATA_DIR: dataDir,
+    },
   });
   child.stdout?.setEncoding("utf8").on("data", (d: string) => {
     output += d;

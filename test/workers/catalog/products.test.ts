@@ -7,7 +7,12 @@ interface ProductBody {
   object: string;
   status: string;
   title: string;
-  skus: { id: string; options: Record<string, string>; price: { amount: number; currency: string }; inStock: boolean }[];
+  skus: {
+    id: string;
+    options: Record<string, string>;
+    price: { amount: number; currency: string };
+    inStock: boolean;
+  }[];
 }
 interface ListBody {
   data: ProductBody[];
@@ -108,7 +113,9 @@ describe("GET /v1/products/{id}", () => {
   });
 
   it("keeps the request id it was handed by the gateway", async () => {
-    const res = await get("/v1/products/prod_01JZ9999999999999999999999", { headers: { "x-request-id": "req_fromgateway123" } });
+    const res = await get("/v1/products/prod_01JZ9999999999999999999999", {
+      headers: { "x-request-id": "req_fromgateway123" },
+    });
     expect(res.headers.get("x-request-id")).toBe("req_fromgateway123");
     expect((await res.json<ProblemBody>()).requestId).toBe("req_fromgateway123");
   });

@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
 import { storageVersion } from "../../../shared/storage.ts";

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { demo, demoFlashSaleId, demoLiveSessionId } from "../../../dev/demo.ts";
+import { demoFlashSaleId, demoLiveSessionId } from "../../../dev/demo.ts";
 import { app } from "../../../workers/gateway/src/index.ts";
 
 const call = (path: string, init?: RequestInit) => exports.default.fetch(new Request(`http://gateway${path}`, init));
@@ -67,7 +67,11 @@ describe("routing", () => {
 describe("limits and CORS", () => {
   it("refuses a body over the limit with 413 before any Worker sees it", async () => {
     const big = "x".repeat(Number(env.BODY_LIMIT_BYTES) + 1);
-    const res = await call("/v1/products", { method: "POST", body: big, headers: { "content-type": "application/json" } });
+    const res = await call("/v1/products", {
+      method: "POST",
+      body: big,
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(413);
     expect((await res.json<{ code: string }>()).code).toBe("payload_too_large");
   });
@@ -75,7 +79,11 @@ describe("limits and CORS", () => {
   it("allows a configured storefront origin and names the headers it may send", async () => {
     const res = await call("/v1/products", {
       method: "OPTIONS",
-      headers: { origin: "http://localhost:3000", "access-control-request-method": "POST", "access-control-request-headers": "idempotency-key" },
+      headers: {
+        origin: "http://localhost:3000",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "idempotency-key",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
@@ -89,4 +97,3 @@ describe("limits and CORS", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
   });
 });
-

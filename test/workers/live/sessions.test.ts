@@ -1,5 +1,5 @@
-import { env, exports } from "cloudflare:workers";
 import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { demo, demoLiveSessionId } from "../../../dev/demo.ts";
 import type { LiveRoom } from "../../../workers/live/src/live-room.ts";

@@ -31,7 +31,11 @@ export class FlashSaleStock extends DurableObject<Env> {
     if (!Number.isSafeInteger(allotted) || allotted <= 0) return { ok: false, reason: "invalid_allotment" };
     const sql = this.ctx.storage.sql;
     // ON CONFLICT, not OR IGNORE: a CHECK violation must still throw.
-    sql.exec("INSERT INTO book (id, allotted, available) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING", allotted, allotted);
+    sql.exec(
+      "INSERT INTO book (id, allotted, available) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
+      allotted,
+      allotted,
+    );
     const book = sql.exec<{ allotted: number; available: number }>("SELECT allotted, available FROM book").one();
     return { ok: true, ...book };
   }

@@ -43,7 +43,9 @@ async function workerCheck(call: () => Promise<WorkerHealth>): Promise<Check & {
 healthRoutes.openapi(health, async (c) => {
   const [database, ...workers] = await Promise.all([
     timedCheck(() => pingDatabase(c.env)),
-    ...services.map(async ({ name, binding }) => [name, await workerCheck(() => backend(c.env, binding).health())] as const),
+    ...services.map(
+      async ({ name, binding }) => [name, await workerCheck(() => backend(c.env, binding).health())] as const,
+    ),
   ]);
   const up = database.status === "ok" && workers.every(([, w]) => w.status === "ok");
   c.header("cache-control", "no-store");
