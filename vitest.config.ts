@@ -14,6 +14,8 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
   plugins: [
     cloudflareTest(async ({ inject }) => {
       const bindings = { LIBSQL_URL: inject("libsqlUrl"), LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken") };
+      // wrangler reads each config's [secrets] from the environment: hand it the test token so none is missing.
+      process.env.LIBSQL_AUTH_TOKEN = bindings.LIBSQL_AUTH_TOKEN;
       return {
         wrangler: { configPath: `./${worker.config}` },
         miniflare: {
