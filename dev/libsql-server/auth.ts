@@ -1,6 +1,7 @@
 // JWT auth like sqld's `--auth-jwt-key`: Ed25519 public key, tokens signed with alg EdDSA.
-import { importJWK, importSPKI, jwtVerify } from "jose";
+
 import type { CryptoKey } from "jose";
+import { importJWK, importSPKI, jwtVerify } from "jose";
 
 export type JwtKey = CryptoKey;
 

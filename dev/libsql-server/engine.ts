@@ -2,8 +2,8 @@
 import Database from "libsql";
 import type { Col, HranaError, Stmt, StmtResult, Value } from "./protocol.ts";
 import { encodeValue } from "./protocol.ts";
-import { splitSql } from "./sql.ts";
 import type { SqlStatement } from "./sql.ts";
+import { splitSql } from "./sql.ts";
 
 type NativeDb = InstanceType<typeof Database>;
 /** The part of the engine's (better-sqlite3 style) statement API we use; one bind argument: array or object. */
@@ -30,11 +30,30 @@ export class StmtError extends Error {
 
 // Primary result code names, as sqld reports them (`code` = primary code; the extended one is in the message).
 const PRIMARY_CODES: Record<number, string> = {
-  1: "SQLITE_ERROR", 2: "SQLITE_INTERNAL", 3: "SQLITE_PERM", 4: "SQLITE_ABORT", 5: "SQLITE_BUSY",
-  6: "SQLITE_LOCKED", 7: "SQLITE_NOMEM", 8: "SQLITE_READONLY", 9: "SQLITE_INTERRUPT", 10: "SQLITE_IOERR",
-  11: "SQLITE_CORRUPT", 12: "SQLITE_NOTFOUND", 13: "SQLITE_FULL", 14: "SQLITE_CANTOPEN", 15: "SQLITE_PROTOCOL",
-  17: "SQLITE_SCHEMA", 18: "SQLITE_TOOBIG", 19: "SQLITE_CONSTRAINT", 20: "SQLITE_MISMATCH", 21: "SQLITE_MISUSE",
-  22: "SQLITE_NOLFS", 23: "SQLITE_AUTH", 25: "SQLITE_RANGE", 26: "SQLITE_NOTADB",
+  1: "SQLITE_ERROR",
+  2: "SQLITE_INTERNAL",
+  3: "SQLITE_PERM",
+  4: "SQLITE_ABORT",
+  5: "SQLITE_BUSY",
+  6: "SQLITE_LOCKED",
+  7: "SQLITE_NOMEM",
+  8: "SQLITE_READONLY",
+  9: "SQLITE_INTERRUPT",
+  10: "SQLITE_IOERR",
+  11: "SQLITE_CORRUPT",
+  12: "SQLITE_NOTFOUND",
+  13: "SQLITE_FULL",
+  14: "SQLITE_CANTOPEN",
+  15: "SQLITE_PROTOCOL",
+  17: "SQLITE_SCHEMA",
+  18: "SQLITE_TOOBIG",
+  19: "SQLITE_CONSTRAINT",
+  20: "SQLITE_MISMATCH",
+  21: "SQLITE_MISUSE",
+  22: "SQLITE_NOLFS",
+  23: "SQLITE_AUTH",
+  25: "SQLITE_RANGE",
+  26: "SQLITE_NOTADB",
 };
 const SQLITE_BUSY = 5;
 const SQLITE_BUSY_SNAPSHOT = 517; // stale read snapshot in a transaction: retrying cannot help
@@ -152,7 +171,10 @@ export class Connection {
 
   #bindAndRun(p: Prepared, stmt: Pick<Stmt, "args" | "namedArgs" | "wantRows">): StmtResult {
     if (stmt.args.length > 0 && stmt.namedArgs.length > 0) {
-      throw new StmtError("Specifying both positional and named arguments is not supported", "ARGS_BOTH_POSITIONAL_AND_NAMED");
+      throw new StmtError(
+        "Specifying both positional and named arguments is not supported",
+        "ARGS_BOTH_POSITIONAL_AND_NAMED",
+      );
     }
     let bind: unknown;
     if (stmt.namedArgs.length > 0) {

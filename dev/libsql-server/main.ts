@@ -27,15 +27,21 @@ try {
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
 }
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const str = (v: string | boolean | undefined): string | undefined =>
+  typeof v === "string" && v !== "" ? v : undefined;
 
 const port = Number(str(values.port) ?? process.env.LIBSQL_PORT ?? 8080);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port ${String(values.port ?? process.env.LIBSQL_PORT)}`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`invalid port ${String(values.port ?? process.env.LIBSQL_PORT)}`);
 const idleArg = str(values["idle-stream-timeout-ms"]);
 const idleStreamTimeoutMs = idleArg === undefined ? undefined : Number(idleArg);
-if (idleStreamTimeoutMs !== undefined && !(idleStreamTimeoutMs > 0)) fail(`invalid --idle-stream-timeout-ms ${idleArg}`);
+if (idleStreamTimeoutMs !== undefined && !(idleStreamTimeoutMs > 0))
+  fail(`invalid --idle-stream-timeout-ms ${idleArg}`);
 const keyFile = str(values["auth-jwt-key-file"]);
-const authJwtKey = str(values["auth-jwt-key"]) ?? (keyFile ? readFileSync(keyFile, "utf8") : undefined) ?? str(process.env.LIBSQL_AUTH_JWT_KEY);
+const authJwtKey =
+  str(values["auth-jwt-key"]) ??
+  (keyFile ? readFileSync(keyFile, "utf8") : undefined) ??
+  str(process.env.LIBSQL_AUTH_JWT_KEY);
 const dbPath = str(values.db) ?? str(process.env.LIBSQL_DB_PATH) ?? ".data/zhongcao.db";
 
 const server = await startLibsqlServer({

@@ -101,7 +101,8 @@ export function decodeValue(v: unknown, what: string): Value {
       let n: bigint | undefined;
       if (typeof raw === "string" && /^-?\d{1,20}$/.test(raw)) n = BigInt(raw);
       else if (typeof raw === "number" && Number.isSafeInteger(raw)) n = BigInt(raw);
-      if (n === undefined || n < I64_MIN || n > I64_MAX) throw new ProtocolError(`${what} is not a valid 64-bit integer`);
+      if (n === undefined || n < I64_MIN || n > I64_MAX)
+        throw new ProtocolError(`${what} is not a valid 64-bit integer`);
       return n;
     }
     case "float":
@@ -129,7 +130,10 @@ function decodeStmt(v: unknown, what: string): Stmt {
     args: args.map((a, i) => decodeValue(a, `${what}.args[${i}]`)),
     namedArgs: named.map((a, i) => {
       const na = object(a, `${what}.named_args[${i}]`);
-      return { name: string(na.name, `${what}.named_args[${i}].name`), value: decodeValue(na.value, `${what}.named_args[${i}].value`) };
+      return {
+        name: string(na.name, `${what}.named_args[${i}].name`),
+        value: decodeValue(na.value, `${what}.named_args[${i}].value`),
+      };
     }),
     wantRows: o.want_rows === undefined || o.want_rows === null ? true : o.want_rows === true,
   };
@@ -141,7 +145,8 @@ function decodeStmt(v: unknown, what: string): Stmt {
 }
 
 function checkSqlOrId(sql: string | undefined, sqlId: number | undefined, what: string): void {
-  if ((sql === undefined) === (sqlId === undefined)) throw new ProtocolError(`${what}: exactly one of sql and sql_id must be given`);
+  if ((sql === undefined) === (sqlId === undefined))
+    throw new ProtocolError(`${what}: exactly one of sql and sql_id must be given`);
 }
 
 function decodeCond(v: unknown, stepIndex: number, what: string): BatchCond {
@@ -158,7 +163,10 @@ function decodeCond(v: unknown, stepIndex: number, what: string): BatchCond {
       return { type: "not", cond: decodeCond(o.cond, stepIndex, `${what}.cond`) };
     case "and":
     case "or":
-      return { type: o.type, conds: array(o.conds, `${what}.conds`).map((c, i) => decodeCond(c, stepIndex, `${what}.conds[${i}]`)) };
+      return {
+        type: o.type,
+        conds: array(o.conds, `${what}.conds`).map((c, i) => decodeCond(c, stepIndex, `${what}.conds[${i}]`)),
+      };
     case "is_autocommit":
       return { type: "is_autocommit" };
     default:
@@ -178,7 +186,10 @@ function decodeRequest(v: unknown, what: string): StreamRequest {
       const batch = object(o.batch, `${what}.batch`);
       const steps = array(batch.steps, `${what}.batch.steps`).map((s, i): BatchStep => {
         const step = object(s, `${what}.batch.steps[${i}]`);
-        const condition = step.condition === undefined || step.condition === null ? undefined : decodeCond(step.condition, i, `${what}.batch.steps[${i}].condition`);
+        const condition =
+          step.condition === undefined || step.condition === null
+            ? undefined
+            : decodeCond(step.condition, i, `${what}.batch.steps[${i}].condition`);
         return { condition, stmt: decodeStmt(step.stmt, `${what}.batch.steps[${i}].stmt`) };
       });
       return { type: "batch", steps };
@@ -217,6 +228,7 @@ export function encodeValue(v: unknown): Json {
     return { type: "float", value: rawJSON(v > 0 ? "1e999" : "-1e999") };
   }
   if (typeof v === "string") return { type: "text", value: v };
-  if (v instanceof Uint8Array) return { type: "blob", base64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
+  if (v instanceof Uint8Array)
+    return { type: "blob", base64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") };
   return { type: "text", value: String(v) };
 }

@@ -2,15 +2,15 @@
 // `@libsql/client` (web and Node) the way sqld is.
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
-import { checkAuthorization, parseJwtKey } from "./auth.ts";
 import type { JwtKey } from "./auth.ts";
-import { Connection, StmtError, analyze, retryBusy, toHranaError } from "./engine.ts";
-import { ProtocolError, decodePipelineReqBody } from "./protocol.ts";
+import { checkAuthorization, parseJwtKey } from "./auth.ts";
+import { analyze, Connection, retryBusy, StmtError, toHranaError } from "./engine.ts";
 import type { BatchCond, BatchStep, HranaError, Stmt, StmtResult, StreamRequest } from "./protocol.ts";
+import { decodePipelineReqBody, ProtocolError } from "./protocol.ts";
 
 export interface LibsqlServerOptions {
   port?: number;
@@ -170,14 +170,18 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       case "sequence": {
         // One statement at a time, so a busy wait never re-runs statements that already took effect.
         for (const part of analyze(sqlOf(stream, req.sql, req.sqlId))) {
-          await retryBusy(() => stream.conn.execute(part.text, { args: [], namedArgs: [], wantRows: false }, false), busyMs);
+          await retryBusy(
+            () => stream.conn.execute(part.text, { args: [], namedArgs: [], wantRows: false }, false),
+            busyMs,
+          );
         }
         return { type: "sequence" };
       }
       case "describe":
         return { type: "describe", result: stream.conn.describe(sqlOf(stream, req.sql, req.sqlId)) };
       case "store_sql":
-        if (stream.sqls.has(req.sqlId)) throw new StmtError(`SQL text with id ${req.sqlId} is already stored`, "SQL_STORE_EXISTS");
+        if (stream.sqls.has(req.sqlId))
+          throw new StmtError(`SQL text with id ${req.sqlId} is already stored`, "SQL_STORE_EXISTS");
         stream.sqls.set(req.sqlId, req.sql);
         return { type: "store_sql" };
       case "close_sql":
@@ -196,7 +200,8 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       live.add(stream);
     } else {
       const found = streams.get(pipeline.baton);
-      if (found === undefined) throw new HttpError(400, "Stream not found: the baton is invalid or the stream expired", "STREAM_EXPIRED");
+      if (found === undefined)
+        throw new HttpError(400, "Stream not found: the baton is invalid or the stream expired", "STREAM_EXPIRED");
       // Batons are single use: the response carries a fresh one.
       streams.delete(pipeline.baton);
       clearTimeout(found.timer);
@@ -259,7 +264,10 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       try {
         body = JSON.parse(raw.toString("utf8"));
       } catch (e) {
-        throw new ProtocolError(`Request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, "JSON_PARSE_ERROR");
+        throw new ProtocolError(
+          `Request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+          "JSON_PARSE_ERROR",
+        );
       }
       return send(res, 200, JSON.stringify(await handlePipeline(body)), "application/json");
     }
@@ -273,7 +281,15 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       const status = e instanceof HttpError ? e.status : e instanceof ProtocolError ? 400 : 500;
       const code = e instanceof HttpError || e instanceof ProtocolError ? e.code : "INTERNAL_ERROR";
       const message = e instanceof Error ? e.message : String(e);
-      log({ level: status >= 500 ? "error" : "warn", event: "bad_request", status, code, method: req.method, path: req.url, message });
+      log({
+        level: status >= 500 ? "error" : "warn",
+        event: "bad_request",
+        status,
+        code,
+        method: req.method,
+        path: req.url,
+        message,
+      });
       if (res.headersSent) res.destroy();
       else sendError(res, status, message, code);
     });

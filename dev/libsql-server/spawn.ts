@@ -1,6 +1,7 @@
 // Run the local libSQL server as a child process (for tests and scripts) and wait until it is ready.
-import { spawn } from "node:child_process";
+
 import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export interface SpawnOptions {
@@ -25,10 +26,18 @@ const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const READY = /libsql server listening on (http:\/\/\S+):(\d+)/;
 
 export function spawnLibsqlServer(options: SpawnOptions): Promise<SpawnedLibsqlServer> {
-  const args = ["--disable-warning=ExperimentalWarning", MAIN, "--db", options.dbPath, "--port", String(options.port ?? 0)];
+  const args = [
+    "--disable-warning=ExperimentalWarning",
+    MAIN,
+    "--db",
+    options.dbPath,
+    "--port",
+    String(options.port ?? 0),
+  ];
   // `--opt=value` form: a PEM key starts with dashes and would otherwise be read as an option.
   if (options.authJwtKey !== undefined) args.push(`--auth-jwt-key=${options.authJwtKey}`);
-  if (options.idleStreamTimeoutMs !== undefined) args.push("--idle-stream-timeout-ms", String(options.idleStreamTimeoutMs));
+  if (options.idleStreamTimeoutMs !== undefined)
+    args.push("--idle-stream-timeout-ms", String(options.idleStreamTimeoutMs));
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

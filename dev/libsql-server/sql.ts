@@ -6,7 +6,16 @@
 type Token = "semi" | "ws" | "other" | "explain" | "create" | "temp" | "trigger" | "end";
 
 // sqlite3_complete() state machine; rows are states, columns follow the `Token` order below.
-const TOKEN_INDEX: Record<Token, number> = { semi: 0, ws: 1, other: 2, explain: 3, create: 4, temp: 5, trigger: 6, end: 7 };
+const TOKEN_INDEX: Record<Token, number> = {
+  semi: 0,
+  ws: 1,
+  other: 2,
+  explain: 3,
+  create: 4,
+  temp: 5,
+  trigger: 6,
+  end: 7,
+};
 const TRANSITIONS: readonly (readonly number[])[] = [
   /* 0 INVALID */ [1, 0, 2, 3, 4, 2, 2, 2],
   /* 1 START   */ [1, 1, 2, 3, 4, 2, 2, 2],

@@ -1,12 +1,12 @@
 // JWT auth like sqld: Ed25519 public key, EdDSA tokens, exp honoured, algorithm pinned.
 import { rmSync } from "node:fs";
 import { LibsqlError } from "@libsql/client";
-import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair } from "jose";
 import type { CryptoKey } from "jose";
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLibsqlServer } from "../../../dev/libsql-server/server.ts";
-import { clientKinds, rejection, startTestServer, tempDir } from "./helpers.ts";
 import type { TestServer } from "./helpers.ts";
+import { clientKinds, rejection, startTestServer, tempDir } from "./helpers.ts";
 
 let privateKey: CryptoKey;
 let publicRaw: string; // base64url raw 32-byte key, the format sqld's --auth-jwt-key takes
@@ -15,7 +15,11 @@ let otherKey: CryptoKey;
 let server: TestServer;
 
 const sign = (key: CryptoKey, claims: Record<string, unknown> = {}, exp: string | number = "1h") =>
-  new SignJWT({ a: "rw", ...claims }).setProtectedHeader({ alg: "EdDSA", typ: "JWT" }).setIssuedAt().setExpirationTime(exp).sign(key);
+  new SignJWT({ a: "rw", ...claims })
+    .setProtectedHeader({ alg: "EdDSA", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key);
 
 beforeAll(async () => {
   const pair = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
@@ -53,7 +57,8 @@ describe.each(clientKinds)("auth with @libsql/client (%s)", (_kind, createClient
   });
   it("rejects a missing token", () => expectUnauthorized());
   it("rejects a token signed by another key", async () => expectUnauthorized(await sign(otherKey)));
-  it("rejects an expired token", async () => expectUnauthorized(await sign(privateKey, {}, Math.floor(Date.now() / 1000) - 60)));
+  it("rejects an expired token", async () =>
+    expectUnauthorized(await sign(privateKey, {}, Math.floor(Date.now() / 1000) - 60)));
   it("rejects HS256 (even keyed with the public key bytes) and alg none", async () => {
     const hs = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).sign(Buffer.from(publicRaw, "base64url"));
     await expectUnauthorized(hs);
@@ -74,8 +79,16 @@ describe("auth endpoints and key formats", () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: expect.stringMatching(/^Unauthorized/) });
     expect(server.logs.length).toBe(before + 1);
-    expect((await fetch(`${server.url}/v2`, { headers: { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` } })).status).toBe(401);
-    expect((await fetch(`${server.url}/v2`, { headers: { authorization: `Bearer ${await sign(privateKey)}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${server.url}/v2`, {
+          headers: { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await fetch(`${server.url}/v2`, { headers: { authorization: `Bearer ${await sign(privateKey)}` } })).status,
+    ).toBe(200);
   });
 
   it("accepts the public key as PEM or JWK, and refuses a malformed key at startup", async () => {
@@ -92,7 +105,9 @@ describe("auth endpoints and key formats", () => {
       }
     }
     const dir = tempDir();
-    await expect(startLibsqlServer({ port: 0, dbPath: `${dir}/x.db`, authJwtKey: "not-a-key" })).rejects.toThrow(/JWT key/);
+    await expect(startLibsqlServer({ port: 0, dbPath: `${dir}/x.db`, authJwtKey: "not-a-key" })).rejects.toThrow(
+      /JWT key/,
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

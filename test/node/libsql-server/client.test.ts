@@ -1,9 +1,10 @@
 // Conformance against the official @libsql/client (web and Node builds), as the platform uses it.
-import { LibsqlError } from "@libsql/client";
+
 import type { Client } from "@libsql/client";
+import { LibsqlError } from "@libsql/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clientKinds, rejection, startTestServer } from "./helpers.ts";
 import type { TestServer } from "./helpers.ts";
+import { clientKinds, rejection, startTestServer } from "./helpers.ts";
 
 describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kind, createClient) => {
   let server: TestServer;
@@ -29,11 +30,20 @@ describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kin
   });
 
   it("executes with positional and named args", async () => {
-    const ins = await db.execute({ sql: "INSERT INTO items (sku, name, price) VALUES (?, ?, ?)", args: ["A1", "面霜", 12.5] });
+    const ins = await db.execute({
+      sql: "INSERT INTO items (sku, name, price) VALUES (?, ?, ?)",
+      args: ["A1", "面霜", 12.5],
+    });
     expect(ins.rowsAffected).toBe(1);
     expect(ins.lastInsertRowid).toBe(1n);
-    await db.execute({ sql: "INSERT INTO items (sku, name, price) VALUES (:sku, @name, $price)", args: { sku: "B2", name: "口红", price: 99 } });
-    await db.execute({ sql: "INSERT INTO items (sku, name) VALUES (:sku, :name)", args: { ":sku": "C3", ":name": "prefixed" } });
+    await db.execute({
+      sql: "INSERT INTO items (sku, name, price) VALUES (:sku, @name, $price)",
+      args: { sku: "B2", name: "口红", price: 99 },
+    });
+    await db.execute({
+      sql: "INSERT INTO items (sku, name) VALUES (:sku, :name)",
+      args: { ":sku": "C3", ":name": "prefixed" },
+    });
     const rs = await db.execute({ sql: "SELECT sku, name, price FROM items WHERE id >= ?1 ORDER BY id", args: [1] });
     expect(rs.columns).toEqual(["sku", "name", "price"]);
     expect(rs.columnTypes).toEqual(["TEXT", "TEXT", "REAL"]);
@@ -54,7 +64,10 @@ describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kin
     const text = "兰蔻小黑瓶 🖤 — \"quotes\", \\ and 'single'\n\ttabs \u2028 \ud83d\udc84";
     const bytes = new Uint8Array([0, 1, 2, 253, 254, 255]);
     for (const [k, i] of ints.entries()) {
-      await big.execute({ sql: "INSERT INTO vals (i, f, t, b, n) VALUES (?, ?, ?, ?, ?)", args: [i, k + 0.1, text, bytes, null] });
+      await big.execute({
+        sql: "INSERT INTO vals (i, f, t, b, n) VALUES (?, ?, ?, ?, ?)",
+        args: [i, k + 0.1, text, bytes, null],
+      });
     }
     await big.execute({ sql: "INSERT INTO vals (i, f, b) VALUES (?, ?, ?)", args: [1n, -1.5e300, bytes.buffer] });
     const rs = await big.execute("SELECT i, f, t, b, n, typeof(i) AS ti, typeof(f) AS tf FROM vals ORDER BY id");
@@ -162,7 +175,9 @@ describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kin
       ["M3", "auto", 1],
     ]);
     await db.execute("DROP TRIGGER items_name");
-    await expect(db.executeMultiple("INSERT INTO items (sku) VALUES ('M4'); INSERT INTO nope VALUES (1)")).rejects.toThrow(/no such table: nope/);
+    await expect(
+      db.executeMultiple("INSERT INTO items (sku) VALUES ('M4'); INSERT INTO nope VALUES (1)"),
+    ).rejects.toThrow(/no such table: nope/);
 
     const tx = await db.transaction("write");
     await tx.executeMultiple("INSERT INTO items (sku) VALUES ('M5'); INSERT INTO items (sku) VALUES ('M6');");
@@ -195,12 +210,18 @@ describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kin
     expect(unique.message).toBe("SQLITE_CONSTRAINT: SQLite error: UNIQUE constraint failed: items.sku");
     expect(unique.extendedCode).toBeUndefined();
     const notNull = await rejection(db.execute("INSERT INTO items (name) VALUES ('no sku')"));
-    expect([notNull.code, notNull.message]).toEqual(["SQLITE_CONSTRAINT", "SQLITE_CONSTRAINT: SQLite error: NOT NULL constraint failed: items.sku"]);
+    expect([notNull.code, notNull.message]).toEqual([
+      "SQLITE_CONSTRAINT",
+      "SQLITE_CONSTRAINT: SQLite error: NOT NULL constraint failed: items.sku",
+    ]);
     const syntax = await rejection(db.execute("SELEC * FROM items"));
     expect(syntax.code).toBe("SQL_PARSE_ERROR");
     expect(syntax.message).toMatch(/near "SELEC": syntax error/);
     const missing = await rejection(db.execute("SELECT * FROM nope"));
-    expect([missing.code, missing.message]).toEqual(["SQLITE_ERROR", "SQLITE_ERROR: SQLite error: no such table: nope"]);
+    expect([missing.code, missing.message]).toEqual([
+      "SQLITE_ERROR",
+      "SQLITE_ERROR: SQLite error: no such table: nope",
+    ]);
     const many = await rejection(db.execute("SELECT 1; SELECT 2"));
     expect(many.code).toBe("SQL_MANY_STATEMENTS");
     const none = await rejection(db.execute(" -- nothing here;\n ; "));
@@ -211,7 +232,10 @@ describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kin
   });
 
   it("keeps cached SQL texts per stream (store_sql) in batches that repeat statements", async () => {
-    const stmts = Array.from({ length: 40 }, (_, i) => ({ sql: "INSERT INTO items (sku, price) VALUES (?, ?)", args: [`S${i}`, i] }));
+    const stmts = Array.from({ length: 40 }, (_, i) => ({
+      sql: "INSERT INTO items (sku, price) VALUES (?, ?)",
+      args: [`S${i}`, i],
+    }));
     const res = await db.batch(stmts, "write");
     expect(res).toHaveLength(40);
     const sum = await db.execute("SELECT count(*) AS n, sum(price) AS s FROM items");

@@ -1,8 +1,8 @@
 // Many clients at once, lock contention across interactive transactions, and idle-stream expiry.
 import type { Client } from "@libsql/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { clientKinds, rejection, startTestServer } from "./helpers.ts";
 import type { TestServer } from "./helpers.ts";
+import { clientKinds, rejection, startTestServer } from "./helpers.ts";
 
 let server: TestServer | undefined;
 const clients: Client[] = [];
@@ -24,12 +24,17 @@ describe("concurrency", () => {
   it("serves 32 concurrent clients × 50 inserts with an exact total", async () => {
     server = await startTestServer();
     const url = server.url;
-    await client(0, url).execute("CREATE TABLE hits (id INTEGER PRIMARY KEY, client INTEGER, seq INTEGER, UNIQUE (client, seq))");
+    await client(0, url).execute(
+      "CREATE TABLE hits (id INTEGER PRIMARY KEY, client INTEGER, seq INTEGER, UNIQUE (client, seq))",
+    );
     const ids = await Promise.all(
       Array.from({ length: 32 }, async (_, c) => {
         const db = client(c, url);
         // Half the clients fire their inserts concurrently (client-side concurrency 20), half one by one.
-        const insert = (seq: number) => db.execute({ sql: "INSERT INTO hits (client, seq) VALUES (?, ?)", args: [c, seq] }).then((r) => r.lastInsertRowid);
+        const insert = (seq: number) =>
+          db
+            .execute({ sql: "INSERT INTO hits (client, seq) VALUES (?, ?)", args: [c, seq] })
+            .then((r) => r.lastInsertRowid);
         if (c % 2 === 0) return Promise.all(Array.from({ length: 50 }, (_, s) => insert(s)));
         const out: (bigint | undefined)[] = [];
         for (let s = 0; s < 50; s++) out.push(await insert(s));
@@ -38,7 +43,9 @@ describe("concurrency", () => {
     );
     const flat = ids.flat();
     expect(new Set(flat).size).toBe(32 * 50);
-    const rs = await client(0, url).execute("SELECT count(*) AS n, count(DISTINCT client) AS c, max(id) AS m FROM hits");
+    const rs = await client(0, url).execute(
+      "SELECT count(*) AS n, count(DISTINCT client) AS c, max(id) AS m FROM hits",
+    );
     expect(rs.rows[0]).toMatchObject({ n: 1600, c: 32, m: 1600 });
   });
 

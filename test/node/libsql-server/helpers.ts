@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient as createNodeClient } from "@libsql/client";
 import type { Client, Config } from "@libsql/client";
+import { createClient as createNodeClient } from "@libsql/client";
 import { createClient as createWebClient } from "@libsql/client/web";
-import { startLibsqlServer } from "../../../dev/libsql-server/server.ts";
 import type { LibsqlServer, LibsqlServerOptions } from "../../../dev/libsql-server/server.ts";
+import { startLibsqlServer } from "../../../dev/libsql-server/server.ts";
 
 export interface TestServer extends LibsqlServer {
   dir: string;

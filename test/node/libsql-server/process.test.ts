@@ -1,13 +1,13 @@
 // The CLI as a child process: ready line, graceful shutdown, restart durability, crash safety.
 import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createClient } from "@libsql/client";
 import type { Client } from "@libsql/client";
-import { SignJWT, exportSPKI, generateKeyPair } from "jose";
+import { createClient } from "@libsql/client";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import Database from "libsql";
 import { afterEach, describe, expect, it } from "vitest";
-import { spawnLibsqlServer } from "../../../dev/libsql-server/spawn.ts";
 import type { SpawnedLibsqlServer } from "../../../dev/libsql-server/spawn.ts";
+import { spawnLibsqlServer } from "../../../dev/libsql-server/spawn.ts";
 import { tempDir } from "./helpers.ts";
 
 const cleanups: (() => unknown)[] = [];
@@ -18,7 +18,10 @@ afterEach(async () => {
 async function spawnServer(dbPath: string): Promise<{ server: SpawnedLibsqlServer; db: Client }> {
   const server = await spawnLibsqlServer({ dbPath });
   const db = createClient({ url: server.url });
-  cleanups.push(() => server.stop("SIGKILL"), () => db.close());
+  cleanups.push(
+    () => server.stop("SIGKILL"),
+    () => db.close(),
+  );
   return { server, db };
 }
 
@@ -31,7 +34,10 @@ describe("libsql server process", () => {
     expect(first.server.port).toBeGreaterThan(0);
     expect(first.server.url).toBe(`http://127.0.0.1:${first.server.port}`);
     expect((await fetch(`${first.server.url}/health`)).status).toBe(200);
-    await first.db.batch(["CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT)", "INSERT INTO notes (title) VALUES ('兰蔻小黑瓶 🖤')"], "write");
+    await first.db.batch(
+      ["CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT)", "INSERT INTO notes (title) VALUES ('兰蔻小黑瓶 🖤')"],
+      "write",
+    );
     // An open, uncommitted transaction at shutdown is rolled back, not persisted.
     const tx = await first.db.transaction("write");
     await tx.execute("INSERT INTO notes (title) VALUES ('uncommitted')");
@@ -76,11 +82,17 @@ describe("libsql server process", () => {
         try {
           const mode = acked.length % 3 === 0 ? "batch" : "single";
           if (mode === "batch") {
-            const rs = await db.batch([{ sql: "INSERT INTO orders (writer, payload) VALUES (?, ?)", args: [w, payload] }], "write");
+            const rs = await db.batch(
+              [{ sql: "INSERT INTO orders (writer, payload) VALUES (?, ?)", args: [w, payload] }],
+              "write",
+            );
             const id = rs[0]?.lastInsertRowid;
             if (id !== undefined) acked.push(id);
           } else {
-            const rs = await db.execute({ sql: "INSERT INTO orders (writer, payload) VALUES (?, ?)", args: [w, payload] });
+            const rs = await db.execute({
+              sql: "INSERT INTO orders (writer, payload) VALUES (?, ?)",
+              args: [w, payload],
+            });
             if (rs.lastInsertRowid !== undefined) acked.push(rs.lastInsertRowid);
           }
         } catch {
@@ -99,7 +111,9 @@ describe("libsql server process", () => {
     const file = new Database(dbPath);
     try {
       expect(file.prepare("PRAGMA integrity_check").raw(true).all()).toEqual([["ok"]]);
-      const ids = new Set((file.prepare("SELECT id FROM orders").raw(true).all() as unknown[][]).map((r) => BigInt(String(r[0]))));
+      const ids = new Set(
+        (file.prepare("SELECT id FROM orders").raw(true).all() as unknown[][]).map((r) => BigInt(String(r[0]))),
+      );
       const missing = acked.filter((id) => !ids.has(id));
       expect(missing).toEqual([]);
     } finally {

@@ -3,8 +3,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLibsqlServer } from "../../../dev/libsql-server/server.ts";
-import { startTestServer, tempDir } from "./helpers.ts";
 import type { TestServer } from "./helpers.ts";
+import { startTestServer, tempDir } from "./helpers.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,13 +19,21 @@ const int = (v: string | number): Json => ({ type: "integer", value: String(v) }
 const text = (v: string): Json => ({ type: "text", value: v });
 
 async function post(body: string, path = "/v2/pipeline"): Promise<{ status: number; type: string | null; json: Json }> {
-  const res = await fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = await fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
   return { status: res.status, type: res.headers.get("content-type"), json: (await res.json()) as Json };
 }
 async function pipeline(requests: Json[], baton?: string | null, path?: string) {
   const res = await post(JSON.stringify({ baton: baton ?? null, requests }), path);
   expect(res.status).toBe(200);
-  return res.json as { baton: string | null; base_url: string | null; results: { type: string; response?: Json; error?: Json }[] };
+  return res.json as {
+    baton: string | null;
+    base_url: string | null;
+    results: { type: string; response?: Json; error?: Json }[];
+  };
 }
 interface WireResult {
   rows?: unknown;
@@ -37,7 +45,8 @@ const result = (r: { response?: Json } | undefined): WireResult => (r?.response?
 
 describe("Hrana HTTP endpoints", () => {
   it("answers version checks, health and version; v3-protobuf is absent so clients fall back to JSON", async () => {
-    for (const path of ["/v2", "/v3", "/health", "/version"]) expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    for (const path of ["/v2", "/v3", "/health", "/version"])
+      expect((await fetch(`${server.url}${path}`)).status).toBe(200);
     expect(await (await fetch(`${server.url}/version`)).text()).toMatch(/\d+\.\d+\.\d+/);
     expect((await fetch(`${server.url}/v3-protobuf`)).status).toBe(404);
     expect((await fetch(`${server.url}/v3-protobuf/pipeline`, { method: "POST", body: "" })).status).toBe(404);
@@ -46,10 +55,21 @@ describe("Hrana HTTP endpoints", () => {
   it("encodes values: integers as strings, floats, text, base64 blobs, null; want_rows", async () => {
     const out = await pipeline([
       exec("SELECT ? AS i, ? AS f, ? AS t, ? AS b, ? AS n, 1e999 AS inf", {
-        args: [int("-9223372036854775808"), { type: "float", value: 0.5 }, text("兰蔻小黑瓶 🖤"), { type: "blob", base64: "AAH/" }, { type: "null" }],
+        args: [
+          int("-9223372036854775808"),
+          { type: "float", value: 0.5 },
+          text("兰蔻小黑瓶 🖤"),
+          { type: "blob", base64: "AAH/" },
+          { type: "null" },
+        ],
       }),
       exec("INSERT INTO kv VALUES ('w', 1) RETURNING k", { want_rows: false }),
-      exec("SELECT :a AS a, $b AS b", { named_args: [{ name: ":a", value: int(1) }, { name: "b", value: int(2) }] }),
+      exec("SELECT :a AS a, $b AS b", {
+        named_args: [
+          { name: ":a", value: int(1) },
+          { name: "b", value: int(2) },
+        ],
+      }),
       { type: "close" },
     ]);
     const r0 = result(out.results[0]);
@@ -87,7 +107,10 @@ describe("Hrana HTTP endpoints", () => {
     const replay = await post(JSON.stringify({ baton: baton1, requests: [exec("SELECT 1")] }));
     expect(replay.status).toBe(400);
     expect(replay.json).toMatchObject({ code: "STREAM_EXPIRED" });
-    const a3 = await pipeline([exec("COMMIT"), { type: "get_autocommit" }, { type: "close" }, exec("SELECT 1")], a2.baton);
+    const a3 = await pipeline(
+      [exec("COMMIT"), { type: "get_autocommit" }, { type: "close" }, exec("SELECT 1")],
+      a2.baton,
+    );
     expect(a3.results[1]?.response).toEqual({ type: "get_autocommit", is_autocommit: true });
     expect(a3.results[3]).toMatchObject({ type: "error", error: { code: "STREAM_CLOSED" } });
     expect(a3.baton).toBeNull();
@@ -100,16 +123,56 @@ describe("Hrana HTTP endpoints", () => {
       { condition: { type: "ok", step: 1 }, stmt: { sql: "SELECT 'skipped'" } }, // 2 skipped
       { condition: { type: "error", step: 1 }, stmt: { sql: "SELECT 3" } }, // 3 runs
       { condition: { type: "not", cond: { type: "ok", step: 2 } }, stmt: { sql: "SELECT 4" } }, // 4 runs
-      { condition: { type: "and", conds: [{ type: "ok", step: 0 }, { type: "ok", step: 2 }] }, stmt: { sql: "SELECT 5" } }, // 5 skipped
-      { condition: { type: "or", conds: [{ type: "ok", step: 2 }, { type: "error", step: 1 }] }, stmt: { sql: "BEGIN" } }, // 6 runs
+      {
+        condition: {
+          type: "and",
+          conds: [
+            { type: "ok", step: 0 },
+            { type: "ok", step: 2 },
+          ],
+        },
+        stmt: { sql: "SELECT 5" },
+      }, // 5 skipped
+      {
+        condition: {
+          type: "or",
+          conds: [
+            { type: "ok", step: 2 },
+            { type: "error", step: 1 },
+          ],
+        },
+        stmt: { sql: "BEGIN" },
+      }, // 6 runs
       { condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 7" } }, // 7 skipped: inside BEGIN
       { condition: { type: "not", cond: { type: "is_autocommit" } }, stmt: { sql: "ROLLBACK" } }, // 8 runs
       { condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 9" } }, // 9 runs
     ];
     const out = await pipeline([{ type: "batch", batch: { steps } }, { type: "close" }]);
     const r = result(out.results[0]);
-    expect(r.step_results?.map((x) => x !== null)).toEqual([true, false, false, true, true, false, true, false, true, true]);
-    expect(r.step_errors?.map((x) => x !== null)).toEqual([false, true, false, false, false, false, false, false, false, false]);
+    expect(r.step_results?.map((x) => x !== null)).toEqual([
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
+    expect(r.step_errors?.map((x) => x !== null)).toEqual([
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(r.step_errors?.[1]).toEqual({ message: "SQLite error: no such table: missing_table", code: "SQLITE_ERROR" });
   });
 
@@ -127,7 +190,19 @@ describe("Hrana HTTP endpoints", () => {
       exec("SELECT group_concat(k) FROM (SELECT k FROM kv WHERE k IN ('s1','s2','s3','q1','q2') ORDER BY k)"),
       { type: "close" },
     ]);
-    expect(out.results.map((r) => r.type)).toEqual(["ok", "ok", "ok", "ok", "error", "ok", "ok", "ok", "ok", "ok", "ok"]);
+    expect(out.results.map((r) => r.type)).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "error",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+    ]);
     expect(out.results[4]?.error).toMatchObject({ code: "SQL_NOT_FOUND" });
     expect(result(out.results[6])).toEqual({
       params: [{ name: ":key" }, { name: null }],
@@ -144,9 +219,17 @@ describe("Hrana HTTP endpoints", () => {
   });
 
   it("reports per-request SQL errors in their slot with HTTP 200", async () => {
-    const out = await pipeline([exec("INSERT INTO kv VALUES ('dup', 1)"), exec("INSERT INTO kv VALUES ('dup', 2)"), exec("SELECT v FROM kv WHERE k = 'dup'"), { type: "close" }]);
+    const out = await pipeline([
+      exec("INSERT INTO kv VALUES ('dup', 1)"),
+      exec("INSERT INTO kv VALUES ('dup', 2)"),
+      exec("SELECT v FROM kv WHERE k = 'dup'"),
+      { type: "close" },
+    ]);
     expect(out.results.map((r) => r.type)).toEqual(["ok", "error", "ok", "ok"]);
-    expect(out.results[1]?.error).toEqual({ message: "SQLite error: UNIQUE constraint failed: kv.k", code: "SQLITE_CONSTRAINT" });
+    expect(out.results[1]?.error).toEqual({
+      message: "SQLite error: UNIQUE constraint failed: kv.k",
+      code: "SQLITE_CONSTRAINT",
+    });
     expect(result(out.results[2]).rows).toEqual([[int(1)]]);
   });
 });
@@ -157,30 +240,84 @@ describe("malformed requests", () => {
     ["a non-object body", "[1,2]", 400, "HRANA_PROTO_ERROR"],
     ["missing requests", "{}", 400, "HRANA_PROTO_ERROR"],
     ["an unknown request type", JSON.stringify({ requests: [{ type: "explode" }] }), 400, "HRANA_PROTO_ERROR"],
-    ["an unknown value type", JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "date", value: "x" }] })] }), 400, "HRANA_PROTO_ERROR"],
-    ["a non-numeric integer", JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "integer", value: "12abc" }] })] }), 400, "HRANA_PROTO_ERROR"],
-    ["an integer beyond 64 bits", JSON.stringify({ requests: [exec("SELECT ?", { args: [int("9223372036854775808")] })] }), 400, "HRANA_PROTO_ERROR"],
-    ["a float given as a string", JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "float", value: "1.5" }] })] }), 400, "HRANA_PROTO_ERROR"],
-    ["invalid base64", JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "blob", base64: "***" }] })] }), 400, "HRANA_PROTO_ERROR"],
-    ["both sql and sql_id", JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1", sql_id: 1 } }] }), 400, "HRANA_PROTO_ERROR"],
-    ["a forward batch condition", JSON.stringify({ requests: [{ type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } }] }), 400, "HRANA_PROTO_ERROR"],
-    ["an unknown baton", JSON.stringify({ baton: "forged-baton", requests: [exec("SELECT 1")] }), 400, "STREAM_EXPIRED"],
-    ["a body over the limit", JSON.stringify({ requests: [exec(`SELECT '${"x".repeat(70 * 1024)}'`)] }), 413, "PAYLOAD_TOO_LARGE"],
+    [
+      "an unknown value type",
+      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "date", value: "x" }] })] }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "a non-numeric integer",
+      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "integer", value: "12abc" }] })] }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "an integer beyond 64 bits",
+      JSON.stringify({ requests: [exec("SELECT ?", { args: [int("9223372036854775808")] })] }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "a float given as a string",
+      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "float", value: "1.5" }] })] }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "invalid base64",
+      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "blob", base64: "***" }] })] }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "both sql and sql_id",
+      JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1", sql_id: 1 } }] }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "a forward batch condition",
+      JSON.stringify({
+        requests: [
+          { type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } },
+        ],
+      }),
+      400,
+      "HRANA_PROTO_ERROR",
+    ],
+    [
+      "an unknown baton",
+      JSON.stringify({ baton: "forged-baton", requests: [exec("SELECT 1")] }),
+      400,
+      "STREAM_EXPIRED",
+    ],
+    [
+      "a body over the limit",
+      JSON.stringify({ requests: [exec(`SELECT '${"x".repeat(70 * 1024)}'`)] }),
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
   ];
 
-  it.each(cases)("answers %s with a Hrana error, logs it once, executes nothing and keeps serving", async (_name, body, status, code) => {
-    const logsBefore = server.logs.length;
-    const res = await post(body);
-    expect(res.status).toBe(status);
-    expect(res.type).toBe("application/json");
-    expect(res.json).toEqual({ message: expect.any(String), code });
-    expect(server.logs.length).toBe(logsBefore + 1);
-    const ok = await pipeline([exec("SELECT 42"), { type: "close" }]);
-    expect(result(ok.results[0]).rows).toEqual([[int(42)]]);
-  });
+  it.each(cases)(
+    "answers %s with a Hrana error, logs it once, executes nothing and keeps serving",
+    async (_name, body, status, code) => {
+      const logsBefore = server.logs.length;
+      const res = await post(body);
+      expect(res.status).toBe(status);
+      expect(res.type).toBe("application/json");
+      expect(res.json).toEqual({ message: expect.any(String), code });
+      expect(server.logs.length).toBe(logsBefore + 1);
+      const ok = await pipeline([exec("SELECT 42"), { type: "close" }]);
+      expect(result(ok.results[0]).rows).toEqual([[int(42)]]);
+    },
+  );
 
   it("does not run any request of a pipeline that is malformed further down", async () => {
-    const res = await post(JSON.stringify({ requests: [exec("INSERT INTO kv VALUES ('ghost', 1)"), { type: "nope" }] }));
+    const res = await post(
+      JSON.stringify({ requests: [exec("INSERT INTO kv VALUES ('ghost', 1)"), { type: "nope" }] }),
+    );
     expect(res.status).toBe(400);
     const out = await pipeline([exec("SELECT count(*) FROM kv WHERE k = 'ghost'"), { type: "close" }]);
     expect(result(out.results[0]).rows).toEqual([[int(0)]]);
