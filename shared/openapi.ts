@@ -1,5 +1,5 @@
 // Schemas that appear in more than one Worker's routes.
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { currencies } from "./money.ts";
 
 export const MoneySchema = z
@@ -36,5 +36,24 @@ export function idParam(prefix: string) {
       .string()
       .regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`)
       .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01JDEMO0000000000000000000` }),
+  });
+}
+
+/** `GET /{id}` for one resource of a kind: the id checked by its prefix, the resource, or a 400/404 problem. */
+export function retrieveRoute<S extends z.ZodType>(options: {
+  prefix: string;
+  schema: S;
+  summary: string;
+  name: string;
+}) {
+  return createRoute({
+    method: "get",
+    path: "/{id}",
+    summary: options.summary,
+    request: { params: idParam(options.prefix) },
+    responses: {
+      200: { description: `The ${options.name}`, content: { "application/json": { schema: options.schema } } },
+      ...problemResponses(400, 404),
+    },
   });
 }

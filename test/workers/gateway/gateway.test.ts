@@ -23,8 +23,8 @@ describe("GET /health", () => {
     expect(body.workers.live?.checks?.liveRoom?.status).toBe("ok");
   });
 
-  it("is 503 naming the database when the gateway cannot reach it", async () => {
-    const res = await app.request("/health", {}, { ...env, LIBSQL_URL: "http://127.0.0.1:9" });
+  it("is 503 naming the database when the gateway cannot use it (a revoked token)", async () => {
+    const res = await app.request("/health", {}, { ...env, LIBSQL_AUTH_TOKEN: "revoked" });
     expect(res.status).toBe(503);
     const body = await res.json<HealthBody>();
     expect(body.status).toBe("down");

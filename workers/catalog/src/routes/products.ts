@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { products, skus } from "../../../../shared/schema.ts";
 import { type Product, ProductSchema, toProduct } from "../product.ts";
@@ -25,15 +25,11 @@ const listProducts = createRoute({
   },
 });
 
-const getProduct = createRoute({
-  method: "get",
-  path: "/{id}",
+const getProduct = retrieveRoute({
+  prefix: "prod",
+  schema: ProductSchema,
   summary: "Retrieve an active product",
-  request: { params: idParam("prod") },
-  responses: {
-    200: { description: "The product", content: { "application/json": { schema: ProductSchema } } },
-    ...problemResponses(400, 404),
-  },
+  name: "product",
 });
 
 export const productRoutes = createRouter<{ Bindings: Env }>();

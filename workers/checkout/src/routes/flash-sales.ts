@@ -1,22 +1,17 @@
 // Public reads of flash sales: the terms from libSQL, the stock left from the sale's FlashSaleStock object.
-import { createRoute } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { retrieveRoute } from "../../../../shared/openapi.ts";
 import { flashSales } from "../../../../shared/schema.ts";
 import { FlashSaleSchema, toFlashSale } from "../flash-sale.ts";
 
-const getFlashSale = createRoute({
-  method: "get",
-  path: "/{id}",
+const getFlashSale = retrieveRoute({
+  prefix: "fs",
+  schema: FlashSaleSchema,
   summary: "Retrieve a flash sale with its stock left",
-  request: { params: idParam("fs") },
-  responses: {
-    200: { description: "The flash sale", content: { "application/json": { schema: FlashSaleSchema } } },
-    ...problemResponses(400, 404),
-  },
+  name: "flash sale",
 });
 
 export const flashSaleRoutes = createRouter<{ Bindings: Env }>();

@@ -1,22 +1,17 @@
 // Public reads of live sessions: the shelf from libSQL, the viewer count from the session's LiveRoom.
-import { createRoute } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { retrieveRoute } from "../../../../shared/openapi.ts";
 import { liveSessionProducts, liveSessions } from "../../../../shared/schema.ts";
 import { LiveSessionSchema, toLiveSession } from "../session.ts";
 
-const getSession = createRoute({
-  method: "get",
-  path: "/{id}",
+const getSession = retrieveRoute({
+  prefix: "live",
+  schema: LiveSessionSchema,
   summary: "Retrieve a live session with its product shelf and viewer count",
-  request: { params: idParam("live") },
-  responses: {
-    200: { description: "The live session", content: { "application/json": { schema: LiveSessionSchema } } },
-    ...problemResponses(400, 404),
-  },
+  name: "live session",
 });
 
 export const sessionRoutes = createRouter<{ Bindings: Env }>();
