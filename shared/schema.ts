@@ -15,6 +15,7 @@ export const merchants = sqliteTable("merchants", {
   // Creators may shelve this merchant's products in their notes and streams, earning this rate.
   allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
   commissionRateBps: integer("commission_rate_bps").notNull().default(1000),
+  followerCount: integer("follower_count").notNull().default(0),
   createdAt: timestamp("created_at"),
 });
 
@@ -28,13 +29,26 @@ export const creators = sqliteTable("creators", {
   createdAt: timestamp("created_at"),
 });
 
+// People who buy: a guest (no issuer) or an identity from an operator-configured OIDC issuer.
+export const shoppers = sqliteTable(
+  "shoppers",
+  {
+    id: text("id").primaryKey(),
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    displayName: text("display_name"),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [uniqueIndex("shoppers_oidc").on(t.oidcIssuer, t.oidcSubject)],
+);
+
 export const apiKeys = sqliteTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    // A merchant's secret or publishable key, or a creator's secret key (exchanged for creator tokens).
+    merchantId: text("merchant_id").references(() => merchants.id),
+    creatorId: text("creator_id").references(() => creators.id),
     kind: text("kind", { enum: ["secret", "publishable"] }).notNull(),
     // What the owner sees in listings (`sk_test_4f2a…`); the key itself is only ever stored as its SHA-256.
     displayPrefix: text("display_prefix").notNull(),
@@ -42,9 +56,71 @@ export const apiKeys = sqliteTable(
     scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
     allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>().notNull(),
     createdAt: timestamp("created_at"),
+    lastUsedAt: text("last_used_at"),
     revokedAt: text("revoked_at"),
   },
-  (t) => [index("api_keys_merchant").on(t.merchantId)],
+  (t) => [
+    index("api_keys_merchant").on(t.merchantId),
+    index("api_keys_creator").on(t.creatorId),
+    check("api_keys_owner", sql`(${t.merchantId} IS NULL) != (${t.creatorId} IS NULL)`),
+  ],
+);
+
+// The platform's token signing keys (EdDSA). One is current; the previous one still verifies until its tokens expire.
+export const signingKeys = sqliteTable("signing_keys", {
+  kid: text("kid").primaryKey(),
+  publicJwk: text("public_jwk", { mode: "json" }).$type<Record<string, string>>().notNull(),
+  privateJwk: text("private_jwk", { mode: "json" }).$type<Record<string, string>>().notNull(),
+  status: text("status", { enum: ["current", "previous", "retired"] }).notNull(),
+  createdAt: timestamp("created_at"),
+  retiredAt: text("retired_at"),
+});
+
+// Rotating refresh tokens, stored hashed; reusing a rotated one revokes its whole family.
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    familyId: text("family_id").notNull(),
+    subjectType: text("subject_type", { enum: ["shopper", "creator"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    // The storefront (publishable key) the session was opened through, if any.
+    keyId: text("key_id"),
+    tokenHash: text("token_hash").notNull().unique(),
+    status: text("status", { enum: ["active", "rotated", "revoked"] })
+      .notNull()
+      .default("active"),
+    expiresAt: text("expires_at").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [index("refresh_tokens_family").on(t.familyId)],
+);
+
+// Identity providers whose ID tokens the platform accepts in exchange for shopper or creator identities.
+export const oidcIssuers = sqliteTable("oidc_issuers", {
+  id: text("id").primaryKey(),
+  issuer: text("issuer").notNull().unique(),
+  jwksUrl: text("jwks_url").notNull(),
+  audience: text("audience").notNull(),
+  role: text("role", { enum: ["shopper", "creator"] }).notNull(),
+  createdAt: timestamp("created_at"),
+});
+
+// Replays of retried writes: the first response, kept 24 h per caller and key.
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    caller: text("caller").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: text("status", { enum: ["in_progress", "done"] }).notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    responseHeaders: text("response_headers", { mode: "json" }).$type<Record<string, string>>(),
+    createdAt: timestamp("created_at"),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caller, t.key] }), index("idempotency_keys_expiry").on(t.expiresAt)],
 );
 
 export const products = sqliteTable(
@@ -62,10 +138,20 @@ export const products = sqliteTable(
       .notNull()
       .default("draft"),
     images: text("images", { mode: "json" }).$type<string[]>().notNull(),
+    // Whether creators may shelve it in notes and streams, and at what rate (null: the merchant's default).
+    allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
+    commissionRateBps: integer("commission_rate_bps"),
+    // Bumped on every change to the product or its SKUs; the ETag is derived from it.
+    version: integer("version").notNull().default(1),
     createdAt: timestamp("created_at"),
     updatedAt: timestamp("updated_at"),
   },
-  (t) => [index("products_merchant").on(t.merchantId, t.id), index("products_status").on(t.status, t.id)],
+  (t) => [
+    index("products_merchant").on(t.merchantId, t.id),
+    index("products_status").on(t.status, t.id),
+    index("products_category").on(t.category, t.id),
+    index("products_brand").on(t.brand, t.id),
+  ],
 );
 
 export const skus = sqliteTable(
@@ -108,17 +194,29 @@ export const notes = sqliteTable(
   "notes",
   {
     id: text("id").primaryKey(),
-    creatorId: text("creator_id")
-      .notNull()
-      .references(() => creators.id),
+    // Written by a creator or a shopper: exactly one of the two.
+    creatorId: text("creator_id").references(() => creators.id),
+    shopperId: text("shopper_id").references(() => shoppers.id),
     title: text("title").notNull(),
     body: text("body").notNull(),
     images: text("images", { mode: "json" }).$type<string[]>().notNull(),
+    topics: text("topics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    status: text("status", { enum: ["published", "deleted"] })
+      .notNull()
+      .default("published"),
     likeCount: integer("like_count").notNull().default(0),
     saveCount: integer("save_count").notNull().default(0),
+    commentCount: integer("comment_count").notNull().default(0),
+    version: integer("version").notNull().default(1),
     createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
   },
-  (t) => [index("notes_creator").on(t.creatorId, t.id)],
+  (t) => [
+    index("notes_creator").on(t.creatorId, t.id),
+    index("notes_shopper").on(t.shopperId, t.id),
+    index("notes_status").on(t.status, t.id),
+    check("notes_author", sql`(${t.creatorId} IS NULL) != (${t.shopperId} IS NULL)`),
+  ],
 );
 
 export const noteProducts = sqliteTable(
@@ -132,6 +230,58 @@ export const noteProducts = sqliteTable(
       .references(() => products.id),
   },
   (t) => [primaryKey({ columns: [t.noteId, t.productId] }), index("note_products_product").on(t.productId)],
+);
+
+// Likes and saves (收藏): at most one per person and note, so a repeated or concurrent like counts once.
+export const noteLikes = sqliteTable(
+  "note_likes",
+  {
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    actorId: text("actor_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index("note_likes_actor").on(t.actorId)],
+);
+
+export const noteSaves = sqliteTable(
+  "note_saves",
+  {
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    actorId: text("actor_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index("note_saves_actor").on(t.actorId)],
+);
+
+export const noteComments = sqliteTable(
+  "note_comments",
+  {
+    id: text("id").primaryKey(),
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    // A shopper or creator id (prefixed).
+    authorId: text("author_id").notNull(),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at"),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("note_comments_note").on(t.noteId, t.id)],
+);
+
+// Shoppers and creators follow creators and merchants; ids are prefixed, so one table serves every pair.
+export const follows = sqliteTable(
+  "follows",
+  {
+    followerId: text("follower_id").notNull(),
+    followeeId: text("followee_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.followerId, t.followeeId] }), index("follows_followee").on(t.followeeId)],
 );
 
 export const liveSessions = sqliteTable(

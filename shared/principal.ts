@@ -1,0 +1,85 @@
+// Who is calling, as the gateway established it. The gateway authenticates every request (API keys, the operator
+// key, publishable keys and their origins, shopper and creator JWTs) and hands the result to the Worker behind it
+// in one header; the backends are reachable only through the gateway's service bindings, so they trust it.
+// A header from outside is always replaced by the gateway, never passed on.
+import type { Context } from "hono";
+import { ProblemError } from "./errors.ts";
+
+export const PRINCIPAL_HEADER = "x-zhongcao-principal";
+
+export const scopes = [
+  "catalog:write",
+  "orders:read",
+  "orders:write",
+  "flash_sales:write",
+  "webhooks:write",
+  "analytics:read",
+] as const;
+export type Scope = (typeof scopes)[number];
+
+/** The storefront a browser or app call came through (its publishable key). */
+export interface Storefront {
+  keyId: string;
+  merchantId: string;
+}
+
+export type Actor =
+  | { type: "anonymous" }
+  | { type: "operator" }
+  | { type: "merchant"; merchantId: string; keyId: string; scopes: Scope[]; mode: "test" | "live" }
+  | { type: "shopper"; shopperId: string; sessionId: string }
+  | { type: "creator"; creatorId: string; sessionId: string };
+
+export interface Principal {
+  actor: Actor;
+  storefront: Storefront | null;
+}
+
+export const anonymous: Principal = { actor: { type: "anonymous" }, storefront: null };
+
+export function encodePrincipal(principal: Principal): string {
+  return JSON.stringify(principal);
+}
+
+/** The caller of a request that came through the gateway; anonymous when the header is missing. */
+export function principalOf(c: Context): Principal {
+  const header = c.req.header(PRINCIPAL_HEADER);
+  if (!header) return anonymous;
+  return JSON.parse(header) as Principal;
+}
+
+/** A merchant's secret key with `scope`, or a 401/403 problem. */
+export function requireMerchant(c: Context, scope: Scope): Extract<Actor, { type: "merchant" }> {
+  const { actor } = principalOf(c);
+  if (actor.type !== "merchant") {
+    throw new ProblemError("unauthorized", "This route needs a merchant's secret key: Authorization: Bearer sk_…");
+  }
+  if (!actor.scopes.includes(scope)) {
+    throw new ProblemError("forbidden", `This key lacks the scope ${scope}.`);
+  }
+  return actor;
+}
+
+export function requireOperator(c: Context): void {
+  if (principalOf(c).actor.type !== "operator") {
+    throw new ProblemError(
+      "unauthorized",
+      "This route needs the operator key: Authorization: Bearer <PLATFORM_ADMIN_KEY>.",
+    );
+  }
+}
+
+/** A signed-in shopper or creator (a person), or a 401 problem. */
+export function requirePerson(c: Context): Extract<Actor, { type: "shopper" | "creator" }> {
+  const { actor } = principalOf(c);
+  if (actor.type === "shopper" || actor.type === "creator") return actor;
+  throw new ProblemError(
+    "unauthorized",
+    "This route needs a shopper or creator access token: Authorization: Bearer <JWT>.",
+  );
+}
+
+/** The prefixed id of a person actor (`shp_…` or `cre_…`). */
+export function personId(actor: Extract<Actor, { type: "shopper" | "creator" }>): string {
+  return actor.type === "shopper" ? actor.shopperId : actor.creatorId;
+}
