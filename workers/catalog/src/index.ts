@@ -1,9 +1,15 @@
-// The catalog Worker: products and SKUs (and, with the catalog issue, merchants' writes, inventory and notes).
+// The catalog Worker: merchants' products, SKUs and inventory; notes, likes, saves, comments, follows and the feed.
 import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
 import { createApp } from "../../../shared/http.ts";
+import { feedRoutes } from "./routes/feed.ts";
+import { followsRoutes } from "./routes/follows.ts";
+import { notesRoutes } from "./routes/notes.ts";
 import { productRoutes } from "./routes/products.ts";
 
 export const app = createApp<{ Bindings: Env }>("catalog");
 app.route("/v1/products", productRoutes);
+app.route("/v1/notes", notesRoutes);
+app.route("/v1/feed", feedRoutes);
+app.route("/v1/follows", followsRoutes);
 
 export default class CatalogWorker extends serviceEntrypoint(app) {}

@@ -2,7 +2,7 @@
 import type { ServiceEntrypoint } from "../../../shared/entrypoint.ts";
 
 export const services = [
-  { name: "catalog", binding: "CATALOG", prefixes: ["/v1/products"] },
+  { name: "catalog", binding: "CATALOG", prefixes: ["/v1/products", "/v1/skus", "/v1/notes", "/v1/feed", "/v1/follows"] },
   { name: "search", binding: "SEARCH", prefixes: ["/v1/search"] },
   { name: "checkout", binding: "CHECKOUT", prefixes: ["/v1/flash-sales"] },
   { name: "live", binding: "LIVE", prefixes: ["/v1/live"] },
