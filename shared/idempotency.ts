@@ -1,0 +1,128 @@
+// Idempotency-Key for writes a client may retry (shared/API.md): the first response is kept 24 h per caller and key,
+// and a retry with the same key and body gets it back exactly; the same key with another body is refused (422), and
+// a retry while the first request still runs is told so (409). A request that never started (400, invalid input)
+// or failed on our side (5xx, a crash) is forgotten, so a corrected or later retry may run.
+import { and, eq } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { sha256Hex } from "./crypto.ts";
+import { type DatabaseConfig, database } from "./db.ts";
+import { ProblemError } from "./errors.ts";
+import { type Principal, principalOf } from "./principal.ts";
+import { idempotencyKeys } from "./schema.ts";
+
+const HEADER = "Idempotency-Key";
+const keyPattern = /^[\x21-\x7e]{1,255}$/;
+const ttlMs = 24 * 3_600_000;
+// Response headers worth replaying; the rest (request id, dates) belong to the retry.
+const replayedHeaders = ["content-type", "etag", "location"];
+
+/** Who the key belongs to: keys of different callers never collide. */
+export function callerOf(principal: Principal): string {
+  const { actor, storefront } = principal;
+  switch (actor.type) {
+    case "merchant":
+      return `merchant:${actor.merchantId}`;
+    case "shopper":
+      return `shopper:${actor.shopperId}`;
+    case "creator":
+      return `creator:${actor.creatorId}`;
+    case "operator":
+      return "operator";
+    case "anonymous":
+      return storefront ? `storefront:${storefront.keyId}` : "anonymous";
+  }
+}
+
+export function idempotency<E extends { Bindings: DatabaseConfig }>(options: {
+  required: boolean;
+}): MiddlewareHandler<E> {
+  return async function idempotencyMiddleware(c, next) {
+    const key = c.req.header(HEADER);
+    if (key === undefined) {
+      if (options.required) {
+        throw new ProblemError(
+          "validation_failed",
+          `This request must carry an ${HEADER} header, so that it can be retried safely.`,
+          {
+            errors: [{ path: "/headers/idempotency-key", message: "required" }],
+          },
+        );
+      }
+      return next();
+    }
+    if (!keyPattern.test(key)) {
+      throw new ProblemError("validation_failed", `${HEADER} must be 1 to 255 printable ASCII characters.`, {
+        errors: [{ path: "/headers/idempotency-key", message: "1 to 255 printable ASCII characters" }],
+      });
+    }
+    const db = database(c.env);
+    const caller = callerOf(principalOf(c));
+    const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const now = new Date();
+    const where = and(eq(idempotencyKeys.caller, caller), eq(idempotencyKeys.key, key));
+
+    const claimed = await db
+      .insert(idempotencyKeys)
+      .values({
+        caller,
+        key,
+        requestHash,
+        status: "in_progress",
+        expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+      })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+
+    if (claimed.length === 0) {
+      const first = await db.query.idempotencyKeys.findFirst({ where });
+      if (first && first.expiresAt <= now.toISOString()) {
+        // Expired: forget it and treat this request as the first.
+        await db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.expiresAt, first.expiresAt)));
+        return idempotencyMiddleware(c, next);
+      }
+      if (!first) return idempotencyMiddleware(c, next);
+      if (first.requestHash !== requestHash) {
+        throw new ProblemError(
+          "idempotency_key_reused",
+          `${HEADER} ${key} was used with a different request; use a new key.`,
+        );
+      }
+      if (first.status === "in_progress" || first.responseStatus === null) {
+        throw new ProblemError(
+          "idempotency_key_in_use",
+          `A request with ${HEADER} ${key} is still being processed; retry shortly.`,
+          {
+            headers: { "retry-after": "1" },
+          },
+        );
+      }
+      return new Response(first.responseBody, {
+        status: first.responseStatus,
+        headers: { ...first.responseHeaders, "idempotent-replayed": "true" },
+      });
+    }
+
+    try {
+      await next();
+    } catch (err) {
+      await db.delete(idempotencyKeys).where(where);
+      throw err;
+    }
+    // Hono has already turned a thrown error into c.res (app.onError), so the status tells what happened.
+    if (c.res.status === 400 || c.res.status >= 500) {
+      await db.delete(idempotencyKeys).where(where);
+      return;
+    }
+    const body = await c.res.clone().text();
+    const headers = Object.fromEntries(
+      replayedHeaders.flatMap((h) => {
+        const value = c.res.headers.get(h);
+        return value === null ? [] : [[h, value]];
+      }),
+    );
+    await db
+      .update(idempotencyKeys)
+      .set({ status: "done", responseStatus: c.res.status, responseBody: body, responseHeaders: headers })
+      .where(where);
+  };
+}
