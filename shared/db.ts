@@ -19,17 +19,13 @@ function openDatabase(config: DatabaseConfig) {
   return drizzle(client, { schema });
 }
 
-// One client per isolate and configuration: the HTTP client is stateless between requests, so reuse is safe and saves setup.
-const cache = new Map<string, Database>();
-
+/**
+ * A client for this request. Not cached across requests on purpose: the HTTP client keeps in-flight fetches on
+ * the object, and workerd forbids one request from awaiting I/O that another request started (concurrent
+ * requests sharing a client hang). Creating one is a few allocations, no I/O.
+ */
 export function database(config: DatabaseConfig): Database {
-  const key = `${config.LIBSQL_URL}\n${config.LIBSQL_AUTH_TOKEN ?? ""}`;
-  let db = cache.get(key);
-  if (!db) {
-    db = openDatabase(config);
-    cache.set(key, db);
-  }
-  return db;
+  return openDatabase(config);
 }
 
 /** A round trip to the database, for health checks. */

@@ -79,11 +79,16 @@ export function notFound(c: Context): Response {
   return problem(c, "not_found", `No route for ${c.req.method} ${c.req.path}.`);
 }
 
+const pointer = (path: readonly PropertyKey[]) =>
+  path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+
+/** Zod issues as JSON pointers to the fields at fault; an unknown field is named itself. */
 export function zodFieldErrors(error: ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: `/${issue.path.map((p) => String(p).replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`,
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ path: pointer([...issue.path, key]), message: "unknown field" }))
+      : [{ path: pointer(issue.path), message: issue.message }],
+  );
 }
 
 /** A router whose routes are declared with zod schemas (feeding the OpenAPI document); invalid input throws a problem. */

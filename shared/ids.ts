@@ -47,8 +47,28 @@ function randomChars(count: number): string {
   return out;
 }
 
+// Within one millisecond, ids from this isolate increase by one in their random part (as monotonic ULIDs do),
+// so SKUs created together keep their order.
+let lastTime = -1;
+let lastRandom = "";
+
+function increment(chars: string): string {
+  const digits = chars.split("");
+  for (let i = digits.length - 1; i >= 0; i--) {
+    const value = alphabet.indexOf(digits[i] ?? "0");
+    if (value < 31) {
+      digits[i] = alphabet.charAt(value + 1);
+      return digits.join("");
+    }
+    digits[i] = "0";
+  }
+  return randomChars(16); // 32^16 ids in one millisecond: overflow is not a practical case
+}
+
 export function newId<P extends IdPrefix>(prefix: P, now: number = Date.now()): `${P}_${string}` {
-  return `${prefix}_${encodeTime(now)}${randomChars(16)}`;
+  lastRandom = now === lastTime ? increment(lastRandom) : randomChars(16);
+  lastTime = now;
+  return `${prefix}_${encodeTime(now)}${lastRandom}`;
 }
 
 const idPattern = /^[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -2,7 +2,7 @@
 // key, publishable keys and their origins, shopper and creator JWTs) and hands the result to the Worker behind it
 // in one header; the backends are reachable only through the gateway's service bindings, so they trust it.
 // A header from outside is always replaced by the gateway, never passed on.
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { ProblemError } from "./errors.ts";
 
 export const PRINCIPAL_HEADER = "x-zhongcao-principal";
@@ -82,4 +82,12 @@ export function requirePerson(c: Context): Extract<Actor, { type: "shopper" | "c
 /** The prefixed id of a person actor (`shp_…` or `cre_…`). */
 export function personId(actor: Extract<Actor, { type: "shopper" | "creator" }>): string {
   return actor.type === "shopper" ? actor.shopperId : actor.creatorId;
+}
+
+/** Middleware form of requireMerchant, for routes that must refuse a caller before reading its input. */
+export function merchantScope(scope: Scope): MiddlewareHandler {
+  return async function merchantScopeMiddleware(c, next) {
+    requireMerchant(c, scope);
+    await next();
+  };
 }

@@ -5,9 +5,11 @@ import { feedRoutes } from "./routes/feed.ts";
 import { followsRoutes } from "./routes/follows.ts";
 import { notesRoutes } from "./routes/notes.ts";
 import { productRoutes } from "./routes/products.ts";
+import { skuRoutes } from "./routes/skus.ts";
 
 export const app = createApp<{ Bindings: Env }>("catalog");
 app.route("/v1/products", productRoutes);
+app.route("/v1/skus", skuRoutes);
 app.route("/v1/notes", notesRoutes);
 app.route("/v1/feed", feedRoutes);
 app.route("/v1/follows", followsRoutes);

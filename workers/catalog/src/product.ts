@@ -1,16 +1,20 @@
-// The API shape of a product, declared once: the zod schema gives the OpenAPI document and the type.
+// The API shape of a product, declared once: the zod schemas give the OpenAPI document, validation and the types.
 import { z } from "@hono/zod-openapi";
-import type { Currency } from "../../../shared/money.ts";
+import { inArray } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { type Currency, currencies } from "../../../shared/money.ts";
 import { MoneySchema } from "../../../shared/openapi.ts";
-import type { products, skus } from "../../../shared/schema.ts";
+import { type products, skus } from "../../../shared/schema.ts";
 
 export const SkuSchema = z
   .object({
     id: z.string(),
     object: z.literal("sku"),
+    productId: z.string(),
     options: z.record(z.string(), z.string()),
     price: MoneySchema,
     inStock: z.boolean(),
+    stock: z.number().int().optional().openapi({ description: "Units in stock; shown to the owning merchant only." }),
   })
   .openapi("Sku");
 
@@ -25,6 +29,14 @@ export const ProductSchema = z
     category: z.string().nullable(),
     status: z.enum(["draft", "active", "archived"]),
     images: z.array(z.string()),
+    allowsPromotion: z
+      .boolean()
+      .openapi({ description: "Whether creators may tag it in notes and shelve it in live streams." }),
+    commissionRateBps: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Creators' commission in basis points; null means the merchant's default rate." }),
     skus: z.array(SkuSchema),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -33,7 +45,82 @@ export const ProductSchema = z
 
 export type Product = z.infer<typeof ProductSchema>;
 
-export function toProduct(row: typeof products.$inferSelect, skuRows: (typeof skus.$inferSelect)[]): Product {
+// Bounds, documented in the README: what a storefront can show and a merchant can sensibly manage.
+const text = (max: number) => z.string().trim().min(1).max(max);
+const imageUrl = z.url({ protocol: /^https?$/ }).max(2048);
+const options = z
+  .record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(80))
+  .refine((o) => Object.keys(o).length <= 5, "at most 5 options");
+
+export const PriceInputSchema = z
+  .object({
+    amount: z.number().int().min(0).max(100_000_000_00),
+    currency: z.enum(currencies),
+  })
+  .strict();
+
+export const SkuInputSchema = z
+  .object({
+    options,
+    price: PriceInputSchema,
+    stock: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .default(0)
+      .openapi({ description: "Opening stock, recorded in the ledger." }),
+  })
+  .strict()
+  .openapi("SkuInput");
+
+const productFields = {
+  title: text(200),
+  description: z.string().max(10_000),
+  brand: text(100).nullable(),
+  category: text(100).nullable(),
+  images: z.array(imageUrl).max(18),
+  allowsPromotion: z.boolean(),
+  commissionRateBps: z.number().int().min(0).max(10_000).nullable(),
+};
+
+export const ProductCreateSchema = z
+  .object({
+    ...productFields,
+    description: productFields.description.default(""),
+    brand: productFields.brand.default(null),
+    category: productFields.category.default(null),
+    images: productFields.images.default([]),
+    allowsPromotion: productFields.allowsPromotion.default(true),
+    commissionRateBps: productFields.commissionRateBps.default(null),
+    status: z.enum(["draft", "active"]).default("draft"),
+    skus: z.array(SkuInputSchema).min(1).max(100),
+  })
+  .strict()
+  .openapi("ProductCreate");
+
+export const ProductUpdateSchema = z
+  .object({ ...productFields, status: z.enum(["draft", "active", "archived"]) })
+  .partial()
+  .strict()
+  .openapi("ProductUpdate");
+
+type ProductRow = typeof products.$inferSelect;
+type SkuRow = typeof skus.$inferSelect;
+
+export function toSku(s: SkuRow, owner: boolean): Product["skus"][number] {
+  return {
+    id: s.id,
+    object: "sku",
+    productId: s.productId,
+    options: s.options,
+    price: { amount: s.priceAmount, currency: s.currency as Currency },
+    inStock: s.stock > 0,
+    ...(owner ? { stock: s.stock } : {}),
+  };
+}
+
+export function toProduct(row: ProductRow, skuRows: SkuRow[], owner = false): Product {
   return {
     id: row.id,
     object: "product",
@@ -44,14 +131,32 @@ export function toProduct(row: typeof products.$inferSelect, skuRows: (typeof sk
     category: row.category,
     status: row.status,
     images: row.images,
-    skus: skuRows.map((s) => ({
-      id: s.id,
-      object: "sku",
-      options: s.options,
-      price: { amount: s.priceAmount, currency: s.currency as Currency },
-      inStock: s.stock > 0,
-    })),
+    allowsPromotion: row.allowsPromotion,
+    commissionRateBps: row.commissionRateBps,
+    skus: skuRows.map((s) => toSku(s, owner)),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** Products with their SKUs, in one extra query for the whole page. */
+export async function withSkus(db: Database, rows: ProductRow[], owner: boolean): Promise<Product[]> {
+  if (rows.length === 0) return [];
+  const skuRows = await db
+    .select()
+    .from(skus)
+    .where(
+      inArray(
+        skus.productId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(skus.id);
+  return rows.map((row) =>
+    toProduct(
+      row,
+      skuRows.filter((s) => s.productId === row.id),
+      owner,
+    ),
+  );
 }

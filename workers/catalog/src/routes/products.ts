@@ -1,84 +1,222 @@
-// Public product reads for storefronts: active products with their SKUs, newest first.
+// Products: public reads for storefronts (active products), and the owning merchant's view and writes
+// (`catalog:write`). Another merchant's product is a 404, never a 403.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, exists, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import type { Context } from "hono";
+import { etag as bodyEtag } from "hono/etag";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
+import { etagOf, notModified } from "../../../../shared/etag.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { currencies } from "../../../../shared/money.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { merchantScope, principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { products, skus } from "../../../../shared/schema.ts";
-import { type Product, ProductSchema, toProduct } from "../product.ts";
+import { addSku } from "../add-sku.ts";
+import { createProduct } from "../create-product.ts";
+import {
+  ProductCreateSchema,
+  ProductSchema,
+  ProductUpdateSchema,
+  SkuInputSchema,
+  SkuSchema,
+  withSkus,
+} from "../product.ts";
+import { ownProduct, updateProduct } from "../update-product.ts";
+
+const publicCache = "public, max-age=30, stale-while-revalidate=60";
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const ListQuery = pageQuery
+  .extend({
+    merchantId: z.string().max(64).optional(),
+    category: z.string().max(100).optional(),
+    brand: z.string().max(100).optional(),
+    minPrice: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units; any SKU at or above." }),
+    maxPrice: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units; any SKU at or below." }),
+    currency: z.enum(currencies).optional(),
+    inStock: z.enum(["true", "false"]).optional(),
+    status: z
+      .enum(["draft", "active", "archived"])
+      .optional()
+      .openapi({ description: "Merchants only, over their own products; storefronts always see active ones." }),
+  })
+  .strict();
 
 const listProducts = createRoute({
   method: "get",
   path: "/",
-  summary: "List active products, newest first",
-  request: { query: pageQuery },
+  summary: "List products, newest first",
+  description:
+    "Storefronts (a publishable key, or nothing) see active products of every merchant. A merchant's secret key lists that merchant's own products in every status.",
+  request: { query: ListQuery },
   responses: {
-    200: {
-      description: "A page of products",
-      content: {
-        "application/json": { schema: z.object({ data: z.array(ProductSchema), nextCursor: z.string().nullable() }) },
-      },
-    },
+    200: json(z.object({ data: z.array(ProductSchema), nextCursor: z.string().nullable() }), "A page of products"),
     ...problemResponses(400),
   },
 });
 
-const getProduct = retrieveRoute({
-  prefix: "prod",
-  schema: ProductSchema,
-  summary: "Retrieve an active product",
-  name: "product",
+const getProduct = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a product",
+  description: "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
+  request: { params: idParam("prod") },
+  responses: {
+    200: json(ProductSchema, "The product (ETag header)"),
+    304: { description: "Not modified (If-None-Match)" },
+    ...problemResponses(400, 404),
+  },
+});
+
+const createProductRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Create a product with its SKUs",
+  description:
+    "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
+  request: { body: { required: true, content: { "application/json": { schema: ProductCreateSchema } } } },
+  responses: { 201: json(ProductSchema, "The product (ETag, Location)"), ...problemResponses(400, 401, 403, 409, 422) },
+});
+
+const updateProductRoute = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Update a product",
+  description: "Needs `catalog:write`. Send If-Match with the ETag you read: a stale one gets 412.",
+  request: {
+    params: idParam("prod"),
+    body: { required: true, content: { "application/json": { schema: ProductUpdateSchema } } },
+  },
+  responses: { 200: json(ProductSchema, "The product (ETag)"), ...problemResponses(400, 401, 403, 404, 412) },
+});
+
+const addSkuRoute = createRoute({
+  method: "post",
+  path: "/{id}/skus",
+  summary: "Add a SKU to a product",
+  description: "Needs `catalog:write`. Takes an optional Idempotency-Key.",
+  request: {
+    params: idParam("prod"),
+    body: { required: true, content: { "application/json": { schema: SkuInputSchema } } },
+  },
+  responses: { 201: json(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
 
 export const productRoutes = createRouter<{ Bindings: Env }>();
 
-// Public catalog data may be cached briefly by browsers and the edge.
-productRoutes.use(async function publicCache(c, next) {
-  await next();
-  if (c.res.status === 200) c.header("cache-control", "public, max-age=30, stale-while-revalidate=60");
-});
-
-async function withSkus(db: ReturnType<typeof database>, rows: (typeof products.$inferSelect)[]): Promise<Product[]> {
-  if (rows.length === 0) return [];
-  const skuRows = await db
-    .select()
-    .from(skus)
-    .where(
-      inArray(
-        skus.productId,
-        rows.map((r) => r.id),
-      ),
-    )
-    .orderBy(skus.id);
-  return rows.map((row) =>
-    toProduct(
-      row,
-      skuRows.filter((s) => s.productId === row.id),
-    ),
-  );
+/** The merchant reading its own catalogue, or null for a storefront or anyone else. */
+function ownerOf(c: Context): string | null {
+  const { actor } = principalOf(c);
+  return actor.type === "merchant" ? actor.merchantId : null;
 }
 
+productRoutes.get("/", bodyEtag());
 productRoutes.openapi(listProducts, async (c) => {
-  const { limit, cursor } = c.req.valid("query");
-  const after = decodeCursor(cursor);
+  const query = c.req.valid("query");
+  const owner = ownerOf(c);
+  if (query.status && !owner) {
+    throw new ProblemError("validation_failed", "Only a merchant may list products by status.", {
+      errors: [{ path: "/status", message: "needs a merchant's secret key" }],
+    });
+  }
+  const after = decodeCursor(query.cursor);
+  const skuMatch = (condition: SQL | undefined) =>
+    exists(
+      database(c.env)
+        .select({ one: sql`1` })
+        .from(skus)
+        .where(and(eq(skus.productId, products.id), condition)),
+    );
+  const conditions = [
+    owner ? eq(products.merchantId, owner) : eq(products.status, "active"),
+    owner && query.status ? eq(products.status, query.status) : undefined,
+    query.merchantId && !owner ? eq(products.merchantId, query.merchantId) : undefined,
+    query.category ? eq(products.category, query.category) : undefined,
+    query.brand ? eq(products.brand, query.brand) : undefined,
+    after ? lt(products.id, after) : undefined,
+    query.minPrice !== undefined || query.maxPrice !== undefined || query.currency
+      ? skuMatch(
+          and(
+            query.minPrice !== undefined ? gte(skus.priceAmount, query.minPrice) : undefined,
+            query.maxPrice !== undefined ? lte(skus.priceAmount, query.maxPrice) : undefined,
+            query.currency ? eq(skus.currency, query.currency) : undefined,
+          ),
+        )
+      : undefined,
+    query.inStock === "true" ? skuMatch(sql`${skus.stock} > 0`) : undefined,
+    query.inStock === "false" ? sql`NOT ${skuMatch(sql`${skus.stock} > 0`)}` : undefined,
+  ];
   const db = database(c.env);
   const rows = await db
     .select()
     .from(products)
-    .where(after ? and(eq(products.status, "active"), lt(products.id, after)) : eq(products.status, "active"))
+    .where(and(...conditions))
     .orderBy(desc(products.id))
-    .limit(limit + 1);
-  const result = page(rows, limit);
-  return c.json({ data: await withSkus(db, result.data), nextCursor: result.nextCursor }, 200);
+    .limit(query.limit + 1);
+  const result = page(rows, query.limit);
+  c.header("cache-control", owner ? "private, no-store" : publicCache);
+  return c.json({ data: await withSkus(db, result.data, owner !== null), nextCursor: result.nextCursor }, 200);
 });
 
 productRoutes.openapi(getProduct, async (c) => {
   const { id } = c.req.valid("param");
+  const owner = ownerOf(c);
   const db = database(c.env);
-  const row = await db.query.products.findFirst({ where: and(eq(products.id, id), eq(products.status, "active")) });
+  const row = owner
+    ? await ownProduct(db, owner, id)
+    : await db.query.products.findFirst({ where: and(eq(products.id, id), eq(products.status, "active")) });
   if (!row) throw new ProblemError("not_found", `Product ${id} does not exist.`);
-  const [product] = await withSkus(db, [row]);
+  const etag = etagOf(row);
+  c.header("etag", etag);
+  c.header("cache-control", owner ? "private, no-store" : publicCache);
+  if (notModified(c, etag)) return c.body(null, 304);
+  const [product] = await withSkus(db, [row], owner !== null);
   return c.json(product, 200);
+});
+
+productRoutes.post("/", merchantScope("catalog:write"), idempotency({ required: false }));
+productRoutes.openapi(createProductRoute, async (c) => {
+  const merchant = requireMerchant(c, "catalog:write");
+  const { product, version } = await createProduct({
+    db: database(c.env),
+    merchantId: merchant.merchantId,
+    input: c.req.valid("json"),
+  });
+  c.header("etag", etagOf({ id: product.id, version }));
+  c.header("location", `/v1/products/${product.id}`);
+  return c.json(product, 201);
+});
+
+productRoutes.openapi(updateProductRoute, async (c) => {
+  const merchant = requireMerchant(c, "catalog:write");
+  const db = database(c.env);
+  const row = await updateProduct({
+    db,
+    merchantId: merchant.merchantId,
+    id: c.req.valid("param").id,
+    ifMatch: c.req.header("if-match"),
+    patch: c.req.valid("json"),
+  });
+  const [product] = await withSkus(db, [row], true);
+  c.header("etag", etagOf(row));
+  return c.json(product, 200);
+});
+
+productRoutes.patch("/:id", merchantScope("catalog:write"));
+productRoutes.post("/:id/skus", merchantScope("catalog:write"), idempotency({ required: false }));
+productRoutes.openapi(addSkuRoute, async (c) => {
+  const merchant = requireMerchant(c, "catalog:write");
+  const sku = await addSku({
+    db: database(c.env),
+    merchantId: merchant.merchantId,
+    productId: c.req.valid("param").id,
+    input: c.req.valid("json"),
+  });
+  return c.json(sku, 201);
 });

@@ -1,0 +1,163 @@
+// SKUs of the merchant's own products: price and options, and stock through the inventory ledger only.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { merchantScope, requireMerchant } from "../../../../shared/principal.ts";
+import { inventoryLedger } from "../../../../shared/schema.ts";
+import { ownSku, updateSku } from "../add-sku.ts";
+import { adjustInventory } from "../adjust-inventory.ts";
+import { PriceInputSchema, SkuSchema } from "../product.ts";
+
+const AdjustmentSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("inventory_adjustment"),
+    skuId: z.string(),
+    delta: z.number().int(),
+    reason: z.string(),
+    stockAfter: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: "Stock right after this adjustment (on creation)." }),
+    createdAt: z.string(),
+  })
+  .openapi("InventoryAdjustment");
+
+const AdjustmentInput = z
+  .object({
+    delta: z
+      .number()
+      .int()
+      .min(-10_000_000)
+      .max(10_000_000)
+      .refine((d) => d !== 0, "must not be zero")
+      .openapi({ description: "Units added (positive) or removed (negative)." }),
+    reason: z.enum(["restock", "correction", "damaged", "lost", "returned", "other"]),
+  })
+  .strict()
+  .openapi("InventoryAdjustmentInput");
+
+const SkuUpdate = z
+  .object({
+    options: z.record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(80)).optional(),
+    price: PriceInputSchema.optional(),
+  })
+  .strict()
+  .openapi("SkuUpdate");
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const updateSkuRoute = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Change a SKU's price or options",
+  description: "Needs `catalog:write`. Stock changes only through inventory adjustments.",
+  request: { params: idParam("sku"), body: { required: true, content: { "application/json": { schema: SkuUpdate } } } },
+  responses: { 200: json(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404) },
+});
+
+const adjustRoute = createRoute({
+  method: "post",
+  path: "/{id}/inventory-adjustments",
+  summary: "Adjust a SKU's stock",
+  description:
+    "Needs `catalog:write` and an Idempotency-Key (a retry counts once). Refused with 409 `conflict` if stock would go below zero.",
+  request: {
+    params: idParam("sku"),
+    body: { required: true, content: { "application/json": { schema: AdjustmentInput } } },
+  },
+  responses: { 201: json(AdjustmentSchema, "The ledger entry"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+});
+
+const listAdjustmentsRoute = createRoute({
+  method: "get",
+  path: "/{id}/inventory-adjustments",
+  summary: "A SKU's inventory ledger, newest first",
+  description: "Needs `catalog:write`. The sum of the deltas is the SKU's stock.",
+  request: { params: idParam("sku"), query: pageQuery },
+  responses: {
+    200: json(z.object({ data: z.array(AdjustmentSchema), nextCursor: z.string().nullable() }), "A page of entries"),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+export const skuRoutes = createRouter<{ Bindings: Env }>();
+skuRoutes.use(merchantScope("catalog:write"));
+
+skuRoutes.openapi(updateSkuRoute, async (c) => {
+  const merchant = requireMerchant(c, "catalog:write");
+  const sku = await updateSku({
+    db: database(c.env),
+    merchantId: merchant.merchantId,
+    skuId: c.req.valid("param").id,
+    patch: c.req.valid("json"),
+  });
+  return c.json(sku, 200);
+});
+
+skuRoutes.post("/:id/inventory-adjustments", idempotency({ required: true }));
+skuRoutes.openapi(adjustRoute, async (c) => {
+  const merchant = requireMerchant(c, "catalog:write");
+  const { id } = c.req.valid("param");
+  const { delta, reason } = c.req.valid("json");
+  const db = database(c.env);
+  await ownSku(db, merchant.merchantId, id);
+  const result = await adjustInventory({
+    client: db.$client,
+    skuId: id,
+    delta,
+    reason,
+    idempotencyKey: c.req.header("idempotency-key") ?? "",
+  });
+  if (!result.ok) {
+    throw result.reason === "duplicate"
+      ? new ProblemError("conflict", `SKU ${id} already has an adjustment with this Idempotency-Key.`)
+      : new ProblemError(
+          "conflict",
+          `SKU ${id} has ${result.stock} in stock; removing ${-delta} would go below zero.`,
+          {
+            errors: [{ path: "/delta", message: `at least ${-result.stock}` }],
+          },
+        );
+  }
+  return c.json({ object: "inventory_adjustment" as const, skuId: id, ...result.adjustment }, 201);
+});
+
+skuRoutes.openapi(listAdjustmentsRoute, async (c) => {
+  const merchant = requireMerchant(c, "catalog:write");
+  const { id } = c.req.valid("param");
+  const { limit, cursor } = c.req.valid("query");
+  const db = database(c.env);
+  await ownSku(db, merchant.merchantId, id);
+  const after = decodeCursor(cursor);
+  const rows = await db
+    .select()
+    .from(inventoryLedger)
+    .where(and(eq(inventoryLedger.skuId, id), after ? lt(inventoryLedger.id, after) : undefined))
+    .orderBy(desc(inventoryLedger.id))
+    .limit(limit + 1);
+  const result = page(rows, limit);
+  return c.json(
+    {
+      data: result.data.map((r) => ({
+        id: r.id,
+        object: "inventory_adjustment" as const,
+        skuId: r.skuId,
+        delta: r.delta,
+        reason: r.reason,
+        createdAt: r.createdAt,
+      })),
+      nextCursor: result.nextCursor,
+    },
+    200,
+  );
+});
