@@ -7,9 +7,8 @@ export function etagOf(resource: { id: string; version: number }): string {
   return `"${resource.id}.v${resource.version}"`;
 }
 
-/** 412 when the client's If-Match names another version; absent If-Match means "whatever is current". */
-export function checkIfMatch(c: Context, current: string): void {
-  const ifMatch = c.req.header("if-match");
+/** 412 when the client's If-Match (the header's value) names another version; absent means "whatever is current". */
+export function checkIfMatch(ifMatch: string | undefined, current: string): void {
   if (ifMatch === undefined) return;
   const candidates = ifMatch.split(",").map((t) => t.trim());
   if (candidates.includes("*") || candidates.includes(current)) return;
