@@ -2,9 +2,10 @@
 // bench/RESULTS.md. Figures are relative: every row stands beside a baseline measured in the same run.
 import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
+import { benchCatalog } from "./catalog.ts";
 import { benchDb } from "./db.ts";
 
-const benchmarks: Record<string, () => Promise<string>> = { db: benchDb };
+const benchmarks: Record<string, () => Promise<string>> = { db: benchDb, catalog: benchCatalog };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in benchmarks));

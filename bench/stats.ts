@@ -60,7 +60,7 @@ const fmt = (n: number, digits = 2) =>
 /** A Markdown table: each measured row beside its baseline row, with the ratio of throughputs. */
 export function table(rows: { row: Row; baseline: Row }[]): string {
   const lines = [
-    "| operation | clients | req/s | p50 ms | p99 ms | baseline | baseline ops/s | baseline p50 ms | ratio (req/s ÷ baseline) |",
+    "| operation | clients | req/s | p50 ms | p99 ms | baseline | baseline req/s | baseline p50 ms | ratio (req/s ÷ baseline) |",
     "|---|---:|---:|---:|---:|---|---:|---:|---:|",
   ];
   for (const { row, baseline } of rows) {

@@ -22,9 +22,10 @@ import {
   ProductUpdateSchema,
   SkuInputSchema,
   SkuSchema,
+  toProduct,
   withSkus,
 } from "../product.ts";
-import { ownProduct, updateProduct } from "../update-product.ts";
+import { updateProduct } from "../update-product.ts";
 
 const publicCache = "public, max-age=30, stale-while-revalidate=60";
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
@@ -168,16 +169,21 @@ productRoutes.openapi(getProduct, async (c) => {
   const { id } = c.req.valid("param");
   const owner = ownerOf(c);
   const db = database(c.env);
-  const row = owner
-    ? await ownProduct(db, owner, id)
-    : await db.query.products.findFirst({ where: and(eq(products.id, id), eq(products.status, "active")) });
+  // The product and its SKUs in one round trip (one batch), since the SKUs need only the id.
+  const [rows, skuRows] = await db.batch([
+    db
+      .select()
+      .from(products)
+      .where(and(eq(products.id, id), owner ? eq(products.merchantId, owner) : eq(products.status, "active"))),
+    db.select().from(skus).where(eq(skus.productId, id)).orderBy(skus.id),
+  ]);
+  const row = rows[0];
   if (!row) throw new ProblemError("not_found", `Product ${id} does not exist.`);
   const etag = etagOf(row);
   c.header("etag", etag);
   c.header("cache-control", owner ? "private, no-store" : publicCache);
   if (notModified(c, etag)) return c.body(null, 304);
-  const [product] = await withSkus(db, [row], owner !== null);
-  return c.json(product, 200);
+  return c.json(toProduct(row, skuRows, owner !== null), 200);
 });
 
 productRoutes.post("/", merchantScope("catalog:write"), idempotency({ required: false }));
