@@ -1,12 +1,28 @@
 // Every backend Worker is a WorkerEntrypoint: `fetch` serves its Hono app to the gateway's service binding,
-// and `health()` is the RPC the gateway's /health calls.
+// `health()` is the RPC the gateway's /health calls, and `openapi()` gives its routes' part of the API document.
+
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { Hono, Env as HonoEnv } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Env as HonoEnv } from "hono";
 import { type DatabaseConfig, pingDatabase } from "./db.ts";
 import { type WorkerHealth, workerHealth } from "./health.ts";
 
+/** The part of an OpenAPI 3.1 document the gateway merges: paths and component schemas. */
+export interface OpenApiPart {
+  paths: Record<string, unknown>;
+  schemas: Record<string, unknown>;
+}
+
+export function openApiPart<E extends HonoEnv>(app: OpenAPIHono<E>): OpenApiPart {
+  const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "zhongcao", version: "1" } });
+  return {
+    paths: JSON.parse(JSON.stringify(doc.paths ?? {})),
+    schemas: JSON.parse(JSON.stringify(doc.components?.schemas ?? {})),
+  };
+}
+
 export function serviceEntrypoint<E extends DatabaseConfig>(
-  app: Hono<HonoEnv & { Bindings: E }>,
+  app: OpenAPIHono<HonoEnv & { Bindings: E }>,
   extraChecks: (env: E) => Record<string, () => Promise<unknown>> = () => ({}),
 ) {
   return class ServiceEntrypoint extends WorkerEntrypoint<E> {
@@ -16,6 +32,10 @@ export function serviceEntrypoint<E extends DatabaseConfig>(
 
     health(): Promise<WorkerHealth> {
       return workerHealth({ database: () => pingDatabase(this.env), ...extraChecks(this.env) });
+    }
+
+    openapi(): OpenApiPart {
+      return openApiPart(app);
     }
   };
 }

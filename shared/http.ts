@@ -14,6 +14,14 @@ declare module "hono" {
 }
 
 export const REQUEST_ID_HEADER = "x-request-id";
+// A backend names the public paths its write made stale; the gateway drops them from the edge cache and strips
+// the header before the response leaves.
+export const PURGE_HEADER = "x-zhongcao-purge";
+
+/** Marks public reads of these paths stale at the edge (see the gateway's edge cache). */
+export function purge(c: Context, ...paths: string[]): void {
+  c.header(PURGE_HEADER, paths.join(","));
+}
 // A request id handed in by the gateway (or a client) is kept only if it looks like one of ours or a UUID.
 const acceptableRequestId = /^[A-Za-z0-9_-]{8,64}$/;
 

@@ -7,7 +7,7 @@ import { etag as bodyEtag } from "hono/etag";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { etagOf, notModified } from "../../../../shared/etag.ts";
-import { createRouter } from "../../../../shared/http.ts";
+import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { currencies } from "../../../../shared/money.ts";
 import { idParam, problemResponses } from "../../../../shared/openapi.ts";
@@ -211,6 +211,7 @@ productRoutes.openapi(updateProductRoute, async (c) => {
   });
   const [product] = await withSkus(db, [row], true);
   c.header("etag", etagOf(row));
+  purge(c, `/v1/products/${row.id}`);
   return c.json(product, 200);
 });
 
@@ -224,5 +225,6 @@ productRoutes.openapi(addSkuRoute, async (c) => {
     productId: c.req.valid("param").id,
     input: c.req.valid("json"),
   });
+  purge(c, `/v1/products/${sku.productId}`);
   return c.json(sku, 201);
 });

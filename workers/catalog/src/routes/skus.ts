@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
+import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { idParam, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
@@ -101,6 +101,7 @@ skuRoutes.openapi(updateSkuRoute, async (c) => {
     skuId: c.req.valid("param").id,
     patch: c.req.valid("json"),
   });
+  purge(c, `/v1/products/${sku.productId}`);
   return c.json(sku, 200);
 });
 
@@ -110,7 +111,7 @@ skuRoutes.openapi(adjustRoute, async (c) => {
   const { id } = c.req.valid("param");
   const { delta, reason } = c.req.valid("json");
   const db = database(c.env);
-  await ownSku(db, merchant.merchantId, id);
+  const sku = await ownSku(db, merchant.merchantId, id);
   const result = await adjustInventory({
     client: db.$client,
     skuId: id,
@@ -129,6 +130,7 @@ skuRoutes.openapi(adjustRoute, async (c) => {
           },
         );
   }
+  purge(c, `/v1/products/${sku.productId}`);
   return c.json({ object: "inventory_adjustment" as const, skuId: id, ...result.adjustment }, 201);
 });
 
