@@ -25,10 +25,13 @@ CREATE TABLE `creators` (
 	`bio` text DEFAULT '' NOT NULL,
 	`avatar_url` text,
 	`follower_count` integer DEFAULT 0 NOT NULL,
+	`oidc_issuer` text,
+	`oidc_subject` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `creators_handle_unique` ON `creators` (`handle`);--> statement-breakpoint
+CREATE UNIQUE INDEX `creators_oidc` ON `creators` (`oidc_issuer`,`oidc_subject`);--> statement-breakpoint
 CREATE TABLE `flash_sales` (
 	`id` text PRIMARY KEY NOT NULL,
 	`merchant_id` text NOT NULL,

@@ -19,15 +19,22 @@ export const merchants = sqliteTable("merchants", {
   createdAt: timestamp("created_at"),
 });
 
-export const creators = sqliteTable("creators", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  handle: text("handle").notNull().unique(),
-  bio: text("bio").notNull().default(""),
-  avatarUrl: text("avatar_url"),
-  followerCount: integer("follower_count").notNull().default(0),
-  createdAt: timestamp("created_at"),
-});
+export const creators = sqliteTable(
+  "creators",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    handle: text("handle").notNull().unique(),
+    bio: text("bio").notNull().default(""),
+    avatarUrl: text("avatar_url"),
+    followerCount: integer("follower_count").notNull().default(0),
+    // Set when the creator signed in through an operator-configured creator-role OIDC issuer (one creator each).
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [uniqueIndex("creators_oidc").on(t.oidcIssuer, t.oidcSubject)],
+);
 
 // People who buy: a guest (no issuer) or an identity from an operator-configured OIDC issuer.
 export const shoppers = sqliteTable(
