@@ -1,4 +1,243 @@
-// Placeholder router: the notes/feed/follows work fills it in.
+// Notes (种草笔记): public reads; the author's writes (another person's note is a 404); likes, saves and comments by
+// any signed-in shopper or creator. Every write needs a person (401 otherwise), checked before the input is read.
+import { createRoute, z } from "@hono/zod-openapi";
+import { etag as bodyEtag } from "hono/etag";
+import { database } from "../../../../shared/db.ts";
+import { notModified } from "../../../../shared/etag.ts";
 import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { pageQuery } from "../../../../shared/pagination.ts";
+import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { addComment, deleteComment, listComments } from "../comment-on-note.ts";
+import { createNote } from "../create-note.ts";
+import {
+  CommentSchema,
+  limits,
+  NoteCreateSchema,
+  NoteSchema,
+  NoteUpdateSchema,
+  noteEtag,
+  personOnly,
+  publishedNote,
+  toNote,
+} from "../note.ts";
+import { type Reaction, setReaction } from "../react-to-note.ts";
+import { deleteNote, updateNote } from "../update-note.ts";
+
+const publicCache = "public, max-age=15, stale-while-revalidate=60";
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const ifMatchHeader = z.object({
+  "if-match": z
+    .string()
+    .optional()
+    .openapi({ description: "The ETag you read; a note edited since gets 412 (counts changing do not matter)." }),
+});
+const commentParams = idParam("note").extend({
+  commentId: z
+    .string()
+    .regex(/^cmt_[0-9A-Za-z]{1,64}$/, "must be an id starting with cmt_")
+    .openapi({ param: { name: "commentId", in: "path" } }),
+});
+const CommentCreateSchema = z
+  .object({ body: z.string().trim().min(1).max(limits.comment) })
+  .strict()
+  .openapi("CommentCreate");
+const ReactionStateSchema = z
+  .object({
+    noteId: z.string(),
+    liked: z.boolean().optional(),
+    likeCount: z.number().int().optional(),
+    saved: z.boolean().optional(),
+    saveCount: z.number().int().optional(),
+  })
+  .openapi("ReactionState");
+
+const createNoteRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Post a note",
+  description:
+    "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
+  request: { body: { content: { "application/json": { schema: NoteCreateSchema } }, required: true } },
+  responses: { 201: json(NoteSchema, "The note (ETag, Location)"), ...problemResponses(400, 401, 409, 422) },
+});
+
+const getNoteRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a note",
+  description: "Public. Tagged products carry their current price, stock state and an attribution reference.",
+  request: { params: idParam("note") },
+  responses: {
+    200: json(NoteSchema, "The note (ETag, Cache-Control)"),
+    304: { description: "Not modified (If-None-Match)" },
+    ...problemResponses(400, 404),
+  },
+});
+
+const updateNoteRoute = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Edit your note",
+  description: "The author only (another person's note is 404). Send If-Match with the ETag you read.",
+  request: {
+    params: idParam("note"),
+    headers: ifMatchHeader,
+    body: { content: { "application/json": { schema: NoteUpdateSchema } }, required: true },
+  },
+  responses: { 200: json(NoteSchema, "The note (ETag)"), ...problemResponses(400, 401, 404, 412) },
+});
+
+const deleteNoteRoute = createRoute({
+  method: "delete",
+  path: "/{id}",
+  summary: "Delete your note",
+  description: "The author only. Soft delete: gone from every read; likes, saves and comments go with it.",
+  request: { params: idParam("note"), headers: ifMatchHeader },
+  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 404, 412) },
+});
+
+function reactionRoute(method: "put" | "delete", reaction: Reaction) {
+  const verb = reaction === "like" ? ["Like", "Unlike"] : ["Save", "Unsave"];
+  return createRoute({
+    method,
+    path: `/{id}/${reaction}`,
+    summary: `${method === "put" ? verb[0] : verb[1]} a note`,
+    description: "A shopper or creator; idempotent (once per person). Returns the state and the exact count.",
+    request: { params: idParam("note") },
+    responses: { 200: json(ReactionStateSchema, "Your state and the count"), ...problemResponses(400, 401, 404) },
+  });
+}
+
+const addCommentRoute = createRoute({
+  method: "post",
+  path: "/{id}/comments",
+  summary: "Comment on a note",
+  description: "A shopper or creator. Takes `Idempotency-Key`.",
+  request: {
+    params: idParam("note"),
+    body: { content: { "application/json": { schema: CommentCreateSchema } }, required: true },
+  },
+  responses: { 201: json(CommentSchema, "The comment"), ...problemResponses(400, 401, 404, 409, 422) },
+});
+
+const listCommentsRoute = createRoute({
+  method: "get",
+  path: "/{id}/comments",
+  summary: "List a note's comments, newest first",
+  request: { params: idParam("note"), query: pageQuery },
+  responses: {
+    200: json(z.object({ data: z.array(CommentSchema), nextCursor: z.string().nullable() }), "A page of comments"),
+    ...problemResponses(400, 404),
+  },
+});
+
+const deleteCommentRoute = createRoute({
+  method: "delete",
+  path: "/{id}/comments/{commentId}",
+  summary: "Remove a comment",
+  description: "The comment's author or the note's author; to anyone else the comment does not exist (404).",
+  request: { params: commentParams },
+  responses: { 204: { description: "Removed" }, ...problemResponses(400, 401, 404) },
+});
 
 export const notesRoutes = createRouter<{ Bindings: Env }>();
+
+// Every write needs a person; refuse others before reading their input (a 401 rather than a 400).
+notesRoutes.on(["POST", "PATCH", "PUT", "DELETE"], ["/", "/*"], personOnly);
+notesRoutes.post("/", idempotency({ required: false }));
+notesRoutes.post("/:id/comments", idempotency({ required: false }));
+notesRoutes.get("/:id/comments", bodyEtag({ weak: true }));
+
+notesRoutes.openapi(createNoteRoute, async (c) => {
+  const db = database(c.env);
+  const row = await createNote({ db, person: requirePerson(c), input: c.req.valid("json") });
+  const note = await toNote(db, row);
+  c.header("etag", await noteEtag(note, row.version));
+  c.header("location", `/v1/notes/${note.id}`);
+  return c.json(note, 201);
+});
+
+notesRoutes.openapi(getNoteRoute, async (c) => {
+  const db = database(c.env);
+  const row = await publishedNote(db, c.req.valid("param").id);
+  const note = await toNote(db, row);
+  const etag = await noteEtag(note, row.version);
+  c.header("etag", etag);
+  c.header("cache-control", publicCache);
+  if (notModified(c, etag)) return c.body(null, 304);
+  return c.json(note, 200);
+});
+
+notesRoutes.openapi(updateNoteRoute, async (c) => {
+  const db = database(c.env);
+  const row = await updateNote({
+    db,
+    person: requirePerson(c),
+    id: c.req.valid("param").id,
+    ifMatch: c.req.header("if-match"),
+    patch: c.req.valid("json"),
+  });
+  const note = await toNote(db, row);
+  c.header("etag", await noteEtag(note, row.version));
+  return c.json(note, 200);
+});
+
+notesRoutes.openapi(deleteNoteRoute, async (c) => {
+  await deleteNote({
+    db: database(c.env),
+    person: requirePerson(c),
+    id: c.req.valid("param").id,
+    ifMatch: c.req.header("if-match"),
+  });
+  return c.body(null, 204);
+});
+
+for (const reaction of ["like", "save"] as const) {
+  for (const method of ["put", "delete"] as const) {
+    notesRoutes.openapi(reactionRoute(method, reaction), async (c) => {
+      const state = await setReaction({
+        db: database(c.env),
+        reaction,
+        noteId: c.req.valid("param").id,
+        actorId: personId(requirePerson(c)),
+        active: method === "put",
+      });
+      c.header("cache-control", "private, no-store");
+      return c.json(
+        reaction === "like"
+          ? { noteId: state.noteId, liked: state.active, likeCount: state.count }
+          : { noteId: state.noteId, saved: state.active, saveCount: state.count },
+        200,
+      );
+    });
+  }
+}
+
+notesRoutes.openapi(addCommentRoute, async (c) => {
+  const comment = await addComment({
+    db: database(c.env),
+    noteId: c.req.valid("param").id,
+    authorId: personId(requirePerson(c)),
+    body: c.req.valid("json").body,
+  });
+  c.header("location", `/v1/notes/${comment.noteId}/comments/${comment.id}`);
+  return c.json(comment, 201);
+});
+
+notesRoutes.openapi(listCommentsRoute, async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const result = await listComments({ db: database(c.env), noteId: c.req.valid("param").id, limit, cursor });
+  c.header("cache-control", publicCache);
+  return c.json(result, 200);
+});
+
+notesRoutes.openapi(deleteCommentRoute, async (c) => {
+  const { id, commentId } = c.req.valid("param");
+  await deleteComment({ db: database(c.env), noteId: id, commentId, personId: personId(requirePerson(c)) });
+  return c.body(null, 204);
+});
