@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { etag as bodyEtag } from "hono/etag";
 import { database } from "../../../../shared/db.ts";
 import { notModified } from "../../../../shared/etag.ts";
-import { createRouter } from "../../../../shared/http.ts";
+import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { idParam, problemResponses } from "../../../../shared/openapi.ts";
 import { pageQuery } from "../../../../shared/pagination.ts";
@@ -184,6 +184,7 @@ notesRoutes.openapi(updateNoteRoute, async (c) => {
   });
   const note = await toNote(db, row);
   c.header("etag", await noteEtag(note, row.version));
+  purge(c, `/v1/notes/${note.id}`);
   return c.json(note, 200);
 });
 
@@ -194,6 +195,7 @@ notesRoutes.openapi(deleteNoteRoute, async (c) => {
     id: c.req.valid("param").id,
     ifMatch: c.req.header("if-match"),
   });
+  purge(c, `/v1/notes/${c.req.valid("param").id}`, `/v1/notes/${c.req.valid("param").id}/comments`);
   return c.body(null, 204);
 });
 
@@ -226,6 +228,7 @@ notesRoutes.openapi(addCommentRoute, async (c) => {
     body: c.req.valid("json").body,
   });
   c.header("location", `/v1/notes/${comment.noteId}/comments/${comment.id}`);
+  purge(c, `/v1/notes/${comment.noteId}`, `/v1/notes/${comment.noteId}/comments`);
   return c.json(comment, 201);
 });
 
@@ -239,5 +242,6 @@ notesRoutes.openapi(listCommentsRoute, async (c) => {
 notesRoutes.openapi(deleteCommentRoute, async (c) => {
   const { id, commentId } = c.req.valid("param");
   await deleteComment({ db: database(c.env), noteId: id, commentId, personId: personId(requirePerson(c)) });
+  purge(c, `/v1/notes/${id}`, `/v1/notes/${id}/comments`);
   return c.body(null, 204);
 });
