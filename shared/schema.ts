@@ -356,3 +356,165 @@ export const flashSales = sqliteTable(
     check("flash_sales_window", sql`${t.endsAt} > ${t.startsAt}`),
   ],
 );
+
+// ---- Checkout: flash-sale tallies, carts, orders, payments (the checkout Worker writes these) ----
+
+// A flash sale's counts, written behind by its FlashSaleStock object (absolute values, newer version wins), so
+// reports read libSQL while the object stays the single writer of the stock during the sale.
+export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
+  flashSaleId: text("flash_sale_id")
+    .primaryKey()
+    .references(() => flashSales.id),
+  available: integer("available").notNull(),
+  held: integer("held").notNull(),
+  committed: integer("committed").notNull(),
+  returned: integer("returned").notNull(),
+  version: integer("version").notNull(),
+  updatedAt: timestamp("updated_at"),
+});
+
+// A guest's cart belongs to its storefront (`guest:<keyId>`; the unguessable id is the capability), a person's
+// to them (`shp_…` or `cre_…`). One currency and one merchant per cart.
+export const carts = sqliteTable(
+  "carts",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    merchantId: text("merchant_id").references(() => merchants.id),
+    currency: text("currency"),
+    status: text("status", { enum: ["open", "checked_out"] })
+      .notNull()
+      .default("open"),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [index("carts_owner").on(t.ownerId, t.id)],
+);
+
+// A line is a SKU at the catalogue price, or a flash-sale hold at the sale price; its id is the SKU's or the hold's.
+export const cartLines = sqliteTable(
+  "cart_lines",
+  {
+    cartId: text("cart_id")
+      .notNull()
+      .references(() => carts.id),
+    lineId: text("line_id").notNull(),
+    skuId: text("sku_id")
+      .notNull()
+      .references(() => skus.id),
+    quantity: integer("quantity").notNull(),
+    holdId: text("hold_id"),
+    flashSaleId: text("flash_sale_id").references(() => flashSales.id),
+    attribution: text("attribution"),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.cartId, t.lineId] }), check("cart_lines_quantity", sql`${t.quantity} > 0`)],
+);
+
+// Human-friendly order numbers: ZC-<yyyymmdd>-<serial of the day>.
+export const orderNumberCounters = sqliteTable("order_number_counters", {
+  day: text("day").primaryKey(),
+  last: integer("last").notNull(),
+});
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    number: text("number").notNull().unique(),
+    // One order per cart: a second checkout of the same cart cannot create another.
+    cartId: text("cart_id")
+      .notNull()
+      .unique()
+      .references(() => carts.id),
+    ownerId: text("owner_id").notNull(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    status: text("status", { enum: ["pending_payment", "paid", "fulfilled", "delivered", "cancelled"] })
+      .notNull()
+      .default("pending_payment"),
+    currency: text("currency").notNull(),
+    subtotalAmount: integer("subtotal_amount").notNull(),
+    discountAmount: integer("discount_amount").notNull(),
+    shippingAmount: integer("shipping_amount").notNull(),
+    taxAmount: integer("tax_amount").notNull(),
+    totalAmount: integer("total_amount").notNull(),
+    paymentDueAt: text("payment_due_at").notNull(),
+    cancelReason: text("cancel_reason"),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+    paidAt: text("paid_at"),
+    fulfilledAt: text("fulfilled_at"),
+    deliveredAt: text("delivered_at"),
+    cancelledAt: text("cancelled_at"),
+  },
+  (t) => [
+    index("orders_owner").on(t.ownerId, t.id),
+    index("orders_merchant").on(t.merchantId, t.id),
+    index("orders_due").on(t.status, t.paymentDueAt),
+    check("orders_total", sql`${t.totalAmount} >= 0`),
+  ],
+);
+
+export const orderLines = sqliteTable(
+  "order_lines",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    position: integer("position").notNull(),
+    skuId: text("sku_id")
+      .notNull()
+      .references(() => skus.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    title: text("title").notNull(),
+    quantity: integer("quantity").notNull(),
+    unitAmount: integer("unit_amount").notNull(),
+    holdId: text("hold_id"),
+    flashSaleId: text("flash_sale_id").references(() => flashSales.id),
+    attribution: text("attribution"),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.position] }), index("order_lines_hold").on(t.holdId)],
+);
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    provider: text("provider").notNull(),
+    providerReference: text("provider_reference"),
+    status: text("status", { enum: ["requires_payment", "processing", "succeeded", "failed"] })
+      .notNull()
+      .default("requires_payment"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    // The newest provider event applied, so an older one arriving late changes nothing.
+    lastEventSequence: integer("last_event_sequence").notNull().default(0),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [index("payments_order").on(t.orderId)],
+);
+
+// Every provider event received, once per (provider, event id): duplicates are recorded and ignored.
+export const paymentEvents = sqliteTable(
+  "payment_events",
+  {
+    provider: text("provider").notNull(),
+    eventId: text("event_id").notNull(),
+    paymentId: text("payment_id").notNull(),
+    type: text("type").notNull(),
+    sequence: integer("sequence").notNull(),
+    payload: text("payload").notNull(),
+    receivedAt: timestamp("received_at"),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] }), index("payment_events_payment").on(t.paymentId)],
+);
