@@ -1,4 +1,72 @@
-// Placeholder router: the notes/feed/follows work fills it in.
+// Follows: a signed-in shopper or creator follows creators and merchants. PUT and DELETE are idempotent and answer
+// with the exact follower count; GET lists mine, newest first.
+import { createRoute, z } from "@hono/zod-openapi";
+import { database } from "../../../../shared/db.ts";
 import { createRouter } from "../../../../shared/http.ts";
+import { problemResponses } from "../../../../shared/openapi.ts";
+import { pageQuery } from "../../../../shared/pagination.ts";
+import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { FollowSchema, FollowStateSchema, listFollows, setFollow } from "../follow.ts";
+import { personOnly } from "../note.ts";
+
+const followeeParam = z.object({
+  followeeId: z
+    .string()
+    .regex(/^(cre|mer)_[0-9A-Za-z]{1,64}$/, "must be a creator (cre_…) or merchant (mer_…) id")
+    .openapi({ param: { name: "followeeId", in: "path" }, example: "cre_01JZ0000000000000000000001" }),
+});
+
+function followRoute(method: "put" | "delete") {
+  return createRoute({
+    method,
+    path: "/{followeeId}",
+    summary: method === "put" ? "Follow a creator or merchant" : "Unfollow a creator or merchant",
+    description: "A shopper or creator; idempotent. Returns the state and the exact follower count.",
+    request: { params: followeeParam },
+    responses: {
+      200: { description: "Your state", content: { "application/json": { schema: FollowStateSchema } } },
+      ...problemResponses(400, 401, 404),
+    },
+  });
+}
+
+const listFollowsRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Whom I follow, newest first",
+  request: { query: pageQuery },
+  responses: {
+    200: {
+      description: "A page of follows",
+      content: {
+        "application/json": { schema: z.object({ data: z.array(FollowSchema), nextCursor: z.string().nullable() }) },
+      },
+    },
+    ...problemResponses(400, 401),
+  },
+});
 
 export const followsRoutes = createRouter<{ Bindings: Env }>();
+
+followsRoutes.use(personOnly);
+followsRoutes.use(async function privateCache(c, next) {
+  await next();
+  c.header("cache-control", "private, no-store");
+});
+
+for (const method of ["put", "delete"] as const) {
+  followsRoutes.openapi(followRoute(method), async (c) => {
+    const state = await setFollow({
+      db: database(c.env),
+      followerId: personId(requirePerson(c)),
+      followeeId: c.req.valid("param").followeeId,
+      following: method === "put",
+    });
+    return c.json(state, 200);
+  });
+}
+
+followsRoutes.openapi(listFollowsRoute, async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  return c.json(await listFollows({ db: database(c.env), followerId: personId(requirePerson(c)), limit, cursor }), 200);
+});
