@@ -1,0 +1,198 @@
+// The feed: `following` (notes by the creators I follow, newest first) and `discover` (every published note, ranked
+// by engagement and recency). Live sessions on air come first, with a live badge, on the first page only.
+//
+// Discover ranks by  score = (likes + 2·saves + 3·comments + 1) / (ageHours + 2)^1.5
+// computed in SQL. SQLite has no pow() (libSQL builds may lack math functions), so it orders by score², that is
+// E² / (ageHours + 2)³, which orders identically since score > 0. Age is measured from `asOf`, the moment the first
+// page was read, which the cursor keeps with the last item's score² and id: every later page ranks with the same
+// clock, and notes posted after asOf wait for the next first page, so pages neither repeat nor skip a note because
+// time moved. Counts changing between pages can still move a note across the boundary (a note shown on page 1 that
+// loses likes could show again); clients key cards by id.
+import { z } from "@hono/zod-openapi";
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { decodeCursor, page } from "../../../shared/pagination.ts";
+import { creators, follows, liveSessions, merchants, notes } from "../../../shared/schema.ts";
+import { type NoteSummary, toSummaries } from "./note.ts";
+
+export const LiveCardSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("live_session"),
+    badge: z.literal("live"),
+    title: z.string(),
+    coverUrl: z.string().nullable(),
+    host: z.object({ type: z.enum(["creator", "merchant"]), id: z.string(), name: z.string().nullable() }),
+    startedAt: z.string().nullable(),
+  })
+  .openapi("LiveCard");
+export type LiveCard = z.infer<typeof LiveCardSchema>;
+
+export interface Feed {
+  live: LiveCard[];
+  data: NoteSummary[];
+  nextCursor: string | null;
+}
+
+const LIVE_CARDS = 10;
+
+interface RankCursor {
+  asOf: string;
+  key: number;
+  id: string;
+}
+
+function encodeRankCursor(c: RankCursor): string {
+  return btoa(JSON.stringify({ a: c.asOf, k: c.key, i: c.id }))
+    .replaceAll("=", "")
+    .replaceAll("+", "-")
+    .replaceAll("/", "_");
+}
+
+function decodeRankCursor(cursor: string): RankCursor {
+  try {
+    const json: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
+    if (json && typeof json === "object" && "a" in json && "k" in json && "i" in json) {
+      const { a, k, i } = json;
+      if (typeof a === "string" && !Number.isNaN(Date.parse(a)) && typeof k === "number" && typeof i === "string") {
+        return { asOf: a, key: k, id: i };
+      }
+    }
+  } catch {
+    // fall through
+  }
+  throw new ProblemError("validation_failed", "The cursor is not one this API returned.", {
+    errors: [{ path: "/cursor", message: "unknown cursor" }],
+  });
+}
+
+function topicCondition(topic: string | undefined): SQL | undefined {
+  return topic === undefined
+    ? undefined
+    : sql`EXISTS (SELECT 1 FROM json_each(${notes.topics}) WHERE lower(json_each.value) = lower(${topic}))`;
+}
+
+async function liveCards(db: Database, followerId: string | null): Promise<LiveCard[]> {
+  const followed = followerId
+    ? sql`(${liveSessions.creatorId} IN (SELECT followee_id FROM follows WHERE follower_id = ${followerId}) OR ${liveSessions.merchantId} IN (SELECT followee_id FROM follows WHERE follower_id = ${followerId}))`
+    : undefined;
+  const rows = await db
+    .select({ session: liveSessions, creatorName: creators.name, merchantName: merchants.name })
+    .from(liveSessions)
+    .leftJoin(creators, eq(creators.id, liveSessions.creatorId))
+    .leftJoin(merchants, eq(merchants.id, liveSessions.merchantId))
+    .where(and(eq(liveSessions.status, "live"), followed))
+    .orderBy(desc(liveSessions.startedAt), desc(liveSessions.id))
+    .limit(LIVE_CARDS);
+  return rows.map(({ session: s, creatorName, merchantName }) => ({
+    id: s.id,
+    object: "live_session",
+    badge: "live",
+    title: s.title,
+    coverUrl: s.coverUrl,
+    host:
+      s.hostType === "creator"
+        ? { type: "creator", id: s.creatorId ?? "", name: creatorName }
+        : { type: "merchant", id: s.merchantId ?? "", name: merchantName },
+    startedAt: s.startedAt,
+  }));
+}
+
+export async function followingFeed({
+  db,
+  followerId,
+  limit,
+  cursor,
+  topic,
+}: {
+  db: Database;
+  followerId: string;
+  limit: number;
+  cursor: string | undefined;
+  topic: string | undefined;
+}): Promise<Feed> {
+  const after = decodeCursor(cursor);
+  const [rows, live] = await Promise.all([
+    db
+      .select()
+      .from(notes)
+      .where(
+        and(
+          eq(notes.status, "published"),
+          inArray(
+            notes.creatorId,
+            db.select({ id: follows.followeeId }).from(follows).where(eq(follows.followerId, followerId)),
+          ),
+          after ? lt(notes.id, after) : undefined,
+          topicCondition(topic),
+        ),
+      )
+      .orderBy(desc(notes.id))
+      .limit(limit + 1),
+    cursor === undefined ? liveCards(db, followerId) : [],
+  ]);
+  const result = page(rows, limit);
+  return { live, data: await toSummaries(db, result.data), nextCursor: result.nextCursor };
+}
+
+export async function discoverFeed({
+  db,
+  limit,
+  cursor,
+  topic,
+  now = new Date(),
+}: {
+  db: Database;
+  limit: number;
+  cursor: string | undefined;
+  topic: string | undefined;
+  now?: Date;
+}): Promise<Feed> {
+  const after = cursor === undefined ? undefined : decodeRankCursor(cursor);
+  const asOf = after?.asOf ?? now.toISOString();
+  const engagement = sql`(${notes.likeCount} + 2.0 * ${notes.saveCount} + 3.0 * ${notes.commentCount} + 1.0)`;
+  const ageHours = sql`max((julianday(${asOf}) - julianday(${notes.createdAt})) * 24.0, 0.0)`;
+  const candidates = db
+    .select({ id: notes.id, e: sql<number>`${engagement}`.as("e"), a: sql<number>`${ageHours} + 2.0`.as("a") })
+    .from(notes)
+    .where(and(eq(notes.status, "published"), sql`${notes.createdAt} <= ${asOf}`, topicCondition(topic)))
+    .as("candidates");
+  const rankKey = sql<number>`(${candidates.e} * ${candidates.e}) / (${candidates.a} * ${candidates.a} * ${candidates.a})`;
+  const ranked = db
+    .select({ id: candidates.id, key: rankKey.as("rank_key") })
+    .from(candidates)
+    .as("ranked");
+  const [order, live] = await Promise.all([
+    db
+      .select({ id: ranked.id, key: ranked.key })
+      .from(ranked)
+      .where(after ? or(lt(ranked.key, after.key), and(eq(ranked.key, after.key), lt(ranked.id, after.id))) : undefined)
+      .orderBy(desc(ranked.key), desc(ranked.id))
+      .limit(limit + 1),
+    cursor === undefined ? liveCards(db, null) : [],
+  ]);
+  const pageIds = order.slice(0, limit);
+  const rows = pageIds.length
+    ? await db
+        .select()
+        .from(notes)
+        .where(
+          inArray(
+            notes.id,
+            pageIds.map((r) => r.id),
+          ),
+        )
+    : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const inOrder = pageIds.flatMap((r) => {
+    const row = byId.get(r.id);
+    return row ? [row] : [];
+  });
+  const last = pageIds.at(-1);
+  return {
+    live,
+    data: await toSummaries(db, inOrder),
+    nextCursor: order.length > limit && last ? encodeRankCursor({ asOf, key: last.key, id: last.id }) : null,
+  };
+}
