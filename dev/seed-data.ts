@@ -17,13 +17,13 @@ import {
 } from "./demo.ts";
 
 // Deterministic demo keys, so every machine prints the same credentials; only their hashes are stored.
-async function demoKey(kind: "sk_test" | "pk_test", handle: string): Promise<string> {
+async function demoKey(kind: "sk_test" | "pk_test" | "ck_test", handle: string): Promise<string> {
   return `${kind}_${(await sha256Hex(`zhongcao demo ${kind} ${handle}`)).slice(0, 40)}`;
 }
 
 export interface DemoCredentials {
   merchants: { id: string; name: string; secretKey: string; publishableKey: string; scopes: string[] }[];
-  creators: { id: string; name: string }[];
+  creators: { id: string; name: string; creatorKey: string }[];
   liveSessionId: string;
   flashSaleId: string;
   productIds: string[];
@@ -41,6 +41,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
       publishableKey: await demoKey("pk_test", m.handle),
     })),
   );
+  const creatorKeys = await Promise.all(demo.creators.map((c) => demoKey("ck_test", c.handle)));
   const merchantId = (n: number) => demo.merchants[n - 1]?.id ?? "";
   const productId = (n: number) => demo.products[n - 1]?.id ?? "";
 
@@ -65,6 +66,22 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
         scopes: k.scopes,
         allowedOrigins: k.origins,
       })),
+  );
+
+  // Creator keys (exchanged for creator tokens at POST /v1/creator-sessions), after the merchants' keys.
+  const creatorKeyRows = await Promise.all(
+    demo.creators.map(async (c, i) => {
+      const key = creatorKeys[i] ?? "";
+      return {
+        id: demoId("key", 100 + i + 1),
+        creatorId: c.id,
+        kind: "secret" as const,
+        displayPrefix: `${key.slice(0, 12)}…`,
+        hash: await sha256Hex(key),
+        scopes: [],
+        allowedOrigins: [],
+      };
+    }),
   );
 
   const productRows = demo.products.map((p) => ({
@@ -112,6 +129,8 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     title: n.title,
     body: n.body,
     images: [img(`${n.id}-cover`)],
+    // The notes API adds a body's #hashtags to its topics; the seed does the same.
+    topics: Array.from(n.body.matchAll(/#([\p{L}\p{N}_]{1,30})/gu), (m) => m[1] ?? ""),
     likeCount: n.likeCount,
     saveCount: n.saveCount,
   }));
@@ -132,6 +151,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
       .onConflictDoNothing(),
     db.insert(s.creators).values(demo.creators).onConflictDoNothing(),
     db.insert(s.apiKeys).values(keyRows).onConflictDoNothing(),
+    db.insert(s.apiKeys).values(creatorKeyRows).onConflictDoNothing(),
     db.insert(s.products).values(productRows).onConflictDoNothing(),
     db.insert(s.skus).values(skuRows).onConflictDoNothing(),
     db.insert(s.inventoryLedger).values(ledgerRows).onConflictDoNothing(),
@@ -181,7 +201,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
       publishableKey: m.publishableKey,
       scopes: allScopes,
     })),
-    creators: demo.creators.map((c) => ({ id: c.id, name: c.name })),
+    creators: demo.creators.map((c, i) => ({ id: c.id, name: c.name, creatorKey: creatorKeys[i] ?? "" })),
     liveSessionId: demoLiveSessionId,
     flashSaleId: demoFlashSaleId,
     productIds: demo.products.filter((p) => p.status !== "draft").map((p) => p.id),

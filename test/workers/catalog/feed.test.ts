@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { demo } from "../../../dev/demo.ts";
 import { newId } from "../../../shared/ids.ts";
 import { liveSessions, notes } from "../../../shared/schema.ts";
 import { call, db, newCreator, newShopper, type Person, type ProblemBody, postNote } from "./notes-fixtures.ts";
@@ -190,6 +191,11 @@ describe("GET /v1/feed?type=discover", () => {
     expect(body.data.map((n) => n.topics)).toEqual([[topic]]);
     const etag = res.headers.get("etag") ?? "";
     expect((await call("GET", `/v1/feed?topic=%23${topic}`, { headers: { "if-none-match": etag } })).status).toBe(304);
+  });
+
+  it("finds the demo notes by the topics in their bodies", async () => {
+    const { ids } = await readAll("type=discover&topic=收纳", undefined, 10);
+    expect(ids).toContain(demo.notes[2]?.id);
   });
 
   it.each([
