@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { demo } from "../../../dev/demo.ts";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
-import { creators, products, shoppers, skus } from "../../../shared/schema.ts";
+import { creators, inventoryLedger, products, shoppers, skus } from "../../../shared/schema.ts";
 import { as } from "../principals.ts";
 
 export const db = () => database(env);
@@ -40,6 +40,22 @@ export async function newProduct(
   status: "active" | "draft" = "active",
 ): Promise<string> {
   const id = newId("prod");
+  const skuRows = skuSpecs.map((s, i) => ({
+    id: newId("sku"),
+    productId: id,
+    options: { n: String(i) },
+    priceAmount: s.price,
+    currency: "CNY",
+    stock: s.stock,
+  }));
+  // Stock is always explained by the inventory ledger (a platform invariant other tests check).
+  const ledgerRows = skuRows.map((s) => ({
+    id: newId("led"),
+    skuId: s.id,
+    delta: s.stock,
+    reason: "initial_stock",
+    idempotencyKey: "notes-test",
+  }));
   await db().batch([
     db()
       .insert(products)
@@ -50,18 +66,8 @@ export async function newProduct(
         status,
         images: [`https://img.example.com/${id}.jpg`],
       }),
-    db()
-      .insert(skus)
-      .values(
-        skuSpecs.map((s, i) => ({
-          id: newId("sku"),
-          productId: id,
-          options: { n: String(i) },
-          priceAmount: s.price,
-          currency: "CNY",
-          stock: s.stock,
-        })),
-      ),
+    db().insert(skus).values(skuRows),
+    db().insert(inventoryLedger).values(ledgerRows),
   ]);
   return id;
 }
