@@ -3,9 +3,21 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
 import { storageVersion } from "../../../shared/storage.ts";
-import type { FlashSaleStock } from "../../../workers/checkout/src/flash-sale-stock.ts";
+import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sale-stock.ts";
+import { as, asMerchant, call, createSkus, ledgerOf, merchantId, otherMerchantId, stockOf } from "./helpers.ts";
 
 const get = (path: string) => exports.default.fetch(new Request(`http://checkout${path}`));
+
+const terms = (allotted: number): SaleTerms => ({
+  flashSaleId: "fs_TEST",
+  skuId: "sku_TEST",
+  allotted,
+  startsAt: new Date(Date.now() - 60_000).toISOString(),
+  endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+  perShopperLimit: 2,
+  priceAmount: 100,
+  currency: "CNY",
+});
 
 describe("GET /v1/flash-sales/{id}", () => {
   it("returns the sale's terms and the stock left in its object", async () => {
@@ -33,26 +45,113 @@ describe("GET /v1/flash-sales/{id}", () => {
   });
 });
 
+describe("POST /v1/flash-sales", () => {
+  const body = (skuId: string, extra: Record<string, unknown> = {}) => ({
+    skuId,
+    quantity: 40,
+    price: { amount: 4900, currency: "CNY" },
+    startsAt: new Date(Date.now() + 60_000).toISOString(),
+    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    perShopperLimit: 3,
+    ...extra,
+  });
+
+  it("moves the allotment out of the SKU's stock through the ledger and opens the sale's object", async () => {
+    const { skuIds } = await createSkus({ prices: [8900], stock: 100 });
+    const skuId = skuIds[0] ?? "";
+    const res = await call("POST", "/v1/flash-sales", { headers: asMerchant(merchantId), body: body(skuId) });
+    expect(res.status).toBe(201);
+    const sale = await res.json<{ id: string }>();
+    expect(res.headers.get("location")).toBe(`/v1/flash-sales/${sale.id}`);
+    expect(sale).toMatchObject({
+      object: "flash_sale",
+      merchantId,
+      skuId,
+      quantity: 40,
+      stockLeft: 40,
+      perShopperLimit: 3,
+      status: "scheduled",
+      price: { amount: 4900, currency: "CNY" },
+      liveSessionId: null,
+    });
+    expect(await stockOf(skuId)).toBe(60);
+    expect(await ledgerOf(skuId)).toEqual([
+      { delta: 100, reason: "initial_stock" },
+      { delta: -40, reason: "flash_sale_allotment" },
+    ]);
+    expect(await env.FLASH_SALE_STOCK.getByName(sale.id).snapshot()).toMatchObject({ ok: true, available: 40 });
+  });
+
+  it("refuses more than the SKU's stock (409, nothing moved), another merchant's SKU (404), and bad terms (400)", async () => {
+    const { skuIds } = await createSkus({ prices: [8900], stock: 10 });
+    const skuId = skuIds[0] ?? "";
+    const tooMany = await call("POST", "/v1/flash-sales", { headers: asMerchant(merchantId), body: body(skuId) });
+    expect(tooMany.status).toBe(409);
+    expect(await tooMany.json()).toMatchObject({ code: "conflict", errors: [{ path: "/quantity" }] });
+    expect(await stockOf(skuId)).toBe(10);
+    expect(await ledgerOf(skuId)).toHaveLength(1);
+
+    const foreign = await call("POST", "/v1/flash-sales", {
+      headers: asMerchant(otherMerchantId),
+      body: body(skuId, { quantity: 1 }),
+    });
+    expect(foreign.status).toBe(404);
+
+    const cases: [Record<string, unknown>, string][] = [
+      [{ price: { amount: 100, currency: "USD" } }, "/price/currency"],
+      [{ endsAt: new Date(Date.now() + 30_000).toISOString() }, "/endsAt"],
+      [{ quantity: 0 }, "/quantity"],
+      [{ perShopperLimit: 0 }, "/perShopperLimit"],
+      [{ liveSessionId: "live_01JZ0000000000000000009999" }, "/liveSessionId"],
+      [{ colour: "red" }, "/colour"],
+    ];
+    for (const [extra, path] of cases) {
+      const res = await call("POST", "/v1/flash-sales", {
+        headers: asMerchant(merchantId),
+        body: body(skuId, { quantity: 1, ...extra }),
+      });
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+      expect((await res.json<{ errors: { path: string }[] }>()).errors.map((e) => e.path)).toContain(path);
+    }
+  });
+
+  it("needs a merchant with flash_sales:write", async () => {
+    const { skuIds } = await createSkus({ prices: [8900], stock: 10 });
+    const b = body(skuIds[0] ?? "", { quantity: 1 });
+    expect((await call("POST", "/v1/flash-sales", { body: b })).status).toBe(401);
+    const shopperCall = await call("POST", "/v1/flash-sales", {
+      headers: as({ type: "shopper", shopperId: "shp_X", sessionId: "s" }),
+      body: b,
+    });
+    expect(shopperCall.status).toBe(401);
+    const noScope = await call("POST", "/v1/flash-sales", {
+      headers: asMerchant(merchantId, ["catalog:write"]),
+      body: b,
+    });
+    expect(noScope.status).toBe(403);
+  });
+});
+
 describe("FlashSaleStock", () => {
   it("opens its book once: later opens never reset the stock", async () => {
     const stub = env.FLASH_SALE_STOCK.getByName("fs-open-once");
-    expect(await stub.open(100)).toEqual({ ok: true, allotted: 100, available: 100 });
+    expect(await stub.open(terms(100))).toMatchObject({ ok: true, allotted: 100, available: 100 });
     await runInDurableObject(stub, (_obj: FlashSaleStock, state) => {
-      state.storage.sql.exec("UPDATE book SET available = 37");
+      state.storage.sql.exec("UPDATE book SET available = 37, returned = 63");
     });
-    expect(await stub.open(999)).toEqual({ ok: true, allotted: 100, available: 37 });
+    expect(await stub.open(terms(999))).toMatchObject({ ok: true, allotted: 100, available: 37 });
   });
 
   it("migrates its storage in the constructor, once", async () => {
     const stub = env.FLASH_SALE_STOCK.getByName("fs-migrated");
     const version = await runInDurableObject(stub, (_obj: FlashSaleStock, state) => storageVersion(state.storage.sql));
-    expect(version).toBe(1);
+    expect(version).toBe(17);
   });
 
   it("refuses to open a book with no stock, and stays usable", async () => {
     const stub = env.FLASH_SALE_STOCK.getByName("fs-invalid");
-    expect(await stub.open(0)).toEqual({ ok: false, reason: "invalid_allotment" });
-    expect(await stub.open(1.5)).toEqual({ ok: false, reason: "invalid_allotment" });
-    expect(await stub.open(3)).toEqual({ ok: true, allotted: 3, available: 3 });
+    expect(await stub.open(terms(0))).toEqual({ ok: false, reason: "invalid_allotment" });
+    expect(await stub.open(terms(1.5))).toEqual({ ok: false, reason: "invalid_allotment" });
+    expect(await stub.open(terms(3))).toMatchObject({ ok: true, allotted: 3, available: 3 });
   });
 });

@@ -1,8 +1,9 @@
 // The API shape of a flash sale, declared once.
 import { z } from "@hono/zod-openapi";
-import type { Currency } from "../../../shared/money.ts";
+import { type Currency, currencies } from "../../../shared/money.ts";
 import { MoneySchema } from "../../../shared/openapi.ts";
 import type { flashSales } from "../../../shared/schema.ts";
+import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
 
 export const FlashSaleSchema = z
   .object({
@@ -45,5 +46,83 @@ export function toFlashSale(row: typeof flashSales.$inferSelect, stockLeft: numb
     startsAt: row.startsAt,
     endsAt: row.endsAt,
     createdAt: row.createdAt,
+  };
+}
+
+/** What a sale's FlashSaleStock object needs to know, from its row. */
+export function termsOf(row: typeof flashSales.$inferSelect): SaleTerms {
+  return {
+    flashSaleId: row.id,
+    skuId: row.skuId,
+    allotted: row.quantity,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    perShopperLimit: row.perShopperLimit,
+    priceAmount: row.priceAmount,
+    currency: row.currency,
+  };
+}
+
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString())
+  .openapi({ example: "2026-11-11T12:00:00.000Z" });
+
+export const FlashSaleCreateSchema = z
+  .object({
+    skuId: z.string().regex(/^sku_[0-9A-Za-z]{1,64}$/, "must be an id starting with sku_"),
+    quantity: z.number().int().min(1).max(10_000_000).openapi({
+      description: "Units moved out of the SKU's stock into the sale (the ledger says flash_sale_allotment).",
+    }),
+    price: z
+      .object({ amount: z.number().int().min(0).max(100_000_000_00), currency: z.enum(currencies) })
+      .strict()
+      .openapi({ description: "The sale price per unit; its currency must be the SKU's." }),
+    startsAt: instant,
+    endsAt: instant,
+    perShopperLimit: z.number().int().min(1).max(100).default(1),
+    liveSessionId: z
+      .string()
+      .regex(/^live_[0-9A-Za-z]{1,64}$/, "must be an id starting with live_")
+      .optional(),
+  })
+  .strict()
+  .refine((input) => input.endsAt > input.startsAt, { path: ["endsAt"], message: "must be after startsAt" })
+  .openapi("FlashSaleCreate");
+
+export type FlashSaleCreate = z.infer<typeof FlashSaleCreateSchema>;
+
+export const HoldSchema = z
+  .object({
+    id: z.string().openapi({ example: "hold_01JDEMO0000000000000000000" }),
+    object: z.literal("hold"),
+    flashSaleId: z.string(),
+    skuId: z.string(),
+    status: z.enum(["waiting", "held", "committed", "released", "expired"]).openapi({
+      description:
+        "`waiting`: in line for released stock; `held`: yours until `expiresAt`; `committed`: in an order; `released`: given back; `expired`: not paid in time (or the sale ended while waiting).",
+    }),
+    quantity: z.number().int(),
+    price: MoneySchema.openapi({ description: "The sale price per unit." }),
+    expiresAt: z.string().nullable(),
+    position: z.number().int().nullable().openapi({ description: "Place in the waiting line (1 is next)." }),
+    createdAt: z.string(),
+  })
+  .openapi("Hold");
+
+export type Hold = z.infer<typeof HoldSchema>;
+
+export function toHold(view: HoldView): Hold {
+  return {
+    id: view.id,
+    object: "hold",
+    flashSaleId: view.flashSaleId,
+    skuId: view.skuId,
+    status: view.status,
+    quantity: view.quantity,
+    price: { amount: view.priceAmount, currency: view.currency as Currency },
+    expiresAt: view.expiresAt,
+    position: view.position,
+    createdAt: view.createdAt,
   };
 }

@@ -2,9 +2,17 @@
 import type { ServiceEntrypoint } from "../../../shared/entrypoint.ts";
 
 export const services = [
-  { name: "catalog", binding: "CATALOG", prefixes: ["/v1/products", "/v1/skus", "/v1/notes", "/v1/feed", "/v1/follows"] },
+  {
+    name: "catalog",
+    binding: "CATALOG",
+    prefixes: ["/v1/products", "/v1/skus", "/v1/notes", "/v1/feed", "/v1/follows"],
+  },
   { name: "search", binding: "SEARCH", prefixes: ["/v1/search"] },
-  { name: "checkout", binding: "CHECKOUT", prefixes: ["/v1/flash-sales"] },
+  {
+    name: "checkout",
+    binding: "CHECKOUT",
+    prefixes: ["/v1/flash-sales", "/v1/carts", "/v1/orders", "/v1/payments", "/v1/webhooks/sandbox"],
+  },
   { name: "live", binding: "LIVE", prefixes: ["/v1/live"] },
 ] as const satisfies readonly { name: string; binding: keyof Env; prefixes: readonly string[] }[];
 

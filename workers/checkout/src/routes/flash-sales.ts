@@ -1,11 +1,24 @@
-// Public reads of flash sales: the terms from libSQL, the stock left from the sale's FlashSaleStock object.
+// Flash sales: the terms in libSQL, the stock in the sale's FlashSaleStock object. Merchants create them
+// (`flash_sales:write`); shoppers reserve, poll and cancel holds. A reservation is one RPC to the object, which
+// also keeps its Idempotency-Key (see reserve-stock.ts for why not the shared middleware).
+import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { retrieveRoute } from "../../../../shared/openapi.ts";
+import { createRouter, purge } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { merchantScope, personId, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
 import { flashSales } from "../../../../shared/schema.ts";
-import { FlashSaleSchema, toFlashSale } from "../flash-sale.ts";
+import { createFlashSale } from "../create-flash-sale.ts";
+import { FlashSaleCreateSchema, FlashSaleSchema, HoldSchema, termsOf, toFlashSale, toHold } from "../flash-sale.ts";
+import { requireIdempotencyKey } from "../idempotency-key.ts";
+import { openedStock, reserveStock } from "../reserve-stock.ts";
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 
 const getFlashSale = retrieveRoute({
   prefix: "fs",
@@ -14,15 +27,145 @@ const getFlashSale = retrieveRoute({
   name: "flash sale",
 });
 
+const createFlashSaleRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Create a flash sale",
+  description:
+    "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
+  request: { body: { required: true, content: { "application/json": { schema: FlashSaleCreateSchema } } } },
+  responses: {
+    201: json(FlashSaleSchema, "The flash sale (Location)"),
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+const ReservationInput = z
+  .object({
+    quantity: z.number().int().min(1).max(100).openapi({ description: "Units; at most the sale's perShopperLimit." }),
+    wait: z.boolean().default(false).openapi({
+      description: "When stock is gone but holds are out, join the waiting line (202) instead of 409 sold_out.",
+    }),
+  })
+  .strict()
+  .openapi("ReservationInput");
+
+const holdParams = z.object({
+  id: idParam("fs").shape.id,
+  holdId: z
+    .string()
+    .regex(/^hold_[0-9A-Za-z]{1,64}$/, "must be an id starting with hold_")
+    .openapi({ param: { name: "holdId", in: "path" } }),
+});
+
+const reserveRoute = createRoute({
+  method: "post",
+  path: "/{id}/reservations",
+  summary: "Reserve flash-sale stock",
+  description:
+    "A shopper (or creator) token and an Idempotency-Key. 201 with a hold that lasts HOLD_TTL_SECONDS; 202 with a waiting hold when `wait` is set and released stock may still come; 409 `sold_out`, `limit_exceeded`, `sale_not_started` or `sale_ended`. A retry with the same key gets the first answer (`Idempotent-Replayed: true`); with another body, 422.",
+  request: {
+    params: idParam("fs"),
+    body: { required: true, content: { "application/json": { schema: ReservationInput } } },
+  },
+  responses: {
+    201: json(HoldSchema, "The hold"),
+    202: json(HoldSchema, "A place in the waiting line"),
+    ...problemResponses(400, 401, 404, 409, 422),
+  },
+});
+
+const getHoldRoute = createRoute({
+  method: "get",
+  path: "/{id}/reservations/{holdId}",
+  summary: "Retrieve one of your holds",
+  description: "Its owner only (anyone else gets 404). Poll a waiting hold to learn when it is held.",
+  request: { params: holdParams },
+  responses: { 200: json(HoldSchema, "The hold"), ...problemResponses(400, 401, 404) },
+});
+
+const cancelHoldRoute = createRoute({
+  method: "delete",
+  path: "/{id}/reservations/{holdId}",
+  summary: "Give a hold (or a place in line) back",
+  description: "Its owner only. Idempotent. A hold already in an order gets 409 `conflict`: cancel the order instead.",
+  request: { params: holdParams },
+  responses: { 200: json(HoldSchema, "The released hold"), ...problemResponses(400, 401, 404, 409) },
+});
+
 export const flashSaleRoutes = createRouter<{ Bindings: Env }>();
+
+flashSaleRoutes.post("/", merchantScope("flash_sales:write"), idempotency({ required: false }));
+flashSaleRoutes.openapi(createFlashSaleRoute, async (c) => {
+  const merchant = requireMerchant(c, "flash_sales:write");
+  const now = new Date();
+  const { row, productId } = await createFlashSale({
+    db: database(c.env),
+    merchantId: merchant.merchantId,
+    input: c.req.valid("json"),
+    now,
+  });
+  const stock = await c.env.FLASH_SALE_STOCK.getByName(row.id).open(termsOf(row));
+  if (!stock.ok) throw new Error(`flash sale ${row.id}: stock object refused (${stock.reason})`);
+  purge(c, `/v1/products/${productId}`);
+  c.header("location", `/v1/flash-sales/${row.id}`);
+  return c.json(toFlashSale(row, stock.available, now), 201);
+});
 
 flashSaleRoutes.openapi(getFlashSale, async (c) => {
   const { id } = c.req.valid("param");
   const row = await database(c.env).query.flashSales.findFirst({ where: eq(flashSales.id, id) });
   if (!row) throw new ProblemError("not_found", `Flash sale ${id} does not exist.`);
-  const stock = await c.env.FLASH_SALE_STOCK.getByName(id).open(row.quantity);
+  const stock = await c.env.FLASH_SALE_STOCK.getByName(id).open(termsOf(row));
   // The database's CHECK keeps quantity positive, so a refusal here means the row and the object disagree.
   if (!stock.ok) throw new Error(`flash sale ${id}: stock object refused quantity ${row.quantity} (${stock.reason})`);
   c.header("cache-control", "no-store");
   return c.json(toFlashSale(row, stock.available, new Date()), 200);
+});
+
+// Who and which key, before the body is read.
+flashSaleRoutes.post("/:id/reservations", async (c, next) => {
+  requirePerson(c);
+  requireIdempotencyKey(c);
+  await next();
+});
+flashSaleRoutes.openapi(reserveRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const { quantity, wait } = c.req.valid("json");
+  const shopperId = personId(requirePerson(c));
+  const { hold, replayed } = await reserveStock({
+    env: c.env,
+    flashSaleId: id,
+    shopperId,
+    quantity,
+    wait,
+    idempotencyKey: requireIdempotencyKey(c),
+  });
+  if (replayed) c.header("idempotent-replayed", "true");
+  c.header("location", `/v1/flash-sales/${id}/reservations/${hold.id}`);
+  return hold.status === "waiting" ? c.json(toHold(hold), 202) : c.json(toHold(hold), 201);
+});
+
+flashSaleRoutes.openapi(getHoldRoute, async (c) => {
+  const { id, holdId } = c.req.valid("param");
+  const shopperId = personId(requirePerson(c));
+  const stub = await openedStock(c.env, id);
+  const result = await stub.getHold(holdId, shopperId);
+  if (!result.ok) throw new ProblemError("not_found", `Hold ${holdId} does not exist.`);
+  c.header("cache-control", "no-store");
+  return c.json(toHold(result.hold), 200);
+});
+
+flashSaleRoutes.openapi(cancelHoldRoute, async (c) => {
+  const { id, holdId } = c.req.valid("param");
+  const shopperId = personId(requirePerson(c));
+  const stub = await openedStock(c.env, id);
+  const result = await stub.cancel(holdId, shopperId);
+  if (!result.ok) {
+    if (result.reason === "committed") {
+      throw new ProblemError("conflict", `Hold ${holdId} is in an order; cancel the order to release it.`);
+    }
+    throw new ProblemError("not_found", `Hold ${holdId} does not exist.`);
+  }
+  return c.json(toHold(result.hold), 200);
 });

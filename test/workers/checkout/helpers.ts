@@ -1,0 +1,122 @@
+// Test fixtures for the checkout Worker: its own products and SKUs in the real database (so no test shares stock
+// with another), flash sales created through the API, and callers as the gateway would name them.
+import { env, exports } from "cloudflare:workers";
+import { demo } from "../../../dev/demo.ts";
+import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
+import { inventoryLedger, products, skus } from "../../../shared/schema.ts";
+import { as, asMerchant } from "../principals.ts";
+
+export const merchantId = demo.merchants[0]?.id ?? "";
+export const otherMerchantId = demo.merchants[1]?.id ?? "";
+
+export const shopper = (n: number | string) =>
+  as({ type: "shopper", shopperId: `shp_TEST${String(n).padStart(10, "0")}`, sessionId: "ses_test" });
+export const shopperId = (n: number | string) => `shp_TEST${String(n).padStart(10, "0")}`;
+/** A storefront's guest: a publishable key and nobody signed in. */
+export const guest = (keyId = "key_storefront_test") => ({
+  [PRINCIPAL_HEADER]: encodePrincipal({ actor: { type: "anonymous" }, storefront: { keyId, merchantId } }),
+});
+export { as, asMerchant };
+
+export async function call(
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: unknown; key?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.key !== undefined) headers["idempotency-key"] = options.key;
+  return exports.default.fetch(
+    new Request(`http://checkout${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }),
+  );
+}
+
+let keys = 0;
+export const key = () => `k-${Date.now()}-${++keys}-${Math.random()}`;
+
+/** An active product with one SKU per price, each with `stock` units explained by an initial ledger row. */
+export async function createSkus(options: {
+  prices: number[];
+  stock: number;
+  owner?: string;
+  currency?: string;
+}): Promise<{ productId: string; skuIds: string[] }> {
+  const db = database(env);
+  const productId = newId("prod");
+  const skuIds = options.prices.map(() => newId("sku"));
+  await db.batch([
+    db.insert(products).values({
+      id: productId,
+      merchantId: options.owner ?? merchantId,
+      title: `Test product ${productId}`,
+      status: "active",
+      images: [],
+    }),
+    db.insert(skus).values(
+      options.prices.map((price, i) => ({
+        id: skuIds[i] ?? "",
+        productId,
+        options: { n: String(i) },
+        priceAmount: price,
+        currency: options.currency ?? "CNY",
+        stock: options.stock,
+      })),
+    ),
+    db.insert(inventoryLedger).values(
+      skuIds.map((skuId) => ({
+        id: newId("led"),
+        skuId,
+        delta: options.stock,
+        reason: "initial_stock",
+        idempotencyKey: "test",
+      })),
+    ),
+  ]);
+  return { productId, skuIds };
+}
+
+export async function stockOf(skuId: string): Promise<number> {
+  const rows = await database(env).$client.execute({ sql: "SELECT stock FROM skus WHERE id = ?", args: [skuId] });
+  return Number(rows.rows[0]?.stock);
+}
+
+export async function ledgerOf(skuId: string): Promise<{ delta: number; reason: string }[]> {
+  const rows = await database(env).$client.execute({
+    sql: "SELECT delta, reason FROM inventory_ledger WHERE sku_id = ? ORDER BY id",
+    args: [skuId],
+  });
+  return rows.rows.map((r) => ({ delta: Number(r.delta), reason: String(r.reason) }));
+}
+
+/** A running flash sale (started a minute ago, ending in an hour) over a fresh SKU with `stock` units. */
+export async function createSale(
+  options: { quantity?: number; stock?: number; perShopperLimit?: number; price?: number; startsInMs?: number } = {},
+): Promise<{ id: string; skuId: string; productId: string }> {
+  const quantity = options.quantity ?? 100;
+  const { productId, skuIds } = await createSkus({ prices: [8900], stock: options.stock ?? quantity + 10 });
+  const skuId = skuIds[0] ?? "";
+  const start = Date.now() + (options.startsInMs ?? -60_000);
+  const res = await call("POST", "/v1/flash-sales", {
+    headers: asMerchant(merchantId),
+    body: {
+      skuId,
+      quantity,
+      price: { amount: options.price ?? 4900, currency: "CNY" },
+      startsAt: new Date(start).toISOString(),
+      endsAt: new Date(Math.max(start, Date.now()) + 3_600_000).toISOString(),
+      perShopperLimit: options.perShopperLimit ?? 2,
+    },
+  });
+  if (res.status !== 201) throw new Error(`createSale: ${res.status} ${await res.text()}`);
+  const sale = await res.json<{ id: string }>();
+  return { id: sale.id, skuId, productId };
+}
+
+export const reserve = (saleId: string, who: number | string, body: unknown, idempotencyKey: string = key()) =>
+  call("POST", `/v1/flash-sales/${saleId}/reservations`, { headers: shopper(who), body, key: idempotencyKey });
