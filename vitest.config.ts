@@ -16,16 +16,23 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
       const bindings = { LIBSQL_URL: inject("libsqlUrl"), LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken") };
       // wrangler reads each config's [secrets] from the environment: hand it the test token so none is missing.
       process.env.LIBSQL_AUTH_TOKEN = bindings.LIBSQL_AUTH_TOKEN;
+      if (worker.name === "gateway") process.env.PLATFORM_ADMIN_KEY = inject("platformAdminKey");
       return {
         wrangler: { configPath: `./${worker.config}` },
         miniflare: {
-          bindings,
+          bindings:
+            worker.name === "gateway" ? { ...bindings, PLATFORM_ADMIN_KEY: inject("platformAdminKey") } : bindings,
           ...(worker.name === "gateway" ? { workers: await backendWorkers(bindings) } : {}),
         },
       };
     }),
   ],
-  test: { name: worker.name, include: [`test/workers/${worker.name}/**/*.test.ts`] },
+  test: {
+    name: worker.name,
+    include: [`test/workers/${worker.name}/**/*.test.ts`],
+    // The gateway's tests also get an operator key, a local OIDC provider and a database for key rotation.
+    ...(worker.name === "gateway" ? { globalSetup: ["./test/gateway-setup.ts"] } : {}),
+  },
 }));
 
 export default defineConfig({

@@ -1,9 +1,11 @@
 // The whole platform on one machine: the libSQL server on its file, migrations, demo data, and every Worker in one
 // `wrangler dev` (one workerd process). Used by `npm start` and by the end-to-end tests, so they run the same thing.
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { ensureSigningKey } from "../shared/tokens.ts";
 import { connect, migrateDatabase } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { type DemoCredentials, seedDemoData } from "./seed-data.ts";
@@ -21,6 +23,8 @@ export interface Platform {
   gatewayUrl: string;
   libsqlUrl: string;
   credentials: DemoCredentials;
+  /** The operator key (PLATFORM_ADMIN_KEY) the gateway was started with. */
+  operatorKey: string;
   credentialsFile: string;
   /** Resolves when either child exits by itself (a crash), with its name. */
   exited: Promise<string>;
@@ -48,6 +52,22 @@ async function localAuth(dataDir: string): Promise<{ publicKeyPem: string; token
     .setExpirationTime("30d")
     .sign(privateKey);
   return { publicKeyPem: await exportSPKI(publicKey), token };
+}
+
+// The operator key: PLATFORM_ADMIN_KEY from the environment if set, else one minted on the first start and kept in
+// the data folder (so it survives restarts, and deleting .data/ replaces it).
+async function operatorKey(dataDir: string): Promise<string> {
+  if (process.env.PLATFORM_ADMIN_KEY) return process.env.PLATFORM_ADMIN_KEY;
+  const file = path.join(dataDir, "platform-admin-key");
+  try {
+    const stored = (await readFile(file, "utf8")).trim();
+    if (stored) return stored;
+  } catch {
+    // first start
+  }
+  const key = `zc_admin_local_${randomBytes(24).toString("hex")}`;
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 function waitForExit(child: ChildProcess): Promise<number | null> {
@@ -94,6 +114,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const auth = await localAuth(dataDir);
+  const adminKey = await operatorKey(dataDir);
   const db = await spawnLibsqlServer({
     dbPath: path.join(dataDir, "zhongcao.db"),
     port: options.libsqlPort,
@@ -105,11 +126,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const client = connect({ url: db.url, authToken: auth.token });
     await migrateDatabase(client);
     const credentials = await seedDemoData(client);
+    // The token signing key, before the first request needs it (the gateway would also make one, race-safely).
+    await ensureSigningKey(client);
     client.$client.close();
 
     const gatewayUrl = `http://127.0.0.1:${options.port}`;
     const credentialsFile = path.join(dataDir, "demo-credentials.json");
-    await writeFile(credentialsFile, `${JSON.stringify({ gatewayUrl, libsqlUrl: db.url, ...credentials }, null, 2)}\n`);
+    await writeFile(
+      credentialsFile,
+      `${JSON.stringify({ gatewayUrl, libsqlUrl: db.url, operatorKey: adminKey, ...credentials }, null, 2)}\n`,
+    );
 
     const wranglerBin = path.resolve("node_modules/wrangler/bin/wrangler.js");
     wrangler = spawn(
@@ -136,6 +162,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           // Every Worker's [vars] and secrets may come from the environment (see the [secrets] table in each config).
           LIBSQL_URL: db.url,
           LIBSQL_AUTH_TOKEN: auth.token,
+          PLATFORM_ADMIN_KEY: adminKey,
           WRANGLER_SEND_METRICS: "false",
           CLOUDFLARE_CF_FETCH_ENABLED: "false",
           NO_UPDATE_NOTIFIER: "1",
@@ -153,6 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       gatewayUrl,
       libsqlUrl: db.url,
       credentials,
+      operatorKey: adminKey,
       credentialsFile,
       exited,
       async stop() {

@@ -37,12 +37,22 @@ export interface Principal {
 
 export const anonymous: Principal = { actor: { type: "anonymous" }, storefront: null };
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by the gateway's authenticate middleware; the backends read the header instead. */
+    principal: Principal;
+  }
+}
+
 export function encodePrincipal(principal: Principal): string {
   return JSON.stringify(principal);
 }
 
-/** The caller of a request that came through the gateway; anonymous when the header is missing. */
+/** The caller of a request that came through the gateway (or, in the gateway, as it resolved it); anonymous when the header is missing. */
 export function principalOf(c: Context): Principal {
+  // In the gateway the principal is already resolved for this request (and an inbound header means nothing).
+  const resolved = c.get("principal") as Principal | undefined;
+  if (resolved) return resolved;
   const header = c.req.header(PRINCIPAL_HEADER);
   if (!header) return anonymous;
   return JSON.parse(header) as Principal;

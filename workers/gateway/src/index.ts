@@ -1,9 +1,17 @@
-// The gateway: the one public Worker. CORS, body limits and request ids here; /v1/* goes to the Worker that owns it.
+// The gateway: the one public Worker. Request ids, CORS, body limits and authentication here (in that order); its own
+// routes (accounts, keys, sessions, JWKS), and every other /v1/* path goes to the Worker that owns it.
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createApp, problem } from "../../../shared/http.ts";
+import { authenticate } from "./authenticate.ts";
 import { forwardTo } from "./forward.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { creatorRoutes } from "./routes/creators.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { wellKnownRoutes } from "./routes/jwks.ts";
+import { merchantRoutes } from "./routes/merchants.ts";
+import { oidcIssuerRoutes } from "./routes/oidc-issuers.ts";
+import { sessionRoutes } from "./routes/sessions.ts";
 import { services } from "./services.ts";
 
 export const app = createApp<{ Bindings: Env }>("gateway");
@@ -38,7 +46,16 @@ app.use("*", async function limitBody(c, next) {
   })(c, next);
 });
 
+// Every request: a bad, unknown or revoked credential is a 401 here; none at all is anonymous.
+app.use("*", authenticate());
+
 app.route("/health", healthRoutes);
+app.route("/.well-known", wellKnownRoutes);
+app.route("/v1/merchants", merchantRoutes);
+app.route("/v1/creators", creatorRoutes);
+app.route("/v1/api-keys", apiKeyRoutes);
+app.route("/v1/oidc-issuers", oidcIssuerRoutes);
+app.route("/v1", sessionRoutes);
 
 for (const { binding, prefixes } of services) {
   for (const prefix of prefixes) {

@@ -1,0 +1,143 @@
+// A merchant's keys: create, list, revoke (at once), scopes (403), ownership (404), publishable keys and origins.
+import { describe, expect, it } from "vitest";
+import { bearer, call, expectProblem, type KeyWithSecret, onboardMerchant, post } from "./helpers.ts";
+
+const product = {
+  title: "Scoped product",
+  status: "active",
+  skus: [{ options: { size: "1" }, price: { amount: 100, currency: "CNY" }, stock: 1 }],
+};
+
+async function createKey(secret: string, body: unknown): Promise<KeyWithSecret> {
+  const res = await call("/v1/api-keys", post(body, bearer(secret)));
+  expect(res.status).toBe(201);
+  return res.json<KeyWithSecret>();
+}
+
+describe("secret keys", () => {
+  it("are created with chosen scopes, listed without their secret, and revoked with immediate effect", async () => {
+    const merchant = await onboardMerchant();
+    const key = await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["orders:read"] });
+    expect(key).toMatchObject({ object: "api_key", kind: "secret", mode: "test", scopes: ["orders:read"] });
+    expect(key.key).toMatch(/^sk_test_[0-9a-f]{40}$/);
+    expect(key.displayPrefix).toBe(`${key.key.slice(0, 12)}…`);
+
+    const listed = await call("/v1/api-keys", { headers: bearer(key.key) });
+    expect(listed.status).toBe(200);
+    const { data } = await listed.json<{ data: Record<string, unknown>[] }>();
+    expect(data.map((k) => k.id)).toEqual([key.id, merchant.publishableKey.id, merchant.secretKey.id]);
+    for (const k of data) {
+      expect(Object.keys(k)).not.toContain("key");
+      expect(Object.keys(k)).not.toContain("hash");
+    }
+
+    const revoked = await call(`/v1/api-keys/${key.id}`, { method: "DELETE", headers: bearer(merchant.secretKey.key) });
+    expect(revoked.status).toBe(200);
+    expect((await revoked.json<KeyWithSecret>()).revokedAt).not.toBeNull();
+    // The very next request with it is refused: no cache between requests.
+    await expectProblem(await call("/v1/api-keys", { headers: bearer(key.key) }), 401, "unauthorized");
+    await expectProblem(await call("/v1/products?limit=1", { headers: bearer(key.key) }), 401, "unauthorized");
+  });
+
+  it("records when a key was last used (after the response, to the minute)", async () => {
+    const merchant = await onboardMerchant();
+    const key = await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["orders:read"] });
+    expect(key.lastUsedAt).toBeNull();
+    await call("/v1/products?limit=1", { headers: bearer(key.key) });
+    let lastUsedAt: string | null = null;
+    for (let i = 0; i < 50 && lastUsedAt === null; i++) {
+      const res = await call("/v1/api-keys", { headers: bearer(merchant.secretKey.key) });
+      const { data } = await res.json<{ data: KeyWithSecret[] }>();
+      lastUsedAt = data.find((k) => k.id === key.id)?.lastUsedAt ?? null;
+    }
+    expect(lastUsedAt).not.toBeNull();
+  });
+
+  it("answer a missing scope with 403, at the backends and when granting", async () => {
+    const merchant = await onboardMerchant();
+    const reader = await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["orders:read"] });
+    await expectProblem(await call("/v1/products", post(product, bearer(reader.key))), 403, "forbidden");
+    const writer = await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["catalog:write"] });
+    expect((await call("/v1/products", post(product, bearer(writer.key)))).status).toBe(201);
+    // A key cannot mint a key with more than it has.
+    await expectProblem(
+      await call("/v1/api-keys", post({ kind: "secret", scopes: ["catalog:write"] }, bearer(reader.key))),
+      403,
+      "forbidden",
+    );
+  });
+
+  it("cannot touch another merchant's keys (404), and keys are managed with secret keys only", async () => {
+    const a = await onboardMerchant();
+    const b = await onboardMerchant();
+    await expectProblem(
+      await call(`/v1/api-keys/${a.secretKey.id}`, { method: "DELETE", headers: bearer(b.secretKey.key) }),
+      404,
+      "not_found",
+    );
+    expect((await call("/v1/api-keys", { headers: bearer(a.secretKey.key) })).status).toBe(200);
+    await expectProblem(await call("/v1/api-keys"), 401, "unauthorized");
+    await expectProblem(
+      await call("/v1/api-keys", { headers: { "x-publishable-key": a.publishableKey.key } }),
+      401,
+      "unauthorized",
+    );
+  });
+
+  it("refuse unknown fields and unknown scopes, naming them", async () => {
+    const merchant = await onboardMerchant();
+    const res = await call(
+      "/v1/api-keys",
+      post({ kind: "secret", scopes: ["catalog:write", "root"], owner: "me" }, bearer(merchant.secretKey.key)),
+    );
+    const problem = await expectProblem(res, 400, "validation_failed");
+    const paths = problem.errors?.map((e) => e.path) ?? [];
+    expect(paths).toContain("/scopes/1");
+    expect(paths).toContain("/owner");
+  });
+
+  it("an unknown or malformed key is 401, never anonymous", async () => {
+    await expectProblem(
+      await call("/v1/products?limit=1", { headers: bearer(`sk_test_${"0".repeat(40)}`) }),
+      401,
+      "unauthorized",
+    );
+    await expectProblem(await call("/v1/products?limit=1", { headers: bearer("sk_test_short") }), 401, "unauthorized");
+    await expectProblem(
+      await call("/v1/products?limit=1", { headers: { authorization: "Basic abc" } }),
+      401,
+      "unauthorized",
+    );
+  });
+});
+
+describe("publishable keys", () => {
+  it("work from their allowed origins and from servers (no Origin), and are 403 from any other origin", async () => {
+    const merchant = await onboardMerchant(["https://shop.example.com"]);
+    const pk = { "x-publishable-key": merchant.publishableKey.key };
+    expect((await call("/v1/products?limit=1", { headers: pk })).status).toBe(200);
+    expect(
+      (await call("/v1/products?limit=1", { headers: { ...pk, origin: "https://shop.example.com" } })).status,
+    ).toBe(200);
+    await expectProblem(
+      await call("/v1/products?limit=1", { headers: { ...pk, origin: "https://evil.example" } }),
+      403,
+      "forbidden",
+    );
+  });
+
+  it("never authorise merchant routes, and stop working when revoked", async () => {
+    const merchant = await onboardMerchant();
+    const created = await createKey(merchant.secretKey.key, {
+      kind: "publishable",
+      allowedOrigins: ["http://localhost:3000"],
+    });
+    expect(created.key).toMatch(/^pk_test_[0-9a-f]{40}$/);
+    const pk = { "x-publishable-key": created.key };
+    await expectProblem(await call("/v1/products", post(product, pk)), 401, "unauthorized");
+    // Not as a bearer either.
+    await expectProblem(await call("/v1/products?limit=1", { headers: bearer(created.key) }), 401, "unauthorized");
+    await call(`/v1/api-keys/${created.id}`, { method: "DELETE", headers: bearer(merchant.secretKey.key) });
+    await expectProblem(await call("/v1/products?limit=1", { headers: pk }), 401, "unauthorized");
+  });
+});

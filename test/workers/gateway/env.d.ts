@@ -1,0 +1,11 @@
+// What the gateway project's setup (test/gateway-setup.ts) hands its tests with provide().
+import type { JWK } from "jose";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    platformAdminKey: string;
+    oidcJwksUrl: string;
+    oidcPrivateJwks: Record<string, JWK>;
+    rotationLibsqlUrl: string;
+  }
+}

@@ -1,0 +1,75 @@
+// Calls into the gateway (the real Worker, its backends beside it) and the onboarding steps most tests start from.
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+
+export const call = (path: string, init?: RequestInit) =>
+  exports.default.fetch(new Request(`http://gateway${path}`, init));
+
+export const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
+export const operator = () => bearer(env.PLATFORM_ADMIN_KEY);
+
+export function post(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
+export const uniqueHandle = (prefix: string) =>
+  `${prefix}_${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+
+export interface KeyWithSecret {
+  id: string;
+  object: "api_key";
+  kind: "secret" | "publishable";
+  key: string;
+  displayPrefix: string;
+  scopes: string[];
+  allowedOrigins: string[];
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface Onboarded {
+  id: string;
+  object: "merchant";
+  name: string;
+  handle: string;
+  secretKey: KeyWithSecret;
+  publishableKey: KeyWithSecret;
+}
+
+export async function onboardMerchant(allowedOrigins: string[] = ["https://shop.example.com"]): Promise<Onboarded> {
+  const res = await call(
+    "/v1/merchants",
+    post({ name: "测试商家 Test Store", handle: uniqueHandle("m"), allowedOrigins }, operator()),
+  );
+  expect(res.status).toBe(201);
+  return res.json<Onboarded>();
+}
+
+export interface Problem {
+  code: string;
+  status: number;
+  detail: string;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+}
+
+/** Asserts a problem+json answer with this status and code, and returns it. */
+export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
+  expect(res.headers.get("content-type")).toContain("application/problem+json");
+  const body = await res.json<Problem>();
+  expect({ status: res.status, code: body.code }).toEqual({ status, code });
+  expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  return body;
+}
+
+/** A shopper or creator session as the gateway returns it. */
+export interface Session {
+  id: string;
+  object: string;
+  accessToken: string;
+  tokenType: string;
+  expiresIn: number;
+  refreshToken: string;
+  shopper?: { id: string; object: string; guest: boolean };
+  creator?: { id: string; object: string };
+}

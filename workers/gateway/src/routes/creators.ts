@@ -1,0 +1,94 @@
+// Creators: the operator onboards them, each with a first creator key (ck_test_…, shown once), which the creator
+// exchanges for tokens at POST /v1/creator-sessions.
+import { createRoute, z } from "@hono/zod-openapi";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { problemResponses } from "../../../../shared/openapi.ts";
+import { apiKeys, creators } from "../../../../shared/schema.ts";
+import { ApiKeyWithSecretSchema, mintKey, toApiKey } from "../api-keys.ts";
+import { operatorOnly } from "../callers.ts";
+import { handleSchema, isUniqueViolation } from "./schemas.ts";
+
+export const CreatorSchema = z
+  .object({
+    id: z.string().openapi({ example: "cre_01JDEMO0000000000000000000" }),
+    object: z.literal("creator"),
+    name: z.string(),
+    handle: z.string(),
+    bio: z.string(),
+    avatarUrl: z.string().nullable(),
+    followerCount: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi("Creator");
+
+export const toCreator = (row: typeof creators.$inferSelect): z.infer<typeof CreatorSchema> => ({
+  id: row.id,
+  object: "creator",
+  name: row.name,
+  handle: row.handle,
+  bio: row.bio,
+  avatarUrl: row.avatarUrl,
+  followerCount: row.followerCount,
+  createdAt: row.createdAt,
+});
+
+const CreatorCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    handle: handleSchema,
+    bio: z.string().max(500).default(""),
+    avatarUrl: z.url().max(500).optional(),
+  })
+  .strict()
+  .openapi("CreatorCreate");
+
+const createCreatorRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Onboard a creator (operator)",
+  description: "Creates the creator with a first creator key (ck_test_…), in this response only.",
+  request: { body: { content: { "application/json": { schema: CreatorCreateSchema } }, required: true } },
+  responses: {
+    201: {
+      description: "The creator and its key",
+      content: { "application/json": { schema: CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }) } },
+    },
+    ...problemResponses(400, 401, 409),
+  },
+});
+
+export const creatorRoutes = createRouter<{ Bindings: Env }>();
+
+creatorRoutes.openapi(createCreatorRoute, async (c) => {
+  operatorOnly(c);
+  const input = c.req.valid("json");
+  const db = database(c.env);
+  const id = newId("cre");
+  const key = await mintKey({ kind: "creator", mode: "test", creatorId: id });
+  let row: typeof creators.$inferSelect | undefined;
+  try {
+    const [inserted] = await db.batch([
+      db
+        .insert(creators)
+        .values({ id, name: input.name, handle: input.handle, bio: input.bio, avatarUrl: input.avatarUrl ?? null })
+        .returning(),
+      db.insert(apiKeys).values(key.row),
+    ]);
+    row = inserted[0];
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new ProblemError("conflict", `The handle ${input.handle} is taken.`, {
+        errors: [{ path: "/handle", message: "taken" }],
+      });
+    }
+    throw err;
+  }
+  if (!row) throw new Error("the creator insert returned no row");
+  return c.json(
+    { ...toCreator(row), creatorKey: { ...toApiKey({ ...key.row, lastUsedAt: null, revokedAt: null }), key: key.key } },
+    201,
+  );
+});

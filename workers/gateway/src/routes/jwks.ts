@@ -1,0 +1,40 @@
+// GET /.well-known/jwks.json: the public halves of the current and previous signing keys, so anyone can verify the
+// platform's access tokens. Cached briefly: a rotation shows here within a minute.
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter } from "../../../../shared/http.ts";
+import { signingKeys } from "../signing.ts";
+
+const JwksSchema = z
+  .object({
+    keys: z.array(
+      z.object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() }),
+    ),
+  })
+  .openapi("Jwks");
+
+const jwksRoute = createRoute({
+  method: "get",
+  path: "/jwks.json",
+  summary: "The platform's token verification keys (JWKS)",
+  responses: { 200: { description: "Current key first", content: { "application/json": { schema: JwksSchema } } } },
+});
+
+export const wellKnownRoutes = createRouter<{ Bindings: Env }>();
+
+wellKnownRoutes.openapi(jwksRoute, async (c) => {
+  const keys = await signingKeys(c.env);
+  c.header("cache-control", "public, max-age=30");
+  return c.json(
+    {
+      keys: keys.publicJwks.map((jwk) => ({
+        kty: jwk.kty ?? "OKP",
+        crv: jwk.crv ?? "Ed25519",
+        x: jwk.x ?? "",
+        kid: jwk.kid ?? "",
+        alg: jwk.alg ?? "EdDSA",
+        use: jwk.use ?? "sig",
+      })),
+    },
+    200,
+  );
+});

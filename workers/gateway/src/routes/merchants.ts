@@ -1,0 +1,145 @@
+// Merchants: the operator onboards them (each with a first secret key, every scope, and a publishable key, both
+// shown once); a merchant reads itself with any secret key. Another merchant's id is a 404.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { scopes } from "../../../../shared/principal.ts";
+import { apiKeys, merchants } from "../../../../shared/schema.ts";
+import { ApiKeyWithSecretSchema, mintKey, toApiKey } from "../api-keys.ts";
+import { operatorOnly, operatorOrMerchant } from "../callers.ts";
+import { handleSchema, isUniqueViolation, OriginSchema } from "./schemas.ts";
+
+export const MerchantSchema = z
+  .object({
+    id: z.string().openapi({ example: "mer_01JDEMO0000000000000000000" }),
+    object: z.literal("merchant"),
+    name: z.string(),
+    handle: z.string(),
+    status: z.enum(["active", "suspended"]),
+    allowsPromotion: z.boolean(),
+    commissionRateBps: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi("Merchant");
+
+const MerchantCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    handle: handleSchema,
+    commissionRateBps: z.number().int().min(0).max(10_000).default(1000),
+    allowsPromotion: z.boolean().default(true),
+    allowedOrigins: z
+      .array(OriginSchema)
+      .max(20)
+      .default([])
+      .openapi({ description: "Origins the first publishable key may be used from (browsers send Origin)." }),
+  })
+  .strict()
+  .openapi("MerchantCreate");
+
+const OnboardedMerchantSchema = MerchantSchema.extend({
+  secretKey: ApiKeyWithSecretSchema,
+  publishableKey: ApiKeyWithSecretSchema,
+}).openapi("OnboardedMerchant");
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const createMerchantRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Onboard a merchant (operator)",
+  description:
+    "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
+  request: { body: { content: { "application/json": { schema: MerchantCreateSchema } }, required: true } },
+  responses: {
+    201: json(OnboardedMerchantSchema, "The merchant and its first keys"),
+    ...problemResponses(400, 401, 409),
+  },
+});
+
+const getMerchantRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a merchant (operator, or the merchant itself)",
+  request: { params: idParam("mer") },
+  responses: { 200: json(MerchantSchema, "The merchant"), ...problemResponses(400, 401, 404) },
+});
+
+type MerchantRow = typeof merchants.$inferSelect;
+const toMerchant = (row: MerchantRow): z.infer<typeof MerchantSchema> => ({
+  id: row.id,
+  object: "merchant",
+  name: row.name,
+  handle: row.handle,
+  status: row.status,
+  allowsPromotion: row.allowsPromotion,
+  commissionRateBps: row.commissionRateBps,
+  createdAt: row.createdAt,
+});
+
+export const merchantRoutes = createRouter<{ Bindings: Env }>();
+
+merchantRoutes.openapi(createMerchantRoute, async (c) => {
+  operatorOnly(c);
+  const input = c.req.valid("json");
+  const db = database(c.env);
+  const id = newId("mer");
+  const secret = await mintKey({ kind: "secret", mode: "test", merchantId: id, scopes: [...scopes] });
+  const publishable = await mintKey({
+    kind: "publishable",
+    mode: "test",
+    merchantId: id,
+    allowedOrigins: input.allowedOrigins,
+  });
+  let row: MerchantRow | undefined;
+  try {
+    const [inserted] = await db.batch([
+      db
+        .insert(merchants)
+        .values({
+          id,
+          name: input.name,
+          handle: input.handle,
+          commissionRateBps: input.commissionRateBps,
+          allowsPromotion: input.allowsPromotion,
+        })
+        .returning(),
+      db.insert(apiKeys).values([secret.row, publishable.row]),
+    ]);
+    row = inserted[0];
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new ProblemError("conflict", `The handle ${input.handle} is taken.`, {
+        errors: [{ path: "/handle", message: "taken" }],
+      });
+    }
+    throw err;
+  }
+  if (!row) throw new Error("the merchant insert returned no row");
+  c.header("location", `/v1/merchants/${id}`);
+  return c.json(
+    {
+      ...toMerchant(row),
+      secretKey: { ...toApiKey({ ...secret.row, lastUsedAt: null, revokedAt: null }), key: secret.key },
+      publishableKey: { ...toApiKey({ ...publishable.row, lastUsedAt: null, revokedAt: null }), key: publishable.key },
+    },
+    201,
+  );
+});
+
+merchantRoutes.openapi(getMerchantRoute, async (c) => {
+  const caller = operatorOrMerchant(c);
+  const { id } = c.req.valid("param");
+  const notFound = new ProblemError("not_found", `No merchant ${id}.`);
+  if (caller && caller.merchantId !== id) throw notFound;
+  const [row] = await database(c.env).select().from(merchants).where(eq(merchants.id, id));
+  if (!row) throw notFound;
+  return c.json(toMerchant(row), 200);
+});

@@ -1,0 +1,89 @@
+// OpenID Connect issuers whose ID tokens the platform accepts (operator only): shoppers' or creators' sign-in.
+import { createRoute, z } from "@hono/zod-openapi";
+import { desc } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { problemResponses } from "../../../../shared/openapi.ts";
+import { oidcIssuers } from "../../../../shared/schema.ts";
+import { operatorOnly } from "../callers.ts";
+import { isUniqueViolation } from "./schemas.ts";
+
+const OidcIssuerSchema = z
+  .object({
+    id: z.string().openapi({ example: "oidc_01JDEMO0000000000000000000" }),
+    object: z.literal("oidc_issuer"),
+    issuer: z.string(),
+    jwksUrl: z.string(),
+    audience: z.string(),
+    role: z.enum(["shopper", "creator"]),
+    createdAt: z.string(),
+  })
+  .openapi("OidcIssuer");
+
+const OidcIssuerCreateSchema = z
+  .object({
+    issuer: z.url().max(500).openapi({ example: "https://accounts.example.com" }),
+    jwksUrl: z.url().max(500).openapi({ example: "https://accounts.example.com/.well-known/jwks.json" }),
+    audience: z.string().min(1).max(200).openapi({ description: "The `aud` the ID tokens carry (your client id)." }),
+    role: z.enum(["shopper", "creator"]),
+  })
+  .strict()
+  .openapi("OidcIssuerCreate");
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const createIssuerRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Accept ID tokens from an OIDC issuer (operator)",
+  request: { body: { content: { "application/json": { schema: OidcIssuerCreateSchema } }, required: true } },
+  responses: { 201: json(OidcIssuerSchema, "The issuer"), ...problemResponses(400, 401, 409) },
+});
+
+const listIssuersRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "The accepted OIDC issuers (operator)",
+  responses: {
+    200: json(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer"),
+    ...problemResponses(401),
+  },
+});
+
+type Row = typeof oidcIssuers.$inferSelect;
+const toIssuer = (row: Row): z.infer<typeof OidcIssuerSchema> => ({ ...row, object: "oidc_issuer" });
+
+export const oidcIssuerRoutes = createRouter<{ Bindings: Env }>();
+
+oidcIssuerRoutes.openapi(createIssuerRoute, async (c) => {
+  operatorOnly(c);
+  const input = c.req.valid("json");
+  try {
+    // ids.ts is shared and has no issuer prefix; issuers use `oidc_` on the same sortable body.
+    const [row] = await database(c.env)
+      .insert(oidcIssuers)
+      .values({ id: `oidc_${newId("req").slice(4)}`, ...input })
+      .returning();
+    if (!row) throw new Error("the issuer insert returned no row");
+    return c.json(toIssuer(row), 201);
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new ProblemError("conflict", `The issuer ${input.issuer} is already configured.`, {
+        errors: [{ path: "/issuer", message: "already configured" }],
+      });
+    }
+    throw err;
+  }
+});
+
+oidcIssuerRoutes.openapi(listIssuersRoute, async (c) => {
+  operatorOnly(c);
+  // A handful of rows at most: no paging.
+  const rows = await database(c.env).select().from(oidcIssuers).orderBy(desc(oidcIssuers.id));
+  return c.json({ data: rows.map(toIssuer), nextCursor: null }, 200);
+});
