@@ -349,6 +349,14 @@ export class FlashSaleStock extends DurableObject<Env> {
     return { ok: true, hold: this.view(row, book) };
   }
 
+  /** A hold as it is now, whoever owns it (for the checkout Worker pricing a cart line). */
+  getHoldById(holdId: string): HoldResult {
+    const book = this.openBook();
+    const row = this.hold(holdId);
+    if (!book || !row) return { ok: false, reason: "not_found" };
+    return { ok: true, hold: this.view(row, book) };
+  }
+
   /** The shopper gives a hold or a place in line back. Idempotent; a hold already in an order cannot be. */
   cancel(holdId: string, shopperId: string): HoldResult {
     const book = this.openBook();

@@ -1,0 +1,41 @@
+// advanceOrder: the forward steps of an order, each a conditional update from the one state it may follow:
+// pending_payment -> paid (its payment succeeded), paid -> fulfilled, fulfilled -> delivered (its merchant).
+// Anything else is a 409 `conflict` naming the state the order is in.
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { orders } from "../../../shared/schema.ts";
+import type { OrderStatus } from "./order.ts";
+
+const steps = {
+  paid: { from: "pending_payment", stamp: "paidAt" },
+  fulfilled: { from: "paid", stamp: "fulfilledAt" },
+  delivered: { from: "fulfilled", stamp: "deliveredAt" },
+} as const satisfies Record<string, { from: OrderStatus; stamp: string }>;
+
+export async function advanceOrder({
+  db,
+  orderId,
+  to,
+  merchantId,
+}: {
+  db: Database;
+  orderId: string;
+  to: keyof typeof steps;
+  /** When a merchant acts: only its own orders (another's is not found). */
+  merchantId?: string;
+}): Promise<{ advanced: boolean }> {
+  const step = steps[to];
+  const at = new Date().toISOString();
+  const owned = merchantId === undefined ? undefined : eq(orders.merchantId, merchantId);
+  const updated = await db
+    .update(orders)
+    .set({ status: to, [step.stamp]: at, updatedAt: at, version: sql`${orders.version} + 1` })
+    .where(and(eq(orders.id, orderId), eq(orders.status, step.from), owned))
+    .returning({ id: orders.id });
+  if (updated.length === 1) return { advanced: true };
+  const order = await db.query.orders.findFirst({ where: and(eq(orders.id, orderId), owned) });
+  if (!order) throw new ProblemError("not_found", `Order ${orderId} does not exist.`);
+  if (order.status === to) return { advanced: false };
+  throw new ProblemError("conflict", `Order ${orderId} is ${order.status}; it cannot become ${to}.`);
+}

@@ -1,0 +1,67 @@
+// applyPaymentEvent: a verified provider event, applied once per (provider, event id) whatever the duplicates and
+// the order of arrival. One batch: the event is recorded (a duplicate inserts nothing); the payment takes the
+// event's state only if the event is newer than the last one applied, except that `succeeded` always wins and is
+// never undone (money taken is a fact); and the order becomes paid only if its payment has succeeded and it is
+// still awaiting payment. A success for an order cancelled meanwhile is logged for a refund (refunds: not yet).
+import { eq } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { log } from "../../../shared/log.ts";
+import { orders, payments } from "../../../shared/schema.ts";
+import type { PaymentEvent } from "./payments/provider.ts";
+
+export async function applyPaymentEvent({
+  db,
+  provider,
+  event,
+}: {
+  db: Database;
+  provider: string;
+  event: PaymentEvent;
+}): Promise<{ duplicate: boolean; known: boolean }> {
+  const payment = await db.query.payments.findFirst({ where: eq(payments.id, event.paymentId) });
+  if (!payment || payment.provider !== provider) return { duplicate: false, known: false };
+  const at = new Date().toISOString();
+  const args = {
+    provider,
+    event: event.id,
+    payment: payment.id,
+    order: payment.orderId,
+    type: `payment.${event.outcome}`,
+    seq: event.sequence,
+    payload: event.payload,
+    status: event.outcome,
+    at,
+  };
+  const results = await db.$client.batch(
+    [
+      {
+        sql: `INSERT INTO payment_events (provider, event_id, payment_id, type, sequence, payload, received_at)
+              VALUES (:provider, :event, :payment, :type, :seq, :payload, :at)
+              ON CONFLICT (provider, event_id) DO NOTHING`,
+        args,
+      },
+      {
+        sql: `UPDATE payments SET status = :status, last_event_sequence = max(last_event_sequence, :seq), updated_at = :at
+              WHERE id = :payment AND status != 'succeeded'
+              AND (last_event_sequence < :seq OR :status = 'succeeded')
+              AND EXISTS (SELECT 1 FROM payment_events WHERE provider = :provider AND event_id = :event AND received_at = :at)`,
+        args,
+      },
+      {
+        sql: `UPDATE orders SET status = 'paid', paid_at = :at, updated_at = :at, version = version + 1
+              WHERE id = :order AND status = 'pending_payment'
+              AND EXISTS (SELECT 1 FROM payments WHERE id = :payment AND status = 'succeeded')`,
+        args,
+      },
+    ],
+    "write",
+  );
+  const duplicate = (results[0]?.rowsAffected ?? 0) === 0;
+  if (!duplicate && event.outcome === "succeeded") {
+    const order = await db.query.orders.findFirst({ where: eq(orders.id, payment.orderId) });
+    if (order?.status === "cancelled") {
+      log("warn", "payment succeeded for a cancelled order: refund it", { orderId: order.id, paymentId: payment.id });
+    }
+  }
+  return { duplicate, known: true };
+}

@@ -1,0 +1,99 @@
+// cancelOrder: an unpaid order is cancelled (by its customer, its merchant, or the payment timeout) and what it
+// took goes back: regular units to their SKUs through the ledger (reason order_cancelled) in the same transaction
+// as the status change, and flash-sale units to their sale's object. The status change is conditional, so a payment
+// and a cancellation racing cannot both win; the timeout also leaves alone an order whose payment is processing.
+// Releasing holds is idempotent and re-run for an order already cancelled, so a retry repairs a release that failed.
+import { eq } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { newId } from "../../../shared/ids.ts";
+import { orderLines, orders } from "../../../shared/schema.ts";
+
+export type CancelReason = "customer" | "merchant" | "payment_timeout";
+
+export async function cancelOrder({
+  env,
+  db,
+  orderId,
+  reason,
+}: {
+  env: Env;
+  db: Database;
+  orderId: string;
+  reason: CancelReason;
+}): Promise<{ cancelled: boolean; status: string }> {
+  const [orderRows, lines] = await db.batch([
+    db.select().from(orders).where(eq(orders.id, orderId)),
+    db.select().from(orderLines).where(eq(orderLines.orderId, orderId)),
+  ]);
+  const order = orderRows[0];
+  if (!order) return { cancelled: false, status: "missing" };
+  const at = new Date().toISOString();
+  let cancelled = false;
+  if (order.status === "pending_payment") {
+    const guard =
+      reason === "payment_timeout"
+        ? "AND payment_due_at <= :at AND NOT EXISTS (SELECT 1 FROM payments WHERE order_id = :id AND status IN ('processing', 'succeeded'))"
+        : "AND NOT EXISTS (SELECT 1 FROM payments WHERE order_id = :id AND status = 'succeeded')";
+    const mine = "EXISTS (SELECT 1 FROM orders WHERE id = :id AND status = 'cancelled' AND cancelled_at = :at)";
+    const results = await db.$client.batch(
+      [
+        {
+          sql: `UPDATE orders SET status = 'cancelled', cancelled_at = :at, cancel_reason = :reason,
+                  version = version + 1, updated_at = :at
+                WHERE id = :id AND status = 'pending_payment' ${guard}`,
+          args: { id: orderId, at, reason },
+        },
+        ...lines
+          .filter((line) => line.holdId === null)
+          .flatMap((line) => {
+            const args = { id: orderId, at, sku: line.skuId, q: line.quantity, led: newId("led") };
+            return [
+              {
+                sql: `INSERT INTO inventory_ledger (id, sku_id, delta, reason, idempotency_key, created_at)
+                      SELECT :led, :sku, :q, 'order_cancelled', :id || ':cancel', :at WHERE ${mine}
+                      ON CONFLICT (sku_id, idempotency_key) DO NOTHING`,
+                args,
+              },
+              {
+                sql: "UPDATE skus SET stock = stock + :q WHERE id = :sku AND EXISTS (SELECT 1 FROM inventory_ledger WHERE id = :led)",
+                args,
+              },
+              {
+                sql: `UPDATE products SET version = version + 1, updated_at = :at
+                      WHERE id = (SELECT product_id FROM skus WHERE id = :sku)
+                      AND EXISTS (SELECT 1 FROM inventory_ledger WHERE id = :led)`,
+                args,
+              },
+            ];
+          }),
+      ],
+      "write",
+    );
+    cancelled = (results[0]?.rowsAffected ?? 0) === 1;
+  }
+  const now = cancelled ? "cancelled" : (await db.query.orders.findFirst({ where: eq(orders.id, orderId) }))?.status;
+  if (now === "cancelled") {
+    await Promise.all(
+      lines
+        .filter((line) => line.holdId !== null && line.flashSaleId !== null)
+        .map((line) =>
+          env.FLASH_SALE_STOCK.getByName(line.flashSaleId ?? "").releaseCommitted(line.holdId ?? "", order.cartId),
+        ),
+    );
+  }
+  return { cancelled, status: now ?? order.status };
+}
+
+/** cancelOrder for a caller: 409 unless the order is (or already was) cancelled. */
+export async function cancelOrderOrConflict(input: Parameters<typeof cancelOrder>[0]): Promise<void> {
+  const result = await cancelOrder(input);
+  if (result.status !== "cancelled") {
+    throw new ProblemError(
+      "conflict",
+      result.status === "pending_payment"
+        ? `Order ${input.orderId} has a payment in progress; it cannot be cancelled now.`
+        : `Order ${input.orderId} is ${result.status}; only an unpaid order can be cancelled.`,
+    );
+  }
+}

@@ -1,0 +1,212 @@
+// checkoutCart: a cart becomes an order awaiting payment, with its payment.
+//
+// Regular lines never oversell: each takes its units with a ledger row and `UPDATE skus SET stock = stock - q`
+// inside ONE libSQL batch (a transaction) together with the order, its lines, its number and its payment. The
+// skus table's CHECK (stock >= 0) aborts the whole batch if any line lacks stock, so it is all or nothing across
+// lines, in one round trip, with no lock held between round trips. (Contention on one SKU is then serialised by
+// the database's write lock for the few milliseconds of the batch; a SKU hot enough for that to matter is what a
+// flash sale, with its own object, is for.)
+// Held lines are committed in their sale's object first (an RPC each), and given back if the batch fails.
+// The order's payment timeout is armed before the batch, so no order exists without one (a timer whose order was
+// never written finds nothing to do).
+import type { LibsqlError } from "@libsql/client/web";
+import { eq } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { newId } from "../../../shared/ids.ts";
+import type { Currency } from "../../../shared/money.ts";
+import { orders } from "../../../shared/schema.ts";
+import { openCart } from "./add-cart-line.ts";
+import { type PricedLine, priceLines, totalsOf } from "./cart.ts";
+import { paymentTimeoutSeconds } from "./config.ts";
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
+
+export async function checkoutCart({
+  env,
+  db,
+  cartId,
+  ownerId,
+  provider,
+}: {
+  env: Env;
+  db: Database;
+  cartId: string;
+  ownerId: string;
+  provider: string;
+}): Promise<{ orderId: string }> {
+  const cart = await openCart(db, cartId, ownerId);
+  if (cart.status !== "open") {
+    const order = await db.query.orders.findFirst({ where: eq(orders.cartId, cartId) });
+    throw new ProblemError("conflict", `Cart ${cartId} has been checked out${order ? ` as order ${order.id}` : ""}.`);
+  }
+  const lines = await priceLines(env, db, cartId);
+  if (lines.length === 0 || cart.currency === null || cart.merchantId === null) {
+    throw new ProblemError("conflict", `Cart ${cartId} is empty.`);
+  }
+  lines.forEach((line, i) => {
+    if (line.productStatus !== "active") {
+      throw new ProblemError("conflict", `${line.title} is no longer for sale; remove it from the cart.`, {
+        errors: [{ path: `/lines/${i}`, message: "no longer for sale" }],
+      });
+    }
+    if (line.hold && line.hold.status !== "held" && line.hold.status !== "committed") {
+      throw new ProblemError("conflict", `The flash-sale hold ${line.hold.id} is ${line.hold.status}; reserve again.`, {
+        errors: [{ path: `/lines/${i}`, message: `hold ${line.hold.status}` }],
+      });
+    }
+  });
+
+  const now = new Date();
+  const orderId = newId("ord", now.getTime());
+  const dueAt = new Date(now.getTime() + paymentTimeoutSeconds(env) * 1000);
+  await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, dueAt.getTime());
+
+  const held = lines.filter((line): line is PricedLine & { hold: NonNullable<PricedLine["hold"]> } => !!line.hold);
+  const committed: typeof held = [];
+  try {
+    for (const line of held) {
+      const result = await env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).commit(line.hold.id, ownerId, cartId);
+      if (!result.ok) {
+        throw new ProblemError("conflict", `The flash-sale hold ${line.hold.id} has expired or was given back.`, {
+          errors: [{ path: `/lines/${lines.indexOf(line)}`, message: "hold no longer held" }],
+        });
+      }
+      committed.push(line);
+    }
+    await writeOrder({
+      db,
+      cartId,
+      ownerId,
+      merchantId: cart.merchantId,
+      currency: cart.currency as Currency,
+      lines,
+      orderId,
+      now,
+      dueAt,
+      provider,
+      env,
+    });
+  } catch (err) {
+    await Promise.all(
+      committed.map((line) => env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).uncommit(line.hold.id, cartId)),
+    );
+    throw err;
+  }
+  return { orderId };
+}
+
+async function writeOrder(input: {
+  env: Env;
+  db: Database;
+  cartId: string;
+  ownerId: string;
+  merchantId: string;
+  currency: Currency;
+  lines: PricedLine[];
+  orderId: string;
+  now: Date;
+  dueAt: Date;
+  provider: string;
+}): Promise<void> {
+  const { db, lines, orderId, now } = input;
+  const totals = totalsOf(lines, input.currency, input.env);
+  const at = now.toISOString();
+  const day = dayOf(now);
+  const regular = lines.filter((line) => !line.hold);
+  const statements = [
+    {
+      sql: "INSERT INTO order_number_counters (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = last + 1",
+      args: [day],
+    },
+    {
+      sql: `INSERT INTO orders (id, number, cart_id, owner_id, merchant_id, status, currency, subtotal_amount,
+                                discount_amount, shipping_amount, tax_amount, total_amount, payment_due_at,
+                                created_at, updated_at)
+            VALUES (?, 'ZC-' || ? || '-' || printf('%06d', (SELECT last FROM order_number_counters WHERE day = ?)),
+                    ?, ?, ?, 'pending_payment', ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        orderId,
+        day,
+        day,
+        input.cartId,
+        input.ownerId,
+        input.merchantId,
+        input.currency,
+        totals.subtotal.amount,
+        totals.shipping.amount,
+        totals.tax.amount,
+        totals.total.amount,
+        input.dueAt.toISOString(),
+        at,
+        at,
+      ],
+    },
+    ...lines.map((line, position) => ({
+      sql: `INSERT INTO order_lines (order_id, position, sku_id, product_id, title, quantity, unit_amount, hold_id,
+                                     flash_sale_id, attribution)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        orderId,
+        position,
+        line.skuId,
+        line.productId,
+        line.title,
+        line.quantity,
+        line.unitPrice.amount,
+        line.hold?.id ?? null,
+        line.flashSaleId,
+        line.attribution,
+      ],
+    })),
+    // Regular lines: the ledger row, then the decrement the CHECK (stock >= 0) may refuse, aborting everything.
+    ...regular.flatMap((line) => [
+      {
+        sql: `INSERT INTO inventory_ledger (id, sku_id, delta, reason, idempotency_key, created_at)
+              VALUES (?, ?, ?, 'order', ?, ?)`,
+        args: [newId("led", now.getTime()), line.skuId, -line.quantity, orderId, at],
+      },
+      { sql: "UPDATE skus SET stock = stock - ? WHERE id = ?", args: [line.quantity, line.skuId] },
+      {
+        sql: "UPDATE products SET version = version + 1, updated_at = ? WHERE id = ?",
+        args: [at, line.productId],
+      },
+    ]),
+    {
+      sql: `INSERT INTO payments (id, order_id, provider, status, amount, currency, created_at, updated_at)
+            VALUES (?, ?, ?, 'requires_payment', ?, ?, ?, ?)`,
+      args: [newId("pay", now.getTime()), orderId, input.provider, totals.total.amount, input.currency, at, at],
+    },
+    {
+      sql: "UPDATE carts SET status = 'checked_out', version = version + 1, updated_at = ? WHERE id = ?",
+      args: [at, input.cartId],
+    },
+  ];
+  try {
+    await db.$client.batch(statements, "write");
+  } catch (err) {
+    const message = (err as LibsqlError).message ?? "";
+    if (message.includes("skus_stock_nonnegative") || message.includes("CHECK constraint failed")) {
+      const short = await shortLines(db, lines);
+      throw new ProblemError("sold_out", "Some items do not have enough stock left; nothing was taken.", {
+        errors: short.map(({ index, stock }) => ({ path: `/lines/${index}/quantity`, message: `only ${stock} left` })),
+      });
+    }
+    if (message.includes("UNIQUE constraint failed: orders.cart_id")) {
+      throw new ProblemError("conflict", `Cart ${input.cartId} has been checked out.`);
+    }
+    throw err;
+  }
+}
+
+async function shortLines(db: Database, lines: PricedLine[]): Promise<{ index: number; stock: number }[]> {
+  const out: { index: number; stock: number }[] = [];
+  for (const [index, line] of lines.entries()) {
+    if (line.hold) continue;
+    const rows = await db.$client.execute({ sql: "SELECT stock FROM skus WHERE id = ?", args: [line.skuId] });
+    const stock = Number(rows.rows[0]?.stock ?? 0);
+    if (stock < line.quantity) out.push({ index, stock });
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+// One OrderTimeout per order, reached by the order id: its alarm, at the order's payment deadline, cancels the
+// order if it is still unpaid (cancelOrder is conditional and idempotent, so a late or repeated alarm is harmless).
+import { DurableObject } from "cloudflare:workers";
+import { database } from "../../../shared/db.ts";
+import { cancelOrder } from "./cancel-order.ts";
+
+const RECHECK_MS = 15 * 60_000;
+
+export class OrderTimeout extends DurableObject<Env> {
+  /** Arms the deadline for `orderId` (idempotent; the earliest deadline wins). */
+  async arm(orderId: string, at: number): Promise<void> {
+    await this.ctx.storage.put("orderId", orderId);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  override async alarm(): Promise<void> {
+    const orderId = await this.ctx.storage.get<string>("orderId");
+    if (orderId === undefined) return;
+    const result = await cancelOrder({ env: this.env, db: database(this.env), orderId, reason: "payment_timeout" });
+    // Its payment is processing: look again later (a failure then cancels it; a success has made it paid).
+    if (result.status === "pending_payment") await this.ctx.storage.setAlarm(Date.now() + RECHECK_MS);
+  }
+}

@@ -1,0 +1,133 @@
+// The API shape of orders and their payments, declared once, and reading an order with its lines and payment.
+import { z } from "@hono/zod-openapi";
+import { asc, desc, eq } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import type { Currency } from "../../../shared/money.ts";
+import { MoneySchema } from "../../../shared/openapi.ts";
+import { orderLines, orders, payments } from "../../../shared/schema.ts";
+import { TotalsSchema } from "./cart.ts";
+
+export const orderStatuses = ["pending_payment", "paid", "fulfilled", "delivered", "cancelled"] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export const PaymentSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("payment"),
+    orderId: z.string(),
+    provider: z.string().openapi({ example: "sandbox" }),
+    status: z.enum(["requires_payment", "processing", "succeeded", "failed"]),
+    amount: MoneySchema,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Payment");
+
+export const OrderLineSchema = z
+  .object({
+    skuId: z.string(),
+    productId: z.string(),
+    title: z.string(),
+    quantity: z.number().int(),
+    unitPrice: MoneySchema,
+    amount: MoneySchema,
+    holdId: z.string().nullable(),
+    flashSaleId: z.string().nullable(),
+    attribution: z.string().nullable(),
+  })
+  .openapi("OrderLine");
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("order"),
+    number: z.string().openapi({ example: "ZC-20261111-000123" }),
+    status: z.enum(orderStatuses),
+    merchantId: z.string(),
+    customerId: z.string().openapi({ description: "The shopper's id, or `guest:<publishable key id>`." }),
+    cartId: z.string(),
+    currency: z.string(),
+    lines: z.array(OrderLineSchema),
+    totals: TotalsSchema,
+    payment: PaymentSchema.nullable(),
+    paymentDueAt: z.string().openapi({ description: "Unpaid by then, the order is cancelled and its stock released." }),
+    cancelReason: z.string().nullable(),
+    createdAt: z.string(),
+    paidAt: z.string().nullable(),
+    fulfilledAt: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    cancelledAt: z.string().nullable(),
+  })
+  .openapi("Order");
+
+export type Order = z.infer<typeof OrderSchema>;
+export type Payment = z.infer<typeof PaymentSchema>;
+
+export function toPayment(row: typeof payments.$inferSelect): Payment {
+  return {
+    id: row.id,
+    object: "payment",
+    orderId: row.orderId,
+    provider: row.provider,
+    status: row.status,
+    amount: { amount: row.amount, currency: row.currency as Currency },
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toOrder(
+  row: typeof orders.$inferSelect,
+  lines: (typeof orderLines.$inferSelect)[],
+  payment: typeof payments.$inferSelect | undefined,
+): Order {
+  const currency = row.currency as Currency;
+  const m = (amount: number) => ({ amount, currency });
+  return {
+    id: row.id,
+    object: "order",
+    number: row.number,
+    status: row.status,
+    merchantId: row.merchantId,
+    customerId: row.ownerId,
+    cartId: row.cartId,
+    currency: row.currency,
+    lines: lines.map((line) => ({
+      skuId: line.skuId,
+      productId: line.productId,
+      title: line.title,
+      quantity: line.quantity,
+      unitPrice: m(line.unitAmount),
+      amount: m(line.unitAmount * line.quantity),
+      holdId: line.holdId,
+      flashSaleId: line.flashSaleId,
+      attribution: line.attribution,
+    })),
+    totals: {
+      subtotal: m(row.subtotalAmount),
+      discounts: [],
+      shipping: m(row.shippingAmount),
+      tax: m(row.taxAmount),
+      total: m(row.totalAmount),
+    },
+    payment: payment ? toPayment(payment) : null,
+    paymentDueAt: row.paymentDueAt,
+    cancelReason: row.cancelReason,
+    createdAt: row.createdAt,
+    paidAt: row.paidAt,
+    fulfilledAt: row.fulfilledAt,
+    deliveredAt: row.deliveredAt,
+    cancelledAt: row.cancelledAt,
+  };
+}
+
+/** An order with its lines and latest payment, in one round trip. */
+export async function readOrder(db: Database, orderId: string): Promise<Order | null> {
+  const [rows, lines, pays] = await db.batch([
+    db.select().from(orders).where(eq(orders.id, orderId)),
+    db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
+    db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.id)).limit(1),
+  ]);
+  const row = rows[0];
+  return row ? toOrder(row, lines, pays[0]) : null;
+}

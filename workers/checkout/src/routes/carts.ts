@@ -1,0 +1,185 @@
+// Carts for guests (a storefront's publishable key) and signed-in shoppers, and their checkout into an order.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { carts } from "../../../../shared/schema.ts";
+import { addCartLine, MAX_LINE_QUANTITY, openCart } from "../add-cart-line.ts";
+import { CartSchema, customerOf, priceLines, toCart } from "../cart.ts";
+import { changeCartLine } from "../change-cart-line.ts";
+import { checkoutCart } from "../checkout-cart.ts";
+import { OrderSchema, readOrder } from "../order.ts";
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const body = <S extends z.ZodType>(schema: S) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
+const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
+
+const LineInput = z
+  .object({
+    skuId: z.string().regex(/^sku_[0-9A-Za-z]{1,64}$/, "must be an id starting with sku_"),
+    quantity: quantity.optional().openapi({ description: "Default 1; for a held line, the hold's quantity." }),
+    flashSaleId: z
+      .string()
+      .regex(/^fs_[0-9A-Za-z]{1,64}$/)
+      .optional(),
+    holdId: z
+      .string()
+      .regex(/^hold_[0-9A-Za-z]{1,64}$/)
+      .optional()
+      .openapi({ description: "With flashSaleId: the line is this hold's units at the sale price." }),
+    attribution: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .openapi({ description: "The reference a note or live session gave the product link (opaque here)." }),
+  })
+  .strict()
+  .refine((line) => (line.holdId === undefined) === (line.flashSaleId === undefined), {
+    path: ["holdId"],
+    message: "holdId and flashSaleId come together",
+  })
+  .openapi("CartLineInput");
+
+const lineParams = z.object({
+  id: idParam("cart").shape.id,
+  lineId: z
+    .string()
+    .regex(/^(sku|hold)_[0-9A-Za-z]{1,64}$/, "must be a line id (a sku_ or hold_ id)")
+    .openapi({ param: { name: "lineId", in: "path" } }),
+});
+
+const createCartRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Create a cart",
+  description:
+    "A guest (publishable key) or a signed-in shopper. The cart's id is its capability for guests: keep it private.",
+  request: { body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } } },
+  responses: { 201: json(CartSchema, "The empty cart"), ...problemResponses(400, 401) },
+});
+
+const getCartRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a cart, priced now",
+  request: { params: idParam("cart") },
+  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404) },
+});
+
+const addLineRoute = createRoute({
+  method: "post",
+  path: "/{id}/lines",
+  summary: "Add a line",
+  description:
+    "A SKU at the catalogue price (again: adds to its line), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
+  request: { params: idParam("cart"), body: body(LineInput) },
+  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+});
+
+const changeLineRoute = createRoute({
+  method: "patch",
+  path: "/{id}/lines/{lineId}",
+  summary: "Change a line's quantity",
+  request: { params: lineParams, body: body(z.object({ quantity }).strict().openapi("CartLineUpdate")) },
+  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+});
+
+const removeLineRoute = createRoute({
+  method: "delete",
+  path: "/{id}/lines/{lineId}",
+  summary: "Remove a line",
+  description: "A held line's hold stays yours: cancel it or let it expire.",
+  request: { params: lineParams },
+  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+});
+
+const checkoutRoute = createRoute({
+  method: "post",
+  path: "/{id}/checkout",
+  summary: "Check a cart out into an order and its payment",
+  description:
+    "Needs an Idempotency-Key: the same key returns the same order, another body 422. Regular lines take their stock all or nothing (409 `sold_out` naming the lines short); held lines commit their holds (409 `conflict` if one expired). The order awaits payment until `paymentDueAt`, then is cancelled and its stock released.",
+  request: {
+    params: idParam("cart"),
+    body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } },
+  },
+  responses: { 201: json(OrderSchema, "The order"), ...problemResponses(400, 401, 404, 409, 422) },
+});
+
+export const cartRoutes = createRouter<{ Bindings: Env }>();
+
+async function cartResponse(env: Env, cartId: string, ownerId: string) {
+  const db = database(env);
+  const row = await openCart(db, cartId, ownerId);
+  return toCart(row, await priceLines(env, db, cartId), env);
+}
+
+cartRoutes.openapi(createCartRoute, async (c) => {
+  const ownerId = customerOf(c);
+  const db = database(c.env);
+  const [row] = await db
+    .insert(carts)
+    .values({ id: newId("cart"), ownerId })
+    .returning();
+  if (!row) throw new Error("cart missing after insert");
+  c.header("location", `/v1/carts/${row.id}`);
+  return c.json(toCart(row, [], c.env), 201);
+});
+
+cartRoutes.openapi(getCartRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  c.header("cache-control", "no-store");
+  return c.json(await cartResponse(c.env, id, customerOf(c)), 200);
+});
+
+cartRoutes.openapi(addLineRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const ownerId = customerOf(c);
+  await addCartLine({ env: c.env, db: database(c.env), cartId: id, ownerId, input: c.req.valid("json") });
+  return c.json(await cartResponse(c.env, id, ownerId), 200);
+});
+
+cartRoutes.openapi(changeLineRoute, async (c) => {
+  const { id, lineId } = c.req.valid("param");
+  const ownerId = customerOf(c);
+  const { quantity: q } = c.req.valid("json");
+  await changeCartLine({ db: database(c.env), cartId: id, ownerId, lineId, quantity: q });
+  return c.json(await cartResponse(c.env, id, ownerId), 200);
+});
+
+cartRoutes.openapi(removeLineRoute, async (c) => {
+  const { id, lineId } = c.req.valid("param");
+  const ownerId = customerOf(c);
+  await changeCartLine({ db: database(c.env), cartId: id, ownerId, lineId, quantity: null });
+  return c.json(await cartResponse(c.env, id, ownerId), 200);
+});
+
+cartRoutes.post("/:id/checkout", async (c, next) => {
+  customerOf(c);
+  await next();
+});
+cartRoutes.post("/:id/checkout", idempotency({ required: true }));
+cartRoutes.openapi(checkoutRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const db = database(c.env);
+  const ownerId = customerOf(c);
+  const exists = await db.query.carts.findFirst({ where: and(eq(carts.id, id), eq(carts.ownerId, ownerId)) });
+  if (!exists) throw new ProblemError("not_found", `Cart ${id} does not exist.`);
+  const { orderId } = await checkoutCart({ env: c.env, db, cartId: id, ownerId, provider: "sandbox" });
+  const order = await readOrder(db, orderId);
+  if (!order) throw new Error(`order ${orderId} missing after checkout`);
+  c.header("location", `/v1/orders/${orderId}`);
+  return c.json(order, 201);
+});

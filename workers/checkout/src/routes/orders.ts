@@ -1,0 +1,156 @@
+// Orders: their customer (shopper, or guest by the order id) reads and cancels them; their merchant lists, reads,
+// fulfils and delivers them (`orders:read`, `orders:write`); another merchant's order is a 404.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import type { Context } from "hono";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
+import { orderLines, orders, payments } from "../../../../shared/schema.ts";
+import { advanceOrder } from "../advance-order.ts";
+import { cancelOrderOrConflict } from "../cancel-order.ts";
+import { customerOf } from "../cart.ts";
+import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "../order.ts";
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List orders, newest first",
+  description: "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list.",
+  request: { query: ListQuery },
+  responses: {
+    200: json(z.object({ data: z.array(OrderSchema), nextCursor: z.string().nullable() }), "A page of orders"),
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve an order",
+  request: { params: idParam("ord") },
+  responses: { 200: json(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404) },
+});
+
+const action = (path: string, summary: string, description: string) =>
+  createRoute({
+    method: "post",
+    path: `/{id}/${path}`,
+    summary,
+    description,
+    request: { params: idParam("ord") },
+    responses: { 200: json(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404, 409) },
+  });
+
+const cancelRoute = action(
+  "cancel",
+  "Cancel an unpaid order",
+  "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refunds are not yet supported) or while its payment is processing. Idempotent.",
+);
+const fulfilRoute = action(
+  "fulfil",
+  "Mark a paid order fulfilled (shipped)",
+  "Its merchant, `orders:write`; 409 unless paid.",
+);
+const deliverRoute = action(
+  "deliver",
+  "Mark a fulfilled order delivered",
+  "Its merchant, `orders:write`; 409 unless fulfilled.",
+);
+
+export const orderRoutes = createRouter<{ Bindings: Env }>();
+
+/** The order if the caller may see it: its merchant (with `scope`) or its customer; 404 otherwise. */
+async function visibleOrder(
+  c: Context<{ Bindings: Env }>,
+  id: string,
+  scope: "orders:read" | "orders:write",
+): Promise<Order> {
+  const order = await readOrder(database(c.env), id);
+  const { actor } = principalOf(c);
+  const allowed =
+    actor.type === "merchant"
+      ? requireMerchant(c, scope).merchantId === order?.merchantId
+      : order !== null && customerOf(c) === order.customerId;
+  if (!order || !allowed) throw new ProblemError("not_found", `Order ${id} does not exist.`);
+  return order;
+}
+
+orderRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const { actor } = principalOf(c);
+  const owner =
+    actor.type === "merchant"
+      ? eq(orders.merchantId, requireMerchant(c, "orders:read").merchantId)
+      : actor.type === "shopper" || actor.type === "creator"
+        ? eq(orders.ownerId, customerOf(c))
+        : undefined;
+  if (!owner) throw new ProblemError("unauthorized", "Listing orders needs a shopper's token or a merchant's key.");
+  const after = decodeCursor(query.cursor);
+  const db = database(c.env);
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(
+      and(owner, query.status ? eq(orders.status, query.status) : undefined, after ? lt(orders.id, after) : undefined),
+    )
+    .orderBy(desc(orders.id))
+    .limit(query.limit + 1);
+  const result = page(rows, query.limit);
+  const ids = result.data.map((o) => o.id);
+  const [lines, pays] =
+    ids.length === 0
+      ? [[], []]
+      : await db.batch([
+          db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.position)),
+          db.select().from(payments).where(inArray(payments.orderId, ids)).orderBy(asc(payments.id)),
+        ]);
+  const data = result.data.map((row) =>
+    toOrder(
+      row,
+      lines.filter((l) => l.orderId === row.id),
+      pays.filter((p) => p.orderId === row.id).at(-1),
+    ),
+  );
+  c.header("cache-control", "private, no-store");
+  return c.json({ data, nextCursor: result.nextCursor }, 200);
+});
+
+orderRoutes.openapi(getRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  c.header("cache-control", "private, no-store");
+  return c.json(await visibleOrder(c, id, "orders:read"), 200);
+});
+
+orderRoutes.openapi(cancelRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const order = await visibleOrder(c, id, "orders:write");
+  const reason = principalOf(c).actor.type === "merchant" ? "merchant" : "customer";
+  await cancelOrderOrConflict({ env: c.env, db: database(c.env), orderId: order.id, reason });
+  return c.json((await readOrder(database(c.env), id)) ?? order, 200);
+});
+
+for (const [route, to] of [
+  [fulfilRoute, "fulfilled"],
+  [deliverRoute, "delivered"],
+] as const) {
+  orderRoutes.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const merchant = requireMerchant(c, "orders:write");
+    const db = database(c.env);
+    await advanceOrder({ db, orderId: id, to, merchantId: merchant.merchantId });
+    const order = await readOrder(db, id);
+    if (!order) throw new ProblemError("not_found", `Order ${id} does not exist.`);
+    return c.json(order, 200);
+  });
+}

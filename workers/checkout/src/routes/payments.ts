@@ -1,0 +1,156 @@
+// Payments: their order's customer reads them and, with the sandbox provider, decides their outcome; the sandbox's
+// signed webhooks arrive at /v1/webhooks/sandbox and are applied once per event id.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
+import { orders, payments } from "../../../../shared/schema.ts";
+import { applyPaymentEvent } from "../apply-payment-event.ts";
+import { customerOf } from "../cart.ts";
+import { PaymentSchema, toPayment } from "../order.ts";
+import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, sandboxProvider, signSandbox } from "../payments/sandbox.ts";
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const SandboxInput = z
+  .object({
+    outcome: z.enum(["succeed", "fail", "pending"]),
+    deliver: z.boolean().default(true).openapi({
+      description: "false: only return the signed webhook, for you to deliver (tests of late and repeated deliveries).",
+    }),
+  })
+  .strict()
+  .openapi("SandboxOutcome");
+
+const SandboxResult = z
+  .object({
+    object: z.literal("sandbox_outcome"),
+    payment: PaymentSchema,
+    delivered: z.boolean(),
+    webhook: z.object({ signature: z.string(), body: z.string() }),
+  })
+  .openapi("SandboxResult");
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/payments/{id}",
+  summary: "Retrieve a payment",
+  request: { params: idParam("pay") },
+  responses: { 200: json(PaymentSchema, "The payment"), ...problemResponses(400, 401, 403, 404) },
+});
+
+const sandboxRoute = createRoute({
+  method: "post",
+  path: "/payments/{id}/sandbox",
+  summary: "Decide a sandbox payment's outcome",
+  description:
+    "Its order's customer, with an Idempotency-Key. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.",
+  request: {
+    params: idParam("pay"),
+    body: { required: true, content: { "application/json": { schema: SandboxInput } } },
+  },
+  responses: {
+    200: json(SandboxResult, "The payment after the outcome"),
+    ...problemResponses(400, 401, 404, 409, 422),
+  },
+});
+
+const webhookRoute = createRoute({
+  method: "post",
+  path: "/webhooks/sandbox",
+  summary: "Receive a sandbox payment webhook",
+  description:
+    "Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s. Applied once per event id; a late event never overrides a newer state.",
+  responses: {
+    200: json(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
+    ...problemResponses(400),
+  },
+});
+
+const types = { succeed: "payment.succeeded", fail: "payment.failed", pending: "payment.processing" } as const;
+
+export const paymentRoutes = createRouter<{ Bindings: Env }>();
+
+async function receiveSandbox(env: Env, body: string, headers: Headers) {
+  const provider = sandboxProvider(env.SANDBOX_WEBHOOK_SECRET);
+  const verified = await provider.verifyWebhook(body, headers, Date.now());
+  if (!verified.ok) {
+    throw new ProblemError("validation_failed", `The webhook was refused: ${verified.reason}.`, {
+      errors: [{ path: `/headers/${SANDBOX_SIGNATURE_HEADER}`, message: verified.reason }],
+    });
+  }
+  return applyPaymentEvent({ db: database(env), provider: provider.name, event: verified.event });
+}
+
+async function paymentFor(c: Parameters<Parameters<typeof paymentRoutes.openapi>[1]>[0], id: string) {
+  const db = database(c.env);
+  const [row] = await db
+    .select({ payment: payments, merchantId: orders.merchantId, ownerId: orders.ownerId })
+    .from(payments)
+    .innerJoin(orders, eq(orders.id, payments.orderId))
+    .where(eq(payments.id, id));
+  const { actor } = principalOf(c);
+  const allowed =
+    row !== undefined &&
+    (actor.type === "merchant"
+      ? requireMerchant(c, "orders:read").merchantId === row.merchantId
+      : customerOf(c) === row.ownerId);
+  if (!row || !allowed) throw new ProblemError("not_found", `Payment ${id} does not exist.`);
+  return row.payment;
+}
+
+paymentRoutes.openapi(getRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  c.header("cache-control", "private, no-store");
+  return c.json(toPayment(await paymentFor(c, id)), 200);
+});
+
+paymentRoutes.post("/payments/:id/sandbox", async (c, next) => {
+  customerOf(c);
+  await next();
+});
+paymentRoutes.post("/payments/:id/sandbox", idempotency({ required: true }));
+paymentRoutes.openapi(sandboxRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const { outcome, deliver } = c.req.valid("json");
+  if (principalOf(c).actor.type === "merchant") throw new ProblemError("not_found", `Payment ${id} does not exist.`);
+  const payment = await paymentFor(c, id);
+  if (payment.provider !== "sandbox") throw new ProblemError("conflict", `Payment ${id} is not a sandbox payment.`);
+  if (payment.status === "succeeded") throw new ProblemError("conflict", `Payment ${id} has already succeeded.`);
+  const db = database(c.env);
+  // The sandbox provider's own record of a payment is the count of events it issued (its reference).
+  const [issued] = await db
+    .update(payments)
+    .set({ providerReference: sql`CAST(coalesce(CAST(${payments.providerReference} AS INTEGER), 0) + 1 AS TEXT)` })
+    .where(eq(payments.id, id))
+    .returning({ sequence: payments.providerReference });
+  const event: SandboxEvent = {
+    id: newId("evt"),
+    type: types[outcome],
+    createdAt: new Date().toISOString(),
+    data: { paymentId: id, sequence: Number(issued?.sequence ?? 1) },
+  };
+  const body = JSON.stringify(event);
+  const signature = await signSandbox(c.env.SANDBOX_WEBHOOK_SECRET, body, Date.now());
+  if (deliver) await receiveSandbox(c.env, body, new Headers({ [SANDBOX_SIGNATURE_HEADER]: signature }));
+  const after = await db.query.payments.findFirst({ where: eq(payments.id, id) });
+  if (!after) throw new Error(`payment ${id} vanished`);
+  return c.json(
+    { object: "sandbox_outcome" as const, payment: toPayment(after), delivered: deliver, webhook: { signature, body } },
+    200,
+  );
+});
+
+paymentRoutes.openapi(webhookRoute, async (c) => {
+  const body = await c.req.text();
+  const result = await receiveSandbox(c.env, body, c.req.raw.headers);
+  return c.json({ received: true as const, duplicate: result.duplicate }, 200);
+});
