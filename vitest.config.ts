@@ -7,6 +7,8 @@ import { backendWorkers } from "./test/build-workers.ts";
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_LOG = "warn";
+// The live Worker's LiveKit API secret ([secrets] in workers/live/wrangler.toml): the `livekit-server --dev` one.
+process.env.LIVEKIT_API_SECRET ??= "secret";
 
 // One project per Worker, each running inside workerd against its own wrangler.toml and the real libSQL server;
 // the gateway's project also runs the other four Workers so its service bindings are real.

@@ -163,6 +163,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           LIBSQL_URL: db.url,
           LIBSQL_AUTH_TOKEN: auth.token,
           PLATFORM_ADMIN_KEY: adminKey,
+          // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
+          LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
           WRANGLER_SEND_METRICS: "false",
           CLOUDFLARE_CF_FETCH_ENABLED: "false",
           NO_UPDATE_NOTIFIER: "1",

@@ -1,12 +1,19 @@
-// The live Worker: live sessions and their LiveRoom Durable Objects (stream tokens and the room socket come with the live issue).
+// The live Worker: live sessions (schedule, start, end, list), stream tokens, the room socket, replays and the
+// video server's webhooks; one LiveRoom Durable Object per session.
 import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
 import { createApp } from "../../../shared/http.ts";
+import { replayRoutes } from "./routes/replay.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
+import { streamRoutes } from "./routes/stream.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 export { LiveRoom } from "./live-room.ts";
 
 export const app = createApp<{ Bindings: Env }>("live");
 app.route("/v1/live/sessions", sessionRoutes);
+app.route("/v1/live/sessions", streamRoutes);
+app.route("/v1/live/sessions", replayRoutes);
+app.route("/v1/webhooks/livekit", webhookRoutes);
 
 export default class LiveWorker extends serviceEntrypoint(app, (env) => ({
   liveRoom: () => env.LIVE_ROOM.getByName("health-check").snapshot(),

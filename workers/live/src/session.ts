@@ -41,3 +41,96 @@ export function toLiveSession(
     createdAt: row.createdAt,
   };
 }
+
+const personIdPattern = /^(shp|cre)_[0-9A-Za-z]{1,64}$/;
+
+export const LiveSessionCreateSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
+    coverUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    scheduledStartAt: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-11T12:00:00.000Z" }),
+    productIds: z
+      .array(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
+      .max(50)
+      .default([])
+      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a product")
+      .openapi({ description: "The shelf, in order. A creator may shelve only products that allow promotion." }),
+    moderatorIds: z
+      .array(z.string().regex(personIdPattern, "must be a shopper or creator id"))
+      .max(20)
+      .default([])
+      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a person")
+      .openapi({ description: "Shoppers or creators who may delete comments, mute and ban in the room." }),
+    keywordFilter: z
+      .array(z.string().trim().min(1).max(40))
+      .max(100)
+      .default([])
+      .openapi({ description: "Comments and questions containing any of these words are refused." }),
+  })
+  .openapi("LiveSessionCreate");
+
+export const StreamTokenRequestSchema = z
+  .strictObject({
+    role: z
+      .enum(["viewer", "host", "moderator"])
+      .optional()
+      .openapi({ description: "Defaults to the most the caller may have: host, then moderator, then viewer." }),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .optional()
+      .openapi({ description: "The viewer's display name in the room (the host's is the creator's or store's name)." }),
+  })
+  .openapi("StreamTokenRequest");
+
+export const StreamTokenSchema = z
+  .object({
+    object: z.literal("live_stream_token"),
+    token: z.string().openapi({ description: "LiveKit access token (JWT HS256) for the video server at sfuUrl." }),
+    sfuUrl: z.string(),
+    roomToken: z.string().openapi({ description: "Admits the holder to the room socket at roomUrl (?token=…)." }),
+    roomUrl: z.string(),
+    identity: z.string(),
+    role: z.enum(["viewer", "host", "moderator"]),
+    expiresAt: z.string(),
+  })
+  .openapi("StreamToken");
+
+export const ReplaySchema = z
+  .object({
+    object: z.literal("live_replay"),
+    sessionId: z.string(),
+    recordingUrl: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    durationSeconds: z.number().nullable(),
+    segments: z.array(
+      z.object({
+        productId: z.string(),
+        start: z.number().openapi({ description: "Seconds from the stream's start." }),
+        end: z.number(),
+        flashSaleId: z.string().nullable(),
+      }),
+    ),
+    events: z.array(
+      z.object({
+        offset: z.number().openapi({ description: "Seconds from the stream's start." }),
+        type: z.string(),
+        productId: z.string().nullable(),
+        data: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    totals: z.object({
+      peakViewers: z.number().int(),
+      uniqueViewers: z.number().int(),
+      likes: z.number().int(),
+      comments: z.number().int(),
+      questions: z.number().int(),
+    }),
+  })
+  .openapi("LiveReplay");

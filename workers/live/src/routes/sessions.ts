@@ -1,41 +1,212 @@
-// Public reads of live sessions: the shelf from libSQL, the viewer count from the session's LiveRoom.
-import { asc, eq } from "drizzle-orm";
+// Live sessions: public reads (the feed's list, live first; one session with its shelf and viewer count), the host's
+// schedule, start and end, and a person's reminder.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, asc, eq } from "drizzle-orm";
+import type { Context } from "hono";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { retrieveRoute } from "../../../../shared/openapi.ts";
-import { liveSessionProducts, liveSessions } from "../../../../shared/schema.ts";
-import { LiveSessionSchema, toLiveSession } from "../session.ts";
+import { etagOf } from "../../../../shared/etag.ts";
+import { createRouter, purge } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { pageQuery } from "../../../../shared/pagination.ts";
+import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { liveSessionProducts, liveSessionReminders, liveSessions } from "../../../../shared/schema.ts";
+import { assertHosts, requireHost } from "../host.ts";
+import { listSessions } from "../list-sessions.ts";
+import { scheduleSession } from "../schedule-session.ts";
+import { type LiveSession, LiveSessionCreateSchema, LiveSessionSchema, toLiveSession } from "../session.ts";
+import { endSession, roomSetup, startSession } from "../session-lifecycle.ts";
+import { loadSessionMeta, type SessionMeta, sessionMeta } from "../session-meta.ts";
 
-const getSession = retrieveRoute({
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const statusList = z
+  .string()
+  .regex(/^(scheduled|live|ended)(,(scheduled|live|ended))*$/, "a comma-separated list of scheduled, live, ended")
+  .default("live,scheduled");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List live sessions: live first, then scheduled by start time",
+  request: {
+    query: pageQuery
+      .extend({
+        status: statusList.openapi({ description: "Default `live,scheduled`; `ended` alone lists newest first." }),
+        hostId: z
+          .string()
+          .regex(/^(cre|mer)_[0-9A-Za-z]{1,64}$/)
+          .optional()
+          .openapi({ description: "A creator's or merchant's sessions." }),
+      })
+      .strict(),
+  },
+  responses: {
+    200: json(z.object({ data: z.array(LiveSessionSchema), nextCursor: z.string().nullable() }), "A page of sessions"),
+    ...problemResponses(400),
+  },
+});
+
+const getRoute = retrieveRoute({
   prefix: "live",
   schema: LiveSessionSchema,
   summary: "Retrieve a live session with its product shelf and viewer count",
   name: "live session",
 });
 
+const createSessionRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Schedule a live session with its product shelf",
+  description:
+    "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
+  request: { body: { required: true, content: { "application/json": { schema: LiveSessionCreateSchema } } } },
+  responses: {
+    201: json(LiveSessionSchema, "The session (Location, ETag)"),
+    ...problemResponses(400, 401, 403, 409, 422),
+  },
+});
+
+const transitionRoute = (verb: "start" | "end") =>
+  createRoute({
+    method: "post",
+    path: `/{id}/${verb}`,
+    summary: verb === "start" ? "Go live (the host)" : "End the session (the host); its replay follows",
+    description: "Idempotent. The video server's room_started and room_finished webhooks do the same.",
+    request: { params: idParam("live") },
+    responses: { 200: json(LiveSessionSchema, "The session"), ...problemResponses(400, 401, 403, 404, 409) },
+  });
+
+const reminderRoute = (method: "put" | "delete") =>
+  createRoute({
+    method,
+    path: "/{id}/reminder",
+    summary: method === "put" ? "Remind me when this session goes live" : "Cancel my reminder",
+    description: "A signed-in shopper or creator. Idempotent.",
+    request: { params: idParam("live") },
+    responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
+  });
+
 export const sessionRoutes = createRouter<{ Bindings: Env }>();
 
-sessionRoutes.openapi(getSession, async (c) => {
-  const { id } = c.req.valid("param");
-  const db = database(c.env);
-  const [row, shelf] = await Promise.all([
-    db.query.liveSessions.findFirst({ where: eq(liveSessions.id, id) }),
+async function viewerCount(env: Env, meta: { id: string; status: string }): Promise<number> {
+  // Only a live session's room is asked; scheduled and ended rooms are not woken (nor created) for a count.
+  if (meta.status !== "live") return 0;
+  return (await env.LIVE_ROOM.getByName(meta.id).snapshot()).viewerCount;
+}
+
+async function sessionView(env: Env, id: string): Promise<{ session: LiveSession; version: number }> {
+  const db = database(env);
+  const [rows, shelf] = await db.batch([
+    db.select().from(liveSessions).where(eq(liveSessions.id, id)),
     db
       .select({ productId: liveSessionProducts.productId })
       .from(liveSessionProducts)
       .where(eq(liveSessionProducts.sessionId, id))
       .orderBy(asc(liveSessionProducts.position)),
   ]);
+  const row = rows[0];
   if (!row) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
-  // Only a real session's room is woken: an unknown id must not create an object.
-  const room = await c.env.LIVE_ROOM.getByName(id).snapshot();
-  return c.json(
-    toLiveSession(
+  const count = await viewerCount(env, row);
+  return {
+    session: toLiveSession(
       row,
       shelf.map((s) => s.productId),
-      room.viewerCount,
+      count,
     ),
-    200,
+    version: row.version,
+  };
+}
+
+sessionRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const statuses = [...new Set(query.status.split(","))] as ("scheduled" | "live" | "ended")[];
+  const { rows, shelf, nextCursor } = await listSessions({
+    db: database(c.env),
+    statuses,
+    hostId: query.hostId,
+    limit: query.limit,
+    cursor: query.cursor,
+  });
+  const counts = await Promise.all(rows.map((r) => viewerCount(c.env, r)));
+  const data = rows.map((r, i) =>
+    toLiveSession(
+      r,
+      shelf.filter((s) => s.sessionId === r.id).map((s) => s.productId),
+      counts[i] ?? 0,
+    ),
   );
+  c.header("cache-control", "public, max-age=5");
+  return c.json({ data, nextCursor }, 200);
+});
+
+sessionRoutes.openapi(getRoute, async (c) => {
+  const { session, version } = await sessionView(c.env, c.req.valid("param").id);
+  c.header("etag", etagOf({ id: session.id, version }));
+  return c.json(session, 200);
+});
+
+sessionRoutes.post("/", idempotency({ required: false }));
+sessionRoutes.openapi(createSessionRoute, async (c) => {
+  const host = requireHost(c);
+  const input = c.req.valid("json");
+  const row = await scheduleSession({ db: database(c.env), host, input });
+  // The room is made (and given its shelf and keyword filter) now, so the first viewer finds it ready.
+  const meta = await loadSessionMeta(c.env, row.id);
+  if (meta) {
+    await c.env.LIVE_ROOM.getByName(row.id).configure({ ...roomSetup(meta), keywords: input.keywordFilter });
+  }
+  c.header("location", `/v1/live/sessions/${row.id}`);
+  c.header("etag", etagOf(row));
+  return c.json(toLiveSession(row, input.productIds, 0), 201);
+});
+
+async function hostedSession(c: Context<{ Bindings: Env }>, id: string): Promise<SessionMeta> {
+  const host = requireHost(c);
+  const meta = await sessionMeta(c.env, id, 0);
+  assertHosts(meta, host);
+  return meta;
+}
+
+sessionRoutes.openapi(transitionRoute("start"), async (c) => {
+  const { id } = c.req.valid("param");
+  await hostedSession(c, id);
+  await startSession(c.env, id);
+  const { session, version } = await sessionView(c.env, id);
+  purge(c, `/v1/live/sessions/${id}`);
+  c.header("etag", etagOf({ id, version }));
+  return c.json(session, 200);
+});
+
+sessionRoutes.openapi(transitionRoute("end"), async (c) => {
+  const { id } = c.req.valid("param");
+  await hostedSession(c, id);
+  await endSession(c.env, id);
+  const { session, version } = await sessionView(c.env, id);
+  purge(c, `/v1/live/sessions/${id}`, `/v1/live/sessions/${id}/replay`);
+  c.header("etag", etagOf({ id, version }));
+  return c.json(session, 200);
+});
+
+sessionRoutes.openapi(reminderRoute("put"), async (c) => {
+  const { id } = c.req.valid("param");
+  const person = personId(requirePerson(c));
+  const meta = await sessionMeta(c.env, id);
+  if (meta.status === "ended") throw new ProblemError("conflict", `Live session ${id} has ended.`);
+  await database(c.env).insert(liveSessionReminders).values({ sessionId: id, personId: person }).onConflictDoNothing();
+  return c.body(null, 204);
+});
+
+sessionRoutes.openapi(reminderRoute("delete"), async (c) => {
+  const { id } = c.req.valid("param");
+  const person = personId(requirePerson(c));
+  await sessionMeta(c.env, id);
+  await database(c.env)
+    .delete(liveSessionReminders)
+    .where(and(eq(liveSessionReminders.sessionId, id), eq(liveSessionReminders.personId, person)));
+  return c.body(null, 204);
 });

@@ -1,0 +1,54 @@
+// getReplay: an ended session's recording URL, its product segments (pinned → unpinned, so a storefront can jump to
+// the moment a product was shown) and its timeline, from libSQL (written when the session ended), in one batch.
+import { asc, eq } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { liveSessionEvents, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+export async function getReplay(db: Database, id: string) {
+  const [sessions, summaries, events] = await db.batch([
+    db.select().from(liveSessions).where(eq(liveSessions.id, id)),
+    db.select().from(liveSessionSummaries).where(eq(liveSessionSummaries.sessionId, id)),
+    db.select().from(liveSessionEvents).where(eq(liveSessionEvents.sessionId, id)).orderBy(asc(liveSessionEvents.seq)),
+  ]);
+  const session = sessions[0];
+  if (!session) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
+  if (session.status !== "ended") {
+    throw new ProblemError("conflict", `Live session ${id} is ${session.status}; its replay is ready when it ends.`);
+  }
+  const summary = summaries[0];
+  const end = events.find((e) => e.type === "stream_ended")?.offsetMs ?? summary?.durationMs ?? 0;
+  const segments: { productId: string; start: number; end: number; flashSaleId: string | null }[] = [];
+  let open: { productId: string; start: number; flashSaleId: string | null } | null = null;
+  for (const e of events) {
+    if (e.type === "product_pinned" && e.productId) {
+      if (open) segments.push({ ...open, end: seconds(e.offsetMs) });
+      open = { productId: e.productId, start: seconds(e.offsetMs), flashSaleId: null };
+    } else if (e.type === "flash_sale_opened" && open && open.productId === e.productId) {
+      open.flashSaleId = typeof e.data.flashSaleId === "string" ? e.data.flashSaleId : null;
+    } else if (e.type === "product_unpinned" && open) {
+      segments.push({ ...open, end: seconds(e.offsetMs) });
+      open = null;
+    }
+  }
+  if (open) segments.push({ ...open, end: seconds(end) });
+  return {
+    object: "live_replay" as const,
+    sessionId: id,
+    recordingUrl: summary?.recordingUrl ?? null,
+    startedAt: session.startedAt,
+    endedAt: session.endedAt,
+    durationSeconds: summary?.durationMs == null ? null : seconds(summary.durationMs),
+    segments,
+    events: events.map((e) => ({ offset: seconds(e.offsetMs), type: e.type, productId: e.productId, data: e.data })),
+    totals: {
+      peakViewers: summary?.peakViewers ?? 0,
+      uniqueViewers: summary?.uniqueViewers ?? 0,
+      likes: summary?.likes ?? 0,
+      comments: summary?.comments ?? 0,
+      questions: summary?.questions ?? 0,
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// listSessions: for the feed and storefronts. Live sessions first, then scheduled ones by start time, then ended
+// ones; `status=ended` alone lists the newest first. Keyset pagination over (rank, scheduled start, id).
+import { and, asc, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { liveSessionProducts, liveSessions } from "../../../shared/schema.ts";
+
+type Status = "scheduled" | "live" | "ended";
+const rankOf = sql<number>`CASE ${liveSessions.status} WHEN 'live' THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END`;
+const ranks: Record<Status, number> = { live: 0, scheduled: 1, ended: 2 };
+
+interface Cursor {
+  r: number;
+  s: string;
+  id: string;
+}
+
+function encode(c: Cursor): string {
+  return btoa(JSON.stringify(c)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+}
+
+function decode(cursor: string | undefined): Cursor | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const v = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as Partial<Cursor>;
+    if (typeof v.r === "number" && typeof v.s === "string" && typeof v.id === "string")
+      return { r: v.r, s: v.s, id: v.id };
+  } catch {
+    // fall through
+  }
+  throw new ProblemError("validation_failed", "The cursor is not one this API returned.", {
+    errors: [{ path: "/cursor", message: "unknown cursor" }],
+  });
+}
+
+export async function listSessions({
+  db,
+  statuses,
+  hostId,
+  limit,
+  cursor,
+}: {
+  db: Database;
+  statuses: Status[];
+  hostId?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}) {
+  const after = decode(cursor);
+  const newestFirst = statuses.length === 1 && statuses[0] === "ended";
+  let keyset: SQL | undefined;
+  if (after) {
+    const cmp = newestFirst
+      ? or(
+          sql`${liveSessions.scheduledStartAt} < ${after.s}`,
+          and(eq(liveSessions.scheduledStartAt, after.s), sql`${liveSessions.id} < ${after.id}`),
+        )
+      : or(
+          sql`${rankOf} > ${after.r}`,
+          and(
+            sql`${rankOf} = ${after.r}`,
+            or(
+              sql`${liveSessions.scheduledStartAt} > ${after.s}`,
+              and(eq(liveSessions.scheduledStartAt, after.s), sql`${liveSessions.id} > ${after.id}`),
+            ),
+          ),
+        );
+    keyset = cmp;
+  }
+  const hostFilter = hostId
+    ? hostId.startsWith("mer_")
+      ? eq(liveSessions.merchantId, hostId)
+      : eq(liveSessions.creatorId, hostId)
+    : undefined;
+  const rows = await db
+    .select()
+    .from(liveSessions)
+    .where(and(inArray(liveSessions.status, statuses), hostFilter, keyset))
+    .orderBy(
+      ...(newestFirst
+        ? [desc(liveSessions.scheduledStartAt), desc(liveSessions.id)]
+        : [asc(rankOf), asc(liveSessions.scheduledStartAt), asc(liveSessions.id)]),
+    )
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const shelf = page.length
+    ? await db
+        .select({ sessionId: liveSessionProducts.sessionId, productId: liveSessionProducts.productId })
+        .from(liveSessionProducts)
+        .where(
+          inArray(
+            liveSessionProducts.sessionId,
+            page.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(liveSessionProducts.position))
+    : [];
+  return {
+    rows: page,
+    shelf,
+    nextCursor:
+      rows.length > limit && last ? encode({ r: ranks[last.status], s: last.scheduledStartAt, id: last.id }) : null,
+  };
+}
