@@ -33,7 +33,8 @@ export function requestContext(service: string): MiddlewareHandler {
     c.set("requestId", requestId);
     const started = performance.now();
     await next();
-    c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    // A WebSocket upgrade's headers are immutable; everything else carries the id.
+    if (c.res.status !== 101) c.res.headers.set(REQUEST_ID_HEADER, requestId);
     log("info", "request", {
       service,
       requestId,

@@ -4,17 +4,26 @@
 import type { Context } from "hono";
 import { REQUEST_ID_HEADER } from "../../../shared/http.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
+import { cacheable, cachedResponse, storeAndPurge } from "./edge-cache.ts";
 import type { ServiceBinding } from "./services.ts";
 
 export function forwardTo(binding: ServiceBinding) {
   return async function forward(c: Context<{ Bindings: Env }>): Promise<Response> {
+    const principal = c.get("principal");
+    const useCache = cacheable(c.req.raw, principal);
+    if (useCache) {
+      const hit = await cachedResponse(c.req.raw);
+      if (hit) return hit;
+    }
     const headers = new Headers(c.req.raw.headers);
     headers.set(REQUEST_ID_HEADER, c.get("requestId"));
-    headers.set(PRINCIPAL_HEADER, encodePrincipal(c.get("principal")));
+    headers.set(PRINCIPAL_HEADER, encodePrincipal(principal));
     headers.delete("authorization");
     headers.delete("x-publishable-key");
     const response = await c.env[binding].fetch(new Request(c.req.raw, { headers }));
+    // A WebSocket upgrade (101) passes through as it is.
+    if (response.webSocket) return response;
     // A fresh Response so the gateway's middleware may add headers (the fetched one is immutable).
-    return new Response(response.body, response);
+    return storeAndPurge(c.req.raw, new Response(response.body, response), c.executionCtx, useCache);
   };
 }

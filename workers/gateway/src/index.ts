@@ -5,6 +5,7 @@ import { cors } from "hono/cors";
 import { createApp, problem } from "../../../shared/http.ts";
 import { authenticate } from "./authenticate.ts";
 import { forwardTo } from "./forward.ts";
+import { openApiDocument } from "./openapi.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { creatorRoutes } from "./routes/creators.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -50,6 +51,7 @@ app.use("*", async function limitBody(c, next) {
 app.use("*", authenticate());
 
 app.route("/health", healthRoutes);
+app.get("/openapi.json", openApiDocument(app));
 app.route("/.well-known", wellKnownRoutes);
 app.route("/v1/merchants", merchantRoutes);
 app.route("/v1/creators", creatorRoutes);

@@ -1,0 +1,87 @@
+// Public reads cached at the edge and purged by writes, end to end through the gateway and the catalog Worker.
+import { describe, expect, it } from "vitest";
+import { bearer, call, onboardMerchant, post } from "./helpers.ts";
+
+interface Product {
+  id: string;
+  title: string;
+}
+
+async function activeProduct(secretKey: string): Promise<Product> {
+  const res = await call(
+    "/v1/products",
+    post(
+      {
+        title: `缓存测试 Cache ${crypto.randomUUID()}`,
+        status: "active",
+        skus: [{ options: { size: "M" }, price: { amount: 5900, currency: "CNY" }, stock: 5 }],
+      },
+      bearer(secretKey),
+    ),
+  );
+  expect(res.status).toBe(201);
+  return res.json<Product>();
+}
+
+describe("the edge cache", () => {
+  it("serves a repeated public read from the cache, and a write purges it at once", async () => {
+    const merchant = await onboardMerchant();
+    const product = await activeProduct(merchant.secretKey.key);
+    const path = `/v1/products/${product.id}`;
+    expect((await call(path)).headers.get("x-cache")).toBe("MISS");
+    const hit = await call(path);
+    expect(hit.headers.get("x-cache")).toBe("HIT");
+    expect((await hit.json<Product>()).title).toBe(product.title);
+    // Each answer still carries its own request id.
+    expect(hit.headers.get("x-request-id")).toMatch(/^req_/);
+
+    const patched = await call(path, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", ...bearer(merchant.secretKey.key) },
+      body: JSON.stringify({ title: "改名 Renamed" }),
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.headers.get("x-zhongcao-purge")).toBeNull();
+    const fresh = await call(path);
+    expect(fresh.headers.get("x-cache")).toBe("MISS");
+    expect((await fresh.json<Product>()).title).toBe("改名 Renamed");
+  });
+
+  it("never serves a merchant's private view from the cache, nor stores it", async () => {
+    const merchant = await onboardMerchant();
+    const product = await activeProduct(merchant.secretKey.key);
+    const own = await call(`/v1/products/${product.id}`, { headers: bearer(merchant.secretKey.key) });
+    expect(own.status).toBe(200);
+    expect(own.headers.get("x-cache")).toBeNull();
+    expect(own.headers.get("cache-control")).toContain("no-store");
+    // The public read after it is a miss: the private answer was not stored.
+    expect((await call(`/v1/products/${product.id}`)).headers.get("x-cache")).toBe("MISS");
+  });
+});
+
+describe("GET /openapi.json", () => {
+  it("merges every Worker's routes into one OpenAPI 3.1 document", async () => {
+    const res = await call("/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = await res.json<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    }>();
+    expect(doc.openapi).toBe("3.1.0");
+    // One route from each Worker that declares some, and the gateway's own.
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/health",
+        "/v1/products",
+        "/v1/products/{id}",
+        "/v1/skus/{id}/inventory-adjustments",
+        "/v1/notes",
+        "/v1/flash-sales/{id}",
+        "/v1/api-keys",
+      ]),
+    );
+    expect(doc.paths["/v1/products"]).toHaveProperty("post");
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["Product", "Money", "Problem"]));
+  });
+});
