@@ -30,7 +30,7 @@ export async function benchCatalog(): Promise<string> {
     const routes = [
       ["GET /health", `${platform.gatewayUrl}/health`],
       ["GET /v1/products/{id}", `${platform.gatewayUrl}/v1/products/${productId}`],
-      // ["GET /v1/feed?type=discover", `${platform.gatewayUrl}/v1/feed?type=discover`],
+      ["GET /v1/feed?type=discover", `${platform.gatewayUrl}/v1/feed?type=discover`],
     ] as const;
     const results = new Map<string, Row>();
     for (const [name, url] of routes) {
