@@ -206,9 +206,10 @@ export class LiveRoom extends DurableObject<Env> {
     const startedAt = Date.parse(at);
     this.set("status", "live");
     this.set("started_at", startedAt);
-    this.record("stream_started", null, {});
+    this.record("stream_started", null, {}, startedAt);
+    // What was pinned before going live is shown from the first second.
     const pinned = this.get<PinnedProduct | null>("pinned", null);
-    if (pinned) this.recordPin(pinned);
+    if (pinned) this.recordPin(pinned, startedAt);
     this.broadcast({ type: "status", status: "live", at });
     return { ok: true };
   }
@@ -271,8 +272,9 @@ export class LiveRoom extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return problem(400, "validation_failed", "Expected a WebSocket upgrade.");
     }
-    const claims = JSON.parse(request.headers.get(CLAIMS_HEADER) ?? "null") as RoomClaims | null;
-    const setup = JSON.parse(request.headers.get(SETUP_HEADER) ?? "null") as RoomSetup | null;
+    const header = (name: string) => JSON.parse(decodeURIComponent(request.headers.get(name) ?? "null"));
+    const claims = header(CLAIMS_HEADER) as RoomClaims | null;
+    const setup = header(SETUP_HEADER) as RoomSetup | null;
     if (!claims || !setup) return problem(401, "unauthorized", "The room needs verified claims.");
     await this.ensureConfigured(setup);
     if (this.status() === "ended") return problem(409, "conflict", "The live session has ended.");

@@ -64,8 +64,9 @@ streamRoutes.get("/:id{live_[0-9A-Za-z]{1,64}}/room", async (c) => {
   const response = await c.env.LIVE_ROOM.getByName(id).fetch(url, {
     headers: {
       upgrade: "websocket",
-      [CLAIMS_HEADER]: JSON.stringify(claims),
-      [SETUP_HEADER]: JSON.stringify(roomSetup(meta)),
+      // URI-encoded: names are often Chinese, and header values are bytes.
+      [CLAIMS_HEADER]: encodeURIComponent(JSON.stringify(claims)),
+      [SETUP_HEADER]: encodeURIComponent(JSON.stringify(roomSetup(meta))),
     },
   });
   // A fresh response, so the middleware may stamp headers on it (a fetched one's are immutable).

@@ -1,0 +1,318 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BUFFER_SIZE, type LiveRoom, RATE_LIMIT } from "../../../workers/live/src/live-room.ts";
+import {
+  type Caller,
+  call,
+  type Frame,
+  join,
+  newCreator,
+  newMerchant,
+  newProduct,
+  newShopper,
+  openRoom,
+  type RoomClient,
+  scheduled,
+  type Tokens,
+  tokensFor,
+} from "./helpers.ts";
+
+let host: Caller;
+let moderator: Caller;
+let productIds: string[];
+
+beforeAll(async () => {
+  host = await newCreator("主播");
+  moderator = await newShopper("场控");
+  const merchant = await newMerchant();
+  productIds = [await newProduct(merchant.id, { price: 9900, stock: 40 }), await newProduct(merchant.id)];
+});
+
+/** A fresh session with its host in the room; each test gets its own room. */
+async function room(keywordFilter: string[] = []) {
+  const { id } = await scheduled(host, { productIds, moderatorIds: [moderator.id], keywordFilter });
+  const hostClient = await join(await tokensFor(id, host));
+  return { id, hostClient, stub: env.LIVE_ROOM.getByName(id) };
+}
+
+async function viewer(sessionId: string, name = "观众"): Promise<{ who: Caller; tokens: Tokens; client: RoomClient }> {
+  const who = await newShopper(name);
+  const tokens = await tokensFor(sessionId, who, { name });
+  return { who, tokens, client: await join(tokens) };
+}
+
+const errorFor = (client: RoomClient, ref: string) => client.next((f) => f.type === "error" && f.ref === ref);
+
+describe("authentication before the upgrade", () => {
+  it("refuses a missing, forged or other session's room token, and a plain GET", async () => {
+    const { id } = await scheduled(host);
+    const other = await scheduled(host);
+    const shopper = await newShopper();
+    const tokens = await tokensFor(id, shopper);
+
+    const missing = await openRoom({ ...tokens, roomToken: "" });
+    expect(missing).toBeInstanceOf(Response);
+    expect((missing as Response).status).toBe(401);
+
+    const [h, p, s] = tokens.roomToken.split(".");
+    const forged = await openRoom({ ...tokens, roomToken: `${h}.${p}.${s?.slice(0, -4)}AAAA` });
+    expect((forged as Response).status).toBe(401);
+
+    const elsewhere = await openRoom({ ...tokens, roomUrl: tokens.roomUrl.replace(id, other.id) });
+    expect((elsewhere as Response).status).toBe(401);
+
+    // The LiveKit token is not a room token.
+    expect(((await openRoom({ ...tokens, roomToken: tokens.token })) as Response).status).toBe(401);
+
+    const plain = await call("GET", `/v1/live/sessions/${id}/room?token=${tokens.roomToken}`);
+    expect(plain.status).toBe(400);
+  });
+
+  it("welcomes an admitted client with its identity, role and the room's state", async () => {
+    const { id, hostClient } = await room();
+    const welcome = hostClient.frames[0];
+    expect(welcome).toMatchObject({ type: "welcome", identity: host.id, role: "host", state: { status: "scheduled" } });
+    const shelf = (welcome?.state as { shelf: { productId: string; price: unknown; stockLeft: number }[] }).shelf;
+    expect(shelf.map((s) => s.productId)).toEqual(productIds);
+    expect(shelf[0]).toMatchObject({ price: { amount: 9900, currency: "CNY" }, stockLeft: 40 });
+    hostClient.close();
+    expect(id).toMatch(/^live_/);
+  });
+});
+
+describe("messages", () => {
+  it("answers unknown, malformed and oversized messages with an error frame and keeps the connection", async () => {
+    const { id } = await room();
+    const { client } = await viewer(id);
+    client.send("not json");
+    expect(await client.nextOfType("error")).toMatchObject({ code: "invalid_message" });
+    client.send({ type: "dance", ref: "r1" });
+    expect(await errorFor(client, "r1")).toMatchObject({ code: "invalid_message" });
+    client.send({ type: "comment", body: "x".repeat(201), ref: "r2" });
+    const tooLong = await errorFor(client, "r2");
+    expect(tooLong.errors).toEqual([expect.objectContaining({ path: "/body" })]);
+    client.send({ type: "comment", body: "hi", extra: true, ref: "r3" });
+    expect(await errorFor(client, "r3")).toMatchObject({ code: "invalid_message" });
+    client.send(JSON.stringify({ type: "comment", body: "y".repeat(5000) }));
+    expect(await client.nextOfType("error")).toMatchObject({ code: "invalid_message" });
+    // Viewers may not moderate.
+    client.send({ type: "ban", identity: "shp_x", ref: "r4" });
+    expect(await errorFor(client, "r4")).toMatchObject({ code: "forbidden" });
+    client.send({ type: "pin", productId: productIds[0], ref: "r5" });
+    expect(await errorFor(client, "r5")).toMatchObject({ code: "forbidden" });
+    // Still connected: a comment goes through.
+    client.send({ type: "comment", body: "还在吗" });
+    expect(await client.nextOfType("comment")).toMatchObject({ comment: { body: "还在吗" } });
+    expect(client.closed).toBeNull();
+  });
+});
+
+describe("comments and moderation", () => {
+  it("broadcasts comments, filters the room's keywords and rate-limits each person", async () => {
+    const { id, hostClient } = await room(["加微信"]);
+    const { who, client } = await viewer(id, "小美");
+    client.send({ type: "comment", body: "这个色号好看!" });
+    const seen = await hostClient.nextOfType("comment");
+    expect(seen).toMatchObject({ comment: { identity: who.id, name: "小美", body: "这个色号好看!", role: "viewer" } });
+    expect(typeof seen.seq).toBe("number");
+
+    client.send({ type: "comment", body: "便宜 加微信 xxx", ref: "spam" });
+    expect(await errorFor(client, "spam")).toMatchObject({ code: "comment_filtered" });
+
+    for (let i = 0; i < RATE_LIMIT.count; i++) client.send({ type: "comment", body: `刷屏 ${i}`, ref: `c${i}` });
+    await client.sync();
+    const limited = client.frames.filter((f) => f.type === "error" && f.code === "rate_limited");
+    // Two were already sent in this window (the filtered one counts too), so the last two are over the limit.
+    expect(limited.map((f) => f.ref)).toEqual([`c${RATE_LIMIT.count - 2}`, `c${RATE_LIMIT.count - 1}`]);
+  });
+
+  it("the host deletes comments; a moderator mutes, and bans a viewer who then cannot rejoin", async () => {
+    const { id, hostClient } = await room();
+    const mod = await join(await tokensFor(id, moderator));
+    const { who, tokens, client } = await viewer(id, "捣乱的人");
+
+    client.send({ type: "comment", body: "广告广告" });
+    const comment = (await hostClient.nextOfType("comment")).comment as { id: string };
+    hostClient.send({ type: "delete_comment", commentId: comment.id });
+    expect(await client.nextOfType("comment_deleted")).toMatchObject({ commentId: comment.id });
+
+    mod.send({ type: "mute", identity: who.id, seconds: 60, ref: "m" });
+    expect(await client.nextOfType("muted")).toMatchObject({ type: "muted" });
+    client.send({ type: "comment", body: "我被禁言了吗", ref: "after-mute" });
+    expect(await errorFor(client, "after-mute")).toMatchObject({ code: "muted" });
+
+    mod.send({ type: "ban", identity: host.id, ref: "b0" });
+    expect(await errorFor(mod, "b0")).toMatchObject({ code: "forbidden" });
+
+    mod.send({ type: "ban", identity: who.id, ref: "b1" });
+    await client.waitClosed();
+    expect(client.closed?.code).toBe(4003);
+    const again = await openRoom(tokens);
+    expect(again).toBeInstanceOf(Response);
+    expect((again as Response).status).toBe(403);
+    // A fresh token does not help either.
+    const fresh = await openRoom(await tokensFor(id, who));
+    expect((fresh as Response).status).toBe(403);
+  });
+});
+
+describe("likes and viewers", () => {
+  it("aggregates batched likes into totals broadcast by the alarm, never one message per like", async () => {
+    const { id, hostClient, stub } = await room();
+    const a = await viewer(id);
+    const b = await viewer(id);
+    await runDurableObjectAlarm(stub);
+    const before = hostClient.frames.length;
+    for (let i = 0; i < 20; i++) {
+      a.client.send({ type: "like", count: 5 });
+      b.client.send({ type: "like", count: 3 });
+    }
+    await a.client.sync();
+    await b.client.sync();
+    await runDurableObjectAlarm(stub);
+    const total = await hostClient.next((f) => f.type === "likes" && f.total === 160, before);
+    const likeFrames = hostClient.frames.slice(before).filter((f) => f.type === "likes");
+    // 40 like messages; the alarm (at most one flush per 250 ms) coalesces them into a few totals.
+    expect(likeFrames.length).toBeLessThanOrEqual(3);
+    expect(likeFrames.at(-1)).toEqual(total);
+    expect((await stub.snapshot()).likes).toBe(160);
+  });
+
+  it("counts viewers now, at peak and unique", async () => {
+    const { id, hostClient, stub } = await room();
+    const a = await viewer(id);
+    const b = await viewer(id);
+    await runDurableObjectAlarm(stub);
+    expect(await hostClient.next((f) => f.type === "viewers" && f.current === 3)).toMatchObject({ peak: 3, unique: 3 });
+    b.client.close();
+    await b.client.waitClosed();
+    // The close reaches the room asynchronously; a ping through another socket orders after it is queued.
+    await a.client.sync();
+    await runDurableObjectAlarm(stub);
+    expect(await hostClient.next((f) => f.type === "viewers" && f.current === 2)).toMatchObject({ peak: 3, unique: 3 });
+  });
+});
+
+describe("questions and announcements", () => {
+  it("viewers ask and upvote (once each), the host answers, announcements reach everyone", async () => {
+    const { id, hostClient } = await room();
+    const a = await viewer(id);
+    const b = await viewer(id);
+    a.client.send({ type: "ask", body: "敏感肌能用吗?" });
+    const q = (await hostClient.nextOfType("question")).question as { id: string };
+    b.client.send({ type: "upvote", questionId: q.id });
+    b.client.send({ type: "upvote", questionId: q.id });
+    await b.client.sync();
+    const updates = hostClient.frames.filter((f) => f.type === "question_updated");
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ question: { id: q.id, upvotes: 1, answered: false } });
+    hostClient.send({ type: "answer", questionId: q.id });
+    expect(
+      await a.client.next((f) => f.type === "question_updated" && (f.question as { answered: boolean }).answered),
+    ).toBeTruthy();
+    hostClient.send({ type: "announce", body: "8点整开抢!" });
+    expect(await b.client.nextOfType("announcement")).toMatchObject({ body: "8点整开抢!", name: "主播" });
+  });
+});
+
+describe("the pinned product", () => {
+  it("pins a shelf product with its live price and stock; off-shelf products are refused", async () => {
+    const { id, hostClient } = await room();
+    const { client } = await viewer(id);
+    hostClient.send({ type: "pin", productId: productIds[0] });
+    expect(await client.nextOfType("pinned")).toMatchObject({
+      product: { productId: productIds[0], price: { amount: 9900 }, stockLeft: 40, flashSale: null },
+    });
+    hostClient.send({ type: "pin", productId: "prod_NOTONSHELF", ref: "x" });
+    expect(await errorFor(hostClient, "x")).toMatchObject({ code: "not_found" });
+    hostClient.send({ type: "unpin" });
+    expect(await client.nextOfType("pinned")).toMatchObject({ product: null });
+  });
+});
+
+describe("sequence numbers and resuming", () => {
+  it("numbers every broadcast and replays what a reconnecting client missed", async () => {
+    const { id, hostClient } = await room();
+    const { tokens, client } = await viewer(id);
+    client.send({ type: "comment", body: "第一条" });
+    const first = await client.nextOfType("comment");
+    client.close();
+    await client.waitClosed();
+    for (const body of ["第二条", "第三条"]) hostClient.send({ type: "comment", body });
+    await hostClient.next((f) => f.type === "comment" && (f.comment as { body: string }).body === "第三条");
+
+    const back = await join(tokens, first.seq);
+    await back.sync();
+    const replayed = back.frames.filter((f) => f.type !== "welcome" && f.type !== "pong");
+    const seqs = replayed.map((f) => f.seq as number);
+    expect(seqs[0]).toBe((first.seq as number) + 1);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(replayed.filter((f) => f.type === "comment").map((f) => (f.comment as { body: string }).body)).toEqual([
+      "第二条",
+      "第三条",
+    ]);
+  });
+
+  it("tells a client that missed more than the buffer holds to resync from its welcome", async () => {
+    const { id, stub } = await room();
+    await runInDurableObject(stub, (_room: LiveRoom, state) => {
+      // A long stream: the buffer keeps only the newest BUFFER_SIZE broadcasts.
+      state.storage.sql.exec("INSERT OR REPLACE INTO kv (key, value) VALUES ('seq', ?)", String(BUFFER_SIZE * 3));
+      state.storage.sql.exec("DELETE FROM broadcasts");
+      state.storage.sql.exec("INSERT INTO broadcasts (seq, frame) VALUES (?, ?)", BUFFER_SIZE * 3, '{"seq":3000}');
+    });
+    const { tokens } = await viewer(id);
+    const late = await join(tokens, 5);
+    const resync = await late.next((f) => f.type === "resync");
+    expect(resync.seq).toBeGreaterThanOrEqual(BUFFER_SIZE * 3);
+    // Nothing from before the gap is replayed.
+    expect(late.frames.filter((f) => f.type !== "welcome" && (f.seq ?? BUFFER_SIZE * 3) < BUFFER_SIZE * 3)).toEqual([]);
+  });
+});
+
+describe("eviction", () => {
+  it("keeps comments, likes, bans, the pin and the sequence across an eviction", async () => {
+    const { id, hostClient, stub } = await room();
+    const { client } = await viewer(id);
+    const banned = await viewer(id, "坏人");
+    client.send({ type: "comment", body: "驱逐前的评论" });
+    client.send({ type: "like", count: 7 });
+    await client.sync();
+    hostClient.send({ type: "pin", productId: productIds[1] });
+    await client.nextOfType("pinned");
+    hostClient.send({ type: "ban", identity: banned.who.id });
+    await banned.client.waitClosed();
+    await runDurableObjectAlarm(stub);
+    const seqBefore = Math.max(...client.frames.map((f) => (typeof f.seq === "number" ? f.seq : 0)));
+
+    await evictDurableObject(stub);
+
+    const after = await join(await tokensFor(id, await newShopper()));
+    const welcome = after.frames[0] as Frame & { seq: number; state: Record<string, unknown> };
+    expect(welcome.seq).toBeGreaterThanOrEqual(seqBefore);
+    expect(welcome.state.likes).toBe(7);
+    expect((welcome.state.comments as { body: string }[]).map((c) => c.body)).toContain("驱逐前的评论");
+    expect(welcome.state.pinned).toMatchObject({ productId: productIds[1] });
+    expect(((await openRoom(banned.tokens)) as Response).status).toBe(403);
+    after.send({ type: "comment", body: "驱逐后" });
+    const next = await after.nextOfType("comment");
+    expect(next.seq).toBeGreaterThan(welcome.seq);
+  });
+});
+
+describe("ended sessions", () => {
+  it("closes every socket at the end and admits no one after", async () => {
+    const { id, hostClient } = await room();
+    const { tokens, client } = await viewer(id);
+    expect((await call("POST", `/v1/live/sessions/${id}/end`, { as: host })).status).toBe(200);
+    expect(await client.next((f) => f.type === "status")).toMatchObject({
+      status: "ended",
+    });
+    await client.waitClosed();
+    await hostClient.waitClosed();
+    expect(((await openRoom(tokens)) as Response).status).toBe(409);
+    expect(exports.default).toBeDefined();
+  });
+});
