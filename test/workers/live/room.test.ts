@@ -71,9 +71,9 @@ describe("authentication before the upgrade", () => {
 
   it("welcomes an admitted client with its identity, role and the room's state", async () => {
     const { id, hostClient } = await room();
-    const welcome = hostClient.frames[0];
+    const welcome = hostClient.frames[0] as Frame & { state: { shelf: { productId: string }[] } };
     expect(welcome).toMatchObject({ type: "welcome", identity: host.id, role: "host", state: { status: "scheduled" } });
-    const shelf = (welcome?.state as { shelf: { productId: string; price: unknown; stockLeft: number }[] }).shelf;
+    const shelf = welcome.state.shelf;
     expect(shelf.map((s) => s.productId)).toEqual(productIds);
     expect(shelf[0]).toMatchObject({ price: { amount: 9900, currency: "CNY" }, stockLeft: 40 });
     hostClient.close();
