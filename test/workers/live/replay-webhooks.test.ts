@@ -1,10 +1,11 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { AccessToken, WebhookReceiver } from "livekit-server-sdk";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../../shared/ids.ts";
 import { flashSales, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import type { LiveRoom } from "../../../workers/live/src/live-room.ts";
 import {
   type Caller,
   call,
@@ -194,5 +195,53 @@ describe("GET /v1/live/sessions/{id}/replay", () => {
     );
     expect(replay.totals).toMatchObject({ peakViewers: 2, uniqueViewers: 2, likes: 12, comments: 1, questions: 0 });
     expect(replay.recordingUrl).toBeNull();
+  });
+});
+
+describe("a flash sale ending while its product stays pinned", () => {
+  it("closes the sale in the room (by the alarm) and splits the replay segment there", async () => {
+    const sku = await db().query.skus.findFirst({ where: (s, { eq }) => eq(s.productId, productIds[0] ?? "") });
+    const flashSaleId = newId("fs");
+    await db()
+      .insert(flashSales)
+      .values({
+        id: flashSaleId,
+        merchantId: merchant.id,
+        skuId: sku?.id ?? "",
+        quantity: 10,
+        priceAmount: 1900,
+        currency: "CNY",
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 600_000).toISOString(),
+      });
+    const { id } = await scheduled(host, { productIds });
+    expect((await call("POST", `/v1/live/sessions/${id}/start`, { as: host })).status).toBe(200);
+    const hostRoom = await join(await tokensFor(id, host));
+    hostRoom.send({ type: "pin", productId: productIds[0], flashSaleId });
+    await hostRoom.next((f) => f.type === "pinned");
+    const stub = env.LIVE_ROOM.getByName(id);
+    // The sale's end passes (moved into the past rather than waited for).
+    await runInDurableObject(stub, (_room: LiveRoom, state) => {
+      const row = state.storage.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = 'pinned'").one();
+      const pinned = JSON.parse(row.value) as { flashSale: { endsAt: string } };
+      pinned.flashSale.endsAt = new Date(Date.now() - 1000).toISOString();
+      state.storage.sql.exec("UPDATE kv SET value = ? WHERE key = 'pinned'", JSON.stringify(pinned));
+    });
+    await runDurableObjectAlarm(stub);
+    await runDurableObjectAlarm(stub);
+    expect(
+      await hostRoom.next((f) => f.type === "pinned" && (f.product as { flashSale: unknown }).flashSale === null),
+    ).toMatchObject({
+      product: { productId: productIds[0] },
+    });
+    expect((await call("POST", `/v1/live/sessions/${id}/end`, { as: host })).status).toBe(200);
+    const replay = await (await call("GET", `/v1/live/sessions/${id}/replay`)).json<{
+      segments: { productId: string; flashSaleId: string | null; start: number; end: number }[];
+    }>();
+    expect(replay.segments.map((s) => [s.productId, s.flashSaleId])).toEqual([
+      [productIds[0], flashSaleId],
+      [productIds[0], null],
+    ]);
+    expect(replay.segments[1]?.start).toBe(replay.segments[0]?.end);
   });
 });

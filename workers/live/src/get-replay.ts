@@ -21,19 +21,27 @@ export async function getReplay(db: Database, id: string) {
   const summary = summaries[0];
   const end = events.find((e) => e.type === "stream_ended")?.offsetMs ?? summary?.durationMs ?? 0;
   const segments: { productId: string; start: number; end: number; flashSaleId: string | null }[] = [];
+  const close = (segment: { productId: string; start: number; end: number; flashSaleId: string | null }) => {
+    // A sale's close and the unpin at the same instant leave no empty segment behind.
+    if (segment.end > segment.start || segments.at(-1)?.productId !== segment.productId) segments.push(segment);
+  };
   let open: { productId: string; start: number; flashSaleId: string | null } | null = null;
   for (const e of events) {
     if (e.type === "product_pinned" && e.productId) {
-      if (open) segments.push({ ...open, end: seconds(e.offsetMs) });
+      if (open) close({ ...open, end: seconds(e.offsetMs) });
       open = { productId: e.productId, start: seconds(e.offsetMs), flashSaleId: null };
     } else if (e.type === "flash_sale_opened" && open && open.productId === e.productId) {
       open.flashSaleId = typeof e.data.flashSaleId === "string" ? e.data.flashSaleId : null;
+    } else if (e.type === "flash_sale_closed" && open && open.productId === e.productId && e.offsetMs < end) {
+      // The sale ended while its product stayed pinned: the rest of the segment is without it.
+      close({ ...open, end: seconds(e.offsetMs) });
+      open = { productId: open.productId, start: seconds(e.offsetMs), flashSaleId: null };
     } else if (e.type === "product_unpinned" && open) {
-      segments.push({ ...open, end: seconds(e.offsetMs) });
+      close({ ...open, end: seconds(e.offsetMs) });
       open = null;
     }
   }
-  if (open) segments.push({ ...open, end: seconds(end) });
+  if (open) close({ ...open, end: seconds(end) });
   return {
     object: "live_replay" as const,
     sessionId: id,

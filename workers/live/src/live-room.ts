@@ -738,6 +738,9 @@ export class LiveRoom extends DurableObject<Env> {
     const now = Date.now();
     const product = await this.liveProduct(productId, flashSaleId, now);
     if (!product) return this.error(ws, "not_found", "No such flash sale for that product.", ref);
+    if (product.flashSale && Date.parse(product.flashSale.endsAt) <= now) {
+      return this.error(ws, "sale_ended", "That flash sale has ended.", ref);
+    }
     const previous = this.get<PinnedProduct | null>("pinned", null);
     if (previous) this.recordUnpin(previous, now);
     this.set("pinned", product);
@@ -809,10 +812,16 @@ export class LiveRoom extends DurableObject<Env> {
     this.set("refresh_at", null);
     const pinned = this.get<PinnedProduct | null>("pinned", null);
     if (!pinned || this.status() === "ended") return;
-    const fresh = await this.liveProduct(pinned.productId, pinned.flashSale?.id ?? null, now);
+    // A flash sale past its end closes in the timeline and leaves the pinned product.
+    const saleOver = pinned.flashSale !== null && Date.parse(pinned.flashSale.endsAt) <= now;
+    const fresh = await this.liveProduct(pinned.productId, saleOver ? null : (pinned.flashSale?.id ?? null), now);
     // The pin may have changed while the database answered.
     if (this.get<PinnedProduct | null>("pinned", null)?.productId !== pinned.productId || !fresh) return;
+    if (saleOver && pinned.flashSale) {
+      this.record("flash_sale_closed", pinned.productId, { flashSaleId: pinned.flashSale.id }, now);
+    }
     const changed =
+      saleOver ||
       fresh.stockLeft !== pinned.stockLeft ||
       fresh.price?.amount !== pinned.price?.amount ||
       fresh.flashSale?.stockLeft !== pinned.flashSale?.stockLeft;

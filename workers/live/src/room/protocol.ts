@@ -56,7 +56,8 @@ export type ErrorCode =
   | "muted"
   | "rate_limited"
   | "comment_filtered"
-  | "session_ended";
+  | "session_ended"
+  | "sale_ended";
 
 export interface Money {
   amount: number;
