@@ -4,8 +4,15 @@ import { writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { benchCatalog } from "./catalog.ts";
 import { benchDb } from "./db.ts";
+import { benchFlashSale } from "./flash-sale.ts";
+import { benchLive } from "./live.ts";
 
-const benchmarks: Record<string, () => Promise<string>> = { db: benchDb, catalog: benchCatalog };
+const benchmarks: Record<string, () => Promise<string>> = {
+  db: benchDb,
+  catalog: benchCatalog,
+  "flash-sale": benchFlashSale,
+  live: benchLive,
+};
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in benchmarks));

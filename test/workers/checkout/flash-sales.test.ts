@@ -155,3 +155,13 @@ describe("FlashSaleStock", () => {
     expect(await stub.open(terms(3))).toMatchObject({ ok: true, allotted: 3, available: 3 });
   });
 });
+
+describe("the benchmark's naive path", () => {
+  it("is off unless BENCH_NAIVE_RESERVATIONS is true", async () => {
+    const res = await call("POST", `/v1/flash-sales/${demoFlashSaleId}/naive-reservations`, {
+      headers: as({ type: "shopper", shopperId: "shp_X", sessionId: "s" }),
+      body: { quantity: 1 },
+    });
+    expect(res.status).toBe(404);
+  });
+});

@@ -169,3 +169,21 @@ flashSaleRoutes.openapi(cancelHoldRoute, async (c) => {
   }
   return c.json(toHold(result.hold), 200);
 });
+
+// The benchmark's baseline (`npm run bench -- flash-sale`), off unless BENCH_NAIVE_RESERVATIONS is "true" and left
+// out of the API document: what a reservation costs done the naive way, one conditional
+// `UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?` in libSQL per request, on the sale's SKU's regular
+// stock. It never oversells either, but every press is a write on the database primary; no holds, no limit, no
+// ledger row (so the bench uses it on its own SKU only).
+flashSaleRoutes.post("/:id/naive-reservations", async (c) => {
+  if (c.env.BENCH_NAIVE_RESERVATIONS !== "true")
+    throw new ProblemError("not_found", `No route for POST ${c.req.path}.`);
+  requirePerson(c);
+  const { quantity } = z.object({ quantity: z.number().int().min(1).max(100) }).parse(await c.req.json());
+  const result = await database(c.env).$client.execute({
+    sql: `UPDATE skus SET stock = stock - ? WHERE id = (SELECT sku_id FROM flash_sales WHERE id = ?) AND stock >= ?`,
+    args: [quantity, c.req.param("id"), quantity],
+  });
+  if (result.rowsAffected === 0) throw new ProblemError("sold_out", "No stock left.");
+  return c.json({ object: "naive_reservation", quantity }, 201);
+});

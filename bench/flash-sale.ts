@@ -1,0 +1,161 @@
+// `npm run bench -- flash-sale`: a flash-sale storm through the gateway of the real platform (`npm start`'s stack on
+// free ports). One SKU with 1,000 units in a flash sale (per-shopper limit 1); 20,000 reservation attempts from
+// 2,000 signed-in shoppers (guest shopper sessions opened through the gateway) at 200 concurrent connections.
+// Baseline in the same run: the same storm against the naive path (checkout's benchmark-only route, switched on
+// with BENCH_NAIVE_RESERVATIONS=true), one conditional `UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?`
+// in libSQL per request on another SKU with 1,000 units.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startPlatform } from "../dev/platform.ts";
+import { freePort } from "../dev/ports.ts";
+import { measure, type Row, summarise, table } from "./stats.ts";
+
+const units = 1000;
+const shoppers = Number(process.env.BENCH_FLASH_SHOPPERS ?? 2000);
+const attempts = Number(process.env.BENCH_FLASH_ATTEMPTS ?? 20_000);
+const clients = Number(process.env.BENCH_FLASH_CLIENTS ?? 200);
+
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function expectCreated(what: string, result: { status: number; json: unknown }) {
+  if (result.status !== 201) throw new Error(`${what}: ${result.status} ${JSON.stringify(result.json)}`);
+  return result.json as Record<string, unknown>;
+}
+
+interface Storm {
+  row: Row;
+  granted: number;
+  refused: Record<string, number>;
+}
+
+async function storm(name: string, url: string, tokens: string[], publishableKey: string): Promise<Storm> {
+  let granted = 0;
+  const refused: Record<string, number> = {};
+  const result = await measure(name, clients, attempts, async (_client, i) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${tokens[i % tokens.length]}`,
+        "x-publishable-key": publishableKey,
+        "idempotency-key": `bench-${name.replaceAll(/[^A-Za-z0-9]+/g, "-")}-${i}`,
+      },
+      body: JSON.stringify({ quantity: 1 }),
+    });
+    // Not every answer is ours: wrangler dev answers in plain text when it reloads a Worker mid-request.
+    const text = await res.text();
+    let body: { code?: string } = {};
+    try {
+      body = JSON.parse(text) as { code?: string };
+    } catch {
+      body = { code: `non-JSON: ${text.slice(0, 40)}` };
+    }
+    if (res.status === 201) granted++;
+    else {
+      const code = `${res.status} ${body.code ?? ""}`;
+      if (refused[code] === undefined) console.error(`${name}: first ${code}: ${JSON.stringify(body)}`);
+      refused[code] = (refused[code] ?? 0) + 1;
+    }
+  });
+  return { row: summarise(result), granted, refused };
+}
+
+export async function benchFlashSale(): Promise<string> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-bench-flash-"));
+  process.env.BENCH_NAIVE_RESERVATIONS = "true";
+  const platform = await startPlatform({
+    port: await freePort(),
+    libsqlPort: await freePort(),
+    dataDir,
+    stdio: "ignore",
+  });
+  try {
+    const gw = platform.gatewayUrl;
+    const merchant = platform.credentials.merchants[0];
+    if (!merchant) throw new Error("no demo merchant");
+    const secret = { authorization: `Bearer ${merchant.secretKey}` };
+    const product = await expectCreated(
+      "product",
+      await post(`${gw}/v1/products`, secret, {
+        title: "Bench lipstick",
+        status: "active",
+        skus: [
+          { options: { lane: "flash" }, price: { amount: 8900, currency: "CNY" }, stock: units },
+          { options: { lane: "naive" }, price: { amount: 8900, currency: "CNY" }, stock: 2 * units },
+        ],
+      }),
+    );
+    const [flashSku, naiveSku] = (product.skus as { id: string }[]).map((s) => s.id);
+    const sale = (skuId: string | undefined) =>
+      post(`${gw}/v1/flash-sales`, secret, {
+        skuId,
+        quantity: units,
+        price: { amount: 4900, currency: "CNY" },
+        startsAt: new Date(Date.now() - 1000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        perShopperLimit: 1,
+      });
+    const flash = await expectCreated("flash sale", await sale(flashSku));
+    // The naive lane's sale takes 1,000 of its SKU's 2,000: the naive path then races for the other 1,000.
+    const naive = await expectCreated("naive lane sale", await sale(naiveSku));
+
+    const tokens: string[] = [];
+    await measure("sessions", 32, shoppers, async () => {
+      const session = await expectCreated(
+        "shopper session",
+        await post(`${gw}/v1/shopper-sessions`, { "x-publishable-key": merchant.publishableKey }, {}),
+      );
+      tokens.push(String(session.accessToken));
+    });
+
+    const naiveRun = await storm(
+      "naive: conditional UPDATE in libSQL",
+      `${gw}/v1/flash-sales/${naive.id}/naive-reservations`,
+      tokens,
+      merchant.publishableKey,
+    );
+    const flashRun = await storm(
+      "POST /v1/flash-sales/{id}/reservations",
+      `${gw}/v1/flash-sales/${flash.id}/reservations`,
+      tokens,
+      merchant.publishableKey,
+    );
+
+    const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${flash.id}`)).json()) as { stockLeft: number };
+    const productNow = (await (await fetch(`${gw}/v1/products/${product.id}`, { headers: secret })).json()) as {
+      skus: { id: string; stock: number }[];
+    };
+    const naiveStock = productNow.skus.find((s) => s.id === naiveSku)?.stock ?? Number.NaN;
+    const counts = [
+      "| path | attempts | granted | oversold | stock left | refusals |",
+      "|---|---:|---:|---:|---:|---|",
+      `| flash sale (FlashSaleStock object) | ${attempts} | ${flashRun.granted} | ${Math.max(0, flashRun.granted - units)} | ${saleNow.stockLeft} | ${JSON.stringify(flashRun.refused)} |`,
+      `| naive (UPDATE … WHERE stock >= ?) | ${attempts} | ${naiveRun.granted} | ${Math.max(0, naiveRun.granted - units)} | ${naiveStock} | ${JSON.stringify(naiveRun.refused)} |`,
+    ];
+    return [
+      "## flash-sale: a reservation storm through the gateway",
+      "",
+      `${attempts.toLocaleString("en-US")} reservation attempts (quantity 1, each with its own Idempotency-Key) from ${shoppers.toLocaleString("en-US")} shoppers (guest shopper sessions, bearer tokens checked by the gateway) at ${clients} concurrent connections, against one sale of ${units.toLocaleString("en-US")} units (per-shopper limit 1), on \`npm start\`'s stack (wrangler dev, one workerd) and the local libSQL server; the client shares the machine's cores. Baseline: the same storm against the naive path, one conditional \`UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?\` in libSQL per request, on a SKU with ${units.toLocaleString("en-US")} units.`,
+      "",
+      table([{ row: flashRun.row, baseline: naiveRun.row }]),
+      "",
+      counts.join("\n"),
+    ].join("\n");
+  } finally {
+    await platform.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
