@@ -1,8 +1,12 @@
-// The search Worker: product, note and live-session search over libSQL FTS (the search issue builds it).
-// Until then it answers only its health check; every /v1/search route is a problem+json 404.
+// The search Worker: products, notes and live sessions over libSQL FTS5 (the index is kept by triggers, see
+// migrations/*_search_index.sql), suggestions, operator synonyms and ranking weights, and query analytics.
 import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
 import { createApp } from "../../../shared/http.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { searchRoutes } from "./routes/search.ts";
 
 export const app = createApp<{ Bindings: Env }>("search");
+app.route("/v1/search", adminRoutes);
+app.route("/v1/search", searchRoutes);
 
 export default class SearchWorker extends serviceEntrypoint(app) {}

@@ -1,0 +1,133 @@
+// What the search tests share: a merchant of their own per test file (so filters isolate its products from other
+// engineers' test data in the shared database), products written straight to the tables as the catalog writes
+// them (the index follows by trigger), and requests to the search Worker.
+import { env, exports } from "cloudflare:workers";
+import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { creators, inventoryLedger, merchants, notes, products, skus } from "../../../shared/schema.ts";
+import { as } from "../principals.ts";
+
+export const db = () => database(env);
+export const operator = as({ type: "operator" });
+
+/** A random Latin word, so a test's data matches only that test's queries. */
+export function uniqueWord(prefix = "zq"): string {
+  return `${prefix}${crypto
+    .randomUUID()
+    .replaceAll("-", "")
+    .slice(0, 10)
+    .replace(/\d/g, (d) => "abcdefghij"[Number(d)] ?? "a")}`;
+}
+
+export async function newMerchant(name = "搜索测试店", followerCount = 0): Promise<string> {
+  const id = newId("mer");
+  await db()
+    .insert(merchants)
+    .values({ id, name, handle: `h_${id.toLowerCase()}`, followerCount });
+  return id;
+}
+
+export async function newCreator(name = "搜索测试博主", followerCount = 0): Promise<string> {
+  const id = newId("cre");
+  await db()
+    .insert(creators)
+    .values({ id, name, handle: `h_${id.toLowerCase()}`, followerCount });
+  return id;
+}
+
+export interface ProductSpec {
+  merchantId: string;
+  title: string;
+  description?: string;
+  brand?: string | null;
+  category?: string | null;
+  status?: "draft" | "active" | "archived";
+  skus?: { price: number; stock: number; options?: Record<string, string> }[];
+  createdAt?: string;
+}
+
+/** A product with its SKUs and their opening stock in the ledger, in one transaction (as createProduct does). */
+export async function newProduct(spec: ProductSpec): Promise<string> {
+  const id = newId("prod");
+  const skuRows = (spec.skus ?? [{ price: 10000, stock: 5 }]).map((s, i) => ({
+    id: newId("sku"),
+    productId: id,
+    options: s.options ?? { n: String(i) },
+    priceAmount: s.price,
+    currency: "CNY",
+    stock: s.stock,
+  }));
+  const ledgerRows = skuRows
+    .filter((s) => s.stock > 0)
+    .map((s) => ({ id: newId("led"), skuId: s.id, delta: s.stock, reason: "initial_stock", idempotencyKey: id }));
+  await db().batch([
+    db()
+      .insert(products)
+      .values({
+        id,
+        merchantId: spec.merchantId,
+        title: spec.title,
+        description: spec.description ?? "",
+        brand: spec.brand ?? null,
+        category: spec.category ?? null,
+        status: spec.status ?? "active",
+        images: [`https://img.example.com/${id}.jpg`],
+        ...(spec.createdAt ? { createdAt: spec.createdAt, updatedAt: spec.createdAt } : {}),
+      }),
+    db().insert(skus).values(skuRows),
+    ...(ledgerRows.length > 0 ? [db().insert(inventoryLedger).values(ledgerRows)] : []),
+  ]);
+  return id;
+}
+
+export async function newNote(spec: {
+  creatorId: string;
+  title: string;
+  body?: string;
+  likeCount?: number;
+  saveCount?: number;
+}): Promise<string> {
+  const id = newId("note");
+  await db()
+    .insert(notes)
+    .values({
+      id,
+      creatorId: spec.creatorId,
+      title: spec.title,
+      body: spec.body ?? "",
+      images: [`https://img.example.com/${id}.jpg`],
+      likeCount: spec.likeCount ?? 0,
+      saveCount: spec.saveCount ?? 0,
+    });
+  return id;
+}
+
+export interface Hit {
+  id: string;
+  object: string;
+  title: string;
+  highlight: { title: string; snippet: string };
+  score: number;
+  [field: string]: unknown;
+}
+
+export interface SearchBody {
+  data: Hit[];
+  nextCursor: string | null;
+  totalCount: number;
+  facets: { category: { value: string; count: number }[]; brand: { value: string; count: number }[] };
+  query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
+}
+
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://search${path}`, init));
+}
+
+export async function search(params: Record<string, string | number | boolean>): Promise<SearchBody> {
+  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const res = await call(`/v1/search?${query}`);
+  if (res.status !== 200) throw new Error(`search ${query}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as SearchBody;
+}
+
+export const ids = (body: SearchBody) => body.data.map((hit) => hit.id);

@@ -1,0 +1,64 @@
+// Ranking weights: text relevance first, business signals after. The operator changes them with
+// PUT /v1/search/settings; what is not set takes the default below. No math functions are needed in SQL (libSQL
+// builds may lack ln/exp): every signal is squashed into [0, 1) by x / (x + half), which is 0.5 at `half`.
+//
+// score = text × Σ(−bm25 of each term's best match, typo and fallback matches weighted lower)
+//       + phrase × (the title contains the whole query)
+//       + sales × s/(s + salesHalf)                  s: units sold in the last 30 days (products)
+//       + engagement × e/(e + engagementHalf)        e: likes + saves (notes)
+//       + followers × f/(f + followersHalf)          f: the merchant's, creator's or host's followers
+//       + recency × 1/(1 + ageDays/recencyHalfLifeDays)
+//       + live × (live now: a session on air, or a product on the shelf of one)
+import { z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import type { Database } from "../../../shared/db.ts";
+import { searchSettings } from "../../../shared/schema.ts";
+
+const weight = z.number().min(0).max(1000);
+const half = z.number().gt(0).max(1_000_000_000);
+
+export const RankingSchema = z
+  .object({
+    text: weight.openapi({ description: "Per unit of −bm25 (summed over the query's terms)." }),
+    phrase: weight.openapi({ description: "When the title contains the whole query." }),
+    sales: weight,
+    salesHalf: half.openapi({ description: "Units sold in 30 days at which the sales signal is 0.5." }),
+    engagement: weight,
+    engagementHalf: half.openapi({ description: "Likes + saves at which the engagement signal is 0.5." }),
+    followers: weight,
+    followersHalf: half,
+    recency: weight,
+    recencyHalfLifeDays: half.openapi({ description: "Age in days at which the recency signal is 0.5." }),
+    live: weight.openapi({ description: "For a live session on air, or a product on the shelf of one." }),
+  })
+  .strict()
+  .openapi("SearchRanking");
+
+export type Ranking = z.infer<typeof RankingSchema>;
+
+export const defaultRanking: Ranking = {
+  text: 1,
+  phrase: 2,
+  sales: 1,
+  salesHalf: 50,
+  engagement: 1,
+  engagementHalf: 1000,
+  followers: 0.5,
+  followersHalf: 10_000,
+  recency: 0.5,
+  recencyHalfLifeDays: 30,
+  live: 1,
+};
+
+export const RANKING_SETTING = "ranking";
+
+/** The weights in force: the operator's, over the defaults (a stored value that no longer validates is ignored). */
+export function rankingFrom(stored: unknown): Ranking {
+  const parsed = RankingSchema.partial().safeParse(stored ?? {});
+  return { ...defaultRanking, ...(parsed.success ? parsed.data : {}) };
+}
+
+export async function loadRanking(db: Database): Promise<Ranking> {
+  const row = await db.query.searchSettings.findFirst({ where: eq(searchSettings.name, RANKING_SETTING) });
+  return rankingFrom(row?.value);
+}

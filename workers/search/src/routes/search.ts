@@ -1,0 +1,150 @@
+// GET /v1/search and GET /v1/search/suggest: public reads, cached at the edge for 30 s (the gateway keys the cache
+// by the URL with its parameters sorted). Searches are counted for analytics after the response is sent; a search
+// answered from the edge cache is not counted.
+import { createRoute, z } from "@hono/zod-openapi";
+import { database } from "../../../../shared/db.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { problemResponses } from "../../../../shared/openapi.ts";
+import { pageQuery } from "../../../../shared/pagination.ts";
+import { logQuery } from "../log-query.ts";
+import { MAX_QUERY_CHARACTERS } from "../query.ts";
+import { searchCatalog, searchTypes, sorts } from "../search.ts";
+import { suggest } from "../suggest.ts";
+
+export const PUBLIC_CACHE = "public, max-age=30";
+
+const queryText = z
+  .string()
+  .default("")
+  .refine((q) => [...q].length <= MAX_QUERY_CHARACTERS, `at most ${MAX_QUERY_CHARACTERS} characters`)
+  .openapi({ description: "What the shopper typed; empty browses.", example: "兰蔻 精华" });
+const flag = z.enum(["true", "false"]).optional();
+
+const SearchQuery = pageQuery
+  .extend({
+    q: queryText,
+    type: z.enum(searchTypes).default("products"),
+    sort: z
+      .enum(sorts)
+      .default("relevance")
+      .openapi({ description: "Products: all; notes and live: relevance, newest." }),
+    merchantId: z.string().max(64).optional(),
+    category: z.string().max(100).optional(),
+    brand: z.string().max(100).optional(),
+    minPrice: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units: a SKU at or above." }),
+    maxPrice: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units: a SKU at or below." }),
+    inStock: flag,
+    liveNow: flag.openapi({ description: "Live sessions on air; products on the shelf of one." }),
+  })
+  .strict();
+
+const FacetSchema = z.object({ value: z.string(), count: z.number().int() });
+const SearchHitSchema = z
+  .object({
+    id: z.string(),
+    object: z.enum(["product", "note", "live_session"]),
+    title: z.string(),
+    highlight: z.object({
+      title: z.string().openapi({ description: "The title, HTML-escaped, matches in <mark>…</mark>." }),
+      snippet: z.string().openapi({ description: "About 64 characters of the text around the first match." }),
+    }),
+    score: z.number(),
+  })
+  .catchall(z.unknown())
+  .openapi("SearchHit");
+
+const SearchResultSchema = z
+  .object({
+    data: z.array(SearchHitSchema),
+    nextCursor: z.string().nullable(),
+    totalCount: z.number().int(),
+    facets: z.object({ category: z.array(FacetSchema), brand: z.array(FacetSchema) }),
+    query: z.object({
+      q: z.string().openapi({ description: "The normalised query." }),
+      terms: z.array(z.string()),
+      corrections: z.record(z.string(), z.array(z.string())),
+      synonyms: z.array(z.string()),
+    }),
+  })
+  .openapi("SearchResult");
+
+const searchRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Search products, notes or live sessions",
+  description:
+    "Chinese of any length (one character too), English words with prefixes and one typo, operator synonyms; filters, facets (products), sorts and cursor pages. Public; `Cache-Control: public, max-age=30`.",
+  request: { query: SearchQuery },
+  responses: {
+    200: { description: "A page of results", content: { "application/json": { schema: SearchResultSchema } } },
+    ...problemResponses(400),
+  },
+});
+
+const SuggestionSchema = z
+  .object({ text: z.string(), kind: z.enum(["query", "product"]), id: z.string().optional(), highlight: z.string() })
+  .openapi("SearchSuggestion");
+
+const suggestRoute = createRoute({
+  method: "get",
+  path: "/suggest",
+  summary: "Autocomplete: popular queries and product titles",
+  request: {
+    query: z.object({ q: queryText, limit: z.coerce.number().int().min(1).max(20).default(8) }).strict(),
+  },
+  responses: {
+    200: {
+      description: "Suggestions",
+      content: { "application/json": { schema: z.object({ data: z.array(SuggestionSchema) }) } },
+    },
+    ...problemResponses(400),
+  },
+});
+
+export const searchRoutes = createRouter<{ Bindings: Env }>();
+
+const flagValue = (value: "true" | "false" | undefined) => (value === undefined ? undefined : value === "true");
+
+searchRoutes.openapi(searchRoute, async (c) => {
+  const query = c.req.valid("query");
+  const db = database(c.env);
+  const result = await searchCatalog({
+    db,
+    input: {
+      q: query.q,
+      type: query.type,
+      sort: query.sort,
+      limit: query.limit,
+      cursor: query.cursor,
+      filters: {
+        merchantId: query.merchantId,
+        category: query.category,
+        brand: query.brand,
+        minPrice: query.minPrice,
+        maxPrice: query.maxPrice,
+        inStock: flagValue(query.inStock),
+        liveNow: flagValue(query.liveNow),
+      },
+    },
+  });
+  if (result.query.q && query.cursor === undefined) {
+    const merchantIds = result.data.flatMap((hit) => (typeof hit.merchantId === "string" ? [hit.merchantId] : []));
+    c.executionCtx.waitUntil(
+      logQuery({
+        db: database(c.env),
+        query: result.query.q,
+        type: query.type,
+        resultCount: result.totalCount,
+        merchantIds: query.type === "products" ? merchantIds : [],
+      }),
+    );
+  }
+  c.header("cache-control", PUBLIC_CACHE);
+  return c.json(result, 200);
+});
+
+searchRoutes.openapi(suggestRoute, async (c) => {
+  const { q, limit } = c.req.valid("query");
+  c.header("cache-control", PUBLIC_CACHE);
+  return c.json({ data: await suggest({ db: database(c.env), q, limit }) }, 200);
+});

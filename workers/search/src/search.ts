@@ -1,0 +1,472 @@
+// searchCatalog: one search, in two read round trips. The first looks up what the query needs (ranking weights,
+// synonyms, typo candidates from the index's vocabulary); the second matches, filters, scores, counts, facets and
+// pages in one statement, the FTS5 work done once (a materialised CTE).
+import type { InArgs, InStatement, InValue } from "@libsql/client";
+import type { Database } from "../../../shared/db.ts";
+import { ProblemError } from "../../../shared/errors.ts";
+import { highlight, snippet } from "./highlight.ts";
+import {
+  editDistance,
+  fold,
+  type Matcher,
+  matcherFor,
+  normaliseQuery,
+  prefixEnd,
+  type Term,
+  termMatchers,
+  termsOf,
+  typoEligible,
+} from "./query.ts";
+import { RANKING_SETTING, type Ranking, rankingFrom } from "./ranking.ts";
+
+export const searchTypes = ["products", "notes", "live"] as const;
+export type SearchType = (typeof searchTypes)[number];
+export const sorts = ["relevance", "price_asc", "price_desc", "sales", "newest"] as const;
+export type Sort = (typeof sorts)[number];
+
+export interface SearchFilters {
+  merchantId?: string | undefined;
+  category?: string | undefined;
+  brand?: string | undefined;
+  minPrice?: number | undefined;
+  maxPrice?: number | undefined;
+  inStock?: boolean | undefined;
+  liveNow?: boolean | undefined;
+}
+
+export interface SearchInput {
+  q: string;
+  type: SearchType;
+  filters: SearchFilters;
+  sort: Sort;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** What each type may be filtered and sorted by; anything else is a 400 rather than silently ignored. */
+const allowed: Record<SearchType, { filters: (keyof SearchFilters)[]; sorts: Sort[] }> = {
+  products: {
+    filters: ["merchantId", "category", "brand", "minPrice", "maxPrice", "inStock", "liveNow"],
+    sorts: ["relevance", "price_asc", "price_desc", "sales", "newest"],
+  },
+  notes: { filters: [], sorts: ["relevance", "newest"] },
+  live: { filters: ["merchantId", "liveNow"], sorts: ["relevance", "newest"] },
+};
+
+export interface Facet {
+  value: string;
+  count: number;
+}
+
+export interface SearchHit {
+  id: string;
+  object: "product" | "note" | "live_session";
+  title: string;
+  highlight: { title: string; snippet: string };
+  score: number;
+  [field: string]: unknown;
+}
+
+export interface SearchResult {
+  data: SearchHit[];
+  nextCursor: string | null;
+  totalCount: number;
+  facets: { category: Facet[]; brand: Facet[] };
+  query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
+}
+
+interface Cursor {
+  s: Sort;
+  v: number | string;
+  id: string;
+  t: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(cursor))))
+    .replaceAll("=", "")
+    .replaceAll("+", "-")
+    .replaceAll("/", "_");
+}
+
+function decodeCursor(raw: string, sort: Sort): Cursor {
+  try {
+    const bytes = Uint8Array.from(atob(raw.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (
+      value &&
+      typeof value === "object" &&
+      "s" in value &&
+      value.s === sort &&
+      "v" in value &&
+      (typeof value.v === "number" || typeof value.v === "string") &&
+      "id" in value &&
+      typeof value.id === "string" &&
+      "t" in value &&
+      typeof value.t === "string" &&
+      !Number.isNaN(Date.parse(value.t))
+    ) {
+      return { s: sort, v: value.v, id: value.id, t: value.t };
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ProblemError("validation_failed", "The cursor is not one this search returned (or was for another sort).", {
+    errors: [{ path: "/cursor", message: "unknown cursor" }],
+  });
+}
+
+/** Named arguments for one statement: bind(value) gives its placeholder. */
+class Args {
+  readonly values: Record<string, InValue> = {};
+  #n = 0;
+  bind(value: InValue): string {
+    const name = `p${this.#n++}`;
+    this.values[name] = value;
+    return `:${name}`;
+  }
+}
+
+interface Plan {
+  q: string;
+  terms: Term[];
+  /** Per term: the lookups any of which satisfies it. */
+  clauses: Matcher[][];
+  /** Lookups that satisfy the whole query (synonyms of the whole query). */
+  whole: Matcher[];
+  phrase: Matcher | null;
+  ranking: Ranking;
+  corrections: Record<string, string[]>;
+  synonyms: string[];
+  needles: string[];
+}
+
+const MAX_CORRECTIONS = 4;
+
+/** Round trip 1: weights, synonyms and typo candidates, then the matchers for every term. */
+async function plan(db: Database, rawQuery: string): Promise<Plan> {
+  const q = normaliseQuery(rawQuery);
+  const terms = q ? termsOf(q) : [];
+  const keys = [...new Set([q, ...q.split(" "), ...terms.map((t) => t.text)])].filter((k) => k.length > 0);
+  const typoTerms = terms.filter(typoEligible);
+  const statements: InStatement[] = [
+    { sql: "SELECT value FROM search_settings WHERE name = ?", args: [RANKING_SETTING] },
+    keys.length > 0
+      ? {
+          sql: `SELECT s.term AS key, o.term AS synonym FROM search_synonyms s JOIN search_synonyms o ON o.set_name = s.set_name AND o.term <> s.term WHERE s.term IN (${keys.map(() => "?").join(", ")})`,
+          args: keys,
+        }
+      : "SELECT NULL AS key, NULL AS synonym WHERE 0",
+  ];
+  for (const term of typoTerms) {
+    const word = fold(term.text);
+    const first = [...word][0] ?? "";
+    // The first letter is assumed right (a range scan of the vocabulary); with one edit after it (insertion,
+    // deletion, substitution or transposition), the first or the last k = ⌊(n−1)/2⌋ letters are intact.
+    const k = Math.max(1, Math.floor((term.length - 1) / 2));
+    statements.push({
+      sql: `SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? AND (substr(term, 1, ?) = ? OR substr(term, -?) = ?) ORDER BY doc DESC LIMIT 200`,
+      args: [first, prefixEnd(first), term.length - 1, term.length + 1, k, word.slice(0, k), k, word.slice(-k)],
+    });
+    statements.push({
+      sql: "SELECT count(*) AS known FROM (SELECT 1 FROM search_words_vocab WHERE term >= ? AND term < ? LIMIT 1)",
+      args: [word, prefixEnd(word)],
+    });
+  }
+  const results = await db.$client.batch(statements, "read");
+  const ranking = rankingFrom(parseJson(results[0]?.rows[0]?.value));
+  const synonymsOf = new Map<string, string[]>();
+  for (const row of results[1]?.rows ?? []) {
+    const key = String(row.key);
+    synonymsOf.set(key, [...(synonymsOf.get(key) ?? []), String(row.synonym)]);
+  }
+  const corrections: Record<string, string[]> = {};
+  typoTerms.forEach((term, i) => {
+    const known = Number(results[3 + i * 2]?.rows[0]?.known ?? 0) > 0;
+    if (known) return;
+    const word = fold(term.text);
+    const candidates = (results[2 + i * 2]?.rows ?? [])
+      .map((row) => String(row.term))
+      .filter((candidate) => candidate !== word && editDistance(word, candidate, 1) <= 1)
+      .slice(0, MAX_CORRECTIONS);
+    if (candidates.length > 0) corrections[term.text] = candidates;
+  });
+
+  const wholeSynonyms = synonymsOf.get(q) ?? [];
+  const clauses = terms.map((term) => {
+    const matchers = termMatchers(term);
+    if (term.text !== q) {
+      for (const synonym of synonymsOf.get(term.text) ?? []) {
+        const m = matcherFor(synonym, 0.8);
+        if (m) matchers.push(m);
+      }
+    }
+    const fixes = corrections[term.text];
+    if (fixes) {
+      matchers.push({
+        table: "words",
+        match: fixes.map((f) => `"${f.replaceAll('"', '""')}"`).join(" OR "),
+        weight: 0.5,
+      });
+    }
+    return matchers;
+  });
+  const whole = wholeSynonyms.flatMap((s) => matcherFor(s, 0.8) ?? []);
+  const used = [...wholeSynonyms, ...terms.flatMap((t) => (t.text === q ? [] : (synonymsOf.get(t.text) ?? [])))];
+  return {
+    q,
+    terms,
+    // A term nothing can match (only symbols) never gets here: termsOf keeps letters and digits only.
+    clauses: clauses.filter((c) => c.length > 0),
+    whole,
+    phrase: q ? matcherFor(q, 1, "title") : null,
+    ranking,
+    corrections,
+    synonyms: [...new Set(used)],
+    needles: [
+      ...terms.map((t) => t.text),
+      ...used,
+      ...Object.values(corrections).flat(),
+      ...(q.includes(" ") ? [q] : []),
+    ],
+  };
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const kinds = { products: "product", notes: "note", live: "live" } as const;
+
+function hitSelect(m: Matcher, clause: number, args: Args): string {
+  const table = `search_${m.table}`;
+  return `SELECT rowid AS rid, ${clause} AS clause, ${args.bind(m.weight)} * bm25(${table}, 4.0, 1.0) AS score FROM ${table} WHERE ${table} MATCH ${args.bind(m.match)}`;
+}
+
+/** The CTEs `matched(rid, text_score)` and the phrase flag expression over search_documents `d`. */
+function matchSql(p: Plan, type: SearchType, args: Args): { ctes: string; phrase: string } {
+  const phrase = p.phrase
+    ? `(d.id IN (SELECT rowid FROM search_${p.phrase.table} WHERE search_${p.phrase.table} MATCH ${args.bind(p.phrase.match)}))`
+    : "0";
+  if (!p.q) {
+    return {
+      ctes: `matched AS (SELECT id AS rid, 0.0 AS text_score FROM search_documents WHERE kind = ${args.bind(kinds[type])})`,
+      phrase: "0",
+    };
+  }
+  const hits = [
+    ...p.clauses.flatMap((matchers, i) => matchers.map((m) => hitSelect(m, i, args))),
+    ...p.whole.map((m) => hitSelect(m, -2, args)),
+  ];
+  return {
+    ctes: `hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
+best AS (SELECT rid, clause, min(score) AS score FROM hits GROUP BY rid, clause),
+matched AS (SELECT rid, -sum(score) AS text_score FROM best GROUP BY rid
+  HAVING sum(clause >= 0) = ${args.bind(p.clauses.length)} OR max(clause = -2) = 1)`,
+    phrase,
+  };
+}
+
+interface SortSpec {
+  key: string;
+  desc: boolean;
+}
+
+const sortSpecs: Record<Sort, SortSpec> = {
+  relevance: { key: "score", desc: true },
+  newest: { key: "id", desc: true },
+  price_asc: { key: "price", desc: false },
+  price_desc: { key: "price", desc: true },
+  sales: { key: "sales", desc: true },
+};
+
+function docsSql(type: SearchType, phrase: string, f: SearchFilters, since: string, args: Args): string {
+  const join = (kind: string) => `FROM matched m JOIN search_documents d ON d.id = m.rid AND d.kind = '${kind}'`;
+  if (type === "products") {
+    const where = [
+      f.merchantId !== undefined ? `p.merchant_id = ${args.bind(f.merchantId)}` : "",
+      f.category !== undefined ? `p.category = ${args.bind(f.category)}` : "",
+      f.brand !== undefined ? `p.brand = ${args.bind(f.brand)}` : "",
+      f.minPrice !== undefined || f.maxPrice !== undefined
+        ? `EXISTS (SELECT 1 FROM skus WHERE product_id = p.id${f.minPrice !== undefined ? ` AND price_amount >= ${args.bind(f.minPrice)}` : ""}${f.maxPrice !== undefined ? ` AND price_amount <= ${args.bind(f.maxPrice)}` : ""})`
+        : "",
+    ].filter(Boolean);
+    return `docs AS MATERIALIZED (
+  SELECT p.id, p.title, substr(p.description, 1, 2000) AS body, p.merchant_id, p.brand, p.category, p.images,
+    p.created_at, m.text_score, ${phrase} AS phrase,
+    coalesce((SELECT min(price_amount) FROM skus WHERE product_id = p.id), 0) AS price,
+    coalesce((SELECT max(price_amount) FROM skus WHERE product_id = p.id), 0) AS max_price,
+    (SELECT currency FROM skus WHERE product_id = p.id LIMIT 1) AS currency,
+    EXISTS (SELECT 1 FROM skus WHERE product_id = p.id AND stock > 0) AS in_stock,
+    coalesce((SELECT sum(units) FROM search_product_sales WHERE product_id = p.id AND day >= ${args.bind(since)}), 0) AS sales,
+    0 AS engagement,
+    coalesce(mer.follower_count, 0) AS followers,
+    EXISTS (SELECT 1 FROM live_sessions l JOIN live_session_products lp ON lp.session_id = l.id AND lp.product_id = p.id
+            WHERE l.status = 'live') AS live_now
+  ${join("product")}
+  JOIN products p ON p.id = d.doc_id AND p.status = 'active'
+  LEFT JOIN merchants mer ON mer.id = p.merchant_id
+  ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
+  }
+  if (type === "notes") {
+    return `docs AS MATERIALIZED (
+  SELECT n.id, n.title, substr(n.body, 1, 2000) AS body, n.creator_id, n.images, n.topics, n.like_count,
+    n.save_count, n.created_at, m.text_score, ${phrase} AS phrase, 0 AS price, 0 AS sales,
+    n.like_count + n.save_count AS engagement, coalesce(c.follower_count, 0) AS followers, 0 AS live_now
+  ${join("note")}
+  JOIN notes n ON n.id = d.doc_id AND n.status = 'published'
+  LEFT JOIN creators c ON c.id = n.creator_id)`;
+  }
+  const where = [f.merchantId !== undefined ? `l.merchant_id = ${args.bind(f.merchantId)}` : ""].filter(Boolean);
+  return `docs AS MATERIALIZED (
+  SELECT l.id, l.title, coalesce(c.name, mer.name, '') AS body, l.host_type, l.creator_id, l.merchant_id, l.status,
+    l.scheduled_start_at, l.started_at, l.cover_url, l.created_at, m.text_score, ${phrase} AS phrase, 0 AS price,
+    0 AS sales, 0 AS engagement, coalesce(c.follower_count, mer.follower_count, 0) AS followers,
+    l.status = 'live' AS live_now
+  ${join("live")}
+  JOIN live_sessions l ON l.id = d.doc_id
+  LEFT JOIN creators c ON c.id = l.creator_id
+  LEFT JOIN merchants mer ON mer.id = l.merchant_id
+  ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
+}
+
+const itemFields: Record<SearchType, string> = {
+  products: `'merchantId', merchant_id, 'brand', brand, 'category', category, 'images', json(images),
+    'price', price, 'maxPrice', max_price, 'currency', currency, 'inStock', in_stock, 'liveNow', live_now,
+    'sales', sales`,
+  notes: `'creatorId', creator_id, 'images', json(images), 'topics', json(topics), 'likeCount', like_count,
+    'saveCount', save_count`,
+  live: `'hostType', host_type, 'creatorId', creator_id, 'merchantId', merchant_id, 'status', status,
+    'scheduledStartAt', scheduled_start_at, 'startedAt', started_at, 'coverUrl', cover_url, 'liveNow', live_now`,
+};
+
+function scoreSql(r: Ranking, now: string, args: Args): string {
+  const b = (v: number | string) => args.bind(v);
+  return `round(${b(r.text)} * text_score + ${b(r.phrase)} * phrase
+    + ${b(r.sales)} * (sales * 1.0 / (sales + ${b(r.salesHalf)}))
+    + ${b(r.engagement)} * (engagement * 1.0 / (engagement + ${b(r.engagementHalf)}))
+    + ${b(r.followers)} * (followers * 1.0 / (followers + ${b(r.followersHalf)}))
+    + ${b(r.recency)} * (1.0 / (1.0 + max(0.0, julianday(${b(now)}) - julianday(created_at)) / ${b(r.recencyHalfLifeDays)}))
+    + ${b(r.live)} * live_now, 6)`;
+}
+
+function checkAllowed(input: SearchInput): void {
+  const rules = allowed[input.type];
+  const errors = Object.entries(input.filters)
+    .filter(([name, value]) => value !== undefined && !rules.filters.includes(name as keyof SearchFilters))
+    .map(([name]) => ({ path: `/${name}`, message: `not a filter for type=${input.type}` }));
+  if (!rules.sorts.includes(input.sort)) {
+    errors.push({ path: "/sort", message: `type=${input.type} sorts by ${rules.sorts.join(", ")}` });
+  }
+  const { minPrice, maxPrice } = input.filters;
+  if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
+    errors.push({ path: "/minPrice", message: "must not be above maxPrice" });
+  }
+  if (errors.length > 0) {
+    throw new ProblemError("validation_failed", "The search has filters or a sort its type does not have.", { errors });
+  }
+}
+
+interface RawItem {
+  id: string;
+  title: string;
+  body: string;
+  score: number;
+  sortValue: number | string;
+  [field: string]: unknown;
+}
+
+/** Round trip 2: match, filter, score, count, facet and page. */
+export async function searchCatalog({ db, input }: { db: Database; input: SearchInput }): Promise<SearchResult> {
+  checkAllowed(input);
+  const cursor = input.cursor !== undefined ? decodeCursor(input.cursor, input.sort) : undefined;
+  const p = await plan(db, input.q);
+  const query = {
+    q: p.q,
+    terms: p.terms.map((t) => t.text),
+    corrections: p.corrections,
+    synonyms: p.synonyms,
+  };
+  const empty: SearchResult = { data: [], nextCursor: null, totalCount: 0, facets: { category: [], brand: [] }, query };
+  // A query of only symbols or punctuation: nothing can match it (and it does not mean "everything").
+  if (p.q && p.clauses.length === 0 && p.whole.length === 0) return empty;
+
+  const now = cursor?.t ?? new Date().toISOString();
+  const since = new Date(Date.parse(now) - 30 * 86_400_000).toISOString().slice(0, 10);
+  const args = new Args();
+  const { ctes, phrase } = matchSql(p, input.type, args);
+  const docs = docsSql(input.type, phrase, input.filters, since, args);
+  const score = scoreSql(p.ranking, now, args);
+  const computed = [
+    input.filters.inStock !== undefined ? `in_stock = ${input.filters.inStock ? 1 : 0}` : "",
+    input.filters.liveNow !== undefined ? `live_now = ${input.filters.liveNow ? 1 : 0}` : "",
+  ].filter(Boolean);
+  const spec = sortSpecs[input.sort];
+  const dir = spec.desc ? "DESC" : "ASC";
+  const cmp = spec.desc ? "<" : ">";
+  const order = spec.key === "id" ? `id ${dir}` : `${spec.key} ${dir}, id ${dir}`;
+  let after = "";
+  if (cursor) {
+    after =
+      spec.key === "id"
+        ? `WHERE id ${cmp} ${args.bind(cursor.id)}`
+        : `WHERE (${spec.key} ${cmp} ${args.bind(cursor.v)} OR (${spec.key} = ${args.bind(cursor.v)} AND id ${cmp} ${args.bind(cursor.id)}))`;
+  }
+  const facet = (column: string) =>
+    input.type === "products"
+      ? `(SELECT json_group_array(json_object('value', v, 'count', n)) FROM (SELECT ${column} AS v, count(*) AS n FROM scored WHERE ${column} IS NOT NULL GROUP BY ${column} ORDER BY n DESC, v LIMIT 20))`
+      : "'[]'";
+  const sql = `WITH ${ctes},
+${docs},
+scored AS MATERIALIZED (SELECT *, ${score} AS score FROM docs${computed.length > 0 ? ` WHERE ${computed.join(" AND ")}` : ""})
+SELECT (SELECT count(*) FROM scored) AS total, ${facet("category")} AS categories, ${facet("brand")} AS brands,
+  (SELECT json_group_array(json(item) ORDER BY rn) FROM (
+    SELECT row_number() OVER (ORDER BY ${order}) AS rn, json_object('id', id, 'title', title, 'body', body,
+      'score', score, 'sortValue', ${spec.key}, 'createdAt', created_at, ${itemFields[input.type]}) AS item
+    FROM scored ${after} ORDER BY ${order} LIMIT ${args.bind(input.limit + 1)})) AS page`;
+  const result = await db.$client.execute({ sql, args: args.values as InArgs });
+  const row = result.rows[0];
+  const items = (parseJson(row?.page) ?? []) as RawItem[];
+  const pageItems = items.slice(0, input.limit);
+  const last = pageItems.at(-1);
+  return {
+    data: pageItems.map((item) => toHit(input.type, item, p.needles)),
+    nextCursor:
+      items.length > input.limit && last
+        ? encodeCursor({ s: input.sort, v: last.sortValue, id: last.id, t: now })
+        : null,
+    totalCount: Number(row?.total ?? 0),
+    facets: {
+      category: (parseJson(row?.categories) ?? []) as Facet[],
+      brand: (parseJson(row?.brands) ?? []) as Facet[],
+    },
+    query,
+  };
+}
+
+function toHit(type: SearchType, item: RawItem, needles: string[]): SearchHit {
+  const { title, body, score, sortValue: _sortValue, ...rest } = item;
+  const marked = { title: highlight(title, needles), snippet: snippet(body, needles) };
+  if (type === "products") {
+    const { price, maxPrice, currency, inStock, liveNow, ...fields } = rest;
+    return {
+      ...fields,
+      id: item.id,
+      object: "product",
+      title,
+      highlight: marked,
+      score,
+      price: { amount: price, currency },
+      maxPrice: { amount: maxPrice, currency },
+      inStock: inStock === 1,
+      liveNow: liveNow === 1,
+    };
+  }
+  if (type === "notes") return { ...rest, id: item.id, object: "note", title, highlight: marked, score };
+  return { ...rest, id: item.id, object: "live_session", title, highlight: marked, score, liveNow: rest.liveNow === 1 };
+}
