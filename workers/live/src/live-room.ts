@@ -110,6 +110,13 @@ function problem(status: number, code: string, detail: string): Response {
 export class LiveRoom extends DurableObject<Env> {
   // Per-person comment times for the rate limit. In memory on purpose: losing it on eviction only forgives.
   private recent = new Map<string, number[]>();
+  // Likes since the last flush, in memory: a like storm costs no storage write per message. At most one flush
+  // interval of likes (250 ms) is lost if the object is evicted with likes pending.
+  private pendingLikes = 0;
+  private flushScheduled = false;
+  private flushDueAt: number | null = null;
+  // The status is read on every message; the object is its only writer, so memory mirrors storage.
+  private statusCache: RoomSetup["status"] | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -149,7 +156,13 @@ export class LiveRoom extends DurableObject<Env> {
   }
 
   private status(): RoomSetup["status"] | null {
-    return this.get<RoomSetup["status"] | null>("status", null);
+    if (this.statusCache === undefined) this.statusCache = this.get<RoomSetup["status"] | null>("status", null);
+    return this.statusCache;
+  }
+
+  private setStatus(status: RoomSetup["status"]): void {
+    this.set("status", status);
+    this.statusCache = status;
   }
 
   // ---- RPC from the live Worker ----
@@ -160,7 +173,7 @@ export class LiveRoom extends DurableObject<Env> {
     this.set("session_id", setup.sessionId);
     this.set("host_identity", setup.hostIdentity);
     if (this.status() !== "ended") {
-      this.set("status", setup.status);
+      this.setStatus(setup.status);
       if (setup.startedAt) this.set("started_at", Date.parse(setup.startedAt));
     }
     if (setup.keywords)
@@ -193,7 +206,7 @@ export class LiveRoom extends DurableObject<Env> {
     return {
       viewerCount: this.openSockets().length,
       status: this.status(),
-      likes: this.get("likes_total", 0) + this.get("likes_pending", 0),
+      likes: this.get("likes_total", 0) + this.get("likes_pending", 0) + this.pendingLikes,
       peakViewers: this.get("peak", 0),
     };
   }
@@ -204,7 +217,7 @@ export class LiveRoom extends DurableObject<Env> {
     if (status === "ended") return { ok: false, reason: "ended" };
     if (status === "live") return { ok: true };
     const startedAt = Date.parse(at);
-    this.set("status", "live");
+    this.setStatus("live");
     this.set("started_at", startedAt);
     this.record("stream_started", null, {}, startedAt);
     // What was pinned before going live is shown from the first second.
@@ -255,7 +268,7 @@ export class LiveRoom extends DurableObject<Env> {
         })),
     ].sort((a, b) => a.offsetMs - b.offsetMs);
     const result: RoomEnd = { totals, events };
-    this.set("status", "ended");
+    this.setStatus("ended");
     this.set("ended_result", result);
     this.set("pinned", null);
     this.set("flush_at", null);
@@ -326,6 +339,16 @@ export class LiveRoom extends DurableObject<Env> {
       return this.error(ws, "invalid_message", "The message is unknown or has invalid fields.", ref, errors);
     }
     const msg = parsed.data;
+    if (msg.type === "like") {
+      // The hot message of a like storm: no attachment, no storage.
+      if (this.status() === "ended") return this.error(ws, "session_ended", "The live session has ended.", msg.ref);
+      this.pendingLikes += msg.count;
+      const now = Date.now();
+      if (!this.flushScheduled) this.scheduleFlush(now);
+      // Under a storm the alarm can queue behind the messages: flush here once it is due, so totals keep flowing.
+      else if (this.flushDueAt !== null && now >= this.flushDueAt) this.flush(now);
+      return;
+    }
     const who = ws.deserializeAttachment() as Attachment;
     if (moderatorOnly.has(msg.type) && who.role === "viewer") {
       return this.error(ws, "forbidden", "Only the host and moderators may do that.", msg.ref);
@@ -340,10 +363,6 @@ export class LiveRoom extends DurableObject<Env> {
         return this.send(ws, { type: "pong", seq: this.get("seq", 0), ref: msg.ref });
       case "resume":
         return this.resume(ws, msg.lastSeq);
-      case "like":
-        this.add("likes_pending", msg.count);
-        this.countMinute("likes", msg.count, now);
-        return this.scheduleFlush(now);
       case "comment":
       case "ask":
         return this.post(ws, who, msg.type, msg.body, now, msg.ref);
@@ -483,9 +502,12 @@ export class LiveRoom extends DurableObject<Env> {
 
   /** Likes and viewer counts, broadcast only when changed; the alarm calls this at most every 250 ms. */
   private flush(now: number): void {
-    const pending = this.get("likes_pending", 0);
+    // `likes_pending` in storage is from rooms made before likes were kept in memory.
+    const pending = this.get("likes_pending", 0) + this.pendingLikes;
+    this.pendingLikes = 0;
     if (pending > 0) {
       this.set("likes_pending", 0);
+      this.countMinute("likes", pending, now);
       this.broadcast({ type: "likes", total: this.add("likes_total", pending) });
     }
     const viewers = this.viewerFigures();
@@ -496,11 +518,19 @@ export class LiveRoom extends DurableObject<Env> {
     }
     this.set("last_flush", now);
     this.set("flush_at", null);
+    this.flushScheduled = false;
+    this.flushDueAt = null;
   }
 
   private scheduleFlush(now: number): void {
-    if (this.get<number | null>("flush_at", null) !== null) return;
-    this.set("flush_at", Math.max(now, this.get("last_flush", 0) + FLUSH_INTERVAL_MS));
+    this.flushScheduled = true;
+    const scheduled = this.get<number | null>("flush_at", null);
+    if (scheduled !== null) {
+      this.flushDueAt = scheduled;
+      return;
+    }
+    this.flushDueAt = Math.max(now, this.get("last_flush", 0) + FLUSH_INTERVAL_MS);
+    this.set("flush_at", this.flushDueAt);
     void this.setNextAlarm();
   }
 
@@ -583,7 +613,7 @@ export class LiveRoom extends DurableObject<Env> {
       state: {
         status: this.status(),
         startedAt: startedAt === null ? null : iso(startedAt),
-        likes: this.get("likes_total", 0) + this.get("likes_pending", 0),
+        likes: this.get("likes_total", 0) + this.get("likes_pending", 0) + this.pendingLikes,
         viewers: this.viewerFigures(),
         shelf: this.shelf(),
         pinned: this.get<PinnedProduct | null>("pinned", null),
