@@ -127,7 +127,8 @@ searchRoutes.openapi(searchRoute, async (c) => {
       },
     },
   });
-  if (result.query.q && query.cursor === undefined) {
+  // Logged: first pages of queries with words in them (a query of only symbols is noise, not demand).
+  if (result.query.terms.length > 0 && query.cursor === undefined) {
     const merchantIds = result.data.flatMap((hit) => (typeof hit.merchantId === "string" ? [hit.merchantId] : []));
     c.executionCtx.waitUntil(
       logQuery({
