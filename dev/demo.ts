@@ -146,6 +146,13 @@ export const demo = {
   ],
 };
 
+// Operator-managed search synonyms (normalised: lower case), pinyin and initials among them: 小黑瓶 is the
+// nickname shoppers use for Lancôme's Advanced Génifique serum.
+export const demoSearchSynonyms = [
+  { name: "xiaoheiping", terms: ["小黑瓶", "advanced génifique", "xiaoheiping", "xhp"] },
+  { name: "mianshuang", terms: ["面霜", "mianshuang", "face cream"] },
+];
+
 export const demoLiveSessionId = demoId("live", 1);
 export const demoFlashSaleId = demoId("fs", 1);
 export const demoFlashSaleQuantity = 500;

@@ -11,6 +11,7 @@ import {
   demoFlashSaleQuantity,
   demoId,
   demoLiveSessionId,
+  demoSearchSynonyms,
   demoSkuId,
   img,
   storefrontOrigins,
@@ -190,6 +191,10 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
         startsAt: at(24 * hour + 10 * 60_000),
         endsAt: at(26 * hour),
       })
+      .onConflictDoNothing(),
+    db
+      .insert(s.searchSynonyms)
+      .values(demoSearchSynonyms.flatMap((set) => set.terms.map((term) => ({ setName: set.name, term }))))
       .onConflictDoNothing(),
   ]);
 

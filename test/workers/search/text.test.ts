@@ -2,6 +2,7 @@
 // the index following writes in their transaction (created, archived, drafted, deleted).
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { demo } from "../../../dev/demo.ts";
 import { newId } from "../../../shared/ids.ts";
 import { liveSessionProducts, liveSessions, notes, products } from "../../../shared/schema.ts";
 import { db, ids, newCreator, newMerchant, newNote, newProduct, search, uniqueWord } from "./fixtures.ts";
@@ -94,6 +95,15 @@ describe("mixed and English", () => {
 
   it("does not correct words of four letters or fewer", async () => {
     expect(ids(await mine("soff"))).toEqual([]);
+  });
+});
+
+describe("the demo's operator synonyms (pinyin and initials)", () => {
+  it("xiaoheiping, xhp and the product line name find 小黑瓶", async () => {
+    const xiaoheiping = demo.products[0]?.id;
+    for (const q of ["xiaoheiping", "xhp", "小黑瓶", "Advanced Génifique"]) {
+      expect(ids(await search({ q, merchantId: demo.merchants[0]?.id ?? "" })), q).toEqual([xiaoheiping]);
+    }
   });
 });
 
