@@ -508,7 +508,7 @@ export class LiveRoom extends DurableObject<Env> {
     if (pending > 0) {
       this.set("likes_pending", 0);
       this.countMinute("likes", pending, now);
-      this.broadcast({ type: "likes", total: this.add("likes_total", pending) });
+      this.broadcast({ type: "likes", total: this.add("likes_total", pending), at: iso(now) });
     }
     const viewers = this.viewerFigures();
     const sent = this.get<ViewerFigures | null>("viewers_sent", null);

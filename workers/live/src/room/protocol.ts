@@ -114,7 +114,7 @@ export interface ViewerFigures {
 export type Broadcast =
   | { type: "comment"; comment: CommentView }
   | { type: "comment_deleted"; commentId: string }
-  | { type: "likes"; total: number }
+  | { type: "likes"; total: number; at: string }
   | ({ type: "viewers" } & ViewerFigures)
   | { type: "question"; question: QuestionView }
   | { type: "question_updated"; question: { id: string; upvotes: number; answered: boolean } }
