@@ -6,12 +6,14 @@ import { benchCatalog } from "./catalog.ts";
 import { benchDb } from "./db.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
+import { benchSearch } from "./search.ts";
 
 const benchmarks: Record<string, () => Promise<string>> = {
   db: benchDb,
   catalog: benchCatalog,
   "flash-sale": benchFlashSale,
   live: benchLive,
+  search: benchSearch,
 };
 
 const requested = process.argv.slice(2);
