@@ -23,6 +23,9 @@ export async function backendWorkers(bindings: { LIBSQL_URL: string; LIBSQL_AUTH
         config.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []),
       );
       const vars = Object.fromEntries(Object.entries(config.vars).map(([k, v]) => [k, String(v)]));
+      // Secrets come from the environment, as `wrangler dev` takes them (see [secrets] in each config).
+      const required: string[] = config.secrets?.required ?? [];
+      const secrets = Object.fromEntries(required.map((name) => [name, process.env[name] ?? ""]));
       return {
         name: config.name ?? worker.service,
         modules: true,
@@ -35,7 +38,7 @@ export async function backendWorkers(bindings: { LIBSQL_URL: string; LIBSQL_AUTH
             { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name) },
           ]),
         ),
-        bindings: { ...vars, ...bindings },
+        bindings: { ...vars, ...secrets, ...bindings },
       };
     }),
   );

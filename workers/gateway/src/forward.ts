@@ -1,9 +1,10 @@
 // Hands a request to a backend Worker over its service binding, carrying the gateway's request id and the principal
 // it resolved. An inbound x-zhongcao-principal is always overwritten (a client cannot name itself), and the raw
-// credentials stay at the gateway: the backends trust the principal, never a key.
+// credentials stay at the gateway: the backends trust the principal, never a key (webhooks keep their signature).
 import type { Context } from "hono";
 import { REQUEST_ID_HEADER } from "../../../shared/http.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
+import { isWebhook } from "./authenticate.ts";
 import { cacheable, cachedResponse, storeAndPurge } from "./edge-cache.ts";
 import type { ServiceBinding } from "./services.ts";
 
@@ -18,7 +19,7 @@ export function forwardTo(binding: ServiceBinding) {
     const headers = new Headers(c.req.raw.headers);
     headers.set(REQUEST_ID_HEADER, c.get("requestId"));
     headers.set(PRINCIPAL_HEADER, encodePrincipal(principal));
-    headers.delete("authorization");
+    if (!isWebhook(c.req.path)) headers.delete("authorization");
     headers.delete("x-publishable-key");
     const response = await c.env[binding].fetch(new Request(c.req.raw, { headers }));
     // A WebSocket upgrade (101) passes through as it is.
