@@ -1,31 +1,14 @@
 // `npm run bench -- catalog`: a product read and a feed read through the gateway of the real platform
 // (`npm start`'s stack on free ports), at 32 concurrent clients, beside `GET /health` measured in the same run.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { demo } from "../dev/demo.ts";
-import { startPlatform } from "../dev/platform.ts";
-import { freePort } from "../dev/ports.ts";
+import { getOk, withPlatform } from "./platform.ts";
 import { measure, type Row, summarise, table } from "./stats.ts";
 
 const clients = 32;
 const requests = Number(process.env.BENCH_CATALOG_REQUESTS ?? 3000);
 
-async function get(url: string): Promise<void> {
-  const res = await fetch(url);
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
-}
-
 export async function benchCatalog(): Promise<string> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-bench-catalog-"));
-  const platform = await startPlatform({
-    port: await freePort(),
-    libsqlPort: await freePort(),
-    dataDir,
-    stdio: "ignore",
-  });
-  try {
+  return withPlatform("catalog", async (platform) => {
     const productId = demo.products[0]?.id ?? "";
     const routes = [
       ["GET /health", `${platform.gatewayUrl}/health`],
@@ -34,8 +17,8 @@ export async function benchCatalog(): Promise<string> {
     ] as const;
     const results = new Map<string, Row>();
     for (const [name, url] of routes) {
-      await measure("warm-up", clients, 300, () => get(url));
-      results.set(name, summarise(await measure(name, clients, requests, () => get(url))));
+      await measure("warm-up", clients, 300, () => getOk(url));
+      results.set(name, summarise(await measure(name, clients, requests, () => getOk(url))));
     }
     const baseline = results.get("GET /health");
     if (!baseline) throw new Error("no baseline");
@@ -47,8 +30,5 @@ export async function benchCatalog(): Promise<string> {
       "",
       table(rows),
     ].join("\n");
-  } finally {
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }

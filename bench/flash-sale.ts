@@ -4,11 +4,7 @@
 // Baseline in the same run: the same storm against the naive path (checkout's benchmark-only route, switched on
 // with BENCH_NAIVE_RESERVATIONS=true), one conditional `UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?`
 // in libSQL per request on another SKU with 1,000 units.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startPlatform } from "../dev/platform.ts";
-import { freePort } from "../dev/ports.ts";
+import { withPlatform } from "./platform.ts";
 import { measure, type Row, summarise, table } from "./stats.ts";
 
 const units = 1000;
@@ -74,15 +70,8 @@ async function storm(name: string, url: string, tokens: string[], publishableKey
 }
 
 export async function benchFlashSale(): Promise<string> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-bench-flash-"));
   process.env.BENCH_NAIVE_RESERVATIONS = "true";
-  const platform = await startPlatform({
-    port: await freePort(),
-    libsqlPort: await freePort(),
-    dataDir,
-    stdio: "ignore",
-  });
-  try {
+  return withPlatform("flash", async (platform) => {
     const gw = platform.gatewayUrl;
     const merchant = platform.credentials.merchants[0];
     if (!merchant) throw new Error("no demo merchant");
@@ -154,8 +143,5 @@ export async function benchFlashSale(): Promise<string> {
       "",
       counts.join("\n"),
     ].join("\n");
-  } finally {
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }

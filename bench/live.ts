@@ -5,12 +5,8 @@
 //    its arrival at every viewer (p50, p99 over all deliveries);
 // 3. a like storm: every viewer sends BENCH_LIVE_LIKES_PER_SECOND like messages a second (default 10) for
 //    BENCH_LIVE_STORM_SECONDS (default 10); the room's like broadcasts per second and the final total.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { demo } from "../dev/demo.ts";
-import { startPlatform } from "../dev/platform.ts";
-import { freePort } from "../dev/ports.ts";
+import { withPlatform } from "./platform.ts";
 import { measure, percentile, type Row, summarise, table } from "./stats.ts";
 
 const clients = 64;
@@ -63,151 +59,144 @@ const fmt = (n: number, digits = 1) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export async function benchLive(): Promise<string> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-bench-live-"));
-  const platform = await startPlatform({
-    port: await freePort(),
-    libsqlPort: await freePort(),
-    dataDir,
-    stdio: "ignore",
-  });
-  const sockets: Socket[] = [];
-  try {
-    const gw = platform.gatewayUrl;
-    const creds = platform.credentials;
-    const creatorKey = creds.creators[0]?.creatorKey ?? "";
-    const { accessToken: creatorToken } = await json<{ accessToken: string }>(
-      await post(`${gw}/v1/creator-sessions`, { creatorKey }, {}),
-    );
-    const asCreator = { authorization: `Bearer ${creatorToken}` };
-    const session = await json<{ id: string }>(
-      await post(
-        `${gw}/v1/live/sessions`,
-        {
-          title: "bench",
-          scheduledStartAt: new Date(Date.now() + 60_000).toISOString(),
-          productIds: [demo.products[0]?.id],
-        },
-        asCreator,
-      ),
-    );
-    const publishable = { "x-publishable-key": creds.merchants[0]?.publishableKey ?? "" };
-    const shoppers = await Promise.all(
-      Array.from({ length: clients }, async () => {
-        const { accessToken } = await json<{ accessToken: string }>(
-          await post(`${gw}/v1/shopper-sessions`, {}, publishable),
-        );
-        return { ...publishable, authorization: `Bearer ${accessToken}` };
-      }),
-    );
+  return withPlatform("live", async (platform) => {
+    const sockets: Socket[] = [];
+    try {
+      const gw = platform.gatewayUrl;
+      const creds = platform.credentials;
+      const creatorKey = creds.creators[0]?.creatorKey ?? "";
+      const { accessToken: creatorToken } = await json<{ accessToken: string }>(
+        await post(`${gw}/v1/creator-sessions`, { creatorKey }, {}),
+      );
+      const asCreator = { authorization: `Bearer ${creatorToken}` };
+      const session = await json<{ id: string }>(
+        await post(
+          `${gw}/v1/live/sessions`,
+          {
+            title: "bench",
+            scheduledStartAt: new Date(Date.now() + 60_000).toISOString(),
+            productIds: [demo.products[0]?.id],
+          },
+          asCreator,
+        ),
+      );
+      const publishable = { "x-publishable-key": creds.merchants[0]?.publishableKey ?? "" };
+      const shoppers = await Promise.all(
+        Array.from({ length: clients }, async () => {
+          const { accessToken } = await json<{ accessToken: string }>(
+            await post(`${gw}/v1/shopper-sessions`, {}, publishable),
+          );
+          return { ...publishable, authorization: `Bearer ${accessToken}` };
+        }),
+      );
 
-    // 1. Tokens beside /health.
-    const tokenUrl = `${gw}/v1/live/sessions/${session.id}/token`;
-    const token = async (client: number) => {
-      const res = await post(tokenUrl, {}, shoppers[client] ?? {});
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`token: ${res.status}`);
-    };
-    // On a busy machine a dependency check can pass /health's 2 s bound (503): counted, not fatal.
-    let healthNot200 = 0;
-    const health = async () => {
-      const res = await fetch(`${gw}/health`);
-      await res.arrayBuffer();
-      if (res.status !== 200) healthNot200++;
-    };
-    await measure("warm-up", clients, 300, health);
-    await measure("warm-up", clients, 300, token);
-    const baseline: Row = summarise(await measure("GET /health", clients, requests, health));
-    const tokens: Row = summarise(await measure("POST /v1/live/sessions/{id}/token", clients, requests, token));
-
-    // 2. Fan-out.
-    const viewerTokens = await Promise.all(
-      shoppers.map(async (h) => json<{ roomToken: string; roomUrl: string }>(await post(tokenUrl, {}, h))),
-    );
-    for (let i = 0; i < viewers; i += 50) {
-      const batch = Array.from({ length: Math.min(50, viewers - i) }, (_, j) => {
-        const t = viewerTokens[(i + j) % viewerTokens.length];
-        return connect(`${t?.roomUrl}?token=${t?.roomToken}`);
-      });
-      sockets.push(...(await Promise.all(batch)));
-    }
-    const hostTokens = await json<{ roomToken: string; roomUrl: string }>(await post(tokenUrl, {}, asCreator));
-    const host = await connect(`${hostTokens.roomUrl}?token=${hostTokens.roomToken}`);
-    sockets.push(host);
-    const delays: number[] = [];
-    for (let n = 0; n < announcements; n++) {
-      const body = `announcement ${n}`;
-      let pending = viewers;
-      const arrived = new Promise<void>((resolve) => {
-        for (const s of sockets.slice(0, viewers)) {
-          s.onFrame = (frame, at) => {
-            if (frame.type === "announcement" && frame.body === body) {
-              delays.push(at - sent);
-              if (--pending === 0) resolve();
-            }
-          };
-        }
-      });
-      const sent = performance.now();
-      host.ws.send(JSON.stringify({ type: "announce", body }));
-      await arrived;
-    }
-    delays.sort((a, b) => a - b);
-
-    // 3. Like storm: count the like broadcasts one viewer sees, per second.
-    const observer = sockets[0];
-    const likeFrames: number[] = [];
-    let lastTotal = 0;
-    for (const s of sockets) s.onFrame = null;
-    if (observer) {
-      observer.onFrame = (frame, at) => {
-        if (frame.type === "likes") {
-          // The room's clock: the client's receipt times bunch up while it is busy sending.
-          likeFrames.push(typeof frame.at === "string" ? Date.parse(frame.at) : at);
-          lastTotal = Number(frame.total);
-        }
+      // 1. Tokens beside /health.
+      const tokenUrl = `${gw}/v1/live/sessions/${session.id}/token`;
+      const token = async (client: number) => {
+        const res = await post(tokenUrl, {}, shoppers[client] ?? {});
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`token: ${res.status}`);
       };
-    }
-    const stormStart = performance.now();
-    let sentLikes = 0;
-    const ticksPerSecond = stormMode === "taps" ? likesPerSecond : 1;
-    const perMessage = stormMode === "taps" ? 1 : likesPerSecond;
-    const message = JSON.stringify({ type: "like", count: perMessage });
-    for (let tick = 0; tick < stormSeconds * ticksPerSecond; tick++) {
-      const due = stormStart + (tick * 1000) / ticksPerSecond;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      for (const s of sockets.slice(0, viewers)) {
-        s.ws.send(message);
-        sentLikes += perMessage;
-      }
-    }
-    const stormSent = performance.now();
-    // Wait (bounded) for the final total to reach the observer.
-    for (let i = 0; i < 100 && lastTotal < sentLikes; i++) await new Promise((r) => setTimeout(r, 100));
-    const stormElapsed = (stormSent - stormStart) / 1000;
-    const closedSockets = sockets.filter((x) => x.ws.readyState !== WebSocket.OPEN).length;
-    // The broadcast rate while they were flowing (first to last like broadcast).
-    const span = ((likeFrames.at(-1) ?? 0) - (likeFrames[0] ?? 0)) / 1000;
-    const perSecond = likeFrames.length > 1 ? (likeFrames.length - 1) / span : 0;
-    const gaps = likeFrames.slice(1).map((t, i) => t - (likeFrames[i] ?? t));
-    gaps.sort((a, b) => a - b);
+      // On a busy machine a dependency check can pass /health's 2 s bound (503): counted, not fatal.
+      let healthNot200 = 0;
+      const health = async () => {
+        const res = await fetch(`${gw}/health`);
+        await res.arrayBuffer();
+        if (res.status !== 200) healthNot200++;
+      };
+      await measure("warm-up", clients, 300, health);
+      await measure("warm-up", clients, 300, token);
+      const baseline: Row = summarise(await measure("GET /health", clients, requests, health));
+      const tokens: Row = summarise(await measure("POST /v1/live/sessions/{id}/token", clients, requests, token));
 
-    return [
-      "## live: stream tokens, room fan-out, like storm",
-      "",
-      `Tokens: ${requests} requests per route from ${clients} concurrent clients (64 guest shoppers) through the gateway of \`npm start\`'s stack; baseline \`GET /health\` in the same run. The client shares the machine's cores.`,
-      "",
-      table([{ row: tokens, baseline }]),
-      "",
-      `Token p50 ÷ /health p50: ${fmt(tokens.p50 / baseline.p50, 2)} (goal ≤ 1.5). /health answers other than 200 (a check over its 2 s bound): ${healthNot200}.`,
-      "",
-      `Fan-out: ${viewers} room sockets through the gateway (plus the host), ${announcements} host announcements one after another; time from the host's send to each viewer's receipt: p50 ${fmt(percentile(delays, 50))} ms, p99 ${fmt(percentile(delays, 99))} ms, max ${fmt(delays.at(-1) ?? Number.NaN)} ms over ${delays.length} deliveries.`,
-      "",
-      `Like storm (${stormMode}): ${viewers} viewers × ${likesPerSecond} likes/s for ${stormSeconds} s = ${sentLikes} likes in ${stormMode === "taps" ? sentLikes : sentLikes / likesPerSecond} messages, sent in ${fmt(stormElapsed, 2)} s; one viewer received ${likeFrames.length} like broadcasts (${fmt(perSecond, 2)}/s between the first and the last; bound 4/s), shortest gap between them by the room's clock ${fmt(gaps[0] ?? Number.NaN)} ms, last total ${lastTotal} (${lastTotal === sentLikes ? "all counted" : `${sentLikes - lastTotal} not yet broadcast when the wait ended`}); sockets closed by then: ${closedSockets}.`,
-    ].join("\n");
-  } finally {
-    for (const s of sockets) s.ws.close();
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+      // 2. Fan-out.
+      const viewerTokens = await Promise.all(
+        shoppers.map(async (h) => json<{ roomToken: string; roomUrl: string }>(await post(tokenUrl, {}, h))),
+      );
+      for (let i = 0; i < viewers; i += 50) {
+        const batch = Array.from({ length: Math.min(50, viewers - i) }, (_, j) => {
+          const t = viewerTokens[(i + j) % viewerTokens.length];
+          return connect(`${t?.roomUrl}?token=${t?.roomToken}`);
+        });
+        sockets.push(...(await Promise.all(batch)));
+      }
+      const hostTokens = await json<{ roomToken: string; roomUrl: string }>(await post(tokenUrl, {}, asCreator));
+      const host = await connect(`${hostTokens.roomUrl}?token=${hostTokens.roomToken}`);
+      sockets.push(host);
+      const delays: number[] = [];
+      for (let n = 0; n < announcements; n++) {
+        const body = `announcement ${n}`;
+        let pending = viewers;
+        const arrived = new Promise<void>((resolve) => {
+          for (const s of sockets.slice(0, viewers)) {
+            s.onFrame = (frame, at) => {
+              if (frame.type === "announcement" && frame.body === body) {
+                delays.push(at - sent);
+                if (--pending === 0) resolve();
+              }
+            };
+          }
+        });
+        const sent = performance.now();
+        host.ws.send(JSON.stringify({ type: "announce", body }));
+        await arrived;
+      }
+      delays.sort((a, b) => a - b);
+
+      // 3. Like storm: count the like broadcasts one viewer sees, per second.
+      const observer = sockets[0];
+      const likeFrames: number[] = [];
+      let lastTotal = 0;
+      for (const s of sockets) s.onFrame = null;
+      if (observer) {
+        observer.onFrame = (frame, at) => {
+          if (frame.type === "likes") {
+            // The room's clock: the client's receipt times bunch up while it is busy sending.
+            likeFrames.push(typeof frame.at === "string" ? Date.parse(frame.at) : at);
+            lastTotal = Number(frame.total);
+          }
+        };
+      }
+      const stormStart = performance.now();
+      let sentLikes = 0;
+      const ticksPerSecond = stormMode === "taps" ? likesPerSecond : 1;
+      const perMessage = stormMode === "taps" ? 1 : likesPerSecond;
+      const message = JSON.stringify({ type: "like", count: perMessage });
+      for (let tick = 0; tick < stormSeconds * ticksPerSecond; tick++) {
+        const due = stormStart + (tick * 1000) / ticksPerSecond;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        for (const s of sockets.slice(0, viewers)) {
+          s.ws.send(message);
+          sentLikes += perMessage;
+        }
+      }
+      const stormSent = performance.now();
+      // Wait (bounded) for the final total to reach the observer.
+      for (let i = 0; i < 100 && lastTotal < sentLikes; i++) await new Promise((r) => setTimeout(r, 100));
+      const stormElapsed = (stormSent - stormStart) / 1000;
+      const closedSockets = sockets.filter((x) => x.ws.readyState !== WebSocket.OPEN).length;
+      // The broadcast rate while they were flowing (first to last like broadcast).
+      const span = ((likeFrames.at(-1) ?? 0) - (likeFrames[0] ?? 0)) / 1000;
+      const perSecond = likeFrames.length > 1 ? (likeFrames.length - 1) / span : 0;
+      const gaps = likeFrames.slice(1).map((t, i) => t - (likeFrames[i] ?? t));
+      gaps.sort((a, b) => a - b);
+
+      return [
+        "## live: stream tokens, room fan-out, like storm",
+        "",
+        `Tokens: ${requests} requests per route from ${clients} concurrent clients (64 guest shoppers) through the gateway of \`npm start\`'s stack; baseline \`GET /health\` in the same run. The client shares the machine's cores.`,
+        "",
+        table([{ row: tokens, baseline }]),
+        "",
+        `Token p50 ÷ /health p50: ${fmt(tokens.p50 / baseline.p50, 2)} (goal ≤ 1.5). /health answers other than 200 (a check over its 2 s bound): ${healthNot200}.`,
+        "",
+        `Fan-out: ${viewers} room sockets through the gateway (plus the host), ${announcements} host announcements one after another; time from the host's send to each viewer's receipt: p50 ${fmt(percentile(delays, 50))} ms, p99 ${fmt(percentile(delays, 99))} ms, max ${fmt(delays.at(-1) ?? Number.NaN)} ms over ${delays.length} deliveries.`,
+        "",
+        `Like storm (${stormMode}): ${viewers} viewers × ${likesPerSecond} likes/s for ${stormSeconds} s = ${sentLikes} likes in ${stormMode === "taps" ? sentLikes : sentLikes / likesPerSecond} messages, sent in ${fmt(stormElapsed, 2)} s; one viewer received ${likeFrames.length} like broadcasts (${fmt(perSecond, 2)}/s between the first and the last; bound 4/s), shortest gap between them by the room's clock ${fmt(gaps[0] ?? Number.NaN)} ms, last total ${lastTotal} (${lastTotal === sentLikes ? "all counted" : `${sentLikes - lastTotal} not yet broadcast when the wait ended`}); sockets closed by then: ${closedSockets}.`,
+      ].join("\n");
+    } finally {
+      for (const s of sockets) s.ws.close();
+    }
+  });
 }

@@ -3,11 +3,7 @@
 // same run, over the demo catalogue plus generated products (BENCH_SEARCH_PRODUCTS, default 2,000, created through
 // POST /v1/products so the index triggers do the work they do in production). Searches are sent with a merchant's
 // secret key, which the gateway never serves from its edge cache; one row measures the cached path too.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { startPlatform } from "../dev/platform.ts";
-import { freePort } from "../dev/ports.ts";
+import { getOk, withPlatform } from "./platform.ts";
 import { measure, type Row, summarise, table } from "./stats.ts";
 
 const clients = 32;
@@ -84,21 +80,8 @@ function productBody(rand: () => number, n: number) {
   };
 }
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<void> {
-  const res = await fetch(url, { headers });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
-}
-
 export async function benchSearch(): Promise<string> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-bench-search-"));
-  const platform = await startPlatform({
-    port: await freePort(),
-    libsqlPort: await freePort(),
-    dataDir,
-    stdio: "ignore",
-  });
-  try {
+  return withPlatform("search", async (platform) => {
     const merchants = platform.credentials.merchants;
     const rand = random(5);
     const created = await measure("create products", 16, generated, async (_, i) => {
@@ -115,10 +98,10 @@ export async function benchSearch(): Promise<string> {
     const url = (route: string, i: number) =>
       `${platform.gatewayUrl}${route}?q=${encodeURIComponent(queries[i % queries.length] ?? "")}`;
     const routes: [string, (i: number) => Promise<void>][] = [
-      ["GET /health", () => get(`${platform.gatewayUrl}/health`)],
-      ["GET /v1/search (query mix, uncached)", (i) => get(url("/v1/search", i), auth)],
-      ["GET /v1/search/suggest (query mix, uncached)", (i) => get(url("/v1/search/suggest", i), auth)],
-      ["GET /v1/search (query mix, edge cache)", (i) => get(url("/v1/search", i))],
+      ["GET /health", () => getOk(`${platform.gatewayUrl}/health`)],
+      ["GET /v1/search (query mix, uncached)", (i) => getOk(url("/v1/search", i), auth)],
+      ["GET /v1/search/suggest (query mix, uncached)", (i) => getOk(url("/v1/search/suggest", i), auth)],
+      ["GET /v1/search (query mix, edge cache)", (i) => getOk(url("/v1/search", i))],
     ];
     const results = new Map<string, Row>();
     for (const [name, run] of routes) {
@@ -135,8 +118,5 @@ export async function benchSearch(): Promise<string> {
       "",
       table(rows),
     ].join("\n");
-  } finally {
-    await platform.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
