@@ -12,9 +12,9 @@ import { sha256Hex } from "../../../shared/crypto.ts";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
 import { apiKeys, signingKeys } from "../../../shared/schema.ts";
+import { forgetSigningKeys } from "../../../shared/signing-keys.ts";
 import { rotateSigningKeys } from "../../../shared/tokens.ts";
 import { app } from "../../../workers/gateway/src/index.ts";
-import { forgetSigningKeys } from "../../../workers/gateway/src/signing.ts";
 import { call, post } from "./helpers.ts";
 
 interface Jwks {

@@ -2,7 +2,7 @@
 // platform's access tokens. Cached briefly: a rotation shows here within a minute.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../../../../shared/http.ts";
-import { signingKeys } from "../signing.ts";
+import { signingKeys } from "../../../../shared/signing-keys.ts";
 
 const JwksSchema = z
   .object({
