@@ -1,17 +1,13 @@
 // The demo data's content and fixed ids, kept apart from the seeding code so tests (inside workerd too) can name them.
+import { scopes } from "../shared/principal.ts";
+
 /** A fixed, valid id: the prefix, a constant time part, and a serial. */
 export function demoId(prefix: string, serial: number): string {
   return `${prefix}_01JZ${String(serial).padStart(22, "0")}`;
 }
 
-export const allScopes = [
-  "catalog:write",
-  "orders:read",
-  "orders:write",
-  "flash_sales:write",
-  "webhooks:write",
-  "analytics:read",
-];
+/** Demo secret keys carry every scope there is. */
+export const allScopes: string[] = [...scopes];
 export const storefrontOrigins = ["http://localhost:3000", "http://127.0.0.1:8787", "http://localhost:8787"];
 export const img = (name: string) => `https://img.zhongcao.dev/demo/${name}.jpg`;
 

@@ -1,73 +1,25 @@
 // End to end: the operator key `npm start` prints (and writes to demo-credentials.json) onboards a merchant through
 // the real gateway; the demo creator keys open creator sessions; `npm run keys:rotate` rotates the signing keys of
 // that database. Its own `npm start` on free ports and a temporary data folder, stopped with SIGINT.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { importJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../ports.ts";
+import { type NpmStart, npmStart } from "./npm-start.ts";
 
 const run = promisify(execFile);
-let child: ChildProcess;
-let output = "";
+let platform: NpmStart;
 let gateway = "";
-let libsqlUrl = "";
-let dataDir = "";
-
-function exitOf(proc: ChildProcess): Promise<number | NodeJS.Signals | null> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) resolve(proc.exitCode ?? proc.signalCode);
-    else proc.once("exit", (code, signal) => resolve(code ?? signal));
-  });
-}
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-e2e-auth-"));
-  const port = await freePort();
-  const libsqlPort = await freePort();
-  gateway = `http://127.0.0.1:${port}`;
-  libsqlUrl = `http://127.0.0.1:${libsqlPort}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    LIBSQL_PORT: String(libsqlPort),
-    ZHONGCAO_DATA_DIR: dataDir,
-  };
-  // The gateway tests set one in this process; npm start must mint its own here.
-  delete env.PLATFORM_ADMIN_KEY;
-  child = spawn("npm", ["start"], { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    output += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    output += d;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up; output:\n${output}`)), 170_000);
-    const check = () => {
-      if (output.includes("zhongcao is running") && output.includes("Ctrl-C stops everything")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}; output:\n${output}`));
-    });
-    check();
-  });
+  platform = await npmStart("auth");
+  gateway = platform.gateway;
 }, 180_000);
 
 afterAll(async () => {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    process.kill(-child.pid, "SIGINT");
-    await exitOf(child);
-  }
-  await rm(dataDir, { recursive: true, force: true });
+  await platform.stop();
 });
 
 interface Credentials {
@@ -77,9 +29,9 @@ interface Credentials {
 
 describe("npm start's credentials", () => {
   it("prints an operator key, writes it to demo-credentials.json, and the gateway accepts it", async () => {
-    const credentials = JSON.parse(await readFile(path.join(dataDir, "demo-credentials.json"), "utf8")) as Credentials;
+    const credentials = await platform.credentials<Credentials>();
     expect(credentials.operatorKey).toMatch(/^zc_admin_local_[0-9a-f]{48}$/);
-    expect(output).toContain(credentials.operatorKey);
+    expect(platform.output()).toContain(credentials.operatorKey);
 
     const res = await fetch(`${gateway}/v1/merchants`, {
       method: "POST",
@@ -101,10 +53,10 @@ describe("npm start's credentials", () => {
   });
 
   it("the demo creator keys open creator sessions", async () => {
-    const credentials = JSON.parse(await readFile(path.join(dataDir, "demo-credentials.json"), "utf8")) as Credentials;
+    const credentials = await platform.credentials<Credentials>();
     const creator = credentials.creators[0];
     expect(creator?.creatorKey).toMatch(/^ck_test_[0-9a-f]{40}$/);
-    expect(output).toContain(creator?.creatorKey);
+    expect(platform.output()).toContain(creator?.creatorKey);
     const res = await fetch(`${gateway}/v1/creator-sessions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -118,13 +70,13 @@ describe("npm start's credentials", () => {
     const jwks = await (await fetch(`${gateway}/.well-known/jwks.json`)).json();
     const before: string = jwks.keys[0].kid;
     // The database token, minted from the key pair npm start keeps in the data folder.
-    const jwk = JSON.parse(await readFile(path.join(dataDir, "libsql-auth-key.json"), "utf8")) as JWK;
+    const jwk = JSON.parse(await readFile(path.join(platform.dataDir, "libsql-auth-key.json"), "utf8")) as JWK;
     const token = await new SignJWT({ a: "rw" })
       .setProtectedHeader({ alg: "EdDSA" })
       .setExpirationTime("5m")
       .sign(await importJWK(jwk, "EdDSA"));
     const { stdout } = await run("npm", ["run", "--silent", "keys:rotate"], {
-      env: { ...process.env, LIBSQL_URL: libsqlUrl, LIBSQL_AUTH_TOKEN: token },
+      env: { ...process.env, LIBSQL_URL: platform.libsqlUrl, LIBSQL_AUTH_TOKEN: token },
     });
     expect(stdout).toContain("signing keys rotated");
     expect(stdout).toMatch(new RegExp(`previous +${before}`));

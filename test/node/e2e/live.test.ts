@@ -1,61 +1,20 @@
 // End to end through the real gateway (`npm start` on free ports): a demo creator schedules a session, a guest
 // shopper gets stream tokens, and both open the room socket through the gateway's service-binding forward.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { TokenVerifier } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demo } from "../../../dev/demo.ts";
-import { freePort } from "../ports.ts";
+import { type NpmStart, npmStart } from "./npm-start.ts";
 
-let child: ChildProcess;
-let output = "";
+let platform: NpmStart;
 let gateway = "";
-let dataDir = "";
-
-function started(timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up; output:\n${output}`)), timeoutMs);
-    const check = () => {
-      if (/zhongcao is running/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code}; output:\n${output}`));
-    });
-  });
-}
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-e2e-live-"));
-  const port = await freePort();
-  gateway = `http://127.0.0.1:${port}`;
-  child = spawn("npm", ["start"], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(port), LIBSQL_PORT: String(await freePort()), ZHONGCAO_DATA_DIR: dataDir },
-  });
-  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-    output += d;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-    output += d;
-  });
-  await started(170_000);
+  platform = await npmStart("live");
+  gateway = platform.gateway;
 }, 180_000);
 
 afterAll(async () => {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid, "SIGINT");
-    await exited;
-  }
-  await rm(dataDir, { recursive: true, force: true });
+  await platform.stop();
 }, 30_000);
 
 interface Credentials {
@@ -91,7 +50,7 @@ function openSocket(url: string): Promise<{ ws: WebSocket; frames: Record<string
 
 describe("live shopping through the gateway", () => {
   it("a creator schedules, a guest shopper gets tokens, and both meet in the room over WebSockets", async () => {
-    const credentials = JSON.parse(await readFile(path.join(dataDir, "demo-credentials.json"), "utf8")) as Credentials;
+    const credentials = await platform.credentials<Credentials>();
     const creator = credentials.creators[0];
     const creatorSession = await post("/v1/creator-sessions", { creatorKey: creator?.creatorKey });
     expect(creatorSession.status).toBe(201);
