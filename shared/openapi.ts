@@ -57,3 +57,8 @@ export function retrieveRoute<S extends z.ZodType>(options: {
     },
   });
 }
+
+/** A JSON response (or body) declaration for createRoute: `200: jsonContent(Schema, "The thing")`. */
+export function jsonContent<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
