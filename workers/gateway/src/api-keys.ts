@@ -87,6 +87,11 @@ export function toApiKey(row: KeyRow): ApiKey {
   };
 }
 
+/** A key just minted, as its owner sees it this once: the API shape plus the key itself. */
+export function revealed(minted: Awaited<ReturnType<typeof mintKey>>): ApiKey & { key: string } {
+  return { ...toApiKey({ ...minted.row, lastUsedAt: null, revokedAt: null }), key: minted.key };
+}
+
 export const keyColumns = {
   id: apiKeys.id,
   kind: apiKeys.kind,

@@ -6,7 +6,7 @@ import { database } from "../../../../shared/db.ts";
 import { notModified } from "../../../../shared/etag.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { pageQuery } from "../../../../shared/pagination.ts";
 import { personId, requirePerson } from "../../../../shared/principal.ts";
 import { addComment, deleteComment, listComments } from "../comment-on-note.ts";
@@ -26,10 +26,6 @@ import { type Reaction, setReaction } from "../react-to-note.ts";
 import { deleteNote, updateNote } from "../update-note.ts";
 
 const publicCache = "public, max-age=15, stale-while-revalidate=60";
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const ifMatchHeader = z.object({
   "if-match": z
     .string()
@@ -63,7 +59,7 @@ const createNoteRoute = createRoute({
   description:
     "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
   request: { body: { content: { "application/json": { schema: NoteCreateSchema } }, required: true } },
-  responses: { 201: json(NoteSchema, "The note (ETag, Location)"), ...problemResponses(400, 401, 409, 422) },
+  responses: { 201: jsonContent(NoteSchema, "The note (ETag, Location)"), ...problemResponses(400, 401, 409, 422) },
 });
 
 const getNoteRoute = createRoute({
@@ -73,7 +69,7 @@ const getNoteRoute = createRoute({
   description: "Public. Tagged products carry their current price, stock state and an attribution reference.",
   request: { params: idParam("note") },
   responses: {
-    200: json(NoteSchema, "The note (ETag, Cache-Control)"),
+    200: jsonContent(NoteSchema, "The note (ETag, Cache-Control)"),
     304: { description: "Not modified (If-None-Match)" },
     ...problemResponses(400, 404),
   },
@@ -89,7 +85,7 @@ const updateNoteRoute = createRoute({
     headers: ifMatchHeader,
     body: { content: { "application/json": { schema: NoteUpdateSchema } }, required: true },
   },
-  responses: { 200: json(NoteSchema, "The note (ETag)"), ...problemResponses(400, 401, 404, 412) },
+  responses: { 200: jsonContent(NoteSchema, "The note (ETag)"), ...problemResponses(400, 401, 404, 412) },
 });
 
 const deleteNoteRoute = createRoute({
@@ -109,7 +105,10 @@ function reactionRoute(method: "put" | "delete", reaction: Reaction) {
     summary: `${method === "put" ? verb[0] : verb[1]} a note`,
     description: "A shopper or creator; idempotent (once per person). Returns the state and the exact count.",
     request: { params: idParam("note") },
-    responses: { 200: json(ReactionStateSchema, "Your state and the count"), ...problemResponses(400, 401, 404) },
+    responses: {
+      200: jsonContent(ReactionStateSchema, "Your state and the count"),
+      ...problemResponses(400, 401, 404),
+    },
   });
 }
 
@@ -122,7 +121,7 @@ const addCommentRoute = createRoute({
     params: idParam("note"),
     body: { content: { "application/json": { schema: CommentCreateSchema } }, required: true },
   },
-  responses: { 201: json(CommentSchema, "The comment"), ...problemResponses(400, 401, 404, 409, 422) },
+  responses: { 201: jsonContent(CommentSchema, "The comment"), ...problemResponses(400, 401, 404, 409, 422) },
 });
 
 const listCommentsRoute = createRoute({
@@ -131,7 +130,10 @@ const listCommentsRoute = createRoute({
   summary: "List a note's comments, newest first",
   request: { params: idParam("note"), query: pageQuery },
   responses: {
-    200: json(z.object({ data: z.array(CommentSchema), nextCursor: z.string().nullable() }), "A page of comments"),
+    200: jsonContent(
+      z.object({ data: z.array(CommentSchema), nextCursor: z.string().nullable() }),
+      "A page of comments",
+    ),
     ...problemResponses(400, 404),
   },
 });

@@ -10,7 +10,7 @@ import { etagOf, notModified } from "../../../../shared/etag.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { currencies } from "../../../../shared/money.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { merchantScope, principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { products, skus } from "../../../../shared/schema.ts";
@@ -28,11 +28,6 @@ import {
 import { updateProduct } from "../update-product.ts";
 
 const publicCache = "public, max-age=30, stale-while-revalidate=60";
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const ListQuery = pageQuery
   .extend({
     merchantId: z.string().max(64).optional(),
@@ -57,7 +52,10 @@ const listProducts = createRoute({
     "Storefronts (a publishable key, or nothing) see active products of every merchant. A merchant's secret key lists that merchant's own products in every status.",
   request: { query: ListQuery },
   responses: {
-    200: json(z.object({ data: z.array(ProductSchema), nextCursor: z.string().nullable() }), "A page of products"),
+    200: jsonContent(
+      z.object({ data: z.array(ProductSchema), nextCursor: z.string().nullable() }),
+      "A page of products",
+    ),
     ...problemResponses(400),
   },
 });
@@ -69,7 +67,7 @@ const getProduct = createRoute({
   description: "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
   request: { params: idParam("prod") },
   responses: {
-    200: json(ProductSchema, "The product (ETag header)"),
+    200: jsonContent(ProductSchema, "The product (ETag header)"),
     304: { description: "Not modified (If-None-Match)" },
     ...problemResponses(400, 404),
   },
@@ -82,7 +80,10 @@ const createProductRoute = createRoute({
   description:
     "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
   request: { body: { required: true, content: { "application/json": { schema: ProductCreateSchema } } } },
-  responses: { 201: json(ProductSchema, "The product (ETag, Location)"), ...problemResponses(400, 401, 403, 409, 422) },
+  responses: {
+    201: jsonContent(ProductSchema, "The product (ETag, Location)"),
+    ...problemResponses(400, 401, 403, 409, 422),
+  },
 });
 
 const updateProductRoute = createRoute({
@@ -94,7 +95,7 @@ const updateProductRoute = createRoute({
     params: idParam("prod"),
     body: { required: true, content: { "application/json": { schema: ProductUpdateSchema } } },
   },
-  responses: { 200: json(ProductSchema, "The product (ETag)"), ...problemResponses(400, 401, 403, 404, 412) },
+  responses: { 200: jsonContent(ProductSchema, "The product (ETag)"), ...problemResponses(400, 401, 403, 404, 412) },
 });
 
 const addSkuRoute = createRoute({
@@ -106,7 +107,7 @@ const addSkuRoute = createRoute({
     params: idParam("prod"),
     body: { required: true, content: { "application/json": { schema: SkuInputSchema } } },
   },
-  responses: { 201: json(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+  responses: { 201: jsonContent(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
 
 export const productRoutes = createRouter<{ Bindings: Env }>();

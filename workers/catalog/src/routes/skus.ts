@@ -5,7 +5,7 @@ import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { merchantScope, requireMerchant } from "../../../../shared/principal.ts";
 import { inventoryLedger } from "../../../../shared/schema.ts";
@@ -51,18 +51,13 @@ const SkuUpdate = z
   .strict()
   .openapi("SkuUpdate");
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const updateSkuRoute = createRoute({
   method: "patch",
   path: "/{id}",
   summary: "Change a SKU's price or options",
   description: "Needs `catalog:write`. Stock changes only through inventory adjustments.",
   request: { params: idParam("sku"), body: { required: true, content: { "application/json": { schema: SkuUpdate } } } },
-  responses: { 200: json(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: jsonContent(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404) },
 });
 
 const adjustRoute = createRoute({
@@ -75,7 +70,10 @@ const adjustRoute = createRoute({
     params: idParam("sku"),
     body: { required: true, content: { "application/json": { schema: AdjustmentInput } } },
   },
-  responses: { 201: json(AdjustmentSchema, "The ledger entry"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+  responses: {
+    201: jsonContent(AdjustmentSchema, "The ledger entry"),
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
 });
 
 const listAdjustmentsRoute = createRoute({
@@ -85,7 +83,10 @@ const listAdjustmentsRoute = createRoute({
   description: "Needs `catalog:write`. The sum of the deltas is the SKU's stock.",
   request: { params: idParam("sku"), query: pageQuery },
   responses: {
-    200: json(z.object({ data: z.array(AdjustmentSchema), nextCursor: z.string().nullable() }), "A page of entries"),
+    200: jsonContent(
+      z.object({ data: z.array(AdjustmentSchema), nextCursor: z.string().nullable() }),
+      "A page of entries",
+    ),
     ...problemResponses(400, 401, 403, 404),
   },
 });

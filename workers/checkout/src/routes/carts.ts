@@ -6,7 +6,7 @@ import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { newId } from "../../../../shared/ids.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { carts } from "../../../../shared/schema.ts";
 import { addCartLine, MAX_LINE_QUANTITY, openCart } from "../add-cart-line.ts";
 import { CartSchema, customerOf, priceLines, toCart } from "../cart.ts";
@@ -14,10 +14,6 @@ import { changeCartLine } from "../change-cart-line.ts";
 import { checkoutCart } from "../checkout-cart.ts";
 import { OrderSchema, readOrder } from "../order.ts";
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const body = <S extends z.ZodType>(schema: S) => ({
   required: true,
   content: { "application/json": { schema } },
@@ -67,7 +63,7 @@ const createCartRoute = createRoute({
   description:
     "A guest (publishable key) or a signed-in shopper. The cart's id is its capability for guests: keep it private.",
   request: { body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } } },
-  responses: { 201: json(CartSchema, "The empty cart"), ...problemResponses(400, 401) },
+  responses: { 201: jsonContent(CartSchema, "The empty cart"), ...problemResponses(400, 401) },
 });
 
 const getCartRoute = createRoute({
@@ -75,7 +71,7 @@ const getCartRoute = createRoute({
   path: "/{id}",
   summary: "Retrieve a cart, priced now",
   request: { params: idParam("cart") },
-  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404) },
 });
 
 const addLineRoute = createRoute({
@@ -85,7 +81,7 @@ const addLineRoute = createRoute({
   description:
     "A SKU at the catalogue price (again: adds to its line), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
   request: { params: idParam("cart"), body: body(LineInput) },
-  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
 });
 
 const changeLineRoute = createRoute({
@@ -93,7 +89,7 @@ const changeLineRoute = createRoute({
   path: "/{id}/lines/{lineId}",
   summary: "Change a line's quantity",
   request: { params: lineParams, body: body(z.object({ quantity }).strict().openapi("CartLineUpdate")) },
-  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
 });
 
 const removeLineRoute = createRoute({
@@ -102,7 +98,7 @@ const removeLineRoute = createRoute({
   summary: "Remove a line",
   description: "A held line's hold stays yours: cancel it or let it expire.",
   request: { params: lineParams },
-  responses: { 200: json(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
 });
 
 const checkoutRoute = createRoute({
@@ -115,7 +111,7 @@ const checkoutRoute = createRoute({
     params: idParam("cart"),
     body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } },
   },
-  responses: { 201: json(OrderSchema, "The order"), ...problemResponses(400, 401, 404, 409, 422) },
+  responses: { 201: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 404, 409, 422) },
 });
 
 export const cartRoutes = createRouter<{ Bindings: Env }>();

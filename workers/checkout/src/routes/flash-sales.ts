@@ -7,18 +7,13 @@ import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
 import { merchantScope, personId, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
 import { flashSales } from "../../../../shared/schema.ts";
 import { createFlashSale } from "../create-flash-sale.ts";
 import { FlashSaleCreateSchema, FlashSaleSchema, HoldSchema, termsOf, toFlashSale, toHold } from "../flash-sale.ts";
 import { requireIdempotencyKey } from "../idempotency-key.ts";
 import { openedStock, reserveStock } from "../reserve-stock.ts";
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const getFlashSale = retrieveRoute({
   prefix: "fs",
@@ -35,7 +30,7 @@ const createFlashSaleRoute = createRoute({
     "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
   request: { body: { required: true, content: { "application/json": { schema: FlashSaleCreateSchema } } } },
   responses: {
-    201: json(FlashSaleSchema, "The flash sale (Location)"),
+    201: jsonContent(FlashSaleSchema, "The flash sale (Location)"),
     ...problemResponses(400, 401, 403, 404, 409, 422),
   },
 });
@@ -69,8 +64,8 @@ const reserveRoute = createRoute({
     body: { required: true, content: { "application/json": { schema: ReservationInput } } },
   },
   responses: {
-    201: json(HoldSchema, "The hold"),
-    202: json(HoldSchema, "A place in the waiting line"),
+    201: jsonContent(HoldSchema, "The hold"),
+    202: jsonContent(HoldSchema, "A place in the waiting line"),
     ...problemResponses(400, 401, 404, 409, 422),
   },
 });
@@ -81,7 +76,7 @@ const getHoldRoute = createRoute({
   summary: "Retrieve one of your holds",
   description: "Its owner only (anyone else gets 404). Poll a waiting hold to learn when it is held.",
   request: { params: holdParams },
-  responses: { 200: json(HoldSchema, "The hold"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonContent(HoldSchema, "The hold"), ...problemResponses(400, 401, 404) },
 });
 
 const cancelHoldRoute = createRoute({
@@ -90,7 +85,7 @@ const cancelHoldRoute = createRoute({
   summary: "Give a hold (or a place in line) back",
   description: "Its owner only. Idempotent. A hold already in an order gets 409 `conflict`: cancel the order instead.",
   request: { params: holdParams },
-  responses: { 200: json(HoldSchema, "The released hold"), ...problemResponses(400, 401, 404, 409) },
+  responses: { 200: jsonContent(HoldSchema, "The released hold"), ...problemResponses(400, 401, 404, 409) },
 });
 
 export const flashSaleRoutes = createRouter<{ Bindings: Env }>();

@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { orderLines, orders, payments } from "../../../../shared/schema.ts";
@@ -14,11 +14,6 @@ import { advanceOrder } from "../advance-order.ts";
 import { cancelOrderOrConflict } from "../cancel-order.ts";
 import { customerOf } from "../cart.ts";
 import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "../order.ts";
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
 
@@ -29,7 +24,7 @@ const listRoute = createRoute({
   description: "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list.",
   request: { query: ListQuery },
   responses: {
-    200: json(z.object({ data: z.array(OrderSchema), nextCursor: z.string().nullable() }), "A page of orders"),
+    200: jsonContent(z.object({ data: z.array(OrderSchema), nextCursor: z.string().nullable() }), "A page of orders"),
     ...problemResponses(400, 401, 403),
   },
 });
@@ -39,7 +34,7 @@ const getRoute = createRoute({
   path: "/{id}",
   summary: "Retrieve an order",
   request: { params: idParam("ord") },
-  responses: { 200: json(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404) },
 });
 
 const action = (path: string, summary: string, description: string) =>
@@ -49,7 +44,7 @@ const action = (path: string, summary: string, description: string) =>
     summary,
     description,
     request: { params: idParam("ord") },
-    responses: { 200: json(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: { 200: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404, 409) },
   });
 
 const cancelRoute = action(

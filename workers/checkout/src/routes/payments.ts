@@ -7,18 +7,13 @@ import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { newId } from "../../../../shared/ids.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { orders, payments } from "../../../../shared/schema.ts";
 import { applyPaymentEvent } from "../apply-payment-event.ts";
 import { customerOf } from "../cart.ts";
 import { PaymentSchema, toPayment } from "../order.ts";
 import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, sandboxProvider, signSandbox } from "../payments/sandbox.ts";
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const SandboxInput = z
   .object({
@@ -44,7 +39,7 @@ const getRoute = createRoute({
   path: "/payments/{id}",
   summary: "Retrieve a payment",
   request: { params: idParam("pay") },
-  responses: { 200: json(PaymentSchema, "The payment"), ...problemResponses(400, 401, 403, 404) },
+  responses: { 200: jsonContent(PaymentSchema, "The payment"), ...problemResponses(400, 401, 403, 404) },
 });
 
 const sandboxRoute = createRoute({
@@ -58,7 +53,7 @@ const sandboxRoute = createRoute({
     body: { required: true, content: { "application/json": { schema: SandboxInput } } },
   },
   responses: {
-    200: json(SandboxResult, "The payment after the outcome"),
+    200: jsonContent(SandboxResult, "The payment after the outcome"),
     ...problemResponses(400, 401, 404, 409, 422),
   },
 });
@@ -70,7 +65,7 @@ const webhookRoute = createRoute({
   description:
     "Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s. Applied once per event id; a late event never overrides a newer state.",
   responses: {
-    200: json(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
+    200: jsonContent(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
     ...problemResponses(400),
   },
 });

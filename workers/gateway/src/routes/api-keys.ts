@@ -6,11 +6,11 @@ import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { scopes } from "../../../../shared/principal.ts";
 import { apiKeys } from "../../../../shared/schema.ts";
-import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, toApiKey } from "../api-keys.ts";
+import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, revealed, toApiKey } from "../api-keys.ts";
 import { merchantKey } from "../callers.ts";
 import { OriginSchema } from "./schemas.ts";
 
@@ -33,18 +33,13 @@ const ApiKeyCreateSchema = z
   ])
   .openapi("ApiKeyCreate");
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const createKeyRoute = createRoute({
   method: "post",
   path: "/",
   summary: "Create a secret or publishable key (any secret key of the merchant)",
   description: "The key is in this response only. A secret key may be given only scopes the calling key has.",
   request: { body: { content: { "application/json": { schema: ApiKeyCreateSchema } }, required: true } },
-  responses: { 201: json(ApiKeyWithSecretSchema, "The new key"), ...problemResponses(400, 401, 403) },
+  responses: { 201: jsonContent(ApiKeyWithSecretSchema, "The new key"), ...problemResponses(400, 401, 403) },
 });
 
 const listKeysRoute = createRoute({
@@ -53,7 +48,7 @@ const listKeysRoute = createRoute({
   summary: "List the merchant's keys, newest first (never the keys themselves)",
   request: { query: pageQuery.strict() },
   responses: {
-    200: json(z.object({ data: z.array(ApiKeySchema), nextCursor: z.string().nullable() }), "A page of keys"),
+    200: jsonContent(z.object({ data: z.array(ApiKeySchema), nextCursor: z.string().nullable() }), "A page of keys"),
     ...problemResponses(400, 401),
   },
 });
@@ -63,7 +58,7 @@ const revokeKeyRoute = createRoute({
   path: "/{id}",
   summary: "Revoke one of the merchant's keys; it stops working at once",
   request: { params: idParam("key") },
-  responses: { 200: json(ApiKeySchema, "The revoked key"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonContent(ApiKeySchema, "The revoked key"), ...problemResponses(400, 401, 404) },
 });
 
 export const apiKeyRoutes = createRouter<{ Bindings: Env }>();
@@ -77,15 +72,15 @@ apiKeyRoutes.openapi(createKeyRoute, async (c) => {
       throw new ProblemError("forbidden", `This key cannot grant scopes it does not have: ${missing.join(", ")}.`);
     }
   }
-  const { key, row } = await mintKey({
+  const minted = await mintKey({
     kind: input.kind,
     mode: input.mode,
     merchantId: caller.merchantId,
     scopes: input.kind === "secret" ? [...new Set(input.scopes)] : [],
     allowedOrigins: input.kind === "publishable" ? [...new Set(input.allowedOrigins)] : [],
   });
-  await database(c.env).insert(apiKeys).values(row);
-  return c.json({ ...toApiKey({ ...row, lastUsedAt: null, revokedAt: null }), key }, 201);
+  await database(c.env).insert(apiKeys).values(minted.row);
+  return c.json(revealed(minted), 201);
 });
 
 apiKeyRoutes.openapi(listKeysRoute, async (c) => {

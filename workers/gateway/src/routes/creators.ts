@@ -2,14 +2,13 @@
 // exchanges for tokens at POST /v1/creator-sessions.
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
 import { newId } from "../../../../shared/ids.ts";
 import { problemResponses } from "../../../../shared/openapi.ts";
 import { apiKeys, creators } from "../../../../shared/schema.ts";
-import { ApiKeyWithSecretSchema, mintKey, toApiKey } from "../api-keys.ts";
+import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys.ts";
 import { operatorOnly } from "../callers.ts";
-import { handleSchema, isUniqueViolation } from "./schemas.ts";
+import { handleSchema, withUniqueHandle } from "./schemas.ts";
 
 export const CreatorSchema = z
   .object({
@@ -68,27 +67,16 @@ creatorRoutes.openapi(createCreatorRoute, async (c) => {
   const db = database(c.env);
   const id = newId("cre");
   const key = await mintKey({ kind: "creator", mode: "test", creatorId: id });
-  let row: typeof creators.$inferSelect | undefined;
-  try {
-    const [inserted] = await db.batch([
+  const [inserted] = await withUniqueHandle(input.handle, () =>
+    db.batch([
       db
         .insert(creators)
         .values({ id, name: input.name, handle: input.handle, bio: input.bio, avatarUrl: input.avatarUrl ?? null })
         .returning(),
       db.insert(apiKeys).values(key.row),
-    ]);
-    row = inserted[0];
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new ProblemError("conflict", `The handle ${input.handle} is taken.`, {
-        errors: [{ path: "/handle", message: "taken" }],
-      });
-    }
-    throw err;
-  }
-  if (!row) throw new Error("the creator insert returned no row");
-  return c.json(
-    { ...toCreator(row), creatorKey: { ...toApiKey({ ...key.row, lastUsedAt: null, revokedAt: null }), key: key.key } },
-    201,
+    ]),
   );
+  const row = inserted[0];
+  if (!row) throw new Error("the creator insert returned no row");
+  return c.json({ ...toCreator(row), creatorKey: revealed(key) }, 201);
 });

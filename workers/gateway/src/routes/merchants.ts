@@ -6,12 +6,12 @@ import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
 import { newId } from "../../../../shared/ids.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { scopes } from "../../../../shared/principal.ts";
 import { apiKeys, merchants } from "../../../../shared/schema.ts";
-import { ApiKeyWithSecretSchema, mintKey, toApiKey } from "../api-keys.ts";
+import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys.ts";
 import { operatorOnly, operatorOrMerchant } from "../callers.ts";
-import { handleSchema, isUniqueViolation, OriginSchema } from "./schemas.ts";
+import { handleSchema, OriginSchema, withUniqueHandle } from "./schemas.ts";
 
 export const MerchantSchema = z
   .object({
@@ -46,11 +46,6 @@ const OnboardedMerchantSchema = MerchantSchema.extend({
   publishableKey: ApiKeyWithSecretSchema,
 }).openapi("OnboardedMerchant");
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const createMerchantRoute = createRoute({
   method: "post",
   path: "/",
@@ -59,7 +54,7 @@ const createMerchantRoute = createRoute({
     "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
   request: { body: { content: { "application/json": { schema: MerchantCreateSchema } }, required: true } },
   responses: {
-    201: json(OnboardedMerchantSchema, "The merchant and its first keys"),
+    201: jsonContent(OnboardedMerchantSchema, "The merchant and its first keys"),
     ...problemResponses(400, 401, 409),
   },
 });
@@ -69,7 +64,7 @@ const getMerchantRoute = createRoute({
   path: "/{id}",
   summary: "Retrieve a merchant (operator, or the merchant itself)",
   request: { params: idParam("mer") },
-  responses: { 200: json(MerchantSchema, "The merchant"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonContent(MerchantSchema, "The merchant"), ...problemResponses(400, 401, 404) },
 });
 
 type MerchantRow = typeof merchants.$inferSelect;
@@ -98,9 +93,8 @@ merchantRoutes.openapi(createMerchantRoute, async (c) => {
     merchantId: id,
     allowedOrigins: input.allowedOrigins,
   });
-  let row: MerchantRow | undefined;
-  try {
-    const [inserted] = await db.batch([
+  const [inserted] = await withUniqueHandle(input.handle, () =>
+    db.batch([
       db
         .insert(merchants)
         .values({
@@ -112,23 +106,16 @@ merchantRoutes.openapi(createMerchantRoute, async (c) => {
         })
         .returning(),
       db.insert(apiKeys).values([secret.row, publishable.row]),
-    ]);
-    row = inserted[0];
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new ProblemError("conflict", `The handle ${input.handle} is taken.`, {
-        errors: [{ path: "/handle", message: "taken" }],
-      });
-    }
-    throw err;
-  }
+    ]),
+  );
+  const row = inserted[0];
   if (!row) throw new Error("the merchant insert returned no row");
   c.header("location", `/v1/merchants/${id}`);
   return c.json(
     {
       ...toMerchant(row),
-      secretKey: { ...toApiKey({ ...secret.row, lastUsedAt: null, revokedAt: null }), key: secret.key },
-      publishableKey: { ...toApiKey({ ...publishable.row, lastUsedAt: null, revokedAt: null }), key: publishable.key },
+      secretKey: revealed(secret),
+      publishableKey: revealed(publishable),
     },
     201,
   );

@@ -5,7 +5,7 @@ import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
 import { newId } from "../../../../shared/ids.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
+import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { oidcIssuers } from "../../../../shared/schema.ts";
 import { operatorOnly } from "../callers.ts";
 import { isUniqueViolation } from "./schemas.ts";
@@ -32,17 +32,12 @@ const OidcIssuerCreateSchema = z
   .strict()
   .openapi("OidcIssuerCreate");
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 const createIssuerRoute = createRoute({
   method: "post",
   path: "/",
   summary: "Accept ID tokens from an OIDC issuer (operator)",
   request: { body: { content: { "application/json": { schema: OidcIssuerCreateSchema } }, required: true } },
-  responses: { 201: json(OidcIssuerSchema, "The issuer"), ...problemResponses(400, 401, 409) },
+  responses: { 201: jsonContent(OidcIssuerSchema, "The issuer"), ...problemResponses(400, 401, 409) },
 });
 
 const listIssuersRoute = createRoute({
@@ -50,7 +45,7 @@ const listIssuersRoute = createRoute({
   path: "/",
   summary: "The accepted OIDC issuers (operator)",
   responses: {
-    200: json(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer"),
+    200: jsonContent(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer"),
     ...problemResponses(401),
   },
 });

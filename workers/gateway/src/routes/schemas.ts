@@ -1,5 +1,7 @@
 // Field schemas the gateway's routes share.
+
 import { z } from "@hono/zod-openapi";
+import { ProblemError } from "../../../../shared/errors.ts";
 
 export const handleSchema = z
   .string()
@@ -12,6 +14,20 @@ export const OriginSchema = z
   .openapi({ example: "https://shop.example.com" });
 
 /** A libSQL UNIQUE constraint failure (a handle or issuer already taken). */
+/** Runs an insert of a record with a unique handle; a taken handle is a 409 naming the field. */
+export async function withUniqueHandle<T>(handle: string, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new ProblemError("conflict", `The handle ${handle} is taken.`, {
+        errors: [{ path: "/handle", message: "taken" }],
+      });
+    }
+    throw err;
+  }
+}
+
 export function isUniqueViolation(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (/UNIQUE constraint failed/i.test(e.message)) return true;

@@ -12,7 +12,7 @@ import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
 import { newId } from "../../../../shared/ids.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
+import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import type { Storefront } from "../../../../shared/principal.ts";
 import { apiKeys, creators, shoppers } from "../../../../shared/schema.ts";
 import { findCreatorByKey } from "../api-keys.ts";
@@ -67,10 +67,6 @@ const RefreshSchema = z
   .strict()
   .openapi("SessionRefresh");
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const body = <S extends z.ZodType>(schema: S, required = true) => ({
   body: { content: { "application/json": { schema } }, required },
 });
@@ -80,28 +76,28 @@ const openShopperSession = createRoute({
   path: "/shopper-sessions",
   summary: "Open a shopper session (publishable key): a guest, or an OIDC identity",
   request: body(ShopperSessionCreateSchema, false),
-  responses: { 201: json(ShopperSessionSchema, "The session"), ...problemResponses(400, 401, 403) },
+  responses: { 201: jsonContent(ShopperSessionSchema, "The session"), ...problemResponses(400, 401, 403) },
 });
 const refreshShopperSession = createRoute({
   method: "post",
   path: "/shopper-sessions/refresh",
   summary: "Trade a shopper refresh token for new tokens (the old one stops working)",
   request: body(RefreshSchema),
-  responses: { 200: json(ShopperSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
+  responses: { 200: jsonContent(ShopperSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
 });
 const openCreatorSession = createRoute({
   method: "post",
   path: "/creator-sessions",
   summary: "Open a creator session with a creator key or an ID token from a creator-role issuer",
   request: body(CreatorSessionCreateSchema),
-  responses: { 201: json(CreatorSessionSchema, "The session"), ...problemResponses(400, 401) },
+  responses: { 201: jsonContent(CreatorSessionSchema, "The session"), ...problemResponses(400, 401) },
 });
 const refreshCreatorSession = createRoute({
   method: "post",
   path: "/creator-sessions/refresh",
   summary: "Trade a creator refresh token for new tokens (the old one stops working)",
   request: body(RefreshSchema),
-  responses: { 200: json(CreatorSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
+  responses: { 200: jsonContent(CreatorSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
 });
 
 type ShopperRow = typeof shoppers.$inferSelect;

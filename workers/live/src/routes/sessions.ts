@@ -8,7 +8,7 @@ import { ProblemError } from "../../../../shared/errors.ts";
 import { etagOf } from "../../../../shared/etag.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
 import { pageQuery } from "../../../../shared/pagination.ts";
 import { personId, requirePerson } from "../../../../shared/principal.ts";
 import { liveSessionProducts, liveSessionReminders, liveSessions } from "../../../../shared/schema.ts";
@@ -18,11 +18,6 @@ import { scheduleSession } from "../schedule-session.ts";
 import { type LiveSession, LiveSessionCreateSchema, LiveSessionSchema, toLiveSession } from "../session.ts";
 import { endSession, roomSetup, startSession } from "../session-lifecycle.ts";
 import { loadSessionMeta, type SessionMeta, sessionMeta } from "../session-meta.ts";
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const statusList = z
   .string()
@@ -46,7 +41,10 @@ const listRoute = createRoute({
       .strict(),
   },
   responses: {
-    200: json(z.object({ data: z.array(LiveSessionSchema), nextCursor: z.string().nullable() }), "A page of sessions"),
+    200: jsonContent(
+      z.object({ data: z.array(LiveSessionSchema), nextCursor: z.string().nullable() }),
+      "A page of sessions",
+    ),
     ...problemResponses(400),
   },
 });
@@ -66,7 +64,7 @@ const createSessionRoute = createRoute({
     "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
   request: { body: { required: true, content: { "application/json": { schema: LiveSessionCreateSchema } } } },
   responses: {
-    201: json(LiveSessionSchema, "The session (Location, ETag)"),
+    201: jsonContent(LiveSessionSchema, "The session (Location, ETag)"),
     ...problemResponses(400, 401, 403, 409, 422),
   },
 });
@@ -78,7 +76,7 @@ const transitionRoute = (verb: "start" | "end") =>
     summary: verb === "start" ? "Go live (the host)" : "End the session (the host); its replay follows",
     description: "Idempotent. The video server's room_started and room_finished webhooks do the same.",
     request: { params: idParam("live") },
-    responses: { 200: json(LiveSessionSchema, "The session"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: { 200: jsonContent(LiveSessionSchema, "The session"), ...problemResponses(400, 401, 403, 404, 409) },
   });
 
 const reminderRoute = (method: "put" | "delete") =>

@@ -4,15 +4,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
+import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { principalOf, requireMerchant, requireOperator } from "../../../../shared/principal.ts";
 import { normaliseQuery } from "../query.ts";
 import { defaultRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "../ranking.ts";
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const SynonymSetSchema = z
   .object({
@@ -45,7 +40,7 @@ const listSynonymsRoute = createRoute({
   path: "/synonyms",
   summary: "List synonym sets (operator)",
   responses: {
-    200: json(z.object({ data: z.array(SynonymSetSchema), nextCursor: z.null() }), "Every set, by name"),
+    200: jsonContent(z.object({ data: z.array(SynonymSetSchema), nextCursor: z.null() }), "Every set, by name"),
     ...problemResponses(401),
   },
 });
@@ -59,7 +54,7 @@ const putSynonymsRoute = createRoute({
     params: nameParam,
     body: { required: true, content: { "application/json": { schema: SynonymInputSchema } } },
   },
-  responses: { 200: json(SynonymSetSchema, "The set"), ...problemResponses(400, 401) },
+  responses: { 200: jsonContent(SynonymSetSchema, "The set"), ...problemResponses(400, 401) },
 });
 
 const deleteSynonymsRoute = createRoute({
@@ -78,7 +73,7 @@ const getSettingsRoute = createRoute({
   method: "get",
   path: "/settings",
   summary: "The ranking weights in force (operator)",
-  responses: { 200: json(SettingsSchema, "Weights in force and their defaults"), ...problemResponses(401) },
+  responses: { 200: jsonContent(SettingsSchema, "Weights in force and their defaults"), ...problemResponses(401) },
 });
 
 const putSettingsRoute = createRoute({
@@ -92,7 +87,7 @@ const putSettingsRoute = createRoute({
       content: { "application/json": { schema: z.object({ ranking: RankingSchema.partial() }).strict() } },
     },
   },
-  responses: { 200: json(SettingsSchema, "Weights in force"), ...problemResponses(400, 401) },
+  responses: { 200: jsonContent(SettingsSchema, "Weights in force"), ...problemResponses(400, 401) },
 });
 
 const QueryCountSchema = z.object({
@@ -129,7 +124,7 @@ const analyticsRoute = createRoute({
       })
       .strict(),
   },
-  responses: { 200: json(AnalyticsSchema, "The day's queries"), ...problemResponses(400, 401, 403) },
+  responses: { 200: jsonContent(AnalyticsSchema, "The day's queries"), ...problemResponses(400, 401, 403) },
 });
 
 export const adminRoutes = createRouter<{ Bindings: Env }>();
