@@ -17,7 +17,7 @@ const ttlMs = 24 * 3_600_000;
 const replayedHeaders = ["content-type", "etag", "location"];
 
 /** Who the key belongs to: keys of different callers never collide. */
-export function callerOf(principal: Principal): string {
+function callerOf(principal: Principal): string {
   const { actor, storefront } = principal;
   switch (actor.type) {
     case "merchant":

@@ -1,18 +1,4 @@
-// Money is an integer amount of minor units with an ISO 4217 currency; never a float (shared/API.md).
+// Money is an integer amount of minor units with an ISO 4217 currency; never a float (shared/API.md). Its API
+// shape is MoneySchema in shared/openapi.ts.
 export const currencies = ["CNY", "HKD", "USD", "EUR", "JPY", "KRW", "SGD"] as const;
 export type Currency = (typeof currencies)[number];
-
-export interface Money {
-  amount: number;
-  currency: Currency;
-}
-
-export function isCurrency(value: string): value is Currency {
-  return (currencies as readonly string[]).includes(value);
-}
-
-export function money(amount: number, currency: Currency): Money {
-  if (!Number.isSafeInteger(amount))
-    throw new RangeError(`amount must be an integer number of minor units, got ${amount}`);
-  return { amount, currency };
-}
