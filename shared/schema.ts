@@ -482,8 +482,18 @@ export const orderLines = sqliteTable(
     holdId: text("hold_id"),
     flashSaleId: text("flash_sale_id").references(() => flashSales.id),
     attribution: text("attribution"),
+    // The attribution as checkout verified it (shared/attribution.ts resolveAttribution); null when absent or not
+    // credible. Live sessions sum their GMV and creators earn commission from these.
+    noteId: text("note_id").references(() => notes.id),
+    liveSessionId: text("live_session_id").references(() => liveSessions.id),
+    creatorId: text("creator_id"),
   },
-  (t) => [primaryKey({ columns: [t.orderId, t.position] }), index("order_lines_hold").on(t.holdId)],
+  (t) => [
+    primaryKey({ columns: [t.orderId, t.position] }),
+    index("order_lines_hold").on(t.holdId),
+    index("order_lines_live_session").on(t.liveSessionId),
+    index("order_lines_creator").on(t.creatorId),
+  ],
 );
 
 export const payments = sqliteTable(
