@@ -300,7 +300,8 @@ export const liveSessions = sqliteTable(
     merchantId: text("merchant_id").references(() => merchants.id),
     title: text("title").notNull(),
     coverUrl: text("cover_url"),
-    status: text("status", { enum: ["scheduled", "live", "ended"] })
+    // scheduled → live → ended, or scheduled → cancelled by its host.
+    status: text("status", { enum: ["scheduled", "live", "ended", "cancelled"] })
       .notNull()
       .default("scheduled"),
     scheduledStartAt: text("scheduled_start_at").notNull(),
@@ -573,6 +574,8 @@ export const liveSessionSummaries = sqliteTable("live_session_summaries", {
   comments: integer("comments").notNull().default(0),
   questions: integer("questions").notNull().default(0),
   durationMs: integer("duration_ms"),
+  // GMV at the end: the session's attributed lines of paid, fulfilled or delivered orders, one entry per currency.
+  gmv: text("gmv", { mode: "json" }).$type<{ amount: number; currency: string }[]>(),
   recordingUrl: text("recording_url"),
   egressId: text("egress_id"),
   updatedAt: timestamp("updated_at"),
@@ -670,4 +673,27 @@ export const searchQueryMerchants = sqliteTable(
     impressions: integer("impressions").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.merchantId, t.query] })],
+);
+
+// ---- Notifications: the in-app inbox, the one way the platform tells a person something (shared/notifications.ts) ----
+
+// One row per (person, kind, subject): a retried delivery never notifies twice. `read_at` is null while unread.
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    personId: text("person_id").notNull(),
+    kind: text("kind").notNull(),
+    subjectId: text("subject_id").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    link: text("link"),
+    createdAt: timestamp("created_at"),
+    readAt: text("read_at"),
+  },
+  (t) => [
+    uniqueIndex("notifications_once").on(t.personId, t.kind, t.subjectId),
+    index("notifications_person").on(t.personId, t.id),
+    index("notifications_unread").on(t.personId, t.readAt),
+  ],
 );
