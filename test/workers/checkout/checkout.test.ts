@@ -1,7 +1,11 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { demo } from "../../../dev/demo.ts";
+import { encodeAttribution } from "../../../shared/attribution.ts";
 import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { noteProducts, notes } from "../../../shared/schema.ts";
 import {
   asMerchant,
   call,
@@ -39,10 +43,34 @@ interface Order {
   number: string;
   status: string;
   customerId: string;
-  lines: { skuId: string; quantity: number; unitPrice: Money; holdId: string | null }[];
+  lines: {
+    skuId: string;
+    quantity: number;
+    unitPrice: Money;
+    holdId: string | null;
+    credit: { noteId: string | null; liveSessionId: string | null; creatorId: string | null } | null;
+  }[];
   totals: { subtotal: Money; shipping: Money; total: Money };
   payment: { id: string; status: string; amount: Money } | null;
   cancelReason: string | null;
+}
+
+const creatorId = demo.creators[0]?.id ?? "";
+
+/** A published note of a demo creator tagging the product, and the reference its product link carries. */
+async function taggedBy(productId: string): Promise<{ noteId: string; reference: string }> {
+  const db = database(env);
+  const noteId = newId("note");
+  await db.batch([
+    db.insert(notes).values({ id: noteId, creatorId, title: "试用", body: "好用", images: [] }),
+    db.insert(noteProducts).values({ noteId, productId }),
+  ]);
+  return { noteId, reference: encodeAttribution({ noteId, liveSessionId: null, creatorId, productId }) };
+}
+
+async function productOf(skuId: string): Promise<string | undefined> {
+  const rows = await database(env).$client.execute({ sql: "SELECT product_id FROM skus WHERE id = ?", args: [skuId] });
+  return rows.rows[0]?.product_id as string | undefined;
 }
 
 async function newCart(headers: Record<string, string>): Promise<string> {
@@ -73,7 +101,12 @@ describe("carts", () => {
     const [a = "", b = ""] = skuIds;
     const g = guest();
     const cartId = await newCart(g);
-    let res = await addLine(cartId, g, { skuId: a, quantity: 2, attribution: "attr_note.deadbeef" });
+    const { productId } = await createSkus({ prices: [1], stock: 1 });
+    const { reference } = await taggedBy(productId);
+    // A line of that product cannot carry a reference to another product.
+    expect((await addLine(cartId, g, { skuId: a, attribution: reference })).status).toBe(400);
+    const ownReference = (await taggedBy((await productOf(a)) ?? "")).reference;
+    let res = await addLine(cartId, g, { skuId: a, quantity: 2, attribution: ownReference });
     expect(res.status).toBe(200);
     let cart = await res.json<Cart>();
     // 6000 < 9900: shipping 1000.
@@ -84,7 +117,7 @@ describe("carts", () => {
       tax: { amount: 0, currency: "CNY" },
       total: { amount: 7000, currency: "CNY" },
     });
-    expect(cart.lines[0]).toMatchObject({ id: a, quantity: 2, attribution: "attr_note.deadbeef", hold: null });
+    expect(cart.lines[0]).toMatchObject({ id: a, quantity: 2, attribution: ownReference, hold: null });
     // The same SKU again adds to its line; a second SKU brings the subtotal over the free-shipping threshold.
     await addLine(cartId, g, { skuId: a });
     cart = await (await addLine(cartId, g, { skuId: b, quantity: 1 })).json<Cart>();
@@ -117,6 +150,7 @@ describe("carts", () => {
       { skuId: mine.skuIds[0], quantity: 0 },
       { skuId: mine.skuIds[0], quantity: 1.5 },
       { skuId: mine.skuIds[0], attribution: "x".repeat(513) },
+      { skuId: mine.skuIds[0], attribution: "attr_bm90ZQ.deadbeef" },
       { skuId: mine.skuIds[0], holdId: "hold_X" },
       { skuId: "prod_1" },
     ]) {
@@ -163,6 +197,24 @@ describe("POST /v1/carts/{id}/checkout", () => {
     expect((await call("GET", `/v1/orders/${order.id}`, { headers: shopper("k2") })).status).toBe(404);
     expect((await call("GET", `/v1/orders/${order.id}`, { headers: asMerchant(otherMerchantId) })).status).toBe(404);
     expect((await call("GET", `/v1/orders/${order.id}`, { headers: asMerchant(merchantId) })).status).toBe(200);
+  });
+
+  it("credits a line to the note and creator its attribution names, only while the note vouches for it", async () => {
+    const { productId, skuIds } = await createSkus({ prices: [2000, 3000], stock: 5 });
+    const s = shopper("credit");
+    const { noteId, reference } = await taggedBy(productId);
+    // A well-formed reference to the same note naming another creator: the note does not vouch for it.
+    const forged = encodeAttribution({ noteId, liveSessionId: null, creatorId: demo.creators[1]?.id ?? "", productId });
+    const cartId = await newCart(s);
+    expect((await addLine(cartId, s, { skuId: skuIds[0], attribution: reference })).status).toBe(200);
+    expect((await addLine(cartId, s, { skuId: skuIds[1], attribution: forged })).status).toBe(200);
+    const res = await checkout(cartId, s);
+    expect(res.status).toBe(201);
+    const order = await res.json<Order>();
+    expect(order.lines.map((line) => line.credit)).toEqual([
+      { noteId: expect.stringMatching(/^note_/), liveSessionId: null, creatorId },
+      null,
+    ]);
   });
 
   it("is all or nothing across lines: one line short, nothing is taken", async () => {

@@ -2,6 +2,7 @@
 // sale's price (its own line, its quantity the hold's). One merchant and one currency per cart: the first line
 // sets them. A hold must be the caller's, live, and for this SKU.
 import { and, eq, sql } from "drizzle-orm";
+import { decodeAttribution } from "../../../shared/attribution.ts";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { cartLines, carts, products, skus } from "../../../shared/schema.ts";
@@ -43,7 +44,13 @@ export async function addCartLine({
   const cart = await openCart(db, cartId, ownerId);
   requireOpen(cart);
   const [sku] = await db
-    .select({ id: skus.id, currency: skus.currency, merchantId: products.merchantId, status: products.status })
+    .select({
+      id: skus.id,
+      productId: skus.productId,
+      currency: skus.currency,
+      merchantId: products.merchantId,
+      status: products.status,
+    })
     .from(skus)
     .innerJoin(products, eq(products.id, skus.productId))
     .where(eq(skus.id, input.skuId));
@@ -51,6 +58,20 @@ export async function addCartLine({
     throw new ProblemError("not_found", `SKU ${input.skuId} is not for sale.`, {
       errors: [{ path: "/skuId", message: "no such SKU for sale" }],
     });
+  }
+  if (input.attribution !== undefined) {
+    // Only the form is checked here; checkout re-reads the note or session before crediting anyone.
+    const decoded = decodeAttribution(input.attribution);
+    const problem = !decoded.ok
+      ? `is ${decoded.reason === "checksum" ? "damaged" : "malformed"}`
+      : decoded.attribution.productId !== sku.productId
+        ? `is for product ${decoded.attribution.productId}, not ${sku.productId}`
+        : null;
+    if (problem) {
+      throw new ProblemError("validation_failed", `The attribution reference ${problem}.`, {
+        errors: [{ path: "/attribution", message: problem }],
+      });
+    }
   }
   if (cart.merchantId !== null && cart.merchantId !== sku.merchantId) {
     throw new ProblemError("conflict", "A cart holds one merchant's products; start another cart for this one.", {

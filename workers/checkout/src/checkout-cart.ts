@@ -7,13 +7,17 @@
 // the database's write lock for the few milliseconds of the batch; a SKU hot enough for that to matter is what a
 // flash sale, with its own object, is for.)
 // Held lines are committed in their sale's object first (an RPC each), and given back if the batch fails.
+// Attribution references are re-checked against the database (resolveAttribution) and the verified note, live
+// session and creator stored per line; a reference that no longer holds credits no one but never blocks a sale.
 // The order's payment timeout is armed before the batch, so no order exists without one (a timer whose order was
 // never written finds nothing to do).
 import type { LibsqlError } from "@libsql/client/web";
 import { eq } from "drizzle-orm";
+import { type Attribution, resolveAttribution } from "../../../shared/attribution.ts";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
+import { log } from "../../../shared/log.ts";
 import type { Currency } from "../../../shared/money.ts";
 import { orders } from "../../../shared/schema.ts";
 import { openCart } from "./add-cart-line.ts";
@@ -58,6 +62,7 @@ export async function checkoutCart({
     }
   });
 
+  const credited = await Promise.all(lines.map((line) => creditOf(db, line)));
   const now = new Date();
   const orderId = newId("ord", now.getTime());
   const dueAt = new Date(now.getTime() + paymentTimeoutSeconds(env) * 1000);
@@ -82,6 +87,7 @@ export async function checkoutCart({
       merchantId: cart.merchantId,
       currency: cart.currency as Currency,
       lines,
+      credited,
       orderId,
       now,
       dueAt,
@@ -105,12 +111,13 @@ async function writeOrder(input: {
   merchantId: string;
   currency: Currency;
   lines: PricedLine[];
+  credited: (Attribution | null)[];
   orderId: string;
   now: Date;
   dueAt: Date;
   provider: string;
 }): Promise<void> {
-  const { db, lines, orderId, now } = input;
+  const { db, lines, credited, orderId, now } = input;
   const totals = totalsOf(lines, input.currency, input.env);
   const at = now.toISOString();
   const day = dayOf(now);
@@ -145,8 +152,8 @@ async function writeOrder(input: {
     },
     ...lines.map((line, position) => ({
       sql: `INSERT INTO order_lines (order_id, position, sku_id, product_id, title, quantity, unit_amount, hold_id,
-                                     flash_sale_id, attribution)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                                     flash_sale_id, attribution, note_id, live_session_id, creator_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         orderId,
         position,
@@ -158,6 +165,9 @@ async function writeOrder(input: {
         line.hold?.id ?? null,
         line.flashSaleId,
         line.attribution,
+        credited[position]?.noteId ?? null,
+        credited[position]?.liveSessionId ?? null,
+        credited[position]?.creatorId ?? null,
       ],
     })),
     // Regular lines: the ledger row, then the decrement the CHECK (stock >= 0) may refuse, aborting everything.
@@ -209,4 +219,13 @@ async function shortLines(db: Database, lines: PricedLine[]): Promise<{ index: n
     if (stock < line.quantity) out.push({ index, stock });
   }
   return out;
+}
+
+/** Whom a line's sale credits: its attribution if the note or session still vouches for it, else no one. */
+async function creditOf(db: Database, line: PricedLine): Promise<Attribution | null> {
+  if (line.attribution === null) return null;
+  const result = await resolveAttribution(db, line.attribution, line.productId);
+  if (result.ok) return result.attribution;
+  log("info", "attribution not credited", { productId: line.productId, reason: result.reason });
+  return null;
 }

@@ -34,6 +34,12 @@ export const OrderLineSchema = z
     holdId: z.string().nullable(),
     flashSaleId: z.string().nullable(),
     attribution: z.string().nullable(),
+    credit: z
+      .object({ noteId: z.string().nullable(), liveSessionId: z.string().nullable(), creatorId: z.string().nullable() })
+      .nullable()
+      .openapi({
+        description: "Where the sale came from, as checkout verified the attribution; null when none held.",
+      }),
   })
   .openapi("OrderLine");
 
@@ -102,6 +108,10 @@ export function toOrder(
       holdId: line.holdId,
       flashSaleId: line.flashSaleId,
       attribution: line.attribution,
+      credit:
+        line.noteId === null && line.liveSessionId === null
+          ? null
+          : { noteId: line.noteId, liveSessionId: line.liveSessionId, creatorId: line.creatorId },
     })),
     totals: {
       subtotal: m(row.subtotalAmount),
