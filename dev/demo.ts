@@ -142,11 +142,11 @@ export const demo = {
   ],
 };
 
-// Operator-managed search synonyms (normalised: lower case), pinyin and initials among them: 小黑瓶 is the
-// nickname shoppers use for Lancôme's Advanced Génifique serum.
+// Operator-managed search synonyms (normalised: lower case): 小黑瓶 is the nickname shoppers use for Lancôme's
+// Advanced Génifique serum. Pinyin needs none (the index has it: xiaoheiping, xhp).
 export const demoSearchSynonyms = [
-  { name: "xiaoheiping", terms: ["小黑瓶", "advanced génifique", "xiaoheiping", "xhp"] },
-  { name: "mianshuang", terms: ["面霜", "mianshuang", "face cream"] },
+  { name: "xiaoheiping", terms: ["小黑瓶", "advanced génifique"] },
+  { name: "mianshuang", terms: ["面霜", "face cream"] },
 ];
 
 export const demoLiveSessionId = demoId("live", 1);

@@ -2,6 +2,7 @@
 // Fixed ids and ON CONFLICT DO NOTHING make the seed idempotent:
 // running it again changes nothing, and what later features add to these rows is kept.
 import { sha256Hex } from "../shared/crypto.ts";
+import { searchPinyin } from "../shared/pinyin.ts";
 import * as s from "../shared/schema.ts";
 import type { NodeDatabase } from "./database.ts";
 import {
@@ -89,6 +90,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     id: p.id,
     merchantId: merchantId(p.merchant),
     title: p.title,
+    searchPinyin: searchPinyin(p.title),
     description: p.description,
     brand: p.brand,
     category: p.category,
@@ -128,6 +130,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     id: n.id,
     creatorId: demo.creators[n.creator - 1]?.id ?? "",
     title: n.title,
+    searchPinyin: searchPinyin(n.title),
     body: n.body,
     images: [img(`${n.id}-cover`)],
     // The notes API adds a body's #hashtags to its topics; the seed does the same.
@@ -137,6 +140,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
   }));
   const noteProductRows = demo.notes.flatMap((n) => n.products.map((p) => ({ noteId: n.id, productId: productId(p) })));
   const liveStart = at(24 * hour);
+  const liveTitle = "双11护肤彩妆专场 Double 11 beauty live";
 
   await db.batch([
     db
@@ -164,7 +168,8 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
         id: demoLiveSessionId,
         hostType: "creator",
         creatorId: demo.creators[0]?.id,
-        title: "双11护肤彩妆专场 Double 11 beauty live",
+        title: liveTitle,
+        searchPinyin: searchPinyin(liveTitle),
         coverUrl: img("live-1-cover"),
         status: "scheduled",
         scheduledStartAt: liveStart,

@@ -148,6 +148,8 @@ export const products = sqliteTable(
     // Whether creators may shelve it in notes and streams, and at what rate (null: the merchant's default).
     allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
     commissionRateBps: integer("commission_rate_bps"),
+    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
+    searchPinyin: text("search_pinyin"),
     // Bumped on every change to the product or its SKUs; the ETag is derived from it.
     version: integer("version").notNull().default(1),
     createdAt: timestamp("created_at"),
@@ -214,6 +216,8 @@ export const notes = sqliteTable(
     likeCount: integer("like_count").notNull().default(0),
     saveCount: integer("save_count").notNull().default(0),
     commentCount: integer("comment_count").notNull().default(0),
+    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
+    searchPinyin: text("search_pinyin"),
     version: integer("version").notNull().default(1),
     createdAt: timestamp("created_at"),
     updatedAt: timestamp("updated_at"),
@@ -307,6 +311,8 @@ export const liveSessions = sqliteTable(
     scheduledStartAt: text("scheduled_start_at").notNull(),
     startedAt: text("started_at"),
     endedAt: text("ended_at"),
+    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
+    searchPinyin: text("search_pinyin"),
     createdAt: timestamp("created_at"),
     // Bumped on every change; the live Worker's per-isolate session cache and the ETag are keyed by it.
     version: integer("version").notNull().default(1),

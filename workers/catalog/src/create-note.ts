@@ -2,6 +2,7 @@
 // and the note and its tags are written in one batch (one transaction), so a note never shows half its tags.
 import type { Database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
+import { searchPinyin } from "../../../shared/pinyin.ts";
 import { noteProducts, notes } from "../../../shared/schema.ts";
 import { checkProductTags, mergeTopics, type NoteCreate, type NoteRow, type Person } from "./note.ts";
 
@@ -25,6 +26,7 @@ export async function createNote({
       creatorId: person.type === "creator" ? person.creatorId : null,
       shopperId: person.type === "shopper" ? person.shopperId : null,
       title: input.title,
+      searchPinyin: searchPinyin(input.title),
       body: input.body,
       images: input.images,
       topics,

@@ -4,6 +4,7 @@ import type { z } from "@hono/zod-openapi";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
+import { searchPinyin } from "../../../shared/pinyin.ts";
 import { inventoryLedger, products, skus } from "../../../shared/schema.ts";
 import type { Product, ProductCreateSchema } from "./product.ts";
 import { toProduct } from "./product.ts";
@@ -53,6 +54,7 @@ export async function createProduct({
     id: productId,
     merchantId,
     title: input.title,
+    searchPinyin: searchPinyin(input.title),
     description: input.description,
     brand: input.brand,
     category: input.category,

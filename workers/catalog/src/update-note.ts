@@ -4,6 +4,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
+import { searchPinyin } from "../../../shared/pinyin.ts";
 import { noteProducts, notes } from "../../../shared/schema.ts";
 import {
   authoredBy,
@@ -55,7 +56,7 @@ export async function updateNote({
     const [updated] = await tx
       .update(notes)
       .set({
-        ...(patch.title !== undefined ? { title: patch.title } : {}),
+        ...(patch.title !== undefined ? { title: patch.title, searchPinyin: searchPinyin(patch.title) } : {}),
         ...(patch.body !== undefined ? { body: patch.body } : {}),
         ...(patch.images !== undefined ? { images: patch.images } : {}),
         ...(topics !== undefined ? { topics } : {}),

@@ -5,6 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { checkIfMatch, etagOf } from "../../../shared/etag.ts";
+import { searchPinyin } from "../../../shared/pinyin.ts";
 import { products } from "../../../shared/schema.ts";
 import type { ProductUpdateSchema } from "./product.ts";
 
@@ -35,7 +36,12 @@ export async function updateProduct({
   checkIfMatch(ifMatch, etagOf(current));
   const [updated] = await db
     .update(products)
-    .set({ ...patch, version: sql`${products.version} + 1`, updatedAt: new Date().toISOString() })
+    .set({
+      ...patch,
+      ...(patch.title !== undefined ? { searchPinyin: searchPinyin(patch.title) } : {}),
+      version: sql`${products.version} + 1`,
+      updatedAt: new Date().toISOString(),
+    })
     .where(and(eq(products.id, id), eq(products.version, current.version)))
     .returning();
   if (!updated) {

@@ -6,6 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { type FieldError, ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
+import { searchPinyin } from "../../../shared/pinyin.ts";
 import {
   liveSessionModerators,
   liveSessionProducts,
@@ -69,6 +70,7 @@ export async function scheduleSession({
     creatorId: host.type === "creator" ? host.creatorId : null,
     merchantId: host.type === "merchant" ? host.merchantId : null,
     title: input.title,
+    searchPinyin: searchPinyin(input.title),
     coverUrl: input.coverUrl ?? null,
     status: "scheduled",
     scheduledStartAt: new Date(input.scheduledStartAt).toISOString(),
