@@ -443,7 +443,9 @@ export const orders = sqliteTable(
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
-    status: text("status", { enum: ["pending_payment", "paid", "fulfilled", "delivered", "cancelled"] })
+    status: text("status", {
+      enum: ["pending_payment", "paid", "fulfilled", "delivered", "cancelled", "partially_refunded", "refunded"],
+    })
       .notNull()
       .default("pending_payment"),
     currency: text("currency").notNull(),
@@ -512,6 +514,8 @@ export const payments = sqliteTable(
       .references(() => orders.id),
     provider: text("provider").notNull(),
     providerReference: text("provider_reference"),
+    // What the storefront confirms the payment with (Stripe.js's PaymentIntent client secret); null for sandbox.
+    clientSecret: text("client_secret"),
     status: text("status", { enum: ["requires_payment", "processing", "succeeded", "failed"] })
       .notNull()
       .default("requires_payment"),
@@ -701,5 +705,57 @@ export const notifications = sqliteTable(
     uniqueIndex("notifications_once").on(t.personId, t.kind, t.subjectId),
     index("notifications_person").on(t.personId, t.id),
     index("notifications_unread").on(t.personId, t.readAt),
+  ],
+);
+
+// ---- Refunds (the checkout Worker): money given back on a paid order, through the order's payment provider ----
+
+// A refund takes its amount out of what the payment still holds when it is written (pending), in one conditional
+// INSERT, so concurrent refunds never add up to more than was paid; a failed refund gives its amount back.
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    paymentId: text("payment_id")
+      .notNull()
+      .references(() => payments.id),
+    provider: text("provider").notNull(),
+    providerReference: text("provider_reference"),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] })
+      .notNull()
+      .default("pending"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason"),
+    failureReason: text("failure_reason"),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    index("refunds_order").on(t.orderId, t.id),
+    index("refunds_payment").on(t.paymentId, t.status),
+    check("refunds_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+// The order lines a refund gives money back for (returns and commission reversals build on these).
+export const refundLines = sqliteTable(
+  "refund_lines",
+  {
+    refundId: text("refund_id")
+      .notNull()
+      .references(() => refunds.id),
+    orderId: text("order_id").notNull(),
+    position: integer("position").notNull(),
+    quantity: integer("quantity").notNull(),
+    amount: integer("amount").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.refundId, t.position] }),
+    index("refund_lines_order").on(t.orderId, t.position),
+    check("refund_lines_quantity_positive", sql`${t.quantity} > 0`),
   ],
 );
