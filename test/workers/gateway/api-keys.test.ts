@@ -1,5 +1,8 @@
 // A merchant's keys: create, list, revoke (at once), scopes (403), ownership (404), publishable keys and origins.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../../shared/db.ts";
+import { recall } from "../../../workers/gateway/src/key-cache.ts";
 import { bearer, call, expectProblem, type KeyWithSecret, onboardMerchant, post } from "./helpers.ts";
 
 const product = {
@@ -139,5 +142,29 @@ describe("publishable keys", () => {
     await expectProblem(await call("/v1/products?limit=1", { headers: bearer(created.key) }), 401, "unauthorized");
     await call(`/v1/api-keys/${created.id}`, { method: "DELETE", headers: bearer(merchant.secretKey.key) });
     await expectProblem(await call("/v1/products?limit=1", { headers: pk }), 401, "unauthorized");
+  });
+
+  it("are remembered per isolate for PUBLISHABLE_KEY_CACHE_SECONDS; secret keys never are", async () => {
+    const merchant = await onboardMerchant();
+    const pk = { "x-publishable-key": merchant.publishableKey.key };
+    expect((await call("/v1/products?limit=1", { headers: pk })).status).toBe(200);
+    // Revoked by another isolate (straight in the database): this one still knows the key for a while...
+    const db = database(env);
+    const revokeElsewhere = (id: string) =>
+      db.$client.execute({
+        sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ?",
+        args: [new Date().toISOString(), id],
+      });
+    await revokeElsewhere(merchant.publishableKey.id);
+    expect((await call("/v1/products?limit=1", { headers: pk })).status).toBe(200);
+    const seconds = Number(env.PUBLISHABLE_KEY_CACHE_SECONDS);
+    expect(recall(merchant.publishableKey.key, Date.now() + (seconds - 1) * 1000)).not.toBeNull();
+    // ...and looks it up again once that time has passed.
+    expect(recall(merchant.publishableKey.key, Date.now() + (seconds + 1) * 1000)).toBeNull();
+    await expectProblem(await call("/v1/products?limit=1", { headers: pk }), 401, "unauthorized");
+    // A secret key revoked the same way is refused on the very next request.
+    expect((await call("/v1/api-keys", { headers: bearer(merchant.secretKey.key) })).status).toBe(200);
+    await revokeElsewhere(merchant.secretKey.id);
+    await expectProblem(await call("/v1/api-keys", { headers: bearer(merchant.secretKey.key) }), 401, "unauthorized");
   });
 });

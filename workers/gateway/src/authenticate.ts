@@ -1,6 +1,7 @@
 // Who is calling: resolves the request's credentials into a Principal (shared/principal.ts), which the gateway's own
 // routes read and forward.ts hands to the Worker behind it. A bad, unknown or revoked credential is a 401 at once; a
-// missing one is anonymous. Keys are looked up by hash in one query per request (secret and publishable together).
+// missing one is anonymous. Keys are looked up by hash, secret and publishable together in one query; publishable
+// keys are remembered for a few seconds per isolate (key-cache.ts), so a storefront's calls usually need none.
 
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
@@ -10,6 +11,7 @@ import { log } from "../../../shared/log.ts";
 import { anonymous, type Principal, type Scope, type Storefront } from "../../../shared/principal.ts";
 import { apiKeys } from "../../../shared/schema.ts";
 import { type FoundKey, findKeys, isScope, modeOf } from "./api-keys.ts";
+import { cacheSeconds, recall, remember } from "./key-cache.ts";
 import { verifyAccessToken } from "./signing.ts";
 
 const secretKeyPattern = /^sk_(test|live)_[0-9a-f]{40}$/;
@@ -47,7 +49,9 @@ function touch(c: Context<{ Bindings: Env }>, key: FoundKey): void {
   const now = new Date();
   if (key.lastUsedAt && now.getTime() - Date.parse(key.lastUsedAt) < lastUsedResolutionMs) return;
   const db = database(c.env);
-  afterResponse(c, db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, key.id)));
+  // Also the remembered copy's, so a cached key is touched once a minute too.
+  key.lastUsedAt = now.toISOString();
+  afterResponse(c, db.update(apiKeys).set({ lastUsedAt: key.lastUsedAt }).where(eq(apiKeys.id, key.id)));
 }
 
 function usable(key: FoundKey | undefined): key is FoundKey {
@@ -80,14 +84,17 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
       throw unauthorized("X-Publishable-Key must be a publishable key (pk_test_… or pk_live_…).");
     }
 
-    const lookups = [bearer && secretKeyPattern.test(bearer) ? bearer : undefined, publishable].filter(
-      (v): v is string => v !== undefined,
-    );
+    const remembered = publishable === undefined ? null : recall(publishable);
+    const lookups = [
+      bearer && secretKeyPattern.test(bearer) ? bearer : undefined,
+      remembered ? undefined : publishable,
+    ].filter((v): v is string => v !== undefined);
     const found = lookups.length > 0 ? await findKeys(database(c.env), lookups) : new Map<string, FoundKey>();
 
     let storefront: Storefront | null = null;
     if (publishable !== undefined) {
-      const key = found.get(publishable);
+      const key = remembered ? remembered.key : found.get(publishable);
+      if (!remembered) remember(publishable, key, cacheSeconds(c.env));
       if (!usable(key) || key.kind !== "publishable" || key.merchantId === null) {
         throw unauthorized("The publishable key is unknown or revoked.");
       }

@@ -12,6 +12,7 @@ import { scopes } from "../../../../shared/principal.ts";
 import { apiKeys } from "../../../../shared/schema.ts";
 import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, revealed, toApiKey } from "../api-keys.ts";
 import { merchantKey } from "../callers.ts";
+import { forget } from "../key-cache.ts";
 import { OriginSchema } from "./schemas.ts";
 
 const ApiKeyCreateSchema = z
@@ -107,7 +108,10 @@ apiKeyRoutes.openapi(revokeKeyRoute, async (c) => {
     .set({ revokedAt: now })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)))
     .returning(keyColumns);
-  if (revoked) return c.json(toApiKey(revoked), 200);
+  if (revoked) {
+    forget(revoked.id);
+    return c.json(toApiKey(revoked), 200);
+  }
   // Already revoked (answer as it is) or not this merchant's (404).
   const [existing] = await db
     .select(keyColumns)
