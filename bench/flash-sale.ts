@@ -4,6 +4,8 @@
 // Baseline in the same run: the same storm against the naive path (checkout's benchmark-only route, switched on
 // with BENCH_NAIVE_RESERVATIONS=true), one conditional `UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?`
 // in libSQL per request on another SKU with 1,000 units.
+// Then every hold is paid: cart, checkout and a sandbox payment per hold, and the counts must add up: 1,000 paid
+// orders, the sale sold out, and the SKU's stock equal to the sum of its inventory ledger.
 import { withPlatform } from "./platform.ts";
 import { measure, type Row, summarise, table } from "./stats.ts";
 
@@ -34,18 +36,22 @@ async function expectCreated(what: string, result: { status: number; json: unkno
 interface Storm {
   row: Row;
   granted: number;
+  /** Each hold granted, with the token of the shopper it belongs to. */
+  holds: { holdId: string; token: string }[];
   refused: Record<string, number>;
 }
 
 async function storm(name: string, url: string, tokens: string[], publishableKey: string): Promise<Storm> {
   let granted = 0;
+  const holds: Storm["holds"] = [];
   const refused: Record<string, number> = {};
   const result = await measure(name, clients, attempts, async (_client, i) => {
+    const token = tokens[i % tokens.length] ?? "";
     const res = await fetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        authorization: `Bearer ${tokens[i % tokens.length]}`,
+        authorization: `Bearer ${token}`,
         "x-publishable-key": publishableKey,
         "idempotency-key": `bench-${name.replaceAll(/[^A-Za-z0-9]+/g, "-")}-${i}`,
       },
@@ -53,20 +59,22 @@ async function storm(name: string, url: string, tokens: string[], publishableKey
     });
     // Not every answer is ours: wrangler dev answers in plain text when it reloads a Worker mid-request.
     const text = await res.text();
-    let body: { code?: string } = {};
+    let body: { code?: string; id?: string } = {};
     try {
-      body = JSON.parse(text) as { code?: string };
+      body = JSON.parse(text) as { code?: string; id?: string };
     } catch {
       body = { code: `non-JSON: ${text.slice(0, 40)}` };
     }
-    if (res.status === 201) granted++;
-    else {
+    if (res.status === 201) {
+      granted++;
+      if (body.id) holds.push({ holdId: body.id, token });
+    } else {
       const code = `${res.status} ${body.code ?? ""}`;
       if (refused[code] === undefined) console.error(`${name}: first ${code}: ${JSON.stringify(body)}`);
       refused[code] = (refused[code] ?? 0) + 1;
     }
   });
-  return { row: summarise(result), granted, refused };
+  return { row: summarise(result), granted, holds, refused };
 }
 
 export async function benchFlashSale(): Promise<string> {
@@ -123,6 +131,8 @@ export async function benchFlashSale(): Promise<string> {
       merchant.publishableKey,
     );
 
+    const paid = await payAll(gw, merchant.publishableKey, String(flash.id), flashSku ?? "", flashRun.holds);
+
     const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${flash.id}`)).json()) as { stockLeft: number };
     const productNow = (await (await fetch(`${gw}/v1/products/${product.id}`, { headers: secret })).json()) as {
       skus: { id: string; stock: number }[];
@@ -134,6 +144,14 @@ export async function benchFlashSale(): Promise<string> {
       `| flash sale (FlashSaleStock object) | ${attempts} | ${flashRun.granted} | ${Math.max(0, flashRun.granted - units)} | ${saleNow.stockLeft} | ${JSON.stringify(flashRun.refused)} |`,
       `| naive (UPDATE … WHERE stock >= ?) | ${attempts} | ${naiveRun.granted} | ${Math.max(0, naiveRun.granted - units)} | ${naiveStock} | ${JSON.stringify(naiveRun.refused)} |`,
     ];
+    const paidOrders = await countPaidOrders(gw, secret);
+    const ledger = await ledgerSum(gw, secret, flashSku ?? "");
+    const flashStock = productNow.skus.find((s) => s.id === flashSku)?.stock ?? Number.NaN;
+    const settled = [
+      "| holds | paid orders (this run) | failed | merchant's paid orders | sale stock left | SKU stock | SKU ledger sum | ledger adds up |",
+      "|---:|---:|---:|---:|---:|---:|---:|---|",
+      `| ${flashRun.holds.length} | ${paid.paid} | ${JSON.stringify(paid.failed)} | ${paidOrders} | ${saleNow.stockLeft} | ${flashStock} | ${ledger} | ${ledger === flashStock ? "yes" : "NO"} |`,
+    ];
     return [
       "## flash-sale: a reservation storm through the gateway",
       "",
@@ -142,6 +160,82 @@ export async function benchFlashSale(): Promise<string> {
       table([{ row: flashRun.row, baseline: naiveRun.row }]),
       "",
       counts.join("\n"),
+      "",
+      `Then every hold is paid, ${paid.clients} shoppers at a time: a cart, the hold as its line, checkout with an Idempotency-Key and a sandbox payment (4 requests an order): ${paid.row.opsPerSecond.toFixed(1)} paid orders/s, p50 ${paid.row.p50.toFixed(0)} ms, p99 ${paid.row.p99.toFixed(0)} ms an order.`,
+      "",
+      settled.join("\n"),
     ].join("\n");
   });
 }
+
+const payClients = 32;
+
+/** Pays every hold: cart, line, checkout, sandbox payment; counts paid orders and failures by step and status. */
+async function payAll(
+  gw: string,
+  publishableKey: string,
+  flashSaleId: string,
+  skuId: string,
+  holds: Storm["holds"],
+): Promise<{ paid: number; failed: Record<string, number>; row: Row; clients: number }> {
+  let paid = 0;
+  const failed: Record<string, number> = {};
+  const result = await measure("pay every hold", payClients, holds.length, async (_client, i) => {
+    const { holdId, token } = holds[i] ?? { holdId: "", token: "" };
+    const headers = { authorization: `Bearer ${token}`, "x-publishable-key": publishableKey };
+    const step = async (name: string, path: string, body: unknown, expected: number, key = false) => {
+      const res = await post(
+        `${gw}${path}`,
+        key ? { ...headers, "idempotency-key": `pay-${name}-${holdId}` } : headers,
+        body,
+      );
+      if (res.status !== expected) {
+        const why = `${name} ${res.status} ${(res.json as { code?: string } | null)?.code ?? ""}`;
+        if (failed[why] === undefined) console.error(`pay every hold: first ${why}: ${JSON.stringify(res.json)}`);
+        failed[why] = (failed[why] ?? 0) + 1;
+        return null;
+      }
+      return res.json as Record<string, unknown>;
+    };
+    const cart = await step("cart", "/v1/carts", {}, 201);
+    if (!cart) return;
+    const line = await step("line", `/v1/carts/${cart.id}/lines`, { skuId, flashSaleId, holdId }, 200);
+    if (!line) return;
+    const order = await step("checkout", `/v1/carts/${cart.id}/checkout`, {}, 201, true);
+    const paymentId = (order?.payment as { id?: string } | null)?.id;
+    if (!paymentId) return;
+    const outcome = await step("pay", `/v1/payments/${paymentId}/sandbox`, { outcome: "succeed" }, 200, true);
+    if ((outcome?.payment as { status?: string } | undefined)?.status === "succeeded") paid++;
+  });
+  return { paid, failed, row: summarise(result), clients: payClients };
+}
+
+/** Every item of a cursor-paginated list. */
+async function listAll<T>(url: string, headers: Record<string, string>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await (
+      await fetch(
+        `${url}${url.includes("?") ? "&" : "?"}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        {
+          headers,
+        },
+      )
+    ).json()) as { data: T[]; nextCursor: string | null };
+    items.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/** The merchant's paid orders, counted through the list API. */
+const countPaidOrders = async (gw: string, secret: Record<string, string>) =>
+  (await listAll(`${gw}/v1/orders?status=paid`, secret)).length;
+
+/** The sum of a SKU's inventory ledger, which must equal its stock. */
+const ledgerSum = async (gw: string, secret: Record<string, string>, skuId: string) =>
+  (await listAll<{ delta: number }>(`${gw}/v1/skus/${skuId}/inventory-adjustments`, secret)).reduce(
+    (total, entry) => total + entry.delta,
+    0,
+  );
