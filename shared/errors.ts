@@ -19,6 +19,7 @@ export const problems = {
   limit_exceeded: { status: 409, title: "Limit exceeded" },
   sale_not_started: { status: 409, title: "Sale not started" },
   sale_ended: { status: 409, title: "Sale ended" },
+  session_cancelled: { status: 409, title: "Session cancelled" },
   service_unavailable: { status: 503, title: "Service unavailable" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;

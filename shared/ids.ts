@@ -25,6 +25,7 @@ export const idPrefixes = [
   "cat",
   "brand",
   "led",
+  "ntf",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

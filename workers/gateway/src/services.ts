@@ -13,7 +13,7 @@ export const services = [
     binding: "CHECKOUT",
     prefixes: ["/v1/flash-sales", "/v1/carts", "/v1/orders", "/v1/payments", "/v1/webhooks/sandbox"],
   },
-  { name: "live", binding: "LIVE", prefixes: ["/v1/live", "/v1/webhooks/livekit"] },
+  { name: "live", binding: "LIVE", prefixes: ["/v1/live", "/v1/webhooks/livekit", "/v1/notifications"] },
 ] as const satisfies readonly { name: string; binding: keyof Env; prefixes: readonly string[] }[];
 
 export type ServiceBinding = (typeof services)[number]["binding"];

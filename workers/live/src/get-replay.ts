@@ -1,17 +1,20 @@
 // getReplay: an ended session's recording URL, its product segments (pinned → unpinned, so a storefront can jump to
-// the moment a product was shown) and its timeline, from libSQL (written when the session ended), in one batch.
+// the moment a product was shown), its timeline and totals, from libSQL (written when the session ended), and its GMV
+// as it is now (orders may be paid after the stream), in one batch.
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { liveSessionEvents, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import { gmvQuery, toGmv } from "./session-gmv.ts";
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
 export async function getReplay(db: Database, id: string) {
-  const [sessions, summaries, events] = await db.batch([
+  const [sessions, summaries, events, gmv] = await db.batch([
     db.select().from(liveSessions).where(eq(liveSessions.id, id)),
     db.select().from(liveSessionSummaries).where(eq(liveSessionSummaries.sessionId, id)),
     db.select().from(liveSessionEvents).where(eq(liveSessionEvents.sessionId, id)).orderBy(asc(liveSessionEvents.seq)),
+    gmvQuery(db, id),
   ]);
   const session = sessions[0];
   if (!session) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
@@ -57,6 +60,8 @@ export async function getReplay(db: Database, id: string) {
       likes: summary?.likes ?? 0,
       comments: summary?.comments ?? 0,
       questions: summary?.questions ?? 0,
+      gmv: toGmv(gmv),
+      gmvAtEnd: summary?.gmv ? toGmv(summary.gmv) : null,
     },
   };
 }

@@ -1,7 +1,8 @@
-// The live Worker: live sessions (schedule, start, end, list), stream tokens, the room socket, replays and the
-// video server's webhooks; one LiveRoom Durable Object per session.
+// The live Worker: live sessions (schedule, edit, start, end, cancel, list), stream tokens, the room socket, replays,
+// the video server's webhooks, and people's notification inbox; one LiveRoom Durable Object per session.
 import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
 import { createApp } from "../../../shared/http.ts";
+import { notificationRoutes } from "./routes/notifications.ts";
 import { replayRoutes } from "./routes/replay.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -14,6 +15,7 @@ app.route("/v1/live/sessions", sessionRoutes);
 app.route("/v1/live/sessions", streamRoutes);
 app.route("/v1/live/sessions", replayRoutes);
 app.route("/v1/webhooks/livekit", webhookRoutes);
+app.route("/v1/notifications", notificationRoutes);
 
 export default class LiveWorker extends serviceEntrypoint(app, (env) => ({
   liveRoom: () => env.LIVE_ROOM.getByName("health-check").snapshot(),

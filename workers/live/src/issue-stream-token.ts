@@ -5,7 +5,7 @@ import { ProblemError } from "../../../shared/errors.ts";
 import type { Actor } from "../../../shared/principal.ts";
 import { type LiveKitConfig, liveKitToken, type StreamRole } from "./livekit.ts";
 import { signRoomToken } from "./room-token.ts";
-import type { SessionMeta } from "./session-meta.ts";
+import { refuseOver, type SessionMeta } from "./session-meta.ts";
 
 /** Viewer tokens are short: LiveKit checks expiry only when joining, and a client asks again to rejoin. */
 export const TOKEN_TTL_SECONDS: Record<StreamRole, number> = { viewer: 600, moderator: 4 * 3600, host: 4 * 3600 };
@@ -62,8 +62,7 @@ export async function issueStreamToken({
   now?: number;
 }): Promise<StreamToken> {
   const { identity, most } = entitlement(meta, actor);
-  if (meta.status === "ended")
-    throw new ProblemError("conflict", `Live session ${meta.id} has ended; watch its replay.`);
+  refuseOver(meta);
   const role = input.role ?? most;
   if (rank[role] > rank[most])
     throw new ProblemError("forbidden", `You may not join live session ${meta.id} as ${role}.`);

@@ -39,7 +39,7 @@ export const RATE_LIMIT = { count: 5, windowMs: 10_000 };
 
 export interface RoomSetup {
   sessionId: string;
-  status: "scheduled" | "live" | "ended";
+  status: "scheduled" | "live" | "ended" | "cancelled";
   startedAt: string | null;
   hostIdentity: string;
   keywords?: string[];
@@ -160,6 +160,12 @@ export class LiveRoom extends DurableObject<Env> {
     return this.statusCache;
   }
 
+  /** Ended or cancelled: the room admits no one and takes no messages. */
+  private over(): boolean {
+    const status = this.status();
+    return status === "ended" || status === "cancelled";
+  }
+
   private setStatus(status: RoomSetup["status"]): void {
     this.set("status", status);
     this.statusCache = status;
@@ -172,7 +178,7 @@ export class LiveRoom extends DurableObject<Env> {
     const shelf = await this.loadShelf(setup.sessionId);
     this.set("session_id", setup.sessionId);
     this.set("host_identity", setup.hostIdentity);
-    if (this.status() !== "ended") {
+    if (!this.over()) {
       this.setStatus(setup.status);
       if (setup.startedAt) this.set("started_at", Date.parse(setup.startedAt));
     }
@@ -211,11 +217,10 @@ export class LiveRoom extends DurableObject<Env> {
     };
   }
 
-  /** scheduled → live. Idempotent; an ended room stays ended. */
+  /** scheduled → live. Idempotent; an ended or cancelled room stays so. */
   start(at: string): { ok: true } | { ok: false; reason: "ended" } {
-    const status = this.status();
-    if (status === "ended") return { ok: false, reason: "ended" };
-    if (status === "live") return { ok: true };
+    if (this.over()) return { ok: false, reason: "ended" };
+    if (this.status() === "live") return { ok: true };
     const startedAt = Date.parse(at);
     this.setStatus("live");
     this.set("started_at", startedAt);
@@ -224,6 +229,20 @@ export class LiveRoom extends DurableObject<Env> {
     const pinned = this.get<PinnedProduct | null>("pinned", null);
     if (pinned) this.recordPin(pinned, startedAt);
     this.broadcast({ type: "status", status: "live", at });
+    return { ok: true };
+  }
+
+  /** scheduled → cancelled: whoever waits in the room is told and let go. Idempotent; a started room refuses. */
+  cancel(at: string): { ok: true } | { ok: false; reason: "started" } {
+    const status = this.status();
+    if (status === "cancelled") return { ok: true };
+    if (status === "live" || status === "ended") return { ok: false, reason: "started" };
+    this.setStatus("cancelled");
+    this.set("flush_at", null);
+    this.set("refresh_at", null);
+    this.broadcast({ type: "status", status: "cancelled", at });
+    for (const ws of this.openSockets()) ws.close(1000, "The live session was cancelled.");
+    this.ctx.storage.deleteAlarm();
     return { ok: true };
   }
 
@@ -290,7 +309,8 @@ export class LiveRoom extends DurableObject<Env> {
     const setup = header(SETUP_HEADER) as RoomSetup | null;
     if (!claims || !setup) return problem(401, "unauthorized", "The room needs verified claims.");
     await this.ensureConfigured(setup);
-    if (this.status() === "ended") return problem(409, "conflict", "The live session has ended.");
+    if (this.status() === "cancelled") return problem(409, "session_cancelled", "The live session was cancelled.");
+    if (this.over()) return problem(409, "conflict", "The live session has ended.");
     const person = this.sql
       .exec<{ banned: number }>("SELECT banned FROM people WHERE identity = ?", claims.identity)
       .toArray()[0];
@@ -341,7 +361,7 @@ export class LiveRoom extends DurableObject<Env> {
     const msg = parsed.data;
     if (msg.type === "like") {
       // The hot message of a like storm: no attachment, no storage.
-      if (this.status() === "ended") return this.error(ws, "session_ended", "The live session has ended.", msg.ref);
+      if (this.over()) return this.error(ws, "session_ended", "The live session is over.", msg.ref);
       this.pendingLikes += msg.count;
       const now = Date.now();
       if (!this.flushScheduled) this.scheduleFlush(now);
@@ -356,7 +376,7 @@ export class LiveRoom extends DurableObject<Env> {
     if (hostOnly.has(msg.type) && who.role !== "host") {
       return this.error(ws, "forbidden", "Only the host may do that.", msg.ref);
     }
-    if (this.status() === "ended") return this.error(ws, "session_ended", "The live session has ended.", msg.ref);
+    if (this.over()) return this.error(ws, "session_ended", "The live session is over.", msg.ref);
     const now = Date.now();
     switch (msg.type) {
       case "ping":
@@ -841,7 +861,7 @@ export class LiveRoom extends DurableObject<Env> {
   private async refreshPinned(now: number): Promise<void> {
     this.set("refresh_at", null);
     const pinned = this.get<PinnedProduct | null>("pinned", null);
-    if (!pinned || this.status() === "ended") return;
+    if (!pinned || this.over()) return;
     // A flash sale past its end closes in the timeline and leaves the pinned product.
     const saleOver = pinned.flashSale !== null && Date.parse(pinned.flashSale.endsAt) <= now;
     const fresh = await this.liveProduct(pinned.productId, saleOver ? null : (pinned.flashSale?.id ?? null), now);

@@ -18,18 +18,10 @@ import type { LiveSessionCreateSchema } from "./session.ts";
 
 export type SessionHost = { type: "creator"; creatorId: string } | { type: "merchant"; merchantId: string };
 
-export async function scheduleSession({
-  db,
-  host,
-  input,
-  now = new Date(),
-}: {
-  db: Database;
-  host: SessionHost;
-  input: z.infer<typeof LiveSessionCreateSchema>;
-  now?: Date;
-}): Promise<typeof liveSessions.$inferSelect> {
-  const productIds = input.productIds;
+export type ShelfRow = { productId: string; position: number; commissionRateBps: number | null };
+
+/** The shelf for these products in order, or a validation problem naming each product that cannot be shelved. */
+export async function checkShelf(db: Database, host: SessionHost, productIds: string[]): Promise<ShelfRow[]> {
   const found = productIds.length
     ? await db
         .select({ product: products, merchant: merchants })
@@ -63,6 +55,21 @@ export async function scheduleSession({
   if (errors.length > 0) {
     throw new ProblemError("validation_failed", "Some products cannot be shelved in this session.", { errors });
   }
+  return shelf.flatMap((s) => (s ? [s] : []));
+}
+
+export async function scheduleSession({
+  db,
+  host,
+  input,
+  now = new Date(),
+}: {
+  db: Database;
+  host: SessionHost;
+  input: z.infer<typeof LiveSessionCreateSchema>;
+  now?: Date;
+}): Promise<typeof liveSessions.$inferSelect> {
+  const shelf = await checkShelf(db, host, input.productIds);
   const id = newId("live", now.getTime());
   const row: typeof liveSessions.$inferSelect = {
     id,
@@ -79,7 +86,7 @@ export async function scheduleSession({
     createdAt: now.toISOString(),
     version: 1,
   };
-  const shelfRows = shelf.flatMap((s) => (s ? [{ sessionId: id, ...s }] : []));
+  const shelfRows = shelf.map((s) => ({ sessionId: id, ...s }));
   const moderatorRows = input.moderatorIds.map((personId) => ({ sessionId: id, personId }));
   await db.batch([
     db.insert(liveSessions).values(row),

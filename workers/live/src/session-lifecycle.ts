@@ -1,12 +1,16 @@
-// startSession and endSession: the host's start and end, and the video server's room_started and room_finished
-// webhooks, move a session scheduled → live → ended. Both are idempotent. The room is told first, so no one is
-// admitted to an ended session; at the end its totals and replay timeline are written to libSQL in one batch.
-import { and, eq, ne, sql } from "drizzle-orm";
-import { database } from "../../../shared/db.ts";
+// startSession, cancelSession and endSession: the host's start, cancel and end, and the video server's room_started
+// and room_finished webhooks, move a session scheduled → live → ended, or scheduled → cancelled. All are idempotent.
+// Going live and cancelling notify everyone who set a reminder, in the same transaction as the change (followers
+// without a reminder are not notified: they see a live session in their feed). The room is told of an end first, so
+// no one is admitted to an ended session; at the end its totals, GMV and replay timeline are written in one batch.
+import { and, eq, exists, inArray, sql } from "drizzle-orm";
+import { type Database, database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
-import { liveSessionEvents, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import { type Notice, notify } from "../../../shared/notifications.ts";
+import { liveSessionEvents, liveSessionReminders, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
 import type { RoomSetup } from "./live-room.ts";
-import { loadSessionMeta, type SessionMeta } from "./session-meta.ts";
+import { gmvQuery, toGmv } from "./session-gmv.ts";
+import { loadSessionMeta, refuseOver, type SessionMeta } from "./session-meta.ts";
 
 export function roomSetup(meta: SessionMeta): RoomSetup {
   return { sessionId: meta.id, status: meta.status, startedAt: meta.startedAt, hostIdentity: meta.hostId };
@@ -18,16 +22,70 @@ async function requireMeta(env: Env, id: string): Promise<SessionMeta> {
   return meta;
 }
 
+/** The session's reminder holders, once the batch has moved it to `status` (else no one). */
+function remindersIfNow(db: Database, id: string, status: "live" | "cancelled") {
+  const moved = db
+    .select({ id: liveSessions.id })
+    .from(liveSessions)
+    .where(and(eq(liveSessions.id, id), eq(liveSessions.status, status)));
+  return db
+    .select({ personId: liveSessionReminders.personId })
+    .from(liveSessionReminders)
+    .where(and(eq(liveSessionReminders.sessionId, id), exists(moved)));
+}
+
+function notice(meta: SessionMeta, kind: Notice["kind"], title: string): Notice {
+  return { kind, subjectId: meta.id, title, body: meta.title, link: `/v1/live/sessions/${meta.id}` };
+}
+
 export async function startSession(env: Env, id: string, at = new Date()): Promise<SessionMeta> {
-  await database(env)
-    .update(liveSessions)
-    .set({ status: "live", startedAt: at.toISOString(), version: sql`${liveSessions.version} + 1` })
-    .where(and(eq(liveSessions.id, id), eq(liveSessions.status, "scheduled")));
+  const before = await requireMeta(env, id);
+  refuseOver(before);
+  const db = database(env);
+  await db.batch([
+    db
+      .update(liveSessions)
+      .set({ status: "live", startedAt: at.toISOString(), version: sql`${liveSessions.version} + 1` })
+      .where(and(eq(liveSessions.id, id), eq(liveSessions.status, "scheduled"))),
+    notify(db, notice(before, "live_session_started", `${before.hostName} 开播了`), remindersIfNow(db, id, "live"), at),
+  ]);
   const meta = await requireMeta(env, id);
-  if (meta.status === "ended") throw new ProblemError("conflict", `Live session ${id} has ended.`);
+  refuseOver(meta);
   const room = env.LIVE_ROOM.getByName(id);
   await room.ensureConfigured(roomSetup(meta));
   await room.start(meta.startedAt ?? at.toISOString());
+  return meta;
+}
+
+/** scheduled → cancelled by the host; the room closes its sockets and admits no one. Live or ended: 409. */
+export async function cancelSession(env: Env, id: string, at = new Date()): Promise<SessionMeta> {
+  const before = await requireMeta(env, id);
+  if (before.status === "cancelled") return before;
+  if (before.status !== "scheduled") {
+    throw new ProblemError(
+      "conflict",
+      `Live session ${id} is ${before.status}; only a scheduled one can be cancelled.`,
+    );
+  }
+  const db = database(env);
+  await db.batch([
+    db
+      .update(liveSessions)
+      .set({ status: "cancelled", version: sql`${liveSessions.version} + 1` })
+      .where(and(eq(liveSessions.id, id), eq(liveSessions.status, "scheduled"))),
+    notify(
+      db,
+      notice(before, "live_session_cancelled", `${before.hostName} 取消了直播`),
+      remindersIfNow(db, id, "cancelled"),
+      at,
+    ),
+  ]);
+  const meta = await requireMeta(env, id);
+  // It went live meanwhile.
+  if (meta.status !== "cancelled") throw new ProblemError("conflict", `Live session ${id} is ${meta.status}.`);
+  const room = env.LIVE_ROOM.getByName(id);
+  await room.ensureConfigured(roomSetup(meta));
+  await room.cancel(at.toISOString());
   return meta;
 }
 
@@ -35,6 +93,7 @@ const eventChunk = 100;
 
 export async function endSession(env: Env, id: string, at = new Date()): Promise<SessionMeta> {
   const before = await requireMeta(env, id);
+  if (before.status === "cancelled") refuseOver(before);
   const endedAt = before.endedAt ?? at.toISOString();
   const room = env.LIVE_ROOM.getByName(id);
   await room.ensureConfigured(roomSetup(before));
@@ -47,6 +106,7 @@ export async function endSession(env: Env, id: string, at = new Date()): Promise
     comments: totals.comments,
     questions: totals.questions,
     durationMs: totals.durationMs,
+    gmv: toGmv(await gmvQuery(db, id)),
     updatedAt: new Date().toISOString(),
   };
   const rows = events.map((e, i) => ({ sessionId: id, seq: i + 1, ...e }));
@@ -63,7 +123,7 @@ export async function endSession(env: Env, id: string, at = new Date()): Promise
     db
       .update(liveSessions)
       .set({ status: "ended", endedAt, version: sql`${liveSessions.version} + 1` })
-      .where(and(eq(liveSessions.id, id), ne(liveSessions.status, "ended"))),
+      .where(and(eq(liveSessions.id, id), inArray(liveSessions.status, ["scheduled", "live"]))),
     db
       .insert(liveSessionSummaries)
       .values({ sessionId: id, ...summary })

@@ -1,7 +1,7 @@
 // What the hot paths (stream tokens, the room socket) need to know about a session, cached per isolate so a warm
 // token costs no database round trip. Writes in this isolate replace the entry at once (by version); other isolates
-// see a change within `freshForMs`. An ended session never changes again, so it stays until evicted. The room
-// (LiveRoom) is told of every state change directly, so it never admits anyone to an ended session.
+// see a change within `freshForMs`. An ended or cancelled session never changes again, so it stays until evicted.
+// The room (LiveRoom) is told of every state change directly, so it never admits anyone to an ended session.
 import { eq } from "drizzle-orm";
 import { database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
@@ -10,7 +10,8 @@ import { creators, liveSessionModerators, liveSessions, merchants } from "../../
 export interface SessionMeta {
   id: string;
   version: number;
-  status: "scheduled" | "live" | "ended";
+  status: "scheduled" | "live" | "ended" | "cancelled";
+  title: string;
   hostType: "creator" | "merchant";
   /** `cre_…` or `mer_…`: the host's identity in the room and on the video server. */
   hostId: string;
@@ -46,6 +47,19 @@ export function forgetSession(id: string): void {
   cache.delete(id);
 }
 
+/** Ended or cancelled: final, no one is admitted and no token issued. */
+function isOver(meta: { status: SessionMeta["status"] }): boolean {
+  return meta.status === "ended" || meta.status === "cancelled";
+}
+
+/** 409 for a session that is over: `session_cancelled` when its host cancelled it, `conflict` when it has ended. */
+export function refuseOver(meta: SessionMeta): void {
+  if (meta.status === "cancelled")
+    throw new ProblemError("session_cancelled", `Live session ${meta.id} was cancelled by its host.`);
+  if (meta.status === "ended")
+    throw new ProblemError("conflict", `Live session ${meta.id} has ended; watch its replay.`);
+}
+
 /** One round trip: the session, its host's name, and its moderators. */
 export async function loadSessionMeta(env: Env, id: string): Promise<SessionMeta | null> {
   const db = database(env);
@@ -68,6 +82,7 @@ export async function loadSessionMeta(env: Env, id: string): Promise<SessionMeta
     id: s.id,
     version: s.version,
     status: s.status,
+    title: s.title,
     hostType: s.hostType,
     hostId: (s.hostType === "creator" ? s.creatorId : s.merchantId) ?? "",
     hostName: (s.hostType === "creator" ? row.creatorName : row.merchantName) ?? "",
@@ -82,7 +97,7 @@ export async function loadSessionMeta(env: Env, id: string): Promise<SessionMeta
 /** The session's metadata from the isolate's cache when fresh, else from the database; 404 when unknown. */
 export async function sessionMeta(env: Env, id: string, now = Date.now()): Promise<SessionMeta> {
   const hit = cache.get(id);
-  if (hit && (hit.meta.status === "ended" || now - hit.loadedAt < freshForMs)) return hit.meta;
+  if (hit && (isOver(hit.meta) || now - hit.loadedAt < freshForMs)) return hit.meta;
   const meta = await loadSessionMeta(env, id);
   if (!meta) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
   return meta;

@@ -1,5 +1,6 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
+import { MoneySchema } from "../../../shared/openapi.ts";
 import type { liveSessions } from "../../../shared/schema.ts";
 
 export const LiveSessionSchema = z
@@ -9,7 +10,7 @@ export const LiveSessionSchema = z
     host: z.object({ type: z.enum(["creator", "merchant"]), id: z.string() }),
     title: z.string(),
     coverUrl: z.string().nullable(),
-    status: z.enum(["scheduled", "live", "ended"]),
+    status: z.enum(["scheduled", "live", "ended", "cancelled"]),
     scheduledStartAt: z.string(),
     startedAt: z.string().nullable(),
     endedAt: z.string().nullable(),
@@ -44,20 +45,32 @@ export function toLiveSession(
 
 const personIdPattern = /^(shp|cre)_[0-9A-Za-z]{1,64}$/;
 
+const sessionFields = {
+  title: z.string().trim().min(1).max(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
+  coverUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  scheduledStartAt: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-11T12:00:00.000Z" }),
+  productIds: z
+    .array(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
+    .max(50)
+    .refine((ids) => new Set(ids).size === ids.length, "must not repeat a product")
+    .openapi({ description: "The shelf, in order. A creator may shelve only products that allow promotion." }),
+};
+
+export const LiveSessionUpdateSchema = z
+  .strictObject({
+    title: sessionFields.title.optional(),
+    coverUrl: sessionFields.coverUrl.nullable().optional().openapi({ description: "null removes the cover." }),
+    scheduledStartAt: sessionFields.scheduledStartAt.optional(),
+    productIds: sessionFields.productIds.optional().openapi({ description: "Replaces the whole shelf, in order." }),
+  })
+  .openapi("LiveSessionUpdate");
+
 export const LiveSessionCreateSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
-    coverUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .optional(),
-    scheduledStartAt: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-11T12:00:00.000Z" }),
-    productIds: z
-      .array(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
-      .max(50)
-      .default([])
-      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a product")
-      .openapi({ description: "The shelf, in order. A creator may shelve only products that allow promotion." }),
+    title: sessionFields.title,
+    coverUrl: sessionFields.coverUrl.optional(),
+    scheduledStartAt: sessionFields.scheduledStartAt,
+    productIds: sessionFields.productIds.default([]),
     moderatorIds: z
       .array(z.string().regex(personIdPattern, "must be a shopper or creator id"))
       .max(20)
@@ -131,6 +144,14 @@ export const ReplaySchema = z
       likes: z.number().int(),
       comments: z.number().int(),
       questions: z.number().int(),
+      gmv: z.array(MoneySchema).openapi({
+        description:
+          "Now: the attributed lines of the session's paid, fulfilled or delivered orders, one entry per currency (never converted); orders paid after the stream count.",
+      }),
+      gmvAtEnd: z
+        .array(MoneySchema)
+        .nullable()
+        .openapi({ description: "The same figure as it stood when the session ended." }),
     }),
   })
   .openapi("LiveReplay");

@@ -15,13 +15,23 @@ import { liveSessionProducts, liveSessionReminders, liveSessions } from "../../.
 import { assertHosts, requireHost } from "../host.ts";
 import { listSessions } from "../list-sessions.ts";
 import { scheduleSession } from "../schedule-session.ts";
-import { type LiveSession, LiveSessionCreateSchema, LiveSessionSchema, toLiveSession } from "../session.ts";
-import { endSession, roomSetup, startSession } from "../session-lifecycle.ts";
-import { loadSessionMeta, type SessionMeta, sessionMeta } from "../session-meta.ts";
+import {
+  type LiveSession,
+  LiveSessionCreateSchema,
+  LiveSessionSchema,
+  LiveSessionUpdateSchema,
+  toLiveSession,
+} from "../session.ts";
+import { cancelSession, endSession, roomSetup, startSession } from "../session-lifecycle.ts";
+import { loadSessionMeta, refuseOver, type SessionMeta, sessionMeta } from "../session-meta.ts";
+import { updateSession } from "../update-session.ts";
 
 const statusList = z
   .string()
-  .regex(/^(scheduled|live|ended)(,(scheduled|live|ended))*$/, "a comma-separated list of scheduled, live, ended")
+  .regex(
+    /^(scheduled|live|ended|cancelled)(,(scheduled|live|ended|cancelled))*$/,
+    "a comma-separated list of scheduled, live, ended, cancelled",
+  )
   .default("live,scheduled");
 
 const listRoute = createRoute({
@@ -69,12 +79,37 @@ const createSessionRoute = createRoute({
   },
 });
 
-const transitionRoute = (verb: "start" | "end") =>
+const updateRoute = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Edit a scheduled session: title, cover, start time, shelf (the host)",
+  description:
+    "Send If-Match with the ETag you read: a stale one gets 412. Once live, ended or cancelled: 409. A new shelf follows the same rules as at scheduling.",
+  request: {
+    params: idParam("live"),
+    body: { required: true, content: { "application/json": { schema: LiveSessionUpdateSchema } } },
+  },
+  responses: {
+    200: jsonContent(LiveSessionSchema, "The session (ETag)"),
+    ...problemResponses(400, 401, 403, 404, 409, 412),
+  },
+});
+
+const transitionSummaries = {
+  start: "Go live (the host); reminder holders are notified",
+  end: "End the session (the host); its replay follows",
+  cancel: "Cancel a scheduled session (the host); reminder holders are notified",
+};
+
+const transitionRoute = (verb: "start" | "end" | "cancel") =>
   createRoute({
     method: "post",
     path: `/{id}/${verb}`,
-    summary: verb === "start" ? "Go live (the host)" : "End the session (the host); its replay follows",
-    description: "Idempotent. The video server's room_started and room_finished webhooks do the same.",
+    summary: transitionSummaries[verb],
+    description:
+      verb === "cancel"
+        ? "Idempotent. Only a scheduled session: live or ended is 409. Tokens and the room then answer `session_cancelled`."
+        : "Idempotent. The video server's room_started and room_finished webhooks do the same. A cancelled session answers `session_cancelled`.",
     request: { params: idParam("live") },
     responses: { 200: jsonContent(LiveSessionSchema, "The session"), ...problemResponses(400, 401, 403, 404, 409) },
   });
@@ -122,7 +157,7 @@ async function sessionView(env: Env, id: string): Promise<{ session: LiveSession
 
 sessionRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");
-  const statuses = [...new Set(query.status.split(","))] as ("scheduled" | "live" | "ended")[];
+  const statuses = [...new Set(query.status.split(","))] as LiveSession["status"][];
   const { rows, shelf, nextCursor } = await listSessions({
     db: database(c.env),
     statuses,
@@ -170,31 +205,44 @@ async function hostedSession(c: Context<{ Bindings: Env }>, id: string): Promise
   return meta;
 }
 
-sessionRoutes.openapi(transitionRoute("start"), async (c) => {
-  const { id } = c.req.valid("param");
-  await hostedSession(c, id);
-  await startSession(c.env, id);
-  const { session, version } = await sessionView(c.env, id);
-  purge(c, `/v1/live/sessions/${id}`);
-  c.header("etag", etagOf({ id, version }));
-  return c.json(session, 200);
-});
-
-sessionRoutes.openapi(transitionRoute("end"), async (c) => {
-  const { id } = c.req.valid("param");
-  await hostedSession(c, id);
-  await endSession(c.env, id);
+/** The session as it is after a change by its host, with its new ETag; the edge's copies are purged. */
+async function changed(c: Context<{ Bindings: Env }>, id: string) {
   const { session, version } = await sessionView(c.env, id);
   purge(c, `/v1/live/sessions/${id}`, `/v1/live/sessions/${id}/replay`);
   c.header("etag", etagOf({ id, version }));
   return c.json(session, 200);
+}
+
+sessionRoutes.openapi(updateRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  await updateSession({
+    db: database(c.env),
+    host: requireHost(c),
+    id,
+    ifMatch: c.req.header("if-match"),
+    patch: c.req.valid("json"),
+  });
+  // This isolate's token path sees the new version at once; the room reloads its shelf.
+  const meta = await loadSessionMeta(c.env, id);
+  if (meta) await c.env.LIVE_ROOM.getByName(id).configure(roomSetup(meta));
+  return changed(c, id);
 });
+
+const transitions = { start: startSession, end: endSession, cancel: cancelSession };
+
+for (const verb of ["start", "end", "cancel"] as const) {
+  sessionRoutes.openapi(transitionRoute(verb), async (c) => {
+    const { id } = c.req.valid("param");
+    await hostedSession(c, id);
+    await transitions[verb](c.env, id);
+    return changed(c, id);
+  });
+}
 
 sessionRoutes.openapi(reminderRoute("put"), async (c) => {
   const { id } = c.req.valid("param");
   const person = personId(requirePerson(c));
-  const meta = await sessionMeta(c.env, id);
-  if (meta.status === "ended") throw new ProblemError("conflict", `Live session ${id} has ended.`);
+  refuseOver(await sessionMeta(c.env, id));
   await database(c.env).insert(liveSessionReminders).values({ sessionId: id, personId: person }).onConflictDoNothing();
   return c.body(null, 204);
 });
