@@ -9,6 +9,7 @@ import {
   termMatchers,
   termsOf,
   typoEligible,
+  typoLengths,
 } from "../../workers/search/src/query.ts";
 
 describe("search query analysis", () => {
@@ -38,12 +39,16 @@ describe("search query analysis", () => {
     expect(cjk && termMatchers(cjk).map((m) => m.match)).toEqual(['"兰蔻精华"', '"兰 蔻" AND "精 华"']);
   });
 
-  it("measures one edit, transpositions included, and corrects only words of five letters or more", () => {
+  it("measures one edit, transpositions included, and corrects only towards words of five letters or more", () => {
     expect(editDistance("lancme", "lancome")).toBe(1);
     expect(editDistance("serun", "serum")).toBe(1);
     expect(editDistance("sreum", "serum")).toBe(1);
     expect(editDistance("sarun", "serum")).toBe(2);
-    expect(termsOf("soff serun 精华霜 ab12c").map(typoEligible)).toEqual([false, true, false, false]);
+    expect(termsOf("sof serm serun 精华霜 ab12c").map(typoEligible)).toEqual([false, true, true, false, false]);
+    expect(termsOf("serm serun").map(typoLengths)).toEqual([
+      [5, 5],
+      [4, 6],
+    ]);
   });
 
   it("highlights folded matches, HTML-escaped", () => {

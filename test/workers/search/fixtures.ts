@@ -1,9 +1,10 @@
 // What the search tests share: a merchant of their own per test file (so filters isolate its products from other
 // engineers' test data in the shared database), products written straight to the tables as the catalog writes
-// them (the index follows by trigger), and requests to the search Worker.
+// them, pinyin included (the index follows by trigger), and requests to the search Worker.
 import { env, exports } from "cloudflare:workers";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
+import { searchPinyin } from "../../../shared/pinyin.ts";
 import { creators, inventoryLedger, merchants, notes, products, skus } from "../../../shared/schema.ts";
 import { as } from "../principals.ts";
 
@@ -67,6 +68,7 @@ export async function newProduct(spec: ProductSpec): Promise<string> {
         id,
         merchantId: spec.merchantId,
         title: spec.title,
+        searchPinyin: searchPinyin(spec.title),
         description: spec.description ?? "",
         brand: spec.brand ?? null,
         category: spec.category ?? null,
@@ -84,6 +86,7 @@ export async function newNote(spec: {
   creatorId: string;
   title: string;
   body?: string;
+  topics?: string[];
   likeCount?: number;
   saveCount?: number;
 }): Promise<string> {
@@ -94,7 +97,9 @@ export async function newNote(spec: {
       id,
       creatorId: spec.creatorId,
       title: spec.title,
+      searchPinyin: searchPinyin(spec.title),
       body: spec.body ?? "",
+      topics: spec.topics ?? [],
       images: [`https://img.example.com/${id}.jpg`],
       likeCount: spec.likeCount ?? 0,
       saveCount: spec.saveCount ?? 0,
@@ -115,7 +120,7 @@ export interface SearchBody {
   data: Hit[];
   nextCursor: string | null;
   totalCount: number;
-  facets: { category: { value: string; count: number }[]; brand: { value: string; count: number }[] };
+  facets: Record<string, { value: string; count: number }[]>;
   query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
 }
 

@@ -4,7 +4,7 @@
 export const MAX_QUERY_CHARACTERS = 200;
 /** Terms past this many are ignored (a 200-character query could otherwise make a 100-way join). */
 export const MAX_TERMS = 8;
-/** Latin words this long or longer may match with one edit (a typo). */
+/** Latin words this long or longer may match with one edit (a typo), also from a query one letter shorter (serm). */
 export const TYPO_MIN_LENGTH = 5;
 
 /** NFKC, lower case, no control or format characters, single spaces: the form queries are logged and cached by. */
@@ -124,9 +124,14 @@ export function termMatchers(term: Term): Matcher[] {
   return [exact, { table: "words", match: pieces.join(" AND "), weight: 0.5 }];
 }
 
-/** Whether a term may be corrected for a typo: a Latin word of TYPO_MIN_LENGTH letters or more. */
+/** Whether a term may be a typo of an indexed word: a Latin word at most one letter short of TYPO_MIN_LENGTH. */
 export function typoEligible(term: Term): boolean {
-  return term.script === "latin" && term.length >= TYPO_MIN_LENGTH && /^\p{L}+$/u.test(fold(term.text));
+  return term.script === "latin" && term.length >= TYPO_MIN_LENGTH - 1 && /^\p{L}+$/u.test(fold(term.text));
+}
+
+/** The lengths of the indexed words a term may be a typo of: one letter either way, never below TYPO_MIN_LENGTH. */
+export function typoLengths(term: Term): [number, number] {
+  return [term.length >= TYPO_MIN_LENGTH ? term.length - 1 : TYPO_MIN_LENGTH, term.length + 1];
 }
 
 /** Optimal-string-alignment distance, stopping early once it is over `max`. */

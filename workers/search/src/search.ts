@@ -16,6 +16,7 @@ import {
   termMatchers,
   termsOf,
   typoEligible,
+  typoLengths,
 } from "./query.ts";
 import { RANKING_SETTING, type Ranking, rankingFrom } from "./ranking.ts";
 
@@ -26,6 +27,8 @@ export type Sort = (typeof sorts)[number];
 
 export interface SearchFilters {
   merchantId?: string | undefined;
+  creatorId?: string | undefined;
+  topic?: string | undefined;
   category?: string | undefined;
   brand?: string | undefined;
   minPrice?: number | undefined;
@@ -49,8 +52,15 @@ const allowed: Record<SearchType, { filters: (keyof SearchFilters)[]; sorts: Sor
     filters: ["merchantId", "category", "brand", "minPrice", "maxPrice", "inStock", "liveNow"],
     sorts: ["relevance", "price_asc", "price_desc", "sales", "newest"],
   },
-  notes: { filters: [], sorts: ["relevance", "newest"] },
-  live: { filters: ["merchantId", "liveNow"], sorts: ["relevance", "newest"] },
+  notes: { filters: ["creatorId", "topic"], sorts: ["relevance", "newest"] },
+  live: { filters: ["merchantId", "creatorId", "liveNow"], sorts: ["relevance", "newest"] },
+};
+
+/** Facets per type: each a column of `scored`, or a JSON array column counted per element. */
+const facetColumns: Record<SearchType, Record<string, { column: string; array?: true }>> = {
+  products: { category: { column: "category" }, brand: { column: "brand" } },
+  notes: { topic: { column: "topics", array: true }, creatorId: { column: "creator_id" } },
+  live: { status: { column: "status" } },
 };
 
 export interface Facet {
@@ -71,7 +81,8 @@ export interface SearchResult {
   data: SearchHit[];
   nextCursor: string | null;
   totalCount: number;
-  facets: { category: Facet[]; brand: Facet[] };
+  /** Products: category, brand; notes: topic, creatorId; live: status. */
+  facets: Record<string, Facet[]>;
   query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
 }
 
@@ -166,7 +177,7 @@ async function plan(db: Database, rawQuery: string): Promise<Plan> {
     const k = Math.max(1, Math.floor((term.length - 1) / 2));
     statements.push({
       sql: `SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? AND (substr(term, 1, ?) = ? OR substr(term, -?) = ?) ORDER BY doc DESC LIMIT 200`,
-      args: [first, prefixEnd(first), term.length - 1, term.length + 1, k, word.slice(0, k), k, word.slice(-k)],
+      args: [first, prefixEnd(first), ...typoLengths(term), k, word.slice(0, k), k, word.slice(-k)],
     });
     statements.push({
       sql: "SELECT count(*) AS known FROM (SELECT 1 FROM search_words_vocab WHERE term >= ? AND term < ? LIMIT 1)",
@@ -314,15 +325,23 @@ function docsSql(type: SearchType, phrase: string, f: SearchFilters, since: stri
   ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
   }
   if (type === "notes") {
+    const where = [
+      f.creatorId !== undefined ? `n.creator_id = ${args.bind(f.creatorId)}` : "",
+      f.topic !== undefined ? `EXISTS (SELECT 1 FROM json_each(n.topics) WHERE value = ${args.bind(f.topic)})` : "",
+    ].filter(Boolean);
     return `docs AS MATERIALIZED (
   SELECT n.id, n.title, substr(n.body, 1, 2000) AS body, n.creator_id, n.images, n.topics, n.like_count,
     n.save_count, n.created_at, m.text_score, ${phrase} AS phrase, 0 AS price, 0 AS sales,
     n.like_count + n.save_count AS engagement, coalesce(c.follower_count, 0) AS followers, 0 AS live_now
   ${join("note")}
   JOIN notes n ON n.id = d.doc_id AND n.status = 'published'
-  LEFT JOIN creators c ON c.id = n.creator_id)`;
+  LEFT JOIN creators c ON c.id = n.creator_id
+  ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
   }
-  const where = [f.merchantId !== undefined ? `l.merchant_id = ${args.bind(f.merchantId)}` : ""].filter(Boolean);
+  const where = [
+    f.merchantId !== undefined ? `l.merchant_id = ${args.bind(f.merchantId)}` : "",
+    f.creatorId !== undefined ? `l.creator_id = ${args.bind(f.creatorId)}` : "",
+  ].filter(Boolean);
   return `docs AS MATERIALIZED (
   SELECT l.id, l.title, coalesce(c.name, mer.name, '') AS body, l.host_type, l.creator_id, l.merchant_id, l.status,
     l.scheduled_start_at, l.started_at, l.cover_url, l.created_at, m.text_score, ${phrase} AS phrase, 0 AS price,
@@ -392,7 +411,14 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
     corrections: p.corrections,
     synonyms: p.synonyms,
   };
-  const empty: SearchResult = { data: [], nextCursor: null, totalCount: 0, facets: { category: [], brand: [] }, query };
+  const facetNames = Object.keys(facetColumns[input.type]);
+  const empty: SearchResult = {
+    data: [],
+    nextCursor: null,
+    totalCount: 0,
+    facets: Object.fromEntries(facetNames.map((name) => [name, []])),
+    query,
+  };
   // A query of only symbols or punctuation: nothing can match it (and it does not mean "everything").
   if (p.q && p.clauses.length === 0 && p.whole.length === 0) return empty;
 
@@ -417,14 +443,16 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
         ? `WHERE id ${cmp} ${args.bind(cursor.id)}`
         : `WHERE (${spec.key} ${cmp} ${args.bind(cursor.v)} OR (${spec.key} = ${args.bind(cursor.v)} AND id ${cmp} ${args.bind(cursor.id)}))`;
   }
-  const facet = (column: string) =>
-    input.type === "products"
-      ? `(SELECT json_group_array(json_object('value', v, 'count', n)) FROM (SELECT ${column} AS v, count(*) AS n FROM scored WHERE ${column} IS NOT NULL GROUP BY ${column} ORDER BY n DESC, v LIMIT 20))`
-      : "'[]'";
+  const facets = Object.values(facetColumns[input.type]).map(({ column, array }) => {
+    const values = array
+      ? `SELECT e.value AS v FROM scored, json_each(scored.${column}) e`
+      : `SELECT ${column} AS v FROM scored`;
+    return `json((SELECT json_group_array(json_object('value', v, 'count', n)) FROM (SELECT v, count(*) AS n FROM (${values}) WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT 20)))`;
+  });
   const sql = `WITH ${ctes},
 ${docs},
 scored AS MATERIALIZED (SELECT *, ${score} AS score FROM docs${computed.length > 0 ? ` WHERE ${computed.join(" AND ")}` : ""})
-SELECT (SELECT count(*) FROM scored) AS total, ${facet("category")} AS categories, ${facet("brand")} AS brands,
+SELECT (SELECT count(*) FROM scored) AS total, json_array(${facets.join(", ")}) AS facets,
   (SELECT json_group_array(json(item) ORDER BY rn) FROM (
     SELECT row_number() OVER (ORDER BY ${order}) AS rn, json_object('id', id, 'title', title, 'body', body,
       'score', score, 'sortValue', ${spec.key}, 'createdAt', created_at, ${itemFields[input.type]}) AS item
@@ -432,6 +460,7 @@ SELECT (SELECT count(*) FROM scored) AS total, ${facet("category")} AS categorie
   const result = await db.$client.execute({ sql, args: args.values as InArgs });
   const row = result.rows[0];
   const items = (parseJson(row?.page) ?? []) as RawItem[];
+  const facetLists = parseJson(row?.facets) as Facet[][] | undefined;
   const pageItems = items.slice(0, input.limit);
   const last = pageItems.at(-1);
   return {
@@ -441,10 +470,7 @@ SELECT (SELECT count(*) FROM scored) AS total, ${facet("category")} AS categorie
         ? encodeCursor({ s: input.sort, v: last.sortValue, id: last.id, t: now })
         : null,
     totalCount: Number(row?.total ?? 0),
-    facets: {
-      category: (parseJson(row?.categories) ?? []) as Facet[],
-      brand: (parseJson(row?.brands) ?? []) as Facet[],
-    },
+    facets: Object.fromEntries(facetNames.map((name, i) => [name, facetLists?.[i] ?? []])),
     query,
   };
 }

@@ -29,6 +29,12 @@ const SearchQuery = pageQuery
       .default("relevance")
       .openapi({ description: "Products: all; notes and live: relevance, newest." }),
     merchantId: z.string().max(64).optional(),
+    creatorId: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "Notes by, or live sessions hosted by, a creator." }),
+    topic: z.string().max(100).optional().openapi({ description: "Notes with this topic." }),
     category: z.string().max(100).optional(),
     brand: z.string().max(100).optional(),
     minPrice: z.coerce.number().int().min(0).optional().openapi({ description: "Minor units: a SKU at or above." }),
@@ -58,7 +64,9 @@ const SearchResultSchema = z
     data: z.array(SearchHitSchema),
     nextCursor: z.string().nullable(),
     totalCount: z.number().int(),
-    facets: z.object({ category: z.array(FacetSchema), brand: z.array(FacetSchema) }),
+    facets: z.record(z.string(), z.array(FacetSchema)).openapi({
+      description: "Counts over every match: products category, brand; notes topic, creatorId; live status.",
+    }),
     query: z.object({
       q: z.string().openapi({ description: "The normalised query." }),
       terms: z.array(z.string()),
@@ -118,6 +126,8 @@ searchRoutes.openapi(searchRoute, async (c) => {
       cursor: query.cursor,
       filters: {
         merchantId: query.merchantId,
+        creatorId: query.creatorId,
+        topic: query.topic,
         category: query.category,
         brand: query.brand,
         minPrice: query.minPrice,
