@@ -759,3 +759,18 @@ export const refundLines = sqliteTable(
     check("refund_lines_quantity_positive", sql`${t.quantity} > 0`),
   ],
 );
+
+// ---- Flash-sale reminders (the checkout Worker writes these) ----
+
+// People who asked to be told when a flash sale starts; its FlashSaleStock object notifies them at the start.
+export const flashSaleReminders = sqliteTable(
+  "flash_sale_reminders",
+  {
+    flashSaleId: text("flash_sale_id")
+      .notNull()
+      .references(() => flashSales.id),
+    personId: text("person_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.flashSaleId, t.personId] })],
+);
