@@ -11,7 +11,14 @@ export const services = [
   {
     name: "checkout",
     binding: "CHECKOUT",
-    prefixes: ["/v1/flash-sales", "/v1/carts", "/v1/orders", "/v1/payments", "/v1/webhooks/sandbox"],
+    prefixes: [
+      "/v1/flash-sales",
+      "/v1/carts",
+      "/v1/orders",
+      "/v1/payments",
+      "/v1/webhooks/sandbox",
+      "/v1/webhooks/stripe",
+    ],
   },
   { name: "live", binding: "LIVE", prefixes: ["/v1/live", "/v1/webhooks/livekit", "/v1/notifications"] },
 ] as const satisfies readonly { name: string; binding: keyof Env; prefixes: readonly string[] }[];
