@@ -8,6 +8,7 @@ import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { principalOf, requireMerchant, requireOperator } from "../../../../shared/principal.ts";
 import { normaliseQuery } from "../query.ts";
 import { defaultRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "../ranking.ts";
+import { reindexPinyin } from "../reindex.ts";
 
 const SynonymSetSchema = z
   .object({
@@ -88,6 +89,22 @@ const putSettingsRoute = createRoute({
     },
   },
   responses: { 200: jsonContent(SettingsSchema, "Weights in force"), ...problemResponses(400, 401) },
+});
+
+const reindexRoute = createRoute({
+  method: "post",
+  path: "/reindex",
+  summary: "Fill the pinyin of documents written before the index had it (operator)",
+  description:
+    "Each call computes the title pinyin of up to `limit` rows per kind still without it (re-indexing them); call again until `remaining` is 0.",
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }).strict() },
+  responses: {
+    200: jsonContent(
+      z.object({ object: z.literal("search_reindex"), updated: z.number().int(), remaining: z.number().int() }),
+      "Rows updated by this call, and rows still without pinyin",
+    ),
+    ...problemResponses(400, 401),
+  },
 });
 
 const QueryCountSchema = z.object({
@@ -206,6 +223,12 @@ adminRoutes.openapi(putSettingsRoute, async (c) => {
     args: [RANKING_SETTING, JSON.stringify(ranking)],
   });
   return c.json({ object: "search_settings" as const, ranking: rankingFrom(ranking), defaults: defaultRanking }, 200);
+});
+
+adminRoutes.openapi(reindexRoute, async (c) => {
+  requireOperator(c);
+  const { limit } = c.req.valid("query");
+  return c.json({ object: "search_reindex" as const, ...(await reindexPinyin({ db: database(c.env), limit })) }, 200);
 });
 
 adminRoutes.openapi(analyticsRoute, async (c) => {

@@ -90,15 +90,26 @@ const searchRoute = createRoute({
 });
 
 const SuggestionSchema = z
-  .object({ text: z.string(), kind: z.enum(["query", "product"]), id: z.string().optional(), highlight: z.string() })
+  .object({
+    text: z.string(),
+    kind: z.enum(["query", "product", "note", "live_session"]),
+    id: z.string().optional(),
+    highlight: z.string(),
+  })
   .openapi("SearchSuggestion");
 
 const suggestRoute = createRoute({
   method: "get",
   path: "/suggest",
-  summary: "Autocomplete: popular queries and product titles",
+  summary: "Autocomplete: popular queries and titles of products, notes or live sessions",
   request: {
-    query: z.object({ q: queryText, limit: z.coerce.number().int().min(1).max(20).default(8) }).strict(),
+    query: z
+      .object({
+        q: queryText,
+        type: z.enum(searchTypes).default("products"),
+        limit: z.coerce.number().int().min(1).max(20).default(8),
+      })
+      .strict(),
   },
   responses: {
     200: {
@@ -155,7 +166,7 @@ searchRoutes.openapi(searchRoute, async (c) => {
 });
 
 searchRoutes.openapi(suggestRoute, async (c) => {
-  const { q, limit } = c.req.valid("query");
+  const { q, type, limit } = c.req.valid("query");
   c.header("cache-control", PUBLIC_CACHE);
-  return c.json({ data: await suggest({ db: database(c.env), q, limit }) }, 200);
+  return c.json({ data: await suggest({ db: database(c.env), q, type, limit }) }, 200);
 });
