@@ -1,10 +1,24 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
+import { database } from "../../../shared/db.ts";
 import { storageVersion } from "../../../shared/storage.ts";
 import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sale-stock.ts";
-import { as, asMerchant, call, createSkus, ledgerOf, merchantId, otherMerchantId, stockOf } from "./helpers.ts";
+import {
+  as,
+  asMerchant,
+  call,
+  createSale,
+  createSkus,
+  ledgerOf,
+  merchantId,
+  otherMerchantId,
+  reserve,
+  shopper,
+  shopperId,
+  stockOf,
+} from "./helpers.ts";
 
 const get = (path: string) => exports.default.fetch(new Request(`http://checkout${path}`));
 
@@ -145,7 +159,7 @@ describe("FlashSaleStock", () => {
   it("migrates its storage in the constructor, once", async () => {
     const stub = env.FLASH_SALE_STOCK.getByName("fs-migrated");
     const version = await runInDurableObject(stub, (_obj: FlashSaleStock, state) => storageVersion(state.storage.sql));
-    expect(version).toBe(17);
+    expect(version).toBe(18);
   });
 
   it("refuses to open a book with no stock, and stays usable", async () => {
@@ -153,6 +167,75 @@ describe("FlashSaleStock", () => {
     expect(await stub.open(terms(0))).toEqual({ ok: false, reason: "invalid_allotment" });
     expect(await stub.open(terms(1.5))).toEqual({ ok: false, reason: "invalid_allotment" });
     expect(await stub.open(terms(3))).toMatchObject({ ok: true, allotted: 3, available: 3 });
+  });
+});
+
+/** Moves the sale's start (as the clock would) into the past, in libSQL and its object, then runs its alarm. */
+async function startNow(saleId: string): Promise<void> {
+  const startedAt = Date.now() - 1000;
+  await database(env).$client.execute({
+    sql: "UPDATE flash_sales SET starts_at = ? WHERE id = ?",
+    args: [new Date(startedAt).toISOString(), saleId],
+  });
+  const stub = env.FLASH_SALE_STOCK.getByName(saleId);
+  await runInDurableObject(stub, (_obj: FlashSaleStock, state) => {
+    state.storage.sql.exec("UPDATE book SET starts_at = ?", startedAt);
+  });
+  await runDurableObjectAlarm(stub);
+}
+
+describe("flash-sale reminders", () => {
+  it("tell whoever asked, once, in their inbox when the sale starts; not those who took it back", async () => {
+    const sale = await createSale({ startsInMs: 3_600_000 });
+    const remind = (who: string, method: "PUT" | "DELETE") =>
+      call(method, `/v1/flash-sales/${sale.id}/reminder`, { headers: shopper(who) });
+    expect((await remind("r1", "PUT")).status).toBe(204);
+    expect((await remind("r1", "PUT")).status).toBe(204);
+    expect((await remind("r2", "PUT")).status).toBe(204);
+    expect((await remind("r2", "DELETE")).status).toBe(204);
+    expect((await call("PUT", `/v1/flash-sales/${sale.id}/reminder`)).status).toBe(401);
+    expect(
+      (await call("PUT", "/v1/flash-sales/fs_01JZ0000000000000000000000/reminder", { headers: shopper("r1") })).status,
+    ).toBe(404);
+    const inbox = async () =>
+      (
+        await database(env).$client.execute({
+          sql: "SELECT person_id, kind, link FROM notifications WHERE subject_id = ? ORDER BY person_id",
+          args: [sale.id],
+        })
+      ).rows.map((row) => ({ ...row }));
+    // Nothing before the start (the alarm runs early: still nothing).
+    await runDurableObjectAlarm(env.FLASH_SALE_STOCK.getByName(sale.id));
+    expect(await inbox()).toEqual([]);
+    await startNow(sale.id);
+    const told = [{ person_id: shopperId("r1"), kind: "flash_sale_started", link: `/v1/flash-sales/${sale.id}` }];
+    expect(await inbox()).toEqual(told);
+    // Another pass tells no one twice; and once started, asking is too late.
+    await runDurableObjectAlarm(env.FLASH_SALE_STOCK.getByName(sale.id));
+    expect(await inbox()).toEqual(told);
+    const late = await call("PUT", `/v1/flash-sales/${sale.id}/reminder`, { headers: shopper("r3") });
+    expect(late.status).toBe(409);
+  });
+});
+
+describe("reservation idempotency keys", () => {
+  it("are kept a day, then forgotten by the alarm", async () => {
+    const sale = await createSale();
+    const first = await reserve(sale.id, "idem-day", { quantity: 1 }, "day-key");
+    expect(first.status).toBe(201);
+    // Within the day, the same key with another body is refused.
+    expect((await reserve(sale.id, "idem-day", { quantity: 2 }, "day-key")).status).toBe(422);
+    const stub = env.FLASH_SALE_STOCK.getByName(sale.id);
+    await runInDurableObject(stub, (_obj: FlashSaleStock, state) => {
+      state.storage.sql.exec("UPDATE attempts SET created_at = ?", Date.now() - 25 * 60 * 60 * 1000);
+    });
+    await runDurableObjectAlarm(stub);
+    const count = await runInDurableObject(
+      stub,
+      (_obj: FlashSaleStock, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM attempts").one().n,
+    );
+    expect(count).toBe(0);
   });
 });
 

@@ -8,13 +8,15 @@
 //   commit:   held -> committed (checkout put the hold in an order; no longer expires)
 //   release:  held or committed -> available (cancelled, expired, or its order cancelled); the line is served first
 //   return:   available -> returned (after the sale ends, sent back to the SKU through the inventory ledger)
-// One alarm, at the earliest of: the next hold expiry, the write-behind of counts to libSQL, the sale's end, a
-// pending return. It is idempotent: it recomputes everything from storage each time.
+// One alarm, at the earliest of: the sale's start (its reminder holders are notified then), the next hold expiry,
+// the write-behind of counts to libSQL, the sale's end, a pending return, and the purge of reservation idempotency
+// keys older than a day. It is idempotent: it recomputes everything from storage each time.
 import { DurableObject } from "cloudflare:workers";
-import { sql as drizzleSql } from "drizzle-orm";
+import { sql as drizzleSql, eq } from "drizzle-orm";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
-import { flashSaleTallies } from "../../../shared/schema.ts";
+import { type Notice, notify } from "../../../shared/notifications.ts";
+import { flashSaleReminders, flashSaleTallies, products, skus } from "../../../shared/schema.ts";
 import { migrateStorage } from "../../../shared/storage.ts";
 import { holdTtlSeconds } from "./config.ts";
 import { moveStock } from "./move-stock.ts";
@@ -62,7 +64,12 @@ const migrations = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (shopper_id, idem_key)
    ) WITHOUT ROWID`,
+  // v3: whether the reminder holders were told of the start (set once they are, in libSQL's inbox).
+  "ALTER TABLE book ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0",
 ] as const;
+
+/** A reservation's Idempotency-Key is honoured for a day (as Stripe does), then forgotten. */
+const ATTEMPT_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Counts are written behind to libSQL this long after the first change, not on every reservation. */
 const FLUSH_DELAY_MS = 2_000;
@@ -125,6 +132,7 @@ interface Book {
   returned: number;
   version: number;
   flushed_version: number;
+  reminded: number;
   flash_sale_id: string | null;
   sku_id: string | null;
   starts_at: number | null;
@@ -442,6 +450,7 @@ export class FlashSaleStock extends DurableObject<Env> {
     if (!book) return;
     const times = [...candidates];
     if (book.version > book.flushed_version) times.push(now + FLUSH_DELAY_MS);
+    if (!book.reminded) times.push(book.starts_at);
     times.push(book.ends_at);
     const at = Math.min(...times);
     if (this.alarmAt === null || at < this.alarmAt) {
@@ -460,7 +469,10 @@ export class FlashSaleStock extends DurableObject<Env> {
       .one().at;
     if (expiry !== null) times.push(expiry);
     if (book.version > book.flushed_version) times.push(now + FLUSH_DELAY_MS);
+    if (!book.reminded) times.push(book.starts_at);
     if (now < book.ends_at) times.push(book.ends_at);
+    const oldestAttempt = this.sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM attempts").one().at;
+    if (oldestAttempt !== null) times.push(oldestAttempt + ATTEMPT_TTL_MS);
     return times.length > 0 ? Math.min(...times) : null;
   }
 
@@ -489,6 +501,13 @@ export class FlashSaleStock extends DurableObject<Env> {
     }
     // 3. Counts written behind to libSQL.
     await this.flush();
+    // 4. At the start, the reminder holders are told (once: the inbox keeps one notice per person and sale).
+    if (now >= book.starts_at && !book.reminded) {
+      await this.remind(book);
+      this.sql.exec("UPDATE book SET reminded = 1");
+    }
+    // 5. Idempotency keys past their day are forgotten.
+    this.sql.exec("DELETE FROM attempts WHERE created_at <= ?", now - ATTEMPT_TTL_MS);
     const next = this.nextAlarm(Date.now());
     this.alarmAt = next;
     if (next === null) await this.ctx.storage.deleteAlarm();
@@ -514,6 +533,28 @@ export class FlashSaleStock extends DurableObject<Env> {
     if (!result.ok && result.reason !== "duplicate") throw new Error(`flash sale return refused: ${result.reason}`);
     // While awaiting, units may only have come back (after the end nothing takes them); record these once.
     if ((this.openBook()?.returned ?? target) < target) this.move({ available: -units, returned: units });
+  }
+
+  /** Tells everyone who asked (flash_sale_reminders) that the sale has started, in their inbox. */
+  private async remind(book: OpenBook): Promise<void> {
+    const db = database(this.env);
+    const [product] = await db
+      .select({ title: products.title })
+      .from(skus)
+      .innerJoin(products, eq(products.id, skus.productId))
+      .where(eq(skus.id, book.sku_id));
+    const notice: Notice = {
+      kind: "flash_sale_started",
+      subjectId: book.flash_sale_id,
+      title: "限时抢购开始了",
+      body: product?.title ?? book.sku_id,
+      link: `/v1/flash-sales/${book.flash_sale_id}`,
+    };
+    const recipients = db
+      .select({ personId: flashSaleReminders.personId })
+      .from(flashSaleReminders)
+      .where(eq(flashSaleReminders.flashSaleId, book.flash_sale_id));
+    await notify(db, notice, recipients);
   }
 
   private async flush(): Promise<void> {

@@ -2,16 +2,24 @@
 // (`flash_sales:write`); shoppers reserve, poll and cancel holds. A reservation is one RPC to the object, which
 // also keeps its Idempotency-Key (see reserve-stock.ts for why not the shared middleware).
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
 import { merchantScope, personId, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
-import { flashSales } from "../../../../shared/schema.ts";
+import { flashSaleReminders, flashSales } from "../../../../shared/schema.ts";
 import { createFlashSale } from "../create-flash-sale.ts";
-import { FlashSaleCreateSchema, FlashSaleSchema, HoldSchema, termsOf, toFlashSale, toHold } from "../flash-sale.ts";
+import {
+  FlashSaleCreateSchema,
+  FlashSaleSchema,
+  HoldSchema,
+  saleStatus,
+  termsOf,
+  toFlashSale,
+  toHold,
+} from "../flash-sale.ts";
 import { requireIdempotencyKey } from "../idempotency-key.ts";
 import { openedStock, reserveStock } from "../reserve-stock.ts";
 
@@ -88,7 +96,26 @@ const cancelHoldRoute = createRoute({
   responses: { 200: jsonContent(HoldSchema, "The released hold"), ...problemResponses(400, 401, 404, 409) },
 });
 
+const reminderRoute = (method: "put" | "delete") =>
+  createRoute({
+    method,
+    path: "/{id}/reminder",
+    summary: method === "put" ? "Remind me when this flash sale starts" : "Cancel my reminder",
+    description:
+      method === "put"
+        ? "A signed-in shopper or creator, before the sale starts (409 `conflict` after). At the start, a `flash_sale_started` notification lands in their inbox (GET /v1/notifications). Idempotent."
+        : "A signed-in shopper or creator. Idempotent.",
+    request: { params: idParam("fs") },
+    responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
+  });
+
 export const flashSaleRoutes = createRouter<{ Bindings: Env }>();
+
+async function saleRow(env: Env, id: string) {
+  const row = await database(env).query.flashSales.findFirst({ where: eq(flashSales.id, id) });
+  if (!row) throw new ProblemError("not_found", `Flash sale ${id} does not exist.`);
+  return row;
+}
 
 flashSaleRoutes.post("/", merchantScope("flash_sales:write"), idempotency({ required: false }));
 flashSaleRoutes.openapi(createFlashSaleRoute, async (c) => {
@@ -109,13 +136,33 @@ flashSaleRoutes.openapi(createFlashSaleRoute, async (c) => {
 
 flashSaleRoutes.openapi(getFlashSale, async (c) => {
   const { id } = c.req.valid("param");
-  const row = await database(c.env).query.flashSales.findFirst({ where: eq(flashSales.id, id) });
-  if (!row) throw new ProblemError("not_found", `Flash sale ${id} does not exist.`);
+  const row = await saleRow(c.env, id);
   const stock = await c.env.FLASH_SALE_STOCK.getByName(id).open(termsOf(row));
   // The database's CHECK keeps quantity positive, so a refusal here means the row and the object disagree.
   if (!stock.ok) throw new Error(`flash sale ${id}: stock object refused quantity ${row.quantity} (${stock.reason})`);
   c.header("cache-control", "no-store");
   return c.json(toFlashSale(row, stock.available, new Date()), 200);
+});
+
+flashSaleRoutes.openapi(reminderRoute("put"), async (c) => {
+  const { id } = c.req.valid("param");
+  const person = personId(requirePerson(c));
+  const row = await saleRow(c.env, id);
+  if (saleStatus(row, new Date()) !== "scheduled") {
+    throw new ProblemError("conflict", `Flash sale ${id} has already started.`);
+  }
+  await database(c.env).insert(flashSaleReminders).values({ flashSaleId: id, personId: person }).onConflictDoNothing();
+  return c.body(null, 204);
+});
+
+flashSaleRoutes.openapi(reminderRoute("delete"), async (c) => {
+  const { id } = c.req.valid("param");
+  const person = personId(requirePerson(c));
+  await saleRow(c.env, id);
+  await database(c.env)
+    .delete(flashSaleReminders)
+    .where(and(eq(flashSaleReminders.flashSaleId, id), eq(flashSaleReminders.personId, person)));
+  return c.body(null, 204);
 });
 
 // Who and which key, before the body is read.
