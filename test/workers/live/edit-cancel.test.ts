@@ -1,0 +1,153 @@
+// The host edits a scheduled session (If-Match, the shelf's rules, the room follows) and cancels it: tokens and the
+// room then answer session_cancelled, those in the room are let go, and nothing moves it again.
+import { describe, expect, it } from "vitest";
+import {
+  type Caller,
+  call,
+  join,
+  newCreator,
+  newMerchant,
+  newProduct,
+  newShopper,
+  scheduled,
+  tokensFor,
+} from "./helpers.ts";
+
+const path = (id: string) => `/v1/live/sessions/${id}`;
+
+async function etagOf(id: string): Promise<string> {
+  const res = await call("GET", path(id));
+  expect(res.status).toBe(200);
+  return res.headers.get("etag") ?? "";
+}
+
+describe("PATCH /v1/live/sessions/{id}", () => {
+  it("edits title, cover, start time and shelf with If-Match; the room's shelf follows; a stale ETag is 412", async () => {
+    const host = await newCreator();
+    const merchant = await newMerchant();
+    const [a, b, c] = [await newProduct(merchant.id), await newProduct(merchant.id), await newProduct(merchant.id)];
+    const { id } = await scheduled(host, { productIds: [a, b] });
+    const shopper = await newShopper();
+    const viewer = await join(await tokensFor(id, shopper));
+    const before = await etagOf(id);
+    const startsAt = new Date(Date.now() + 7_200_000).toISOString();
+    const res = await call("PATCH", path(id), {
+      as: host,
+      headers: { "if-match": before },
+      body: {
+        title: "改期：周末专场",
+        coverUrl: "https://img.example.com/cover.jpg",
+        scheduledStartAt: startsAt,
+        productIds: [c, a],
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({
+      title: "改期：周末专场",
+      coverUrl: "https://img.example.com/cover.jpg",
+      scheduledStartAt: startsAt,
+      productIds: [c, a],
+      status: "scheduled",
+    });
+    const after = res.headers.get("etag");
+    expect(after).not.toBe(before);
+    expect(await etagOf(id)).toBe(after);
+
+    const stale = await call("PATCH", path(id), { as: host, headers: { "if-match": before }, body: { title: "x" } });
+    expect(stale.status).toBe(412);
+    expect((await stale.json<{ code: string }>()).code).toBe("precondition_failed");
+
+    // Without If-Match the current version is edited; null removes the cover.
+    const uncovered = await call("PATCH", path(id), { as: host, body: { coverUrl: null } });
+    expect((await uncovered.json<{ coverUrl: string | null }>()).coverUrl).toBeNull();
+
+    // A newcomer to the room sees the new shelf.
+    const late = await join(await tokensFor(id, await newShopper()));
+    const welcome = late.frames.find((f) => f.type === "welcome") as { state: { shelf: { productId: string }[] } };
+    expect(welcome.state.shelf.map((s) => s.productId)).toEqual([c, a]);
+    viewer.close();
+    late.close();
+  });
+
+  it("refuses what the schedule refuses, another host's session, and any edit once live", async () => {
+    const host = await newCreator();
+    const closed = await newMerchant({ allowsPromotion: false });
+    const { id } = await scheduled(host);
+    const bad = await call("PATCH", path(id), { as: host, body: { productIds: [await newProduct(closed.id)] } });
+    expect(bad.status).toBe(400);
+    expect((await bad.json<{ errors: { path: string }[] }>()).errors[0]?.path).toBe("/productIds/0");
+    expect((await call("PATCH", path(id), { as: host, body: { title: "" } })).status).toBe(400);
+    expect((await call("PATCH", path(id), { as: host, body: { status: "live" } })).status).toBe(400);
+    expect((await call("PATCH", path(id), { as: await newCreator(), body: { title: "mine" } })).status).toBe(404);
+    expect((await call("PATCH", path(id), { as: await newShopper(), body: { title: "mine" } })).status).toBe(403);
+
+    expect((await call("POST", `${path(id)}/start`, { as: host })).status).toBe(200);
+    const live = await call("PATCH", path(id), { as: host, body: { title: "too late" } });
+    expect(live.status).toBe(409);
+    expect((await live.json<{ code: string }>()).code).toBe("conflict");
+  });
+});
+
+describe("POST /v1/live/sessions/{id}/cancel", () => {
+  async function cancelled(host: Caller) {
+    const { id } = await scheduled(host);
+    return id;
+  }
+
+  it("cancels a scheduled session: the waiting room is told and let go, tokens and joins get session_cancelled", async () => {
+    const host = await newCreator();
+    const id = await cancelled(host);
+    const shopper = await newShopper();
+    // The token path has this session's metadata cached now; the cancel must replace it.
+    const tokens = await tokensFor(id, shopper);
+    const waiting = await join(tokens);
+
+    const res = await call("POST", `${path(id)}/cancel`, { as: host });
+    expect(res.status).toBe(200);
+    expect((await res.json<{ status: string }>()).status).toBe("cancelled");
+    expect(await waiting.next((f) => f.type === "status")).toMatchObject({ status: "cancelled" });
+    await waiting.waitClosed();
+
+    const token = await call("POST", `${path(id)}/token`, { as: shopper, body: {} });
+    expect(token.status).toBe(409);
+    expect((await token.json<{ code: string }>()).code).toBe("session_cancelled");
+
+    const url = new URL(tokens.roomUrl);
+    url.protocol = "https:";
+    url.searchParams.set("token", tokens.roomToken);
+    const rejoin = await call("GET", `${url.pathname}${url.search}`, { headers: { upgrade: "websocket" } });
+    expect(rejoin.status).toBe(409);
+    expect((await rejoin.json<{ code: string }>()).code).toBe("session_cancelled");
+  });
+
+  it("is idempotent, refuses a live or ended session, and a cancelled one never starts or ends", async () => {
+    const host = await newCreator();
+    const id = await cancelled(host);
+    expect((await call("POST", `${path(id)}/cancel`, { as: host })).status).toBe(200);
+    expect((await call("POST", `${path(id)}/cancel`, { as: host })).status).toBe(200);
+    for (const verb of ["start", "end"]) {
+      const res = await call("POST", `${path(id)}/${verb}`, { as: host });
+      expect(res.status).toBe(409);
+      expect((await res.json<{ code: string }>()).code).toBe("session_cancelled");
+    }
+    expect((await call("POST", `${path(id)}/cancel`, { as: await newCreator() })).status).toBe(404);
+
+    const live = await cancelled(host);
+    expect((await call("POST", `${path(live)}/start`, { as: host })).status).toBe(200);
+    const refused = await call("POST", `${path(live)}/cancel`, { as: host });
+    expect(refused.status).toBe(409);
+    expect((await refused.json<{ code: string }>()).code).toBe("conflict");
+  });
+
+  it("leaves the default list (live and scheduled); status=cancelled lists it", async () => {
+    const host = await newCreator();
+    const id = await cancelled(host);
+    expect((await call("POST", `${path(id)}/cancel`, { as: host })).status).toBe(200);
+    const ids = async (query: string) =>
+      (
+        await (await call("GET", `/v1/live/sessions?hostId=${host.id}${query}`)).json<{ data: { id: string }[] }>()
+      ).data.map((s) => s.id);
+    expect(await ids("")).toEqual([]);
+    expect(await ids("&status=cancelled")).toEqual([id]);
+  });
+});
