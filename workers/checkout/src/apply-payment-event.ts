@@ -2,18 +2,22 @@
 // the order of arrival. One batch: the event is recorded (a duplicate inserts nothing); the payment takes the
 // event's state only if the event is newer than the last one applied, except that `succeeded` always wins and is
 // never undone (money taken is a fact); and the order becomes paid only if its payment has succeeded and it is
-// still awaiting payment. A success for an order cancelled meanwhile is logged for a refund (refunds: not yet).
+// still awaiting payment. A success for an order cancelled meanwhile is refunded in full (refundCancelledOrder),
+// checked again on every delivery of a success, duplicates included, so a refund that failed is retried when the
+// provider redelivers.
 import { eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
-import { log } from "../../../shared/log.ts";
-import { orders, payments } from "../../../shared/schema.ts";
+import { payments } from "../../../shared/schema.ts";
+import { refundCancelledOrder } from "./create-refund.ts";
 import type { PaymentEvent } from "./payments/provider.ts";
 
 export async function applyPaymentEvent({
+  env,
   db,
   provider,
   event,
 }: {
+  env: Env;
   db: Database;
   provider: string;
   event: PaymentEvent;
@@ -56,12 +60,6 @@ export async function applyPaymentEvent({
     ],
     "write",
   );
-  const duplicate = (results[0]?.rowsAffected ?? 0) === 0;
-  if (!duplicate && event.outcome === "succeeded") {
-    const order = await db.query.orders.findFirst({ where: eq(orders.id, payment.orderId) });
-    if (order?.status === "cancelled") {
-      log("warn", "payment succeeded for a cancelled order: refund it", { orderId: order.id, paymentId: payment.id });
-    }
-  }
-  return { duplicate, known: true };
+  if (event.outcome === "succeeded") await refundCancelledOrder(env, db, payment.orderId);
+  return { duplicate: (results[0]?.rowsAffected ?? 0) === 0, known: true };
 }

@@ -10,7 +10,9 @@
 // Attribution references are re-checked against the database (resolveAttribution) and the verified note, live
 // session and creator stored per line; a reference that no longer holds credits no one but never blocks a sale.
 // The order's payment timeout is armed before the batch, so no order exists without one (a timer whose order was
-// never written finds nothing to do).
+// never written finds nothing to do). The payment is opened with its provider before the batch too, under the
+// payment id written with the order (Stripe's idempotency key): a provider that fails writes nothing, and the holds
+// committed are given back like on any other error.
 import type { LibsqlError } from "@libsql/client/web";
 import { eq } from "drizzle-orm";
 import { type Attribution, resolveAttribution } from "../../../shared/attribution.ts";
@@ -21,8 +23,9 @@ import { log } from "../../../shared/log.ts";
 import type { Currency } from "../../../shared/money.ts";
 import { orders } from "../../../shared/schema.ts";
 import { openCart } from "./add-cart-line.ts";
-import { type PricedLine, priceLines, totalsOf } from "./cart.ts";
+import { type PricedLine, priceLines, type Totals, totalsOf } from "./cart.ts";
 import { paymentTimeoutSeconds } from "./config.ts";
+import type { PaymentProvider } from "./payments/provider.ts";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
@@ -38,7 +41,7 @@ export async function checkoutCart({
   db: Database;
   cartId: string;
   ownerId: string;
-  provider: string;
+  provider: PaymentProvider;
 }): Promise<{ orderId: string }> {
   const cart = await openCart(db, cartId, ownerId);
   if (cart.status !== "open") {
@@ -80,6 +83,15 @@ export async function checkoutCart({
       }
       committed.push(line);
     }
+    const paymentId = newId("pay", now.getTime());
+    const totals = totalsOf(lines, cart.currency as Currency, env);
+    const opened = await provider.createPayment({
+      id: paymentId,
+      orderId,
+      cartId,
+      amount: totals.total.amount,
+      currency: totals.total.currency,
+    });
     await writeOrder({
       db,
       cartId,
@@ -91,8 +103,8 @@ export async function checkoutCart({
       orderId,
       now,
       dueAt,
-      provider,
-      env,
+      payment: { id: paymentId, provider: provider.name, ...opened },
+      totals,
     });
   } catch (err) {
     await Promise.all(
@@ -104,7 +116,6 @@ export async function checkoutCart({
 }
 
 async function writeOrder(input: {
-  env: Env;
   db: Database;
   cartId: string;
   ownerId: string;
@@ -115,10 +126,10 @@ async function writeOrder(input: {
   orderId: string;
   now: Date;
   dueAt: Date;
-  provider: string;
+  payment: { id: string; provider: string; reference: string | null; clientSecret: string | null };
+  totals: Totals;
 }): Promise<void> {
-  const { db, lines, credited, orderId, now } = input;
-  const totals = totalsOf(lines, input.currency, input.env);
+  const { db, lines, credited, orderId, now, totals } = input;
   const at = now.toISOString();
   const day = dayOf(now);
   const regular = lines.filter((line) => !line.hold);
@@ -184,9 +195,20 @@ async function writeOrder(input: {
       },
     ]),
     {
-      sql: `INSERT INTO payments (id, order_id, provider, status, amount, currency, created_at, updated_at)
-            VALUES (?, ?, ?, 'requires_payment', ?, ?, ?, ?)`,
-      args: [newId("pay", now.getTime()), orderId, input.provider, totals.total.amount, input.currency, at, at],
+      sql: `INSERT INTO payments (id, order_id, provider, provider_reference, client_secret, status, amount, currency,
+                                  created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, 'requires_payment', ?, ?, ?, ?)`,
+      args: [
+        input.payment.id,
+        orderId,
+        input.payment.provider,
+        input.payment.reference,
+        input.payment.clientSecret,
+        totals.total.amount,
+        input.currency,
+        at,
+        at,
+      ],
     },
     {
       sql: "UPDATE carts SET status = 'checked_out', version = version + 1, updated_at = ? WHERE id = ?",

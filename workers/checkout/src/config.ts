@@ -5,6 +5,11 @@ export interface CheckoutConfig {
   SHIPPING_FEE_AMOUNT?: string;
   FREE_SHIPPING_OVER_AMOUNT?: string;
   SANDBOX_WEBHOOK_SECRET?: string;
+  PAYMENT_PROVIDER?: string;
+  STRIPE_API_BASE?: string;
+  // Secrets, optional: not in [secrets].required, so that a deployment without Stripe still deploys.
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {
@@ -25,4 +30,36 @@ export function shippingRule(env: CheckoutConfig): { fee: number; freeOver: numb
     fee: positiveInt(env.SHIPPING_FEE_AMOUNT, 1000),
     freeOver: positiveInt(env.FREE_SHIPPING_OVER_AMOUNT, 9900),
   };
+}
+
+export const paymentProviders = ["sandbox", "stripe"] as const;
+export type PaymentProviderName = (typeof paymentProviders)[number];
+
+/** The provider a checkout uses unless it names one (default sandbox). */
+export const defaultPaymentProvider = (env: CheckoutConfig): PaymentProviderName =>
+  env.PAYMENT_PROVIDER === "stripe" ? "stripe" : "sandbox";
+
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret: string;
+  /** Another API host than api.stripe.com (STRIPE_API_BASE), as the SDK's host, port and protocol options. */
+  api: { host: string; port: number; protocol: "http" | "https" } | null;
+}
+
+/** Stripe's settings, or null when it is disabled (either secret unset). */
+export function stripeSettings(env: CheckoutConfig): StripeSettings | null {
+  if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) return null;
+  return {
+    secretKey: env.STRIPE_SECRET_KEY,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    api: apiBase(env.STRIPE_API_BASE),
+  };
+}
+
+function apiBase(value: string | undefined): StripeSettings["api"] {
+  if (!value || !URL.canParse(value)) return null;
+  const url = new URL(value);
+  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return { host: url.hostname, port: url.port ? Number(url.port) : protocol === "http" ? 80 : 443, protocol };
 }

@@ -7,7 +7,15 @@ import { MoneySchema } from "../../../shared/openapi.ts";
 import { orderLines, orders, payments } from "../../../shared/schema.ts";
 import { TotalsSchema } from "./cart.ts";
 
-export const orderStatuses = ["pending_payment", "paid", "fulfilled", "delivered", "cancelled"] as const;
+export const orderStatuses = [
+  "pending_payment",
+  "paid",
+  "fulfilled",
+  "delivered",
+  "cancelled",
+  "partially_refunded",
+  "refunded",
+] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 export const PaymentSchema = z
@@ -18,6 +26,10 @@ export const PaymentSchema = z
     provider: z.string().openapi({ example: "sandbox" }),
     status: z.enum(["requires_payment", "processing", "succeeded", "failed"]),
     amount: MoneySchema,
+    clientSecret: z.string().nullable().openapi({
+      description:
+        "Stripe: the PaymentIntent's client secret, for the storefront to confirm the payment with Stripe.js. Null for sandbox.",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -77,6 +89,7 @@ export function toPayment(row: typeof payments.$inferSelect): Payment {
     provider: row.provider,
     status: row.status,
     amount: { amount: row.amount, currency: row.currency as Currency },
+    clientSecret: row.clientSecret,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -1,10 +1,14 @@
-// Payment providers behind one interface: what checkout needs from one is a reference for a new payment and, for
-// each webhook delivery, the verified event it carries. `sandbox` is built in and the local default; Stripe would
-// be a second implementation (PaymentIntents; Stripe-Signature with a 300 s tolerance) — not written yet.
-export type PaymentOutcome = "succeeded" | "failed" | "processing";
+// Payment providers behind one interface: what checkout needs from one is a payment opened before the order is
+// written, a refund, and for each webhook delivery the verified event it carries. `sandbox` is built in and the
+// local default; `stripe` uses PaymentIntents and Refunds.
+import type { PaymentProviderName } from "../config.ts";
 
-/** A provider's event, as checkout applies it: once per id, and never an older state over a newer one. */
+export type PaymentOutcome = "succeeded" | "failed" | "processing";
+export type RefundOutcome = "pending" | "succeeded" | "failed";
+
+/** A provider's payment event, as checkout applies it: once per id, and never an older state over a newer one. */
 export interface PaymentEvent {
+  kind: "payment";
   id: string;
   paymentId: string;
   outcome: PaymentOutcome;
@@ -13,11 +17,49 @@ export interface PaymentEvent {
   payload: string;
 }
 
-export type VerifyResult = { ok: true; event: PaymentEvent } | { ok: false; reason: string };
+/** A provider's word that a refund settled: applied once per id, and only to a refund still pending. */
+export interface RefundEvent {
+  kind: "refund";
+  id: string;
+  refundId: string;
+  outcome: Exclude<RefundOutcome, "pending">;
+  payload: string;
+}
+
+/** `event: null`: authentic, but nothing checkout acts on (another type, or a payment not made here). */
+export type VerifyResult = { ok: true; event: PaymentEvent | RefundEvent | null } | { ok: false; reason: string };
+
+export interface NewPayment {
+  id: string;
+  orderId: string;
+  cartId: string;
+  amount: number;
+  currency: string;
+}
+
+export interface NewRefund {
+  id: string;
+  orderId: string;
+  /** The provider's reference for the payment refunded. */
+  paymentReference: string | null;
+  amount: number;
+  currency: string;
+  reason: string | null;
+}
 
 export interface PaymentProvider {
-  readonly name: string;
-  /** The provider's reference for a new payment (null when it needs none up front). */
-  createPayment(payment: { id: string; amount: number; currency: string }): Promise<{ reference: string | null }>;
+  readonly name: PaymentProviderName;
+  /** The header its webhooks are signed in. */
+  readonly signatureHeader: string;
+  /**
+   * Opens the payment with the provider, idempotently by our payment id. `reference` is the provider's id for it,
+   * `clientSecret` what the storefront confirms it with (each null when the provider needs none). Throws when the
+   * provider cannot be reached or refuses.
+   */
+  createPayment(payment: NewPayment): Promise<{ reference: string | null; clientSecret: string | null }>;
+  /** Refunds money of a succeeded payment, idempotently by our refund id. Throws when the provider cannot. */
+  refund(
+    refund: NewRefund,
+  ): Promise<{ reference: string | null; outcome: RefundOutcome; failureReason: string | null }>;
   verifyWebhook(body: string, headers: Headers, nowMs: number): Promise<VerifyResult>;
 }

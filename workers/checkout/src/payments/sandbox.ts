@@ -1,11 +1,13 @@
 // The sandbox provider: payments that succeed, fail or stay processing on request (POST /v1/payments/{id}/sandbox),
 // so the whole flow runs offline. Its webhooks are signed like Stripe's: header `x-sandbox-signature:
 // t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with SANDBOX_WEBHOOK_SECRET, accepted within 300 s.
+// Its refunds succeed at once, except one whose reason is SANDBOX_FAILING_REFUND, which fails (to try that path).
 import { z } from "@hono/zod-openapi";
 import type { PaymentOutcome, PaymentProvider, VerifyResult } from "./provider.ts";
 
 export const SANDBOX_SIGNATURE_HEADER = "x-sandbox-signature";
 export const TOLERANCE_SECONDS = 300;
+export const SANDBOX_FAILING_REFUND = "sandbox:fail";
 
 export const SandboxEventSchema = z
   .object({
@@ -59,7 +61,12 @@ const outcomes: Record<SandboxEvent["type"], PaymentOutcome> = {
 export function sandboxProvider(secret: string): PaymentProvider {
   return {
     name: "sandbox",
-    createPayment: async () => ({ reference: null }),
+    signatureHeader: SANDBOX_SIGNATURE_HEADER,
+    createPayment: async () => ({ reference: null, clientSecret: null }),
+    refund: async ({ reason }) =>
+      reason === SANDBOX_FAILING_REFUND
+        ? { reference: null, outcome: "failed", failureReason: "the sandbox was asked to fail this refund" }
+        : { reference: null, outcome: "succeeded", failureReason: null },
     async verifyWebhook(body: string, headers: Headers, nowMs: number): Promise<VerifyResult> {
       const signature = await verifySandbox(secret, body, headers.get(SANDBOX_SIGNATURE_HEADER), nowMs);
       if (!signature.ok) return signature;
@@ -75,6 +82,7 @@ export function sandboxProvider(secret: string): PaymentProvider {
       return {
         ok: true,
         event: {
+          kind: "payment",
           id: event.id,
           paymentId: event.data.paymentId,
           outcome: outcomes[event.type],

@@ -12,7 +12,9 @@ import { addCartLine, MAX_LINE_QUANTITY, openCart } from "../add-cart-line.ts";
 import { CartSchema, customerOf, priceLines, toCart } from "../cart.ts";
 import { changeCartLine } from "../change-cart-line.ts";
 import { checkoutCart } from "../checkout-cart.ts";
+import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../order.ts";
+import { paymentProvider } from "../payments/providers.ts";
 
 const body = <S extends z.ZodType>(schema: S) => ({
   required: true,
@@ -106,12 +108,25 @@ const checkoutRoute = createRoute({
   path: "/{id}/checkout",
   summary: "Check a cart out into an order and its payment",
   description:
-    "Needs an Idempotency-Key: the same key returns the same order, another body 422. Regular lines take their stock all or nothing (409 `sold_out` naming the lines short); held lines commit their holds (409 `conflict` if one expired). The order awaits payment until `paymentDueAt`, then is cancelled and its stock released.",
+    "Needs an Idempotency-Key: the same key returns the same order, another body 422. Regular lines take their stock all or nothing (409 `sold_out` naming the lines short); held lines commit their holds (409 `conflict` if one expired). The order awaits payment until `paymentDueAt`, then is cancelled and its stock released. `paymentProvider` defaults to the deployment's PAYMENT_PROVIDER; a provider not enabled here is 409 `payment_provider_disabled`. With Stripe the payment carries the PaymentIntent's `clientSecret` for Stripe.js; if Stripe cannot open the payment, nothing is written and holds go back (502 `payment_provider_unavailable`).",
   request: {
     params: idParam("cart"),
-    body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } },
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ paymentProvider: z.enum(paymentProviders).optional() })
+            .strict()
+            .openapi("CheckoutInput"),
+        },
+      },
+    },
   },
-  responses: { 201: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 404, 409, 422) },
+  responses: {
+    201: jsonContent(OrderSchema, "The order"),
+    ...problemResponses(400, 401, 404, 409, 422, 502),
+  },
 });
 
 export const cartRoutes = createRouter<{ Bindings: Env }>();
@@ -173,7 +188,8 @@ cartRoutes.openapi(checkoutRoute, async (c) => {
   const ownerId = customerOf(c);
   const exists = await db.query.carts.findFirst({ where: and(eq(carts.id, id), eq(carts.ownerId, ownerId)) });
   if (!exists) throw new ProblemError("not_found", `Cart ${id} does not exist.`);
-  const { orderId } = await checkoutCart({ env: c.env, db, cartId: id, ownerId, provider: "sandbox" });
+  const provider = paymentProvider(c.env, c.req.valid("json")?.paymentProvider ?? defaultPaymentProvider(c.env));
+  const { orderId } = await checkoutCart({ env: c.env, db, cartId: id, ownerId, provider });
   const order = await readOrder(db, orderId);
   if (!order) throw new Error(`order ${orderId} missing after checkout`);
   c.header("location", `/v1/orders/${orderId}`);

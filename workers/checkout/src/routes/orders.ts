@@ -1,19 +1,23 @@
 // Orders: their customer (shopper, or guest by the order id) reads and cancels them; their merchant lists, reads,
-// fulfils and delivers them (`orders:read`, `orders:write`); another merchant's order is a 404.
+// fulfils, delivers and refunds them (`orders:read`, `orders:write`); another merchant's order is a 404. Both read
+// an order's refunds.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, jsonContent, MoneySchema, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { orderLines, orders, payments } from "../../../../shared/schema.ts";
 import { advanceOrder } from "../advance-order.ts";
 import { cancelOrderOrConflict } from "../cancel-order.ts";
 import { customerOf } from "../cart.ts";
+import { createRefund } from "../create-refund.ts";
 import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "../order.ts";
+import { listRefunds, RefundSchema, readRefund, withLines } from "../refund.ts";
 
 const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
 
@@ -50,7 +54,7 @@ const action = (path: string, summary: string, description: string) =>
 const cancelRoute = action(
   "cancel",
   "Cancel an unpaid order",
-  "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refunds are not yet supported) or while its payment is processing. Idempotent.",
+  "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent.",
 );
 const fulfilRoute = action(
   "fulfil",
@@ -62,6 +66,51 @@ const deliverRoute = action(
   "Mark a fulfilled order delivered",
   "Its merchant, `orders:write`; 409 unless fulfilled.",
 );
+
+const RefundInput = z
+  .object({
+    amount: MoneySchema.extend({ amount: MoneySchema.shape.amount.min(1) })
+      .optional()
+      .openapi({ description: "In the order's currency. Default: the lines named, or all that is left to refund." }),
+    lines: z
+      .array(z.object({ position: z.number().int().min(0), quantity: z.number().int().min(1) }).strict())
+      .min(1)
+      .max(100)
+      .refine((lines) => new Set(lines.map((l) => l.position)).size === lines.length, "each position once")
+      .optional()
+      .openapi({ description: "Order lines (by their position in `lines`) and quantities this refund is for." }),
+    reason: z.string().min(1).max(500).optional(),
+  })
+  .strict()
+  .openapi("RefundInput");
+
+const createRefundRoute = createRoute({
+  method: "post",
+  path: "/{id}/refunds",
+  summary: "Refund a paid order, in full or in part",
+  description:
+    "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook. A failed refund gives its amount back.",
+  request: {
+    params: idParam("ord"),
+    body: { required: false, content: { "application/json": { schema: RefundInput } } },
+  },
+  responses: {
+    201: jsonContent(RefundSchema, "The refund"),
+    ...problemResponses(400, 401, 403, 404, 409, 422, 502),
+  },
+});
+
+const listRefundsRoute = createRoute({
+  method: "get",
+  path: "/{id}/refunds",
+  summary: "List an order's refunds, newest first",
+  description: "Its customer, or its merchant with `orders:read`.",
+  request: { params: idParam("ord"), query: pageQuery.strict() },
+  responses: {
+    200: jsonContent(z.object({ data: z.array(RefundSchema), nextCursor: z.string().nullable() }), "A page of refunds"),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
 
 export const orderRoutes = createRouter<{ Bindings: Env }>();
 
@@ -149,3 +198,41 @@ for (const [route, to] of [
     return c.json(order, 200);
   });
 }
+
+orderRoutes.post("/:id/refunds", async (c, next) => {
+  requireMerchant(c, "orders:write");
+  await next();
+});
+orderRoutes.post("/:id/refunds", idempotency({ required: true }));
+orderRoutes.openapi(createRefundRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json") ?? {};
+  const db = database(c.env);
+  const order = await visibleOrder(c, id, "orders:write");
+  if (input.amount && input.amount.currency !== order.currency) {
+    throw new ProblemError("validation_failed", `Order ${id} was paid in ${order.currency}.`, {
+      errors: [{ path: "/amount/currency", message: `must be ${order.currency}` }],
+    });
+  }
+  const refundId = await createRefund({
+    env: c.env,
+    db,
+    orderId: id,
+    merchantId: requireMerchant(c, "orders:write").merchantId,
+    request: { amount: input.amount?.amount, lines: input.lines, reason: input.reason },
+  });
+  const refund = await readRefund(db, refundId);
+  if (!refund) throw new Error(`refund ${refundId} missing after it was created`);
+  return c.json(refund, 201);
+});
+
+orderRoutes.openapi(listRefundsRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const query = c.req.valid("query");
+  await visibleOrder(c, id, "orders:read");
+  const db = database(c.env);
+  const rows = await listRefunds(db, id, { after: decodeCursor(query.cursor) ?? null, limit: query.limit + 1 });
+  const result = page(rows, query.limit);
+  c.header("cache-control", "private, no-store");
+  return c.json({ data: await withLines(db, result.data), nextCursor: result.nextCursor }, 200);
+});

@@ -1,5 +1,6 @@
-// Payments: their order's customer reads them and, with the sandbox provider, decides their outcome; the sandbox's
-// signed webhooks arrive at /v1/webhooks/sandbox and are applied once per event id.
+// Payments: their order's customer reads them and, with the sandbox provider, decides their outcome. Each
+// provider's signed webhooks (/v1/webhooks/sandbox, /v1/webhooks/stripe) are verified by it and applied once per
+// event id: payment events to the payment and its order, refund events to the refund.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
@@ -12,8 +13,11 @@ import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { orders, payments } from "../../../../shared/schema.ts";
 import { applyPaymentEvent } from "../apply-payment-event.ts";
 import { customerOf } from "../cart.ts";
+import type { PaymentProviderName } from "../config.ts";
 import { PaymentSchema, toPayment } from "../order.ts";
-import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, sandboxProvider, signSandbox } from "../payments/sandbox.ts";
+import { paymentProvider } from "../payments/providers.ts";
+import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, signSandbox } from "../payments/sandbox.ts";
+import { settleRefund } from "../settle-refund.ts";
 
 const SandboxInput = z
   .object({
@@ -58,31 +62,47 @@ const sandboxRoute = createRoute({
   },
 });
 
-const webhookRoute = createRoute({
-  method: "post",
-  path: "/webhooks/sandbox",
-  summary: "Receive a sandbox payment webhook",
-  description:
-    "Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s. Applied once per event id; a late event never overrides a newer state.",
-  responses: {
-    200: jsonContent(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
-    ...problemResponses(400),
-  },
-});
+const webhookRoute = (provider: PaymentProviderName, summary: string, description: string) =>
+  createRoute({
+    method: "post",
+    path: `/webhooks/${provider}`,
+    summary,
+    description,
+    responses: {
+      200: jsonContent(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
+      ...problemResponses(400, 409, 502),
+    },
+  });
+
+const sandboxWebhookRoute = webhookRoute(
+  "sandbox",
+  "Receive a sandbox payment webhook",
+  "Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s. Applied once per event id; a late event never overrides a newer state.",
+);
+
+const stripeWebhookRoute = webhookRoute(
+  "stripe",
+  "Receive a Stripe webhook",
+  "Signed `Stripe-Signature` with STRIPE_WEBHOOK_SECRET, within 300 s. Applies `payment_intent.succeeded`, `payment_intent.payment_failed` and `payment_intent.processing` (the intent's state read back from Stripe), and the Refund events `refund.created`, `refund.updated`, `refund.failed` and `charge.refund.updated`, once per event id; other types are acknowledged and ignored. 409 `payment_provider_disabled` when Stripe is not configured; 502 when Stripe cannot be asked (Stripe retries).",
+);
 
 const types = { succeed: "payment.succeeded", fail: "payment.failed", pending: "payment.processing" } as const;
 
 export const paymentRoutes = createRouter<{ Bindings: Env }>();
 
-async function receiveSandbox(env: Env, body: string, headers: Headers) {
-  const provider = sandboxProvider(env.SANDBOX_WEBHOOK_SECRET);
+async function receiveWebhook(env: Env, name: PaymentProviderName, body: string, headers: Headers) {
+  const provider = paymentProvider(env, name);
   const verified = await provider.verifyWebhook(body, headers, Date.now());
   if (!verified.ok) {
     throw new ProblemError("validation_failed", `The webhook was refused: ${verified.reason}.`, {
-      errors: [{ path: `/headers/${SANDBOX_SIGNATURE_HEADER}`, message: verified.reason }],
+      errors: [{ path: `/headers/${provider.signatureHeader}`, message: verified.reason }],
     });
   }
-  return applyPaymentEvent({ db: database(env), provider: provider.name, event: verified.event });
+  const { event } = verified;
+  const db = database(env);
+  if (event === null) return { duplicate: false };
+  if (event.kind === "payment") return applyPaymentEvent({ env, db, provider: name, event });
+  return settleRefund({ db, refundId: event.refundId, outcome: event.outcome, event: { ...event, provider: name } });
 }
 
 async function paymentFor(c: Parameters<Parameters<typeof paymentRoutes.openapi>[1]>[0], id: string) {
@@ -135,7 +155,7 @@ paymentRoutes.openapi(sandboxRoute, async (c) => {
   };
   const body = JSON.stringify(event);
   const signature = await signSandbox(c.env.SANDBOX_WEBHOOK_SECRET, body, Date.now());
-  if (deliver) await receiveSandbox(c.env, body, new Headers({ [SANDBOX_SIGNATURE_HEADER]: signature }));
+  if (deliver) await receiveWebhook(c.env, "sandbox", body, new Headers({ [SANDBOX_SIGNATURE_HEADER]: signature }));
   const after = await db.query.payments.findFirst({ where: eq(payments.id, id) });
   if (!after) throw new Error(`payment ${id} vanished`);
   return c.json(
@@ -144,8 +164,12 @@ paymentRoutes.openapi(sandboxRoute, async (c) => {
   );
 });
 
-paymentRoutes.openapi(webhookRoute, async (c) => {
-  const body = await c.req.text();
-  const result = await receiveSandbox(c.env, body, c.req.raw.headers);
-  return c.json({ received: true as const, duplicate: result.duplicate }, 200);
-});
+for (const [route, name] of [
+  [sandboxWebhookRoute, "sandbox"],
+  [stripeWebhookRoute, "stripe"],
+] as const) {
+  paymentRoutes.openapi(route, async (c) => {
+    const result = await receiveWebhook(c.env, name, await c.req.text(), c.req.raw.headers);
+    return c.json({ received: true as const, duplicate: result.duplicate }, 200);
+  });
+}

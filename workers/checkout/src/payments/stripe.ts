@@ -1,0 +1,151 @@
+// The Stripe provider: a PaymentIntent per payment and a Refund per refund, through the `stripe` SDK on its fetch
+// HTTP client, each created with our own id as Stripe's idempotency key (a retry never charges or refunds twice).
+// Amounts go as they are: Stripe's minor units match ours for every currency we accept (two decimals for CNY, HKD,
+// USD, EUR and SGD; none for JPY and KRW), and Stripe wants the currency in lowercase.
+//
+// Webhooks (`Stripe-Signature`, 300 s tolerance, verified with SubtleCrypto) are applied in order by the event's
+// `created` (seconds). Two events of one intent may share a second (processing, then failed), so the state applied
+// is not the one the event carries but the intent's state read back from Stripe when the event arrives: whatever
+// order deliveries come in, the payment converges on Stripe's current truth, and a late event changes nothing.
+// Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated); charge.refunded carries
+// only the charge's total on current API versions, so the Refund events are the ones applied.
+import Stripe from "stripe";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { log } from "../../../../shared/log.ts";
+import type { StripeSettings } from "../config.ts";
+import type { PaymentOutcome, PaymentProvider, RefundOutcome, VerifyResult } from "./provider.ts";
+import { TOLERANCE_SECONDS } from "./sandbox.ts";
+
+export const STRIPE_SIGNATURE_HEADER = "stripe-signature";
+
+function client(settings: StripeSettings): Stripe {
+  return new Stripe(settings.secretKey, {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: 1,
+    timeout: 10_000,
+    telemetry: false,
+    ...(settings.api ?? {}),
+  });
+}
+
+/** The intent's state as our payment's: back at requires_payment_method after an attempt means it failed. */
+function outcomeOf(intent: Stripe.PaymentIntent): PaymentOutcome {
+  switch (intent.status) {
+    case "succeeded":
+      return "succeeded";
+    case "requires_payment_method":
+    case "canceled":
+      return "failed";
+    default:
+      return "processing";
+  }
+}
+
+function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
+  if (refund.status === "succeeded") return "succeeded";
+  return refund.status === "failed" || refund.status === "canceled" ? "failed" : "pending";
+}
+
+/** A Stripe call that could not be made or was refused, as the caller's problem (logged with Stripe's detail). */
+function unavailable(what: string, err: unknown): ProblemError {
+  const detail =
+    err instanceof Stripe.errors.StripeError ? { type: err.type, code: err.code, status: err.statusCode } : {};
+  log("warn", `stripe: ${what} failed`, { ...detail, message: err instanceof Error ? err.message : String(err) });
+  return new ProblemError(
+    "payment_provider_unavailable",
+    `Stripe could not ${what} now; nothing was charged. Try again.`,
+  );
+}
+
+export function stripeProvider(settings: StripeSettings): PaymentProvider {
+  const stripe = client(settings);
+  return {
+    name: "stripe",
+    signatureHeader: STRIPE_SIGNATURE_HEADER,
+    async createPayment(payment) {
+      try {
+        const intent = await stripe.paymentIntents.create(
+          {
+            amount: payment.amount,
+            currency: payment.currency.toLowerCase(),
+            automatic_payment_methods: { enabled: true },
+            metadata: { payment_id: payment.id, order_id: payment.orderId, cart_id: payment.cartId },
+          },
+          { idempotencyKey: payment.id },
+        );
+        return { reference: intent.id, clientSecret: intent.client_secret };
+      } catch (err) {
+        throw unavailable("open the payment", err);
+      }
+    },
+    async refund(refund) {
+      if (!refund.paymentReference) throw new Error(`refund ${refund.id}: the payment has no PaymentIntent`);
+      try {
+        const created = await stripe.refunds.create(
+          {
+            payment_intent: refund.paymentReference,
+            amount: refund.amount,
+            metadata: { refund_id: refund.id, order_id: refund.orderId, reason: refund.reason ?? "" },
+          },
+          { idempotencyKey: refund.id },
+        );
+        return {
+          reference: created.id,
+          outcome: refundOutcomeOf(created),
+          failureReason: created.failure_reason ?? null,
+        };
+      } catch (err) {
+        // Stripe answered and refused (a 4xx): the refund failed. Anything else may be retried.
+        if (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 500) < 500) {
+          return { reference: null, outcome: "failed", failureReason: err.code ?? err.type };
+        }
+        throw unavailable("refund", err);
+      }
+    },
+    async verifyWebhook(body, headers, nowMs): Promise<VerifyResult> {
+      let event: Stripe.Event;
+      try {
+        event = await stripe.webhooks.constructEventAsync(
+          body,
+          headers.get(STRIPE_SIGNATURE_HEADER) ?? "",
+          settings.webhookSecret,
+          TOLERANCE_SECONDS,
+          Stripe.createSubtleCryptoProvider(),
+          nowMs,
+        );
+      } catch (err) {
+        return { ok: false, reason: err instanceof Error ? err.message : "not a Stripe event" };
+      }
+      switch (event.type) {
+        case "payment_intent.succeeded":
+        case "payment_intent.payment_failed":
+        case "payment_intent.processing": {
+          const paymentId = event.data.object.metadata?.payment_id;
+          if (!paymentId) return { ok: true, event: null };
+          let intent: Stripe.PaymentIntent;
+          try {
+            intent = await stripe.paymentIntents.retrieve(event.data.object.id);
+          } catch (err) {
+            throw unavailable("be asked about the payment", err);
+          }
+          const outcome = outcomeOf(intent);
+          return {
+            ok: true,
+            event: { kind: "payment", id: event.id, paymentId, outcome, sequence: event.created, payload: body },
+          };
+        }
+        case "refund.created":
+        case "refund.updated":
+        case "refund.failed":
+        case "charge.refund.updated": {
+          const refundId = event.data.object.metadata?.refund_id;
+          const outcome = refundOutcomeOf(event.data.object);
+          if (!refundId || outcome === "pending") return { ok: true, event: null };
+          return { ok: true, event: { kind: "refund", id: event.id, refundId, outcome, payload: body } };
+        }
+        default:
+          return { ok: true, event: null };
+      }
+    },
+  };
+}
