@@ -2,6 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { workers } from "./dev/workers.ts";
 import { backendWorkers } from "./test/build-workers.ts";
+import { stripeTestKeys } from "./test/stripe-fake.ts";
 
 // Nothing in a test run may phone home.
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -19,11 +20,21 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
       // wrangler reads each config's [secrets] from the environment: hand it the test token so none is missing.
       process.env.LIBSQL_AUTH_TOKEN = bindings.LIBSQL_AUTH_TOKEN;
       if (worker.name === "gateway") process.env.PLATFORM_ADMIN_KEY = inject("platformAdminKey");
+      // The gateway gets the operator key; the checkout Worker the fake Stripe (test/stripe-fake.ts) and its keys.
+      const own: Record<string, string> =
+        worker.name === "gateway"
+          ? { PLATFORM_ADMIN_KEY: inject("platformAdminKey") }
+          : worker.name === "checkout"
+            ? {
+                STRIPE_API_BASE: inject("stripeApiBase"),
+                STRIPE_SECRET_KEY: stripeTestKeys.secretKey,
+                STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret,
+              }
+            : {};
       return {
         wrangler: { configPath: `./${worker.config}` },
         miniflare: {
-          bindings:
-            worker.name === "gateway" ? { ...bindings, PLATFORM_ADMIN_KEY: inject("platformAdminKey") } : bindings,
+          bindings: { ...bindings, ...own },
           ...(worker.name === "gateway" ? { workers: await backendWorkers(bindings) } : {}),
         },
       };
@@ -32,8 +43,10 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
   test: {
     name: worker.name,
     include: [`test/workers/${worker.name}/**/*.test.ts`],
-    // The gateway's tests also get an operator key, a local OIDC provider and a database for key rotation.
+    // The gateway's tests also get an operator key, a local OIDC provider and a database for key rotation; the
+    // checkout's a fake Stripe.
     ...(worker.name === "gateway" ? { globalSetup: ["./test/gateway-setup.ts"] } : {}),
+    ...(worker.name === "checkout" ? { globalSetup: ["./test/stripe-fake.ts"] } : {}),
   },
 }));
 

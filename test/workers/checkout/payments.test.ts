@@ -3,31 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../../../shared/db.ts";
 import { signSandbox } from "../../../workers/checkout/src/payments/sandbox.ts";
-import { call, createSkus, key, shopper, stockOf } from "./helpers.ts";
-
-interface Order {
-  id: string;
-  status: string;
-  payment: { id: string; status: string } | null;
-}
-interface Outcome {
-  payment: { id: string; status: string };
-  delivered: boolean;
-  webhook: { signature: string; body: string };
-}
-
-async function unpaidOrder(who: string): Promise<{ order: Order; paymentId: string; sku: string }> {
-  const { skuIds } = await createSkus({ prices: [12_000], stock: 5 });
-  const sku = skuIds[0] ?? "";
-  const s = shopper(who);
-  const cart = await (await call("POST", "/v1/carts", { headers: s })).json<{ id: string }>();
-  await call("POST", `/v1/carts/${cart.id}/lines`, { headers: s, body: { skuId: sku } });
-  const order = await (await call("POST", `/v1/carts/${cart.id}/checkout`, { headers: s, key: key() })).json<Order>();
-  return { order, paymentId: order.payment?.id ?? "", sku };
-}
-
-const sandbox = (paymentId: string, who: string, body: unknown, idempotencyKey = key()) =>
-  call("POST", `/v1/payments/${paymentId}/sandbox`, { headers: shopper(who), key: idempotencyKey, body });
+import { call, key, shopper, stockOf } from "./helpers.ts";
+import { type Outcome, orderOf, sandbox, unpaidOrder } from "./orders.ts";
 
 const deliver = (webhook: { signature: string; body: string }) =>
   call("POST", "/v1/webhooks/sandbox", {
@@ -35,12 +12,11 @@ const deliver = (webhook: { signature: string; body: string }) =>
     body: JSON.parse(webhook.body),
   });
 
-const orderOf = async (orderId: string, who: string) =>
-  (await call("GET", `/v1/orders/${orderId}`, { headers: shopper(who) })).json<Order>();
-
 describe("sandbox payments", () => {
   it("succeeds: the payment succeeds and the order is paid; a replay of the key answers the same", async () => {
     const { order, paymentId } = await unpaidOrder("pay1");
+    // PAYMENT_PROVIDER's default: sandbox, which needs nothing from the storefront to confirm.
+    expect(order.payment).toMatchObject({ provider: "sandbox", status: "requires_payment", clientSecret: null });
     const k = key();
     const res = await sandbox(paymentId, "pay1", { outcome: "succeed" }, k);
     expect(res.status).toBe(200);
