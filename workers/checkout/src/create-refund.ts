@@ -27,6 +27,10 @@ export interface RefundRequest {
 
 type RefundRow = typeof refunds.$inferSelect;
 
+/** SQL: what payment `p` still holds, its amount less every refund of it not failed (pending ones included). */
+const leftToRefund = `p.amount - (
+  SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status != 'failed')`;
+
 /** The refund's pending row, if what it asks for is still there to refund; null otherwise (nothing written). */
 async function reserveRefund(
   db: Database,
@@ -53,9 +57,7 @@ async function reserveRefund(
     [
       {
         sql: `WITH payment AS (
-                SELECT p.id, p.provider, p.currency, p.amount - (
-                  SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status != 'failed'
-                ) AS left
+                SELECT p.id, p.provider, p.currency, ${leftToRefund} AS left
                 FROM orders o JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded'
                 WHERE o.id = :order AND o.status IN (SELECT value FROM json_each(:statuses))
               )
@@ -173,7 +175,7 @@ export async function createRefund({
 async function refusal(db: Database, orderId: string, paymentId: string, amount: number | null): Promise<ProblemError> {
   const [state] = (
     await db.$client.execute({
-      sql: `SELECT o.status, p.amount - (SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = p.id AND status != 'failed') AS left
+      sql: `SELECT o.status, ${leftToRefund} AS left
             FROM orders o JOIN payments p ON p.id = :payment WHERE o.id = :order`,
       args: { order: orderId, payment: paymentId },
     })
