@@ -117,6 +117,15 @@ describe("Stripe payments", () => {
       status: "pending_payment",
       payment: { status: "failed" },
     });
+
+    // Each delivered as it happens, most likely within one second: `created` alone could not order them.
+    const third = await stripeOrder("st3c");
+    await deliver(await emit("payment_intent.processing", third.paymentId));
+    expect(await orderOf(third.order.id, "st3c")).toMatchObject({ payment: { status: "processing" } });
+    await deliver(await emit("payment_intent.payment_failed", third.paymentId));
+    expect(await orderOf(third.order.id, "st3c")).toMatchObject({ payment: { status: "failed" } });
+    await deliver(await emit("payment_intent.succeeded", third.paymentId));
+    expect(await orderOf(third.order.id, "st3c")).toMatchObject({ status: "paid", payment: { status: "succeeded" } });
   });
 
   it("refuses a tampered, unsigned or too old event with 400, and nothing changes", async () => {

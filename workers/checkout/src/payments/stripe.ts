@@ -3,10 +3,12 @@
 // Amounts go as they are: Stripe's minor units match ours for every currency we accept (two decimals for CNY, HKD,
 // USD, EUR and SGD; none for JPY and KRW), and Stripe wants the currency in lowercase.
 //
-// Webhooks (`Stripe-Signature`, 300 s tolerance, verified with SubtleCrypto) are applied in order by the event's
-// `created` (seconds). Two events of one intent may share a second (processing, then failed), so the state applied
-// is not the one the event carries but the intent's state read back from Stripe when the event arrives: whatever
-// order deliveries come in, the payment converges on Stripe's current truth, and a late event changes nothing.
+// Webhooks (`Stripe-Signature`, 300 s tolerance, verified with SubtleCrypto) are not applied as the event found the
+// intent but as the intent stands at Stripe when the event arrives (read back), sequenced by the time of that read in
+// milliseconds. The event's own `created` would not do: it counts whole seconds, and one intent's events often share
+// one (processing, then failed), so the second would be dropped as "not newer". Read back, whatever the order and
+// the repeats of deliveries, the payment converges on Stripe's latest state, and a stale read never overwrites a
+// later one.
 // Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated); charge.refunded carries
 // only the charge's total on current API versions, so the Refund events are the ones applied.
 import Stripe from "stripe";
@@ -123,6 +125,7 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
           const paymentId = event.data.object.metadata?.payment_id;
           if (!paymentId) return { ok: true, event: null };
           let intent: Stripe.PaymentIntent;
+          const readAt = Date.now();
           try {
             intent = await stripe.paymentIntents.retrieve(event.data.object.id);
           } catch (err) {
@@ -131,7 +134,7 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
           const outcome = outcomeOf(intent);
           return {
             ok: true,
-            event: { kind: "payment", id: event.id, paymentId, outcome, sequence: event.created, payload: body },
+            event: { kind: "payment", id: event.id, paymentId, outcome, sequence: readAt, payload: body },
           };
         }
         case "refund.created":
