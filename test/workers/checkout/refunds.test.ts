@@ -1,6 +1,8 @@
 // Refunds of sandbox orders: the arithmetic, computed by hand; never more than paid, even when refunds race; who
 // may refund what; and an order paid after it was cancelled refunded by itself.
 import { describe, expect, it } from "vitest";
+import { openApiPart } from "../../../shared/entrypoint.ts";
+import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
 import { asMerchant, call, key, merchantId, otherMerchantId, shopper } from "./helpers.ts";
 import { orderOf, paidOrder, sandbox, unpaidOrder } from "./orders.ts";
@@ -209,5 +211,16 @@ describe("a payment that succeeds for a cancelled order", () => {
     expect(list.data).toEqual([
       expect.objectContaining({ status: "succeeded", reason: "order_cancelled", amount: order.totals.total }),
     ]);
+  });
+});
+
+describe("the API document", () => {
+  it("declares the refund routes, the Stripe webhook and the new shapes", () => {
+    const part = openApiPart(app);
+    expect(Object.keys(part.paths)).toEqual(
+      expect.arrayContaining(["/v1/orders/{id}/refunds", "/v1/webhooks/stripe", "/v1/webhooks/sandbox"]),
+    );
+    expect(Object.keys(part.paths["/v1/orders/{id}/refunds"] as object).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(part.schemas)).toEqual(expect.arrayContaining(["Refund", "RefundInput", "CheckoutInput"]));
   });
 });
