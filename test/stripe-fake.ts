@@ -1,6 +1,7 @@
 // A fake of Stripe's HTTP API for the tests, speaking its documented wire format for exactly what zhongcao uses:
 // `POST /v1/payment_intents` and `POST /v1/refunds` (form-encoded, `Idempotency-Key` honoured: a replay gets the
-// first response, another body under the same key a 400 `idempotency_error`), `GET /v1/payment_intents/:id`, the
+// first response, another body under the same key a 400 `idempotency_error`), `GET /v1/payment_intents/:id` and
+// `GET /v1/refunds?payment_intent=`, the
 // secret key checked, and errors as `{ error: { type, code, message } }`.
 //
 // Tests steer it through /_fake/ (no key):
@@ -8,8 +9,8 @@
 //   form fields include `match` get `status` with `error` (an outage, a card error), or, for refunds, are created
 //   with `refundStatus` ("pending": settled later by an event);
 // - `POST /_fake/events { type, object, status?, timestamp? }`: moves the PaymentIntent or Refund `object` (its id,
-//   or a value of its metadata such as our payment or refund id) as the event `type` says, or to `status`, and
-//   returns the event's `body` and its `signature` (a Stripe-Signature made with the official
+//   or a value of its metadata such as our payment or refund id) as the event `type` says, or to `status` (a
+//   `charge.refunded` event carries the intent's charge), and returns the event's `body` and its `signature` (a Stripe-Signature made with the official
 //   `stripe.webhooks.generateTestHeaderStringAsync`, at `timestamp` seconds, default now), for the test to deliver;
 // - `GET /_fake/requests`: every API request seen (method, path, idempotency key, form fields).
 import { randomBytes } from "node:crypto";
@@ -151,6 +152,10 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     const got = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     const intent = got?.[1] ? intents.get(got[1]) : undefined;
     if (method === "GET" && intent) return { status: 200, body: intent };
+    if (method === "GET" && path === "/v1/refunds") {
+      const data = [...refunds.values()].filter((r) => r.payment_intent === fields.payment_intent).reverse();
+      return { status: 200, body: { object: "list", url: "/v1/refunds", has_more: false, data } };
+    }
     return stripeError(
       404,
       "invalid_request_error",
@@ -175,12 +180,23 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     if (input.type === "payment_intent.payment_failed") {
       object.last_payment_error = { type: "card_error", code: "card_declined", message: "Your card was declined." };
     }
+    // The intent's charge, as far as a refund event shows it.
+    const charge = {
+      id: `ch_${object.id.slice(3)}`,
+      object: "charge",
+      amount: object.amount,
+      amount_refunded: refunded(object.id),
+      currency: object.currency,
+      metadata: object.metadata,
+      payment_intent: object.id,
+      refunded: refunded(object.id) === object.amount,
+    };
     const body = JSON.stringify({
       id: id("evt"),
       object: "event",
       api_version: "2026-10-28.endive",
       created: now(),
-      data: { object },
+      data: { object: input.type === "charge.refunded" ? charge : object },
       livemode: false,
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },

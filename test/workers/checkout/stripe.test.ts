@@ -249,6 +249,32 @@ describe("Stripe refunds", () => {
     expect(await list.json()).toMatchObject({ data: [{ id: made.id, status: "succeeded" }], nextCursor: null });
   });
 
+  it("charge.refunded settles the intent's refunds as Stripe has them, once", async () => {
+    const { order, paymentId } = await paidStripeOrder("sr2b");
+    await fake("rules", {
+      path: "/v1/refunds",
+      match: { "metadata[order_id]": order.id },
+      status: 200,
+      refundStatus: "pending",
+    });
+    const first = await (await refund(order.id, { amount: { amount: 6_000, currency: "CNY" } })).json<Refund>();
+    const second = await (await refund(order.id, { amount: { amount: 4_000, currency: "CNY" } })).json<Refund>();
+    // At Stripe the first succeeds and the second fails; only charge.refunded is delivered.
+    await emit("refund.updated", first.id, { status: "succeeded" });
+    await emit("refund.updated", second.id, { status: "failed" });
+    const charge = await emit("charge.refunded", paymentId);
+    expect(await (await deliver(charge)).json()).toEqual({ received: true, duplicate: false });
+    expect(await (await deliver(charge)).json()).toEqual({ received: true, duplicate: true });
+    const list = await (await call("GET", `/v1/orders/${order.id}/refunds`, { headers: shopper("sr2b") })).json<{
+      data: Refund[];
+    }>();
+    expect(list.data.map((r) => [r.amount.amount, r.status])).toEqual([
+      [4_000, "failed"],
+      [6_000, "succeeded"],
+    ]);
+    expect(await orderOf(order.id, "sr2b")).toMatchObject({ status: "partially_refunded" });
+  });
+
   it("a refund Stripe refuses fails and gives its amount back; Stripe down is a 502 and also gives it back", async () => {
     const { order } = await paidStripeOrder("sr3");
     await fake("rules", {

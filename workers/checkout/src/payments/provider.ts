@@ -26,8 +26,8 @@ export interface RefundEvent {
   payload: string;
 }
 
-/** `event: null`: authentic, but nothing checkout acts on (another type, or a payment not made here). */
-export type VerifyResult = { ok: true; event: PaymentEvent | RefundEvent | null } | { ok: false; reason: string };
+/** What one authentic delivery says; none when checkout need not act (another type, or a payment not made here). */
+export type VerifyResult = { ok: true; events: (PaymentEvent | RefundEvent)[] } | { ok: false; reason: string };
 
 export interface NewPayment {
   id: string;

@@ -81,14 +81,16 @@ export function sandboxProvider(secret: string): PaymentProvider {
       const event = parsed.data;
       return {
         ok: true,
-        event: {
-          kind: "payment",
-          id: event.id,
-          paymentId: event.data.paymentId,
-          outcome: outcomes[event.type],
-          sequence: event.data.sequence,
-          payload: body,
-        },
+        events: [
+          {
+            kind: "payment",
+            id: event.id,
+            paymentId: event.data.paymentId,
+            outcome: outcomes[event.type],
+            sequence: event.data.sequence,
+            payload: body,
+          },
+        ],
       };
     },
   };

@@ -9,13 +9,14 @@
 // one (processing, then failed), so the second would be dropped as "not newer". Read back, whatever the order and
 // the repeats of deliveries, the payment converges on Stripe's latest state, and a stale read never overwrites a
 // later one.
-// Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated); charge.refunded carries
-// only the charge's total on current API versions, so the Refund events are the ones applied.
+// Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated) and settle our refund it
+// names. charge.refunded carries only the charge (its refunds are not listed on current API versions), so the
+// intent's refunds are read back from Stripe and each settled one applied, once per (event, refund).
 import Stripe from "stripe";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { log } from "../../../../shared/log.ts";
 import type { StripeSettings } from "../config.ts";
-import type { PaymentOutcome, PaymentProvider, RefundOutcome, VerifyResult } from "./provider.ts";
+import type { PaymentOutcome, PaymentProvider, RefundEvent, RefundOutcome, VerifyResult } from "./provider.ts";
 import { TOLERANCE_SECONDS } from "./sandbox.ts";
 
 export const STRIPE_SIGNATURE_HEADER = "stripe-signature";
@@ -46,6 +47,13 @@ function outcomeOf(intent: Stripe.PaymentIntent): PaymentOutcome {
 function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
   if (refund.status === "succeeded") return "succeeded";
   return refund.status === "failed" || refund.status === "canceled" ? "failed" : "pending";
+}
+
+/** Our refund's settlement, if the Stripe Refund names one of ours and is no longer pending. */
+function settled(id: string, refund: Stripe.Refund, payload: string): RefundEvent[] {
+  const refundId = refund.metadata?.refund_id;
+  const outcome = refundOutcomeOf(refund);
+  return refundId && outcome !== "pending" ? [{ kind: "refund", id, refundId, outcome, payload }] : [];
 }
 
 /** A Stripe call that could not be made or was refused, as the caller's problem (logged with Stripe's detail). */
@@ -123,7 +131,7 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
         case "payment_intent.payment_failed":
         case "payment_intent.processing": {
           const paymentId = event.data.object.metadata?.payment_id;
-          if (!paymentId) return { ok: true, event: null };
+          if (!paymentId) return { ok: true, events: [] };
           let intent: Stripe.PaymentIntent;
           const readAt = Date.now();
           try {
@@ -134,20 +142,28 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
           const outcome = outcomeOf(intent);
           return {
             ok: true,
-            event: { kind: "payment", id: event.id, paymentId, outcome, sequence: readAt, payload: body },
+            events: [{ kind: "payment", id: event.id, paymentId, outcome, sequence: readAt, payload: body }],
           };
         }
         case "refund.created":
         case "refund.updated":
         case "refund.failed":
-        case "charge.refund.updated": {
-          const refundId = event.data.object.metadata?.refund_id;
-          const outcome = refundOutcomeOf(event.data.object);
-          if (!refundId || outcome === "pending") return { ok: true, event: null };
-          return { ok: true, event: { kind: "refund", id: event.id, refundId, outcome, payload: body } };
+        case "charge.refund.updated":
+          return { ok: true, events: settled(event.id, event.data.object, body) };
+        case "charge.refunded": {
+          const intent = event.data.object.payment_intent;
+          const intentId = typeof intent === "string" ? intent : intent?.id;
+          if (!intentId) return { ok: true, events: [] };
+          let refunds: Stripe.Refund[];
+          try {
+            refunds = (await stripe.refunds.list({ payment_intent: intentId, limit: 100 })).data;
+          } catch (err) {
+            throw unavailable("be asked about the refunds", err);
+          }
+          return { ok: true, events: refunds.flatMap((r) => settled(`${event.id}:${r.id}`, r, body)) };
         }
         default:
-          return { ok: true, event: null };
+          return { ok: true, events: [] };
       }
     },
   };

@@ -83,7 +83,7 @@ const sandboxWebhookRoute = webhookRoute(
 const stripeWebhookRoute = webhookRoute(
   "stripe",
   "Receive a Stripe webhook",
-  "Signed `Stripe-Signature` with STRIPE_WEBHOOK_SECRET, within 300 s. Applies `payment_intent.succeeded`, `payment_intent.payment_failed` and `payment_intent.processing` (the intent's state read back from Stripe), and the Refund events `refund.created`, `refund.updated`, `refund.failed` and `charge.refund.updated`, once per event id; other types are acknowledged and ignored. 409 `payment_provider_disabled` when Stripe is not configured; 502 when Stripe cannot be asked (Stripe retries).",
+  "Signed `Stripe-Signature` with STRIPE_WEBHOOK_SECRET, within 300 s. Applies `payment_intent.succeeded`, `payment_intent.payment_failed` and `payment_intent.processing` (the intent's state read back from Stripe), the Refund events `refund.created`, `refund.updated`, `refund.failed` and `charge.refund.updated`, and `charge.refunded` (the intent's refunds read back), once per event id; other types are acknowledged and ignored. 409 `payment_provider_disabled` when Stripe is not configured; 502 when Stripe cannot be asked (Stripe retries).",
 );
 
 const types = { succeed: "payment.succeeded", fail: "payment.failed", pending: "payment.processing" } as const;
@@ -98,11 +98,22 @@ async function receiveWebhook(env: Env, name: PaymentProviderName, body: string,
       errors: [{ path: `/headers/${provider.signatureHeader}`, message: verified.reason }],
     });
   }
-  const { event } = verified;
   const db = database(env);
-  if (event === null) return { duplicate: false };
-  if (event.kind === "payment") return applyPaymentEvent({ env, db, provider: name, event });
-  return settleRefund({ db, refundId: event.refundId, outcome: event.outcome, event: { ...event, provider: name } });
+  const results = [];
+  for (const event of verified.events) {
+    results.push(
+      event.kind === "payment"
+        ? await applyPaymentEvent({ env, db, provider: name, event })
+        : await settleRefund({
+            db,
+            refundId: event.refundId,
+            outcome: event.outcome,
+            event: { ...event, provider: name },
+          }),
+    );
+  }
+  // A duplicate: a delivery whose every event had been applied before.
+  return { duplicate: results.length > 0 && results.every((r) => r.duplicate) };
 }
 
 async function paymentFor(c: Parameters<Parameters<typeof paymentRoutes.openapi>[1]>[0], id: string) {
