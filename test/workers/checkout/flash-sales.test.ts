@@ -239,12 +239,17 @@ describe("reservation idempotency keys", () => {
   });
 });
 
-describe("the benchmark's naive path", () => {
-  it("is off unless BENCH_NAIVE_RESERVATIONS is true", async () => {
-    const res = await call("POST", `/v1/flash-sales/${demoFlashSaleId}/naive-reservations`, {
+describe("the benchmark's routes", () => {
+  it("are off unless BENCH_NAIVE_RESERVATIONS is true", async () => {
+    const naive = await call("POST", `/v1/flash-sales/${demoFlashSaleId}/naive-reservations`, {
       headers: as({ type: "shopper", shopperId: "shp_X", sessionId: "s" }),
       body: { quantity: 1 },
     });
-    expect(res.status).toBe(404);
+    expect(naive.status).toBe(404);
+    const decisions = await call("POST", `/v1/flash-sales/${demoFlashSaleId}/bench-decisions`, {
+      headers: asMerchant(merchantId),
+      body: { path: "object", attempts: 10, concurrency: 2, shoppers: 5 },
+    });
+    expect(decisions.status).toBe(404);
   });
 });

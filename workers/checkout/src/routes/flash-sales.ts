@@ -2,6 +2,7 @@
 // (`flash_sales:write`); shoppers reserve, poll and cancel holds. A reservation is one RPC to the object, which
 // also keeps its Idempotency-Key (see reserve-stock.ts for why not the shared middleware).
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Client } from "@libsql/client/web";
 import { and, eq } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
@@ -212,20 +213,79 @@ flashSaleRoutes.openapi(cancelHoldRoute, async (c) => {
   return c.json(toHold(result.hold), 200);
 });
 
-// The benchmark's baseline (`npm run bench -- flash-sale`), off unless BENCH_NAIVE_RESERVATIONS is "true" and left
-// out of the API document: what a reservation costs done the naive way, one conditional
+// The benchmark's routes (`npm run bench -- flash-sale`), off unless BENCH_NAIVE_RESERVATIONS is "true" and left out
+// of the API document.
+const benchOnly = (c: { env: Env; req: { path: string } }) => {
+  if (c.env.BENCH_NAIVE_RESERVATIONS !== "true") {
+    throw new ProblemError("not_found", `No route for POST ${c.req.path}.`);
+  }
+};
+
+// The baseline: what a reservation costs done the naive way, one conditional
 // `UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?` in libSQL per request, on the sale's SKU's regular
 // stock. It never oversells either, but every press is a write on the database primary; no holds, no limit, no
 // ledger row (so the bench uses it on its own SKU only).
+async function naiveDecision(client: Client, flashSaleId: string, quantity: number): Promise<boolean> {
+  const result = await client.execute({
+    sql: `UPDATE skus SET stock = stock - ? WHERE id = (SELECT sku_id FROM flash_sales WHERE id = ?) AND stock >= ?`,
+    args: [quantity, flashSaleId, quantity],
+  });
+  return result.rowsAffected > 0;
+}
+
 flashSaleRoutes.post("/:id/naive-reservations", async (c) => {
-  if (c.env.BENCH_NAIVE_RESERVATIONS !== "true")
-    throw new ProblemError("not_found", `No route for POST ${c.req.path}.`);
+  benchOnly(c);
   requirePerson(c);
   const { quantity } = z.object({ quantity: z.number().int().min(1).max(100) }).parse(await c.req.json());
-  const result = await database(c.env).$client.execute({
-    sql: `UPDATE skus SET stock = stock - ? WHERE id = (SELECT sku_id FROM flash_sales WHERE id = ?) AND stock >= ?`,
-    args: [quantity, c.req.param("id"), quantity],
-  });
-  if (result.rowsAffected === 0) throw new ProblemError("sold_out", "No stock left.");
+  if (!(await naiveDecision(database(c.env).$client, c.req.param("id"), quantity))) {
+    throw new ProblemError("sold_out", "No stock left.");
+  }
   return c.json({ object: "naive_reservation", quantity }, 201);
+});
+
+// The stock decision alone, with no HTTP, gateway or dev proxy in front: `attempts` decisions of one unit from
+// `concurrency` loops inside this Worker, each one RPC to the sale's object (`object`, as a reservation makes it)
+// or one conditional UPDATE in libSQL (`naive`), for `shoppers` distinct shoppers. Times are the Worker's clock,
+// which advances at each I/O: good enough for a decision that is one I/O.
+const DecisionBench = z
+  .object({
+    path: z.enum(["object", "naive"]),
+    attempts: z.number().int().min(1).max(100_000),
+    concurrency: z.number().int().min(1).max(1000),
+    shoppers: z.number().int().min(1).max(100_000),
+  })
+  .strict();
+
+flashSaleRoutes.post("/:id/bench-decisions", async (c) => {
+  benchOnly(c);
+  requireMerchant(c, "flash_sales:write");
+  const input = DecisionBench.parse(await c.req.json());
+  const id = c.req.param("id");
+  const client = database(c.env).$client;
+  const stub = c.env.FLASH_SALE_STOCK.getByName(id);
+  const run = crypto.randomUUID();
+  const decide = async (i: number): Promise<boolean> => {
+    if (input.path === "naive") return naiveDecision(client, id, 1);
+    const shopperId = `shp_BENCH${i % input.shoppers}`;
+    const result = await stub.reserve({ shopperId, quantity: 1, wait: false, idempotencyKey: `${run}-${i}` });
+    return result.ok;
+  };
+  const latencies: number[] = [];
+  let granted = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: input.concurrency }, async () => {
+      while (next < input.attempts) {
+        const i = next++;
+        const t = performance.now();
+        if (await decide(i)) granted++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return c.json({ ...input, seconds, granted, p50: at(0.5), p99: at(0.99) }, 200);
 });
