@@ -296,8 +296,16 @@ const sortSpecs: Record<Sort, SortSpec> = {
   sales: { key: "sales", desc: true },
 };
 
-function docsSql(type: SearchType, phrase: string, f: SearchFilters, since: string, args: Args): string {
-  const join = (kind: string) => `FROM matched m JOIN search_documents d ON d.id = m.rid AND d.kind = '${kind}'`;
+// A product's lowest SKU price and whether any SKU is in stock, for the product `p`: in `docs` only when a sort or
+// filter needs them for every match; the page gets them (and the rest of what it shows) for its own rows only.
+const lowestPrice = (p: string) => `coalesce((SELECT min(price_amount) FROM skus WHERE product_id = ${p}.id), 0)`;
+const inStock = (p: string) => `EXISTS (SELECT 1 FROM skus WHERE product_id = ${p}.id AND stock > 0)`;
+
+function docsSql(input: SearchInput, phrase: string, since: string, args: Args): string {
+  const { type, filters: f } = input;
+  // CROSS JOIN fixes the order: from the matches to their rows. Left to itself, SQLite's planner cannot tell that
+  // `matched` is small, and scans every active product (status index) looking for them.
+  const join = (kind: string) => `FROM matched m CROSS JOIN search_documents d ON d.id = m.rid AND d.kind = '${kind}'`;
   if (type === "products") {
     const where = [
       f.merchantId !== undefined ? `p.merchant_id = ${args.bind(f.merchantId)}` : "",
@@ -307,20 +315,18 @@ function docsSql(type: SearchType, phrase: string, f: SearchFilters, since: stri
         ? `EXISTS (SELECT 1 FROM skus WHERE product_id = p.id${f.minPrice !== undefined ? ` AND price_amount >= ${args.bind(f.minPrice)}` : ""}${f.maxPrice !== undefined ? ` AND price_amount <= ${args.bind(f.maxPrice)}` : ""})`
         : "",
     ].filter(Boolean);
+    const byPrice = input.sort === "price_asc" || input.sort === "price_desc";
     return `docs AS MATERIALIZED (
-  SELECT p.id, p.title, substr(p.description, 1, 2000) AS body, p.merchant_id, p.brand, p.category, p.images,
-    p.created_at, m.text_score, ${phrase} AS phrase,
-    coalesce((SELECT min(price_amount) FROM skus WHERE product_id = p.id), 0) AS price,
-    coalesce((SELECT max(price_amount) FROM skus WHERE product_id = p.id), 0) AS max_price,
-    (SELECT currency FROM skus WHERE product_id = p.id LIMIT 1) AS currency,
-    EXISTS (SELECT 1 FROM skus WHERE product_id = p.id AND stock > 0) AS in_stock,
+  SELECT p.id, p.title, substr(p.description, 1, 2000) AS body, p.merchant_id, p.brand, p.category,
+    p.created_at, m.text_score, ${phrase} AS phrase, ${byPrice ? lowestPrice("p") : "0"} AS price,
+    ${f.inStock !== undefined ? inStock("p") : "0"} AS in_stock,
     coalesce((SELECT sum(units) FROM search_product_sales WHERE product_id = p.id AND day >= ${args.bind(since)}), 0) AS sales,
     0 AS engagement,
     coalesce(mer.follower_count, 0) AS followers,
     EXISTS (SELECT 1 FROM live_sessions l JOIN live_session_products lp ON lp.session_id = l.id AND lp.product_id = p.id
             WHERE l.status = 'live') AS live_now
   ${join("product")}
-  JOIN products p ON p.id = d.doc_id AND p.status = 'active'
+  CROSS JOIN products p ON p.id = d.doc_id AND p.status = 'active'
   LEFT JOIN merchants mer ON mer.id = p.merchant_id
   ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
   }
@@ -334,7 +340,7 @@ function docsSql(type: SearchType, phrase: string, f: SearchFilters, since: stri
     n.save_count, n.created_at, m.text_score, ${phrase} AS phrase, 0 AS price, 0 AS sales,
     n.like_count + n.save_count AS engagement, coalesce(c.follower_count, 0) AS followers, 0 AS live_now
   ${join("note")}
-  JOIN notes n ON n.id = d.doc_id AND n.status = 'published'
+  CROSS JOIN notes n ON n.id = d.doc_id AND n.status = 'published'
   LEFT JOIN creators c ON c.id = n.creator_id
   ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
   }
@@ -348,16 +354,18 @@ function docsSql(type: SearchType, phrase: string, f: SearchFilters, since: stri
     0 AS sales, 0 AS engagement, coalesce(c.follower_count, mer.follower_count, 0) AS followers,
     l.status = 'live' AS live_now
   ${join("live")}
-  JOIN live_sessions l ON l.id = d.doc_id
+  CROSS JOIN live_sessions l ON l.id = d.doc_id
   LEFT JOIN creators c ON c.id = l.creator_id
   LEFT JOIN merchants mer ON mer.id = l.merchant_id
   ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
 }
 
 const itemFields: Record<SearchType, string> = {
-  products: `'merchantId', merchant_id, 'brand', brand, 'category', category, 'images', json(images),
-    'price', price, 'maxPrice', max_price, 'currency', currency, 'inStock', in_stock, 'liveNow', live_now,
-    'sales', sales`,
+  products: `'merchantId', merchant_id, 'brand', brand, 'category', category,
+    'images', json((SELECT images FROM products WHERE products.id = pg.id)), 'price', ${lowestPrice("pg")},
+    'maxPrice', (SELECT max(price_amount) FROM skus WHERE product_id = pg.id),
+    'currency', (SELECT currency FROM skus WHERE product_id = pg.id LIMIT 1), 'inStock', ${inStock("pg")},
+    'liveNow', live_now, 'sales', sales`,
   notes: `'creatorId', creator_id, 'images', json(images), 'topics', json(topics), 'likeCount', like_count,
     'saveCount', save_count`,
   live: `'hostType', host_type, 'creatorId', creator_id, 'merchantId', merchant_id, 'status', status,
@@ -426,7 +434,7 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
   const since = new Date(Date.parse(now) - 30 * 86_400_000).toISOString().slice(0, 10);
   const args = new Args();
   const { ctes, phrase } = matchSql(p, input.type, args);
-  const docs = docsSql(input.type, phrase, input.filters, since, args);
+  const docs = docsSql(input, phrase, since, args);
   const score = scoreSql(p.ranking, now, args);
   const computed = [
     input.filters.inStock !== undefined ? `in_stock = ${input.filters.inStock ? 1 : 0}` : "",
@@ -456,7 +464,7 @@ SELECT (SELECT count(*) FROM scored) AS total, json_array(${facets.join(", ")}) 
   (SELECT json_group_array(json(item) ORDER BY rn) FROM (
     SELECT row_number() OVER (ORDER BY ${order}) AS rn, json_object('id', id, 'title', title, 'body', body,
       'score', score, 'sortValue', ${spec.key}, 'createdAt', created_at, ${itemFields[input.type]}) AS item
-    FROM scored ${after} ORDER BY ${order} LIMIT ${args.bind(input.limit + 1)})) AS page`;
+    FROM (SELECT * FROM scored ${after} ORDER BY ${order} LIMIT ${args.bind(input.limit + 1)}) AS pg)) AS page`;
   const result = await db.$client.execute({ sql, args: args.values as InArgs });
   const row = result.rows[0];
   const items = (parseJson(row?.page) ?? []) as RawItem[];
