@@ -1,19 +1,14 @@
 // The host edits a scheduled session (If-Match, the shelf's rules, the room follows) and cancels it: tokens and the
 // room then answer session_cancelled, those in the room are let go, and nothing moves it again.
 import { describe, expect, it } from "vitest";
-import {
-  type Caller,
-  call,
-  join,
-  newCreator,
-  newMerchant,
-  newProduct,
-  newShopper,
-  scheduled,
-  tokensFor,
-} from "./helpers.ts";
+import { call, join, newCreator, newMerchant, newProduct, newShopper, scheduled, tokensFor } from "./helpers.ts";
 
 const path = (id: string) => `/v1/live/sessions/${id}`;
+
+/** A problem answer's status and code. */
+async function problemOf(res: Response): Promise<{ status: number; code: string }> {
+  return { status: res.status, code: (await res.json<{ code: string }>()).code };
+}
 
 async function etagOf(id: string): Promise<string> {
   const res = await call("GET", path(id));
@@ -54,8 +49,7 @@ describe("PATCH /v1/live/sessions/{id}", () => {
     expect(await etagOf(id)).toBe(after);
 
     const stale = await call("PATCH", path(id), { as: host, headers: { "if-match": before }, body: { title: "x" } });
-    expect(stale.status).toBe(412);
-    expect((await stale.json<{ code: string }>()).code).toBe("precondition_failed");
+    expect(await problemOf(stale)).toEqual({ status: 412, code: "precondition_failed" });
 
     // Without If-Match the current version is edited; null removes the cover.
     const uncovered = await call("PATCH", path(id), { as: host, body: { coverUrl: null } });
@@ -63,8 +57,8 @@ describe("PATCH /v1/live/sessions/{id}", () => {
 
     // A newcomer to the room sees the new shelf.
     const late = await join(await tokensFor(id, await newShopper()));
-    const welcome = late.frames.find((f) => f.type === "welcome") as { state: { shelf: { productId: string }[] } };
-    expect(welcome.state.shelf.map((s) => s.productId)).toEqual([c, a]);
+    const { state } = await late.next((f) => f.type === "welcome");
+    expect((state as { shelf: { productId: string }[] }).shelf.map((s) => s.productId)).toEqual([c, a]);
     viewer.close();
     late.close();
   });
@@ -83,20 +77,14 @@ describe("PATCH /v1/live/sessions/{id}", () => {
 
     expect((await call("POST", `${path(id)}/start`, { as: host })).status).toBe(200);
     const live = await call("PATCH", path(id), { as: host, body: { title: "too late" } });
-    expect(live.status).toBe(409);
-    expect((await live.json<{ code: string }>()).code).toBe("conflict");
+    expect(await problemOf(live)).toEqual({ status: 409, code: "conflict" });
   });
 });
 
 describe("POST /v1/live/sessions/{id}/cancel", () => {
-  async function cancelled(host: Caller) {
-    const { id } = await scheduled(host);
-    return id;
-  }
-
   it("cancels a scheduled session: the waiting room is told and let go, tokens and joins get session_cancelled", async () => {
     const host = await newCreator();
-    const id = await cancelled(host);
+    const { id } = await scheduled(host);
     const shopper = await newShopper();
     // The token path has this session's metadata cached now; the cancel must replace it.
     const tokens = await tokensFor(id, shopper);
@@ -109,39 +97,35 @@ describe("POST /v1/live/sessions/{id}/cancel", () => {
     await waiting.waitClosed();
 
     const token = await call("POST", `${path(id)}/token`, { as: shopper, body: {} });
-    expect(token.status).toBe(409);
-    expect((await token.json<{ code: string }>()).code).toBe("session_cancelled");
+    expect(await problemOf(token)).toEqual({ status: 409, code: "session_cancelled" });
 
     const url = new URL(tokens.roomUrl);
     url.protocol = "https:";
     url.searchParams.set("token", tokens.roomToken);
     const rejoin = await call("GET", `${url.pathname}${url.search}`, { headers: { upgrade: "websocket" } });
-    expect(rejoin.status).toBe(409);
-    expect((await rejoin.json<{ code: string }>()).code).toBe("session_cancelled");
+    expect(await problemOf(rejoin)).toEqual({ status: 409, code: "session_cancelled" });
   });
 
   it("is idempotent, refuses a live or ended session, and a cancelled one never starts or ends", async () => {
     const host = await newCreator();
-    const id = await cancelled(host);
+    const { id } = await scheduled(host);
     expect((await call("POST", `${path(id)}/cancel`, { as: host })).status).toBe(200);
     expect((await call("POST", `${path(id)}/cancel`, { as: host })).status).toBe(200);
     for (const verb of ["start", "end"]) {
       const res = await call("POST", `${path(id)}/${verb}`, { as: host });
-      expect(res.status).toBe(409);
-      expect((await res.json<{ code: string }>()).code).toBe("session_cancelled");
+      expect(await problemOf(res)).toEqual({ status: 409, code: "session_cancelled" });
     }
     expect((await call("POST", `${path(id)}/cancel`, { as: await newCreator() })).status).toBe(404);
 
-    const live = await cancelled(host);
+    const { id: live } = await scheduled(host);
     expect((await call("POST", `${path(live)}/start`, { as: host })).status).toBe(200);
     const refused = await call("POST", `${path(live)}/cancel`, { as: host });
-    expect(refused.status).toBe(409);
-    expect((await refused.json<{ code: string }>()).code).toBe("conflict");
+    expect(await problemOf(refused)).toEqual({ status: 409, code: "conflict" });
   });
 
   it("leaves the default list (live and scheduled); status=cancelled lists it", async () => {
     const host = await newCreator();
-    const id = await cancelled(host);
+    const { id } = await scheduled(host);
     expect((await call("POST", `${path(id)}/cancel`, { as: host })).status).toBe(200);
     const ids = async (query: string) =>
       (

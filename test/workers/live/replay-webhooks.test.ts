@@ -102,6 +102,22 @@ describe("POST /v1/webhooks/livekit", () => {
     expect(await statusOf(id)).toBe("ended");
   });
 
+  it("a cancelled session's room_started and room_finished are acknowledged and change nothing; it has no replay", async () => {
+    const { id } = await scheduled(host);
+    expect((await call("POST", `/v1/live/sessions/${id}/cancel`, { as: host })).status).toBe(200);
+    for (const event of ["room_started", "room_finished"]) {
+      const hook = await signedWebhook({ event, room: { name: id } });
+      expect(await (await postWebhook(hook.body, hook.authorization)).json()).toEqual({
+        received: true,
+        applied: false,
+      });
+    }
+    expect(await statusOf(id)).toBe("cancelled");
+    const replay = await call("GET", `/v1/live/sessions/${id}/replay`);
+    expect(replay.status).toBe(409);
+    expect((await replay.json<{ code: string }>()).code).toBe("session_cancelled");
+  });
+
   it("egress_ended stores the recording URL the replay returns; unknown rooms are acknowledged and ignored", async () => {
     const { id } = await scheduled(host);
     expect((await call("POST", `/v1/live/sessions/${id}/end`, { as: host })).status).toBe(200);

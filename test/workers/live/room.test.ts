@@ -1,7 +1,13 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUFFER_SIZE, type LiveRoom, RATE_LIMIT } from "../../../workers/live/src/live-room.ts";
+import {
+  BUFFER_SIZE,
+  FLUSH_INTERVAL_MS,
+  type LiveRoom,
+  likeIntervalMs,
+  RATE_LIMIT,
+} from "../../../workers/live/src/live-room.ts";
 import {
   type Caller,
   call,
@@ -191,6 +197,19 @@ describe("likes and viewers", () => {
     await a.client.sync();
     await runDurableObjectAlarm(stub);
     expect(await hostClient.next((f) => f.type === "viewers" && f.current === 2)).toMatchObject({ peak: 3, unique: 3 });
+  });
+
+  it("paces like messages by the audience: every 250 ms in a small room, longer as more watch", async () => {
+    const { id } = await room();
+    const { client } = await viewer(id);
+    const welcome = await client.next((f) => f.type === "welcome");
+    expect((welcome.state as { viewers: { likeIntervalMs: number } }).viewers.likeIntervalMs).toBe(FLUSH_INTERVAL_MS);
+    // The room's like messages a second stay near 400 however many watch.
+    expect([10, 100, 1_000, 10_000].map(likeIntervalMs)).toEqual([250, 250, 2_500, 25_000]);
+    // A client that waited long sends its taps in one message.
+    client.send({ type: "like", count: 1000, ref: "big" });
+    client.send({ type: "like", count: 1001, ref: "too-big" });
+    expect(await client.next((f) => f.type === "error")).toMatchObject({ ref: "too-big", code: "invalid_message" });
   });
 });
 

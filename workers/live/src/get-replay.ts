@@ -18,6 +18,9 @@ export async function getReplay(db: Database, id: string) {
   ]);
   const session = sessions[0];
   if (!session) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
+  if (session.status === "cancelled") {
+    throw new ProblemError("session_cancelled", `Live session ${id} was cancelled; it has no replay.`);
+  }
   if (session.status !== "ended") {
     throw new ProblemError("conflict", `Live session ${id} is ${session.status}; its replay is ready when it ends.`);
   }

@@ -34,6 +34,18 @@ export const FLUSH_INTERVAL_MS = 250;
 export const REFRESH_INTERVAL_MS = 5_000;
 /** Broadcasts kept for clients that reconnect with their last `seq`. */
 export const BUFFER_SIZE = 1_000;
+/**
+ * The like messages a second the room asks its whole audience for. Every client sends its taps as one
+ * `like {count}` message per `likeIntervalMs` (in `welcome` and `viewers`): the flush interval in a small room, longer
+ * as the audience grows, so a storm costs the room a bounded number of messages whatever the viewer count. Each
+ * message is a whole event for the object; under wrangler dev on two shared cores a room handled ~700–1,400 a second.
+ */
+export const LIKE_MESSAGES_PER_SECOND = 400;
+
+export function likeIntervalMs(viewers: number): number {
+  return Math.max(FLUSH_INTERVAL_MS, Math.ceil((viewers * 1000) / LIKE_MESSAGES_PER_SECOND / 50) * 50);
+}
+
 /** Comments and questions a person may send per window (the host and moderators are not limited). */
 export const RATE_LIMIT = { count: 5, windowMs: 10_000 };
 
@@ -517,7 +529,7 @@ export class LiveRoom extends DurableObject<Env> {
       this.set("peak", peak);
     }
     const unique = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM people").one().n;
-    return { current, peak, unique };
+    return { current, peak, unique, likeIntervalMs: likeIntervalMs(current) };
   }
 
   /** Likes and viewer counts, broadcast only when changed; the alarm calls this at most every 250 ms. */

@@ -14,7 +14,7 @@ export const ClientMessage = z
   .discriminatedUnion("type", [
     // Anyone in the room.
     z.strictObject({ type: z.literal("comment"), body: text(200), ref }),
-    z.strictObject({ type: z.literal("like"), count: z.number().int().min(1).max(100).default(1), ref }),
+    z.strictObject({ type: z.literal("like"), count: z.number().int().min(1).max(1000).default(1), ref }),
     z.strictObject({ type: z.literal("ask"), body: text(300), ref }),
     z.strictObject({ type: z.literal("upvote"), questionId: id, ref }),
     z.strictObject({ type: z.literal("resume"), lastSeq: z.number().int().min(0), ref }),
@@ -105,7 +105,14 @@ const QuestionView = z.object({
 });
 export type QuestionView = z.infer<typeof QuestionView>;
 
-const ViewerFigures = z.object({ current: z.number().int(), peak: z.number().int(), unique: z.number().int() });
+const ViewerFigures = z.object({
+  current: z.number().int(),
+  peak: z.number().int(),
+  unique: z.number().int(),
+  likeIntervalMs: z.number().int().openapi({
+    description: "Send your likes at most this often, as one `like {count}` of what was tapped since: longer as more watch.",
+  }),
+});
 export type ViewerFigures = z.infer<typeof ViewerFigures>;
 
 const status = z.enum(["scheduled", "live", "ended", "cancelled"]);

@@ -4,7 +4,7 @@
 // acknowledged and ignored, so the server does not retry them.
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
+import { type ProblemCode, ProblemError } from "../../../../shared/errors.ts";
 import { createRouter, purge, zodFieldErrors } from "../../../../shared/http.ts";
 import { isId } from "../../../../shared/ids.ts";
 import { log } from "../../../../shared/log.ts";
@@ -40,6 +40,8 @@ const webhookRoute = createRoute({
     ...problemResponses(400, 401, 503),
   },
 });
+
+const ignored: ReadonlySet<ProblemCode> = new Set(["not_found", "conflict", "session_cancelled"]);
 
 export const webhookRoutes = createRouter<{ Bindings: Env }>();
 
@@ -85,8 +87,8 @@ webhookRoutes.openapi(webhookRoute, async (c) => {
         }
       }
     } catch (err) {
-      // An unknown session, or a start after the end: nothing to do, and nothing for the server to retry.
-      if (!(err instanceof ProblemError) || (err.code !== "not_found" && err.code !== "conflict")) throw err;
+      // An unknown session, a start after the end, a cancelled session: nothing to do, nor for the server to retry.
+      if (!(err instanceof ProblemError) || !ignored.has(err.code)) throw err;
       log("warn", "livekit webhook ignored", { event: event.event, room: roomName, reason: err.message });
     }
   }
