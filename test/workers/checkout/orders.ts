@@ -14,6 +14,8 @@ export interface Order {
   merchantId: string;
   totals: { total: { amount: number; currency: string } };
   payment: Payment | null;
+  fulfilledAt: string | null;
+  deliveredAt: string | null;
 }
 export interface Outcome {
   payment: { id: string; status: string };

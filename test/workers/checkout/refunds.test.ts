@@ -121,6 +121,29 @@ describe("POST /v1/orders/{id}/refunds", () => {
     expect(await orderOf(order.id, "rf3b")).toMatchObject({ status: "partially_refunded" });
   });
 
+  it("a partially refunded order still ships the rest: fulfilled, then delivered, staying partially refunded", async () => {
+    const { order } = await paidOrder("rf3c", twoLines);
+    expect((await refund(order.id, { lines: [{ position: 1, quantity: 2 }] })).status).toBe(201);
+    const step = (name: string) => call("POST", `/v1/orders/${order.id}/${name}`, { headers: asMerchant(merchantId) });
+    // Not delivered before it is fulfilled.
+    expect((await step("deliver")).status).toBe(409);
+    expect((await step("fulfil")).status).toBe(200);
+    const fulfilled = await orderOf(order.id, "rf3c");
+    expect(fulfilled).toMatchObject({
+      status: "partially_refunded",
+      fulfilledAt: expect.any(String),
+      deliveredAt: null,
+    });
+    // Idempotent.
+    expect((await step("fulfil")).status).toBe(200);
+    expect((await step("deliver")).status).toBe(200);
+    expect(await orderOf(order.id, "rf3c")).toMatchObject({
+      status: "partially_refunded",
+      fulfilledAt: fulfilled.fulfilledAt,
+      deliveredAt: expect.any(String),
+    });
+  });
+
   it("is its merchant's with orders:write and an Idempotency-Key; a replay answers the same; bad input is a 400", async () => {
     const { order } = await paidOrder("rf4", twoLines);
     expect((await refund(order.id, {}, key(), asMerchant(otherMerchantId))).status).toBe(404);

@@ -1,17 +1,19 @@
 // advanceOrder: the forward steps of an order, each a conditional update from the one state it may follow:
 // pending_payment -> paid (its payment succeeded), paid -> fulfilled, fulfilled -> delivered (its merchant).
-// Anything else is a 409 `conflict` naming the state the order is in.
-import { and, eq, sql } from "drizzle-orm";
+// Anything else is a 409 `conflict` naming the state the order is in. A partially refunded order still ships the
+// rest: it may be fulfilled and delivered, keeping its `partially_refunded` status, its progress in fulfilledAt and
+// deliveredAt.
+import { and, eq, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { orders } from "../../../shared/schema.ts";
 import type { OrderStatus } from "./order.ts";
 
 const steps = {
-  paid: { from: "pending_payment", stamp: "paidAt" },
-  fulfilled: { from: "paid", stamp: "fulfilledAt" },
-  delivered: { from: "fulfilled", stamp: "deliveredAt" },
-} as const satisfies Record<string, { from: OrderStatus; stamp: string }>;
+  paid: { from: "pending_payment", stamp: "paidAt", after: null },
+  fulfilled: { from: "paid", stamp: "fulfilledAt", after: "paidAt" },
+  delivered: { from: "fulfilled", stamp: "deliveredAt", after: "fulfilledAt" },
+} as const satisfies Record<string, { from: OrderStatus; stamp: string; after: string | null }>;
 
 export async function advanceOrder({
   db,
@@ -28,14 +30,25 @@ export async function advanceOrder({
   const step = steps[to];
   const at = new Date().toISOString();
   const owned = merchantId === undefined ? undefined : eq(orders.merchantId, merchantId);
+  const partlyRefunded =
+    step.after === null
+      ? undefined
+      : and(eq(orders.status, "partially_refunded"), isNotNull(orders[step.after]), isNull(orders[step.stamp]));
   const updated = await db
     .update(orders)
-    .set({ status: to, [step.stamp]: at, updatedAt: at, version: sql`${orders.version} + 1` })
-    .where(and(eq(orders.id, orderId), eq(orders.status, step.from), owned))
+    .set({
+      status: sql`CASE WHEN ${orders.status} = 'partially_refunded' THEN ${orders.status} ELSE ${to} END`,
+      [step.stamp]: at,
+      updatedAt: at,
+      version: sql`${orders.version} + 1`,
+    })
+    .where(and(eq(orders.id, orderId), or(eq(orders.status, step.from), partlyRefunded), owned))
     .returning({ id: orders.id });
   if (updated.length === 1) return { advanced: true };
   const order = await db.query.orders.findFirst({ where: and(eq(orders.id, orderId), owned) });
   if (!order) throw new ProblemError("not_found", `Order ${orderId} does not exist.`);
-  if (order.status === to) return { advanced: false };
+  if (order.status === to || (order.status === "partially_refunded" && order[step.stamp] !== null)) {
+    return { advanced: false };
+  }
   throw new ProblemError("conflict", `Order ${orderId} is ${order.status}; it cannot become ${to}.`);
 }
