@@ -1,23 +1,15 @@
 // The gateway's tests run it inside workerd with the other Workers beside it; those are bundled here, offline,
 // with the same `wrangler deploy --dry-run` a deploy would run, and described from their own wrangler.toml.
-import { execFile } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
 import { unstable_readConfig } from "wrangler";
-import { workers } from "../dev/workers.ts";
-
-const run = promisify(execFile);
+import { bundleWorker, workers } from "../dev/workers.ts";
 
 export async function backendWorkers(bindings: { LIBSQL_URL: string; LIBSQL_AUTH_TOKEN: string }) {
   const backends = workers.filter((w) => w.name !== "gateway");
   return Promise.all(
     backends.map(async (worker) => {
       const outdir = path.resolve(".wrangler/test-build", worker.name);
-      await run(
-        process.execPath,
-        ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "-c", worker.config, "--outdir", outdir],
-        { env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
-      );
+      await bundleWorker(worker, outdir);
       const config = unstable_readConfig({ config: worker.config });
       const sqliteClasses = new Set(
         config.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []),
