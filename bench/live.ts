@@ -3,8 +3,10 @@
 //    GET /health in the same run;
 // 2. fan-out: BENCH_LIVE_VIEWERS room sockets (default 1000) in one room; the time from the host's announcement to
 //    its arrival at every viewer (p50, p99 over all deliveries);
-// 3. a like storm: every viewer sends BENCH_LIVE_LIKES_PER_SECOND like messages a second (default 10) for
-//    BENCH_LIVE_STORM_SECONDS (default 10); the room's like broadcasts per second and the final total.
+// 3. a like storm: every viewer taps BENCH_LIVE_LIKES_PER_SECOND likes a second (default 10) for
+//    BENCH_LIVE_STORM_SECONDS (default 10) and, as a real client does, sends what it tapped since its last message
+//    as one `{ type: "like", count }` every `likeIntervalMs` the room last told it (welcome, viewers); likes sent
+//    against the room's final total (waited for until it stops moving), the room's like broadcasts per second.
 import { demo } from "../dev/demo.ts";
 import { withPlatform } from "./platform.ts";
 import { measure, percentile, type Row, summarise, table } from "./stats.ts";
@@ -15,9 +17,10 @@ const viewers = Number(process.env.BENCH_LIVE_VIEWERS ?? 1000);
 const announcements = Number(process.env.BENCH_LIVE_ANNOUNCEMENTS ?? 20);
 const likesPerSecond = Number(process.env.BENCH_LIVE_LIKES_PER_SECOND ?? 10);
 const stormSeconds = Number(process.env.BENCH_LIVE_STORM_SECONDS ?? 10);
-// "taps": one message per like, as the issue's storm is stated; "batched": each client sends its second's likes in
-// one message (count), as the protocol lets clients do.
-const stormMode = process.env.BENCH_LIVE_STORM_MODE === "batched" ? "batched" : "taps";
+/** How often the storm's clients look whether their next like message is due. */
+const tickMs = 25;
+/** The wait for the room's total after the storm ends when it stops moving for this long. */
+const stillForMs = 30_000;
 
 async function json<T>(res: Response): Promise<T> {
   if (!res.ok) throw new Error(`${res.url}: ${res.status} ${await res.text()}`);
@@ -32,24 +35,40 @@ function post(url: string, body: unknown, headers: Record<string, string>): Prom
   });
 }
 
+type Frame = { type: string; [k: string]: unknown };
+
 interface Socket {
   ws: WebSocket;
-  onFrame: ((frame: { type: string; [k: string]: unknown }, at: number) => void) | null;
+  onFrame: ((frame: Frame, at: number) => void) | null;
+  /** How often the room wants this client's like messages (its welcome, then every viewers broadcast). */
+  likeIntervalMs: number;
+  /** The close code and reason, if the socket closed. */
+  closed: string | null;
 }
+
+const likeIntervalOf = (viewers: unknown): number | undefined =>
+  typeof viewers === "object" && viewers !== null && "likeIntervalMs" in viewers
+    ? Number(viewers.likeIntervalMs)
+    : undefined;
 
 function connect(url: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    const socket: Socket = { ws, onFrame: null };
+    const socket: Socket = { ws, onFrame: null, likeIntervalMs: 250, closed: null };
     const timer = setTimeout(() => reject(new Error("no welcome within 30 s")), 30_000);
     ws.addEventListener("message", (e) => {
       const at = performance.now();
-      const frame = JSON.parse(String(e.data)) as { type: string };
+      const frame = JSON.parse(String(e.data)) as Frame;
+      const interval = likeIntervalOf(frame.type === "welcome" ? (frame.state as Frame).viewers : frame);
+      if ((frame.type === "welcome" || frame.type === "viewers") && interval) socket.likeIntervalMs = interval;
       if (frame.type === "welcome") {
         clearTimeout(timer);
         resolve(socket);
       }
       socket.onFrame?.(frame, at);
+    });
+    ws.addEventListener("close", (e) => {
+      socket.closed = `${e.code} ${e.reason}`.trim();
     });
     ws.addEventListener("error", () => reject(new Error("socket error")));
   });
@@ -157,30 +176,54 @@ export async function benchLive(): Promise<string> {
           }
         };
       }
-      const stormStart = performance.now();
+      // Each viewer taps on the nominal clock and, from a random phase, sends what it tapped since its last message
+      // once per the interval the room last told it, until it has sent all its taps.
+      const stormMs = stormSeconds * 1000;
+      const tapped = (ms: number) => Math.floor((likesPerSecond * Math.min(ms, stormMs)) / 1000);
+      const perViewer = tapped(stormMs);
+      const tappers = sockets.slice(0, viewers).map((s) => ({ s, sent: 0, due: Math.random() * s.likeIntervalMs }));
+      const intervals = new Set<number>();
       let sentLikes = 0;
-      const ticksPerSecond = stormMode === "taps" ? likesPerSecond : 1;
-      const perMessage = stormMode === "taps" ? 1 : likesPerSecond;
-      const message = JSON.stringify({ type: "like", count: perMessage });
-      for (let tick = 0; tick < stormSeconds * ticksPerSecond; tick++) {
-        const due = stormStart + (tick * 1000) / ticksPerSecond;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        for (const s of sockets.slice(0, viewers)) {
-          s.ws.send(message);
-          sentLikes += perMessage;
+      let sentMessages = 0;
+      const stormStart = performance.now();
+      while (tappers.some((c) => c.sent < perViewer)) {
+        await new Promise((r) => setTimeout(r, tickMs));
+        const elapsed = performance.now() - stormStart;
+        for (const c of tappers) {
+          if (c.due > elapsed) continue;
+          const count = tapped(elapsed) - c.sent;
+          if (count > 0) {
+            c.s.ws.send(JSON.stringify({ type: "like", count }));
+            c.sent += count;
+            sentLikes += count;
+            sentMessages++;
+          }
+          intervals.add(c.s.likeIntervalMs);
+          c.due = elapsed + c.s.likeIntervalMs;
         }
       }
       const stormSent = performance.now();
-      // Wait (bounded) for the final total to reach the observer.
-      for (let i = 0; i < 100 && lastTotal < sentLikes; i++) await new Promise((r) => setTimeout(r, 100));
+      // Wait for the room's total to reach what was sent, or to stop moving.
+      let seen = lastTotal;
+      let movedAt = performance.now();
+      while (lastTotal < sentLikes && performance.now() - movedAt < stillForMs) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (lastTotal !== seen) {
+          seen = lastTotal;
+          movedAt = performance.now();
+        }
+      }
+      const drainedAfter = (movedAt - stormSent) / 1000;
       const stormElapsed = (stormSent - stormStart) / 1000;
-      const closedSockets = sockets.filter((x) => x.ws.readyState !== WebSocket.OPEN).length;
+      const closes = new Map<string, number>();
+      for (const x of sockets) if (x.closed !== null) closes.set(x.closed, (closes.get(x.closed) ?? 0) + 1);
+      const closed = closes.size === 0 ? "none" : [...closes].map(([why, n]) => `${n} (${why})`).join(", ");
       // The broadcast rate while they were flowing (first to last like broadcast).
       const span = ((likeFrames.at(-1) ?? 0) - (likeFrames[0] ?? 0)) / 1000;
       const perSecond = likeFrames.length > 1 ? (likeFrames.length - 1) / span : 0;
       const gaps = likeFrames.slice(1).map((t, i) => t - (likeFrames[i] ?? t));
       gaps.sort((a, b) => a - b);
+      const counted = lastTotal === sentLikes ? "all counted" : `${sentLikes - lastTotal} missing`;
 
       return [
         "## live: stream tokens, room fan-out, like storm",
@@ -193,7 +236,7 @@ export async function benchLive(): Promise<string> {
         "",
         `Fan-out: ${viewers} room sockets through the gateway (plus the host), ${announcements} host announcements one after another; time from the host's send to each viewer's receipt: p50 ${fmt(percentile(delays, 50))} ms, p99 ${fmt(percentile(delays, 99))} ms, max ${fmt(delays.at(-1) ?? Number.NaN)} ms over ${delays.length} deliveries.`,
         "",
-        `Like storm (${stormMode}): ${viewers} viewers × ${likesPerSecond} likes/s for ${stormSeconds} s = ${sentLikes} likes in ${stormMode === "taps" ? sentLikes : sentLikes / likesPerSecond} messages, sent in ${fmt(stormElapsed, 2)} s; one viewer received ${likeFrames.length} like broadcasts (${fmt(perSecond, 2)}/s between the first and the last; bound 4/s), shortest gap between them by the room's clock ${fmt(gaps[0] ?? Number.NaN)} ms, last total ${lastTotal} (${lastTotal === sentLikes ? "all counted" : `${sentLikes - lastTotal} not yet broadcast when the wait ended`}); sockets closed by then: ${closedSockets}.`,
+        `Like storm: ${viewers} viewers × ${likesPerSecond} likes/s for ${stormSeconds} s, each sending what it tapped every likeIntervalMs the room gave it (${[...intervals].sort((a, b) => a - b).join(", ")} ms): ${sentLikes} likes sent in ${sentMessages} messages over ${fmt(stormElapsed, 2)} s; the room's total ${lastTotal} (${counted}), reached ${fmt(drainedAfter, 2)} s after the last send. One viewer received ${likeFrames.length} like broadcasts (${fmt(perSecond, 2)}/s between the first and the last; bound 4/s), shortest gap between them by the room's clock ${fmt(gaps[0] ?? Number.NaN)} ms. Sockets closed: ${closed}.`,
       ].join("\n");
     } finally {
       for (const s of sockets) s.ws.close();
