@@ -110,7 +110,8 @@ const ViewerFigures = z.object({
   peak: z.number().int(),
   unique: z.number().int(),
   likeIntervalMs: z.number().int().openapi({
-    description: "Send your likes at most this often, as one `like {count}` of what was tapped since: longer as more watch.",
+    description:
+      "Send your likes at most this often, as one `like {count}` of what was tapped since: longer as more watch.",
   }),
 });
 export type ViewerFigures = z.infer<typeof ViewerFigures>;
