@@ -7,6 +7,8 @@ import { type Platform, startPlatform } from "../dev/platform.ts";
 import { freePort } from "../dev/ports.ts";
 
 export async function withPlatform<T>(name: string, run: (platform: Platform) => Promise<T>): Promise<T> {
+  // Every benchmark client shares one address: the gateway's rate limits would measure themselves.
+  process.env.RATE_LIMITS = "off";
   const dataDir = await mkdtemp(path.join(tmpdir(), `zhongcao-bench-${name}-`));
   const platform = await startPlatform({
     port: await freePort(),

@@ -6,6 +6,7 @@ import { createApp, problem } from "../../../shared/http.ts";
 import { authenticate } from "./authenticate.ts";
 import { forwardTo } from "./forward.ts";
 import { openApiDocument } from "./openapi.ts";
+import { limitByAddress, limitByCredential } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { creatorRoutes } from "./routes/creators.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -47,8 +48,11 @@ app.use("*", async function limitBody(c, next) {
   })(c, next);
 });
 
-// Every request: a bad, unknown or revoked credential is a 401 here; none at all is anonymous.
+// Every request: counted by address, then a bad, unknown or revoked credential is a 401 here (none at all is
+// anonymous), then counted by credential.
+app.use("*", limitByAddress());
 app.use("*", authenticate());
+app.use("*", limitByCredential());
 
 app.route("/health", healthRoutes);
 app.get("/openapi.json", openApiDocument(app));

@@ -1,0 +1,104 @@
+// Rate limits, on Cloudflare's Rate Limiting API (the [[ratelimits]] bindings in wrangler.toml): counted per
+// Cloudflare location and approximately, with no round trip to a database. Two policies:
+//   address: every request by the caller's address (CF-Connecting-IP; an IPv6 address counts as its /64), before
+//            the credentials are even looked at, so a flood of bad keys is limited too;
+//   key:     every request by the credential, after authentication: a merchant's secret key, or a shopper's or
+//            creator's session. A storefront's publishable key is shared by all its visitors, so it is limited by
+//            their addresses, not as one key; the operator key is not limited.
+// Not limited: /health (load balancers), signed provider webhooks (/v1/webhooks/*, which come from a few addresses
+// of the provider), CORS preflights, and requests without CF-Connecting-IP by address (Cloudflare sets it on every
+// request it serves; only local tools send none). RATE_LIMITS = "off" turns both off (the local benchmarks).
+// A refusal is 429 `rate_limited` with Retry-After and the RateLimit header; every limited response names its
+// policies in RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers).
+import type { Context, MiddlewareHandler } from "hono";
+import { ProblemError } from "../../../shared/errors.ts";
+import { principalOf } from "../../../shared/principal.ts";
+import { isWebhook } from "./authenticate.ts";
+import { policies } from "./rate-policies.ts";
+
+type Policy = keyof typeof policies;
+
+function exempt(c: Context<{ Bindings: Env }>): boolean {
+  return c.env.RATE_LIMITS === "off" || c.req.method === "OPTIONS" || c.req.path === "/health" || isWebhook(c.req.path);
+}
+
+/** The address a request counts against: IPv4 as it is, IPv6 by its /64 (one host usually holds a whole /64). */
+export function addressKey(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
+    .join(":")}::/64`;
+}
+
+function credentialKey(c: Context): string | null {
+  const { actor } = principalOf(c);
+  switch (actor.type) {
+    case "merchant":
+      return `key:${actor.keyId}`;
+    case "shopper":
+      return `person:${actor.shopperId}`;
+    case "creator":
+      return `person:${actor.creatorId}`;
+    default:
+      return null;
+  }
+}
+
+const policyHeader = (names: Policy[]) =>
+  names.map((name) => `"${name}";q=${policies[name].limit};w=${policies[name].period}`).join(", ");
+
+/** Counts the request against `name` under `key`; past the limit, a 429 problem. */
+async function count(c: Context<{ Bindings: Env }>, name: Policy, key: string, applied: Policy[]): Promise<void> {
+  const policy = policies[name];
+  applied.push(name);
+  const { success } = await c.env[policy.binding].limit({ key });
+  if (success) return;
+  // Windows are fixed periods: the count starts again at the next multiple of the period.
+  const retryAfter = policy.period - (Math.floor(Date.now() / 1000) % policy.period);
+  throw new ProblemError(
+    "rate_limited",
+    `Too many requests ${name === "address" ? "from your address" : "with this credential"}: at most ${policy.limit} every ${policy.period} s. Retry in ${retryAfter} s.`,
+    {
+      headers: {
+        "retry-after": String(retryAfter),
+        ratelimit: `"${name}";r=0;t=${retryAfter}`,
+        "ratelimit-policy": policyHeader(applied),
+      },
+    },
+  );
+}
+
+/** Names the policies a response counted against (the innermost middleware knows them all; a socket has none). */
+function announce(c: Context, applied: Policy[]): void {
+  if (c.res.status !== 101 && !c.res.headers.has("ratelimit-policy")) {
+    c.res.headers.set("ratelimit-policy", policyHeader(applied));
+  }
+}
+
+/** Before authentication: the caller's address. */
+export function limitByAddress(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function limitByAddressMiddleware(c, next) {
+    const ip = c.req.header("cf-connecting-ip");
+    if (exempt(c) || !ip) return next();
+    await count(c, "address", addressKey(ip), []);
+    await next();
+    announce(c, ["address"]);
+  };
+}
+
+/** After authentication: the credential (secret key or session). */
+export function limitByCredential(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function limitByCredentialMiddleware(c, next) {
+    const key = credentialKey(c);
+    if (exempt(c) || key === null) return next();
+    const applied: Policy[] = c.req.header("cf-connecting-ip") ? ["address"] : [];
+    await count(c, "key", key, applied);
+    await next();
+    announce(c, applied);
+  };
+}
