@@ -1,19 +1,23 @@
 // The checkout Worker: flash sales and their FlashSaleStock objects, carts, checkout, orders (each with an
-// OrderTimeout object for its payment deadline), payments and the sandbox provider's webhooks.
+// OrderTimeout object for its payment deadline), payments and the sandbox provider's webhooks, and merchant webhook
+// endpoints with their WebhookDispatcher objects.
 import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
 import { createApp } from "../../../shared/http.ts";
 import { cartRoutes } from "./routes/carts.ts";
 import { flashSaleRoutes } from "./routes/flash-sales.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { paymentRoutes } from "./routes/payments.ts";
+import { webhookEndpointRoutes } from "./routes/webhook-endpoints.ts";
 
 export { FlashSaleStock } from "./flash-sale-stock.ts";
 export { OrderTimeout } from "./order-timeout.ts";
+export { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
 export const app = createApp<{ Bindings: Env }>("checkout");
 app.route("/v1/flash-sales", flashSaleRoutes);
 app.route("/v1/carts", cartRoutes);
 app.route("/v1/orders", orderRoutes);
+app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
 app.route("/v1", paymentRoutes);
 
 export default class CheckoutWorker extends serviceEntrypoint(app) {}

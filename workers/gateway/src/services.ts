@@ -18,6 +18,7 @@ export const services = [
       "/v1/payments",
       "/v1/webhooks/sandbox",
       "/v1/webhooks/stripe",
+      "/v1/webhook-endpoints",
     ],
   },
   { name: "live", binding: "LIVE", prefixes: ["/v1/live", "/v1/webhooks/livekit", "/v1/notifications"] },

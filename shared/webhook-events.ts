@@ -1,0 +1,139 @@
+// Merchant webhook events, recorded by an outbox: the statements here go into the writer's OWN batch or transaction,
+// so an event commits with the change it tells of, or not at all. One INSERT … SELECT records the message (the exact
+// body that will be signed, `{ type, timestamp, data }` plus `sequence` on order events) only if its source row says
+// the change happened and some enabled endpoint wants it; a second one fans it out to every such endpoint as a
+// pending delivery. The checkout Worker's WebhookDispatcher objects deliver them (workers/checkout/src/webhooks/).
+import type { InStatement, InValue } from "@libsql/client/web";
+import { type SQL, sql } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { newId } from "./ids.ts";
+
+export const webhookEventTypes = [
+  "order.created",
+  "order.paid",
+  "order.cancelled",
+  "order.fulfilled",
+  "order.delivered",
+  "order.refunded",
+  "return.requested",
+  "return.approved",
+  "return.rejected",
+  "inventory.low",
+  "flash_sale.sold_out",
+  "flash_sale.ended",
+  "live_session.started",
+  "live_session.ended",
+  "commission.payable",
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export interface WebhookEvent {
+  type: WebhookEventType;
+  /** A query with the columns `data` (JSON text) and `sequence` (integer or NULL): one row, or none for no event. */
+  source: SQL;
+  /** A query with one column, `merchant_id`: the merchants whose endpoints are told. */
+  merchants: SQL;
+  /** Events that happen once per subject (a sale selling out) name it: recording it again inserts nothing. */
+  dedupeKey?: string;
+  /** A further condition on each endpoint `e` (inventory.low: its own threshold was crossed). */
+  endpointFilter?: SQL;
+  at?: Date;
+}
+
+/** The message's id (its `webhook-id`) and the statements that record and fan it out, in this order. */
+export function webhookEvent(event: WebhookEvent): { messageId: string; statements: [SQL, SQL] } {
+  const at = event.at ?? new Date();
+  const messageId = newId("msg", at.getTime());
+  const timestamp = at.toISOString();
+  const subscribed = sql`e.merchant_id IN (${event.merchants}) AND e.disabled_at IS NULL
+    AND EXISTS (SELECT 1 FROM json_each(e.event_types) WHERE value = ${event.type})
+    ${event.endpointFilter ? sql`AND (${event.endpointFilter})` : sql``}`;
+  const payload = sql`json_patch(json_object('type', ${event.type}, 'timestamp', ${timestamp}, 'data', json(s.data)),
+    CASE WHEN s.sequence IS NULL THEN '{}' ELSE json_object('sequence', s.sequence) END)`;
+  return {
+    messageId,
+    statements: [
+      // (`WHERE true` keeps SQLite from reading the upsert's ON CONFLICT as a join constraint.)
+      sql`INSERT INTO webhook_messages (id, type, dedupe_key, sequence, payload, created_at)
+          SELECT ${messageId}, ${event.type}, ${event.dedupeKey ?? null}, s.sequence, ${payload}, ${timestamp}
+          FROM (${event.source}) s
+          WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE ${subscribed}) AND true LIMIT 1
+          ON CONFLICT DO NOTHING`,
+      sql`INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+          SELECT m.id, e.id, 'pending', 0, ${timestamp}, ${timestamp}, ${timestamp}
+          FROM webhook_messages m JOIN webhook_endpoints e ON ${subscribed}
+          WHERE m.id = ${messageId}`,
+    ],
+  };
+}
+
+/** The order as its events carry it (the API's order, less the payment), from `orders o`. */
+const orderData = sql`json_object(
+  'id', o.id, 'object', 'order', 'number', o.number, 'status', o.status, 'merchantId', o.merchant_id,
+  'customerId', o.owner_id, 'currency', o.currency,
+  'subtotal', json_object('amount', o.subtotal_amount, 'currency', o.currency),
+  'discounts', json_object('amount', o.discount_amount, 'currency', o.currency),
+  'shipping', json_object('amount', o.shipping_amount, 'currency', o.currency),
+  'tax', json_object('amount', o.tax_amount, 'currency', o.currency),
+  'total', json_object('amount', o.total_amount, 'currency', o.currency),
+  'lines', (SELECT json_group_array(json_object('position', l.position, 'skuId', l.sku_id, 'productId', l.product_id,
+              'title', l.title, 'quantity', l.quantity,
+              'unitPrice', json_object('amount', l.unit_amount, 'currency', o.currency)))
+            FROM (SELECT * FROM order_lines WHERE order_id = o.id ORDER BY position) l),
+  'cancelReason', o.cancel_reason, 'createdAt', o.created_at, 'paidAt', o.paid_at, 'fulfilledAt', o.fulfilled_at,
+  'deliveredAt', o.delivered_at, 'cancelledAt', o.cancelled_at, 'updatedAt', o.updated_at)`;
+
+/**
+ * An order event, recorded if `when` (a condition on `orders o`, e.g. that this batch's update happened) holds
+ * after the change. Its `sequence` is the order's version then, so a receiver can order what arrives out of order.
+ */
+export function orderEvent(type: `order.${string}` & WebhookEventType, orderId: string, when: SQL, at?: Date) {
+  return webhookEvent({
+    type,
+    at,
+    source: sql`SELECT ${orderData} AS data, o.version AS sequence FROM orders o WHERE o.id = ${orderId} AND (${when})`,
+    merchants: sql`SELECT merchant_id FROM orders WHERE id = ${orderId}`,
+  });
+}
+
+/**
+ * inventory.low for a SKU whose stock just moved by `delta` (negative: taken), to each endpoint of its merchant
+ * whose threshold the move crossed (stock before >= threshold > stock after). Place it after the stock update.
+ */
+export function inventoryLowEvent(skuId: string, delta: SQL | number, at?: Date) {
+  return webhookEvent({
+    type: "inventory.low",
+    at,
+    source: sql`SELECT json_object('skuId', s.id, 'productId', s.product_id, 'merchantId', p.merchant_id,
+        'stock', s.stock, 'previousStock', s.stock - (${delta})) AS data, NULL AS sequence
+      FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = ${skuId} AND (${delta}) < 0`,
+    merchants: sql`SELECT p.merchant_id FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = ${skuId}`,
+    endpointFilter: sql`(SELECT stock FROM skus WHERE id = ${skuId}) < e.inventory_low_threshold
+      AND (SELECT stock FROM skus WHERE id = ${skuId}) - (${delta}) >= e.inventory_low_threshold`,
+  });
+}
+
+/** return.* and commission.payable: `data` is the resource as the API shows it; `merchantId` is told. */
+export function resourceEvent(
+  type: "return.requested" | "return.approved" | "return.rejected" | "commission.payable",
+  merchantId: string,
+  data: unknown,
+  at?: Date,
+) {
+  return webhookEvent({
+    type,
+    at,
+    source: sql`SELECT ${JSON.stringify(data)} AS data, NULL AS sequence`,
+    merchants: sql`SELECT ${merchantId} AS merchant_id`,
+  });
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/** The statements for a raw libSQL batch (`client.batch`), where the caller does not go through drizzle. */
+export function rawStatements(statements: readonly SQL[]): InStatement[] {
+  return statements.map((statement) => {
+    const query = dialect.sqlToQuery(statement);
+    return { sql: query.sql, args: query.params as InValue[] };
+  });
+}

@@ -1,0 +1,362 @@
+// Webhook endpoints (merchant secret key, scope `webhooks:write`; another merchant's endpoint is a 404): register,
+// list, read, change, delete, rotate the secret, read the delivery log, resend a message, replay what failed, send
+// a test event. Deliveries follow the Standard Webhooks spec (webhooks/deliver.ts).
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { etagOf } from "../../../../shared/etag.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { merchantScope, requireMerchant } from "../../../../shared/principal.ts";
+import { webhookAttempts, webhookEndpoints } from "../../../../shared/schema.ts";
+import { webhookEventTypes } from "../../../../shared/webhook-events.ts";
+import { createEndpoint } from "../webhooks/create-endpoint.ts";
+import { EventTypesSchema, ownEndpoint, toEndpoint, WebhookEndpointSchema } from "../webhooks/endpoint.ts";
+import { replayFailed, resendMessage, sendTestEvent } from "../webhooks/redeliver.ts";
+import { deleteEndpoint, rotateSecret, updateEndpoint } from "../webhooks/update-endpoint.ts";
+
+const scope = "webhooks:write";
+const base = "Merchant secret key with `webhooks:write`; another merchant's endpoint is a 404.";
+
+const UrlSchema = z.string().max(2048).openapi({
+  example: "https://shop.example.com/webhooks/zhongcao",
+  description:
+    "https only, and not a private, loopback, link-local or metadata address (WEBHOOK_ALLOW_PRIVATE_URLS=true allows http and loopback for local development).",
+});
+const ThresholdSchema = z.number().int().min(1).max(1_000_000);
+
+const CreateInput = z
+  .object({
+    url: UrlSchema,
+    eventTypes: EventTypesSchema,
+    description: z.string().max(500).optional(),
+    ed25519: z.boolean().optional().openapi({ description: "Also sign with an Ed25519 key pair (`v1a`)." }),
+    inventoryLowThreshold: ThresholdSchema.optional().openapi({ description: "Default 10." }),
+  })
+  .strict();
+
+const UpdateInput = z
+  .object({
+    url: UrlSchema.optional(),
+    eventTypes: EventTypesSchema.optional(),
+    description: z.string().max(500).optional(),
+    enabled: z.boolean().optional(),
+    ed25519: z
+      .boolean()
+      .optional()
+      .openapi({ description: "true: a key pair (a new one if there was none); false: none." }),
+    inventoryLowThreshold: ThresholdSchema.optional(),
+  })
+  .strict();
+
+const WithSecret = WebhookEndpointSchema.extend({
+  secret: z.string().openapi({
+    example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    description:
+      "The signing secret, shown this once; verify deliveries with it (e.g. the `standardwebhooks` package).",
+  }),
+}).openapi("WebhookEndpointWithSecret");
+
+const AttemptSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("webhook_attempt"),
+    messageId: z.string().openapi({ description: "The `webhook-id` sent." }),
+    attempt: z.number().int().openapi({ description: "1 for the first attempt of this message to this endpoint." }),
+    responseStatus: z.number().int().nullable().openapi({ description: "null when no answer came." }),
+    responseExcerpt: z.string().openapi({ description: "The first 500 characters of the answer's body." }),
+    error: z.string().nullable(),
+    latencyMs: z.number().int(),
+    nextAttemptAt: z.string().nullable().openapi({ description: "null: delivered, or given up." }),
+    createdAt: z.string(),
+  })
+  .openapi("WebhookAttempt");
+
+const ifMatchHeader = z.object({ "if-match": z.string().optional() });
+const messageParams = idParam("whep").extend({
+  messageId: z
+    .string()
+    .regex(/^msg_[0-9A-Za-z]{1,64}$/, "must be an id starting with msg_")
+    .openapi({ param: { name: "messageId", in: "path" } }),
+});
+
+const createRoute_ = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Register a webhook endpoint",
+  description: `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
+  request: { body: { content: { "application/json": { schema: CreateInput } }, required: true } },
+  responses: { 201: jsonContent(WithSecret, "The endpoint and its secret"), ...problemResponses(400, 401, 403, 422) },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List your webhook endpoints, newest first",
+  description: base,
+  request: { query: pageQuery.strict() },
+  responses: {
+    200: jsonContent(z.object({ data: z.array(WebhookEndpointSchema), nextCursor: z.string().nullable() }), "A page"),
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a webhook endpoint",
+  description: base,
+  request: { params: idParam("whep") },
+  responses: {
+    200: jsonContent(WebhookEndpointSchema, "The endpoint (ETag)"),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const updateRoute = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Change a webhook endpoint",
+  description: `${base} Enabling one the platform disabled clears its reason and starts delivering again.`,
+  request: {
+    params: idParam("whep"),
+    headers: ifMatchHeader,
+    body: { content: { "application/json": { schema: UpdateInput } }, required: true },
+  },
+  responses: {
+    200: jsonContent(WebhookEndpointSchema, "The endpoint (ETag)"),
+    ...problemResponses(400, 401, 403, 404, 412),
+  },
+});
+
+const deleteRoute = createRoute({
+  method: "delete",
+  path: "/{id}",
+  summary: "Delete a webhook endpoint",
+  description: `${base} Its pending deliveries and its log go with it.`,
+  request: { params: idParam("whep") },
+  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 403, 404) },
+});
+
+const rotateRoute = createRoute({
+  method: "post",
+  path: "/{id}/rotate-secret",
+  summary: "Rotate the signing secret",
+  description: `${base} Until the overlap ends, deliveries carry both signatures: \`v1,<new> v1,<previous>\`.`,
+  request: {
+    params: idParam("whep"),
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              overlapSeconds: z
+                .number()
+                .int()
+                .min(0)
+                .max(7 * 86400)
+                .default(86400)
+                .openapi({
+                  description: "How long the previous secret keeps signing (default a day, at most a week).",
+                }),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    200: jsonContent(WithSecret, "The endpoint and its new secret"),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const attemptsRoute = createRoute({
+  method: "get",
+  path: "/{id}/attempts",
+  summary: "The delivery log: every attempt, newest first",
+  description: base,
+  request: {
+    params: idParam("whep"),
+    query: pageQuery.extend({ messageId: messageParams.shape.messageId.optional() }).strict(),
+  },
+  responses: {
+    200: jsonContent(z.object({ data: z.array(AttemptSchema), nextCursor: z.string().nullable() }), "A page"),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const resendRoute = createRoute({
+  method: "post",
+  path: "/{id}/messages/{messageId}/resend",
+  summary: "Send one message to this endpoint again",
+  description: `${base} A fresh retry schedule, the same \`webhook-id\`.`,
+  request: { params: messageParams },
+  responses: { 202: { description: "Queued" }, ...problemResponses(400, 401, 403, 404) },
+});
+
+const replayRoute = createRoute({
+  method: "post",
+  path: "/{id}/replay",
+  summary: "Send again every message that failed since a time",
+  description: base,
+  request: {
+    params: idParam("whep"),
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.object({ since: z.iso.datetime() }).strict() } },
+    },
+  },
+  responses: {
+    202: jsonContent(z.object({ replayed: z.number().int() }), "How many were queued"),
+    ...problemResponses(400, 401, 403, 404),
+  },
+});
+
+const testRoute = createRoute({
+  method: "post",
+  path: "/{id}/test",
+  summary: "Send a test event to this endpoint",
+  description: `${base} The event's \`data\` is \`{ "test": true, "endpointId": … }\`; 409 when the endpoint is disabled.`,
+  request: {
+    params: idParam("whep"),
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z.object({ eventType: z.enum(webhookEventTypes).default("order.created") }).strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    202: jsonContent(z.object({ messageId: z.string() }), "The test message's id"),
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
+});
+
+export const webhookEndpointRoutes = createRouter<{ Bindings: Env }>();
+webhookEndpointRoutes.use("*", merchantScope(scope));
+
+webhookEndpointRoutes.post("/", idempotency({ required: false }));
+webhookEndpointRoutes.openapi(createRoute_, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const endpoint = await createEndpoint({ env: c.env, db: database(c.env), merchantId, input: c.req.valid("json") });
+  c.header("etag", etagOf(endpoint));
+  c.header("location", `/v1/webhook-endpoints/${endpoint.id}`);
+  return c.json(endpoint, 201);
+});
+
+webhookEndpointRoutes.openapi(listRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const query = c.req.valid("query");
+  const after = decodeCursor(query.cursor);
+  const rows = await database(c.env)
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.merchantId, merchantId), after ? lt(webhookEndpoints.id, after) : undefined))
+    .orderBy(desc(webhookEndpoints.id))
+    .limit(query.limit + 1);
+  const result = page(rows, query.limit);
+  return c.json({ data: result.data.map(toEndpoint), nextCursor: result.nextCursor }, 200);
+});
+
+webhookEndpointRoutes.openapi(getRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const row = await ownEndpoint(database(c.env), merchantId, c.req.valid("param").id);
+  c.header("etag", etagOf(row));
+  return c.json(toEndpoint(row), 200);
+});
+
+webhookEndpointRoutes.openapi(updateRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const endpoint = await updateEndpoint({
+    env: c.env,
+    db: database(c.env),
+    merchantId,
+    id: c.req.valid("param").id,
+    changes: c.req.valid("json"),
+    ifMatch: c.req.valid("header")["if-match"],
+  });
+  c.header("etag", etagOf(endpoint));
+  return c.json(endpoint, 200);
+});
+
+webhookEndpointRoutes.openapi(deleteRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  await deleteEndpoint({ db: database(c.env), merchantId, id: c.req.valid("param").id });
+  return c.body(null, 204);
+});
+
+webhookEndpointRoutes.openapi(rotateRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const endpoint = await rotateSecret({
+    env: c.env,
+    db: database(c.env),
+    merchantId,
+    id: c.req.valid("param").id,
+    overlapSeconds: c.req.valid("json")?.overlapSeconds ?? 86400,
+  });
+  c.header("etag", etagOf(endpoint));
+  return c.json(endpoint, 200);
+});
+
+webhookEndpointRoutes.openapi(attemptsRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const { id } = c.req.valid("param");
+  const query = c.req.valid("query");
+  const db = database(c.env);
+  await ownEndpoint(db, merchantId, id);
+  const after = decodeCursor(query.cursor);
+  const rows = await db
+    .select()
+    .from(webhookAttempts)
+    .where(
+      and(
+        eq(webhookAttempts.endpointId, id),
+        query.messageId ? eq(webhookAttempts.messageId, query.messageId) : undefined,
+        after ? lt(webhookAttempts.id, after) : undefined,
+      ),
+    )
+    .orderBy(desc(webhookAttempts.id))
+    .limit(query.limit + 1);
+  const result = page(rows, query.limit);
+  const data = result.data.map(({ endpointId: _, ...row }) => ({ ...row, object: "webhook_attempt" as const }));
+  return c.json({ data, nextCursor: result.nextCursor }, 200);
+});
+
+webhookEndpointRoutes.openapi(resendRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const { id, messageId } = c.req.valid("param");
+  await resendMessage({ env: c.env, db: database(c.env), merchantId, endpointId: id, messageId });
+  return c.body(null, 202);
+});
+
+webhookEndpointRoutes.openapi(replayRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const since = new Date(c.req.valid("json").since).toISOString();
+  const replayed = await replayFailed({
+    env: c.env,
+    db: database(c.env),
+    merchantId,
+    endpointId: c.req.valid("param").id,
+    since,
+  });
+  return c.json({ replayed }, 202);
+});
+
+webhookEndpointRoutes.openapi(testRoute, async (c) => {
+  const { merchantId } = requireMerchant(c, scope);
+  const type = c.req.valid("json")?.eventType ?? "order.created";
+  const messageId = await sendTestEvent({
+    env: c.env,
+    db: database(c.env),
+    merchantId,
+    endpointId: c.req.valid("param").id,
+    type,
+  });
+  return c.json({ messageId }, 202);
+});

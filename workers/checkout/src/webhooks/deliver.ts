@@ -1,0 +1,198 @@
+// One delivery pass for one endpoint, run by its WebhookDispatcher: the pending deliveries that are due, oldest
+// first, sent one at a time (so a receiver gets them in the order they were recorded), each signed by the Standard
+// Webhooks spec with a 15 s timeout; then every outcome written in one batch. A failing message does not hold back
+// the ones after it (as in Standard Webhooks and Svix): it goes on its own retry schedule, and receivers order
+// order events by their `sequence`. Delivery is at least once: a pass that dies between sending and writing sends
+// again, with the same `webhook-id`, which receivers use to drop duplicates.
+import type { InStatement } from "@libsql/client/web";
+import { database } from "../../../../shared/db.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { failureDisablesAfterMs, nextAttemptAt } from "./retry.ts";
+import { unseal } from "./secrets.ts";
+import { type SigningKeys, signatureHeader } from "./signing.ts";
+import { allowPrivateUrls, checkWebhookUrl } from "./url-guard.ts";
+
+const TIMEOUT_MS = 15_000;
+const PASS_LIMIT = 25;
+const EXCERPT_CHARS = 500;
+/** A dispatcher looks for deliveries it was not told of (recorded by other Workers) this often. */
+export const POLL_MS = 30_000;
+
+interface Endpoint {
+  id: string;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  ed25519_private_key: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+}
+
+interface Due {
+  message_id: string;
+  attempts: number;
+  payload: string;
+}
+
+interface Outcome {
+  status: number | null;
+  excerpt: string;
+  error: string | null;
+  latencyMs: number;
+  retryAfter: string | null;
+}
+
+export async function signingKeys(env: Env, endpoint: Endpoint, now: number): Promise<SigningKeys> {
+  const previousLive =
+    endpoint.previous_secret !== null &&
+    endpoint.previous_secret_expires_at !== null &&
+    Date.parse(endpoint.previous_secret_expires_at) > now;
+  const sealed =
+    previousLive && endpoint.previous_secret ? [endpoint.secret, endpoint.previous_secret] : [endpoint.secret];
+  return {
+    secrets: await Promise.all(sealed.map((s) => unseal(env, s))),
+    ed25519PrivateKey: endpoint.ed25519_private_key ? await unseal(env, endpoint.ed25519_private_key) : null,
+  };
+}
+
+async function send(env: Env, endpoint: Endpoint, keys: SigningKeys, due: Due): Promise<Outcome> {
+  const started = Date.now();
+  const verdict = checkWebhookUrl(endpoint.url, allowPrivateUrls(env));
+  if (!verdict.ok) {
+    return { status: null, excerpt: "", error: `URL refused: ${verdict.reason}`, latencyMs: 0, retryAfter: null };
+  }
+  const timestamp = Math.floor(started / 1000);
+  try {
+    const response = await fetch(verdict.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "zhongcao-webhooks/1",
+        "webhook-id": due.message_id,
+        "webhook-timestamp": String(timestamp),
+        "webhook-signature": await signatureHeader(keys, due.message_id, timestamp, due.payload),
+      },
+      body: due.payload,
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const excerpt = (await response.text()).slice(0, EXCERPT_CHARS);
+    return {
+      status: response.status,
+      excerpt,
+      error: null,
+      latencyMs: Date.now() - started,
+      retryAfter: response.headers.get("retry-after"),
+    };
+  } catch (err) {
+    const error = err instanceof Error && err.name === "TimeoutError" ? "timed out after 15 s" : String(err);
+    return { status: null, excerpt: "", error, latencyMs: Date.now() - started, retryAfter: null };
+  }
+}
+
+/** What one attempt's outcome writes: the log row, the delivery's state, the endpoint's failure run. */
+function record(endpoint: Endpoint, due: Due, outcome: Outcome, now: number): InStatement[] {
+  const at = new Date(now).toISOString();
+  const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  const attempts = due.attempts + 1;
+  const next = ok ? null : nextAttemptAt(attempts, outcome.retryAfter, now);
+  const nextAt = next === null ? null : new Date(next).toISOString();
+  const status = ok ? "succeeded" : next === null ? "failed" : "pending";
+  const statements: InStatement[] = [
+    {
+      sql: `INSERT INTO webhook_attempts (id, endpoint_id, message_id, attempt, response_status, response_excerpt, error,
+                                          latency_ms, next_attempt_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        newId("att", now),
+        endpoint.id,
+        due.message_id,
+        attempts,
+        outcome.status,
+        outcome.excerpt,
+        outcome.error,
+        outcome.latencyMs,
+        nextAt,
+        at,
+      ],
+    },
+    {
+      // Only the attempt this pass made: a resend meanwhile (attempts reset) is not overwritten.
+      sql: `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, updated_at = ?
+            WHERE endpoint_id = ? AND message_id = ? AND status = 'pending' AND attempts = ?`,
+      args: [status, attempts, nextAt, at, endpoint.id, due.message_id, due.attempts],
+    },
+  ];
+  if (ok) {
+    statements.push({ sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ?", args: [endpoint.id] });
+    return statements;
+  }
+  const since = new Date(now - failureDisablesAfterMs).toISOString();
+  statements.push(
+    {
+      sql: "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?",
+      args: [at, endpoint.id],
+    },
+    {
+      sql: `UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ?, version = version + 1, updated_at = ?
+            WHERE id = ? AND disabled_at IS NULL AND (? OR failing_since <= ?)`,
+      args: [
+        at,
+        outcome.status === 410 ? "The endpoint answered 410 Gone." : "Every delivery has failed for 5 days.",
+        at,
+        endpoint.id,
+        outcome.status === 410 ? 1 : 0,
+        since,
+      ],
+    },
+  );
+  return statements;
+}
+
+/**
+ * Delivers what is due for `endpointId` and says when to run again: the next attempt due, or at the latest
+ * POLL_MS from now; null when the endpoint is gone or disabled (updating or re-enabling it kicks the dispatcher).
+ */
+export async function deliverDue(env: Env, endpointId: string): Promise<number | null> {
+  const client = database(env).$client;
+  const now = Date.now();
+  const [endpoints, dueRows] = await client.batch(
+    [
+      { sql: "SELECT * FROM webhook_endpoints WHERE id = ?", args: [endpointId] },
+      {
+        sql: `SELECT d.message_id, d.attempts, m.payload FROM webhook_deliveries d
+              JOIN webhook_messages m ON m.id = d.message_id
+              WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
+              ORDER BY d.next_attempt_at, d.message_id LIMIT ?`,
+        args: [endpointId, new Date(now).toISOString(), PASS_LIMIT],
+      },
+    ],
+    "read",
+  );
+  const endpoint = endpoints?.rows[0] as unknown as Endpoint | undefined;
+  if (!endpoint || endpoint.disabled_at !== null) return null;
+  const due = (dueRows?.rows ?? []) as unknown as Due[];
+  const keys = await signingKeys(env, endpoint, now);
+  const statements: InStatement[] = [];
+  for (const item of due) {
+    const outcome = await send(env, endpoint, keys, item);
+    statements.push(...record(endpoint, item, outcome, Date.now()));
+    if (outcome.status === 410) break;
+  }
+  const results = await client.batch(
+    [
+      ...statements,
+      {
+        sql: `SELECT (SELECT disabled_at FROM webhook_endpoints WHERE id = ?) AS disabled_at,
+                     (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending') AS next`,
+        args: [endpointId, endpointId],
+      },
+    ],
+    "write",
+  );
+  const after = results.at(-1)?.rows[0];
+  if (after?.disabled_at !== null && after?.disabled_at !== undefined) return null;
+  const next = typeof after?.next === "string" ? Date.parse(after.next) : Number.POSITIVE_INFINITY;
+  return Math.min(next, Date.now() + POLL_MS);
+}
