@@ -165,6 +165,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           PLATFORM_ADMIN_KEY: adminKey,
           // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
           LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
+          // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.
+          WEBHOOK_ALLOW_PRIVATE_URLS: process.env.WEBHOOK_ALLOW_PRIVATE_URLS ?? "true",
           WRANGLER_SEND_METRICS: "false",
           CLOUDFLARE_CF_FETCH_ENABLED: "false",
           NO_UPDATE_NOTIFIER: "1",
