@@ -1,5 +1,10 @@
 // End to end: the real `npm start` (libSQL server, migrations, seed, every Worker in workerd) on free ports,
 // called over HTTP like a storefront would, then stopped the way a developer does, with Ctrl-C (SIGINT).
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demo, demoFlashSaleId, demoLiveSessionId } from "../../../dev/demo.ts";
 import { portIsClosed } from "../ports.ts";
@@ -76,6 +81,28 @@ describe("npm start", () => {
     expect(body).toMatchObject({ code: "validation_failed", status: 400, errors: [{ path: "/limit" }] });
     expect(body.requestId).toBe(res.headers.get("x-request-id"));
   });
+
+  it("publishes one OpenAPI document that @redocly/cli lints without an error", async () => {
+    const res = await fetch(`${gateway}/openapi.json`);
+    expect(res.status).toBe(200);
+    const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-openapi-"));
+    try {
+      const file = path.join(dir, "openapi.json");
+      await writeFile(file, await res.text());
+      // Exits non-zero on any error (warnings are printed, not failed).
+      const lint = await promisify(execFile)(
+        process.execPath,
+        ["node_modules/@redocly/cli/bin/cli.js", "lint", file, "--config", "redocly.yaml", "--format", "summary"],
+        { env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } },
+      ).then(
+        (out) => ({ ok: true, output: `${out.stdout}${out.stderr}` }),
+        (err: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${err.stdout}${err.stderr}` }),
+      );
+      expect(lint.ok, lint.output).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("stops everything on Ctrl-C: npm ends and both ports close", async () => {
     const pid = platform.child.pid;

@@ -11,16 +11,20 @@ export function openApiDocument(gateway: OpenAPIHono<{ Bindings: Env }>) {
       openApiPart(gateway),
       ...(await Promise.all(services.map(({ binding }) => backend(c.env, binding).openapi()))),
     ];
+    const paths: Paths = Object.assign({}, ...parts.map((p) => p.paths));
     const document = {
       openapi: "3.1.0",
       info: {
         title: "zhongcao API",
         version: "1",
+        license: { name: "Apache-2.0", identifier: "Apache-2.0" },
         description:
           "Headless social commerce: catalog, notes and feed, search, live shopping, flash sales and checkout. Errors are application/problem+json.",
       },
       servers: [{ url: new URL(c.req.url).origin }],
-      paths: Object.assign({}, ...parts.map((p) => p.paths)),
+      paths: withOperationIds(paths),
+      // Each route says in its description who may call it; any of these credentials, or none for public routes.
+      security: [{ secretKey: [] }, { accessToken: [] }, { publishableKey: [] }, {}],
       components: {
         schemas: Object.assign({}, ...parts.map((p) => p.schemas)),
         securitySchemes: {
@@ -47,4 +51,29 @@ export function openApiDocument(gateway: OpenAPIHono<{ Bindings: Env }>) {
     c.header("cache-control", "public, max-age=60");
     return c.json(document);
   };
+}
+
+const httpMethods = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
+type Paths = Record<string, Record<string, { operationId?: string } & Record<string, unknown>>>;
+
+/** Every operation named (a client generator's method name): `post /v1/carts/{id}/checkout` → `postCartsIdCheckout`. */
+export function withOperationIds(paths: Paths): Paths {
+  const words = (path: string) =>
+    path
+      .replace(/^\/v1\//, "/")
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((word) => word[0]?.toUpperCase() + word.slice(1));
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(operations).map(([method, operation]) => [
+          method,
+          httpMethods.has(method) ? { operationId: `${method}${words(path).join("")}`, ...operation } : operation,
+        ]),
+      ),
+    ]),
+  );
 }
