@@ -9,6 +9,8 @@ export const problems = {
   payment_provider_disabled: { status: 409, title: "Payment provider disabled" },
   payment_provider_unavailable: { status: 502, title: "Payment provider unavailable" },
   refund_exceeds_payment: { status: 409, title: "Refund exceeds payment" },
+  return_window_closed: { status: 409, title: "Return window closed" },
+  return_exceeds_order: { status: 409, title: "Return exceeds order" },
   precondition_failed: { status: 412, title: "Precondition failed" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },

@@ -26,6 +26,7 @@ export const idPrefixes = [
   "brand",
   "led",
   "ntf",
+  "com",
   "att",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
