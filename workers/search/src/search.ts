@@ -363,7 +363,7 @@ function docsSql(input: SearchInput, phrase: string, since: string, args: Args):
 const itemFields: Record<SearchType, string> = {
   products: `'merchantId', merchant_id, 'brand', brand, 'category', category,
     'images', json((SELECT images FROM products WHERE products.id = pg.id)), 'price', ${lowestPrice("pg")},
-    'maxPrice', (SELECT max(price_amount) FROM skus WHERE product_id = pg.id),
+    'maxPrice', coalesce((SELECT max(price_amount) FROM skus WHERE product_id = pg.id), 0),
     'currency', (SELECT currency FROM skus WHERE product_id = pg.id LIMIT 1), 'inStock', ${inStock("pg")},
     'liveNow', live_now, 'sales', sales`,
   notes: `'creatorId', creator_id, 'images', json(images), 'topics', json(topics), 'likeCount', like_count,
