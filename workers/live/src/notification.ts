@@ -8,7 +8,9 @@ export const NotificationSchema = z
     id: z.string(),
     object: z.literal("notification"),
     kind: z.enum(notificationKinds),
-    subjectId: z.string().openapi({ description: "What it is about: a live session (`live_…`)." }),
+    subjectId: z
+      .string()
+      .openapi({ description: "What it is about: a live session (`live_…`), a flash sale (`fs_…`)." }),
     title: z.string(),
     body: z.string(),
     link: z.string().nullable().openapi({ description: "The subject's API path, for the storefront to open." }),

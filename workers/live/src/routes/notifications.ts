@@ -16,7 +16,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/",
   summary: "My notifications, newest first, with the number unread",
-  description: `${signedIn} Today: a live session I set a reminder for went live or was cancelled.`,
+  description: `${signedIn} Today: a live session I set a reminder for went live or was cancelled, a flash sale I set a reminder for started.`,
   request: {
     query: pageQuery
       .extend({
