@@ -61,7 +61,7 @@ describe("PATCH /v1/live/sessions/{id}", () => {
     expect((state as { shelf: { productId: string }[] }).shelf.map((s) => s.productId)).toEqual([c, a]);
     viewer.close();
     late.close();
-  });
+  }, 20_000); // the file's first test starts the Worker cold: on a busy machine, past the default 5 s
 
   it("refuses what the schedule refuses, another host's session, and any edit once live", async () => {
     const host = await newCreator();

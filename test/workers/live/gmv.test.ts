@@ -115,7 +115,7 @@ describe("GMV in a session's totals", () => {
       ],
       gmvAtEnd: atEnd,
     });
-  }, 20_000);
+  }, 20_000); // the file's first test starts the Worker cold: on a busy machine, past the default 5 s
 
   it("is empty for a session nothing was bought from", async () => {
     const { id } = await scheduled(host);

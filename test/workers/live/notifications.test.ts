@@ -77,7 +77,7 @@ describe("reminders become notifications", () => {
       ]);
     }
     for (const who of [follower, cancelledReminder]) expect((await inbox(who)).data).toEqual([]);
-  });
+  }, 20_000); // the file's first test starts the Worker cold: on a busy machine, past the default 5 s
 
   it("cancelling notifies reminder holders; a cancelled session takes no new reminders", async () => {
     const host = await newCreator("取消主播");
