@@ -29,6 +29,8 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
                 STRIPE_API_BASE: inject("stripeApiBase"),
                 STRIPE_SECRET_KEY: stripeTestKeys.secretKey,
                 STRIPE_WEBHOOK_SECRET: stripeTestKeys.webhookSecret,
+                // Webhook tests deliver to a local receiver (test/webhook-receiver.ts) over http on 127.0.0.1.
+                WEBHOOK_ALLOW_PRIVATE_URLS: "true",
               }
             : {};
       return {
@@ -44,9 +46,9 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
     name: worker.name,
     include: [`test/workers/${worker.name}/**/*.test.ts`],
     // The gateway's tests also get an operator key, a local OIDC provider and a database for key rotation; the
-    // checkout's a fake Stripe.
+    // checkout's a fake Stripe and a webhook receiver.
     ...(worker.name === "gateway" ? { globalSetup: ["./test/gateway-setup.ts"] } : {}),
-    ...(worker.name === "checkout" ? { globalSetup: ["./test/stripe-fake.ts"] } : {}),
+    ...(worker.name === "checkout" ? { globalSetup: ["./test/stripe-fake.ts", "./test/webhook-receiver.ts"] } : {}),
   },
 }));
 

@@ -3,7 +3,7 @@
 // body that will be signed, `{ type, timestamp, data }` plus `sequence` on order events) only if its source row says
 // the change happened and some enabled endpoint wants it; a second one fans it out to every such endpoint as a
 // pending delivery. The checkout Worker's WebhookDispatcher objects deliver them (workers/checkout/src/webhooks/).
-import type { InStatement, InValue } from "@libsql/client/web";
+import type { InStatement, InValue, ResultSet } from "@libsql/client/web";
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { newId } from "./ids.ts";
@@ -40,8 +40,18 @@ export interface WebhookEvent {
   at?: Date;
 }
 
-/** The message's id (its `webhook-id`) and the statements that record and fan it out, in this order. */
-export function webhookEvent(event: WebhookEvent): { messageId: string; statements: [SQL, SQL] } {
+const fannedOutColumn = "webhook_fanned_out_to";
+
+/** The endpoints a committed batch's webhook events were fanned out to (whose dispatchers to wake), from its results. */
+export function fannedOutTo(results: readonly ResultSet[]): string[] {
+  const ids = results.flatMap((result) =>
+    result.columns.includes(fannedOutColumn) ? result.rows.map((row) => String(row[fannedOutColumn])) : [],
+  );
+  return [...new Set(ids)];
+}
+
+/** The statements that record the event and fan it out, in this order (the message id is its `webhook-id`). */
+export function webhookEvent(event: WebhookEvent): SQL[] {
   const at = event.at ?? new Date();
   const messageId = newId("msg", at.getTime());
   const timestamp = at.toISOString();
@@ -50,21 +60,19 @@ export function webhookEvent(event: WebhookEvent): { messageId: string; statemen
     ${event.endpointFilter ? sql`AND (${event.endpointFilter})` : sql``}`;
   const payload = sql`json_patch(json_object('type', ${event.type}, 'timestamp', ${timestamp}, 'data', json(s.data)),
     CASE WHEN s.sequence IS NULL THEN '{}' ELSE json_object('sequence', s.sequence) END)`;
-  return {
-    messageId,
-    statements: [
-      // (`WHERE true` keeps SQLite from reading the upsert's ON CONFLICT as a join constraint.)
-      sql`INSERT INTO webhook_messages (id, type, dedupe_key, sequence, payload, created_at)
+  return [
+    // (`WHERE true` keeps SQLite from reading the upsert's ON CONFLICT as a join constraint.)
+    sql`INSERT INTO webhook_messages (id, type, dedupe_key, sequence, payload, created_at)
           SELECT ${messageId}, ${event.type}, ${event.dedupeKey ?? null}, s.sequence, ${payload}, ${timestamp}
           FROM (${event.source}) s
           WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE ${subscribed}) AND true LIMIT 1
           ON CONFLICT DO NOTHING`,
-      sql`INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+    sql`INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
           SELECT m.id, e.id, 'pending', 0, ${timestamp}, ${timestamp}, ${timestamp}
           FROM webhook_messages m JOIN webhook_endpoints e ON ${subscribed}
-          WHERE m.id = ${messageId}`,
-    ],
-  };
+          WHERE m.id = ${messageId}
+          RETURNING endpoint_id AS ${sql.identifier(fannedOutColumn)}`,
+  ];
 }
 
 /** The order as its events carry it (the API's order, less the payment), from `orders o`. */
@@ -97,21 +105,44 @@ export function orderEvent(type: `order.${string}` & WebhookEventType, orderId: 
 }
 
 /**
- * inventory.low for a SKU whose stock just moved by `delta` (negative: taken), to each endpoint of its merchant
- * whose threshold the move crossed (stock before >= threshold > stock after). Place it after the stock update.
+ * inventory.low for a SKU whose stock just moved by `delta` (negative: taken) if `when` holds (the move happened),
+ * to each endpoint of its merchant whose threshold the move crossed (stock before >= threshold > stock after).
+ * Place it after the stock update.
  */
-export function inventoryLowEvent(skuId: string, delta: SQL | number, at?: Date) {
+export function inventoryLowEvent(skuId: string, delta: number, when: SQL, at?: Date) {
   return webhookEvent({
     type: "inventory.low",
     at,
     source: sql`SELECT json_object('skuId', s.id, 'productId', s.product_id, 'merchantId', p.merchant_id,
-        'stock', s.stock, 'previousStock', s.stock - (${delta})) AS data, NULL AS sequence
-      FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = ${skuId} AND (${delta}) < 0`,
+        'stock', s.stock, 'previousStock', s.stock - ${delta}) AS data, NULL AS sequence
+      FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = ${skuId} AND ${delta} < 0 AND (${when})`,
     merchants: sql`SELECT p.merchant_id FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = ${skuId}`,
     endpointFilter: sql`(SELECT stock FROM skus WHERE id = ${skuId}) < e.inventory_low_threshold
-      AND (SELECT stock FROM skus WHERE id = ${skuId}) - (${delta}) >= e.inventory_low_threshold`,
+      AND (SELECT stock FROM skus WHERE id = ${skuId}) - ${delta} >= e.inventory_low_threshold`,
   });
 }
+
+/**
+ * live_session.started / live_session.ended, once per session, if the batch has moved it there. Told: its merchant
+ * host, and the merchants whose products are on its shelf (for a creator's session, those are the only ones).
+ */
+export function liveSessionEvent(type: "live_session.started" | "live_session.ended", sessionId: string) {
+  const status = type === "live_session.started" ? "live" : "ended";
+  return webhookEvent({
+    type,
+    dedupeKey: `${type}:${sessionId}`,
+    source: sql`SELECT json_object('id', id, 'object', 'live_session', 'title', title, 'status', status,
+        'hostType', host_type, 'merchantId', merchant_id, 'creatorId', creator_id,
+        'scheduledStartAt', scheduled_start_at, 'startedAt', started_at, 'endedAt', ended_at) AS data, NULL AS sequence
+      FROM live_sessions WHERE id = ${sessionId} AND status = ${status}`,
+    merchants: sql`SELECT merchant_id FROM live_sessions WHERE id = ${sessionId} AND merchant_id IS NOT NULL
+      UNION SELECT p.merchant_id FROM live_session_products lp JOIN products p ON p.id = lp.product_id
+      WHERE lp.session_id = ${sessionId}`,
+  });
+}
+
+/** A source for data known before the batch runs (no sequence). */
+export const jsonSource = (data: unknown) => sql`SELECT ${JSON.stringify(data)} AS data, NULL AS sequence`;
 
 /** return.* and commission.payable: `data` is the resource as the API shows it; `merchantId` is told. */
 export function resourceEvent(
@@ -120,12 +151,7 @@ export function resourceEvent(
   data: unknown,
   at?: Date,
 ) {
-  return webhookEvent({
-    type,
-    at,
-    source: sql`SELECT ${JSON.stringify(data)} AS data, NULL AS sequence`,
-    merchants: sql`SELECT ${merchantId} AS merchant_id`,
-  });
+  return webhookEvent({ type, at, source: jsonSource(data), merchants: sql`SELECT ${merchantId} AS merchant_id` });
 }
 
 const dialect = new SQLiteSyncDialect();

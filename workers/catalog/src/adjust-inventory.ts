@@ -2,7 +2,9 @@
 // product's version bump run as one batch (one transaction, one round trip): stock never goes below zero, and
 // every unit is explained by a ledger row whose idempotency key makes a retried adjustment count once.
 import type { Client } from "@libsql/client/web";
+import { sql } from "drizzle-orm";
 import { newId } from "../../../shared/ids.ts";
+import { inventoryLowEvent, rawStatements } from "../../../shared/webhook-events.ts";
 
 export type AdjustResult =
   | { ok: true; adjustment: { id: string; delta: number; reason: string; stockAfter: number; createdAt: string } }
@@ -47,6 +49,15 @@ export async function adjustInventory({
         args,
       },
       { sql: "SELECT stock FROM skus WHERE id = :sku", args },
+      // inventory.low if this adjustment took the stock below a threshold (the dispatchers find it by themselves).
+      ...rawStatements(
+        inventoryLowEvent(
+          skuId,
+          delta,
+          sql`EXISTS (SELECT 1 FROM inventory_ledger WHERE id = ${id})`,
+          new Date(createdAt),
+        ),
+      ),
     ],
     "write",
   );

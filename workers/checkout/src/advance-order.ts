@@ -7,7 +7,9 @@ import { and, eq, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { orders } from "../../../shared/schema.ts";
+import { orderEvent } from "../../../shared/webhook-events.ts";
 import type { OrderStatus } from "./order.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 const steps = {
   paid: { from: "pending_payment", stamp: "paidAt", after: null },
@@ -28,22 +30,29 @@ export async function advanceOrder({
   merchantId?: string;
 }): Promise<{ advanced: boolean }> {
   const step = steps[to];
-  const at = new Date().toISOString();
+  const now = new Date();
+  const at = now.toISOString();
   const owned = merchantId === undefined ? undefined : eq(orders.merchantId, merchantId);
   const partlyRefunded =
     step.after === null
       ? undefined
       : and(eq(orders.status, "partially_refunded"), isNotNull(orders[step.after]), isNull(orders[step.stamp]));
-  const updated = await db
-    .update(orders)
-    .set({
-      status: sql`CASE WHEN ${orders.status} = 'partially_refunded' THEN ${orders.status} ELSE ${to} END`,
-      [step.stamp]: at,
-      updatedAt: at,
-      version: sql`${orders.version} + 1`,
-    })
-    .where(and(eq(orders.id, orderId), or(eq(orders.status, step.from), partlyRefunded), owned))
-    .returning({ id: orders.id });
+  // order.<to>, recorded in the same batch if this update stamped the order.
+  const event = orderEvent(`order.${to}`, orderId, sql`o.${sql.identifier(orders[step.stamp].name)} = ${at}`, now);
+  const [updated, ...results] = await db.batch([
+    db
+      .update(orders)
+      .set({
+        status: sql`CASE WHEN ${orders.status} = 'partially_refunded' THEN ${orders.status} ELSE ${to} END`,
+        [step.stamp]: at,
+        updatedAt: at,
+        version: sql`${orders.version} + 1`,
+      })
+      .where(and(eq(orders.id, orderId), or(eq(orders.status, step.from), partlyRefunded), owned))
+      .returning({ id: orders.id }),
+    ...event.map((statement) => db.run(statement)),
+  ]);
+  kickDispatchers(results);
   if (updated.length === 1) return { advanced: true };
   const order = await db.query.orders.findFirst({ where: and(eq(orders.id, orderId), owned) });
   if (!order) throw new ProblemError("not_found", `Order ${orderId} does not exist.`);

@@ -5,11 +5,13 @@
 // still awaiting payment. A success for an order cancelled meanwhile is refunded in full (refundCancelledOrder),
 // checked again on every delivery of a success, duplicates included, so a refund that failed is retried when the
 // provider redelivers.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { payments } from "../../../shared/schema.ts";
+import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
 import { refundCancelledOrder } from "./create-refund.ts";
 import type { PaymentEvent } from "./payments/provider.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 export async function applyPaymentEvent({
   env,
@@ -24,7 +26,10 @@ export async function applyPaymentEvent({
 }): Promise<{ duplicate: boolean; known: boolean }> {
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, event.paymentId) });
   if (!payment || payment.provider !== provider) return { duplicate: false, known: false };
-  const at = new Date().toISOString();
+  const now = new Date();
+  const at = now.toISOString();
+  // order.paid, recorded only if this batch made the order paid.
+  const paid = orderEvent("order.paid", payment.orderId, sql`o.status = 'paid' AND o.paid_at = ${at}`, now);
   const args = {
     provider,
     event: event.id,
@@ -57,9 +62,11 @@ export async function applyPaymentEvent({
               AND EXISTS (SELECT 1 FROM payments WHERE id = :payment AND status = 'succeeded')`,
         args,
       },
+      ...rawStatements(paid),
     ],
     "write",
   );
+  kickDispatchers(results);
   if (event.outcome === "succeeded") await refundCancelledOrder(env, db, payment.orderId);
   return { duplicate: (results[0]?.rowsAffected ?? 0) === 0, known: true };
 }

@@ -3,11 +3,13 @@
 // as the status change, and flash-sale units to their sale's object. The status change is conditional, so a payment
 // and a cancellation racing cannot both win; the timeout also leaves alone an order whose payment is processing.
 // Releasing holds is idempotent and re-run for an order already cancelled, so a retry repairs a release that failed.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
 import { orderLines, orders } from "../../../shared/schema.ts";
+import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 export type CancelReason = "customer" | "merchant" | "payment_timeout";
 
@@ -28,7 +30,8 @@ export async function cancelOrder({
   ]);
   const order = orderRows[0];
   if (!order) return { cancelled: false, status: "missing" };
-  const at = new Date().toISOString();
+  const moment = new Date();
+  const at = moment.toISOString();
   let cancelled = false;
   if (order.status === "pending_payment") {
     const guard =
@@ -67,10 +70,14 @@ export async function cancelOrder({
               },
             ];
           }),
+        ...rawStatements(
+          orderEvent("order.cancelled", orderId, sql`o.status = 'cancelled' AND o.cancelled_at = ${at}`, moment),
+        ),
       ],
       "write",
     );
     cancelled = (results[0]?.rowsAffected ?? 0) === 1;
+    kickDispatchers(results);
   }
   const now = cancelled ? "cancelled" : (await db.query.orders.findFirst({ where: eq(orders.id, orderId) }))?.status;
   if (now === "cancelled") {

@@ -14,7 +14,7 @@
 // payment id written with the order (Stripe's idempotency key): a provider that fails writes nothing, and the holds
 // committed are given back like on any other error.
 import type { LibsqlError } from "@libsql/client/web";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { type Attribution, resolveAttribution } from "../../../shared/attribution.ts";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
@@ -22,10 +22,12 @@ import { newId } from "../../../shared/ids.ts";
 import { log } from "../../../shared/log.ts";
 import type { Currency } from "../../../shared/money.ts";
 import { orders } from "../../../shared/schema.ts";
+import { inventoryLowEvent, orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
 import { openCart } from "./add-cart-line.ts";
 import { type PricedLine, priceLines, type Totals, totalsOf } from "./cart.ts";
 import { paymentTimeoutSeconds } from "./config.ts";
 import type { PaymentProvider } from "./payments/provider.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
@@ -215,8 +217,14 @@ async function writeOrder(input: {
       args: [at, input.cartId],
     },
   ];
+  // Webhook events in the same transaction: the order, and each regular SKU whose stock fell below a threshold.
+  const events = [
+    orderEvent("order.created", orderId, sql`true`, now),
+    ...regular.map((line) => inventoryLowEvent(line.skuId, -line.quantity, sql`true`, now)),
+  ];
   try {
-    await db.$client.batch(statements, "write");
+    const results = await db.$client.batch([...statements, ...rawStatements(events.flat())], "write");
+    kickDispatchers(results);
   } catch (err) {
     const message = (err as LibsqlError).message ?? "";
     if (message.includes("skus_stock_nonnegative") || message.includes("CHECK constraint failed")) {

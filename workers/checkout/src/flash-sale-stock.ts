@@ -12,14 +12,16 @@
 // the write-behind of counts to libSQL, the sale's end, a pending return, and the purge of reservation idempotency
 // keys older than a day. It is idempotent: it recomputes everything from storage each time.
 import { DurableObject } from "cloudflare:workers";
-import { sql as drizzleSql, eq } from "drizzle-orm";
+import { sql as drizzleSql, eq, type SQL } from "drizzle-orm";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
 import { type Notice, notify } from "../../../shared/notifications.ts";
 import { flashSaleReminders, flashSaleTallies, products, skus } from "../../../shared/schema.ts";
 import { migrateStorage } from "../../../shared/storage.ts";
+import { jsonSource, webhookEvent } from "../../../shared/webhook-events.ts";
 import { holdTtlSeconds } from "./config.ts";
 import { moveStock } from "./move-stock.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 const migrations = [
   `CREATE TABLE book (
@@ -66,6 +68,8 @@ const migrations = [
    ) WITHOUT ROWID`,
   // v3: whether the reminder holders were told of the start (set once they are, in libSQL's inbox).
   "ALTER TABLE book ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0",
+  // v4: whether flash_sale.ended was recorded (by the write-behind after the end).
+  "ALTER TABLE book ADD COLUMN ended_told INTEGER NOT NULL DEFAULT 0",
 ] as const;
 
 /** A reservation's Idempotency-Key is honoured for a day (as Stripe does), then forgotten. */
@@ -133,6 +137,7 @@ interface Book {
   version: number;
   flushed_version: number;
   reminded: number;
+  ended_told: number;
   flash_sale_id: string | null;
   sku_id: string | null;
   starts_at: number | null;
@@ -559,7 +564,8 @@ export class FlashSaleStock extends DurableObject<Env> {
 
   private async flush(): Promise<void> {
     const book = this.openBook();
-    if (!book || book.version <= book.flushed_version) return;
+    const ending = book !== null && Date.now() >= book.ends_at && !book.ended_told;
+    if (!book || (book.version <= book.flushed_version && !ending)) return;
     const values = {
       flashSaleId: book.flash_sale_id,
       available: book.available,
@@ -569,14 +575,46 @@ export class FlashSaleStock extends DurableObject<Env> {
       version: book.version,
       updatedAt: new Date().toISOString(),
     };
-    await database(this.env)
-      .insert(flashSaleTallies)
-      .values(values)
-      .onConflictDoUpdate({
-        target: flashSaleTallies.flashSaleId,
-        set: values,
-        setWhere: drizzleSql`excluded.version > ${flashSaleTallies.version}`,
+    const db = database(this.env);
+    const [, ...results] = await db.batch([
+      db
+        .insert(flashSaleTallies)
+        .values(values)
+        .onConflictDoUpdate({
+          target: flashSaleTallies.flashSaleId,
+          set: values,
+          setWhere: drizzleSql`excluded.version > ${flashSaleTallies.version}`,
+        }),
+      ...this.saleEvents(book, ending).map((statement) => db.run(statement)),
+    ]);
+    kickDispatchers(results);
+    this.sql.exec(
+      "UPDATE book SET flushed_version = max(flushed_version, ?), ended_told = max(ended_told, ?)",
+      book.version,
+      ending ? 1 : 0,
+    );
+  }
+
+  /** Webhook events, each once per sale: flash_sale.sold_out when every unit is sold, flash_sale.ended after the end. */
+  private saleEvents(book: OpenBook, ending: boolean): SQL[] {
+    const data = {
+      id: book.flash_sale_id,
+      object: "flash_sale",
+      skuId: book.sku_id,
+      allotted: book.allotted,
+      sold: book.committed,
+      returned: book.returned,
+      startsAt: new Date(book.starts_at).toISOString(),
+      endsAt: new Date(book.ends_at).toISOString(),
+    };
+    const event = (type: "flash_sale.sold_out" | "flash_sale.ended") =>
+      webhookEvent({
+        type,
+        source: jsonSource(data),
+        merchants: drizzleSql`SELECT merchant_id FROM flash_sales WHERE id = ${book.flash_sale_id}`,
+        dedupeKey: `${type}:${book.flash_sale_id}`,
       });
-    this.sql.exec("UPDATE book SET flushed_version = max(flushed_version, ?)", book.version);
+    const soldOut = book.available === 0 && book.held === 0 && book.returned === 0;
+    return [...(soldOut ? event("flash_sale.sold_out") : []), ...(ending ? event("flash_sale.ended") : [])];
   }
 }

@@ -3,10 +3,12 @@
 // A succeeded refund moves its order to `refunded` when the refunds that succeeded add up to the payment, else to
 // `partially_refunded`; an order cancelled before its payment succeeded stays cancelled. A failed refund simply
 // stops counting against what may be refunded (the reservation is the pending row itself).
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { refunds } from "../../../shared/schema.ts";
+import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
 import type { RefundEvent } from "./payments/provider.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 export const refundableStatuses = ["paid", "fulfilled", "delivered", "partially_refunded"] as const;
 
@@ -26,7 +28,16 @@ export async function settleRefund({
 }): Promise<{ duplicate: boolean; known: boolean }> {
   const refund = await db.query.refunds.findFirst({ where: eq(refunds.id, refundId) });
   if (!refund || (event && refund.provider !== event.provider)) return { duplicate: false, known: false };
-  const at = new Date().toISOString();
+  const now = new Date();
+  const at = now.toISOString();
+  // order.refunded, recorded only if this batch's refund succeeded and moved the order.
+  const refunded = orderEvent(
+    "order.refunded",
+    refund.orderId,
+    sql`o.updated_at = ${at} AND o.status IN ('refunded', 'partially_refunded')
+        AND EXISTS (SELECT 1 FROM refunds WHERE id = ${refund.id} AND status = 'succeeded' AND updated_at = ${at})`,
+    now,
+  );
   const args = {
     refund: refund.id,
     payment: refund.paymentId,
@@ -70,8 +81,10 @@ export async function settleRefund({
               AND EXISTS (SELECT 1 FROM refunds WHERE id = :refund AND status = 'succeeded' AND updated_at = :at)`,
         args,
       },
+      ...rawStatements(refunded),
     ],
     "write",
   );
+  kickDispatchers(results);
   return { duplicate: event !== undefined && (results[0]?.rowsAffected ?? 0) === 0, known: true };
 }

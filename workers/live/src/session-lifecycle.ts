@@ -8,6 +8,7 @@ import { type Database, database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { type Notice, notify } from "../../../shared/notifications.ts";
 import { liveSessionEvents, liveSessionReminders, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import { liveSessionEvent } from "../../../shared/webhook-events.ts";
 import type { RoomSetup } from "./live-room.ts";
 import { gmvQuery, toGmv } from "./session-gmv.ts";
 import { loadSessionMeta, refuseOver, type SessionMeta } from "./session-meta.ts";
@@ -48,6 +49,8 @@ export async function startSession(env: Env, id: string, at = new Date()): Promi
       .set({ status: "live", startedAt: at.toISOString(), version: sql`${liveSessions.version} + 1` })
       .where(and(eq(liveSessions.id, id), eq(liveSessions.status, "scheduled"))),
     notify(db, notice(before, "live_session_started", `${before.hostName} 开播了`), remindersIfNow(db, id, "live"), at),
+    // Merchant webhooks (the checkout Worker's dispatchers pick them up).
+    ...liveSessionEvent("live_session.started", id).map((statement) => db.run(statement)),
   ]);
   const meta = await requireMeta(env, id);
   refuseOver(meta);
@@ -129,6 +132,7 @@ export async function endSession(env: Env, id: string, at = new Date()): Promise
       .values({ sessionId: id, ...summary })
       .onConflictDoUpdate({ target: liveSessionSummaries.sessionId, set: summary }),
     ...inserts,
+    ...liveSessionEvent("live_session.ended", id).map((statement) => db.run(statement)),
   ]);
   return requireMeta(env, id);
 }

@@ -75,11 +75,9 @@ const AttemptSchema = z
   .openapi("WebhookAttempt");
 
 const ifMatchHeader = z.object({ "if-match": z.string().optional() });
+const MessageIdSchema = z.string().regex(/^msg_[0-9A-Za-z]{1,64}$/, "must be an id starting with msg_");
 const messageParams = idParam("whep").extend({
-  messageId: z
-    .string()
-    .regex(/^msg_[0-9A-Za-z]{1,64}$/, "must be an id starting with msg_")
-    .openapi({ param: { name: "messageId", in: "path" } }),
+  messageId: MessageIdSchema.openapi({ param: { name: "messageId", in: "path" } }),
 });
 
 const createRoute_ = createRoute({
@@ -181,7 +179,7 @@ const attemptsRoute = createRoute({
   description: base,
   request: {
     params: idParam("whep"),
-    query: pageQuery.extend({ messageId: messageParams.shape.messageId.optional() }).strict(),
+    query: pageQuery.extend({ messageId: MessageIdSchema.optional() }).strict(),
   },
   responses: {
     200: jsonContent(z.object({ data: z.array(AttemptSchema), nextCursor: z.string().nullable() }), "A page"),
@@ -331,7 +329,7 @@ webhookEndpointRoutes.openapi(attemptsRoute, async (c) => {
 webhookEndpointRoutes.openapi(resendRoute, async (c) => {
   const { merchantId } = requireMerchant(c, scope);
   const { id, messageId } = c.req.valid("param");
-  await resendMessage({ env: c.env, db: database(c.env), merchantId, endpointId: id, messageId });
+  await resendMessage({ db: database(c.env), merchantId, endpointId: id, messageId });
   return c.body(null, 202);
 });
 
@@ -339,7 +337,6 @@ webhookEndpointRoutes.openapi(replayRoute, async (c) => {
   const { merchantId } = requireMerchant(c, scope);
   const since = new Date(c.req.valid("json").since).toISOString();
   const replayed = await replayFailed({
-    env: c.env,
     db: database(c.env),
     merchantId,
     endpointId: c.req.valid("param").id,
@@ -352,7 +349,6 @@ webhookEndpointRoutes.openapi(testRoute, async (c) => {
   const { merchantId } = requireMerchant(c, scope);
   const type = c.req.valid("json")?.eventType ?? "order.created";
   const messageId = await sendTestEvent({
-    env: c.env,
     db: database(c.env),
     merchantId,
     endpointId: c.req.valid("param").id,

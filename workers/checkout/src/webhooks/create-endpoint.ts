@@ -66,6 +66,6 @@ export async function createEndpoint({
     .returning();
   if (!row) throw new Error("webhook endpoint insert returned nothing");
   // Its dispatcher starts looking for deliveries now (also those the catalog and live Workers record).
-  await kickEndpoint(env, row.id);
+  await kickEndpoint(row.id);
   return { ...toEndpoint(row), secret };
 }

@@ -10,7 +10,6 @@ import { ownEndpoint } from "./endpoint.ts";
 import { kickEndpoint } from "./kick.ts";
 
 interface Target {
-  env: Env;
   db: Database;
   merchantId: string;
   endpointId: string;
@@ -18,7 +17,7 @@ interface Target {
 
 const again = (at: string) => sql`status = 'pending', attempts = 0, next_attempt_at = ${at}, updated_at = ${at}`;
 
-export async function resendMessage({ env, db, merchantId, endpointId, messageId }: Target & { messageId: string }) {
+export async function resendMessage({ db, merchantId, endpointId, messageId }: Target & { messageId: string }) {
   await ownEndpoint(db, merchantId, endpointId);
   const at = new Date().toISOString();
   const result = await db.run(
@@ -27,23 +26,23 @@ export async function resendMessage({ env, db, merchantId, endpointId, messageId
   if (result.rowsAffected === 0) {
     throw new ProblemError("not_found", `Message ${messageId} was never sent to endpoint ${endpointId}.`);
   }
-  await kickEndpoint(env, endpointId);
+  await kickEndpoint(endpointId);
 }
 
 /** Every message that failed (given up) since `since` goes out again; how many. */
-export async function replayFailed({ env, db, merchantId, endpointId, since }: Target & { since: string }) {
+export async function replayFailed({ db, merchantId, endpointId, since }: Target & { since: string }) {
   await ownEndpoint(db, merchantId, endpointId);
   const at = new Date().toISOString();
   const result = await db.run(
     sql`UPDATE webhook_deliveries SET ${again(at)}
         WHERE endpoint_id = ${endpointId} AND status = 'failed' AND created_at >= ${since}`,
   );
-  if (result.rowsAffected > 0) await kickEndpoint(env, endpointId);
+  if (result.rowsAffected > 0) await kickEndpoint(endpointId);
   return result.rowsAffected;
 }
 
 /** A test event of `type` (`data.test` is true), recorded and sent to this endpoint only. */
-export async function sendTestEvent({ env, db, merchantId, endpointId, type }: Target & { type: WebhookEventType }) {
+export async function sendTestEvent({ db, merchantId, endpointId, type }: Target & { type: WebhookEventType }) {
   const endpoint = await ownEndpoint(db, merchantId, endpointId);
   if (endpoint.disabledAt !== null) throw new ProblemError("conflict", `Webhook endpoint ${endpointId} is disabled.`);
   const now = new Date();
@@ -59,6 +58,6 @@ export async function sendTestEvent({ env, db, merchantId, endpointId, type }: T
           VALUES (${messageId}, ${endpointId}, 'pending', 0, ${at}, ${at}, ${at})`,
     ),
   ]);
-  await kickEndpoint(env, endpointId);
+  await kickEndpoint(endpointId);
   return messageId;
 }

@@ -63,7 +63,7 @@ export async function updateEndpoint({
     .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.version, current.version)))
     .returning();
   if (!row) return updateEndpoint({ env, db, merchantId, id, changes, ifMatch });
-  if (enabling) await kickEndpoint(env, id);
+  if (enabling) await kickEndpoint(id);
   return toEndpoint(row);
 }
 
