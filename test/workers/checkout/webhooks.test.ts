@@ -1,12 +1,12 @@
 // Merchant webhooks end to end inside workerd: events recorded with the writes that cause them, delivered by each
 // endpoint's WebhookDispatcher over real HTTP to a local receiver, and verified there with the official
 // `standardwebhooks` package. Time moves by editing the next-attempt time and running the alarm, never by waiting.
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../../../shared/db.ts";
 import { fromBase64 } from "../../../workers/checkout/src/webhooks/signing.ts";
-import { asMerchant, call, key, shopper, stockOf } from "./helpers.ts";
+import { asMerchant, call, createSkus, key, reserve, shopper, stockOf } from "./helpers.ts";
 import {
   attempted,
   createEndpoint,
@@ -160,6 +160,51 @@ describe("order events", () => {
       ["order.cancelled", cancelled.id, "cancelled"],
       ["order.refunded", refunded.id, "refunded"],
     ]);
+  });
+});
+
+describe("flash-sale events", () => {
+  it("sold_out when every unit is sold, ended after the end: once each, from the sale's write-behind", async () => {
+    const merchant = await newMerchant();
+    const name = uniqueName();
+    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["flash_sale.sold_out", "flash_sale.ended"] });
+    const { skuIds } = await createSkus({ prices: [8900], stock: 5, owner: merchant });
+    const created = await call("POST", "/v1/flash-sales", {
+      headers: asMerchant(merchant),
+      body: {
+        skuId: skuIds[0],
+        quantity: 1,
+        price: { amount: 4900, currency: "CNY" },
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        perShopperLimit: 1,
+      },
+    });
+    const sale = await created.json<{ id: string }>();
+    const hold = await (await reserve(sale.id, "wh-fs", { quantity: 1 })).json<{ id: string }>();
+    const s = shopper("wh-fs");
+    const cart = await (await call("POST", "/v1/carts", { headers: s })).json<{ id: string }>();
+    await call("POST", `/v1/carts/${cart.id}/lines`, {
+      headers: s,
+      body: { skuId: skuIds[0], flashSaleId: sale.id, holdId: hold.id },
+    });
+    expect((await call("POST", `/v1/carts/${cart.id}/checkout`, { headers: s, key: key() })).status).toBe(201);
+    const stock = env.FLASH_SALE_STOCK.getByName(sale.id);
+    await runDurableObjectAlarm(stock);
+    await runDurableObjectAlarm(stock);
+    const [soldOut] = await receivedAtLeast(name, 1);
+    expect(verify(endpoint.secret, soldOut as never)).toMatchObject({
+      type: "flash_sale.sold_out",
+      data: { id: sale.id, skuId: skuIds[0], allotted: 1, sold: 1, returned: 0 },
+    });
+    await runInDurableObject(stock, (_, state) => {
+      state.storage.sql.exec("UPDATE book SET ends_at = ?", Date.now() - 1000);
+    });
+    await runDurableObjectAlarm(stock);
+    await runDurableObjectAlarm(stock);
+    const got = await receivedAtLeast(name, 2);
+    expect(got.map((d) => verify(endpoint.secret, d).type)).toEqual(["flash_sale.sold_out", "flash_sale.ended"]);
+    expect(await deliveriesOf(endpoint.id)).toHaveLength(2);
   });
 });
 
