@@ -4,11 +4,14 @@
 // never undone (money taken is a fact); and the order becomes paid only if its payment has succeeded and it is
 // still awaiting payment. A success for an order cancelled meanwhile is refunded in full (refundCancelledOrder),
 // checked again on every delivery of a success, duplicates included, so a refund that failed is retried when the
-// provider redelivers.
+// provider redelivers. Creator commissions on the order's credited lines are earned in the same batch as the order
+// becoming paid, and their release (commission.payable) is armed on the order's OrderTimeout.
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { payments } from "../../../shared/schema.ts";
 import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { creditedLines, earnCommissions } from "./commissions/earn-commissions.ts";
+import { armCommissionRelease } from "./commissions/release-commissions.ts";
 import { refundCancelledOrder } from "./create-refund.ts";
 import type { PaymentEvent } from "./payments/provider.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
@@ -30,6 +33,7 @@ export async function applyPaymentEvent({
   const at = now.toISOString();
   // order.paid, recorded only if this batch made the order paid.
   const paid = orderEvent("order.paid", payment.orderId, sql`o.status = 'paid' AND o.paid_at = ${at}`, now);
+  const credited = event.outcome === "succeeded" ? await creditedLines(db, payment.orderId, now) : [];
   const args = {
     provider,
     event: event.id,
@@ -63,10 +67,12 @@ export async function applyPaymentEvent({
         args,
       },
       ...rawStatements(paid),
+      ...earnCommissions(payment.orderId, credited, at),
     ],
     "write",
   );
   kickDispatchers(results);
+  if (credited.length > 0) await armCommissionRelease(env, payment.orderId, now);
   if (event.outcome === "succeeded") await refundCancelledOrder(env, db, payment.orderId);
   return { duplicate: (results[0]?.rowsAffected ?? 0) === 0, known: true };
 }

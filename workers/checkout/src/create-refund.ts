@@ -8,7 +8,9 @@
 // A provider that cannot be reached fails the refund, which gives its amount back, and the caller gets a 502.
 //
 // A refund may name lines (`{ position, quantity }`): its amount is then theirs, unless a smaller amount is given.
-// Returns (issue #8) and creator-commission reversals build on these refund lines; restocking is theirs.
+// Returns (issue #8) and creator-commission reversals build on these refund lines; restocking is theirs. A return's
+// approval commits with its refund's reservation (`with`), so that it can never be refunded twice.
+import type { InStatement, InValue } from "@libsql/client/web";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
@@ -17,12 +19,16 @@ import { orderLines, orders, payments, refunds } from "../../../shared/schema.ts
 import type { PaymentProviderName } from "./config.ts";
 import { paymentProvider } from "./payments/providers.ts";
 import { refundableStatuses, settleRefund } from "./settle-refund.ts";
+import { kickDispatchers } from "./webhooks/kick.ts";
 
 export interface RefundRequest {
   /** Minor units in the order's currency; default: the named lines' amount, or all that is left. */
   amount?: number;
   lines?: { position: number; quantity: number }[];
   reason?: string;
+  /** A change that must commit with the reservation: the refund's id, a further condition (SQL over `args`) the
+   * reservation needs, and statements run after it in its batch. */
+  with?: { id: string; condition: string; args: Record<string, InValue>; statements: InStatement[] };
 }
 
 type RefundRow = typeof refunds.$inferSelect;
@@ -40,10 +46,12 @@ async function reserveRefund(
     lines: RefundRequest["lines"];
     reason: string | null;
     statuses: readonly string[];
+    with?: RefundRequest["with"];
   },
 ): Promise<RefundRow | null> {
   const args = {
-    id: newId("rfd"),
+    ...input.with?.args,
+    id: input.with?.id ?? newId("rfd"),
     order: input.orderId,
     amount: input.amount,
     reason: input.reason,
@@ -53,7 +61,7 @@ async function reserveRefund(
   };
   const requested = `json_each(:lines) j
       JOIN order_lines l ON l.order_id = :order AND l.position = json_extract(j.value, '$.position')`;
-  await db.$client.batch(
+  const results = await db.$client.batch(
     [
       {
         sql: `WITH payment AS (
@@ -71,7 +79,7 @@ async function reserveRefund(
                   SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
                   WHERE rl.order_id = :order AND rl.position = l.position AND r.status != 'failed'
                 ) > l.quantity
-              )`,
+              )${input.with ? ` AND ${input.with.condition}` : ""}`,
         args,
       },
       {
@@ -82,9 +90,11 @@ async function reserveRefund(
               WHERE EXISTS (SELECT 1 FROM refunds WHERE id = :id)`,
         args,
       },
+      ...(input.with?.statements ?? []),
     ],
     "write",
   );
+  kickDispatchers(results);
   return (await db.query.refunds.findFirst({ where: eq(refunds.id, args.id) })) ?? null;
 }
 
@@ -165,6 +175,7 @@ export async function createRefund({
     lines: request.lines,
     reason: request.reason ?? null,
     statuses: refundableStatuses,
+    with: request.with,
   });
   if (!refund) throw await refusal(db, orderId, payment.id, amount);
   await executeRefund(env, db, refund, payment.providerReference);

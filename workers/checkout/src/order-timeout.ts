@@ -1,8 +1,11 @@
 // One OrderTimeout per order, reached by the order id: its alarm, at the order's payment deadline, cancels the
 // order if it is still unpaid (cancelOrder is conditional and idempotent, so a late or repeated alarm is harmless).
+// Once the order is paid with creator commissions, the same alarm releases them when they become payable
+// (releaseCommissions: commission.payable, once per line).
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../../../shared/db.ts";
 import { cancelOrder } from "./cancel-order.ts";
+import { releaseCommissions } from "./commissions/release-commissions.ts";
 
 const RECHECK_MS = 15 * 60_000;
 
@@ -14,9 +17,20 @@ export class OrderTimeout extends DurableObject<Env> {
     if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
+  /** The order is paid with commissions: from now on the alarm releases them (idempotent; the earliest wins). */
+  async armCommissions(orderId: string, at: number): Promise<void> {
+    await this.ctx.storage.put("commissions", true);
+    await this.arm(orderId, at);
+  }
+
   override async alarm(): Promise<void> {
     const orderId = await this.ctx.storage.get<string>("orderId");
     if (orderId === undefined) return;
+    if (await this.ctx.storage.get<boolean>("commissions")) {
+      const next = await releaseCommissions({ env: this.env, db: database(this.env), orderId });
+      if (next !== null) await this.ctx.storage.setAlarm(next);
+      return;
+    }
     const result = await cancelOrder({ env: this.env, db: database(this.env), orderId, reason: "payment_timeout" });
     // Its payment is processing: look again later (a failure then cancels it; a success has made it paid).
     if (result.status === "pending_payment") await this.ctx.storage.setAlarm(Date.now() + RECHECK_MS);

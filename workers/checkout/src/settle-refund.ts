@@ -2,12 +2,15 @@
 // creation, or from its webhook event (then recorded once per (provider, event id), a duplicate changing nothing).
 // A succeeded refund moves its order to `refunded` when the refunds that succeeded add up to the payment, else to
 // `partially_refunded`; an order cancelled before its payment succeeded stays cancelled. A failed refund simply
-// stops counting against what may be refunded (the reservation is the pending row itself).
+// stops counting against what may be refunded (the reservation is the pending row itself). In the same batch: the
+// return it pays for becomes refunded, and creator commissions on the lines it gives back are reversed.
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { refunds } from "../../../shared/schema.ts";
 import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { commissionReversals } from "./commissions/reverse-commissions.ts";
 import type { RefundEvent } from "./payments/provider.ts";
+import { returnRefunded } from "./returns/settle-return.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 export const refundableStatuses = ["paid", "fulfilled", "delivered", "partially_refunded"] as const;
@@ -82,6 +85,9 @@ export async function settleRefund({
         args,
       },
       ...rawStatements(refunded),
+      // A return refunded by it, and the commissions of the lines it refunds reversed in proportion.
+      returnRefunded(refund.id, at),
+      ...(await commissionReversals(db, refund, outcome, now)),
     ],
     "write",
   );

@@ -19,6 +19,8 @@ export const services = [
       "/v1/webhooks/sandbox",
       "/v1/webhooks/stripe",
       "/v1/webhook-endpoints",
+      "/v1/returns",
+      "/v1/commissions",
     ],
   },
   { name: "live", binding: "LIVE", prefixes: ["/v1/live", "/v1/webhooks/livekit", "/v1/notifications"] },

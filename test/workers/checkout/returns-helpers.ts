@@ -1,0 +1,102 @@
+// Fixtures for the returns and commission tests: a fresh merchant (its own commission rate, so no other test's
+// orders count), orders whose lines a demo creator's note credits, paid in the sandbox, fulfilled and delivered,
+// and a delivery moved back in time (the return window and the payable time are counted from it).
+import { env } from "cloudflare:workers";
+import { demo } from "../../../dev/demo.ts";
+import { encodeAttribution } from "../../../shared/attribution.ts";
+import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { merchants, noteProducts, notes } from "../../../shared/schema.ts";
+import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+import { checkout, type Order, sandbox } from "./orders.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The run's local webhook receiver (test/webhook-receiver.ts). */
+    webhookReceiverUrl: string;
+  }
+}
+
+export const creators = [demo.creators[0]?.id ?? "", demo.creators[1]?.id ?? ""] as const;
+export const asCreator = (creatorId: string) => as({ type: "creator", creatorId, sessionId: "ses_test" });
+export const cny = (amount: number) => ({ amount, currency: "CNY" });
+
+/** A merchant of its own, at `commissionRateBps`. */
+export async function newMerchant(commissionRateBps = 1000): Promise<string> {
+  const id = newId("mer");
+  await database(env)
+    .insert(merchants)
+    .values({ id, name: `Returns test ${id}`, handle: id.toLowerCase(), commissionRateBps });
+  return id;
+}
+
+export interface LineSpec {
+  price: number;
+  quantity: number;
+  /** The creator whose note credits the line; none: not credited. */
+  creator?: string;
+  /** The product's own commission rate; none: the merchant's. */
+  rateBps?: number;
+}
+
+/** A paid order of `merchant`'s fresh products, one line per spec (in order: position i is spec i). */
+export async function paidOrderOf(who: string, merchant: string, lines: LineSpec[]) {
+  const db = database(env);
+  const s = shopper(who);
+  const cart = await (await call("POST", "/v1/carts", { headers: s })).json<{ id: string }>();
+  const skuIds: string[] = [];
+  for (const line of lines) {
+    const { productId, skuIds: made } = await createSkus({ prices: [line.price], stock: 10, owner: merchant });
+    const skuId = made[0] ?? "";
+    skuIds.push(skuId);
+    if (line.rateBps !== undefined) {
+      await db.$client.execute({
+        sql: "UPDATE products SET commission_rate_bps = ? WHERE id = ?",
+        args: [line.rateBps, productId],
+      });
+    }
+    let attribution: string | undefined;
+    if (line.creator) {
+      const noteId = newId("note");
+      await db.batch([
+        db.insert(notes).values({ id: noteId, creatorId: line.creator, title: "种草", body: "好用", images: [] }),
+        db.insert(noteProducts).values({ noteId, productId }),
+      ]);
+      attribution = encodeAttribution({ noteId, liveSessionId: null, creatorId: line.creator, productId });
+    }
+    const res = await call("POST", `/v1/carts/${cart.id}/lines`, {
+      headers: s,
+      body: { skuId, quantity: line.quantity, ...(attribution ? { attribution } : {}) },
+    });
+    if (res.status !== 200) throw new Error(`add line: ${res.status} ${await res.text()}`);
+  }
+  const res = await checkout(who, cart.id);
+  if (res.status !== 201) throw new Error(`checkout: ${res.status} ${await res.text()}`);
+  const order = await res.json<Order>();
+  const paid = await sandbox(order.payment?.id ?? "", who, { outcome: "succeed" });
+  if (paid.status !== 200) throw new Error(`sandbox: ${paid.status} ${await paid.text()}`);
+  return { order, skuIds };
+}
+
+/** Fulfilled and delivered by its merchant. */
+export async function deliver(orderId: string, merchant: string): Promise<void> {
+  for (const step of ["fulfil", "deliver"]) {
+    const res = await call("POST", `/v1/orders/${orderId}/${step}`, { headers: asMerchant(merchant) });
+    if (res.status !== 200) throw new Error(`${step}: ${res.status} ${await res.text()}`);
+  }
+}
+
+/** The order's delivery (and payment, if later) moved to `days` days ago. */
+export async function deliveredDaysAgo(orderId: string, days: number): Promise<void> {
+  const at = new Date(Date.now() - days * 86_400_000).toISOString();
+  await database(env).$client.execute({
+    sql: "UPDATE orders SET delivered_at = ?, paid_at = min(paid_at, ?) WHERE id = ?",
+    args: [at, at, orderId],
+  });
+}
+
+export const requestReturn = (orderId: string, who: string, body: unknown, idempotencyKey = key()) =>
+  call("POST", `/v1/orders/${orderId}/returns`, { headers: shopper(who), key: idempotencyKey, body });
+
+export const decide = (returnId: string, merchant: string, action: "approve" | "reject", body?: unknown) =>
+  call("POST", `/v1/returns/${returnId}/${action}`, { headers: asMerchant(merchant), body });

@@ -1,0 +1,54 @@
+// Creator commissions earned: when an order becomes paid, one `earned` ledger entry per credited line (a line whose
+// attribution checkout verified: creator_id set), in the SAME batch as the order becoming paid.
+//
+// Rate: the live-session shelf's rate for a line sold from a stream (fixed when shelved from the product's rate,
+// else the merchant's), else the product's own rate, else the merchant's `commission_rate_bps`. Amount: the line's
+// amount (unit price × quantity) × rate / 10000, rounded down per line in integer minor units; the remainder (under
+// one fen a line) stays with the merchant.
+import type { InStatement } from "@libsql/client/web";
+import { and, eq, isNotNull } from "drizzle-orm";
+import type { Database } from "../../../../shared/db.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { orderLines } from "../../../../shared/schema.ts";
+
+/** Each credited line's position with the id its entry will take (ids are made here, sortable by creation). */
+export async function creditedLines(db: Database, orderId: string, at: Date) {
+  const rows = await db
+    .select({ position: orderLines.position })
+    .from(orderLines)
+    .where(and(eq(orderLines.orderId, orderId), isNotNull(orderLines.creatorId)));
+  return rows.map((row) => ({ position: row.position, id: newId("com", at.getTime()) }));
+}
+
+/** The statement that records them, only if the order is paid and its `paid_at` is `at` (this batch paid it). */
+export function earnCommissions(
+  orderId: string,
+  entries: readonly { position: number; id: string }[],
+  at: string,
+): InStatement[] {
+  if (entries.length === 0) return [];
+  return [
+    {
+      sql: `INSERT INTO commission_entries
+              (id, order_id, position, creator_id, merchant_id, kind, source, amount, currency, rate_bps, created_at)
+            SELECT x.id, x.order_id, x.position, x.creator_id, x.merchant_id, 'earned', 'payment',
+                   x.unit_amount * x.quantity * x.rate / 10000, x.currency, x.rate, :at
+            FROM (
+              SELECT json_extract(j.value, '$.id') AS id, l.order_id, l.position, l.creator_id, l.unit_amount,
+                     l.quantity, o.merchant_id, o.currency,
+                     coalesce(
+                       (SELECT s.commission_rate_bps FROM live_session_products s
+                        WHERE s.session_id = l.live_session_id AND s.product_id = l.product_id),
+                       (SELECT p.commission_rate_bps FROM products p WHERE p.id = l.product_id),
+                       (SELECT m.commission_rate_bps FROM merchants m WHERE m.id = o.merchant_id)) AS rate
+              FROM json_each(:entries) j
+              JOIN order_lines l ON l.order_id = :order AND l.position = json_extract(j.value, '$.position')
+              JOIN orders o ON o.id = l.order_id
+              WHERE l.creator_id IS NOT NULL AND o.status = 'paid' AND o.paid_at = :at
+            ) x
+            WHERE true
+            ON CONFLICT (order_id, position, source) DO NOTHING`,
+      args: { order: orderId, entries: JSON.stringify(entries), at },
+    },
+  ];
+}

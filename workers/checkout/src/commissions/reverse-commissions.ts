@@ -1,0 +1,64 @@
+// Commission reversals: when a refund of an order with commissions succeeds, each credited line's commission is
+// reversed by the share of it refunded so far, in the SAME batch as the refund succeeding (settleRefund), as new
+// negative `reversal` entries (source: the refund's id); nothing already written changes.
+//
+// What a refund gives back for a line: a refund naming lines, its amount spread over them by their value (a full
+// refund of a line's units gives back the whole line); a refund naming none, the line's share of the payment
+// (refund amount × line value / payment amount). A line's reversal target is floor(earned × given back / line
+// value), capped at the line's value, and all of it once the order is `refunded`; each reversal entry is the target
+// less what was reversed before, so the ledger always adds up and a line never goes below zero.
+import type { InStatement } from "@libsql/client/web";
+import { and, eq } from "drizzle-orm";
+import type { Database } from "../../../../shared/db.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { commissionEntries } from "../../../../shared/schema.ts";
+
+/** SQL: the money given back so far for line `l` of earned entry `e`, by refunds that succeeded. */
+const givenBack = `(
+  SELECT coalesce(sum(CASE
+    WHEN EXISTS (SELECT 1 FROM refund_lines WHERE refund_id = r.id)
+    THEN coalesce((SELECT fl.amount FROM refund_lines fl WHERE fl.refund_id = r.id AND fl.position = e.position), 0)
+         * r.amount / (SELECT sum(amount) FROM refund_lines WHERE refund_id = r.id)
+    ELSE l.unit_amount * l.quantity * r.amount / (SELECT amount FROM payments WHERE id = r.payment_id)
+  END), 0)
+  FROM refunds r WHERE r.order_id = e.order_id AND r.status = 'succeeded'
+)`;
+
+export async function commissionReversals(
+  db: Database,
+  refund: { id: string; orderId: string },
+  outcome: string,
+  at: Date,
+): Promise<InStatement[]> {
+  if (outcome !== "succeeded") return [];
+  const earned = await db
+    .select({ position: commissionEntries.position })
+    .from(commissionEntries)
+    .where(and(eq(commissionEntries.orderId, refund.orderId), eq(commissionEntries.kind, "earned")));
+  if (earned.length === 0) return [];
+  const entries = earned.map((e) => ({ position: e.position, id: newId("com", at.getTime()) }));
+  return [
+    {
+      sql: `INSERT INTO commission_entries
+              (id, order_id, position, creator_id, merchant_id, kind, source, amount, currency, rate_bps, created_at)
+            SELECT json_extract(j.value, '$.id'), x.order_id, x.position, x.creator_id, x.merchant_id, 'reversal',
+                   :refund, x.reversed - x.target, x.currency, x.rate_bps, :at
+            FROM json_each(:entries) j JOIN (
+              SELECT e.order_id, e.position, e.creator_id, e.merchant_id, e.currency, e.rate_bps,
+                     CASE WHEN o.status = 'refunded' THEN e.amount
+                          ELSE e.amount * min(${givenBack}, l.unit_amount * l.quantity) / (l.unit_amount * l.quantity)
+                     END AS target,
+                     (SELECT -coalesce(sum(amount), 0) FROM commission_entries
+                      WHERE order_id = e.order_id AND position = e.position AND kind = 'reversal') AS reversed
+              FROM commission_entries e
+              JOIN order_lines l ON l.order_id = e.order_id AND l.position = e.position
+              JOIN orders o ON o.id = e.order_id
+              WHERE e.order_id = :order AND e.kind = 'earned'
+            ) x ON x.position = json_extract(j.value, '$.position')
+            WHERE x.target > x.reversed
+            AND EXISTS (SELECT 1 FROM refunds WHERE id = :refund AND status = 'succeeded' AND updated_at = :at)
+            ON CONFLICT (order_id, position, source) DO NOTHING`,
+      args: { refund: refund.id, order: refund.orderId, entries: JSON.stringify(entries), at: at.toISOString() },
+    },
+  ];
+}

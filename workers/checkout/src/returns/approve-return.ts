@@ -1,0 +1,122 @@
+// approveReturn: the merchant accepts a requested return. Its lines are refunded through the existing refund path
+// (createRefund with the lines, so the order's provider pays it out, sandbox or Stripe), and the return becomes
+// `approved` in the SAME batch as the refund's reservation, on the condition that it is still requested: two
+// approvals racing reserve one refund, and an approval racing a rejection loses or wins whole. The return becomes
+// `refunded` when its refund succeeds (settleRefund). If that refund fails, approving again asks for a new one.
+// With `restock`, the units go back in stock through the inventory ledger (`return_restock`), keyed by the return
+// and line, so a repeated restock counts once.
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { newId } from "../../../../shared/ids.ts";
+import { orderLines, refunds } from "../../../../shared/schema.ts";
+import { createRefund } from "../create-refund.ts";
+import { moveStockStatements } from "../move-stock.ts";
+import { type Return, readReturn } from "./return.ts";
+import { returnEvent } from "./return-event.ts";
+
+/** SQL: return :return may be approved now (requested, or approved with a refund that failed). */
+const approvable = `EXISTS (SELECT 1 FROM returns t WHERE t.id = :return AND (t.status = 'requested'
+  OR (t.status = 'approved' AND EXISTS (SELECT 1 FROM refunds f WHERE f.id = t.refund_id AND f.status = 'failed'))))`;
+
+async function mayApprove(db: Database, ret: Return): Promise<boolean> {
+  if (ret.status === "requested") return true;
+  if (ret.status !== "approved" || ret.refundId === null) return false;
+  const refund = await db.query.refunds.findFirst({ where: eq(refunds.id, ret.refundId) });
+  return refund?.status === "failed";
+}
+
+function notApprovable(ret: Return): ProblemError {
+  return new ProblemError(
+    "conflict",
+    `Return ${ret.id} is ${ret.status}; only a requested return (or an approved one whose refund failed) can be approved.`,
+  );
+}
+
+export async function approveReturn({
+  env,
+  db,
+  returnId,
+  merchantId,
+  restock,
+}: {
+  env: Env;
+  db: Database;
+  returnId: string;
+  merchantId: string;
+  restock: boolean;
+}): Promise<Return> {
+  const current = await readReturn(db, returnId);
+  if (!current || current.merchantId !== merchantId) {
+    throw new ProblemError("not_found", `Return ${returnId} does not exist.`);
+  }
+  if (!(await mayApprove(db, current))) throw notApprovable(current);
+  const now = new Date();
+  const at = now.toISOString();
+  const refundId = newId("rfd", now.getTime());
+  const approved: Return = {
+    ...current,
+    status: "approved",
+    refundId,
+    restock: restock || current.restock === true,
+    decidedAt: current.decidedAt ?? at,
+    updatedAt: at,
+  };
+  const args = { return: returnId, refund: refundId, restock: approved.restock ? 1 : 0, at };
+  try {
+    await createRefund({
+      env,
+      db,
+      orderId: current.orderId,
+      merchantId,
+      request: {
+        lines: current.lines,
+        reason: current.reason,
+        with: {
+          id: refundId,
+          condition: approvable,
+          args: { return: returnId },
+          statements: [
+            {
+              sql: `UPDATE returns SET status = 'approved', refund_id = :refund, restock = :restock,
+                      decided_at = coalesce(decided_at, :at), updated_at = :at
+                    WHERE id = :return AND EXISTS (SELECT 1 FROM refunds WHERE id = :refund)`,
+              args,
+            },
+            ...returnEvent("return.approved", approved, sql`r.refund_id = ${refundId} AND r.decided_at = ${at}`, now),
+          ],
+        },
+      },
+    });
+  } catch (err) {
+    // Refused: if another decision came first, say that rather than why the refund could not be reserved.
+    const latest = err instanceof ProblemError ? await readReturn(db, returnId) : null;
+    if (latest && latest.refundId !== refundId && !(await mayApprove(db, latest))) throw notApprovable(latest);
+    throw err;
+  }
+  if (approved.restock) await restockReturn(db, approved);
+  const result = await readReturn(db, returnId);
+  if (!result) throw new Error(`return ${returnId} missing after it was approved`);
+  return result;
+}
+
+/** The return's units back in stock, one ledger row per line, each counted once however often this runs. */
+async function restockReturn(db: Database, ret: Return): Promise<void> {
+  const bought = await db.select().from(orderLines).where(eq(orderLines.orderId, ret.orderId));
+  const at = new Date().toISOString();
+  await db.$client.batch(
+    ret.lines.flatMap((line) => {
+      const sku = bought.find((b) => b.position === line.position)?.skuId;
+      if (sku === undefined) return [];
+      return moveStockStatements({
+        ledgerId: newId("led"),
+        skuId: sku,
+        delta: line.quantity,
+        reason: "return_restock",
+        idempotencyKey: `return:${ret.id}:${line.position}`,
+        at,
+      });
+    }),
+    "write",
+  );
+}

@@ -1,0 +1,48 @@
+// rejectReturn: the merchant refuses a requested return, saying why; its units are free to return again. One
+// conditional update (only from `requested`), with return.rejected in the same batch.
+import { sql } from "drizzle-orm";
+import type { Database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
+import { type Return, readReturn } from "./return.ts";
+import { returnEvent } from "./return-event.ts";
+
+export async function rejectReturn({
+  db,
+  returnId,
+  merchantId,
+  reason,
+}: {
+  db: Database;
+  returnId: string;
+  merchantId: string;
+  reason: string;
+}): Promise<Return> {
+  const current = await readReturn(db, returnId);
+  if (!current || current.merchantId !== merchantId) {
+    throw new ProblemError("not_found", `Return ${returnId} does not exist.`);
+  }
+  const now = new Date();
+  const at = now.toISOString();
+  const rejected: Return = { ...current, status: "rejected", rejectionReason: reason, decidedAt: at, updatedAt: at };
+  const results = await db.$client.batch(
+    [
+      {
+        sql: `UPDATE returns SET status = 'rejected', rejection_reason = :reason, decided_at = :at, updated_at = :at
+              WHERE id = :return AND status = 'requested'`,
+        args: { return: returnId, reason, at },
+      },
+      ...returnEvent("return.rejected", rejected, sql`r.status = 'rejected' AND r.decided_at = ${at}`, now),
+    ],
+    "write",
+  );
+  kickDispatchers(results);
+  if ((results[0]?.rowsAffected ?? 0) === 0) {
+    const latest = (await readReturn(db, returnId)) ?? current;
+    throw new ProblemError(
+      "conflict",
+      `Return ${returnId} is ${latest.status}; only a requested return can be rejected.`,
+    );
+  }
+  return rejected;
+}

@@ -1,0 +1,53 @@
+// Creator commissions: a creator sees what it has earned (its session), a merchant (`orders:read`) what it owes;
+// both as ledger entries, newest first, with totals per currency (pending, payable, reversed).
+import { createRoute, z } from "@hono/zod-openapi";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
+import {
+  CommissionEntrySchema,
+  CommissionTotalsSchema,
+  type LedgerOwner,
+  readLedger,
+} from "../commissions/commission.ts";
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List commission ledger entries, newest first, with totals",
+  description:
+    "A creator (its session): its earnings. A merchant with `orders:read`: what it owes creators. `totals` cover all the caller's entries (of `orderId` when given), per currency: earned, reversed, and their net split into pending and payable (pending + payable = earned − reversed).",
+  request: { query: pageQuery.extend({ orderId: z.string().max(64).optional() }).strict() },
+  responses: {
+    200: jsonContent(
+      z.object({
+        data: z.array(CommissionEntrySchema),
+        nextCursor: z.string().nullable(),
+        totals: z.array(CommissionTotalsSchema),
+      }),
+      "A page of entries and the totals",
+    ),
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+export const commissionRoutes = createRouter<{ Bindings: Env }>();
+
+commissionRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const { actor } = principalOf(c);
+  let owner: LedgerOwner;
+  if (actor.type === "creator") owner = { creatorId: actor.creatorId };
+  else if (actor.type === "merchant") owner = { merchantId: requireMerchant(c, "orders:read").merchantId };
+  else throw new ProblemError("unauthorized", "Commissions need a creator's access token or a merchant's key.");
+  const { entries, totals } = await readLedger(c.env, database(c.env), owner, {
+    orderId: query.orderId,
+    after: decodeCursor(query.cursor),
+    limit: query.limit + 1,
+  });
+  c.header("cache-control", "private, no-store");
+  return c.json({ ...page(entries, query.limit), totals }, 200);
+});

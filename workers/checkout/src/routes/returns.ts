@@ -1,0 +1,202 @@
+// Returns: a signed-in shopper (or creator) asks to return lines of its own delivered order within the return
+// window; the order's merchant (`orders:write`) approves, refunding the lines and optionally restocking them, or
+// rejects. Both list and read theirs (merchants with `orders:read`); anyone else's return is a 404.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
+import { returns } from "../../../../shared/schema.ts";
+import { approveReturn } from "../returns/approve-return.ts";
+import { rejectReturn } from "../returns/reject-return.ts";
+import { requestReturn } from "../returns/request-return.ts";
+import {
+  listReturns,
+  type Return,
+  ReturnLineSchema,
+  ReturnSchema,
+  readReturn,
+  returnStatuses,
+} from "../returns/return.ts";
+
+const ReturnInput = z
+  .object({
+    lines: z
+      .array(ReturnLineSchema)
+      .min(1)
+      .max(100)
+      .refine((lines) => new Set(lines.map((l) => l.position)).size === lines.length, "each position once"),
+    reason: z.string().min(1).max(500),
+  })
+  .strict()
+  .openapi("ReturnInput");
+
+const requestRoute = createRoute({
+  method: "post",
+  path: "/{id}/returns",
+  summary: "Ask to return lines of a delivered order",
+  description:
+    "The order's customer (a signed-in shopper or creator), with an Idempotency-Key, within `RETURN_WINDOW_DAYS` of delivery (409 `return_window_closed` after). Never more units of a line than were bought, counting every open return and every refund of it (409 `return_exceeds_order`). 409 `conflict` unless the order is delivered.",
+  request: {
+    params: idParam("ord"),
+    body: { required: true, content: { "application/json": { schema: ReturnInput } } },
+  },
+  responses: { 201: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 404, 409, 422) },
+});
+
+const ListQuery = pageQuery
+  .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
+  .strict();
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List returns, newest first",
+  description: "A signed-in shopper or creator: their own. A merchant with `orders:read`: those of its orders.",
+  request: { query: ListQuery },
+  responses: {
+    200: jsonContent(z.object({ data: z.array(ReturnSchema), nextCursor: z.string().nullable() }), "A page of returns"),
+    ...problemResponses(400, 401, 403),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Retrieve a return",
+  description: "Its customer, or its merchant with `orders:read`.",
+  request: { params: idParam("ret") },
+  responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404) },
+});
+
+const approveRoute = createRoute({
+  method: "post",
+  path: "/{id}/approve",
+  summary: "Approve a requested return: refund its lines, optionally restock them",
+  description:
+    "Its merchant, `orders:write` (Idempotency-Key accepted). Refunds the lines through the order's payment provider (a refund with `lines`); the return is `approved` until that refund succeeds, then `refunded`. With `restock`, the units go back in stock through the inventory ledger (`return_restock`). 409 `conflict` unless requested (or approved with a refund that failed: approving again asks for a new one); 409 `refund_exceeds_payment` if the lines were refunded meanwhile.",
+  request: {
+    params: idParam("ret"),
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ restock: z.boolean().default(false) })
+            .strict()
+            .openapi("ApproveReturnInput"),
+        },
+      },
+    },
+  },
+  responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409, 422, 502) },
+});
+
+const rejectRoute = createRoute({
+  method: "post",
+  path: "/{id}/reject",
+  summary: "Reject a requested return",
+  description: "Its merchant, `orders:write`, saying why. 409 `conflict` unless requested.",
+  request: {
+    params: idParam("ret"),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ reason: z.string().min(1).max(500) })
+            .strict()
+            .openapi("RejectReturnInput"),
+        },
+      },
+    },
+  },
+  responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409) },
+});
+
+/** POST /v1/orders/{id}/returns, mounted beside the order routes. */
+export const orderReturnRoutes = createRouter<{ Bindings: Env }>();
+
+orderReturnRoutes.post("/:id/returns", async (c, next) => {
+  requirePerson(c);
+  await next();
+});
+orderReturnRoutes.post("/:id/returns", idempotency({ required: true }));
+orderReturnRoutes.openapi(requestRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json");
+  const created = await requestReturn({
+    env: c.env,
+    db: database(c.env),
+    orderId: id,
+    customerId: personId(requirePerson(c)),
+    lines: input.lines,
+    reason: input.reason,
+  });
+  return c.json(created, 201);
+});
+
+export const returnRoutes = createRouter<{ Bindings: Env }>();
+
+/** Whose returns the caller sees: a merchant's (with `orders:read`) or a person's own; 401 otherwise. */
+function visibleTo(c: Context) {
+  const { actor } = principalOf(c);
+  if (actor.type === "merchant") {
+    const merchantId = requireMerchant(c, "orders:read").merchantId;
+    return { owner: eq(returns.merchantId, merchantId), sees: (r: Return) => r.merchantId === merchantId };
+  }
+  const customerId = personId(requirePerson(c));
+  return { owner: eq(returns.customerId, customerId), sees: (r: Return) => r.customerId === customerId };
+}
+
+returnRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const rows = await listReturns(
+    database(c.env),
+    { owner: visibleTo(c).owner, status: query.status, orderId: query.orderId },
+    { after: decodeCursor(query.cursor), limit: query.limit + 1 },
+  );
+  c.header("cache-control", "private, no-store");
+  return c.json(page(rows, query.limit), 200);
+});
+
+returnRoutes.openapi(getRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const caller = visibleTo(c);
+  const found = await readReturn(database(c.env), id);
+  if (!found || !caller.sees(found)) throw new ProblemError("not_found", `Return ${id} does not exist.`);
+  c.header("cache-control", "private, no-store");
+  return c.json(found, 200);
+});
+
+returnRoutes.post("/:id/approve", merchantScope("orders:write"));
+returnRoutes.post("/:id/approve", idempotency({ required: false }));
+returnRoutes.openapi(approveRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json");
+  const approved = await approveReturn({
+    env: c.env,
+    db: database(c.env),
+    returnId: id,
+    merchantId: requireMerchant(c, "orders:write").merchantId,
+    restock: input?.restock ?? false,
+  });
+  return c.json(approved, 200);
+});
+
+returnRoutes.post("/:id/reject", merchantScope("orders:write"));
+returnRoutes.openapi(rejectRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const rejected = await rejectReturn({
+    db: database(c.env),
+    returnId: id,
+    merchantId: requireMerchant(c, "orders:write").merchantId,
+    reason: c.req.valid("json").reason,
+  });
+  return c.json(rejected, 200);
+});
