@@ -58,6 +58,21 @@ async function goLive(host: { creatorId: string }): Promise<string> {
   return id;
 }
 
+async function schedule(host: { creatorId: string }, inMs: number): Promise<string> {
+  const id = newId("live");
+  await db()
+    .insert(liveSessions)
+    .values({
+      id,
+      hostType: "creator",
+      creatorId: host.creatorId,
+      title: "预告",
+      status: "scheduled",
+      scheduledStartAt: new Date(Date.now() + inMs).toISOString(),
+    });
+  return id;
+}
+
 const uniqueTopic = () => `t${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 const hour = 3_600_000;
 
@@ -71,22 +86,34 @@ describe("GET /v1/feed?type=following", () => {
       const { note } = await postNote(author);
       if (author !== stranger) mine.push(note.id);
     }
+    const later = await schedule({ creatorId: followed1.id }, 48 * hour);
     const onAir = await goLive({ creatorId: followed2.id });
     const elsewhere = await goLive({ creatorId: stranger.id });
+    const soon = await schedule({ creatorId: followed2.id }, hour);
+    const strangersPlan = await schedule({ creatorId: stranger.id }, hour);
+    const past = await schedule({ creatorId: followed1.id }, -hour);
 
     const { ids, pages } = await readAll("type=following", me);
     expect(ids).toEqual([...mine].reverse());
     expect(pages.length).toBe(3);
-    expect(pages[0]?.live).toEqual([expect.objectContaining({ id: onAir, object: "live_session", badge: "live" })]);
+    // On air first with its badge, then the followed hosts' upcoming sessions, soonest first.
+    expect(pages[0]?.live).toEqual([
+      expect.objectContaining({ id: onAir, object: "live_session", badge: "live" }),
+      expect.objectContaining({ id: soon, badge: "upcoming" }),
+      expect.objectContaining({ id: later, badge: "upcoming" }),
+    ]);
+    expect(pages[0]?.live.map((l) => l.id)).not.toContain(strangersPlan);
+    expect(pages[0]?.live.map((l) => l.id)).not.toContain(past);
     expect(pages.slice(1).every((p) => p.live.length === 0)).toBe(true);
     expect(pages[0]?.live.map((l) => l.id)).not.toContain(elsewhere);
 
     const discover = await (await call("GET", "/v1/feed?type=discover&limit=1")).json<FeedPage>();
     expect(discover.live.map((l) => l.id)).toEqual(expect.arrayContaining([onAir, elsewhere]));
+    expect(discover.live.every((l) => l.badge === "live")).toBe(true);
     await db()
       .update(liveSessions)
       .set({ status: "ended" })
-      .where(inArray(liveSessions.id, [onAir, elsewhere]));
+      .where(inArray(liveSessions.id, [onAir, elsewhere, soon, later, strangersPlan, past]));
   });
 
   it("is private, and needs a person", async () => {

@@ -1,5 +1,7 @@
 // The feed: `following` (notes by the creators I follow, newest first) and `discover` (every published note, ranked
-// by engagement and recency). Live sessions on air come first, with a live badge, on the first page only.
+// by engagement and recency). On the first page only, before the notes: sessions on air (badge `live`), then, in
+// the following feed, the followed hosts' scheduled sessions, soonest first (badge `upcoming`); a client sets a
+// reminder on one with PUT /v1/live/sessions/{id}/reminder.
 //
 // Discover ranks by  score = (likes + 2·saves + 3·comments + 1) / (ageHours + 2)^1.5
 // computed in SQL. SQLite has no pow() (libSQL builds may lack math functions), so it orders by score², that is
@@ -9,7 +11,7 @@
 // time moved. Counts changing between pages can still move a note across the boundary (a note shown on page 1 that
 // loses likes could show again); clients key cards by id.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { decodeCursor, page } from "../../../shared/pagination.ts";
@@ -20,10 +22,11 @@ export const LiveCardSchema = z
   .object({
     id: z.string(),
     object: z.literal("live_session"),
-    badge: z.literal("live"),
+    badge: z.enum(["live", "upcoming"]),
     title: z.string(),
     coverUrl: z.string().nullable(),
     host: z.object({ type: z.enum(["creator", "merchant"]), id: z.string(), name: z.string().nullable() }),
+    scheduledStartAt: z.string(),
     startedAt: z.string().nullable(),
   })
   .openapi("LiveCard");
@@ -82,19 +85,36 @@ async function liveCards(db: Database, followerId: string | null): Promise<LiveC
     .from(liveSessions)
     .leftJoin(creators, eq(creators.id, liveSessions.creatorId))
     .leftJoin(merchants, eq(merchants.id, liveSessions.merchantId))
-    .where(and(eq(liveSessions.status, "live"), followed))
-    .orderBy(desc(liveSessions.startedAt), desc(liveSessions.id))
+    .where(
+      and(
+        followed
+          ? or(
+              eq(liveSessions.status, "live"),
+              and(eq(liveSessions.status, "scheduled"), gte(liveSessions.scheduledStartAt, new Date().toISOString())),
+            )
+          : eq(liveSessions.status, "live"),
+        followed,
+      ),
+    )
+    // On air first, the latest started first; then what is coming, the soonest first.
+    .orderBy(
+      sql`${liveSessions.status} = 'live' DESC`,
+      desc(liveSessions.startedAt),
+      asc(liveSessions.scheduledStartAt),
+      desc(liveSessions.id),
+    )
     .limit(LIVE_CARDS);
   return rows.map(({ session: s, creatorName, merchantName }) => ({
     id: s.id,
     object: "live_session",
-    badge: "live",
+    badge: s.status === "live" ? "live" : "upcoming",
     title: s.title,
     coverUrl: s.coverUrl,
     host:
       s.hostType === "creator"
         ? { type: "creator", id: s.creatorId ?? "", name: creatorName }
         : { type: "merchant", id: s.merchantId ?? "", name: merchantName },
+    scheduledStartAt: s.scheduledStartAt,
     startedAt: s.startedAt,
   }));
 }
