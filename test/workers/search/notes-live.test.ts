@@ -74,6 +74,11 @@ describe("live sessions", () => {
     expect(((await res.json()) as { data: unknown[] }).data).toEqual([
       expect.objectContaining({ kind: "live_session", id }),
     ]);
+    // Cancelled by its host, it is no longer found nor suggested.
+    await db().update(liveSessions).set({ status: "cancelled" }).where(eq(liveSessions.id, id));
+    expect(ids(await search({ q: word, type: "live", creatorId }))).toEqual([]);
+    const after = await call(`/v1/search/suggest?type=live&q=${word}`);
+    expect(((await after.json()) as { data: unknown[] }).data).toEqual([]);
   });
 });
 

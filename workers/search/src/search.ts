@@ -354,7 +354,7 @@ function docsSql(input: SearchInput, phrase: string, since: string, args: Args):
     0 AS sales, 0 AS engagement, coalesce(c.follower_count, mer.follower_count, 0) AS followers,
     l.status = 'live' AS live_now
   ${join("live")}
-  CROSS JOIN live_sessions l ON l.id = d.doc_id
+  CROSS JOIN live_sessions l ON l.id = d.doc_id AND l.status != 'cancelled'
   LEFT JOIN creators c ON c.id = l.creator_id
   LEFT JOIN merchants mer ON mer.id = l.merchant_id
   ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
