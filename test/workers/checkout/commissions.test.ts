@@ -106,6 +106,17 @@ describe("creator commissions", () => {
     );
   });
 
+  it("a line sold from a live session earns the rate its shelf fixed", async () => {
+    const merchant = await newMerchant(800);
+    // 2000 × 1 shelved at 1500 bps (the product's own 1234 and the merchant's 800 give way): 300.
+    const { order } = await paidOrderOf("cm6", merchant, [
+      { price: 2_000, quantity: 1, creator: creators[1], rateBps: 1_234, shelfRateBps: 1_500 },
+    ]);
+    expect((await ledger(asCreator(creators[1]), order.id)).data).toMatchObject([
+      { kind: "earned", rateBps: 1_500, amount: cny(300) },
+    ]);
+  });
+
   it("an order without credited lines earns nothing", async () => {
     const merchant = await newMerchant(800);
     const { order } = await paidOrderOf("cm2", merchant, [{ price: 5_000, quantity: 2 }]);

@@ -6,7 +6,7 @@ import { demo } from "../../../dev/demo.ts";
 import { encodeAttribution } from "../../../shared/attribution.ts";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
-import { merchants, noteProducts, notes } from "../../../shared/schema.ts";
+import { liveSessionProducts, liveSessions, merchants, noteProducts, notes } from "../../../shared/schema.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";
 
@@ -33,8 +33,10 @@ export async function newMerchant(commissionRateBps = 1000): Promise<string> {
 export interface LineSpec {
   price: number;
   quantity: number;
-  /** The creator whose note credits the line; none: not credited. */
+  /** The creator whose note (or live session, with `shelfRateBps`) credits the line; none: not credited. */
   creator?: string;
+  /** Credited through a live session of the creator shelving the product at this rate. */
+  shelfRateBps?: number;
   /** The product's own commission rate; none: the merchant's. */
   rateBps?: number;
 }
@@ -56,7 +58,23 @@ export async function paidOrderOf(who: string, merchant: string, lines: LineSpec
       });
     }
     let attribution: string | undefined;
-    if (line.creator) {
+    if (line.creator && line.shelfRateBps !== undefined) {
+      const liveSessionId = newId("live");
+      await db.batch([
+        db.insert(liveSessions).values({
+          id: liveSessionId,
+          hostType: "creator",
+          creatorId: line.creator,
+          title: "直播",
+          status: "live",
+          scheduledStartAt: new Date().toISOString(),
+        }),
+        db
+          .insert(liveSessionProducts)
+          .values({ sessionId: liveSessionId, productId, position: 0, commissionRateBps: line.shelfRateBps }),
+      ]);
+      attribution = encodeAttribution({ noteId: null, liveSessionId, creatorId: line.creator, productId });
+    } else if (line.creator) {
       const noteId = newId("note");
       await db.batch([
         db.insert(notes).values({ id: noteId, creatorId: line.creator, title: "种草", body: "好用", images: [] }),

@@ -12,7 +12,7 @@ import { newId } from "../../../../shared/ids.ts";
 import { orderLines, refunds } from "../../../../shared/schema.ts";
 import { createRefund } from "../create-refund.ts";
 import { moveStockStatements } from "../move-stock.ts";
-import { type Return, readReturn } from "./return.ts";
+import { merchantsReturn, type Return, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";
 
 /** SQL: return :return may be approved now (requested, or approved with a refund that failed). */
@@ -46,10 +46,7 @@ export async function approveReturn({
   merchantId: string;
   restock: boolean;
 }): Promise<Return> {
-  const current = await readReturn(db, returnId);
-  if (!current || current.merchantId !== merchantId) {
-    throw new ProblemError("not_found", `Return ${returnId} does not exist.`);
-  }
+  const current = await merchantsReturn(db, returnId, merchantId);
   if (!(await mayApprove(db, current))) throw notApprovable(current);
   const now = new Date();
   const at = now.toISOString();

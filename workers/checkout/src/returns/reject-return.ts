@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
-import { type Return, readReturn } from "./return.ts";
+import { merchantsReturn, type Return, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";
 
 export async function rejectReturn({
@@ -18,10 +18,7 @@ export async function rejectReturn({
   merchantId: string;
   reason: string;
 }): Promise<Return> {
-  const current = await readReturn(db, returnId);
-  if (!current || current.merchantId !== merchantId) {
-    throw new ProblemError("not_found", `Return ${returnId} does not exist.`);
-  }
+  const current = await merchantsReturn(db, returnId, merchantId);
   const now = new Date();
   const at = now.toISOString();
   const rejected: Return = { ...current, status: "rejected", rejectionReason: reason, decidedAt: at, updatedAt: at };

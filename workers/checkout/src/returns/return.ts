@@ -1,8 +1,9 @@
-// The API shape of returns, declared once, and reading them with their lines.
+// The API shape of returns, declared once, and reading them with their lines (one query).
 import { z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../../shared/db.ts";
-import { returnLines, returns } from "../../../../shared/schema.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
+import { returns } from "../../../../shared/schema.ts";
 
 export const returnStatuses = ["requested", "approved", "refunded", "rejected"] as const;
 
@@ -57,28 +58,26 @@ export function toReturn(row: ReturnRow, lines: readonly { position: number; qua
   };
 }
 
-/** Return rows as the API shows them, with their lines in one query. */
-async function withLines(db: Database, rows: ReturnRow[]): Promise<Return[]> {
-  const ids = rows.map((row) => row.id);
-  const lines =
-    ids.length === 0
-      ? []
-      : await db
-          .select()
-          .from(returnLines)
-          .where(inArray(returnLines.returnId, ids))
-          .orderBy(asc(returnLines.position));
-  return rows.map((row) =>
-    toReturn(
-      row,
-      lines.filter((line) => line.returnId === row.id),
-    ),
-  );
-}
+/** Each return with its lines (as JSON text), in one query. */
+const withLines = {
+  row: returns,
+  lines: sql<string>`(SELECT json_group_array(json_object('position', l.position, 'quantity', l.quantity))
+    FROM (SELECT position, quantity FROM return_lines WHERE return_id = ${returns.id} ORDER BY position) l)`,
+};
+
+const toReturns = (rows: { row: ReturnRow; lines: string }[]) =>
+  rows.map(({ row, lines }) => toReturn(row, JSON.parse(lines) as { position: number; quantity: number }[]));
 
 export async function readReturn(db: Database, returnId: string): Promise<Return | null> {
-  const row = await db.query.returns.findFirst({ where: eq(returns.id, returnId) });
-  return row ? ((await withLines(db, [row]))[0] ?? null) : null;
+  return toReturns(await db.select(withLines).from(returns).where(eq(returns.id, returnId)))[0] ?? null;
+}
+
+/** The return if it is `merchantId`'s, else a 404 problem. */
+export async function merchantsReturn(db: Database, returnId: string, merchantId: string): Promise<Return> {
+  const found = await readReturn(db, returnId);
+  if (!found || found.merchantId !== merchantId)
+    throw new ProblemError("not_found", `Return ${returnId} does not exist.`);
+  return found;
 }
 
 /** One page of returns matching `owner` (a merchant's or a customer's), newest first, fetched with one row more. */
@@ -88,7 +87,7 @@ export async function listReturns(
   page: { after: string | undefined; limit: number },
 ): Promise<Return[]> {
   const rows = await db
-    .select()
+    .select(withLines)
     .from(returns)
     .where(
       and(
@@ -100,5 +99,5 @@ export async function listReturns(
     )
     .orderBy(desc(returns.id))
     .limit(page.limit);
-  return withLines(db, rows);
+  return toReturns(rows);
 }
