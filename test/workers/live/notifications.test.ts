@@ -77,6 +77,9 @@ describe("reminders become notifications", () => {
       ]);
     }
     for (const who of [follower, cancelledReminder]) expect((await inbox(who)).data).toEqual([]);
+    // On air, a reminder has nothing left to remind of.
+    const late = await call("PUT", `/v1/live/sessions/${id}/reminder`, { as: await newShopper() });
+    expect(late.status).toBe(409);
   }, 20_000); // the file's first test starts the Worker cold: on a busy machine, past the default 5 s
 
   it("cancelling notifies reminder holders; a cancelled session takes no new reminders", async () => {

@@ -119,7 +119,10 @@ const reminderRoute = (method: "put" | "delete") =>
     method,
     path: "/{id}/reminder",
     summary: method === "put" ? "Remind me when this session goes live" : "Cancel my reminder",
-    description: "A signed-in shopper or creator. Idempotent.",
+    description:
+      method === "put"
+        ? "A signed-in shopper or creator, while the session is scheduled (409 once it is live or over). Idempotent."
+        : "A signed-in shopper or creator. Idempotent.",
     request: { params: idParam("live") },
     responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
   });
@@ -242,7 +245,10 @@ for (const verb of ["start", "end", "cancel"] as const) {
 sessionRoutes.openapi(reminderRoute("put"), async (c) => {
   const { id } = c.req.valid("param");
   const person = personId(requirePerson(c));
-  refuseOver(await sessionMeta(c.env, id));
+  const meta = await sessionMeta(c.env, id);
+  refuseOver(meta);
+  // A reminder is for the start; once on air there is nothing left to remind of.
+  if (meta.status === "live") throw new ProblemError("conflict", `Live session ${id} is already live: join it.`);
   await database(c.env).insert(liveSessionReminders).values({ sessionId: id, personId: person }).onConflictDoNothing();
   return c.body(null, 204);
 });
