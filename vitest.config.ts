@@ -45,6 +45,9 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
   test: {
     name: worker.name,
     include: [`test/workers/${worker.name}/**/*.test.ts`],
+    // A file's first test starts its Worker cold (bundled dependencies, pinyin-pro's dictionary on the first write):
+    // on a busy machine that alone can pass vitest's default 5 s.
+    testTimeout: 20_000,
     // The gateway's tests also get an operator key, a local OIDC provider and a database for key rotation; the
     // checkout's a fake Stripe and a webhook receiver.
     ...(worker.name === "gateway" ? { globalSetup: ["./test/gateway-setup.ts"] } : {}),
