@@ -7,6 +7,7 @@ import { benchDb } from "./db.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
 import { benchSearch } from "./search.ts";
+import { benchWebhooks } from "./webhooks.ts";
 
 const benchmarks: Record<string, () => Promise<string>> = {
   db: benchDb,
@@ -14,6 +15,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   "flash-sale": benchFlashSale,
   live: benchLive,
   search: benchSearch,
+  webhooks: benchWebhooks,
 };
 
 const requested = process.argv.slice(2);

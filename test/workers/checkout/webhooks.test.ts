@@ -3,8 +3,13 @@
 // `standardwebhooks` package. Time moves by editing the next-attempt time and running the alarm, never by waiting.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { sql as drizzleSql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { demo } from "../../../dev/demo.ts";
 import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { liveSessionEvent } from "../../../shared/webhook-events.ts";
+import { adjustInventory } from "../../../workers/catalog/src/adjust-inventory.ts";
 import { fromBase64 } from "../../../workers/checkout/src/webhooks/signing.ts";
 import { asMerchant, call, createSkus, key, reserve, shopper, stockOf } from "./helpers.ts";
 import {
@@ -205,6 +210,63 @@ describe("flash-sale events", () => {
     const got = await receivedAtLeast(name, 2);
     expect(got.map((d) => verify(endpoint.secret, d).type)).toEqual(["flash_sale.sold_out", "flash_sale.ended"]);
     expect(await deliveriesOf(endpoint.id)).toHaveLength(2);
+  });
+});
+
+describe("events other Workers record", () => {
+  it("reach the endpoint by the dispatcher's own look (no kick): inventory.low from the catalog's ledger", async () => {
+    const merchant = await newMerchant();
+    const name = uniqueName();
+    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["inventory.low"], inventoryLowThreshold: 5 });
+    const { skuIds } = await createSkus({ prices: [100], stock: 6, owner: merchant });
+    const skuId = skuIds[0] ?? "";
+    const adjust = (delta: number, key: string) =>
+      adjustInventory({ client: database(env).$client, skuId, delta, reason: "manual", idempotencyKey: key });
+    expect((await adjust(-1, "a")).ok).toBe(true); // 6 -> 5: not below 5
+    expect((await adjust(-1, "b")).ok).toBe(true); // 5 -> 4: below
+    expect((await adjust(-1, "b")).ok).toBe(false); // a retry: no change, no event
+    expect((await adjust(-9, "c")).ok).toBe(false); // refused: no change, no event
+    expect((await adjust(-1, "d")).ok).toBe(true); // 4 -> 3: already below
+    await runDue(endpoint.id);
+    const got = await receivedAtLeast(name, 1);
+    expect(got.map((d) => verify(endpoint.secret, d))).toMatchObject([
+      { type: "inventory.low", data: { skuId, merchantId: merchant, stock: 4, previousStock: 5 } },
+    ]);
+  });
+
+  it("live_session.started tells the merchants on a creator's shelf, once", async () => {
+    const merchant = await newMerchant();
+    const name = uniqueName();
+    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["live_session.started"] });
+    const { productId } = await createSkus({ prices: [100], stock: 1, owner: merchant });
+    const db = database(env);
+    const sessionId = newId("live");
+    await sql(
+      `INSERT INTO live_sessions (id, host_type, creator_id, title, status, scheduled_start_at)
+       VALUES (?, 'creator', ?, 'Evening try-on', 'scheduled', ?)`,
+      sessionId,
+      demo.creators[0]?.id ?? "",
+      new Date().toISOString(),
+    );
+    await sql(
+      "INSERT INTO live_session_products (session_id, product_id, position) VALUES (?, ?, 0)",
+      sessionId,
+      productId,
+    );
+    const goLive = () =>
+      db.batch([
+        db.run(drizzleSql`UPDATE live_sessions SET status = 'live', started_at = ${new Date().toISOString()}
+                          WHERE id = ${sessionId} AND status = 'scheduled'`),
+        ...liveSessionEvent("live_session.started", sessionId).map((statement) => db.run(statement)),
+      ]);
+    await goLive();
+    await goLive();
+    await runDue(endpoint.id);
+    const got = await receivedAtLeast(name, 1);
+    expect(got.map((d) => verify(endpoint.secret, d))).toMatchObject([
+      { type: "live_session.started", data: { id: sessionId, status: "live", hostType: "creator", merchantId: null } },
+    ]);
+    expect(await deliveriesOf(endpoint.id)).toHaveLength(1);
   });
 });
 
