@@ -841,7 +841,8 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.endpointId, t.messageId] }),
-    index("webhook_deliveries_due").on(t.status, t.nextAttemptAt),
+    // A dispatcher's pass: its endpoint's pending deliveries by due time, never the delivered history.
+    index("webhook_deliveries_endpoint_due").on(t.endpointId, t.status, t.nextAttemptAt),
   ],
 );
 
