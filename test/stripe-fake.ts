@@ -1,5 +1,5 @@
 // A fake of Stripe's HTTP API for the tests, speaking its documented wire format for exactly what zhongcao uses:
-// `POST /v1/payment_intents` and `POST /v1/refunds` (form-encoded, `Idempotency-Key` honoured: a replay gets the
+// `POST /v1/payment_intents`, `POST /v1/payment_intents/:id/cancel` and `POST /v1/refunds` (form-encoded, `Idempotency-Key` honoured: a replay gets the
 // first response, another body under the same key a 400 `idempotency_error`), `GET /v1/payment_intents/:id` and
 // `GET /v1/refunds?payment_intent=`, the
 // secret key checked, and errors as `{ error: { type, code, message } }`.
@@ -13,6 +13,7 @@
 //   `charge.refunded` event carries the intent's charge), and returns the event's `body` and its `signature` (a Stripe-Signature made with the official
 //   `stripe.webhooks.generateTestHeaderStringAsync`, at `timestamp` seconds, default now), for the test to deliver;
 // - `GET /_fake/requests`: every API request seen (method, path, idempotency key, form fields).
+// - `GET /_fake/intents`: every PaymentIntent as the fake holds it.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -102,6 +103,21 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     return { status: 200, body: intent };
   }
 
+  /** Stripe cancels an intent that has not succeeded (or been canceled); otherwise a 400. */
+  function cancelIntent(intent: StripeObject, fields: Fields) {
+    if (intent.status === "succeeded" || intent.status === "canceled") {
+      return stripeError(
+        400,
+        "invalid_request_error",
+        `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`,
+        "payment_intent_unexpected_state",
+      );
+    }
+    intent.status = "canceled";
+    intent.cancellation_reason = fields.cancellation_reason ?? null;
+    return { status: 200, body: intent };
+  }
+
   function createRefund(fields: Fields, rule: Rule | undefined) {
     const intent = intents.get(fields.payment_intent ?? "");
     if (!intent) {
@@ -152,6 +168,9 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     const got = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     const intent = got?.[1] ? intents.get(got[1]) : undefined;
     if (method === "GET" && intent) return { status: 200, body: intent };
+    const cancelling = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path);
+    const toCancel = cancelling?.[1] ? intents.get(cancelling[1]) : undefined;
+    if (method === "POST" && toCancel) return cancelIntent(toCancel, fields);
     if (method === "GET" && path === "/v1/refunds") {
       const data = [...refunds.values()].filter((r) => r.payment_intent === fields.payment_intent).reverse();
       return { status: 200, body: { object: "list", url: "/v1/refunds", has_more: false, data } };
@@ -222,6 +241,7 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     }
     if (url.pathname === "/_fake/events" && req.method === "POST") return event(JSON.parse(text));
     if (url.pathname === "/_fake/requests") return { status: 200, body: requests };
+    if (url.pathname === "/_fake/intents") return { status: 200, body: [...intents.values()] };
 
     if (req.headers.authorization !== `Bearer ${options.secretKey}`) {
       return stripeError(401, "invalid_request_error", "Invalid API Key provided.");

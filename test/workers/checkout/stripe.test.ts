@@ -190,6 +190,20 @@ describe("Stripe payments", () => {
     expect(await stockOf(skuIds[0] ?? "")).toBe(2);
   });
 
+  it("cancels the PaymentIntent of an order refused as sold out after it was opened", async () => {
+    const { cartId, skuIds } = await cartOf("st6b", { prices: [2_500], stock: 3, quantity: 2 });
+    // Someone else takes two of the three units between the cart and the checkout.
+    await database(env).$client.execute({ sql: "UPDATE skus SET stock = 1 WHERE id = ?", args: [skuIds[0] ?? ""] });
+    const res = await checkout("st6b", cartId, { paymentProvider: "stripe" });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ code: "sold_out" });
+    const intents =
+      await fake<{ status: string; cancellation_reason?: string; metadata: Record<string, string> }[]>("intents");
+    expect(intents.filter((intent) => intent.metadata.cart_id === cartId)).toEqual([
+      expect.objectContaining({ status: "canceled", cancellation_reason: "abandoned" }),
+    ]);
+  });
+
   it("a provider not enabled is a 409 payment_provider_disabled; an unknown one a 400", async () => {
     const { cartId } = await cartOf("st7");
     const withoutStripe = { ...env, STRIPE_SECRET_KEY: "", STRIPE_WEBHOOK_SECRET: "" };

@@ -73,6 +73,7 @@ export async function checkoutCart({
   const dueAt = new Date(now.getTime() + paymentTimeoutSeconds(env) * 1000);
   await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, dueAt.getTime());
 
+  let opened: { reference: string | null; clientSecret: string | null } | null = null;
   const held = lines.filter((line): line is PricedLine & { hold: NonNullable<PricedLine["hold"]> } => !!line.hold);
   const committed: typeof held = [];
   try {
@@ -87,7 +88,7 @@ export async function checkoutCart({
     }
     const paymentId = newId("pay", now.getTime());
     const totals = totalsOf(lines, cart.currency as Currency, env);
-    const opened = await provider.createPayment({
+    opened = await provider.createPayment({
       id: paymentId,
       orderId,
       cartId,
@@ -109,9 +110,12 @@ export async function checkoutCart({
       totals,
     });
   } catch (err) {
-    await Promise.all(
-      committed.map((line) => env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).uncommit(line.hold.id, cartId)),
-    );
+    await Promise.all([
+      ...committed.map((line) => env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).uncommit(line.hold.id, cartId)),
+      // Refused (sold out, checked out meanwhile): the order was not written and its payment will never be
+      // confirmed; let the provider close it. (After any other error the write may have happened: leave it.)
+      opened && err instanceof ProblemError ? provider.cancelPayment(opened.reference) : undefined,
+    ]);
     throw err;
   }
   return { orderId };

@@ -57,6 +57,8 @@ export interface PaymentProvider {
    * provider cannot be reached or refuses.
    */
   createPayment(payment: NewPayment): Promise<{ reference: string | null; clientSecret: string | null }>;
+  /** Lets go of a payment opened for an order that was then never written (sold out meanwhile). Never throws. */
+  cancelPayment(reference: string | null): Promise<void>;
   /** Refunds money of a succeeded payment, idempotently by our refund id. Throws when the provider cannot. */
   refund(
     refund: NewRefund,

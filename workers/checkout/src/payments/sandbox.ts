@@ -63,6 +63,7 @@ export function sandboxProvider(secret: string): PaymentProvider {
     name: "sandbox",
     signatureHeader: SANDBOX_SIGNATURE_HEADER,
     createPayment: async () => ({ reference: null, clientSecret: null }),
+    cancelPayment: async () => undefined,
     refund: async ({ reason }) =>
       reason === SANDBOX_FAILING_REFUND
         ? { reference: null, outcome: "failed", failureReason: "the sandbox was asked to fail this refund" }

@@ -88,6 +88,18 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
         throw unavailable("open the payment", err);
       }
     },
+    async cancelPayment(reference) {
+      if (!reference) return;
+      try {
+        await stripe.paymentIntents.cancel(reference, { cancellation_reason: "abandoned" });
+      } catch (err) {
+        // Unconfirmed, it can never take money; Stripe's dashboard shows it as incomplete.
+        log("warn", "stripe: could not cancel an unused PaymentIntent", {
+          reference,
+          message: err instanceof Error ? err.message : String(err),
+        });
+      }
+    },
     async refund(refund) {
       if (!refund.paymentReference) throw new Error(`refund ${refund.id}: the payment has no PaymentIntent`);
       try {
