@@ -9,6 +9,7 @@ import { openApiDocument } from "./openapi.ts";
 import { limitByAddress, limitByCredential } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { creatorRoutes } from "./routes/creators.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { wellKnownRoutes } from "./routes/jwks.ts";
 import { merchantRoutes } from "./routes/merchants.ts";
@@ -56,6 +57,7 @@ app.use("*", limitByCredential());
 
 app.route("/health", healthRoutes);
 app.get("/openapi.json", openApiDocument(app));
+app.route("/docs", docsRoutes);
 app.route("/.well-known", wellKnownRoutes);
 app.route("/v1/merchants", merchantRoutes);
 app.route("/v1/creators", creatorRoutes);

@@ -1,0 +1,25 @@
+// GET /docs: the interactive reference, served whole by the gateway (no other host), over /openapi.json.
+import { describe, expect, it } from "vitest";
+import { call } from "./helpers.ts";
+
+describe("GET /docs", () => {
+  it("serves Swagger UI and its assets from the gateway itself, pointed at /openapi.json", async () => {
+    const res = await call("/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await res.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(assets).toHaveLength(3);
+    // Every asset is this gateway's, and answers.
+    for (const asset of assets) {
+      expect(asset.startsWith("/docs/")).toBe(true);
+      const got = await call(asset);
+      expect(got.status, asset).toBe(200);
+      const body = await got.text();
+      if (asset.endsWith("swagger-ui-bundle.js")) expect(body).toContain("SwaggerUIBundle");
+      if (asset.endsWith("init.js")) expect(body).toContain('url: "/openapi.json"');
+      if (asset.endsWith(".css")) expect(got.headers.get("content-type")).toContain("text/css");
+    }
+  });
+});
