@@ -79,9 +79,24 @@ export function onError(service: string) {
       const code = httpStatusCodes[err.status];
       if (code) return problem(c, code, err.message || `${err.status}`);
     }
+    if (isDatabaseBusy(err)) {
+      // A write that waited too long for the database's lock did nothing (its transaction rolled back): safe to retry.
+      log("warn", "database busy", { service, requestId: requestIdOf(c), error: err.message });
+      return problem(c, "service_unavailable", "The database is busy; nothing was changed. Retry shortly.", undefined, {
+        "retry-after": "1",
+      });
+    }
     log("error", "unhandled error", { service, requestId: requestIdOf(c), error: err.message, stack: err.stack });
     return problem(c, "internal", "Something went wrong on our side. Quote the request id if you contact support.");
   };
+}
+
+/** SQLITE_BUSY from libSQL (Turso or the local server), itself or as the cause of a query error that wraps it. */
+function isDatabaseBusy(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === "SQLITE_BUSY" || /\bSQLITE_BUSY\b/.test(e.message)) return true;
+  }
+  return false;
 }
 
 export function notFound(c: Context): Response {
