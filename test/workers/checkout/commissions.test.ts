@@ -80,7 +80,7 @@ const threeLines = (creatorA: string, creatorB: string) => [
 describe("creator commissions", () => {
   it("earns per credited line at the product's rate, else the merchant's, floored; two creators; merchants see both", async () => {
     const merchant = await newMerchant(800);
-    const { order } = await paidOrderOf("cm1", merchant, threeLines(creators[0], creators[1]));
+    const { order, paid } = await paidOrderOf("cm1", merchant, threeLines(creators[0], creators[1]));
     expect(order.totals.total).toEqual(cny(13_497));
 
     const owed = await ledger(asMerchant(merchant), order.id);
@@ -93,6 +93,13 @@ describe("creator commissions", () => {
     expect(owed.totals).toEqual([
       { currency: "CNY", earned: cny(1_220), reversed: cny(0), pending: cny(1_220), payable: cny(0) },
     ]);
+    // The payment's success delivered again: nothing more is earned.
+    const again = await call("POST", "/v1/webhooks/sandbox", {
+      headers: { "x-sandbox-signature": paid.webhook.signature },
+      body: JSON.parse(paid.webhook.body),
+    });
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    expect((await ledger(asMerchant(merchant), order.id)).data).toHaveLength(2);
     // Each creator sees its own line only.
     const first = await ledger(asCreator(creators[0]), order.id);
     expect(first.data.map((e) => e.amount.amount)).toEqual([480]);

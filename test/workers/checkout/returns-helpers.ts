@@ -8,7 +8,7 @@ import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
 import { liveSessionProducts, liveSessions, merchants, noteProducts, notes } from "../../../shared/schema.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
-import { checkout, type Order, sandbox } from "./orders.ts";
+import { checkout, type Order, type Outcome, sandbox } from "./orders.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -93,7 +93,7 @@ export async function paidOrderOf(who: string, merchant: string, lines: LineSpec
   const order = await res.json<Order>();
   const paid = await sandbox(order.payment?.id ?? "", who, { outcome: "succeed" });
   if (paid.status !== 200) throw new Error(`sandbox: ${paid.status} ${await paid.text()}`);
-  return { order, skuIds };
+  return { order, skuIds, paid: await paid.json<Outcome>() };
 }
 
 /** Fulfilled and delivered by its merchant. */
