@@ -1,7 +1,7 @@
 // Fixtures for the returns and commission tests: a fresh merchant (its own commission rate, so no other test's
 // orders count), orders whose lines a demo creator's note credits, paid in the sandbox, fulfilled and delivered,
 // and a delivery moved back in time (the return window and the payable time are counted from it).
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { demo } from "../../../dev/demo.ts";
 import { encodeAttribution } from "../../../shared/attribution.ts";
 import { database } from "../../../shared/db.ts";
@@ -41,8 +41,29 @@ export interface LineSpec {
   rateBps?: number;
 }
 
+/** The fake Stripe (test/stripe-fake.ts), steered through its /_fake/ routes. */
+export const stripeFake = async <T>(path: string, body: unknown): Promise<T> =>
+  (await fetch(`${env.STRIPE_API_BASE}/_fake/${path}`, { method: "POST", body: JSON.stringify(body) })).json<T>();
+
+/** The fake moves `object` (a Stripe id, or our payment or refund id) and its signed event is delivered to us. */
+export async function stripeEvent(type: string, object: string, extra: { status?: string } = {}): Promise<Response> {
+  const event = await stripeFake<{ body: string; signature: string }>("events", { type, object, ...extra });
+  return exports.default.fetch(
+    new Request("http://checkout/v1/webhooks/stripe", {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": event.signature },
+      body: event.body,
+    }),
+  );
+}
+
 /** A paid order of `merchant`'s fresh products, one line per spec (in order: position i is spec i). */
-export async function paidOrderOf(who: string, merchant: string, lines: LineSpec[]) {
+export async function paidOrderOf(
+  who: string,
+  merchant: string,
+  lines: LineSpec[],
+  provider: "sandbox" | "stripe" = "sandbox",
+) {
   const db = database(env);
   const s = shopper(who);
   const cart = await (await call("POST", "/v1/carts", { headers: s })).json<{ id: string }>();
@@ -88,9 +109,14 @@ export async function paidOrderOf(who: string, merchant: string, lines: LineSpec
     });
     if (res.status !== 200) throw new Error(`add line: ${res.status} ${await res.text()}`);
   }
-  const res = await checkout(who, cart.id);
+  const res = await checkout(who, cart.id, { paymentProvider: provider });
   if (res.status !== 201) throw new Error(`checkout: ${res.status} ${await res.text()}`);
   const order = await res.json<Order>();
+  if (provider === "stripe") {
+    const paid = await stripeEvent("payment_intent.succeeded", order.payment?.id ?? "");
+    if (paid.status !== 200) throw new Error(`stripe: ${paid.status} ${await paid.text()}`);
+    return { order, skuIds, paid: null };
+  }
   const paid = await sandbox(order.payment?.id ?? "", who, { outcome: "succeed" });
   if (paid.status !== 200) throw new Error(`sandbox: ${paid.status} ${await paid.text()}`);
   return { order, skuIds, paid: await paid.json<Outcome>() };

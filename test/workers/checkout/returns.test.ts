@@ -1,12 +1,22 @@
-// Returns of delivered lines: requested within the window, approved (refunded through the sandbox, restocked
-// through the ledger) or rejected; never more units than bought, even racing; who may do what; listing in pages.
+// Returns of delivered lines: requested within the window, approved (refunded through the sandbox or Stripe,
+// restocked through the ledger) or rejected; never more units than bought, even racing; who may do what; listing in pages.
 import { describe, expect, it } from "vitest";
 import { openApiPart } from "../../../shared/entrypoint.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
 import { asMerchant, call, key, ledgerOf, shopper, stockOf } from "./helpers.ts";
 import { orderOf } from "./orders.ts";
-import { decide, deliver, deliveredDaysAgo, newMerchant, paidOrderOf, requestReturn } from "./returns-helpers.ts";
+import {
+  creators,
+  decide,
+  deliver,
+  deliveredDaysAgo,
+  newMerchant,
+  paidOrderOf,
+  requestReturn,
+  stripeEvent,
+  stripeFake,
+} from "./returns-helpers.ts";
 
 interface Return {
   id: string;
@@ -164,6 +174,44 @@ describe("returns", () => {
     expect(second.refundId).not.toBe(first.refundId);
     expect((await refundsOf(order.id, merchant)).map((r) => r.status)).toEqual(["failed", "failed"]);
     expect(await orderOf(order.id, "rt5")).toMatchObject({ status: "delivered" });
+  });
+
+  it("through Stripe: approved while its refund is pending, refunded (its commission reversed) when Stripe settles it", async () => {
+    const merchant = await newMerchant(800);
+    // 3000 × 2 credited to creator 0 at 800 bps: 480 earned.
+    const { order } = await paidOrderOf(
+      "rt8",
+      merchant,
+      [{ price: 3_000, quantity: 2, creator: creators[0] }],
+      "stripe",
+    );
+    await deliver(order.id, merchant);
+    await stripeFake("rules", {
+      path: "/v1/refunds",
+      match: { "metadata[order_id]": order.id },
+      status: 200,
+      refundStatus: "pending",
+    });
+    const ret = await (
+      await requestReturn(order.id, "rt8", { lines: [{ position: 0, quantity: 1 }], reason: "too dark" })
+    ).json<Return>();
+    const approved = await (await decide(ret.id, merchant, "approve")).json<Return>();
+    expect(approved).toMatchObject({ status: "approved", refundId: expect.stringMatching(/^rfd_/) });
+    expect(await refundsOf(order.id, merchant)).toMatchObject([{ status: "pending", amount: { amount: 3_000 } }]);
+    // Its refund is under way: not approvable again.
+    expect((await decide(ret.id, merchant, "approve")).status).toBe(409);
+
+    expect((await stripeEvent("refund.updated", approved.refundId ?? "", { status: "succeeded" })).status).toBe(200);
+    expect(await (await call("GET", `/v1/returns/${ret.id}`, { headers: shopper("rt8") })).json()).toMatchObject({
+      status: "refunded",
+    });
+    expect(await orderOf(order.id, "rt8")).toMatchObject({ status: "partially_refunded" });
+    // Half the line given back: floor(480 × 3000 / 6000) = 240 reversed, in the webhook's batch.
+    const ledger = await call("GET", `/v1/commissions?orderId=${order.id}`, { headers: asMerchant(merchant) });
+    expect((await ledger.json<{ data: { kind: string; amount: { amount: number } }[] }>()).data).toMatchObject([
+      { kind: "reversal", amount: { amount: -240 } },
+      { kind: "earned", amount: { amount: 480 } },
+    ]);
   });
 
   it("belongs to its customer and its merchant: 401, 404 and bad input", async () => {
