@@ -157,20 +157,23 @@ describe("returns", () => {
     expect(await late.json()).toMatchObject({ code: "return_window_closed" });
   });
 
-  it("a refund that fails leaves the return approved; approving again asks for a new refund", async () => {
+  it("a refund that fails leaves the return approved; approving again asks for a new refund, restocking once", async () => {
     const merchant = await newMerchant();
-    const { order } = await deliveredOrder("rt5", merchant);
+    const { order, skuIds } = await deliveredOrder("rt5", merchant);
     const ret = await (
       await requestReturn(order.id, "rt5", { lines: [{ position: 0, quantity: 2 }], reason: SANDBOX_FAILING_REFUND })
     ).json<Return>();
-    const first = await (await decide(ret.id, merchant, "approve")).json<Return>();
-    expect(first).toMatchObject({ status: "approved", refundId: expect.stringMatching(/^rfd_/) });
+    const first = await (await decide(ret.id, merchant, "approve", { restock: true })).json<Return>();
+    expect(first).toMatchObject({ status: "approved", restock: true, refundId: expect.stringMatching(/^rfd_/) });
+    // The goods came back: restocked with the approval, whatever the refund's fate (8 left + 2).
+    expect(await stockOf(skuIds[0] ?? "")).toBe(10);
     // Its units stay taken by the approved return.
     expect((await requestReturn(order.id, "rt5", { lines: [{ position: 0, quantity: 1 }], reason: "x" })).status).toBe(
       409,
     );
-    const second = await (await decide(ret.id, merchant, "approve")).json<Return>();
+    const second = await (await decide(ret.id, merchant, "approve", { restock: true })).json<Return>();
     expect(second.status).toBe("approved");
+    expect(await stockOf(skuIds[0] ?? "")).toBe(10);
     expect(second.refundId).not.toBe(first.refundId);
     expect((await refundsOf(order.id, merchant)).map((r) => r.status)).toEqual(["failed", "failed"]);
     expect(await orderOf(order.id, "rt5")).toMatchObject({ status: "delivered" });

@@ -1,7 +1,7 @@
 // moveStock: the checkout Worker's side of the inventory ledger (the catalog's adjustInventory pattern): the
 // conditional ledger row and the SKU's stock change in one batch (one transaction, one round trip). Stock never goes
 // below zero, and the ledger key makes a retried move count once. Used for a flash sale's allotment and its return.
-import type { Client, InStatement } from "@libsql/client/web";
+import type { Client, InStatement, InValue } from "@libsql/client/web";
 import { newId } from "../../../shared/ids.ts";
 
 export type MoveResult =
@@ -16,8 +16,11 @@ export function moveStockStatements(move: {
   reason: string;
   idempotencyKey: string;
   at: string;
+  /** A further condition (SQL over `args`) for the move, checked when the batch runs (a return's restock). */
+  when?: { sql: string; args: Record<string, InValue> };
 }): InStatement[] {
   const args = {
+    ...move.when?.args,
     id: move.ledgerId,
     sku: move.skuId,
     delta: move.delta,
@@ -29,7 +32,7 @@ export function moveStockStatements(move: {
     {
       sql: `INSERT INTO inventory_ledger (id, sku_id, delta, reason, idempotency_key, created_at)
             SELECT :id, :sku, :delta, :reason, :key, :at
-            WHERE (SELECT stock + :delta FROM skus WHERE id = :sku) >= 0
+            WHERE (SELECT stock + :delta FROM skus WHERE id = :sku) >= 0 ${move.when ? `AND ${move.when.sql}` : ""}
             ON CONFLICT (sku_id, idempotency_key) DO NOTHING`,
       args,
     },

@@ -3,8 +3,8 @@
 // `approved` in the SAME batch as the refund's reservation, on the condition that it is still requested: two
 // approvals racing reserve one refund, and an approval racing a rejection loses or wins whole. The return becomes
 // `refunded` when its refund succeeds (settleRefund). If that refund fails, approving again asks for a new one.
-// With `restock`, the units go back in stock through the inventory ledger (`return_restock`), keyed by the return
-// and line, so a repeated restock counts once.
+// With `restock`, the units go back in stock through the inventory ledger (`return_restock`) in that same batch,
+// keyed by the return and line, so a repeated restock counts once.
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
@@ -60,6 +60,25 @@ export async function approveReturn({
     updatedAt: at,
   };
   const args = { return: returnId, refund: refundId, restock: approved.restock ? 1 : 0, at };
+  const bought = await db.select().from(orderLines).where(eq(orderLines.orderId, current.orderId));
+  // With restock, each line's units back in stock through the ledger, keyed by return and line so that they count
+  // once (an approval retried after a failed refund restocks nothing twice), only if this batch approved it.
+  const restocks = current.lines.flatMap((line) => {
+    const skuId = bought.find((b) => b.position === line.position)?.skuId;
+    if (skuId === undefined) return [];
+    return moveStockStatements({
+      ledgerId: newId("led"),
+      skuId,
+      delta: line.quantity,
+      reason: "return_restock",
+      idempotencyKey: `return:${returnId}:${line.position}`,
+      at,
+      when: {
+        sql: "EXISTS (SELECT 1 FROM returns WHERE id = :return AND refund_id = :refund AND restock = 1)",
+        args: { return: returnId, refund: refundId },
+      },
+    });
+  });
   try {
     await createRefund({
       env,
@@ -81,6 +100,7 @@ export async function approveReturn({
               args,
             },
             ...returnEvent("return.approved", approved, sql`r.refund_id = ${refundId} AND r.decided_at = ${at}`, now),
+            ...restocks,
           ],
         },
       },
@@ -91,29 +111,7 @@ export async function approveReturn({
     if (latest && latest.refundId !== refundId && !(await mayApprove(db, latest))) throw notApprovable(latest);
     throw err;
   }
-  if (approved.restock) await restockReturn(db, approved);
   const result = await readReturn(db, returnId);
   if (!result) throw new Error(`return ${returnId} missing after it was approved`);
   return result;
-}
-
-/** The return's units back in stock, one ledger row per line, each counted once however often this runs. */
-async function restockReturn(db: Database, ret: Return): Promise<void> {
-  const bought = await db.select().from(orderLines).where(eq(orderLines.orderId, ret.orderId));
-  const at = new Date().toISOString();
-  await db.$client.batch(
-    ret.lines.flatMap((line) => {
-      const sku = bought.find((b) => b.position === line.position)?.skuId;
-      if (sku === undefined) return [];
-      return moveStockStatements({
-        ledgerId: newId("led"),
-        skuId: sku,
-        delta: line.quantity,
-        reason: "return_restock",
-        idempotencyKey: `return:${ret.id}:${line.position}`,
-        at,
-      });
-    }),
-    "write",
-  );
 }
