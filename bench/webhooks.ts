@@ -16,14 +16,18 @@ const orders = Number(process.env.BENCH_WEBHOOK_ORDERS ?? 2000);
 const clients = 32;
 const shoppers = 200;
 const failEvery = 20;
-const drainTimeoutMs = 120_000;
+const drainTimeoutMs = 180_000;
 
 async function post(url: string, headers: Record<string, string>, body: unknown) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+  // wrangler dev drops connections when it reloads (a source file changed in this shared tree): retry once; the
+  // writes that matter carry an Idempotency-Key.
+  const res = await send().catch(send);
   const text = await res.text();
   return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> | null };
 }
@@ -37,8 +41,20 @@ export async function benchWebhooks(): Promise<string> {
   /** First 200 answered per webhook-id, and how many 200s each got. */
   const delivered = new Map<string, { at: number; body: string; count: number }>();
   let answered500 = 0;
+  let badSignatures = 0;
+  // Set once the endpoint exists; every delivery is verified as it arrives (the spec's 5-minute tolerance).
+  let webhook: Webhook | null = null;
   const receiver = await startWebhookReceiver({
     answer: (received, count) => {
+      try {
+        webhook?.verify(received.body, {
+          "webhook-id": received.id,
+          "webhook-timestamp": received.timestamp,
+          "webhook-signature": received.signature,
+        });
+      } catch {
+        badSignatures++;
+      }
       if (count % failEvery === 0) {
         answered500++;
         return 500;
@@ -64,6 +80,7 @@ export async function benchWebhooks(): Promise<string> {
           description: "benchmark receiver",
         }),
       );
+      webhook = new Webhook(String(endpoint.secret));
       const product = await expectStatus(
         "product",
         201,
@@ -112,23 +129,10 @@ export async function benchWebhooks(): Promise<string> {
       });
       const paidSeconds = (Date.now() - started) / 1000;
 
-      // Until every paid order's event got a 200 (retries of the 500s come 5 s later), or the time runs out.
+      // Until every paid order's event got a 200 (retries of the 500s come 5 s later), or 3 minutes have passed.
       const deadline = Date.now() + drainTimeoutMs;
       while (delivered.size < paidOrders.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      const webhook = new Webhook(String(endpoint.secret));
       const received = receiver.received.get("bench") ?? [];
-      let badSignatures = 0;
-      for (const delivery of received) {
-        try {
-          webhook.verify(delivery.body, {
-            "webhook-id": delivery.id,
-            "webhook-timestamp": delivery.timestamp,
-            "webhook-signature": delivery.signature,
-          });
-        } catch {
-          badSignatures++;
-        }
-      }
       const lags: number[] = [];
       const ordersTold = new Set<string>();
       let lastAt = started;
@@ -162,7 +166,7 @@ export async function benchWebhooks(): Promise<string> {
         "",
         table([{ row: deliveredRow, baseline: paidRow }]),
         "",
-        "| events written (paid orders) | distinct webhook-ids delivered | lost | duplicates (extra 200s) | answered 500 | deliveries received | bad signatures | lag p50 ms | lag p99 ms | lag max ms |",
+        "| events written (paid orders) | distinct webhook-ids delivered | not delivered when the run ended | duplicates (extra 200s) | answered 500 | deliveries received | bad signatures | lag p50 ms | lag p99 ms | lag max ms |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         `| ${paidOrders.size} | ${ordersTold.size} | ${lost} | ${duplicates} | ${answered500} | ${received.length} | ${badSignatures} | ${percentile(lags, 50).toFixed(0)} | ${percentile(lags, 99).toFixed(0)} | ${(lags.at(-1) ?? Number.NaN).toFixed(0)} |`,
       ].join("\n");

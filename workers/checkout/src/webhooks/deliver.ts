@@ -1,22 +1,25 @@
-// One delivery pass for one endpoint, run by its WebhookDispatcher: the pending deliveries that are due, oldest
-// first, sent one at a time (so a receiver gets them in the order they were recorded), each signed by the Standard
-// Webhooks spec with a 15 s timeout; then every outcome written in one batch. A failing message does not hold back
-// the ones after it (as in Standard Webhooks and Svix): it goes on its own retry schedule, and receivers order
-// order events by their `sequence`. Delivery is at least once: a pass that dies between sending and writing sends
-// again, with the same `webhook-id`, which receivers use to drop duplicates.
+// One delivery pass for one endpoint, run by its WebhookDispatcher, in rounds: the pending deliveries that are due,
+// oldest first, sent one at a time (so a receiver gets them in the order they were recorded), each signed by the
+// Standard Webhooks spec with a 15 s timeout; then the round's outcomes written in one batch that also reads the
+// next round (one database round trip a round). A failing message does not hold back the ones after it (as in
+// Standard Webhooks and Svix): it goes on its own retry schedule, and receivers order order events by their
+// `sequence`. Delivery is at least once: a pass that dies between sending and writing sends again, with the same
+// `webhook-id`, which receivers use to drop duplicates.
 import type { InStatement } from "@libsql/client/web";
 import { database } from "../../../../shared/db.ts";
 import { newId } from "../../../../shared/ids.ts";
 import { failureDisablesAfterMs, nextAttemptAt } from "./retry.ts";
 import { unseal } from "./secrets.ts";
-import { type SigningKeys, signatureHeader } from "./signing.ts";
+import { type SigningKeys, signer } from "./signing.ts";
 import { allowPrivateUrls, checkWebhookUrl } from "./url-guard.ts";
 
 const TIMEOUT_MS = 15_000;
-const PASS_LIMIT = 25;
+const ROUND_LIMIT = 100;
+/** A pass stops starting rounds after this long; the alarm runs the next one at once. */
+const PASS_BUDGET_MS = 10_000;
 const EXCERPT_CHARS = 500;
 /** A dispatcher looks for deliveries it was not told of (recorded by other Workers) this often. */
-export const POLL_MS = 30_000;
+const POLL_MS = 30_000;
 
 interface Endpoint {
   id: string;
@@ -43,7 +46,7 @@ interface Outcome {
   retryAfter: string | null;
 }
 
-export async function signingKeys(env: Env, endpoint: Endpoint, now: number): Promise<SigningKeys> {
+async function signingKeys(env: Env, endpoint: Endpoint, now: number): Promise<SigningKeys> {
   const previousLive =
     endpoint.previous_secret !== null &&
     endpoint.previous_secret_expires_at !== null &&
@@ -56,7 +59,9 @@ export async function signingKeys(env: Env, endpoint: Endpoint, now: number): Pr
   };
 }
 
-async function send(env: Env, endpoint: Endpoint, keys: SigningKeys, due: Due): Promise<Outcome> {
+type Sign = Awaited<ReturnType<typeof signer>>;
+
+async function send(env: Env, endpoint: Endpoint, sign: Sign, due: Due): Promise<Outcome> {
   const started = Date.now();
   const verdict = checkWebhookUrl(endpoint.url, allowPrivateUrls(env));
   if (!verdict.ok) {
@@ -71,7 +76,7 @@ async function send(env: Env, endpoint: Endpoint, keys: SigningKeys, due: Due): 
         "user-agent": "zhongcao-webhooks/1",
         "webhook-id": due.message_id,
         "webhook-timestamp": String(timestamp),
-        "webhook-signature": await signatureHeader(keys, due.message_id, timestamp, due.payload),
+        "webhook-signature": await sign(due.message_id, timestamp, due.payload),
       },
       body: due.payload,
       redirect: "manual",
@@ -91,22 +96,24 @@ async function send(env: Env, endpoint: Endpoint, keys: SigningKeys, due: Due): 
   }
 }
 
-/** What one attempt's outcome writes: the log row, the delivery's state, the endpoint's failure run. */
-function record(endpoint: Endpoint, due: Due, outcome: Outcome, now: number): InStatement[] {
+const succeeded = (outcome: Outcome) => outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+
+/** What one attempt writes: its log row, and the delivery's state. */
+function record(endpointId: string, due: Due, outcome: Outcome, now: number): InStatement[] {
   const at = new Date(now).toISOString();
-  const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+  const ok = succeeded(outcome);
   const attempts = due.attempts + 1;
   const next = ok ? null : nextAttemptAt(attempts, outcome.retryAfter, now);
   const nextAt = next === null ? null : new Date(next).toISOString();
   const status = ok ? "succeeded" : next === null ? "failed" : "pending";
-  const statements: InStatement[] = [
+  return [
     {
       sql: `INSERT INTO webhook_attempts (id, endpoint_id, message_id, attempt, response_status, response_excerpt, error,
                                           latency_ms, next_attempt_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         newId("att", now),
-        endpoint.id,
+        endpointId,
         due.message_id,
         attempts,
         outcome.status,
@@ -121,32 +128,38 @@ function record(endpoint: Endpoint, due: Due, outcome: Outcome, now: number): In
       // Only the attempt this pass made: a resend meanwhile (attempts reset) is not overwritten.
       sql: `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, updated_at = ?
             WHERE endpoint_id = ? AND message_id = ? AND status = 'pending' AND attempts = ?`,
-      args: [status, attempts, nextAt, at, endpoint.id, due.message_id, due.attempts],
+      args: [status, attempts, nextAt, at, endpointId, due.message_id, due.attempts],
     },
   ];
-  if (ok) {
-    statements.push({ sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ?", args: [endpoint.id] });
-    return statements;
+}
+
+/**
+ * What a round's outcomes do to the endpoint: its run of failures (the first failure since the last success, null
+ * after a success), and disabling it on a 410 or once that run reaches 5 days.
+ */
+function endpointAfter(endpoint: Endpoint, outcomes: { outcome: Outcome; at: number }[]): InStatement[] {
+  let failingSince = endpoint.failing_since;
+  for (const { outcome, at } of outcomes) {
+    failingSince = succeeded(outcome) ? null : (failingSince ?? new Date(at).toISOString());
   }
-  const since = new Date(now - failureDisablesAfterMs).toISOString();
-  statements.push(
-    {
-      sql: "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?",
-      args: [at, endpoint.id],
-    },
-    {
+  const now = outcomes.at(-1)?.at ?? Date.now();
+  const gone = outcomes.some(({ outcome }) => outcome.status === 410);
+  const tooLong = failingSince !== null && Date.parse(failingSince) <= now - failureDisablesAfterMs;
+  const statements: InStatement[] = [];
+  if (failingSince !== endpoint.failing_since) {
+    statements.push({
+      sql: "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?",
+      args: [failingSince, endpoint.id],
+    });
+  }
+  if (gone || tooLong) {
+    const at = new Date(now).toISOString();
+    statements.push({
       sql: `UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ?, version = version + 1, updated_at = ?
-            WHERE id = ? AND disabled_at IS NULL AND (? OR failing_since <= ?)`,
-      args: [
-        at,
-        outcome.status === 410 ? "The endpoint answered 410 Gone." : "Every delivery has failed for 5 days.",
-        at,
-        endpoint.id,
-        outcome.status === 410 ? 1 : 0,
-        since,
-      ],
-    },
-  );
+            WHERE id = ? AND disabled_at IS NULL`,
+      args: [at, gone ? "The endpoint answered 410 Gone." : "Every delivery has failed for 5 days.", at, endpoint.id],
+    });
+  }
   return statements;
 }
 
@@ -156,43 +169,44 @@ function record(endpoint: Endpoint, due: Due, outcome: Outcome, now: number): In
  */
 export async function deliverDue(env: Env, endpointId: string): Promise<number | null> {
   const client = database(env).$client;
-  const now = Date.now();
-  const [endpoints, dueRows] = await client.batch(
-    [
-      { sql: "SELECT * FROM webhook_endpoints WHERE id = ?", args: [endpointId] },
-      {
-        sql: `SELECT d.message_id, d.attempts, m.payload FROM webhook_deliveries d
-              JOIN webhook_messages m ON m.id = d.message_id
-              WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
-              ORDER BY d.next_attempt_at, d.message_id LIMIT ?`,
-        args: [endpointId, new Date(now).toISOString(), PASS_LIMIT],
-      },
-    ],
-    "read",
-  );
-  const endpoint = endpoints?.rows[0] as unknown as Endpoint | undefined;
-  if (!endpoint || endpoint.disabled_at !== null) return null;
-  const due = (dueRows?.rows ?? []) as unknown as Due[];
-  const keys = await signingKeys(env, endpoint, now);
-  const statements: InStatement[] = [];
-  for (const item of due) {
-    const outcome = await send(env, endpoint, keys, item);
-    statements.push(...record(endpoint, item, outcome, Date.now()));
-    if (outcome.status === 410) break;
+  const started = Date.now();
+  const reads = (now: number): InStatement[] => [
+    { sql: "SELECT * FROM webhook_endpoints WHERE id = ?", args: [endpointId] },
+    {
+      sql: `SELECT d.message_id, d.attempts, m.payload FROM webhook_deliveries d
+            JOIN webhook_messages m ON m.id = d.message_id
+            WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
+            ORDER BY d.next_attempt_at, d.message_id LIMIT ?`,
+      args: [endpointId, new Date(now).toISOString(), ROUND_LIMIT],
+    },
+    {
+      sql: "SELECT min(next_attempt_at) AS next FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending'",
+      args: [endpointId],
+    },
+  ];
+  let [endpoints, dueRows, nextRow] = await client.batch(reads(started), "read");
+  for (;;) {
+    const endpoint = endpoints?.rows[0] as unknown as Endpoint | undefined;
+    if (!endpoint || endpoint.disabled_at !== null) return null;
+    const due = (dueRows?.rows ?? []) as unknown as Due[];
+    if (due.length === 0 || Date.now() - started > PASS_BUDGET_MS) {
+      const next = nextRow?.rows[0]?.next;
+      return Math.min(typeof next === "string" ? Date.parse(next) : Number.POSITIVE_INFINITY, Date.now() + POLL_MS);
+    }
+    const sign = await signer(await signingKeys(env, endpoint, Date.now()));
+    const outcomes: { outcome: Outcome; at: number }[] = [];
+    const statements: InStatement[] = [];
+    for (const item of due) {
+      const outcome = await send(env, endpoint, sign, item);
+      const at = Date.now();
+      outcomes.push({ outcome, at });
+      statements.push(...record(endpoint.id, item, outcome, at));
+      if (outcome.status === 410) break;
+    }
+    const results = await client.batch(
+      [...statements, ...endpointAfter(endpoint, outcomes), ...reads(Date.now())],
+      "write",
+    );
+    [endpoints, dueRows, nextRow] = results.slice(-3);
   }
-  const results = await client.batch(
-    [
-      ...statements,
-      {
-        sql: `SELECT (SELECT disabled_at FROM webhook_endpoints WHERE id = ?) AS disabled_at,
-                     (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending') AS next`,
-        args: [endpointId, endpointId],
-      },
-    ],
-    "write",
-  );
-  const after = results.at(-1)?.rows[0];
-  if (after?.disabled_at !== null && after?.disabled_at !== undefined) return null;
-  const next = typeof after?.next === "string" ? Date.parse(after.next) : Number.POSITIVE_INFINITY;
-  return Math.min(next, Date.now() + POLL_MS);
 }

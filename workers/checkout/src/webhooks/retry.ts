@@ -11,7 +11,7 @@ const retryAfterCapMs = 10 * 3600 * 1000;
 export const failureDisablesAfterMs = 5 * 24 * 3600 * 1000;
 
 /** Milliseconds a `Retry-After` header asks for, or null when absent or unreadable. */
-export function retryAfterMs(header: string | null, now: number): number | null {
+function retryAfterMs(header: string | null, now: number): number | null {
   if (header === null) return null;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;

@@ -25,23 +25,31 @@ export interface SigningKeys {
   ed25519PrivateKey: string | null;
 }
 
-export async function signatureHeader(keys: SigningKeys, id: string, timestamp: number, body: string) {
-  const content = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
-  const hmacs = await Promise.all(
-    keys.secrets.map(async (secret) => {
-      const key = await crypto.subtle.importKey(
+/** Signs with every key in use: `(id, timestamp, body) => webhook-signature`; the keys are imported once. */
+export async function signer(keys: SigningKeys) {
+  const hmacKeys = await Promise.all(
+    keys.secrets.map((secret) =>
+      crypto.subtle.importKey(
         "raw",
         fromBase64(secret.slice("whsec_".length)),
         { name: "HMAC", hash: "SHA-256" },
         false,
         ["sign"],
-      );
-      return `v1,${toBase64(await crypto.subtle.sign("HMAC", key, content))}`;
-    }),
+      ),
+    ),
   );
-  if (keys.ed25519PrivateKey === null) return hmacs.join(" ");
-  const key = await crypto.subtle.importKey("pkcs8", fromBase64(keys.ed25519PrivateKey), { name: "Ed25519" }, false, [
-    "sign",
-  ]);
-  return [...hmacs, `v1a,${toBase64(await crypto.subtle.sign("Ed25519", key, content))}`].join(" ");
+  const ed25519 =
+    keys.ed25519PrivateKey === null
+      ? null
+      : await crypto.subtle.importKey("pkcs8", fromBase64(keys.ed25519PrivateKey), { name: "Ed25519" }, false, [
+          "sign",
+        ]);
+  return async (id: string, timestamp: number, body: string): Promise<string> => {
+    const content = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
+    const signatures = await Promise.all(
+      hmacKeys.map(async (key) => `v1,${toBase64(await crypto.subtle.sign("HMAC", key, content))}`),
+    );
+    if (ed25519) signatures.push(`v1a,${toBase64(await crypto.subtle.sign("Ed25519", ed25519, content))}`);
+    return signatures.join(" ");
+  };
 }
