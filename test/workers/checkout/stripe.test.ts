@@ -192,8 +192,13 @@ describe("Stripe payments", () => {
 
   it("cancels the PaymentIntent of an order refused as sold out after it was opened", async () => {
     const { cartId, skuIds } = await cartOf("st6b", { prices: [2_500], stock: 3, quantity: 2 });
-    // Someone else takes two of the three units between the cart and the checkout.
-    await database(env).$client.execute({ sql: "UPDATE skus SET stock = 1 WHERE id = ?", args: [skuIds[0] ?? ""] });
+    // Someone else buys two of the three units between the cart and the checkout.
+    const other = await (await call("POST", "/v1/carts", { headers: shopper("st6c") })).json<{ id: string }>();
+    await call("POST", `/v1/carts/${other.id}/lines`, {
+      headers: shopper("st6c"),
+      body: { skuId: skuIds[0], quantity: 2 },
+    });
+    expect((await checkout("st6c", other.id)).status).toBe(201);
     const res = await checkout("st6b", cartId, { paymentProvider: "stripe" });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ code: "sold_out" });
