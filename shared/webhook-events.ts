@@ -144,16 +144,6 @@ export function liveSessionEvent(type: "live_session.started" | "live_session.en
 /** A source for data known before the batch runs (no sequence). */
 export const jsonSource = (data: unknown) => sql`SELECT ${JSON.stringify(data)} AS data, NULL AS sequence`;
 
-/** return.* and commission.payable: `data` is the resource as the API shows it; `merchantId` is told. */
-export function resourceEvent(
-  type: "return.requested" | "return.approved" | "return.rejected" | "commission.payable",
-  merchantId: string,
-  data: unknown,
-  at?: Date,
-) {
-  return webhookEvent({ type, at, source: jsonSource(data), merchants: sql`SELECT ${merchantId} AS merchant_id` });
-}
-
 const dialect = new SQLiteSyncDialect();
 
 /** The statements for a raw libSQL batch (`client.batch`), where the caller does not go through drizzle. */

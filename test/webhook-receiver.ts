@@ -33,11 +33,10 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startWebhookReceiver(options: { answer?: (received: Received, count: number) => number } = {}) {
+export async function startWebhookReceiver(options: { answer?: (received: Received) => number } = {}) {
   const received = new Map<string, Received[]>();
   const rules = new Map<string, Rule[]>();
   const held = new Map<string, (() => void)[]>();
-  let count = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const [, kind = "", name = ""] = (req.url ?? "").split("/");
@@ -69,7 +68,6 @@ export async function startWebhookReceiver(options: { answer?: (received: Receiv
       at: Date.now(),
     };
     received.set(name, [...(received.get(name) ?? []), delivery]);
-    count++;
     const rule = rules.get(name)?.[0];
     if (rule) {
       rule.times--;
@@ -77,7 +75,7 @@ export async function startWebhookReceiver(options: { answer?: (received: Receiv
       if (rule.hold) await new Promise<void>((resolve) => held.set(name, [...(held.get(name) ?? []), resolve]));
       return reply(rule.status, `status ${rule.status}`, rule.retryAfter ? { "retry-after": rule.retryAfter } : {});
     }
-    const status = options.answer?.(delivery, count) ?? 200;
+    const status = options.answer?.(delivery) ?? 200;
     reply(status, status === 200 ? "ok" : `status ${status}`);
   }
 
