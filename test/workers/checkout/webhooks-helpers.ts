@@ -8,20 +8,13 @@ import { expect, inject, vi } from "vitest";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
 import { merchants } from "../../../shared/schema.ts";
+import type { Received } from "../../webhook-receiver.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     webhookReceiverUrl: string;
   }
-}
-
-export interface Received {
-  id: string;
-  timestamp: string;
-  signature: string;
-  body: string;
-  at: number;
 }
 
 export interface Endpoint {
