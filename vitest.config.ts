@@ -10,6 +10,8 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_LOG = "warn";
 // The live Worker's LiveKit API secret ([secrets] in workers/live/wrangler.toml): the `livekit-server --dev` one.
 process.env.LIVEKIT_API_SECRET ??= "secret";
+// The checkout Worker's key for webhook signing secrets at rest ([secrets] in workers/checkout/wrangler.toml).
+process.env.WEBHOOK_SECRETS_KEY ??= "zc_test_webhook_secrets_key";
 
 // One project per Worker, each running inside workerd against its own wrangler.toml and the real libSQL server;
 // the gateway's project also runs the other four Workers so its service bindings are real.

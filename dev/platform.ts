@@ -56,16 +56,25 @@ async function localAuth(dataDir: string): Promise<{ publicKeyPem: string; token
 
 // The operator key: PLATFORM_ADMIN_KEY from the environment if set, else one minted on the first start and kept in
 // the data folder (so it survives restarts, and deleting .data/ replaces it).
-async function operatorKey(dataDir: string): Promise<string> {
-  if (process.env.PLATFORM_ADMIN_KEY) return process.env.PLATFORM_ADMIN_KEY;
-  const file = path.join(dataDir, "platform-admin-key");
+/**
+ * A local secret: from the environment if set there, else the one kept in the data folder (made on first start), so
+ * it stays the same across restarts (the webhook secrets key must, or sealed secrets could not be read again).
+ */
+async function localSecret(
+  dataDir: string,
+  name: "PLATFORM_ADMIN_KEY" | "WEBHOOK_SECRETS_KEY",
+  prefix: string,
+): Promise<string> {
+  const fromEnv = process.env[name];
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir, name.toLowerCase().replaceAll("_", "-"));
   try {
     const stored = (await readFile(file, "utf8")).trim();
     if (stored) return stored;
   } catch {
     // first start
   }
-  const key = `zc_admin_local_${randomBytes(24).toString("hex")}`;
+  const key = `${prefix}${randomBytes(24).toString("hex")}`;
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return key;
 }
@@ -114,7 +123,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const auth = await localAuth(dataDir);
-  const adminKey = await operatorKey(dataDir);
+  const adminKey = await localSecret(dataDir, "PLATFORM_ADMIN_KEY", "zc_admin_local_");
+  const webhookSecretsKey = await localSecret(dataDir, "WEBHOOK_SECRETS_KEY", "zc_webhook_key_local_");
   const db = await spawnLibsqlServer({
     dbPath: path.join(dataDir, "zhongcao.db"),
     port: options.libsqlPort,
@@ -163,6 +173,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           LIBSQL_URL: db.url,
           LIBSQL_AUTH_TOKEN: auth.token,
           PLATFORM_ADMIN_KEY: adminKey,
+          WEBHOOK_SECRETS_KEY: webhookSecretsKey,
           // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
           LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
           // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.

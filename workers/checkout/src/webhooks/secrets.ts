@@ -4,6 +4,11 @@
 import { fromBase64, toBase64 } from "./signing.ts";
 
 async function keyOf(env: Env): Promise<CryptoKey> {
+  if (!env.WEBHOOK_SECRETS_KEY) {
+    throw new Error(
+      "WEBHOOK_SECRETS_KEY is not set: `wrangler secret put WEBHOOK_SECRETS_KEY` for the checkout Worker",
+    );
+  }
   const material = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(env.WEBHOOK_SECRETS_KEY));
   return crypto.subtle.importKey("raw", material, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
 }
