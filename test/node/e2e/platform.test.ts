@@ -1,12 +1,14 @@
 // End to end: the real `npm start` (libSQL server, migrations, seed, every Worker in workerd) on free ports,
 // called over HTTP like a storefront would, then stopped the way a developer does, with Ctrl-C (SIGINT).
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demo, demoFlashSaleId, demoLiveSessionId } from "../../../dev/demo.ts";
+import { normalise, typesOf } from "../../../shared/client/generate.ts";
+import { zhongcao } from "../../../shared/client/index.ts";
 import { portIsClosed } from "../ports.ts";
 import { type NpmStart, npmStart } from "./npm-start.ts";
 
@@ -56,11 +58,11 @@ describe("npm start", () => {
     expect(Object.keys(body.workers).sort()).toEqual(["catalog", "checkout", "live", "search"]);
   });
 
-  it("serves the seeded catalog in UTF-8, with Chinese names intact", async () => {
-    const res = await fetch(`${gateway}/v1/products?limit=100`);
-    expect(res.headers.get("content-type")).toContain("application/json");
-    const body = await res.json();
-    const titles: string[] = body.data.map((p: { title: string }) => p.title);
+  it("serves the seeded catalog in UTF-8, with Chinese names intact (read with the typed client)", async () => {
+    const api = zhongcao(gateway);
+    const { data, response } = await api.GET("/v1/products", { params: { query: { limit: 100 } } });
+    expect(response.headers.get("content-type")).toContain("application/json");
+    const titles = (data?.data ?? []).map((p) => p.title);
     expect(titles).toContain("兰蔻小黑瓶精华 Advanced Génifique Serum");
     expect(titles).toHaveLength(demo.products.filter((p) => p.status !== "draft").length);
   });
@@ -80,6 +82,14 @@ describe("npm start", () => {
     const body = JSON.parse(text);
     expect(body).toMatchObject({ code: "validation_failed", status: 400, errors: [{ path: "/limit" }] });
     expect(body.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  it("publishes the OpenAPI document the typed client was generated from (npm run client:generate)", async () => {
+    const live = normalise(await (await fetch(`${gateway}/openapi.json`)).json());
+    const committed = await readFile("shared/client/openapi.json", "utf8");
+    // On a difference: the routes changed without `npm run client:generate`.
+    expect(live === committed, "shared/client/openapi.json is stale: run npm run client:generate").toBe(true);
+    expect(await typesOf(committed)).toBe(await readFile("shared/client/schema.d.ts", "utf8"));
   });
 
   it("publishes one OpenAPI document that @redocly/cli lints without an error", async () => {
