@@ -2,12 +2,14 @@
 // `wrangler dev` (one workerd process). Used by `npm start` and by the end-to-end tests, so they run the same thing.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import { ensureSigningKey } from "../shared/tokens.ts";
 import { connect, migrateDatabase } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
+import { freePort } from "./ports.ts";
 import { type DemoCredentials, seedDemoData } from "./seed-data.ts";
 import { workers } from "./workers.ts";
 
@@ -207,5 +209,22 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (wrangler) await stopGroup(wrangler);
     await db.stop();
     throw err;
+  }
+}
+
+/** The whole platform on free ports over a temporary data folder, for `run`; stopped and removed whatever happens. */
+export async function withTemporaryPlatform<T>(name: string, run: (platform: Platform) => Promise<T>): Promise<T> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `zhongcao-${name}-`));
+  const platform = await startPlatform({
+    port: await freePort(),
+    libsqlPort: await freePort(),
+    dataDir,
+    stdio: "ignore",
+  });
+  try {
+    return await run(platform);
+  } finally {
+    await platform.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
