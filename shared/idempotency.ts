@@ -2,7 +2,7 @@
 // and a retry with the same key and body gets it back exactly; the same key with another body is refused (422), and
 // a retry while the first request still runs is told so (409). A request that never started (400, invalid input)
 // or failed on our side (5xx, a crash) is forgotten, so a corrected or later retry may run.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { sha256Hex } from "./crypto.ts";
 import { type DatabaseConfig, database } from "./db.ts";
@@ -13,6 +13,8 @@ import { idempotencyKeys } from "./schema.ts";
 const HEADER = "Idempotency-Key";
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 const ttlMs = 24 * 3_600_000;
+/** Expired keys removed by each recorded answer: enough to outpace the keys written, small enough to stay cheap. */
+const PURGE_BATCH = 20;
 // Response headers worth replaying; the rest (request id, dates) belong to the retry.
 const replayedHeaders = ["content-type", "etag", "location"];
 
@@ -120,9 +122,16 @@ export function idempotency<E extends { Bindings: DatabaseConfig }>(options: {
         return value === null ? [] : [[h, value]];
       }),
     );
-    await db
-      .update(idempotencyKeys)
-      .set({ status: "done", responseStatus: c.res.status, responseBody: body, responseHeaders: headers })
-      .where(where);
+    await db.batch([
+      db
+        .update(idempotencyKeys)
+        .set({ status: "done", responseStatus: c.res.status, responseBody: body, responseHeaders: headers })
+        .where(where),
+      // Keys past their time are dropped a few at a time by the writes that record new ones (no sweeper needed).
+      db.run(
+        sql`DELETE FROM idempotency_keys WHERE rowid IN
+              (SELECT rowid FROM idempotency_keys WHERE expires_at < ${now.toISOString()} LIMIT ${PURGE_BATCH})`,
+      ),
+    ]);
   };
 }

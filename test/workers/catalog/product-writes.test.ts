@@ -1,6 +1,9 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { demo } from "../../../dev/demo.ts";
+import { database } from "../../../shared/db.ts";
+import { idempotencyKeys } from "../../../shared/schema.ts";
 import { as, asMerchant } from "../principals.ts";
 
 const lancome = demo.merchants[0]?.id ?? "";
@@ -115,6 +118,29 @@ describe("POST /v1/products", () => {
     const other = await call("POST", "/v1/products", headers, serum("另一个 Another"));
     expect(other.status).toBe(422);
     expect((await other.json<{ code: string }>()).code).toBe("idempotency_key_reused");
+  });
+
+  it("drops keys past their day as new answers are recorded; keeps the others", async () => {
+    const db = database(env);
+    const caller = `test:${crypto.randomUUID()}`;
+    const day = 24 * 3_600_000;
+    const row = (key: string, expiresInMs: number) => ({
+      caller,
+      key,
+      requestHash: "h",
+      status: "done" as const,
+      responseStatus: 201,
+      responseBody: "{}",
+      expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+    });
+    await db.insert(idempotencyKeys).values([row("old-1", -day), row("old-2", -1000), row("fresh", day)]);
+    const headers = { ...asMerchant(lancome), "idempotency-key": `purge-${crypto.randomUUID()}` };
+    expect((await call("POST", "/v1/products", headers, serum("清理 Purge"))).status).toBe(201);
+    const left = await db
+      .select({ key: idempotencyKeys.key })
+      .from(idempotencyKeys)
+      .where(eq(idempotencyKeys.caller, caller));
+    expect(left).toEqual([{ key: "fresh" }]);
   });
 });
 
