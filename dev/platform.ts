@@ -11,7 +11,7 @@ import { connect, migrateDatabase } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";
 import { type DemoCredentials, seedDemoData } from "./seed-data.ts";
-import { workers } from "./workers.ts";
+import { offline, workers, wranglerBin } from "./workers.ts";
 
 export interface PlatformOptions {
   port: number;
@@ -149,7 +149,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       `${JSON.stringify({ gatewayUrl, libsqlUrl: db.url, operatorKey: adminKey, ...credentials }, null, 2)}\n`,
     );
 
-    const wranglerBin = path.resolve("node_modules/wrangler/bin/wrangler.js");
     wrangler = spawn(
       process.execPath,
       [
@@ -180,8 +179,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
           // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.
           WEBHOOK_ALLOW_PRIVATE_URLS: process.env.WEBHOOK_ALLOW_PRIVATE_URLS ?? "true",
-          WRANGLER_SEND_METRICS: "false",
-          CLOUDFLARE_CF_FETCH_ENABLED: "false",
+          ...offline,
           NO_UPDATE_NOTIFIER: "1",
         },
       },

@@ -1,7 +1,7 @@
 // `npm run cf-typegen`: each Worker's Env type from its wrangler.toml (`wrangler types`), never written by hand.
 // Each Worker is type-checked as its own program (workers/<name>/tsconfig.json) against its own Env.
 import { execFileSync } from "node:child_process";
-import { workers } from "./workers.ts";
+import { offline, workers } from "./workers.ts";
 
 const check = process.argv.includes("--check");
 
@@ -17,7 +17,7 @@ for (const worker of workers) {
   if (check) args.push("--check");
   execFileSync("wrangler", args, {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, ...offline },
   });
   console.log(`${worker.dir}/worker-configuration.d.ts ${check ? "is up to date" : "written"}`);
 }
