@@ -446,7 +446,20 @@ export const orders = sqliteTable(
       .notNull()
       .references(() => merchants.id),
     status: text("status", {
-      enum: ["pending_payment", "paid", "fulfilled", "delivered", "cancelled", "partially_refunded", "refunded"],
+      enum: [
+        "pending_payment",
+        "paid",
+        "fulfilled",
+        "delivered",
+        "cancelled",
+        "partially_refunded",
+        "refunded",
+        // Pre-sale orders (presales below): deposit, then balance; an unpaid balance forfeits the deposit.
+        "pending_deposit",
+        "deposit_paid",
+        "pending_balance",
+        "deposit_forfeited",
+      ],
     })
       .notNull()
       .default("pending_payment"),
@@ -1203,5 +1216,79 @@ export const orderDiscounts = sqliteTable(
     primaryKey({ columns: [t.orderId, t.step] }),
     check("order_discounts_claim", sql`${t.kind} = 'spend_and_save' OR ${t.claimSeq} IS NOT NULL`),
     check("order_discounts_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+// ---- Pre-sales with deposit (定金预售; the checkout Worker writes these) ----
+
+// A merchant's pre-sale of a SKU: a deposit paid in the deposit window counts as `deduction` (>= the deposit) off
+// the price; the balance (price - deduction) is paid in the balance window (a campaign's main day). `taken` counts
+// the units of orders not released (cancelled or forfeited), never above `quantity`.
+export const presales = sqliteTable(
+  "presales",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    skuId: text("sku_id")
+      .notNull()
+      .references(() => skus.id),
+    campaignId: text("campaign_id").references(() => campaigns.id),
+    quantity: integer("quantity").notNull(),
+    taken: integer("taken").notNull().default(0),
+    priceAmount: integer("price_amount").notNull(),
+    depositAmount: integer("deposit_amount").notNull(),
+    deductionAmount: integer("deduction_amount").notNull(),
+    currency: text("currency").notNull(),
+    perShopperLimit: integer("per_shopper_limit").notNull().default(1),
+    depositStartsAt: text("deposit_starts_at").notNull(),
+    depositEndsAt: text("deposit_ends_at").notNull(),
+    balanceStartsAt: text("balance_starts_at").notNull(),
+    balanceEndsAt: text("balance_ends_at").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [
+    index("presales_sku").on(t.skuId),
+    index("presales_merchant").on(t.merchantId, t.id),
+    check("presales_taken", sql`${t.taken} >= 0 AND ${t.taken} <= ${t.quantity}`),
+    check(
+      "presales_amounts",
+      sql`${t.depositAmount} > 0 AND ${t.deductionAmount} >= ${t.depositAmount} AND ${t.deductionAmount} < ${t.priceAmount}`,
+    ),
+    check(
+      "presales_windows",
+      sql`${t.depositStartsAt} < ${t.depositEndsAt} AND ${t.depositEndsAt} <= ${t.balanceStartsAt} AND ${t.balanceStartsAt} < ${t.balanceEndsAt}`,
+    ),
+  ],
+);
+
+// A pre-sale order's two payments and amounts (totals for its quantity). `releasedAt`: when its units went back.
+export const presaleOrders = sqliteTable(
+  "presale_orders",
+  {
+    orderId: text("order_id")
+      .primaryKey()
+      .references(() => orders.id),
+    presaleId: text("presale_id")
+      .notNull()
+      .references(() => presales.id),
+    ownerId: text("owner_id").notNull(),
+    quantity: integer("quantity").notNull(),
+    depositAmount: integer("deposit_amount").notNull(),
+    deductionAmount: integer("deduction_amount").notNull(),
+    balanceAmount: integer("balance_amount").notNull(),
+    depositPaymentId: text("deposit_payment_id").notNull(),
+    balancePaymentId: text("balance_payment_id"),
+    balanceStartsAt: text("balance_starts_at").notNull(),
+    balanceEndsAt: text("balance_ends_at").notNull(),
+    releasedAt: text("released_at"),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [
+    index("presale_orders_owner").on(t.presaleId, t.ownerId),
+    uniqueIndex("presale_orders_deposit").on(t.depositPaymentId),
+    uniqueIndex("presale_orders_balance").on(t.balancePaymentId),
+    check("presale_orders_amounts", sql`${t.quantity} > 0 AND ${t.balanceAmount} >= 0`),
   ],
 );
