@@ -22,6 +22,13 @@ export const problems = {
   sale_not_started: { status: 409, title: "Sale not started" },
   sale_ended: { status: 409, title: "Sale ended" },
   session_cancelled: { status: 409, title: "Session cancelled" },
+  coupon_expired: { status: 409, title: "Coupon expired" },
+  coupon_exhausted: { status: 409, title: "Coupon exhausted" },
+  coupon_not_applicable: { status: 409, title: "Coupon not applicable" },
+  coupon_not_claimed: { status: 409, title: "Coupon not claimed" },
+  coupon_limit_exceeded: { status: 409, title: "Coupon limit exceeded" },
+  min_spend_not_met: { status: 409, title: "Minimum spend not met" },
+  stacking_not_allowed: { status: 409, title: "Stacking not allowed" },
   service_unavailable: { status: 503, title: "Service unavailable" },
   internal: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;

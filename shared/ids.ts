@@ -28,6 +28,7 @@ export const idPrefixes = [
   "ntf",
   "com",
   "att",
+  "sav",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

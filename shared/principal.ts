@@ -14,6 +14,7 @@ export const scopes = [
   "flash_sales:write",
   "webhooks:write",
   "analytics:read",
+  "promotions:write",
 ] as const;
 export type Scope = (typeof scopes)[number];
 

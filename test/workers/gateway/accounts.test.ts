@@ -11,7 +11,15 @@ describe("operator onboarding", () => {
     expect(merchant.id).toMatch(/^mer_/);
     expect(merchant.secretKey.key).toMatch(/^sk_test_[0-9a-f]{40}$/);
     expect(merchant.secretKey.scopes.sort()).toEqual(
-      ["analytics:read", "catalog:write", "flash_sales:write", "orders:read", "orders:write", "webhooks:write"].sort(),
+      [
+        "analytics:read",
+        "catalog:write",
+        "flash_sales:write",
+        "orders:read",
+        "orders:write",
+        "promotions:write",
+        "webhooks:write",
+      ].sort(),
     );
     expect(merchant.publishableKey.key).toMatch(/^pk_test_[0-9a-f]{40}$/);
     expect(merchant.publishableKey.allowedOrigins).toEqual(["https://shop.example.com"]);
