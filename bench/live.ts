@@ -35,9 +35,9 @@ function post(url: string, body: unknown, headers: Record<string, string>): Prom
   });
 }
 
-type Frame = { type: string; [k: string]: unknown };
+export type Frame = { type: string; [k: string]: unknown };
 
-interface Socket {
+export interface Socket {
   ws: WebSocket;
   onFrame: ((frame: Frame, at: number) => void) | null;
   /** How often the room wants this client's like messages (its welcome, then every viewers broadcast). */
@@ -51,7 +51,7 @@ const likeIntervalOf = (viewers: unknown): number | undefined =>
     ? Number(viewers.likeIntervalMs)
     : undefined;
 
-function connect(url: string): Promise<Socket> {
+export function connect(url: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     const socket: Socket = { ws, onFrame: null, likeIntervalMs: 250, closed: null };

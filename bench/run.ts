@@ -1,9 +1,10 @@
 // `npm run bench [-- name…]`: runs the named benchmarks (all by default), prints each table and writes
 // bench/RESULTS.md. Figures are relative: every row stands beside a baseline measured in the same run.
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { benchCatalog } from "./catalog.ts";
 import { benchDb } from "./db.ts";
+import { benchFestival } from "./festival.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
 import { benchSearch } from "./search.ts";
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   live: benchLive,
   search: benchSearch,
   webhooks: benchWebhooks,
+  festival: benchFestival,
 };
 
 const requested = process.argv.slice(2);
@@ -25,14 +27,23 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const sections: string[] = [];
+// RESULTS.md keeps the sections of the benchmarks not run this time (each section starts with `## <name>:`).
+const resultsFile = new URL("./RESULTS.md", import.meta.url);
+const previous = await readFile(resultsFile, "utf8").catch(() => "");
+const sections = new Map<string, string>();
+for (const section of previous.split(/\n(?=## )/).slice(1)) {
+  const name = /^## ([\w-]+):/.exec(section)?.[1];
+  if (name && name in benchmarks) sections.set(name, section.trim());
+}
+
 for (const name of requested.length > 0 ? requested : Object.keys(benchmarks)) {
   const run = benchmarks[name];
   if (!run) continue;
-  const section = await run();
+  const section = `${await run()}\n\n_Measured ${new Date().toISOString()} by \`npm run bench -- ${name}\`._`;
   console.log(`${section}\n`);
-  sections.push(section);
+  sections.set(name, section);
 }
 
-const header = `# Benchmark results\n\nMeasured ${new Date().toISOString()} on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, by \`npm run bench\`.\n`;
-await writeFile(new URL("./RESULTS.md", import.meta.url), `${header}\n${sections.join("\n\n")}\n`);
+const header = `# Benchmark results\n\nThe latest run of each benchmark, on ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, by \`npm run bench\`; written ${new Date().toISOString()}.\n`;
+const ordered = Object.keys(benchmarks).flatMap((name) => sections.get(name) ?? []);
+await writeFile(resultsFile, `${header}\n${ordered.join("\n\n")}\n`);

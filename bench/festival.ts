@@ -1,0 +1,834 @@
+// `npm run bench -- festival`: a festival day on the whole local platform (`npm start`'s stack on free ports, the
+// rate limits off). Two phases of BENCH_FESTIVAL_SECONDS (default 60) each: a normal day at BENCH_FESTIVAL_RATE
+// arrivals a second (default 10, chosen so that the 2-core machine, shared with the load generator and with other
+// people's work, keeps up), then the festival at 3.8× that rate (RED: orders 3.8× on festival days).
+//
+// Open loop: arrivals are scheduled on a Poisson clock whatever the platform's answers, and the first request of each
+// arrival is timed from its scheduled moment, so a slow platform shows as latency, not as fewer requests. At most
+// BENCH_FESTIVAL_IN_FLIGHT arrivals run at once; an arrival beyond that is counted as shed (and printed).
+//
+// The mix of arrivals (mostly browse and search, as on RED):
+//   22% discover feed, 20% product page, 14% note page (the note and its comments), 22% search (Chinese queries),
+//    6% stream token, 6% flash-sale reservation (a granted hold is then paid: cart, hold line, checkout, sandbox
+//    payment), 10% cart + checkout + sandbox payment of a regular SKU.
+// Browsing is half anonymous storefront reads (publishable key: the edge cache may answer) and half signed-in reads.
+// Beside it, one live room: BENCH_FESTIVAL_VIEWERS real WebSockets (default 150; 3.8× in the festival), each sending
+// its likes every likeIntervalMs the room tells it, and comments at 1 per 75 viewers a second (timed from the send
+// to the sender's copy of the broadcast). A merchant webhook endpoint on a local receiver takes every order event
+// (2% of first deliveries answered 500, so retries are exercised).
+//
+// Afterwards, from the database file: every checkout answered 201 has its order; paid orders match succeeded
+// payments; each SKU's stock + sold = initial and equals its ledger; the flash sale's units add up; every order
+// event written was delivered (first 200 per webhook-id), duplicates counted. Every non-2xx is classified by its
+// problem `code`: sold_out, limit_exceeded, rate_limited and sale_ended are documented refusals; anything else
+// (a 500, a 503, a socket error) is unexpected and printed loudly.
+import { readdir, readFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { createClient } from "@libsql/client";
+import { demo } from "../dev/demo.ts";
+import { startWebhookReceiver } from "../test/webhook-receiver.ts";
+import { connect, type Socket } from "./live.ts";
+import { withPlatform } from "./platform.ts";
+import { percentile } from "./stats.ts";
+
+const normalRate = Number(process.env.BENCH_FESTIVAL_RATE ?? 10);
+const festivalFactor = 3.8;
+const phaseSeconds = Number(process.env.BENCH_FESTIVAL_SECONDS ?? 60);
+const normalViewers = Number(process.env.BENCH_FESTIVAL_VIEWERS ?? 150);
+const maxInFlight = Number(process.env.BENCH_FESTIVAL_IN_FLIGHT ?? 1000);
+const shopperCount = 400;
+const flashUnits = 150;
+const catalogueProducts = 20;
+const initialStock = 10_000;
+const failEvery = 50;
+const drainTimeoutMs = 120_000;
+
+/** Documented refusals: a shopper is told no, clearly; the platform did its job. */
+const refusals = new Set(["sold_out", "limit_exceeded", "rate_limited", "sale_ended"]);
+const queries = [
+  "精华",
+  "面霜",
+  "口红",
+  "小黑瓶",
+  "收纳",
+  "眼影",
+  "兰蔻",
+  "完美日记",
+  "护肤",
+  "收纳盒",
+  "双十一",
+  "防晒霜",
+];
+const benchTitles = ["双十一限定精华", "氨基酸洗面奶", "防晒霜", "保湿面霜", "哑光口红", "收纳盒", "香水小样"];
+
+interface RouteStats {
+  latencies: number[];
+  statuses: Map<string, number>;
+  cacheHits: number;
+}
+
+interface Phase {
+  name: string;
+  rate: number;
+  viewers: number;
+  routes: Map<string, RouteStats>;
+  unexpected: Map<string, { count: number; example: string }>;
+  arrivals: number;
+  shed: number;
+  commentLatencies: number[];
+  commentsSent: number;
+  commentReceipts: number;
+  commentReceiptsExpected: number;
+  likesSent: number;
+  seconds: number;
+  cpu: Map<string, number>;
+  generatorLagP99: number;
+}
+
+const newPhase = (name: string, rate: number, viewers: number): Phase => ({
+  name,
+  rate,
+  viewers,
+  routes: new Map(),
+  unexpected: new Map(),
+  arrivals: 0,
+  shed: 0,
+  commentLatencies: [],
+  commentsSent: 0,
+  commentReceipts: 0,
+  commentReceiptsExpected: 0,
+  likesSent: 0,
+  seconds: 0,
+  cpu: new Map(),
+  generatorLagP99: 0,
+});
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown> | null;
+}
+
+/** One request, recorded under its route in the phase: latency from `startedAt`, status and problem code. */
+async function call(
+  phase: Phase,
+  route: string,
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body?: unknown },
+  startedAt = performance.now(),
+): Promise<Answer> {
+  const stats: RouteStats = phase.routes.get(route) ?? { latencies: [], statuses: new Map(), cacheHits: 0 };
+  phase.routes.set(route, stats);
+  let status = 0;
+  let code = "";
+  let body: Record<string, unknown> | null = null;
+  let text = "";
+  try {
+    const res = await fetch(url, {
+      method: init.method ?? "GET",
+      headers: init.body === undefined ? init.headers : { "content-type": "application/json", ...init.headers },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    status = res.status;
+    if (res.headers.get("x-cache") === "HIT") stats.cacheHits++;
+    text = await res.text();
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+      code = typeof body?.code === "string" ? body.code : "";
+    } catch {
+      code = "non-JSON";
+    }
+  } catch (err) {
+    code = `socket: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : err}`;
+    text = code;
+  }
+  stats.latencies.push(performance.now() - startedAt);
+  const key = status >= 200 && status < 300 ? "2xx" : `${status} ${code}`.trim();
+  stats.statuses.set(key, (stats.statuses.get(key) ?? 0) + 1);
+  if (key !== "2xx" && !refusals.has(code)) {
+    const id = `${route}: ${key}`;
+    const seen = phase.unexpected.get(id);
+    if (seen) seen.count++;
+    else {
+      phase.unexpected.set(id, { count: 1, example: text.slice(0, 300) });
+      console.error(`!!! UNEXPECTED ${phase.name} ${id}: ${text.slice(0, 300)}`);
+    }
+  }
+  return { status, body };
+}
+
+// ---- Where the time goes: CPU of the processes this run started, and of the whole machine ----
+
+interface ProcessCpu {
+  pid: number;
+  role: string;
+  ticks: number;
+}
+
+async function readStat(pid: number): Promise<{ ppid: number; ticks: number } | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // The command name may hold spaces and parentheses: the fields start after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return null;
+  }
+}
+
+/** This process and its descendants (wrangler, workerd, the libSQL server), each with its CPU ticks so far. */
+async function ourProcesses(): Promise<ProcessCpu[]> {
+  const pids = (await readdir("/proc")).filter((d) => /^\d+$/.test(d)).map(Number);
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const pid of pids) {
+    const stat = await readStat(pid);
+    if (stat) stats.set(pid, stat);
+  }
+  const ours = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, { ppid }] of stats) {
+      if (!ours.has(pid) && ours.has(ppid)) {
+        ours.add(pid);
+        grew = true;
+      }
+    }
+  }
+  const result: ProcessCpu[] = [];
+  for (const pid of ours) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    const role =
+      pid === process.pid
+        ? "load generator (this process)"
+        : cmdline.includes("workerd")
+          ? "workerd (every Worker)"
+          : cmdline.includes("libsql-server")
+            ? "libSQL server"
+            : cmdline.includes("wrangler")
+              ? "wrangler dev (its proxy)"
+              : "other child";
+    result.push({ pid, role, ticks: stats.get(pid)?.ticks ?? 0 });
+  }
+  return result;
+}
+
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0] ?? "";
+  const [, ...values] = line.trim().split(/\s+/).map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+async function cpuSnapshot() {
+  return { processes: await ourProcesses(), machine: await machineTicks(), at: performance.now() };
+}
+
+/** Cores used by each role between two snapshots, the rest of the machine as "others". */
+function cpuBetween(before: Awaited<ReturnType<typeof cpuSnapshot>>, after: typeof before): Map<string, number> {
+  const seconds = (after.at - before.at) / 1000;
+  const hz = 100;
+  const cores = new Map<string, number>();
+  let ours = 0;
+  for (const p of after.processes) {
+    const was = before.processes.find((q) => q.pid === p.pid)?.ticks ?? 0;
+    const used = (p.ticks - was) / hz / seconds;
+    ours += used;
+    cores.set(p.role, (cores.get(p.role) ?? 0) + used);
+  }
+  const busy = (after.machine.busy - before.machine.busy) / hz / seconds;
+  cores.set("everything else on the machine", Math.max(0, busy - ours));
+  return cores;
+}
+
+// ---- The platform's actors ----
+
+interface World {
+  gw: string;
+  publishable: Record<string, string>;
+  shoppers: Record<string, string>[];
+  productIds: string[];
+  noteIds: string[];
+  skuIds: string[];
+  flashSaleId: string;
+  flashSkuId: string;
+  liveSessionId: string;
+  /** Orders answered 201 by checkout; orders whose payment was answered succeeded. */
+  ordersCreated: Set<string>;
+  ordersPaid: Set<string>;
+  holdsGranted: number;
+  holdsCommitted: number;
+}
+
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+async function expectCreated(what: string, res: Response): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  if (res.status !== 201 && res.status !== 200) throw new Error(`${what}: ${res.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+const postJson = (url: string, headers: Record<string, string>, body: unknown) =>
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+
+/** Pays a cart: checkout (Idempotency-Key) and a sandbox payment; records the order. */
+async function checkoutAndPay(phase: Phase, world: World, shopper: Record<string, string>, cartId: string) {
+  const key = `festival-${cartId}`;
+  const order = await call(phase, "POST /v1/carts/{id}/checkout", `${world.gw}/v1/carts/${cartId}/checkout`, {
+    method: "POST",
+    headers: { ...shopper, "idempotency-key": `${key}-checkout` },
+    body: {},
+  });
+  if (order.status !== 201 || !order.body) return false;
+  const orderId = String(order.body.id);
+  world.ordersCreated.add(orderId);
+  const paymentId = (order.body.payment as { id?: string } | undefined)?.id;
+  const paid = await call(phase, "POST /v1/payments/{id}/sandbox", `${world.gw}/v1/payments/${paymentId}/sandbox`, {
+    method: "POST",
+    headers: { ...shopper, "idempotency-key": `${key}-pay` },
+    body: { outcome: "succeed" },
+  });
+  if ((paid.body?.payment as { status?: string } | undefined)?.status === "succeeded") world.ordersPaid.add(orderId);
+  return true;
+}
+
+/** The mix: weight, and what one arrival does (its first request timed from `at`, its scheduled moment). */
+const mix: { name: string; weight: number; run: (phase: Phase, world: World, at: number) => Promise<unknown> }[] = [
+  {
+    name: "discover feed",
+    weight: 22,
+    run: (phase, world, at) =>
+      call(phase, "GET /v1/feed?type=discover", `${world.gw}/v1/feed?type=discover`, { headers: browser(world) }, at),
+  },
+  {
+    name: "product page",
+    weight: 20,
+    run: (phase, world, at) =>
+      call(
+        phase,
+        "GET /v1/products/{id}",
+        `${world.gw}/v1/products/${pick(world.productIds)}`,
+        { headers: browser(world) },
+        at,
+      ),
+  },
+  {
+    name: "note page",
+    weight: 14,
+    run: async (phase, world, at) => {
+      const noteId = pick(world.noteIds);
+      const headers = browser(world);
+      await call(phase, "GET /v1/notes/{id}", `${world.gw}/v1/notes/${noteId}`, { headers }, at);
+      await call(phase, "GET /v1/notes/{id}/comments", `${world.gw}/v1/notes/${noteId}/comments`, { headers });
+    },
+  },
+  {
+    name: "search",
+    weight: 22,
+    run: (phase, world, at) =>
+      call(
+        phase,
+        "GET /v1/search",
+        `${world.gw}/v1/search?q=${encodeURIComponent(pick(queries))}&type=${Math.random() < 0.7 ? "products" : "notes"}`,
+        { headers: browser(world) },
+        at,
+      ),
+  },
+  {
+    name: "stream token",
+    weight: 6,
+    run: (phase, world, at) =>
+      call(
+        phase,
+        "POST /v1/live/sessions/{id}/token",
+        `${world.gw}/v1/live/sessions/${world.liveSessionId}/token`,
+        { method: "POST", headers: pick(world.shoppers), body: {} },
+        at,
+      ),
+  },
+  {
+    name: "flash-sale reservation, then pay the hold",
+    weight: 6,
+    run: async (phase, world, at) => {
+      const shopper = pick(world.shoppers);
+      const hold = await call(
+        phase,
+        "POST /v1/flash-sales/{id}/reservations",
+        `${world.gw}/v1/flash-sales/${world.flashSaleId}/reservations`,
+        {
+          method: "POST",
+          headers: { ...shopper, "idempotency-key": `festival-hold-${crypto.randomUUID()}` },
+          body: { quantity: 1 },
+        },
+        at,
+      );
+      if (hold.status !== 201 || !hold.body) return;
+      world.holdsGranted++;
+      const cart = await call(phase, "POST /v1/carts", `${world.gw}/v1/carts`, {
+        method: "POST",
+        headers: shopper,
+        body: {},
+      });
+      if (cart.status !== 201 || !cart.body) return;
+      const line = await call(phase, "POST /v1/carts/{id}/lines", `${world.gw}/v1/carts/${cart.body.id}/lines`, {
+        method: "POST",
+        headers: shopper,
+        body: { skuId: world.flashSkuId, flashSaleId: world.flashSaleId, holdId: hold.body.id },
+      });
+      if (line.status !== 200) return;
+      if (await checkoutAndPay(phase, world, shopper, String(cart.body.id))) world.holdsCommitted++;
+    },
+  },
+  {
+    name: "cart, checkout and pay",
+    weight: 10,
+    run: async (phase, world, at) => {
+      const shopper = pick(world.shoppers);
+      const cart = await call(
+        phase,
+        "POST /v1/carts",
+        `${world.gw}/v1/carts`,
+        { method: "POST", headers: shopper, body: {} },
+        at,
+      );
+      if (cart.status !== 201 || !cart.body) return;
+      const line = await call(phase, "POST /v1/carts/{id}/lines", `${world.gw}/v1/carts/${cart.body.id}/lines`, {
+        method: "POST",
+        headers: shopper,
+        body: { skuId: pick(world.skuIds), quantity: 1 + Math.floor(Math.random() * 2) },
+      });
+      if (line.status !== 200) return;
+      await checkoutAndPay(phase, world, shopper, String(cart.body.id));
+    },
+  },
+];
+const totalWeight = mix.reduce((n, m) => n + m.weight, 0);
+
+/** Half the browsing is anonymous (the storefront's publishable key alone), half signed in. */
+const browser = (world: World) => (Math.random() < 0.5 ? world.publishable : pick(world.shoppers));
+
+function chooseFlow() {
+  let r = Math.random() * totalWeight;
+  for (const flow of mix) {
+    r -= flow.weight;
+    if (r < 0) return flow;
+  }
+  return mix[0] as (typeof mix)[number];
+}
+
+// ---- The room ----
+
+interface SentComment {
+  at: number;
+  phase: Phase;
+  sender: Socket;
+}
+
+interface Room {
+  viewers: Socket[];
+  sentComments: Map<string, SentComment>;
+  likeTotal: number;
+  likesSent: number;
+  /** Error frames the room sent, by code (a comment over the room's rate limit is `rate_limited`). */
+  errors: Map<string, number>;
+}
+
+async function joinRoom(world: World, room: Room, count: number, phase: Phase | null) {
+  for (let i = 0; i < count; i += 50) {
+    const batch = Array.from({ length: Math.min(50, count - i) }, async () => {
+      const shopper = pick(world.shoppers);
+      const res = await postJson(`${world.gw}/v1/live/sessions/${world.liveSessionId}/token`, shopper, {});
+      const { roomToken, roomUrl } = (await expectCreated("room token", res)) as { roomToken: string; roomUrl: string };
+      const socket = await connect(`${roomUrl}?token=${roomToken}`);
+      socket.onFrame = (frame, at) => {
+        if (frame.type === "likes") room.likeTotal = Math.max(room.likeTotal, Number(frame.total));
+        if (frame.type === "error") room.errors.set(String(frame.code), (room.errors.get(String(frame.code)) ?? 0) + 1);
+        if (frame.type !== "comment") return;
+        const body = String((frame.comment as { body?: string } | undefined)?.body ?? "");
+        const sent = room.sentComments.get(body);
+        if (!sent) return;
+        sent.phase.commentReceipts++;
+        if (socket === sent.sender) sent.phase.commentLatencies.push(at - sent.at);
+      };
+      return socket;
+    });
+    room.viewers.push(...(await Promise.all(batch)));
+  }
+  if (phase) phase.viewers = room.viewers.length;
+}
+
+/** Likes (each viewer at its likeIntervalMs, 1–5 taps a message) and comments, until `until`. */
+async function roomTraffic(room: Room, phase: Phase, until: number) {
+  const due = new Map<Socket, number>();
+  const commentRate = room.viewers.length / 75;
+  let nextComment = performance.now();
+  let n = 0;
+  while (performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = performance.now();
+    for (const v of room.viewers) {
+      if (v.closed !== null) continue;
+      const at = due.get(v) ?? now + Math.random() * v.likeIntervalMs;
+      if (at > now) {
+        due.set(v, at);
+        continue;
+      }
+      const count = 1 + Math.floor(Math.random() * 5);
+      v.ws.send(JSON.stringify({ type: "like", count }));
+      phase.likesSent += count;
+      room.likesSent += count;
+      due.set(v, now + v.likeIntervalMs);
+    }
+    while (nextComment <= now) {
+      nextComment += (-Math.log(1 - Math.random()) * 1000) / commentRate;
+      const sender = pick(room.viewers);
+      if (sender.closed !== null) continue;
+      const body = `${phase.name} 好物 ${++n}`;
+      room.sentComments.set(body, { at: performance.now(), phase, sender });
+      phase.commentsSent++;
+      phase.commentReceiptsExpected += room.viewers.filter((v) => v.closed === null).length;
+      sender.ws.send(JSON.stringify({ type: "comment", body }));
+    }
+  }
+}
+
+// ---- One phase ----
+
+async function runPhase(phase: Phase, world: World, room: Room) {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const before = await cpuSnapshot();
+  const started = performance.now();
+  const until = started + phaseSeconds * 1000;
+  const roomDone = roomTraffic(room, phase, until);
+  const running = new Set<Promise<unknown>>();
+  let next = started;
+  while (next < until) {
+    const now = performance.now();
+    while (next <= now && next < until) {
+      const at = next;
+      next += (-Math.log(1 - Math.random()) * 1000) / phase.rate;
+      phase.arrivals++;
+      if (running.size >= maxInFlight) {
+        phase.shed++;
+        continue;
+      }
+      const flow = chooseFlow();
+      const task: Promise<unknown> = flow
+        .run(phase, world, at)
+        .catch((err) => console.error(`!!! ${flow.name}: ${err}`))
+        .finally(() => running.delete(task));
+      running.add(task);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(5, next - performance.now()))));
+  }
+  await roomDone;
+  await Promise.all(running);
+  phase.seconds = (performance.now() - started) / 1000;
+  phase.cpu = cpuBetween(before, await cpuSnapshot());
+  lag.disable();
+  phase.generatorLagP99 = lag.percentile(99) / 1e6;
+}
+
+// ---- The report ----
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "–";
+
+function routeTable(phases: Phase[]): string {
+  const lines = [
+    "| phase | route | requests | req/s | p50 ms | p99 ms | edge-cache hits | answers other than 2xx (status code: count) |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const phase of phases) {
+    for (const [route, stats] of [...phase.routes].sort(([a], [b]) => a.localeCompare(b))) {
+      const sorted = [...stats.latencies].sort((a, b) => a - b);
+      const other = [...stats.statuses].filter(([k]) => k !== "2xx").map(([k, v]) => `${k}: ${v}`);
+      lines.push(
+        `| ${phase.name} | ${route} | ${fmt(sorted.length)} | ${fmt(sorted.length / phase.seconds, 1)} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} | ${stats.cacheHits > 0 ? `${fmt((100 * stats.cacheHits) / sorted.length)}%` : "–"} | ${other.join(", ") || "none"} |`,
+      );
+    }
+    const all = [...phase.routes.values()].flatMap((s) => s.latencies).sort((a, b) => a - b);
+    lines.push(
+      `| ${phase.name} | **all HTTP** | ${fmt(all.length)} | ${fmt(all.length / phase.seconds, 1)} | ${fmt(percentile(all, 50))} | ${fmt(percentile(all, 99))} | | |`,
+    );
+    const comments = [...phase.commentLatencies].sort((a, b) => a - b);
+    lines.push(
+      `| ${phase.name} | room comment (send → own broadcast) | ${fmt(phase.commentsSent)} | ${fmt(phase.commentsSent / phase.seconds, 1)} | ${fmt(percentile(comments, 50))} | ${fmt(percentile(comments, 99))} | | ${phase.commentsSent - comments.length} not echoed |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function cpuTable(phases: Phase[]): string {
+  const roles = [...new Set(phases.flatMap((p) => [...p.cpu.keys()]))];
+  return [
+    `| process | ${phases.map((p) => `${p.name}: cores`).join(" | ")} |`,
+    `|---|${phases.map(() => "---:").join("|")}|`,
+    ...roles.map((role) => `| ${role} | ${phases.map((p) => fmt(p.cpu.get(role) ?? 0, 2)).join(" | ")} |`),
+  ].join("\n");
+}
+
+export async function benchFestival(): Promise<string> {
+  /** The first 200 per webhook-id, how many 200s each got, and its lag from the event's timestamp. */
+  const delivered = new Map<string, { count: number; lagMs: number }>();
+  const seen = new Set<string>();
+  let answered500 = 0;
+  const receiver = await startWebhookReceiver({
+    answer: (received) => {
+      if (!seen.has(received.id)) {
+        seen.add(received.id);
+        if (seen.size % failEvery === 0) {
+          answered500++;
+          return 500;
+        }
+      }
+      const first = delivered.get(received.id);
+      if (first) first.count++;
+      else {
+        const timestamp = Number(received.timestamp) * 1000;
+        delivered.set(received.id, { count: 1, lagMs: received.at - timestamp });
+      }
+      return 200;
+    },
+  });
+  const room: Room = { viewers: [], sentComments: new Map(), likeTotal: 0, likesSent: 0, errors: new Map() };
+  try {
+    return await withPlatform("festival", async (platform) => {
+      const gw = platform.gatewayUrl;
+      const merchant = platform.credentials.merchants[0];
+      const creatorKey = platform.credentials.creators[0]?.creatorKey;
+      if (!merchant || !creatorKey) throw new Error("no demo merchant or creator");
+      const secret = { authorization: `Bearer ${merchant.secretKey}` };
+      const publishable = { "x-publishable-key": merchant.publishableKey };
+
+      const endpoint = await expectCreated(
+        "webhook endpoint",
+        await postJson(`${gw}/v1/webhook-endpoints`, secret, {
+          url: `${receiver.url}/hooks/festival`,
+          eventTypes: ["order.created", "order.paid", "order.cancelled"],
+          description: "festival receiver",
+        }),
+      );
+      const products = await Promise.all(
+        Array.from({ length: catalogueProducts }, async (_, i) =>
+          expectCreated(
+            "product",
+            await postJson(`${gw}/v1/products`, secret, {
+              title: `${benchTitles[i % benchTitles.length]} ${i + 1}号`,
+              status: "active",
+              skus: [
+                {
+                  options: { size: "标准装" },
+                  price: { amount: 9900 + 100 * i, currency: "CNY" },
+                  stock: initialStock,
+                },
+              ],
+            }),
+          ),
+        ),
+      );
+      const skuIds = products.map((p) => (p.skus as { id: string }[])[0]?.id ?? "");
+      const flashProduct = await expectCreated(
+        "flash product",
+        await postJson(`${gw}/v1/products`, secret, {
+          title: "双十一秒杀 口红礼盒",
+          status: "active",
+          skus: [{ options: { colour: "正红" }, price: { amount: 19_900, currency: "CNY" }, stock: flashUnits }],
+        }),
+      );
+      const flashSkuId = (flashProduct.skus as { id: string }[])[0]?.id ?? "";
+      const flashSale = await expectCreated(
+        "flash sale",
+        await postJson(`${gw}/v1/flash-sales`, secret, {
+          skuId: flashSkuId,
+          quantity: flashUnits,
+          price: { amount: 9_900, currency: "CNY" },
+          startsAt: new Date(Date.now() - 1000).toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          perShopperLimit: 1,
+        }),
+      );
+      const creator = await expectCreated(
+        "creator session",
+        await postJson(`${gw}/v1/creator-sessions`, {}, { creatorKey }),
+      );
+      const asCreator = { authorization: `Bearer ${creator.accessToken}` };
+      const session = await expectCreated(
+        "live session",
+        await postJson(`${gw}/v1/live/sessions`, asCreator, {
+          title: "双十一直播间",
+          scheduledStartAt: new Date(Date.now() + 60_000).toISOString(),
+          productIds: [demo.products[0]?.id],
+        }),
+      );
+      await expectCreated("start", await postJson(`${gw}/v1/live/sessions/${session.id}/start`, asCreator, {}));
+      const shoppers: Record<string, string>[] = [];
+      for (let i = 0; i < shopperCount; i += 25) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(25, shopperCount - i) }, async () => {
+            const s = await expectCreated(
+              "shopper session",
+              await postJson(`${gw}/v1/shopper-sessions`, publishable, {}),
+            );
+            return { ...publishable, authorization: `Bearer ${s.accessToken}` };
+          }),
+        );
+        shoppers.push(...batch);
+      }
+      const world: World = {
+        gw,
+        publishable,
+        shoppers,
+        productIds: [
+          ...demo.products.filter((p) => p.status !== "draft").map((p) => p.id),
+          ...products.map((p) => String(p.id)),
+        ],
+        noteIds: demo.notes.map((n) => n.id),
+        skuIds,
+        flashSaleId: String(flashSale.id),
+        flashSkuId,
+        liveSessionId: String(session.id),
+        ordersCreated: new Set(),
+        ordersPaid: new Set(),
+        holdsGranted: 0,
+        holdsCommitted: 0,
+      };
+
+      const normal = newPhase("normal", normalRate, normalViewers);
+      const festival = newPhase(
+        "festival ×3.8",
+        normalRate * festivalFactor,
+        Math.round(normalViewers * festivalFactor),
+      );
+      await joinRoom(world, room, normal.viewers, normal);
+      await runPhase(normal, world, room);
+      await joinRoom(world, room, festival.viewers - room.viewers.length, festival);
+      await runPhase(festival, world, room);
+
+      // Drain: every order event written to the endpoint delivered (its retries come 5 s later), or 2 minutes.
+      const dbFile = path.join(path.dirname(platform.credentialsFile), "zhongcao.db");
+      const db = createClient({ url: `file:${dbFile}` });
+      const written = async () =>
+        (
+          await db.execute({
+            sql: "SELECT message_id FROM webhook_deliveries WHERE endpoint_id = ?",
+            args: [String(endpoint.id)],
+          })
+        ).rows.map((r) => String(r.message_id));
+      const drainStarted = performance.now();
+      let messageIds = await written();
+      while (messageIds.some((id) => !delivered.has(id)) && performance.now() - drainStarted < drainTimeoutMs) {
+        await new Promise((r) => setTimeout(r, 500));
+        messageIds = await written();
+      }
+      const drainSeconds = (performance.now() - drainStarted) / 1000;
+      // The room's total after the last likes: wait until it stops moving (at most 10 s).
+      for (let still = 0, last = -1; still < 20 && room.likeTotal < room.likesSent; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        still = room.likeTotal === last ? still + 1 : 0;
+        last = room.likeTotal;
+      }
+
+      const one = async (sql: string, args: (string | number)[] = []) =>
+        (await db.execute({ sql, args })).rows[0] as Record<string, number | string | null> | undefined;
+      const orderIds = [...world.ordersCreated];
+      const inDb = await one(
+        `SELECT count(*) AS n FROM orders WHERE id IN (${orderIds.map(() => "?").join(",") || "''"})`,
+        orderIds,
+      );
+      const paidMismatch = await one(
+        `SELECT count(*) AS n FROM orders o WHERE o.merchant_id = ? AND (o.status = 'paid') !=
+           EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.status = 'succeeded')`,
+        [merchant.id],
+      );
+      const paidInDb = await one("SELECT count(*) AS n FROM orders WHERE merchant_id = ? AND status = 'paid'", [
+        merchant.id,
+      ]);
+      const stockRows = (
+        await db.execute({
+          sql: `SELECT s.id, s.stock,
+                  (SELECT coalesce(sum(l.delta), 0) FROM inventory_ledger l WHERE l.sku_id = s.id) AS ledger,
+                  (SELECT coalesce(sum(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+                    WHERE ol.sku_id = s.id AND o.status != 'cancelled') AS sold
+                FROM skus s WHERE s.id IN (${skuIds.map(() => "?").join(",")})`,
+          args: skuIds,
+        })
+      ).rows;
+      const stockBad = stockRows.filter(
+        (r) =>
+          Number(r.stock) + Number(r.sold) !== initialStock ||
+          Number(r.ledger) !== Number(r.stock) ||
+          Number(r.stock) < 0,
+      ).length;
+      const soldUnits = stockRows.reduce((n, r) => n + Number(r.sold), 0);
+      const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${world.flashSaleId}`)).json()) as {
+        stockLeft: number;
+      };
+      const flashSold = await one(
+        `SELECT coalesce(sum(ol.quantity), 0) AS n FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+          WHERE ol.flash_sale_id = ? AND o.status != 'cancelled'`,
+        [world.flashSaleId],
+      );
+      const held = world.holdsGranted - world.holdsCommitted;
+      const flashAddsUp = saleNow.stockLeft + Number(flashSold?.n) + held === flashUnits && saleNow.stockLeft >= 0;
+      const lost = messageIds.filter((id) => !delivered.has(id)).length;
+      const duplicates = [...delivered.values()].reduce((n, d) => n + d.count - 1, 0);
+      const lags = [...delivered.values()].map((d) => d.lagMs).sort((a, b) => a - b);
+      db.close();
+
+      const phases = [normal, festival];
+      const unexpected = phases.flatMap((p) =>
+        [...p.unexpected].map(
+          ([what, { count, example }]) => `- ${p.name}: **${what}** × ${count}: \`${example.replaceAll("`", "'")}\``,
+        ),
+      );
+      const shed = phases.reduce((n, p) => n + p.shed, 0);
+      if (unexpected.length > 0 || shed > 0) {
+        console.error(
+          `\n!!! ${unexpected.length} kinds of unexpected failure, ${shed} arrivals shed:\n${unexpected.join("\n")}\n`,
+        );
+      }
+      const check = (ok: boolean) => (ok ? "yes" : "**NO**");
+      return [
+        "## festival: a festival day's mixed traffic, normal and ×3.8",
+        "",
+        `The whole platform (\`npm start\`'s stack: wrangler dev with every Worker in one workerd, the local libSQL server; rate limits off) on ${cpus().length} cores shared with the load generator and with other people's work. Open-loop Poisson arrivals for ${phaseSeconds} s a phase: normal ${fmt(normal.rate, 1)} arrivals/s (chosen to be sustainable on this machine), festival ${fmt(festival.rate, 1)}/s (×${festivalFactor}). Each arrival's first request is timed from its scheduled moment, so queueing shows as latency. Mix: ${mix.map((m) => `${m.weight}% ${m.name}`).join(", ")}; browsing half anonymous (edge-cacheable), half signed in; ${shopperCount} shoppers. One live room: ${normal.viewers} WebSocket viewers, then ${festival.viewers}, each sending its likes every \`likeIntervalMs\` and comments at 1 per 75 viewers a second. A webhook endpoint for order.created, order.paid and order.cancelled on a local receiver (every ${failEvery}th first delivery answered 500).`,
+        "",
+        routeTable(phases),
+        "",
+        `Arrivals: normal ${fmt(normal.arrivals)} (shed ${normal.shed}), festival ${fmt(festival.arrivals)} (shed ${festival.shed}); the load generator's event-loop delay p99: ${fmt(normal.generatorLagP99, 1)} ms and ${fmt(festival.generatorLagP99, 1)} ms.`,
+        "",
+        `**Unexpected failures** (anything not a documented refusal: ${[...refusals].join(", ")}): ${unexpected.length === 0 ? "none." : `\n\n${unexpected.join("\n")}`}`,
+        "",
+        "Where the time goes: CPU cores used in each phase (from /proc; 1.00 = one core busy for the whole phase):",
+        "",
+        cpuTable(phases),
+        "",
+        "Nothing lost:",
+        "",
+        "| check | figure | holds |",
+        "|---|---|---|",
+        `| every checkout answered 201 has its order | ${orderIds.length} answered 201, ${inDb?.n} in the database | ${check(Number(inDb?.n) === orderIds.length)} |`,
+        `| paid orders match succeeded payments | ${world.ordersPaid.size} payments answered succeeded, ${paidInDb?.n} orders paid, ${paidMismatch?.n} orders whose status disagrees with their payment | ${check(Number(paidMismatch?.n) === 0 && Number(paidInDb?.n) === world.ordersPaid.size)} |`,
+        `| stock: stock + sold = initial, stock = its ledger, never negative (${skuIds.length} SKUs × ${fmt(initialStock)}) | ${fmt(soldUnits)} units sold, ${stockBad} SKUs off | ${check(stockBad === 0)} |`,
+        `| flash sale: left + sold + held = ${flashUnits} | left ${saleNow.stockLeft}, sold ${flashSold?.n}, held ${held} (of ${world.holdsGranted} holds granted) | ${check(flashAddsUp)} |`,
+        `| every order event delivered at least once | ${messageIds.length} written, ${messageIds.length - lost} delivered (${answered500} first deliveries answered 500 and retried), drained ${fmt(drainSeconds, 1)} s after the festival | ${check(lost === 0)} |`,
+        `| exactly once by webhook-id | ${duplicates} duplicate 200s; lag from the event's timestamp to its 200: p50 ${fmt(percentile(lags, 50))} ms, p99 ${fmt(percentile(lags, 99))} ms | ${check(duplicates === 0)} |`,
+        `| room: error frames by code | ${[...room.errors].map(([code, n]) => `${code}: ${n}`).join(", ") || "none"} | ${check([...room.errors.keys()].every((code) => refusals.has(code)))} |`,
+        `| room: every comment broadcast reached every viewer; every like counted | ${fmt(phases.reduce((n, p) => n + p.commentReceipts, 0))} of ${fmt(phases.reduce((n, p) => n + p.commentReceiptsExpected, 0))} comment deliveries; likes ${fmt(room.likeTotal)} counted of ${fmt(room.likesSent)} sent | ${check(phases.every((p) => p.commentReceipts >= p.commentReceiptsExpected) && room.likeTotal === room.likesSent)} |`,
+      ].join("\n");
+    });
+  } finally {
+    for (const v of room.viewers) v.ws.close();
+    await receiver.close();
+  }
+}
