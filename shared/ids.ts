@@ -10,6 +10,7 @@ export const idPrefixes = [
   "cmt",
   "live",
   "fs",
+  "pre",
   "hold",
   "cart",
   "ord",

@@ -12,6 +12,7 @@ export const scopes = [
   "orders:read",
   "orders:write",
   "flash_sales:write",
+  "presales:write",
   "webhooks:write",
   "analytics:read",
   "promotions:write",

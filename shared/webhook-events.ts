@@ -11,6 +11,9 @@ import { newId } from "./ids.ts";
 export const webhookEventTypes = [
   "order.created",
   "order.paid",
+  "order.deposit_paid",
+  "order.balance_due",
+  "order.deposit_forfeited",
   "order.cancelled",
   "order.fulfilled",
   "order.delivered",

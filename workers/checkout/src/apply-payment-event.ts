@@ -5,7 +5,8 @@
 // still awaiting payment. A success for an order cancelled meanwhile is refunded in full (refundCancelledOrder),
 // checked again on every delivery of a success, duplicates included, so a refund that failed is retried when the
 // provider redelivers. Creator commissions on the order's credited lines are earned in the same batch as the order
-// becoming paid, and their release (commission.payable) is armed on the order's OrderTimeout.
+// becoming paid, and their release (commission.payable) is armed on the order's OrderTimeout. A pre-sale order's
+// deposit and balance payments move it the same way (presales/presale-payment-statements.ts).
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { payments } from "../../../shared/schema.ts";
@@ -14,6 +15,7 @@ import { creditedLines, earnCommissions } from "./commissions/earn-commissions.t
 import { armCommissionRelease } from "./commissions/release-commissions.ts";
 import { refundCancelledOrder } from "./create-refund.ts";
 import type { PaymentEvent } from "./payments/provider.ts";
+import { presalePaymentStatements } from "./presales/presale-payment-statements.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 export async function applyPaymentEvent({
@@ -67,6 +69,7 @@ export async function applyPaymentEvent({
         args,
       },
       ...rawStatements(paid),
+      ...presalePaymentStatements(payment.orderId, payment.id, now),
       ...earnCommissions(payment.orderId, credited, at),
     ],
     "write",

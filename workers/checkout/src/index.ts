@@ -8,6 +8,7 @@ import { commissionRoutes } from "./routes/commissions.ts";
 import { flashSaleRoutes } from "./routes/flash-sales.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { paymentRoutes } from "./routes/payments.ts";
+import { presaleRoutes } from "./routes/presales.ts";
 import { orderReturnRoutes, returnRoutes } from "./routes/returns.ts";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.ts";
 
@@ -17,6 +18,7 @@ export { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
 export const app = createApp<{ Bindings: Env }>("checkout");
 app.route("/v1/flash-sales", flashSaleRoutes);
+app.route("/v1/presales", presaleRoutes);
 app.route("/v1/carts", cartRoutes);
 app.route("/v1/orders", orderRoutes);
 app.route("/v1/orders", orderReturnRoutes);

@@ -2,10 +2,13 @@
 // order if it is still unpaid (cancelOrder is conditional and idempotent, so a late or repeated alarm is harmless).
 // Once the order is paid with creator commissions, the same alarm releases them when they become payable
 // (releaseCommissions: commission.payable, once per line).
+// A pre-sale order's object is armed in its pre-sale mode: its alarm then takes the order through its deposit
+// deadline and balance window (presales/advance-presale-order.ts), re-arming itself for the next step.
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../../../shared/db.ts";
 import { cancelOrder } from "./cancel-order.ts";
 import { releaseCommissions } from "./commissions/release-commissions.ts";
+import { advancePresaleOrder } from "./presales/advance-presale-order.ts";
 
 const RECHECK_MS = 15 * 60_000;
 
@@ -23,11 +26,22 @@ export class OrderTimeout extends DurableObject<Env> {
     await this.arm(orderId, at);
   }
 
+  /** A pre-sale order: the alarm advances it by its windows from now on (idempotent; the earliest wins). */
+  async armPresale(orderId: string, at: number): Promise<void> {
+    await this.ctx.storage.put("presale", true);
+    await this.arm(orderId, at);
+  }
+
   override async alarm(): Promise<void> {
     const orderId = await this.ctx.storage.get<string>("orderId");
     if (orderId === undefined) return;
     if (await this.ctx.storage.get<boolean>("commissions")) {
       const next = await releaseCommissions({ env: this.env, db: database(this.env), orderId });
+      if (next !== null) await this.ctx.storage.setAlarm(next);
+      return;
+    }
+    if (await this.ctx.storage.get<boolean>("presale")) {
+      const next = await advancePresaleOrder({ env: this.env, db: database(this.env), orderId });
       if (next !== null) await this.ctx.storage.setAlarm(next);
       return;
     }

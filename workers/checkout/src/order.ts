@@ -15,6 +15,11 @@ export const orderStatuses = [
   "cancelled",
   "partially_refunded",
   "refunded",
+  // Pre-sale orders (presales/presale.ts).
+  "pending_deposit",
+  "deposit_paid",
+  "pending_balance",
+  "deposit_forfeited",
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 

@@ -13,6 +13,7 @@ export const services = [
     binding: "CHECKOUT",
     prefixes: [
       "/v1/flash-sales",
+      "/v1/presales",
       "/v1/carts",
       "/v1/orders",
       "/v1/payments",

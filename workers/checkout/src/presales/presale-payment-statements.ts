@@ -1,0 +1,39 @@
+// What a payment event does to a pre-sale order, as statements for applyPaymentEvent's batch (after the payment
+// took the event's state): its deposit payment succeeded → deposit_paid (order.deposit_paid); its balance payment
+// succeeded → paid (order.paid). Conditional on the order being a pre-sale order in the state before, so they do
+// nothing for any other order, and a duplicate or late event changes nothing.
+import type { InStatement } from "@libsql/client/web";
+import { sql } from "drizzle-orm";
+import { orderEvent, rawStatements } from "../../../../shared/webhook-events.ts";
+
+const succeeded = (which: "deposit" | "balance") =>
+  `EXISTS (SELECT 1 FROM presale_orders po JOIN payments p ON p.id = po.${which}_payment_id
+           WHERE po.order_id = :order AND p.id = :payment AND p.status = 'succeeded')`;
+
+export function presalePaymentStatements(orderId: string, paymentId: string, now: Date): InStatement[] {
+  const at = now.toISOString();
+  const args = { order: orderId, payment: paymentId, at };
+  return [
+    {
+      sql: `UPDATE orders SET status = 'deposit_paid', version = version + 1, updated_at = :at
+            WHERE id = :order AND status = 'pending_deposit' AND ${succeeded("deposit")}`,
+      args,
+    },
+    ...rawStatements(
+      orderEvent("order.deposit_paid", orderId, sql`o.status = 'deposit_paid' AND o.updated_at = ${at}`, now),
+    ),
+    {
+      sql: `UPDATE orders SET status = 'paid', paid_at = :at, version = version + 1, updated_at = :at
+            WHERE id = :order AND status = 'pending_balance' AND ${succeeded("balance")}`,
+      args,
+    },
+    ...rawStatements(
+      orderEvent(
+        "order.paid",
+        orderId,
+        sql`o.status = 'paid' AND o.paid_at = ${at} AND EXISTS (SELECT 1 FROM presale_orders WHERE order_id = o.id)`,
+        now,
+      ),
+    ),
+  ];
+}
