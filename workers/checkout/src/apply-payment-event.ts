@@ -8,6 +8,7 @@
 // becoming paid, and their release (commission.payable) is armed on the order's OrderTimeout. A pre-sale order's
 // deposit and balance payments move it the same way (presales/presale-payment-statements.ts).
 import { eq, sql } from "drizzle-orm";
+import { orderPaid } from "../../../shared/analytics.ts";
 import type { Database } from "../../../shared/db.ts";
 import { payments } from "../../../shared/schema.ts";
 import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
@@ -71,6 +72,7 @@ export async function applyPaymentEvent({
       ...rawStatements(paid),
       ...presalePaymentStatements(payment.orderId, payment.id, now),
       ...earnCommissions(payment.orderId, credited, at),
+      ...orderPaid(payment.orderId, at),
     ],
     "write",
   );

@@ -3,6 +3,7 @@
 // endpoints with their WebhookDispatcher objects; returns and the creator-commission ledger.
 import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
 import { createApp } from "../../../shared/http.ts";
+import { analyticsRoutes } from "./routes/analytics.ts";
 import { cartRoutes } from "./routes/carts.ts";
 import { commissionRoutes } from "./routes/commissions.ts";
 import { flashSaleRoutes } from "./routes/flash-sales.ts";
@@ -24,6 +25,7 @@ app.route("/v1/orders", orderRoutes);
 app.route("/v1/orders", orderReturnRoutes);
 app.route("/v1/returns", returnRoutes);
 app.route("/v1/commissions", commissionRoutes);
+app.route("/v1/analytics", analyticsRoutes);
 app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
 app.route("/v1", paymentRoutes);
 

@@ -5,6 +5,7 @@
 // stops counting against what may be refunded (the reservation is the pending row itself). In the same batch: the
 // return it pays for becomes refunded, and creator commissions on the lines it gives back are reversed.
 import { eq, sql } from "drizzle-orm";
+import { refundSucceeded } from "../../../shared/analytics.ts";
 import type { Database } from "../../../shared/db.ts";
 import { refunds } from "../../../shared/schema.ts";
 import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
@@ -88,6 +89,7 @@ export async function settleRefund({
       // A return refunded by it, and the commissions of the lines it refunds reversed in proportion.
       returnRefunded(refund.id, at),
       ...(await commissionReversals(db, refund, outcome, now)),
+      refundSucceeded(refund.id, at),
     ],
     "write",
   );

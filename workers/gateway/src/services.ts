@@ -22,6 +22,7 @@ export const services = [
       "/v1/webhook-endpoints",
       "/v1/returns",
       "/v1/commissions",
+      "/v1/analytics",
     ],
   },
   { name: "live", binding: "LIVE", prefixes: ["/v1/live", "/v1/webhooks/livekit", "/v1/notifications"] },

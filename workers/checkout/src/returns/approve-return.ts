@@ -6,6 +6,7 @@
 // With `restock`, the units go back in stock through the inventory ledger (`return_restock`) in that same batch,
 // keyed by the return and line, so a repeated restock counts once.
 import { eq, sql } from "drizzle-orm";
+import { returnApproved } from "../../../../shared/analytics.ts";
 import type { Database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { newId } from "../../../../shared/ids.ts";
@@ -101,6 +102,7 @@ export async function approveReturn({
             },
             ...returnEvent("return.approved", approved, sql`r.refund_id = ${refundId} AND r.decided_at = ${at}`, now),
             ...restocks,
+            returnApproved(returnId, refundId, at),
           ],
         },
       },

@@ -9,6 +9,7 @@ import { principalOf } from "../../../../shared/principal.ts";
 import { issueStreamToken } from "../issue-stream-token.ts";
 import { BUFFER_SIZE, CLAIMS_HEADER, SETUP_HEADER } from "../live-room.ts";
 import { liveKitConfig } from "../livekit.ts";
+import { recordStreamView } from "../record-stream-view.ts";
 import { ClientMessage, ServerFrame } from "../room/protocol.ts";
 import { verifyRoomToken } from "../room-token.ts";
 import { StreamTokenRequestSchema, StreamTokenSchema } from "../session.ts";
@@ -74,6 +75,7 @@ streamRoutes.openapi(tokenRoute, async (c) => {
   const meta = await sessionMeta(c.env, id);
   const input = c.req.header("content-length") === "0" || !c.req.header("content-type") ? {} : c.req.valid("json");
   const token = await issueStreamToken({ env: c.env, config, meta, actor, input, requestUrl: c.req.url });
+  if (token.role === "viewer") recordStreamView(c.env, c.executionCtx, id, token.identity);
   c.header("cache-control", "no-store");
   return c.json(token, 200);
 });
