@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import type { TestProject } from "vitest/node";
+import { buildPages } from "../dev/build-pages.ts";
 import { connect, migrateDatabase } from "../dev/database.ts";
 import { startLibsqlServer } from "../dev/libsql-server/server.ts";
 import { seedDemoData } from "../dev/seed-data.ts";
@@ -17,6 +18,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // The gateway imports the storefront and merchant pages' bundled scripts (wrangler builds them itself elsewhere).
+  await buildPages();
   const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-test-"));
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
   const token = await new SignJWT({ a: "rw" })

@@ -14,6 +14,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { wellKnownRoutes } from "./routes/jwks.ts";
 import { merchantRoutes } from "./routes/merchants.ts";
 import { oidcIssuerRoutes } from "./routes/oidc-issuers.ts";
+import { pageRoutes } from "./routes/pages.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { services } from "./services.ts";
 
@@ -58,6 +59,7 @@ app.use("*", limitByCredential());
 app.route("/health", healthRoutes);
 app.get("/openapi.json", openApiDocument(app));
 app.route("/docs", docsRoutes);
+app.route("/", pageRoutes);
 app.route("/.well-known", wellKnownRoutes);
 app.route("/v1/merchants", merchantRoutes);
 app.route("/v1/creators", creatorRoutes);

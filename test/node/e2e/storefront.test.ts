@@ -1,0 +1,189 @@
+// The storefront page (GET /) in a real browser against the real `npm start`: the shopper's whole journey, from the
+// feed through a Chinese search and a product page into a live room (comment, likes, viewers, the pinned product's
+// flash-sale countdown) and a flash-sale purchase paid with the sandbox provider, ending on the confirmed order.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demo } from "../../../dev/demo.ts";
+import { zhongcao } from "../../../shared/client/index.ts";
+import { launchChromium, pageErrors, screenshot, textMatching } from "./browser.ts";
+import { type NpmStart, npmStart } from "./npm-start.ts";
+
+let platform: NpmStart;
+let browser: Browser;
+
+beforeAll(async () => {
+  [platform, browser] = await Promise.all([npmStart("storefront"), launchChromium()]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+}, 30_000);
+
+interface Credentials {
+  merchants: { id: string; secretKey: string }[];
+}
+
+/** The host's side of the room, over a plain WebSocket: what it receives, and a way to send. */
+async function hostSocket(url: string) {
+  const frames: { type: string; [k: string]: unknown }[] = [];
+  const ws = new WebSocket(url);
+  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data))));
+  await new Promise((resolve, reject) => {
+    ws.addEventListener("open", resolve);
+    ws.addEventListener("error", reject);
+  });
+  return { ws, frames };
+}
+
+describe("the storefront page", () => {
+  it("serves one document with a strict CSP, no inline script, UTF-8 and lang zh-CN", async () => {
+    const res = await fetch(`${platform.gateway}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/html; charset=UTF-8");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toContain("unsafe-inline");
+    const html = await res.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<meta charset="utf-8">');
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script type="module" src="/pages/storefront.js">']);
+    const script = await fetch(`${platform.gateway}/pages/storefront.js`);
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect((await script.text()).length).toBeGreaterThan(1000);
+  });
+
+  it("takes a shopper from the feed through search and a product into a live room, and sells a flash-sale unit", async () => {
+    const gateway = platform.gateway;
+    const { merchants } = await platform.credentials<Credentials>();
+    // The demo's Perfect Diary store sells the lipstick; it goes live with a flash sale of it, pinned in its room.
+    const store = merchants[1];
+    const lipstick = demo.products[2];
+    if (!store || !lipstick) throw new Error("demo data changed");
+    const asStore = zhongcao(gateway, { bearer: store.secretKey });
+    // A storefront key for this origin (the demo keys allow the default port's origin only).
+    const key = await asStore.POST("/v1/api-keys", {
+      body: { kind: "publishable", mode: "test", allowedOrigins: [gateway] },
+    });
+    const publishableKey = key.data && "key" in key.data ? key.data.key : undefined;
+    if (!publishableKey) throw new Error(`no publishable key: ${JSON.stringify(key.error)}`);
+
+    const title = "完美日记口红秒杀专场";
+    const session = await asStore.POST("/v1/live/sessions", {
+      body: {
+        title,
+        scheduledStartAt: new Date(Date.now() + 60_000).toISOString(),
+        productIds: [lipstick.id],
+        moderatorIds: [],
+        keywordFilter: [],
+      },
+    });
+    if (!session.data) throw new Error(JSON.stringify(session.error));
+    const sessionId = session.data.id;
+    expect(
+      (await asStore.POST("/v1/live/sessions/{id}/start", { params: { path: { id: sessionId } } })).response.status,
+    ).toBe(200);
+    const product = await asStore.GET("/v1/products/{id}", { params: { path: { id: lipstick.id } } });
+    const skuId = product.data?.skus[0]?.id;
+    if (!skuId) throw new Error("the lipstick has no SKU");
+    const sale = await asStore.POST("/v1/flash-sales", {
+      body: {
+        skuId,
+        quantity: 5,
+        price: { amount: 4900, currency: "CNY" },
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+        perShopperLimit: 1,
+        liveSessionId: sessionId,
+      },
+      headers: { "idempotency-key": crypto.randomUUID() },
+    });
+    if (!sale.data) throw new Error(JSON.stringify(sale.error));
+    const flashSaleId = sale.data.id;
+    const hostToken = await asStore.POST("/v1/live/sessions/{id}/token", {
+      params: { path: { id: sessionId } },
+      body: {},
+    });
+    if (!hostToken.data) throw new Error(JSON.stringify(hostToken.error));
+    const host = await hostSocket(`${hostToken.data.roomUrl}?token=${hostToken.data.roomToken}`);
+    host.ws.send(JSON.stringify({ type: "pin", productId: lipstick.id, flashSaleId }));
+
+    const page: Page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const errors = pageErrors(page);
+
+    // The feed: the session on air with its live badge, and the demo's notes.
+    await page.goto(`${gateway}/?key=${publishableKey}`, { waitUntil: "domcontentloaded" });
+    const liveCard = page.locator(".live-card", { hasText: title });
+    await liveCard.waitFor();
+    expect(await liveCard.locator(".badge").textContent()).toBe("直播中");
+    await page.locator(".note-card", { hasText: "黄皮显白口红" }).waitFor();
+    expect(page.url()).toBe(`${gateway}/`); // the key left the address bar
+    expect(await page.evaluate(() => [document.characterSet, document.documentElement.lang])).toEqual([
+      "UTF-8",
+      "zh-CN",
+    ]);
+    // Chinese is drawn with a CJK font (installed by .ci/run), not tofu.
+    expect(await page.evaluate(() => document.fonts.check('16px "Noto Sans CJK SC"', "种草"))).toBe(true);
+    await screenshot(page, "storefront-1-feed");
+
+    // Search with a two-character Chinese query, from the search box.
+    await page.fill('#search input[name="q"]', "口红");
+    await page.press('#search input[name="q"]', "Enter");
+    const hit = page.locator("#product-results li", { hasText: "完美日记小细跟口红" });
+    await hit.waitFor();
+    expect(await hit.locator("mark").first().textContent()).toBe("口红");
+    expect(page.url()).toBe(`${gateway}/#/search?q=${encodeURIComponent("口红")}`);
+    await screenshot(page, "storefront-2-search");
+
+    // The product page: title and every SKU with its price.
+    await hit.locator("a").click();
+    await textMatching(page, "h1", /完美日记小细跟口红/);
+    const rows = await page.locator(".skus tbody tr").allTextContents();
+    expect(rows).toHaveLength(lipstick.skus.length);
+    expect(rows[0]).toContain("¥89.00");
+    await screenshot(page, "storefront-3-product");
+
+    // Back to the feed, into the live room.
+    await page.click(".brand");
+    await liveCard.locator("a").click();
+    await page.locator("#pinned h2", { hasText: "完美日记小细跟口红" }).waitFor();
+    expect(await textMatching(page, "#viewers", /^2$/)).toBe("2"); // the host and this shopper
+    expect(await page.textContent("#room-status")).toBe("直播中");
+    expect(await page.textContent("#flash-price")).toBe("¥49.00");
+    expect(await page.textContent("#stock-left")).toBe("5");
+    const countdown = await textMatching(page, "#countdown", /^距结束 \d\d:\d\d$/);
+    const [minutes = 0, seconds = 0] = countdown.replace("距结束 ", "").split(":").map(Number);
+    expect(minutes * 60 + seconds).toBeGreaterThan(0);
+    expect(minutes * 60 + seconds).toBeLessThanOrEqual(30 * 60);
+
+    // A comment reaches the room (the host's socket sees it) and comes back to the page.
+    await page.fill("#comment-form input", "好看！想要这个色号");
+    await page.press("#comment-form input", "Enter");
+    await textMatching(page, "#comments", /好看！想要这个色号/);
+    expect(host.frames.some((f) => f.type === "comment" && JSON.stringify(f).includes("好看！想要这个色号"))).toBe(
+      true,
+    );
+    // Three taps, counted by the room and broadcast as its total.
+    for (let i = 0; i < 3; i++) await page.click("#like-button");
+    expect(await textMatching(page, "#likes", /^3$/)).toBe("3");
+    await screenshot(page, "storefront-4-live-room");
+
+    // Buy: a hold on one unit, a cart and checkout, the sandbox payment, and the confirmed order.
+    await page.click("#buy");
+    await page.locator("#order").waitFor({ timeout: 30_000 });
+    expect(await page.textContent("#order-status")).toBe("已支付");
+    expect(await page.textContent("#order-number")).toMatch(/^ZC-\d{8}-\d{6}$/);
+    expect(await page.textContent("#order-total")).toBe("¥59.00"); // ¥49 + ¥10 shipping (free from ¥99)
+    const orderId = new URL(page.url()).hash.replace("#/order/", "");
+    await screenshot(page, "storefront-5-order");
+
+    // What the page showed is what the platform recorded.
+    const order = await asStore.GET("/v1/orders/{id}", { params: { path: { id: orderId } } });
+    expect(order.data).toMatchObject({ status: "paid", lines: [{ skuId, flashSaleId, quantity: 1 }] });
+    const after = await asStore.GET("/v1/flash-sales/{id}", { params: { path: { id: flashSaleId } } });
+    expect(after.data?.stockLeft).toBe(4);
+    expect(errors).toEqual([]);
+    host.ws.close();
+    await page.close();
+  });
+});

@@ -1,0 +1,274 @@
+// The storefront page (GET /): the discover feed with live badges, search, notes, products, the live room and
+// orders, as a shopper sees them. Routes live in the address's hash (#/search?q=…, #/product/prod_…, #/live/live_…),
+// so the gateway serves one document; every call goes through the typed client (shared/client).
+import { h, highlighted, show } from "./dom.ts";
+import { dateTime, type Money, money, problemText } from "./format.ts";
+import { liveRoom } from "./live-room.ts";
+import { buy } from "./purchase.ts";
+import { publicApi, publishableKey, rememberPublishableKey, shopperApi } from "./shopper.ts";
+
+const view = document.getElementById("view");
+const searchForm = document.getElementById("search");
+if (!(view instanceof HTMLElement) || !(searchForm instanceof HTMLFormElement)) throw new Error("page markup missing");
+
+const orderStatus = {
+  pending_payment: "待支付",
+  paid: "已支付",
+  fulfilled: "已发货",
+  delivered: "已签收",
+  cancelled: "已取消",
+  partially_refunded: "部分退款",
+  refunded: "已退款",
+} as const;
+
+/** What leaving the current page must do (the live room closes its socket). */
+let leave: (() => void) | undefined;
+
+function keyForm(): void {
+  const input = h("input", { name: "key", placeholder: "pk_test_…", "aria-label": "可发布密钥", required: "" });
+  const form = h(
+    "form",
+    { class: "key-form" },
+    h("p", {}, "这个店铺页面需要一个可发布密钥（publishable key，pk_…）。`npm start` 会打印演示商家的密钥。"),
+    input,
+    h("button", { type: "submit" }, "进入店铺"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    rememberPublishableKey(input.value.trim());
+    void route();
+  });
+  show(view as HTMLElement, form);
+}
+
+function price(value: unknown): string {
+  const m = value as Partial<Money> | null | undefined;
+  return m && typeof m.amount === "number" && typeof m.currency === "string" ? money(m as Money) : "";
+}
+
+async function feed(key: string, target: HTMLElement): Promise<void> {
+  const { data, error } = await publicApi(key).GET("/v1/feed", { params: { query: { type: "discover", limit: 20 } } });
+  if (!data) throw error;
+  show(
+    target,
+    data.live.length > 0
+      ? h(
+          "section",
+          { class: "live-strip", "aria-label": "直播" },
+          h("h2", {}, "直播"),
+          h(
+            "ul",
+            { class: "cards" },
+            ...data.live.map((s) =>
+              h(
+                "li",
+                { class: "card live-card" },
+                h(
+                  "a",
+                  { href: `#/live/${s.id}` },
+                  h("span", { class: `badge ${s.badge}` }, s.badge === "live" ? "直播中" : "预告"),
+                  " ",
+                  s.title,
+                ),
+                h("p", { class: "meta" }, s.host.name ?? "", " · ", dateTime(s.startedAt ?? s.scheduledStartAt)),
+              ),
+            ),
+          ),
+        )
+      : null,
+    h(
+      "section",
+      { "aria-label": "发现" },
+      h("h2", {}, "发现"),
+      h(
+        "ul",
+        { class: "cards notes" },
+        ...data.data.map((n) =>
+          h(
+            "li",
+            { class: "card note-card" },
+            h("a", { href: `#/note/${n.id}` }, n.title),
+            h(
+              "p",
+              { class: "meta" },
+              n.author.name ?? "",
+              " · ♥ ",
+              n.likeCount,
+              " · ",
+              n.topics.map((t) => `#${t}`).join(" "),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function note(key: string, id: string, target: HTMLElement): Promise<void> {
+  const { data, error } = await publicApi(key).GET("/v1/notes/{id}", { params: { path: { id } } });
+  if (!data) throw error;
+  show(
+    target,
+    h(
+      "article",
+      { class: "note" },
+      h("h1", {}, data.title),
+      h("p", { class: "meta" }, data.author.name ?? "", " · ", dateTime(data.createdAt), " · ♥ ", data.likeCount),
+      h("p", { class: "body" }, data.body),
+      h(
+        "ul",
+        { class: "cards" },
+        ...data.products.map((p) =>
+          h(
+            "li",
+            { class: "card" },
+            h("a", { href: `#/product/${p.id}?attribution=${encodeURIComponent(p.attribution)}` }, p.title),
+            h("p", { class: "meta" }, money(p.price), p.inStock ? "" : " · 缺货"),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function search(key: string, q: string, target: HTMLElement): Promise<void> {
+  const api = publicApi(key);
+  const [products, notes] = await Promise.all([
+    api.GET("/v1/search", { params: { query: { q, type: "products" } } }),
+    api.GET("/v1/search", { params: { query: { q, type: "notes" } } }),
+  ]);
+  if (!products.data) throw products.error;
+  if (!notes.data) throw notes.error;
+  const input = searchForm?.querySelector("input");
+  if (input) input.value = q;
+  show(
+    target,
+    h("h1", {}, `“${q}”的搜索结果`),
+    h("h2", {}, "商品 ", h("small", { id: "product-count" }, `${products.data.totalCount} 件`)),
+    h(
+      "ul",
+      { class: "results", id: "product-results" },
+      ...products.data.data.map((hit) =>
+        h(
+          "li",
+          { class: "card" },
+          h("a", { href: `#/product/${hit.id}` }, highlighted(hit.highlight.title)),
+          h("p", { class: "meta" }, price(hit.price), " ", highlighted(hit.highlight.snippet)),
+        ),
+      ),
+    ),
+    h("h2", {}, "笔记 ", h("small", {}, `${notes.data.totalCount} 篇`)),
+    h(
+      "ul",
+      { class: "results" },
+      ...notes.data.data.map((hit) =>
+        h("li", { class: "card" }, h("a", { href: `#/note/${hit.id}` }, highlighted(hit.highlight.title))),
+      ),
+    ),
+  );
+}
+
+async function product(key: string, id: string, attribution: string | null, target: HTMLElement): Promise<void> {
+  const { data, error } = await publicApi(key).GET("/v1/products/{id}", { params: { path: { id } } });
+  if (!data) throw error;
+  const notice = h("p", { class: "notice", role: "status" });
+  show(
+    target,
+    h(
+      "article",
+      { class: "product" },
+      h("h1", {}, data.title),
+      h("p", { class: "meta" }, [data.brand, data.category].filter(Boolean).join(" · ")),
+      h("p", { class: "body" }, data.description),
+      h(
+        "table",
+        { class: "skus" },
+        h("thead", {}, h("tr", {}, h("th", {}, "规格"), h("th", {}, "价格"), h("th", {}, "库存"), h("th", {}, ""))),
+        h(
+          "tbody",
+          {},
+          ...data.skus.map((sku) => {
+            const button = h("button", { type: "button" }, "立即购买");
+            button.disabled = !sku.inStock;
+            button.addEventListener("click", async () => {
+              button.disabled = true;
+              try {
+                const { api } = await shopperApi(key);
+                const line = { skuId: sku.id, quantity: 1, ...(attribution ? { attribution } : {}) };
+                const order = await buy(api, line, (text) => {
+                  notice.textContent = text;
+                });
+                location.hash = `#/order/${order.id}`;
+              } catch (e) {
+                notice.textContent = `购买失败：${problemText(e)}`;
+                button.disabled = false;
+              }
+            });
+            return h(
+              "tr",
+              {},
+              h("td", {}, Object.values(sku.options).join(" / ")),
+              h("td", {}, money(sku.price)),
+              h("td", {}, sku.inStock ? "有货" : "缺货"),
+              h("td", {}, button),
+            );
+          }),
+        ),
+      ),
+      notice,
+    ),
+  );
+}
+
+async function order(key: string, id: string, target: HTMLElement): Promise<void> {
+  const { api } = await shopperApi(key);
+  const { data, error } = await api.GET("/v1/orders/{id}", { params: { path: { id } } });
+  if (!data) throw error;
+  show(
+    target,
+    h(
+      "article",
+      { class: "order", id: "order" },
+      h("h1", {}, data.status === "paid" ? "支付成功" : "订单"),
+      h("p", {}, "订单号 ", h("strong", { id: "order-number" }, data.number)),
+      h("p", {}, "状态 ", h("strong", { id: "order-status" }, orderStatus[data.status])),
+      h(
+        "ul",
+        { class: "lines" },
+        ...data.lines.map((l) => h("li", {}, `${l.title} × ${l.quantity}　${money(l.amount)}`)),
+      ),
+      h("p", {}, "实付 ", h("strong", { id: "order-total" }, money(data.totals.total))),
+      data.paidAt ? h("p", { class: "meta" }, `支付时间 ${dateTime(data.paidAt)}`) : null,
+    ),
+  );
+}
+
+async function route(): Promise<void> {
+  leave?.();
+  leave = undefined;
+  const target = view as HTMLElement;
+  const key = publishableKey();
+  if (!key) return keyForm();
+  const [path = "", query = ""] = location.hash.replace(/^#/, "").split("?");
+  const params = new URLSearchParams(query);
+  const [, page, id] = path.split("/");
+  show(target, h("p", { class: "loading" }, "加载中…"));
+  try {
+    if (page === "search") await search(key, params.get("q") ?? "", target);
+    else if (page === "note" && id) await note(key, id, target);
+    else if (page === "product" && id) await product(key, id, params.get("attribution"), target);
+    else if (page === "live" && id) leave = await liveRoom(target, key, id);
+    else if (page === "order" && id) await order(key, id, target);
+    else await feed(key, target);
+  } catch (error) {
+    show(target, h("p", { class: "error", role: "alert" }, `出错了：${problemText(error)}`));
+  }
+}
+
+searchForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const q = new FormData(searchForm).get("q");
+  if (typeof q === "string" && q.trim()) location.hash = `#/search?q=${encodeURIComponent(q.trim())}`;
+});
+window.addEventListener("hashchange", () => void route());
+void route();
