@@ -70,6 +70,11 @@ export async function cancelOrder({
               },
             ];
           }),
+        // Coupons the order used are the shopper's again.
+        {
+          sql: `UPDATE coupon_claims SET order_id = NULL, used_at = NULL WHERE order_id = :id AND ${mine}`,
+          args: { id: orderId, at },
+        },
         ...rawStatements(
           orderEvent("order.cancelled", orderId, sql`o.status = 'cancelled' AND o.cancelled_at = ${at}`, moment),
         ),

@@ -9,6 +9,9 @@
 // Held lines are committed in their sale's object first (an RPC each), and given back if the batch fails.
 // Attribution references are re-checked against the database (resolveAttribution) and the verified note, live
 // session and creator stored per line; a reference that no longer holds credits no one but never blocks a sale.
+// Promotions (promotions/) are checked before anything is written: a coupon that does not apply refuses the
+// checkout with its code. The discounts are stored per step and per line, and each coupon's claim is marked used
+// in the same batch, by a subquery a CHECK requires to find an unused claim (a claim used meanwhile aborts it).
 // The order's payment timeout is armed before the batch, so no order exists without one (a timer whose order was
 // never written finds nothing to do). The payment is opened with its provider before the batch too, under the
 // payment id written with the order (Stripe's idempotency key): a provider that fails writes nothing, and the holds
@@ -24,13 +27,15 @@ import type { Currency } from "../../../shared/money.ts";
 import { orders } from "../../../shared/schema.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
 import { openCart } from "./add-cart-line.ts";
-import { type PricedLine, priceLines, type Totals, totalsOf } from "./cart.ts";
+import { cartPromotions, type PricedLine, priceLines, type Totals, totalsOf } from "./cart.ts";
 import { paymentTimeoutSeconds } from "./config.ts";
 import type { PaymentProvider } from "./payments/provider.ts";
+import type { CartPromotions } from "./promotions/apply.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 const pad = (n: number) => String(n).padStart(2, "0");
-const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
+/** The day of an order number (ZC-<yyyymmdd>-…), UTC. */
+export const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
 
 export async function checkoutCart({
   env,
@@ -67,6 +72,7 @@ export async function checkoutCart({
     }
   });
 
+  const promotions = await cartPromotions(db, cart, lines, true);
   const credited = await Promise.all(lines.map((line) => creditOf(db, line)));
   const now = new Date();
   const orderId = newId("ord", now.getTime());
@@ -87,7 +93,7 @@ export async function checkoutCart({
       committed.push(line);
     }
     const paymentId = newId("pay", now.getTime());
-    const totals = totalsOf(lines, cart.currency as Currency, env);
+    const totals = totalsOf(lines, cart.currency as Currency, env, promotions);
     opened = await provider.createPayment({
       id: paymentId,
       orderId,
@@ -108,6 +114,7 @@ export async function checkoutCart({
       dueAt,
       payment: { id: paymentId, provider: provider.name, ...opened },
       totals,
+      promotions,
     });
   } catch (err) {
     await Promise.all([
@@ -134,8 +141,9 @@ async function writeOrder(input: {
   dueAt: Date;
   payment: { id: string; provider: string; reference: string | null; clientSecret: string | null };
   totals: Totals;
+  promotions: CartPromotions;
 }): Promise<void> {
-  const { db, lines, credited, orderId, now, totals } = input;
+  const { db, lines, credited, orderId, now, totals, promotions } = input;
   const at = now.toISOString();
   const day = dayOf(now);
   const regular = lines.filter((line) => !line.hold);
@@ -149,7 +157,7 @@ async function writeOrder(input: {
                                 discount_amount, shipping_amount, tax_amount, total_amount, payment_due_at,
                                 created_at, updated_at)
             VALUES (?, 'ZC-' || ? || '-' || printf('%06d', (SELECT last FROM order_number_counters WHERE day = ?)),
-                    ?, ?, ?, 'pending_payment', ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+                    ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         orderId,
         day,
@@ -159,6 +167,7 @@ async function writeOrder(input: {
         input.merchantId,
         input.currency,
         totals.subtotal.amount,
+        promotions.total,
         totals.shipping.amount,
         totals.tax.amount,
         totals.total.amount,
@@ -169,8 +178,8 @@ async function writeOrder(input: {
     },
     ...lines.map((line, position) => ({
       sql: `INSERT INTO order_lines (order_id, position, sku_id, product_id, title, quantity, unit_amount, hold_id,
-                                     flash_sale_id, attribution, note_id, live_session_id, creator_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                                     flash_sale_id, attribution, note_id, live_session_id, creator_id, discount_amount)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         orderId,
         position,
@@ -185,8 +194,10 @@ async function writeOrder(input: {
         credited[position]?.noteId ?? null,
         credited[position]?.liveSessionId ?? null,
         credited[position]?.creatorId ?? null,
+        promotions.lineDiscounts[position] ?? 0,
       ],
     })),
+    ...discountStatements(orderId, input.ownerId, promotions, at),
     // Regular lines: the ledger row, then the decrement the CHECK (stock >= 0) may refuse, aborting everything.
     ...regular.flatMap((line) => [
       {
@@ -231,6 +242,15 @@ async function writeOrder(input: {
     kickDispatchers(results);
   } catch (err) {
     const message = (err as LibsqlError).message ?? "";
+    if (message.includes("order_discounts_claim")) {
+      throw new ProblemError(
+        "coupon_not_claimed",
+        "A coupon's claim was used by another order meanwhile; nothing was charged.",
+        {
+          errors: [{ path: "/couponIds", message: "no unused claim left" }],
+        },
+      );
+    }
     if (message.includes("skus_stock_nonnegative") || message.includes("CHECK constraint failed")) {
       const short = await shortLines(db, lines);
       throw new ProblemError("sold_out", "Some items do not have enough stock left; nothing was taken.", {
@@ -242,6 +262,43 @@ async function writeOrder(input: {
     }
     throw err;
   }
+}
+
+/** The order's discounts, step by step; each coupon's oldest unused claim of the shopper marked used by the order. */
+function discountStatements(orderId: string, ownerId: string, promotions: CartPromotions, at: string) {
+  return promotions.discounts.flatMap((d, step) => {
+    const args = { order: orderId, owner: ownerId, step, source: d.sourceId, at };
+    const coupon = d.kind !== "spend_and_save";
+    return [
+      {
+        sql: `INSERT INTO order_discounts (order_id, step, kind, source_id, label, amount, funded_by, allocation, claim_seq)
+              VALUES (:order, :step, :kind, :source, :label, :amount, :funded, :allocation, ${
+                coupon
+                  ? `(SELECT min(seq) FROM coupon_claims
+                      WHERE coupon_id = :source AND owner_id = :owner AND order_id IS NULL)`
+                  : "NULL"
+              })`,
+        args: {
+          ...args,
+          kind: d.kind,
+          label: d.label,
+          amount: d.amount,
+          funded: d.fundedBy,
+          allocation: JSON.stringify(d.allocation),
+        },
+      },
+      ...(coupon
+        ? [
+            {
+              sql: `UPDATE coupon_claims SET order_id = :order, used_at = :at
+                    WHERE coupon_id = :source AND owner_id = :owner
+                    AND seq = (SELECT claim_seq FROM order_discounts WHERE order_id = :order AND step = :step)`,
+              args,
+            },
+          ]
+        : []),
+    ];
+  });
 }
 
 async function shortLines(db: Database, lines: PricedLine[]): Promise<{ index: number; stock: number }[]> {

@@ -8,14 +8,18 @@
 // A provider that cannot be reached fails the refund, which gives its amount back, and the caller gets a 502.
 //
 // A refund may name lines (`{ position, quantity }`): its amount is then theirs, unless a smaller amount is given.
+// A line is worth what was paid for it (unit × quantity less its share of the order's discounts); k of its units,
+// after d refunded before, are worth floor(paid × (d + k) / quantity) − floor(paid × d / quantity), so refunds of
+// a line's units one by one add up to exactly what was paid for it. That is computed in the reserving statements
+// themselves, so racing refunds of one line split it exactly too.
 // Returns (issue #8) and creator-commission reversals build on these refund lines; restocking is theirs. A return's
 // approval commits with its refund's reservation (`with`), so that it can never be refunded twice.
 import type { InStatement, InValue } from "@libsql/client/web";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, ne } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
-import { orderLines, orders, payments, refunds } from "../../../shared/schema.ts";
+import { orderLines, orders, payments, refundLines, refunds } from "../../../shared/schema.ts";
 import type { PaymentProviderName } from "./config.ts";
 import { paymentProvider } from "./payments/providers.ts";
 import { refundableStatuses, settleRefund } from "./settle-refund.ts";
@@ -33,6 +37,17 @@ export interface RefundRequest {
 
 type RefundRow = typeof refunds.$inferSelect;
 
+/** SQL: the value of `k` units of order line `l` after `done` were refunded (what was paid, split exactly). */
+const unitsWorth = (k: string, done: string) => {
+  const paid = "(l.unit_amount * l.quantity - l.discount_amount)";
+  return `(${paid} * (${done} + ${k}) / l.quantity - ${paid} * ${done} / l.quantity)`;
+};
+
+/** SQL: units of line `l` in refunds not failed (other than `:id`, the refund being written). */
+const refundedUnits = `(
+  SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
+  WHERE rl.order_id = :order AND rl.position = l.position AND r.status != 'failed' AND rl.refund_id != :id)`;
+
 /** SQL: what payment `p` still holds, its amount less every refund of it not failed (pending ones included). */
 const leftToRefund = `p.amount - (
   SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status != 'failed')`;
@@ -44,6 +59,8 @@ async function reserveRefund(
     orderId: string;
     amount: number | null;
     lines: RefundRequest["lines"];
+    /** No amount given: the named lines' worth (computed in the statement). */
+    byLines: boolean;
     reason: string | null;
     statuses: readonly string[];
     with?: RefundRequest["with"];
@@ -61,6 +78,8 @@ async function reserveRefund(
   };
   const requested = `json_each(:lines) j
       JOIN order_lines l ON l.order_id = :order AND l.position = json_extract(j.value, '$.position')`;
+  const units = "json_extract(j.value, '$.quantity')";
+  const linesWorth = input.byLines ? `(SELECT sum(${unitsWorth(units, refundedUnits)}) FROM ${requested})` : "NULL";
   const results = await db.$client.batch(
     [
       {
@@ -70,9 +89,9 @@ async function reserveRefund(
                 WHERE o.id = :order AND o.status IN (SELECT value FROM json_each(:statuses))
               )
               INSERT INTO refunds (id, order_id, payment_id, provider, status, amount, currency, reason, created_at, updated_at)
-              SELECT :id, :order, id, provider, 'pending', coalesce(:amount, left), currency, :reason, :at, :at
+              SELECT :id, :order, id, provider, 'pending', coalesce(:amount, ${linesWorth}, left), currency, :reason, :at, :at
               FROM payment
-              WHERE coalesce(:amount, left) BETWEEN 1 AND left
+              WHERE coalesce(:amount, ${linesWorth}, left) BETWEEN 1 AND left
               AND NOT EXISTS (
                 SELECT 1 FROM ${requested}
                 WHERE json_extract(j.value, '$.quantity') + (
@@ -84,8 +103,7 @@ async function reserveRefund(
       },
       {
         sql: `INSERT INTO refund_lines (refund_id, order_id, position, quantity, amount)
-              SELECT :id, :order, l.position, json_extract(j.value, '$.quantity'),
-                     l.unit_amount * json_extract(j.value, '$.quantity')
+              SELECT :id, :order, l.position, ${units}, ${unitsWorth(units, refundedUnits)}
               FROM ${requested}
               WHERE EXISTS (SELECT 1 FROM refunds WHERE id = :id)`,
         args,
@@ -137,10 +155,15 @@ export async function createRefund({
   merchantId: string;
   request: RefundRequest;
 }): Promise<string> {
-  const [orderRows, lines, paid] = await db.batch([
+  const [orderRows, lines, paid, refunded] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
     db.select().from(payments).where(eq(payments.orderId, orderId)),
+    db
+      .select({ position: refundLines.position, quantity: refundLines.quantity })
+      .from(refundLines)
+      .innerJoin(refunds, eq(refunds.id, refundLines.refundId))
+      .where(and(eq(refundLines.orderId, orderId), ne(refunds.status, "failed"))),
   ]);
   const order = orderRows[0];
   if (!order || order.merchantId !== merchantId)
@@ -159,7 +182,10 @@ export async function createRefund({
         errors: [{ path: `/lines/${i}/position`, message: "no such line" }],
       });
     }
-    return sum + line.unitAmount * wanted.quantity;
+    const done = refunded.filter((r) => r.position === line.position).reduce((n, r) => n + r.quantity, 0);
+    const paidForLine = line.unitAmount * line.quantity - line.discountAmount;
+    const worth = (units: number) => Math.floor((paidForLine * units) / line.quantity);
+    return sum + worth(Math.min(done + wanted.quantity, line.quantity)) - worth(done);
   }, 0);
   if (request.lines && request.amount !== undefined && request.amount > linesAmount) {
     throw new ProblemError("validation_failed", `The amount is more than the lines named are worth (${linesAmount}).`, {
@@ -171,8 +197,9 @@ export async function createRefund({
   const amount = request.amount ?? (request.lines ? linesAmount : null);
   const refund = await reserveRefund(db, {
     orderId,
-    amount,
+    amount: request.amount ?? null,
     lines: request.lines,
+    byLines: request.amount === undefined && request.lines !== undefined,
     reason: request.reason ?? null,
     statuses: refundableStatuses,
     with: request.with,
@@ -221,6 +248,7 @@ export async function refundCancelledOrder(env: Env, db: Database, orderId: stri
     orderId,
     amount: null,
     lines: undefined,
+    byLines: false,
     reason: "order_cancelled",
     statuses: ["cancelled"],
   });

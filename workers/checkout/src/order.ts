@@ -4,7 +4,7 @@ import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import type { Currency } from "../../../shared/money.ts";
 import { MoneySchema } from "../../../shared/openapi.ts";
-import { orderLines, orders, payments } from "../../../shared/schema.ts";
+import { orderDiscounts, orderLines, orders, payments } from "../../../shared/schema.ts";
 import { TotalsSchema } from "./cart.ts";
 
 export const orderStatuses = [
@@ -48,6 +48,8 @@ export const OrderLineSchema = z
     quantity: z.number().int(),
     unitPrice: MoneySchema,
     amount: MoneySchema,
+    discount: MoneySchema.openapi({ description: "The line's share of the order's discounts." }),
+    paid: MoneySchema.openapi({ description: "amount − discount: what a refund of the whole line gives back." }),
     holdId: z.string().nullable(),
     flashSaleId: z.string().nullable(),
     attribution: z.string().nullable(),
@@ -104,6 +106,7 @@ export function toOrder(
   row: typeof orders.$inferSelect,
   lines: (typeof orderLines.$inferSelect)[],
   payment: typeof payments.$inferSelect | undefined,
+  discounts: (typeof orderDiscounts.$inferSelect)[] = [],
 ): Order {
   const currency = row.currency as Currency;
   const m = (amount: number) => ({ amount, currency });
@@ -123,6 +126,8 @@ export function toOrder(
       quantity: line.quantity,
       unitPrice: m(line.unitAmount),
       amount: m(line.unitAmount * line.quantity),
+      discount: m(line.discountAmount),
+      paid: m(line.unitAmount * line.quantity - line.discountAmount),
       holdId: line.holdId,
       flashSaleId: line.flashSaleId,
       attribution: line.attribution,
@@ -133,7 +138,10 @@ export function toOrder(
     })),
     totals: {
       subtotal: m(row.subtotalAmount),
-      discounts: [],
+      discounts: discounts
+        .filter((d) => d.orderId === row.id)
+        .sort((a, b) => a.step - b.step)
+        .map((d) => ({ code: d.kind, sourceId: d.sourceId, label: d.label, amount: m(d.amount) })),
       shipping: m(row.shippingAmount),
       tax: m(row.taxAmount),
       total: m(row.totalAmount),
@@ -151,11 +159,12 @@ export function toOrder(
 
 /** An order with its lines and latest payment, in one round trip. */
 export async function readOrder(db: Database, orderId: string): Promise<Order | null> {
-  const [rows, lines, pays] = await db.batch([
+  const [rows, lines, pays, discounts] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
     db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.id)).limit(1),
+    db.select().from(orderDiscounts).where(eq(orderDiscounts.orderId, orderId)),
   ]);
   const row = rows[0];
-  return row ? toOrder(row, lines, pays[0]) : null;
+  return row ? toOrder(row, lines, pays[0], discounts) : null;
 }

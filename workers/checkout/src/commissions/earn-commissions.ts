@@ -3,7 +3,7 @@
 //
 // Rate: the live-session shelf's rate for a line sold from a stream (fixed when shelved from the product's rate,
 // else the merchant's), else the product's own rate, else the merchant's `commission_rate_bps`. Amount: the line's
-// amount (unit price × quantity) × rate / 10000, rounded down per line in integer minor units; the remainder (under
+// paid amount (unit price × quantity less its discounts) × rate / 10000, rounded down per line in integer minor units; the remainder (under
 // one fen a line) stays with the merchant.
 import type { InStatement } from "@libsql/client/web";
 import { and, eq, isNotNull } from "drizzle-orm";
@@ -32,9 +32,9 @@ export function earnCommissions(
       sql: `INSERT INTO commission_entries
               (id, order_id, position, creator_id, merchant_id, kind, source, amount, currency, rate_bps, created_at)
             SELECT x.id, x.order_id, x.position, x.creator_id, x.merchant_id, 'earned', 'payment',
-                   x.unit_amount * x.quantity * x.rate / 10000, x.currency, x.rate, :at
+                   (x.unit_amount * x.quantity - x.discount_amount) * x.rate / 10000, x.currency, x.rate, :at
             FROM (
-              SELECT json_extract(j.value, '$.id') AS id, l.order_id, l.position, l.creator_id, l.unit_amount,
+              SELECT json_extract(j.value, '$.id') AS id, l.order_id, l.position, l.creator_id, l.unit_amount, l.discount_amount,
                      l.quantity, o.merchant_id, o.currency,
                      coalesce(
                        (SELECT s.commission_rate_bps FROM live_session_products s

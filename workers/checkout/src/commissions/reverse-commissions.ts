@@ -2,7 +2,7 @@
 // reversed by the share of it refunded so far, in the SAME batch as the refund succeeding (settleRefund), as new
 // negative `reversal` entries (source: the refund's id); nothing already written changes.
 //
-// What a refund gives back for a line: a refund naming lines, its amount spread over them by their value (a full
+// A line's value is what was paid for it (unit × quantity less its discounts). What a refund gives back for a line: a refund naming lines, its amount spread over them by their value (a full
 // refund of a line's units gives back the whole line); a refund naming none, the line's share of the payment
 // (refund amount × line value / payment amount). A line's reversal target is floor(earned × given back / line
 // value), capped at the line's value, and all of it once the order is `refunded`; each reversal entry is the target
@@ -19,7 +19,7 @@ const givenBack = `(
     WHEN EXISTS (SELECT 1 FROM refund_lines WHERE refund_id = r.id)
     THEN coalesce((SELECT fl.amount FROM refund_lines fl WHERE fl.refund_id = r.id AND fl.position = e.position), 0)
          * r.amount / (SELECT sum(amount) FROM refund_lines WHERE refund_id = r.id)
-    ELSE l.unit_amount * l.quantity * r.amount / (SELECT amount FROM payments WHERE id = r.payment_id)
+    ELSE (l.unit_amount * l.quantity - l.discount_amount) * r.amount / (SELECT amount FROM payments WHERE id = r.payment_id)
   END), 0)
   FROM refunds r WHERE r.order_id = e.order_id AND r.status = 'succeeded'
 )`;
@@ -46,7 +46,7 @@ export async function commissionReversals(
             FROM json_each(:entries) j JOIN (
               SELECT e.order_id, e.position, e.creator_id, e.merchant_id, e.currency, e.rate_bps,
                      CASE WHEN o.status = 'refunded' THEN e.amount
-                          ELSE e.amount * min(${givenBack}, l.unit_amount * l.quantity) / (l.unit_amount * l.quantity)
+                          ELSE e.amount * min(${givenBack}, (l.unit_amount * l.quantity - l.discount_amount)) / (l.unit_amount * l.quantity - l.discount_amount)
                      END AS target,
                      (SELECT -coalesce(sum(amount), 0) FROM commission_entries
                       WHERE order_id = e.order_id AND position = e.position AND kind = 'reversal') AS reversed

@@ -9,7 +9,7 @@ import { newId } from "../../../../shared/ids.ts";
 import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { carts } from "../../../../shared/schema.ts";
 import { addCartLine, MAX_LINE_QUANTITY, openCart } from "../add-cart-line.ts";
-import { CartSchema, customerOf, priceLines, toCart } from "../cart.ts";
+import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "../cart.ts";
 import { changeCartLine } from "../change-cart-line.ts";
 import { checkoutCart } from "../checkout-cart.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
@@ -134,7 +134,8 @@ export const cartRoutes = createRouter<{ Bindings: Env }>();
 async function cartResponse(env: Env, cartId: string, ownerId: string) {
   const db = database(env);
   const row = await openCart(db, cartId, ownerId);
-  return toCart(row, await priceLines(env, db, cartId), env);
+  const lines = await priceLines(env, db, cartId);
+  return toCart(row, lines, env, await cartPromotions(db, row, lines, false));
 }
 
 cartRoutes.openapi(createCartRoute, async (c) => {

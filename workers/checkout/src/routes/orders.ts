@@ -11,7 +11,7 @@ import { idempotency } from "../../../../shared/idempotency.ts";
 import { idParam, jsonContent, MoneySchema, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
 import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
-import { orderLines, orders, payments } from "../../../../shared/schema.ts";
+import { orderDiscounts, orderLines, orders, payments } from "../../../../shared/schema.ts";
 import { advanceOrder } from "../advance-order.ts";
 import { cancelOrderOrConflict } from "../cancel-order.ts";
 import { customerOf } from "../cart.ts";
@@ -152,18 +152,20 @@ orderRoutes.openapi(listRoute, async (c) => {
     .limit(query.limit + 1);
   const result = page(rows, query.limit);
   const ids = result.data.map((o) => o.id);
-  const [lines, pays] =
+  const [lines, pays, discounts] =
     ids.length === 0
-      ? [[], []]
+      ? [[], [], []]
       : await db.batch([
           db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.position)),
           db.select().from(payments).where(inArray(payments.orderId, ids)).orderBy(asc(payments.id)),
+          db.select().from(orderDiscounts).where(inArray(orderDiscounts.orderId, ids)),
         ]);
   const data = result.data.map((row) =>
     toOrder(
       row,
       lines.filter((l) => l.orderId === row.id),
       pays.filter((p) => p.orderId === row.id).at(-1),
+      discounts,
     ),
   );
   c.header("cache-control", "private, no-store");

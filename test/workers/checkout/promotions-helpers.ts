@@ -1,0 +1,69 @@
+// Fixtures for the promotion tests: a merchant of the test's own (spend-and-save rules are merchant-wide, so they
+// must not touch the demo merchant other files check out with), coupons, rules and campaigns through the API.
+import { env } from "cloudflare:workers";
+import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { merchants } from "../../../shared/schema.ts";
+import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+
+export const operator = as({ type: "operator" });
+export const cny = (amount: number) => ({ amount, currency: "CNY" });
+export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+export async function newMerchant(): Promise<string> {
+  const id = newId("mer");
+  await database(env)
+    .insert(merchants)
+    .values({ id, name: `Promo ${id}`, handle: id.toLowerCase() });
+  return id;
+}
+
+/** A coupon (201 expected); the defaults: fixed 10 off, running from a minute ago for a day, 100 of them. */
+export async function issueCoupon(issuer: Record<string, string>, body: Record<string, unknown> = {}) {
+  const res = await call("POST", "/v1/coupons", {
+    headers: issuer,
+    body: {
+      name: "test coupon",
+      kind: "fixed",
+      amountOff: cny(1_000),
+      currency: "CNY",
+      startsAt: inMs(-60_000),
+      endsAt: inMs(86_400_000),
+      quantity: 100,
+      ...body,
+    },
+  });
+  if (res.status !== 201) throw new Error(`issueCoupon: ${res.status} ${await res.text()}`);
+  return res.json<{ id: string; claimed: number; remaining: number }>();
+}
+
+export const claim = (couponId: string, who: string, body: unknown = {}, idempotencyKey = key()) =>
+  call("POST", `/v1/coupons/${couponId}/claims`, { headers: shopper(who), body, key: idempotencyKey });
+
+export async function spendAndSave(issuer: Record<string, string>, body: Record<string, unknown>) {
+  const res = await call("POST", "/v1/promotions/spend-and-save", {
+    headers: issuer,
+    body: { currency: "CNY", startsAt: inMs(-60_000), endsAt: inMs(86_400_000), ...body },
+  });
+  if (res.status !== 201) throw new Error(`spendAndSave: ${res.status} ${await res.text()}`);
+  return res.json<{ id: string }>();
+}
+
+/** A cart of `who` with one line per `{ price, quantity }`, over fresh SKUs of `owner`. */
+export async function cartWith(who: string, owner: string, lines: { price: number; quantity: number }[]) {
+  const { productId, skuIds } = await createSkus({ prices: lines.map((l) => l.price), stock: 10, owner });
+  const cart = await (await call("POST", "/v1/carts", { headers: shopper(who) })).json<{ id: string }>();
+  for (const [i, skuId] of skuIds.entries()) {
+    const res = await call("POST", `/v1/carts/${cart.id}/lines`, {
+      headers: shopper(who),
+      body: { skuId, quantity: lines[i]?.quantity ?? 1 },
+    });
+    if (res.status !== 200) throw new Error(`cartWith: ${res.status} ${await res.text()}`);
+  }
+  return { cartId: cart.id, productId, skuIds };
+}
+
+export const applyCoupons = (cartId: string, who: string, couponIds: string[]) =>
+  call("PUT", `/v1/carts/${cartId}/coupons`, { headers: shopper(who), body: { couponIds } });
+
+export { asMerchant };

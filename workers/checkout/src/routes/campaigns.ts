@@ -1,0 +1,124 @@
+// Campaigns: the operator creates them; anyone reads them and their products; a merchant (`promotions:write`)
+// joins with its own products and their campaign prices.
+import { createRoute, z } from "@hono/zod-openapi";
+import { desc, gt } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { createRouter, purge } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { requireMerchant, requireOperator } from "../../../../shared/principal.ts";
+import { campaigns } from "../../../../shared/schema.ts";
+import {
+  CampaignCreateSchema,
+  CampaignProductSchema,
+  CampaignSchema,
+  campaignProductList,
+  campaignRow,
+  createCampaign,
+  JoinSchema,
+  joinCampaign,
+  toCampaign,
+} from "../promotions/campaign.ts";
+
+const createCampaignRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Create a campaign",
+  description:
+    "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
+  request: { body: { required: true, content: { "application/json": { schema: CampaignCreateSchema } } } },
+  responses: { 201: jsonContent(CampaignSchema, "The campaign"), ...problemResponses(400, 401, 422) },
+});
+
+const listCampaignsRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Campaigns not yet ended",
+  responses: { 200: jsonContent(z.object({ data: z.array(CampaignSchema) }).openapi("CampaignList"), "Campaigns") },
+});
+
+const getCampaignRoute = retrieveRoute({
+  prefix: "cmp",
+  schema: CampaignSchema,
+  summary: "Retrieve a campaign",
+  name: "campaign",
+});
+
+const joinRoute = createRoute({
+  method: "post",
+  path: "/{id}/products",
+  summary: "Join a campaign with one of your products",
+  description:
+    "A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended.",
+  request: {
+    params: idParam("cmp"),
+    body: { required: true, content: { "application/json": { schema: JoinSchema } } },
+  },
+  responses: {
+    201: jsonContent(CampaignProductSchema, "The product in the campaign"),
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const productsRoute = createRoute({
+  method: "get",
+  path: "/{id}/products",
+  summary: "A campaign's products",
+  request: { params: idParam("cmp") },
+  responses: {
+    200: jsonContent(z.object({ data: z.array(CampaignProductSchema) }).openapi("CampaignProductList"), "Its products"),
+    ...problemResponses(400, 404),
+  },
+});
+
+export const campaignRoutes = createRouter<{ Bindings: Env }>();
+
+campaignRoutes.post("/", async function operatorOnly(c, next) {
+  requireOperator(c);
+  await next();
+});
+campaignRoutes.post("/", idempotency({ required: false }));
+campaignRoutes.openapi(createCampaignRoute, async (c) => {
+  const row = await createCampaign(database(c.env), c.req.valid("json"));
+  c.header("location", `/v1/campaigns/${row.id}`);
+  return c.json(toCampaign(row, new Date()), 201);
+});
+
+campaignRoutes.openapi(listCampaignsRoute, async (c) => {
+  const now = new Date();
+  const rows = await database(c.env)
+    .select()
+    .from(campaigns)
+    .where(gt(campaigns.endsAt, now.toISOString()))
+    .orderBy(desc(campaigns.id))
+    .limit(100);
+  c.header("cache-control", "public, max-age=60");
+  return c.json({ data: rows.map((row) => toCampaign(row, now)) }, 200);
+});
+
+campaignRoutes.openapi(getCampaignRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(toCampaign(await campaignRow(database(c.env), id), new Date()), 200);
+});
+
+campaignRoutes.openapi(joinRoute, async (c) => {
+  const merchant = requireMerchant(c, "promotions:write");
+  const { id } = c.req.valid("param");
+  const db = database(c.env);
+  const joined = await joinCampaign({
+    db,
+    campaign: await campaignRow(db, id),
+    merchantId: merchant.merchantId,
+    join: c.req.valid("json"),
+    now: new Date(),
+  });
+  purge(c, `/v1/products/${joined.productId}`);
+  return c.json(joined, 201);
+});
+
+campaignRoutes.openapi(productsRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const db = database(c.env);
+  await campaignRow(db, id);
+  return c.json({ data: await campaignProductList(db, id, undefined) }, 200);
+});

@@ -1,0 +1,137 @@
+// Coupons: a merchant (`promotions:write`) issues them for its products, the operator platform-wide; anyone reads
+// one; a signed-in shopper (or creator) claims one with an Idempotency-Key and lists what they hold.
+import { createRoute, z } from "@hono/zod-openapi";
+import { desc, eq } from "drizzle-orm";
+import { database } from "../../../../shared/db.ts";
+import { createRouter } from "../../../../shared/http.ts";
+import { idempotency } from "../../../../shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
+import { personId, principalOf, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
+import { couponClaims, coupons } from "../../../../shared/schema.ts";
+import {
+  ClaimSchema,
+  CouponCreateSchema,
+  CouponSchema,
+  claimCoupon,
+  couponRow,
+  createCoupon,
+  toCoupon,
+} from "../promotions/coupon.ts";
+
+/** The operator (null: a platform coupon) or a merchant with `promotions:write`. */
+export function issuer(c: Parameters<typeof principalOf>[0]): string | null {
+  if (principalOf(c).actor.type === "operator") return null;
+  return requireMerchant(c, "promotions:write").merchantId;
+}
+
+const createCouponRoute = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Issue a coupon",
+  description:
+    "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
+  request: { body: { required: true, content: { "application/json": { schema: CouponCreateSchema } } } },
+  responses: { 201: jsonContent(CouponSchema, "The coupon"), ...problemResponses(400, 401, 403, 422) },
+});
+
+const getCouponRoute = retrieveRoute({
+  prefix: "cpn",
+  schema: CouponSchema,
+  summary: "Retrieve a coupon",
+  name: "coupon",
+});
+
+const claimRoute = createRoute({
+  method: "post",
+  path: "/{id}/claims",
+  summary: "Claim a coupon",
+  description:
+    "A signed-in shopper or creator, with an Idempotency-Key. Never more claims than the coupon's quantity, however many press at once. 409 `coupon_exhausted` (none left), `coupon_limit_exceeded` (your limit), `coupon_expired`, `coupon_not_applicable` (not yet valid, or an audience coupon without `attribution` from its session or note).",
+  request: {
+    params: idParam("cpn"),
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              attribution: z.string().min(1).max(512).optional().openapi({
+                description: "For an audience coupon: the reference of a product link from its live session or note.",
+              }),
+            })
+            .strict()
+            .openapi("CouponClaimInput"),
+        },
+      },
+    },
+  },
+  responses: { 201: jsonContent(ClaimSchema, "Your claim"), ...problemResponses(400, 401, 404, 409, 422) },
+});
+
+const myClaimsRoute = createRoute({
+  method: "get",
+  path: "/claims",
+  summary: "The coupons you hold",
+  description: "A signed-in shopper or creator: claims newest first (at most 100), used ones with their order.",
+  responses: {
+    200: jsonContent(z.object({ data: z.array(ClaimSchema) }).openapi("CouponClaimList"), "Your claims"),
+    ...problemResponses(401),
+  },
+});
+
+export const couponRoutes = createRouter<{ Bindings: Env }>();
+
+couponRoutes.post("/", async function couponIssuer(c, next) {
+  issuer(c);
+  await next();
+});
+couponRoutes.post("/", idempotency({ required: false }));
+couponRoutes.openapi(createCouponRoute, async (c) => {
+  const row = await createCoupon(database(c.env), issuer(c), c.req.valid("json"));
+  c.header("location", `/v1/coupons/${row.id}`);
+  return c.json(toCoupon(row), 201);
+});
+
+couponRoutes.openapi(myClaimsRoute, async (c) => {
+  const ownerId = personId(requirePerson(c));
+  const rows = await database(c.env)
+    .select()
+    .from(couponClaims)
+    .innerJoin(coupons, eq(coupons.id, couponClaims.couponId))
+    .where(eq(couponClaims.ownerId, ownerId))
+    .orderBy(desc(couponClaims.claimedAt), desc(couponClaims.seq))
+    .limit(100);
+  c.header("cache-control", "private, no-store");
+  const data = rows.map(({ coupon_claims: claim, coupons: coupon }) => ({
+    object: "coupon_claim" as const,
+    couponId: claim.couponId,
+    seq: claim.seq,
+    claimedAt: claim.claimedAt,
+    orderId: claim.orderId,
+    coupon: toCoupon(coupon),
+  }));
+  return c.json({ data }, 200);
+});
+
+couponRoutes.openapi(getCouponRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(toCoupon(await couponRow(database(c.env), id)), 200);
+});
+
+couponRoutes.post("/:id/claims", async function claimant(c, next) {
+  requirePerson(c);
+  await next();
+});
+couponRoutes.post("/:id/claims", idempotency({ required: true }));
+couponRoutes.openapi(claimRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const ownerId = personId(requirePerson(c));
+  const claim = await claimCoupon({
+    db: database(c.env),
+    couponId: id,
+    ownerId,
+    attribution: c.req.valid("json")?.attribution,
+    now: new Date(),
+  });
+  return c.json(claim, 201);
+});
