@@ -42,13 +42,7 @@ export async function createFlashSale({
       .from(liveSessions)
       .where(eq(liveSessions.id, input.liveSessionId ?? "")),
   ]);
-  const sku = skuRows[0];
-  // Another merchant's SKU is as unknown as a missing one.
-  if (!sku || sku.merchantId !== merchantId) {
-    throw new ProblemError("not_found", `SKU ${input.skuId} does not exist.`, {
-      errors: [{ path: "/skuId", message: "no such SKU of yours" }],
-    });
-  }
+  const sku = ownSku(skuRows[0], merchantId, input.skuId);
   if (sku.currency !== input.price.currency) {
     throw new ProblemError("validation_failed", `The sale price must be in the SKU's currency, ${sku.currency}.`, {
       errors: [{ path: "/price/currency", message: `must be ${sku.currency}` }],
@@ -107,4 +101,14 @@ export async function createFlashSale({
   const row = await db.query.flashSales.findFirst({ where: eq(flashSales.id, id) });
   if (!row) throw new Error(`flash sale ${id} missing after insert`);
   return { row, productId: sku.productId };
+}
+
+/** The merchant's own SKU, or a 404: another merchant's SKU is as unknown as a missing one. */
+export function ownSku<T extends { merchantId: string }>(sku: T | undefined, merchantId: string, skuId: string): T {
+  if (!sku || sku.merchantId !== merchantId) {
+    throw new ProblemError("not_found", `SKU ${skuId} does not exist.`, {
+      errors: [{ path: "/skuId", message: "no such SKU of yours" }],
+    });
+  }
+  return sku;
 }

@@ -6,6 +6,7 @@ import type { Database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { newId } from "../../../../shared/ids.ts";
 import { campaigns, presales, products, skus } from "../../../../shared/schema.ts";
+import { ownSku } from "../create-flash-sale.ts";
 import type { PresaleCreate } from "./presale.ts";
 
 export async function createPresale({
@@ -30,13 +31,7 @@ export async function createPresale({
       .from(campaigns)
       .where(eq(campaigns.id, input.campaignId ?? "")),
   ]);
-  const sku = skuRows[0];
-  // Another merchant's SKU is as unknown as a missing one.
-  if (!sku || sku.merchantId !== merchantId) {
-    throw new ProblemError("not_found", `SKU ${input.skuId} does not exist.`, {
-      errors: [{ path: "/skuId", message: "no such SKU of yours" }],
-    });
-  }
+  const sku = ownSku(skuRows[0], merchantId, input.skuId);
   if (sku.currency !== input.price.currency) {
     throw new ProblemError(
       "validation_failed",

@@ -15,13 +15,11 @@ import { ProblemError } from "../../../../shared/errors.ts";
 import { newId } from "../../../../shared/ids.ts";
 import { presales, products, skus } from "../../../../shared/schema.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "../../../../shared/webhook-events.ts";
+import { dayOf } from "../checkout-cart.ts";
 import { paymentTimeoutSeconds } from "../config.ts";
 import { moveStockStatements } from "../move-stock.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
-
-const pad = (n: number) => String(n).padStart(2, "0");
-const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
 
 export async function placePresaleOrder({
   env,
