@@ -327,6 +327,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notes/{id}/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a shopper opened a note (the view beacon)
+         * @description A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.
+         */
+        post: operations["postNotesIdViews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notes": {
         parameters: {
             query?: never;
@@ -763,6 +783,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/presales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a pre-sale with deposit
+         * @description Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.
+         */
+        post: operations["postPresales"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a pre-sale */
+        get: operations["getPresalesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Place a pre-sale order (its deposit payment)
+         * @description A shopper (or creator) token and an Idempotency-Key. In the deposit window, takes the units from stock and opens the deposit payment: 201 with the order `pending_deposit`; unpaid by its `paymentDueAt`, it is cancelled and the units go back. 409 `presale_not_open` outside the deposit window, `limit_exceeded` past the per-shopper limit (orders not cancelled count), `sold_out` when the pre-sale or the SKU has too few units; a refusal writes nothing and charges nothing.
+         */
+        post: operations["postPresalesIdOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a pre-sale order with both its payments
+         * @description Its customer, or its merchant with `orders:read`; anyone else gets 404.
+         */
+        get: operations["getPresalesIdOrdersOrderId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/orders/{orderId}/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay the balance of a pre-sale order
+         * @description Its customer, with an Idempotency-Key, inside the balance window: opens the balance payment (201; 200 with the one already opened). 409 `balance_not_open` before the window, `balance_window_closed` after it (the deposit is forfeited), `conflict` while the deposit is unpaid; nothing is charged on a refusal.
+         */
+        post: operations["postPresalesIdOrdersOrderIdBalance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/presales/{id}/orders/{orderId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a pre-sale order
+         * @description Its customer while the deposit is unpaid (a paid deposit is not refunded at the shopper's wish: 409 `conflict`). Its merchant (`presales:write`) until the balance is paid or processing: the merchant is at fault, and the deposit is refunded in full. Units go back to stock. Idempotent.
+         */
+        post: operations["postPresalesIdOrdersOrderIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/carts": {
         parameters: {
             query?: never;
@@ -1094,6 +1231,123 @@ export interface paths {
          * @description A creator (its session): its earnings. A merchant with `orders:read`: what it owes creators. `totals` cover all the caller's entries (of `orderId` when given), per currency: earned, reversed, and their net split into pending and payable (pending + payable = earned − reversed).
          */
         get: operations["getCommissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/merchants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The business figures of a merchant, per day and over a range
+         * @description A merchant's secret key with `analytics:read` reads its own merchant (`me`) and the live sessions its store hosts; a signed-in creator its own figures (`me`), notes and sessions; the operator key everything. Another's is 404.
+         */
+        get: operations["getAnalyticsMerchantsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/creators/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The business figures of a creator, per day and over a range
+         * @description A merchant's secret key with `analytics:read` reads its own merchant (`me`) and the live sessions its store hosts; a signed-in creator its own figures (`me`), notes and sessions; the operator key everything. Another's is 404.
+         */
+        get: operations["getAnalyticsCreatorsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/live-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The business figures of a live session, per day and over a range
+         * @description A merchant's secret key with `analytics:read` reads its own merchant (`me`) and the live sessions its store hosts; a signed-in creator its own figures (`me`), notes and sessions; the operator key everything. Another's is 404.
+         */
+        get: operations["getAnalyticsLiveSessionsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/notes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The business figures of a note, per day and over a range
+         * @description A merchant's secret key with `analytics:read` reads its own merchant (`me`) and the live sessions its store hosts; a signed-in creator its own figures (`me`), notes and sessions; the operator key everything. Another's is 404.
+         */
+        get: operations["getAnalyticsNotesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/platform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's business figures, per day and over a range (the operator) */
+        get: operations["getAnalyticsPlatform"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/live-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's live sessions, newest first, each with its figures over a range
+         * @description A merchant (`analytics:read`): the sessions its store hosts; a creator: those it hosts; the operator: every session.
+         */
+        get: operations["getAnalyticsLiveSessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1724,7 +1978,7 @@ export interface components {
              * @enum {string}
              */
             mode: "test" | "live";
-            scopes: ("catalog:write" | "orders:read" | "orders:write" | "flash_sales:write" | "webhooks:write" | "analytics:read")[];
+            scopes: ("catalog:write" | "orders:read" | "orders:write" | "flash_sales:write" | "presales:write" | "webhooks:write" | "analytics:read" | "promotions:write")[];
         } | {
             /** @enum {string} */
             kind: "publishable";
@@ -1938,6 +2192,10 @@ export interface components {
             delta: number;
             /** @enum {string} */
             reason: "restock" | "correction" | "damaged" | "lost" | "returned" | "other";
+        };
+        NoteView: {
+            /** @description For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person. */
+            visitorId?: string;
         };
         Note: {
             id: string;
@@ -2259,62 +2517,96 @@ export interface components {
              */
             wait: boolean;
         };
-        Cart: {
+        Presale: {
+            /** @example pre_01JDEMO0000000000000000000 */
             id: string;
             /** @enum {string} */
-            object: "cart";
+            object: "presale";
+            merchantId: string;
+            skuId: string;
+            campaignId: string | null;
+            price: components["schemas"]["Money"];
+            deposit: components["schemas"]["Money"];
+            deduction: components["schemas"]["Money"];
+            balance: components["schemas"]["Money"] & unknown;
+            quantity: number;
+            /** @description Units not in an order (cancelled and forfeited ones come back). */
+            left: number;
+            perShopperLimit: number;
             /** @enum {string} */
-            status: "open" | "checked_out";
-            merchantId: string | null;
-            currency: string | null;
-            lines: components["schemas"]["CartLine"][];
-            totals: components["schemas"]["Totals"];
+            status: "scheduled" | "deposit_open" | "awaiting_balance" | "balance_open" | "ended";
+            depositStartsAt: string;
+            depositEndsAt: string;
+            balanceStartsAt: string;
+            balanceEndsAt: string;
             createdAt: string;
-            updatedAt: string;
         };
-        CartLine: {
-            /** @description The SKU's id for a regular line, the hold's id for a flash-sale line. */
-            id: string;
+        PresaleCreate: {
             skuId: string;
-            productId: string;
-            title: string;
+            /** @description Units the pre-sale may sell; each order takes its units from the SKU's stock when placed. */
             quantity: number;
-            unitPrice: components["schemas"]["Money"];
-            amount: components["schemas"]["Money"];
-            hold: components["schemas"]["CartLineHold"];
-            attribution: string | null;
+            /** @description The full price per unit; its currency must be the SKU's. */
+            price: {
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @description What the shopper pays per unit in the deposit window. */
+            deposit: {
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @description What the paid deposit is worth off the price per unit (at least the deposit, less than the price): pay 100, deduct 150. */
+            deduction: {
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @default 1 */
+            perShopperLimit: number;
+            /** @description The campaign whose main day opens the balance (its default balance window). */
+            campaignId?: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            depositStartsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            depositEndsAt: string;
+            /**
+             * Format: date-time
+             * @description Default: the campaign's main day start.
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            balanceStartsAt?: string;
+            /**
+             * Format: date-time
+             * @description Default: the campaign's end.
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            balanceEndsAt?: string;
         };
-        CartLineHold: {
-            id: string;
-            flashSaleId: string;
+        PresaleOrder: {
             /** @enum {string} */
-            status: "waiting" | "held" | "committed" | "released" | "expired";
-            expiresAt: string | null;
-        } | null;
-        Totals: {
-            subtotal: components["schemas"]["Money"];
-            discounts: {
-                code: string;
-                label: string;
-                amount: components["schemas"]["Money"];
-            }[];
-            shipping: components["schemas"]["Money"];
-            tax: components["schemas"]["Money"] & unknown;
-            total: components["schemas"]["Money"];
-        };
-        CartLineInput: {
-            skuId: string;
-            /** @description Default 1; for a held line, the hold's quantity. */
-            quantity?: number;
-            flashSaleId?: string;
-            /** @description With flashSaleId: the line is this hold's units at the sale price. */
-            holdId?: string;
-            /** @description The reference a note or live session gave the product link (opaque here). */
-            attribution?: string;
-        };
-        CartLineUpdate: {
+            object: "presale_order";
+            presaleId: string;
+            order: components["schemas"]["Order"];
             quantity: number;
+            deposit: components["schemas"]["Money"] & unknown;
+            deduction: components["schemas"]["Money"] & unknown;
+            balance: components["schemas"]["Money"] & unknown;
+            depositPayment: components["schemas"]["Payment"];
+            balancePayment: components["schemas"]["Payment"];
+            balanceStartsAt: string;
+            balanceEndsAt: string;
+            /** @description When its units went back to stock (cancelled, forfeited). */
+            releasedAt: string | null;
         };
+        /** @description `pending_deposit` → `deposit_paid` → `pending_balance` (balance window open) → `paid`; or `cancelled` (deposit unpaid in time, or by the merchant, who then refunds the deposit); or `deposit_forfeited` (balance unpaid when its window closed). */
         Order: {
             id: string;
             /** @enum {string} */
@@ -2322,7 +2614,7 @@ export interface components {
             /** @example ZC-20261111-000123 */
             number: string;
             /** @enum {string} */
-            status: "pending_payment" | "paid" | "fulfilled" | "delivered" | "cancelled" | "partially_refunded" | "refunded";
+            status: "pending_payment" | "paid" | "fulfilled" | "delivered" | "cancelled" | "partially_refunded" | "refunded" | "pending_deposit" | "deposit_paid" | "pending_balance" | "deposit_forfeited";
             merchantId: string;
             /** @description The shopper's id, or `guest:<publishable key id>`. */
             customerId: string;
@@ -2357,6 +2649,17 @@ export interface components {
                 creatorId: string | null;
             } | null;
         };
+        Totals: {
+            subtotal: components["schemas"]["Money"];
+            discounts: {
+                code: string;
+                label: string;
+                amount: components["schemas"]["Money"];
+            }[];
+            shipping: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"] & unknown;
+            total: components["schemas"]["Money"];
+        };
         Payment: {
             id: string;
             /** @enum {string} */
@@ -2372,6 +2675,61 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         } | null;
+        PresaleOrderInput: {
+            /** @enum {string} */
+            paymentProvider?: "sandbox" | "stripe";
+            /** @description Units; at most the pre-sale's perShopperLimit. */
+            quantity: number;
+        };
+        BalancePaymentInput: {
+            /** @enum {string} */
+            paymentProvider?: "sandbox" | "stripe";
+        };
+        Cart: {
+            id: string;
+            /** @enum {string} */
+            object: "cart";
+            /** @enum {string} */
+            status: "open" | "checked_out";
+            merchantId: string | null;
+            currency: string | null;
+            lines: components["schemas"]["CartLine"][];
+            totals: components["schemas"]["Totals"];
+            createdAt: string;
+            updatedAt: string;
+        };
+        CartLine: {
+            /** @description The SKU's id for a regular line, the hold's id for a flash-sale line. */
+            id: string;
+            skuId: string;
+            productId: string;
+            title: string;
+            quantity: number;
+            unitPrice: components["schemas"]["Money"];
+            amount: components["schemas"]["Money"];
+            hold: components["schemas"]["CartLineHold"];
+            attribution: string | null;
+        };
+        CartLineHold: {
+            id: string;
+            flashSaleId: string;
+            /** @enum {string} */
+            status: "waiting" | "held" | "committed" | "released" | "expired";
+            expiresAt: string | null;
+        } | null;
+        CartLineInput: {
+            skuId: string;
+            /** @description Default 1; for a held line, the hold's quantity. */
+            quantity?: number;
+            flashSaleId?: string;
+            /** @description With flashSaleId: the line is this hold's units at the sale price. */
+            holdId?: string;
+            /** @description The reference a note or live session gave the product link (opaque here). */
+            attribution?: string;
+        };
+        CartLineUpdate: {
+            quantity: number;
+        };
         CheckoutInput: {
             /** @enum {string} */
             paymentProvider?: "sandbox" | "stripe";
@@ -2488,6 +2846,67 @@ export interface components {
             pending: components["schemas"]["Money"];
             payable: components["schemas"]["Money"];
         };
+        AnalyticsReport: {
+            /** @enum {string} */
+            object: "analytics_report";
+            scope: {
+                /** @enum {string} */
+                kind: "platform" | "merchant" | "creator" | "live_session" | "note";
+                id: string;
+            };
+            from: string;
+            to: string;
+            totals: components["schemas"]["AnalyticsFigures"];
+            /** @description Every day of the range, oldest first, zeros included. */
+            days: components["schemas"]["AnalyticsDayFigures"][];
+        };
+        AnalyticsFigures: {
+            /** @description Orders paid (every currency). */
+            orders: number;
+            /** @description Of them, orders with a line bought from a note or a live session. */
+            attributedOrders: number;
+            /** @description Distinct buyers (daily purchasing users, for one day). */
+            buyers: number;
+            /** @description Of them, buyers with an order in this scope before the one in the range. */
+            repeatBuyers: number;
+            /** @description Orders paid in the range with an approved return. */
+            returnedOrders: number;
+            /** @description Distinct (viewer, note, day) views. */
+            noteViews: number;
+            /** @description Distinct (viewer, live session, day) joins. */
+            streamViews: number;
+            /** @description noteViews + streamViews. */
+            views: number;
+            /** @description attributedOrders / views. */
+            conversionRate: number | null;
+            /** @description repeatBuyers / buyers. */
+            repurchaseRate: number | null;
+            /** @description returnedOrders / orders. */
+            returnRate: number | null;
+            /** @description Per currency, never added across currencies. */
+            money: components["schemas"]["AnalyticsMoneyFigures"][];
+        };
+        AnalyticsMoneyFigures: {
+            /** @enum {string} */
+            currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            /** @description Orders paid in this currency. */
+            orders: number;
+            gmv: components["schemas"]["Money"] & unknown;
+            averageOrderValue: components["schemas"]["Money"] & unknown;
+            refunded: components["schemas"]["Money"] & unknown;
+        };
+        AnalyticsDayFigures: components["schemas"]["AnalyticsFigures"] & {
+            day: string;
+        };
+        LiveSessionFigures: {
+            id: string;
+            /** @enum {string} */
+            object: "live_session_figures";
+            title: string;
+            status: string;
+            scheduledStartAt: string;
+            totals: components["schemas"]["AnalyticsFigures"];
+        };
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /**
              * @description The signing secret, shown this once; verify deliveries with it (e.g. the `standardwebhooks` package).
@@ -2502,7 +2921,7 @@ export interface components {
             object: "webhook_endpoint";
             url: string;
             description: string;
-            eventTypes: ("order.created" | "order.paid" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
+            eventTypes: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
             enabled: boolean;
             disabledAt: string | null;
             /** @description Why the platform disabled it (410 Gone, or 5 days of failures); null when the merchant did. */
@@ -4151,6 +4570,57 @@ export interface operations {
             };
         };
     };
+    postNotesIdViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoteView"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or already counted today) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postNotes: {
         parameters: {
             query?: never;
@@ -5761,6 +6231,412 @@ export interface operations {
             };
         };
     };
+    postPresales: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresaleCreate"];
+            };
+        };
+        responses: {
+            /** @description The pre-sale (Location) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presale"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPresalesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pre-sale */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presale"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPresalesIdOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PresaleOrderInput"];
+            };
+        };
+        responses: {
+            /** @description The pre-sale order */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresaleOrder"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPresalesIdOrdersOrderId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pre-sale order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresaleOrder"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPresalesIdOrdersOrderIdBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BalancePaymentInput"];
+            };
+        };
+        responses: {
+            /** @description The balance payment was already open */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresaleOrder"];
+                };
+            };
+            /** @description The pre-sale order with its balance payment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresaleOrder"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPresalesIdOrdersOrderIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pre-sale order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresaleOrder"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postCarts: {
         parameters: {
             query?: never;
@@ -6123,7 +6999,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
-                status?: "pending_payment" | "paid" | "fulfilled" | "delivered" | "cancelled" | "partially_refunded" | "refunded";
+                status?: "pending_payment" | "paid" | "fulfilled" | "delivered" | "cancelled" | "partially_refunded" | "refunded" | "pending_deposit" | "deposit_paid" | "pending_balance" | "deposit_forfeited";
             };
             header?: never;
             path?: never;
@@ -6989,6 +7865,369 @@ export interface operations {
             };
         };
     };
+    getAnalyticsMerchantsId: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (default: 29 days before `to`). */
+                from?: string;
+                /** @description Last UTC day, inclusive (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReport"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsCreatorsId: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (default: 29 days before `to`). */
+                from?: string;
+                /** @description Last UTC day, inclusive (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReport"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsLiveSessionsId: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (default: 29 days before `to`). */
+                from?: string;
+                /** @description Last UTC day, inclusive (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReport"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsNotesId: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (default: 29 days before `to`). */
+                from?: string;
+                /** @description Last UTC day, inclusive (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReport"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsPlatform: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (default: 29 days before `to`). */
+                from?: string;
+                /** @description Last UTC day, inclusive (default: today). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsReport"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsLiveSessions: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, inclusive (default: 29 days before `to`). */
+                from?: string;
+                /** @description Last UTC day, inclusive (default: today). */
+                to?: string;
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LiveSessionFigures"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getWebhookEndpoints: {
         parameters: {
             query?: {
@@ -7065,7 +8304,7 @@ export interface operations {
                      *       "order.refunded"
                      *     ]
                      */
-                    eventTypes: ("order.created" | "order.paid" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
+                    eventTypes: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
                     description?: string;
                     /** @description Also sign with an Ed25519 key pair (`v1a`). */
                     ed25519?: boolean;
@@ -7261,7 +8500,7 @@ export interface operations {
                      *       "order.refunded"
                      *     ]
                      */
-                    eventTypes?: ("order.created" | "order.paid" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
+                    eventTypes?: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
                     description?: string;
                     enabled?: boolean;
                     /** @description true: a key pair (a new one if there was none); false: none. */
@@ -7602,7 +8841,7 @@ export interface operations {
                      * @default order.created
                      * @enum {string}
                      */
-                    eventType?: "order.created" | "order.paid" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable";
+                    eventType?: "order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable";
                 };
             };
         };
