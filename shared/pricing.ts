@@ -75,15 +75,9 @@ export interface ProductOffers {
   prices: Map<string, CampaignPrice[]>;
 }
 
-/** The campaigns (badge and prices) of these products at `at`, in one query; products in none are absent. */
-export async function campaignOffers(
-  db: Database,
-  productIds: readonly string[],
-  at: string,
-): Promise<Map<string, ProductOffers>> {
-  const out = new Map<string, ProductOffers>();
-  if (productIds.length === 0) return out;
-  const rows = await db
+/** The query behind campaignOffers, for callers that put it in a batch with their own reads. */
+export function campaignOffersQuery(db: Database, productIds: readonly string[], at: string) {
+  return db
     .select({
       productId: campaignProducts.productId,
       id: campaigns.id,
@@ -107,11 +101,18 @@ export async function campaignOffers(
     )
     .where(
       and(
-        inArray(campaignProducts.productId, [...productIds]),
+        inArray(campaignProducts.productId, productIds.length > 0 ? [...productIds] : [""]),
         lte(campaigns.warmupStartsAt, at),
         gt(campaigns.endsAt, at),
       ),
     );
+}
+
+type OfferRow = Awaited<ReturnType<typeof campaignOffersQuery>>[number];
+
+/** campaignOffersQuery's rows by product. */
+export function toOffers(rows: readonly OfferRow[], at: string): Map<string, ProductOffers> {
+  const out = new Map<string, ProductOffers>();
   for (const row of rows) {
     const offers = out.get(row.productId) ?? {
       campaign: null,
@@ -119,7 +120,8 @@ export async function campaignOffers(
       prices: new Map<string, CampaignPrice[]>(),
     };
     if (!offers.campaignIds.includes(row.id)) offers.campaignIds.push(row.id);
-    if (offers.campaign === null || row.mainStartsAt < (mainStartOf(rows, offers.campaign.id) ?? "")) {
+    const shown = offers.campaign && rows.find((r) => r.id === offers.campaign?.id);
+    if (!shown || row.mainStartsAt < shown.mainStartsAt) {
       offers.campaign = { id: row.id, name: row.name, badge: row.badge, period: campaignPeriod(row, at) };
     }
     if (row.skuId !== null && row.priceAmount !== null) {
@@ -139,12 +141,26 @@ export async function campaignOffers(
   return out;
 }
 
-const mainStartOf = (rows: { id: string; mainStartsAt: string }[], campaignId: string) =>
-  rows.find((r) => r.id === campaignId)?.mainStartsAt;
+/** The campaigns (badge and prices) of these products at `at`, in one query; products in none are absent. */
+export async function campaignOffers(
+  db: Database,
+  productIds: readonly string[],
+  at: string,
+): Promise<Map<string, ProductOffers>> {
+  if (productIds.length === 0) return new Map();
+  return toOffers(await campaignOffersQuery(db, productIds, at), at);
+}
+
+/** What of a product's offers changes its page over time (campaigns and their periods), for its public ETag. */
+export function offersTag(offers: ProductOffers | undefined, at: string): string {
+  if (!offers) return "";
+  const main = [...offers.prices.values()].flat().some((p) => p.mainStartsAt <= at && at < p.endsAt);
+  return `.${offers.campaignIds.join("+")}.${offers.campaign?.period ?? ""}${main ? ".main" : ""}`;
+}
 
 /**
  * unitPrice for a regular (not held) unit of the SKU aliased `sku`, in SQL, at the database's clock: the lowest
- * campaign price in its main period, else the list price. Kept beside unitPrice; test/node/pricing checks they agree.
+ * campaign price in its main period, else the list price. Kept beside unitPrice; the search tests check they agree.
  */
 export function unitPriceSql(sku: string): string {
   return `min(${sku}.price_amount, coalesce((

@@ -4,6 +4,7 @@ import { inArray } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { type Currency, currencies } from "../../../shared/money.ts";
 import { MoneySchema } from "../../../shared/openapi.ts";
+import { campaignOffers, type ProductOffers, unitPrice } from "../../../shared/pricing.ts";
 import { type products, skus } from "../../../shared/schema.ts";
 
 export const SkuSchema = z
@@ -12,7 +13,11 @@ export const SkuSchema = z
     object: z.literal("sku"),
     productId: z.string(),
     options: z.record(z.string(), z.string()),
-    price: MoneySchema,
+    price: MoneySchema.openapi({ description: "The list price." }),
+    unitPrice: MoneySchema.openapi({
+      description:
+        "What a unit costs now (a campaign's price on its main day, else the list price): what a cart charges.",
+    }),
     inStock: z.boolean(),
     stock: z.number().int().optional().openapi({ description: "Units in stock; shown to the owning merchant only." }),
   })
@@ -38,6 +43,15 @@ export const ProductSchema = z
       .nullable()
       .openapi({ description: "Creators' commission in basis points; null means the merchant's default rate." }),
     skus: z.array(SkuSchema),
+    campaign: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        badge: z.string(),
+        period: z.enum(["upcoming", "warmup", "presale", "main", "ended"]),
+      })
+      .nullable()
+      .openapi({ description: "The campaign badge shown on the product, from the campaign's warm-up to its end." }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -108,19 +122,26 @@ export const ProductUpdateSchema = z
 type ProductRow = typeof products.$inferSelect;
 type SkuRow = typeof skus.$inferSelect;
 
-export function toSku(s: SkuRow, owner: boolean): Product["skus"][number] {
+export function toSku(s: SkuRow, owner: boolean, offers?: ProductOffers): Product["skus"][number] {
+  const currency = s.currency as Currency;
+  const unit = unitPrice({
+    listAmount: s.priceAmount,
+    campaignPrices: offers?.prices.get(s.id) ?? [],
+    at: new Date().toISOString(),
+  });
   return {
     id: s.id,
     object: "sku",
     productId: s.productId,
     options: s.options,
-    price: { amount: s.priceAmount, currency: s.currency as Currency },
+    price: { amount: s.priceAmount, currency },
+    unitPrice: { amount: unit.amount, currency },
     inStock: s.stock > 0,
     ...(owner ? { stock: s.stock } : {}),
   };
 }
 
-export function toProduct(row: ProductRow, skuRows: SkuRow[], owner = false): Product {
+export function toProduct(row: ProductRow, skuRows: SkuRow[], owner = false, offers?: ProductOffers): Product {
   return {
     id: row.id,
     object: "product",
@@ -133,7 +154,8 @@ export function toProduct(row: ProductRow, skuRows: SkuRow[], owner = false): Pr
     images: row.images,
     allowsPromotion: row.allowsPromotion,
     commissionRateBps: row.commissionRateBps,
-    skus: skuRows.map((s) => toSku(s, owner)),
+    skus: skuRows.map((s) => toSku(s, owner, offers)),
+    campaign: offers?.campaign ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -142,21 +164,17 @@ export function toProduct(row: ProductRow, skuRows: SkuRow[], owner = false): Pr
 /** Products with their SKUs, in one extra query for the whole page. */
 export async function withSkus(db: Database, rows: ProductRow[], owner: boolean): Promise<Product[]> {
   if (rows.length === 0) return [];
-  const skuRows = await db
-    .select()
-    .from(skus)
-    .where(
-      inArray(
-        skus.productId,
-        rows.map((r) => r.id),
-      ),
-    )
-    .orderBy(skus.id);
+  const ids = rows.map((r) => r.id);
+  const [skuRows, offers] = await Promise.all([
+    db.select().from(skus).where(inArray(skus.productId, ids)).orderBy(skus.id),
+    campaignOffers(db, ids, new Date().toISOString()),
+  ]);
   return rows.map((row) =>
     toProduct(
       row,
       skuRows.filter((s) => s.productId === row.id),
       owner,
+      offers.get(row.id),
     ),
   );
 }

@@ -12,6 +12,7 @@ import { idempotency } from "../../../../shared/idempotency.ts";
 import { currencies } from "../../../../shared/money.ts";
 import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { campaignOffersQuery, offersTag, toOffers } from "../../../../shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "../../../../shared/principal.ts";
 import { products, skus } from "../../../../shared/schema.ts";
 import { addSku } from "../add-sku.ts";
@@ -170,21 +171,25 @@ productRoutes.openapi(getProduct, async (c) => {
   const { id } = c.req.valid("param");
   const owner = ownerOf(c);
   const db = database(c.env);
-  // The product and its SKUs in one round trip (one batch), since the SKUs need only the id.
-  const [rows, skuRows] = await db.batch([
+  // The product, its SKUs and its campaigns (badge, prices) in one round trip (one batch): they need only the id.
+  const at = new Date().toISOString();
+  const [rows, skuRows, offerRows] = await db.batch([
     db
       .select()
       .from(products)
       .where(and(eq(products.id, id), owner ? eq(products.merchantId, owner) : eq(products.status, "active"))),
     db.select().from(skus).where(eq(skus.productId, id)).orderBy(skus.id),
+    campaignOffersQuery(db, [id], at),
   ]);
   const row = rows[0];
   if (!row) throw new ProblemError("not_found", `Product ${id} does not exist.`);
-  const etag = etagOf(row);
+  const offers = toOffers(offerRows, at).get(id);
+  // The owner's ETag is the version (If-Match on updates); the public one also changes with campaign periods.
+  const etag = owner ? etagOf(row) : etagOf(row).replace(/"$/, `${offersTag(offers, at)}"`);
   c.header("etag", etag);
   c.header("cache-control", owner ? "private, no-store" : publicCache);
   if (notModified(c, etag)) return c.body(null, 304);
-  return c.json(toProduct(row, skuRows, owner !== null), 200);
+  return c.json(toProduct(row, skuRows, owner !== null, offers), 200);
 });
 
 productRoutes.post("/", merchantScope("catalog:write"), idempotency({ required: false }));
