@@ -9,10 +9,10 @@
 // Each change counts in every scope it belongs to: the platform, the order's merchant, and for the order lines
 // attributed to a note or a live session (order_lines.note_id, live_session_id, creator_id as checkout verified
 // them) that note, that session and that creator. Merchant and platform GMV is the order total; a note's, a
-// session's or a creator's is the value of its attributed lines. Orders count on the UTC day they were paid, and
-// their refunds and returns on that same day. Every statement is guarded by the condition that this batch made the
-// change (the order's `paid_at`, the refund's or the return's `updated_at`/`decided_at` equal to the batch's time),
-// so a retried or duplicated event counts nothing twice.
+// session's or a creator's is what was paid for its attributed lines (unit × quantity less the line's discounts).
+// Orders count on the UTC day they were paid, and their refunds and returns on that same day. Every statement is
+// guarded by the condition that this batch made the change (the order's `paid_at`, the refund's `updated_at`, the
+// return's `decided_at` equal to the batch's time), so a retried or duplicated event counts nothing twice.
 import type { InStatement } from "@libsql/client/web";
 
 export const scopeKinds = ["platform", "merchant", "creator", "live_session", "note"] as const;
@@ -46,7 +46,7 @@ const paidScopes = `WITH
                EXISTS (SELECT 1 FROM order_lines WHERE order_id = orders.id
                        AND (note_id IS NOT NULL OR live_session_id IS NOT NULL)) AS attributed
         FROM orders WHERE id = :order AND status = 'paid' AND paid_at = :at),
-  ls AS (SELECT creator_id, live_session_id, note_id, unit_amount * quantity AS amount
+  ls AS (SELECT creator_id, live_session_id, note_id, unit_amount * quantity - discount_amount AS amount
          FROM order_lines WHERE order_id = :order AND EXISTS (SELECT 1 FROM o)),
   s AS (${scopesOf("o", "ls")}),
   x AS (SELECT s.kind, s.id, s.amount, o.day, o.currency, o.customer,
@@ -117,7 +117,8 @@ export function refundSucceeded(refundId: string, at: string): InStatement {
                             THEN coalesce((SELECT fl.amount FROM refund_lines fl
                                            WHERE fl.refund_id = r.id AND fl.position = l.position), 0)
                                  * r.amount / r.named
-                            ELSE l.unit_amount * l.quantity * r.amount / (SELECT amount FROM payments WHERE id = r.payment_id)
+                            ELSE (l.unit_amount * l.quantity - l.discount_amount) * r.amount
+                                 / (SELECT amount FROM payments WHERE id = r.payment_id)
                           END AS amount
                    FROM order_lines l JOIN r ON l.order_id = r.order_id WHERE EXISTS (SELECT 1 FROM o)),
             s AS (${scopesOf("o", "ls")})
