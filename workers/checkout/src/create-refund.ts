@@ -87,6 +87,8 @@ async function reserveRefund(
                 SELECT p.id, p.provider, p.currency, ${leftToRefund} AS left
                 FROM orders o JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded'
                 WHERE o.id = :order AND o.status IN (SELECT value FROM json_each(:statuses))
+                -- A pre-sale order has two payments (deposit, balance): a refund draws on the one with most left.
+                ORDER BY left DESC, p.id LIMIT 1
               )
               INSERT INTO refunds (id, order_id, payment_id, provider, status, amount, currency, reason, created_at, updated_at)
               SELECT :id, :order, id, provider, 'pending', coalesce(:amount, ${linesWorth}, left), currency, :reason, :at, :at
@@ -205,7 +207,8 @@ export async function createRefund({
     with: request.with,
   });
   if (!refund) throw await refusal(db, orderId, payment.id, amount);
-  await executeRefund(env, db, refund, payment.providerReference);
+  const drawn = paid.find((p) => p.id === refund.paymentId) ?? payment;
+  await executeRefund(env, db, refund, drawn.providerReference);
   return refund.id;
 }
 

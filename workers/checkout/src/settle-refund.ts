@@ -1,7 +1,8 @@
 // settleRefund: a pending refund becomes succeeded or failed, once, in one batch: from the provider's answer at
 // creation, or from its webhook event (then recorded once per (provider, event id), a duplicate changing nothing).
-// A succeeded refund moves its order to `refunded` when the refunds that succeeded add up to the payment, else to
-// `partially_refunded`; an order cancelled before its payment succeeded stays cancelled. A failed refund simply
+// A succeeded refund moves its order to `refunded` when the refunds that succeeded add up to its payments (a
+// pre-sale order has two), else to `partially_refunded`; an order cancelled before its payment succeeded stays
+// cancelled. A failed refund simply
 // stops counting against what may be refunded (the reservation is the pending row itself). In the same batch: the
 // return it pays for becomes refunded, and creator commissions on the lines it gives back are reversed.
 import { eq, sql } from "drizzle-orm";
@@ -77,8 +78,8 @@ export async function settleRefund({
       {
         sql: `UPDATE orders SET
                 status = CASE
-                  WHEN (SELECT sum(amount) FROM refunds WHERE payment_id = :payment AND status = 'succeeded')
-                       >= (SELECT amount FROM payments WHERE id = :payment)
+                  WHEN (SELECT sum(amount) FROM refunds WHERE order_id = :order AND status = 'succeeded')
+                       >= (SELECT sum(amount) FROM payments WHERE order_id = :order AND status = 'succeeded')
                   THEN 'refunded' ELSE 'partially_refunded' END,
                 updated_at = :at, version = version + 1
               WHERE id = :order AND status IN (SELECT value FROM json_each(:refundable))
