@@ -8,6 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { and, eq, sql } from "drizzle-orm";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
+import { unitPriceSql } from "../../../shared/pricing.ts";
 import { flashSales, flashSaleTallies, liveSessionProducts, products, skus } from "../../../shared/schema.ts";
 import { migrateStorage } from "../../../shared/storage.ts";
 import type { StreamRole } from "./livekit.ts";
@@ -819,7 +820,8 @@ export class LiveRoom extends DurableObject<Env> {
         .select({
           title: products.title,
           images: products.images,
-          price: sql<number | null>`MIN(${skus.priceAmount})`,
+          // The lowest unit price (shared/pricing.ts: a campaign price on its main day, else the list price).
+          price: sql<number | null>`MIN(${sql.raw(unitPriceSql("skus"))})`,
           currency: sql<string | null>`MIN(${skus.currency})`,
           stock: sql<number>`COALESCE(SUM(${skus.stock}), 0)`,
         })
@@ -902,7 +904,8 @@ export class LiveRoom extends DurableObject<Env> {
         position: liveSessionProducts.position,
         title: products.title,
         images: products.images,
-        price: sql<number | null>`MIN(${skus.priceAmount})`,
+        // The lowest unit price (shared/pricing.ts: a campaign price on its main day, else the list price).
+        price: sql<number | null>`MIN(${sql.raw(unitPriceSql("skus"))})`,
         currency: sql<string | null>`MIN(${skus.currency})`,
         stock: sql<number>`COALESCE(SUM(${skus.stock}), 0)`,
       })

@@ -1,9 +1,16 @@
 // searchCatalog: one search, in two read round trips. The first looks up what the query needs (ranking weights,
-// synonyms, typo candidates from the index's vocabulary); the second matches, filters, scores, counts, facets and
-// pages in one statement, the FTS5 work done once (a materialised CTE).
+// synonyms, typo candidates from the index's vocabulary, how many documents each term matches); the second matches,
+// filters, scores, counts, facets and pages in one statement, the FTS5 work done once (a materialised CTE).
+//
+// What keeps it fast at 200,000 documents (bench/search.ts): each kind's documents have rowids in a range of their
+// own (KIND_RANGE), so FTS5 finds a kind's matches by itself; the text score needs no bm25() (which costs a lookup
+// per match) but is an IDF computed once per term times a title factor; the signals and facet columns sit beside
+// the index in search_documents (one rowid lookup a match); and a relevance search with more than RANK_WINDOW
+// matches and no filter ranks only the RANK_WINDOW best text matches (see rankWindow).
 import type { InArgs, InStatement, InValue } from "@libsql/client";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
+import { type CampaignPeriods, campaignPeriod, unitPriceSql } from "../../../shared/pricing.ts";
 import { highlight, snippet } from "./highlight.ts";
 import {
   editDistance,
@@ -143,6 +150,8 @@ interface Plan {
   terms: Term[];
   /** Per term: the lookups any of which satisfies it. */
   clauses: Matcher[][];
+  /** Per clause: the inverse document frequency of its term among the documents of the type. */
+  idf: number[];
   /** Lookups that satisfy the whole query (synonyms of the whole query). */
   whole: Matcher[];
   phrase: Matcher | null;
@@ -154,9 +163,25 @@ interface Plan {
 
 const MAX_CORRECTIONS = 4;
 
-/** Round trip 1: weights, synonyms and typo candidates, then the matchers for every term. */
-async function plan(db: Database, rawQuery: string): Promise<Plan> {
+/**
+ * The rowids of one kind's documents: [lo, hi). A migration (search_kind_ranges) gives each new search_documents row
+ * the next rowid of its kind's range, so `rowid >= lo AND rowid < hi` confines an FTS5 query to a kind.
+ */
+const KIND_RANGE = 2 ** 40;
+const kindBase = { products: 1, notes: 2, live: 3 } as const;
+export function kindRange(type: SearchType): [lo: number, hi: number] {
+  return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
+}
+
+/** BM25's inverse document frequency (as FTS5 computes it): n of N documents contain the term. */
+function idf(n: number, total: number): number {
+  return Math.max(1e-6, Math.log((total - n + 0.5) / (n + 0.5)));
+}
+
+/** Round trip 1: weights, synonyms, typo candidates and match counts, then the matchers for every term. */
+async function plan(db: Database, rawQuery: string, type: SearchType): Promise<Plan> {
   const q = normaliseQuery(rawQuery);
+  const [lo, hi] = kindRange(type);
   const terms = q ? termsOf(q) : [];
   const keys = [...new Set([q, ...q.split(" "), ...terms.map((t) => t.text)])].filter((k) => k.length > 0);
   const typoTerms = terms.filter(typoEligible);
@@ -168,7 +193,21 @@ async function plan(db: Database, rawQuery: string): Promise<Plan> {
           args: keys,
         }
       : "SELECT NULL AS key, NULL AS synonym WHERE 0",
+    // N for the IDF: the documents of the type (rowids are dense in a range but for deletions; close enough).
+    { sql: "SELECT coalesce(max(id), ?) - ? AS total FROM search_documents WHERE id >= ? AND id < ?", args: [lo, lo, lo, hi] },
   ];
+  const exact = terms.map((term) => termMatchers(term)[0]);
+  for (const m of exact) {
+    statements.push(
+      m
+        ? {
+            sql: `SELECT count(*) AS n FROM search_${m.table} WHERE search_${m.table} MATCH ? AND rowid >= ? AND rowid < ?`,
+            args: [m.match, lo, hi],
+          }
+        : "SELECT 0 AS n",
+    );
+  }
+  const typoAt = statements.length;
   for (const term of typoTerms) {
     const word = fold(term.text);
     const first = [...word][0] ?? "";
@@ -192,11 +231,13 @@ async function plan(db: Database, rawQuery: string): Promise<Plan> {
     synonymsOf.set(key, [...(synonymsOf.get(key) ?? []), String(row.synonym)]);
   }
   const corrections: Record<string, string[]> = {};
+  const total = Math.max(1, Number(results[2]?.rows[0]?.total ?? 0));
+  const counts = exact.map((_, i) => Number(results[3 + i]?.rows[0]?.n ?? 0));
   typoTerms.forEach((term, i) => {
-    const known = Number(results[3 + i * 2]?.rows[0]?.known ?? 0) > 0;
+    const known = Number(results[typoAt + 1 + i * 2]?.rows[0]?.known ?? 0) > 0;
     if (known) return;
     const word = fold(term.text);
-    const candidates = (results[2 + i * 2]?.rows ?? [])
+    const candidates = (results[typoAt + i * 2]?.rows ?? [])
       .map((row) => String(row.term))
       .filter((candidate) => candidate !== word && editDistance(word, candidate, 1) <= 1)
       .slice(0, MAX_CORRECTIONS);
@@ -223,12 +264,16 @@ async function plan(db: Database, rawQuery: string): Promise<Plan> {
     return matchers;
   });
   const whole = wholeSynonyms.flatMap((s) => matcherFor(s, 0.8) ?? []);
+  // A term's synonyms, pieces and corrections score with the term's IDF (a term found only through them: none found
+  // it as typed, so it counts as rare).
+  const idfs = clauses.map((_, i) => idf(counts[i] ?? 0, total));
   const used = [...wholeSynonyms, ...terms.flatMap((t) => (t.text === q ? [] : (synonymsOf.get(t.text) ?? [])))];
   return {
     q,
     terms,
     // A term nothing can match (only symbols) never gets here: termsOf keeps letters and digits only.
     clauses: clauses.filter((c) => c.length > 0),
+    idf: idfs.filter((_, i) => (clauses[i]?.length ?? 0) > 0),
     whole,
     phrase: q ? matcherFor(q, 1, "title") : null,
     ranking,
@@ -296,9 +341,19 @@ const sortSpecs: Record<Sort, SortSpec> = {
   sales: { key: "sales", desc: true },
 };
 
-// A product's lowest SKU price and whether any SKU is in stock, for the product `p`: in `docs` only when a sort or
-// filter needs them for every match; the page gets them (and the rest of what it shows) for its own rows only.
-const lowestPrice = (p: string) => `coalesce((SELECT min(price_amount) FROM skus WHERE product_id = ${p}.id), 0)`;
+// A product's lowest SKU unit price (shared/pricing.ts: a campaign's on its main day, else the list price) and
+// whether any SKU is in stock, for the product `p`: in `docs` only when a sort or filter needs them for every match;
+// the page gets them (and the rest of what it shows) for its own rows only.
+const lowestPrice = (p: string) =>
+  `coalesce((SELECT min(${unitPriceSql("s")}) FROM skus s WHERE s.product_id = ${p}.id), 0)`;
+// The campaign badge a product shows (from the warm-up to the end; the earliest main day first), as JSON.
+const campaignBadge = (p: string) => `(SELECT json_object('id', c.id, 'name', c.name, 'badge', c.badge,
+    'warmupStartsAt', c.warmup_starts_at, 'presaleStartsAt', c.presale_starts_at, 'mainStartsAt', c.main_starts_at,
+    'endsAt', c.ends_at)
+  FROM campaign_products cp JOIN campaigns c ON c.id = cp.campaign_id
+  WHERE cp.product_id = ${p}.id AND c.warmup_starts_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    AND c.ends_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  ORDER BY c.main_starts_at LIMIT 1)`;
 const inStock = (p: string) => `EXISTS (SELECT 1 FROM skus WHERE product_id = ${p}.id AND stock > 0)`;
 
 function docsSql(input: SearchInput, phrase: string, since: string, args: Args): string {
@@ -312,7 +367,7 @@ function docsSql(input: SearchInput, phrase: string, since: string, args: Args):
       f.category !== undefined ? `p.category = ${args.bind(f.category)}` : "",
       f.brand !== undefined ? `p.brand = ${args.bind(f.brand)}` : "",
       f.minPrice !== undefined || f.maxPrice !== undefined
-        ? `EXISTS (SELECT 1 FROM skus WHERE product_id = p.id${f.minPrice !== undefined ? ` AND price_amount >= ${args.bind(f.minPrice)}` : ""}${f.maxPrice !== undefined ? ` AND price_amount <= ${args.bind(f.maxPrice)}` : ""})`
+        ? `EXISTS (SELECT 1 FROM skus s WHERE s.product_id = p.id${f.minPrice !== undefined ? ` AND ${unitPriceSql("s")} >= ${args.bind(f.minPrice)}` : ""}${f.maxPrice !== undefined ? ` AND ${unitPriceSql("s")} <= ${args.bind(f.maxPrice)}` : ""})`
         : "",
     ].filter(Boolean);
     const byPrice = input.sort === "price_asc" || input.sort === "price_desc";
@@ -365,7 +420,7 @@ const itemFields: Record<SearchType, string> = {
     'images', json((SELECT images FROM products WHERE products.id = pg.id)), 'price', ${lowestPrice("pg")},
     'maxPrice', coalesce((SELECT max(price_amount) FROM skus WHERE product_id = pg.id), 0),
     'currency', (SELECT currency FROM skus WHERE product_id = pg.id LIMIT 1), 'inStock', ${inStock("pg")},
-    'liveNow', live_now, 'sales', sales`,
+    'liveNow', live_now, 'sales', sales, 'campaign', json(${campaignBadge("pg")})`,
   notes: `'creatorId', creator_id, 'images', json(images), 'topics', json(topics), 'likeCount', like_count,
     'saveCount', save_count`,
   live: `'hostType', host_type, 'creatorId', creator_id, 'merchantId', merchant_id, 'status', status,
@@ -487,7 +542,8 @@ function toHit(type: SearchType, item: RawItem, needles: string[]): SearchHit {
   const { title, body, score, sortValue: _sortValue, ...rest } = item;
   const marked = { title: highlight(title, needles), snippet: snippet(body, needles) };
   if (type === "products") {
-    const { price, maxPrice, currency, inStock, liveNow, ...fields } = rest;
+    const { price, maxPrice, currency, inStock, liveNow, campaign, ...fields } = rest;
+    const c = campaign as (CampaignPeriods & { id: string; name: string; badge: string }) | null;
     return {
       ...fields,
       id: item.id,
@@ -499,6 +555,7 @@ function toHit(type: SearchType, item: RawItem, needles: string[]): SearchHit {
       maxPrice: { amount: maxPrice, currency },
       inStock: inStock === 1,
       liveNow: liveNow === 1,
+      campaign: c && { id: c.id, name: c.name, badge: c.badge, period: campaignPeriod(c, new Date().toISOString()) },
     };
   }
   if (type === "notes") return { ...rest, id: item.id, object: "note", title, highlight: marked, score };
