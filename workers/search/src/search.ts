@@ -1,12 +1,6 @@
 // searchCatalog: one search, in two read round trips. The first looks up what the query needs (ranking weights,
-// synonyms, typo candidates from the index's vocabulary, how many documents each term matches); the second matches,
-// filters, scores, counts, facets and pages in one statement, the FTS5 work done once (a materialised CTE).
-//
-// What keeps it fast at 200,000 documents (bench/search.ts): each kind's documents have rowids in a range of their
-// own (KIND_RANGE), so FTS5 finds a kind's matches by itself; the text score needs no bm25() (which costs a lookup
-// per match) but is an IDF computed once per term times a title factor; the signals and facet columns sit beside
-// the index in search_documents (one rowid lookup a match); and a relevance search with more than RANK_WINDOW
-// matches and no filter ranks only the RANK_WINDOW best text matches (see rankWindow).
+// synonyms, typo candidates from the index's vocabulary); the second matches, filters, scores, counts, facets and
+// pages in one statement, the FTS5 work done once (a materialised CTE).
 import type { InArgs, InStatement, InValue } from "@libsql/client";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
@@ -150,8 +144,6 @@ interface Plan {
   terms: Term[];
   /** Per term: the lookups any of which satisfies it. */
   clauses: Matcher[][];
-  /** Per clause: the inverse document frequency of its term among the documents of the type. */
-  idf: number[];
   /** Lookups that satisfy the whole query (synonyms of the whole query). */
   whole: Matcher[];
   phrase: Matcher | null;
@@ -163,25 +155,9 @@ interface Plan {
 
 const MAX_CORRECTIONS = 4;
 
-/**
- * The rowids of one kind's documents: [lo, hi). A migration (search_kind_ranges) gives each new search_documents row
- * the next rowid of its kind's range, so `rowid >= lo AND rowid < hi` confines an FTS5 query to a kind.
- */
-const KIND_RANGE = 2 ** 40;
-const kindBase = { products: 1, notes: 2, live: 3 } as const;
-export function kindRange(type: SearchType): [lo: number, hi: number] {
-  return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
-}
-
-/** BM25's inverse document frequency (as FTS5 computes it): n of N documents contain the term. */
-function idf(n: number, total: number): number {
-  return Math.max(1e-6, Math.log((total - n + 0.5) / (n + 0.5)));
-}
-
-/** Round trip 1: weights, synonyms, typo candidates and match counts, then the matchers for every term. */
-async function plan(db: Database, rawQuery: string, type: SearchType): Promise<Plan> {
+/** Round trip 1: weights, synonyms and typo candidates, then the matchers for every term. */
+async function plan(db: Database, rawQuery: string): Promise<Plan> {
   const q = normaliseQuery(rawQuery);
-  const [lo, hi] = kindRange(type);
   const terms = q ? termsOf(q) : [];
   const keys = [...new Set([q, ...q.split(" "), ...terms.map((t) => t.text)])].filter((k) => k.length > 0);
   const typoTerms = terms.filter(typoEligible);
@@ -193,21 +169,7 @@ async function plan(db: Database, rawQuery: string, type: SearchType): Promise<P
           args: keys,
         }
       : "SELECT NULL AS key, NULL AS synonym WHERE 0",
-    // N for the IDF: the documents of the type (rowids are dense in a range but for deletions; close enough).
-    { sql: "SELECT coalesce(max(id), ?) - ? AS total FROM search_documents WHERE id >= ? AND id < ?", args: [lo, lo, lo, hi] },
   ];
-  const exact = terms.map((term) => termMatchers(term)[0]);
-  for (const m of exact) {
-    statements.push(
-      m
-        ? {
-            sql: `SELECT count(*) AS n FROM search_${m.table} WHERE search_${m.table} MATCH ? AND rowid >= ? AND rowid < ?`,
-            args: [m.match, lo, hi],
-          }
-        : "SELECT 0 AS n",
-    );
-  }
-  const typoAt = statements.length;
   for (const term of typoTerms) {
     const word = fold(term.text);
     const first = [...word][0] ?? "";
@@ -231,13 +193,11 @@ async function plan(db: Database, rawQuery: string, type: SearchType): Promise<P
     synonymsOf.set(key, [...(synonymsOf.get(key) ?? []), String(row.synonym)]);
   }
   const corrections: Record<string, string[]> = {};
-  const total = Math.max(1, Number(results[2]?.rows[0]?.total ?? 0));
-  const counts = exact.map((_, i) => Number(results[3 + i]?.rows[0]?.n ?? 0));
   typoTerms.forEach((term, i) => {
-    const known = Number(results[typoAt + 1 + i * 2]?.rows[0]?.known ?? 0) > 0;
+    const known = Number(results[3 + i * 2]?.rows[0]?.known ?? 0) > 0;
     if (known) return;
     const word = fold(term.text);
-    const candidates = (results[typoAt + i * 2]?.rows ?? [])
+    const candidates = (results[2 + i * 2]?.rows ?? [])
       .map((row) => String(row.term))
       .filter((candidate) => candidate !== word && editDistance(word, candidate, 1) <= 1)
       .slice(0, MAX_CORRECTIONS);
@@ -264,16 +224,12 @@ async function plan(db: Database, rawQuery: string, type: SearchType): Promise<P
     return matchers;
   });
   const whole = wholeSynonyms.flatMap((s) => matcherFor(s, 0.8) ?? []);
-  // A term's synonyms, pieces and corrections score with the term's IDF (a term found only through them: none found
-  // it as typed, so it counts as rare).
-  const idfs = clauses.map((_, i) => idf(counts[i] ?? 0, total));
   const used = [...wholeSynonyms, ...terms.flatMap((t) => (t.text === q ? [] : (synonymsOf.get(t.text) ?? [])))];
   return {
     q,
     terms,
     // A term nothing can match (only symbols) never gets here: termsOf keeps letters and digits only.
     clauses: clauses.filter((c) => c.length > 0),
-    idf: idfs.filter((_, i) => (clauses[i]?.length ?? 0) > 0),
     whole,
     phrase: q ? matcherFor(q, 1, "title") : null,
     ranking,
