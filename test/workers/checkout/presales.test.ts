@@ -205,6 +205,14 @@ describe("the rule of the deposit", () => {
     expect(late.status).toBe(409);
     expect(await late.json()).toMatchObject({ code: "balance_window_closed" });
     expect(await stockOf(presale.skuId)).toBe(10);
+
+    // The balance payment opened before the close succeeds after all: it is given back, the deposit is not.
+    const balanceId = (await opened.json<PresaleOrder>()).balancePayment?.id ?? "";
+    expect((await sandbox(balanceId, who, { outcome: "succeed" })).status).toBe(200);
+    expect((await readOrder(presale.id, order.id, who)).order.status).toBe("deposit_forfeited");
+    const refunds = await call("GET", `/v1/orders/${order.id}/refunds`, { headers: asMerchant(presale.merchant) });
+    const list = await refunds.json<{ data: { paymentId: string; status: string; amount: { amount: number } }[] }>();
+    expect(list.data.map((r) => [r.paymentId, r.status, r.amount.amount])).toEqual([[balanceId, "succeeded", 10_000]]);
   });
 
   it("refuses a balance paid after its window even before the alarm has run: 409, nothing charged", async () => {

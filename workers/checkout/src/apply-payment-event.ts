@@ -16,7 +16,7 @@ import { creditedLines, earnCommissions } from "./commissions/earn-commissions.t
 import { armCommissionRelease } from "./commissions/release-commissions.ts";
 import { refundCancelledOrder } from "./create-refund.ts";
 import type { PaymentEvent } from "./payments/provider.ts";
-import { presalePaymentStatements } from "./presales/presale-payment-statements.ts";
+import { presalePaymentStatements, refundLateBalance } from "./presales/presale-payment-statements.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 export async function applyPaymentEvent({
@@ -78,6 +78,9 @@ export async function applyPaymentEvent({
   );
   kickDispatchers(results);
   if (credited.length > 0) await armCommissionRelease(env, payment.orderId, now);
-  if (event.outcome === "succeeded") await refundCancelledOrder(env, db, payment.orderId);
+  if (event.outcome === "succeeded") {
+    await refundCancelledOrder(env, db, payment.orderId);
+    await refundLateBalance(env, db, payment.orderId, payment.id);
+  }
   return { duplicate: (results[0]?.rowsAffected ?? 0) === 0, known: true };
 }

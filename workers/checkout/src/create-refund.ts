@@ -63,6 +63,8 @@ async function reserveRefund(
     byLines: boolean;
     reason: string | null;
     statuses: readonly string[];
+    /** Only this payment (default: the one with the most left). */
+    paymentId?: string;
     with?: RefundRequest["with"];
   },
 ): Promise<RefundRow | null> {
@@ -74,6 +76,7 @@ async function reserveRefund(
     reason: input.reason,
     lines: JSON.stringify(input.lines ?? []),
     statuses: JSON.stringify(input.statuses),
+    only_payment: input.paymentId ?? null,
     at: new Date().toISOString(),
   };
   const requested = `json_each(:lines) j
@@ -87,6 +90,7 @@ async function reserveRefund(
                 SELECT p.id, p.provider, p.currency, ${leftToRefund} AS left
                 FROM orders o JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded'
                 WHERE o.id = :order AND o.status IN (SELECT value FROM json_each(:statuses))
+                AND (:only_payment IS NULL OR p.id = :only_payment)
                 -- A pre-sale order has two payments (deposit, balance): a refund draws on the one with most left.
                 ORDER BY left DESC, p.id LIMIT 1
               )
@@ -244,16 +248,29 @@ async function refusal(db: Database, orderId: string, paymentId: string, amount:
  * A payment that succeeded for an order cancelled meanwhile is refunded in full. Safe to repeat: once refunded,
  * nothing is left and no second refund is written; a refund that failed is tried again on the next call.
  */
-export async function refundCancelledOrder(env: Env, db: Database, orderId: string): Promise<void> {
+export const refundCancelledOrder = (env: Env, db: Database, orderId: string) =>
+  refundStrayPayment(env, db, { orderId, status: "cancelled", reason: "order_cancelled" });
+
+/**
+ * refundCancelledOrder's rule for an order in `status`, which takes no more money (a pre-sale order whose deposit
+ * was forfeited: its balance, `paymentId`, if that succeeded after all).
+ */
+export async function refundStrayPayment(
+  env: Env,
+  db: Database,
+  input: { orderId: string; status: string; reason: string; paymentId?: string },
+): Promise<void> {
+  const { orderId } = input;
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
-  if (order?.status !== "cancelled") return;
+  if (order?.status !== input.status) return;
   const refund = await reserveRefund(db, {
     orderId,
     amount: null,
     lines: undefined,
     byLines: false,
-    reason: "order_cancelled",
-    statuses: ["cancelled"],
+    reason: input.reason,
+    statuses: [input.status],
+    paymentId: input.paymentId,
   });
   if (!refund) return;
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, refund.paymentId) });

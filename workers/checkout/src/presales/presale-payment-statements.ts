@@ -2,9 +2,14 @@
 // took the event's state): its deposit payment succeeded → deposit_paid (order.deposit_paid); its balance payment
 // succeeded → paid (order.paid). Conditional on the order being a pre-sale order in the state before, so they do
 // nothing for any other order, and a duplicate or late event changes nothing.
+// A balance payment that succeeds after all once the deposit was forfeited (its provider could not let it go) is
+// refunded in full (refundLateBalance): the order takes no balance after its window.
 import type { InStatement } from "@libsql/client/web";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "../../../../shared/db.ts";
+import { presaleOrders } from "../../../../shared/schema.ts";
 import { orderEvent, rawStatements } from "../../../../shared/webhook-events.ts";
+import { refundStrayPayment } from "../create-refund.ts";
 
 const succeeded = (which: "deposit" | "balance") =>
   `EXISTS (SELECT 1 FROM presale_orders po JOIN payments p ON p.id = po.${which}_payment_id
@@ -36,4 +41,16 @@ export function presalePaymentStatements(orderId: string, paymentId: string, now
       ),
     ),
   ];
+}
+
+/** Refunds `paymentId` if it is the balance of a pre-sale order whose deposit was forfeited (safe to repeat). */
+export async function refundLateBalance(env: Env, db: Database, orderId: string, paymentId: string): Promise<void> {
+  const po = await db.query.presaleOrders.findFirst({ where: eq(presaleOrders.orderId, orderId) });
+  if (po?.balancePaymentId !== paymentId) return;
+  await refundStrayPayment(env, db, {
+    orderId,
+    status: "deposit_forfeited",
+    reason: "balance_after_forfeit",
+    paymentId,
+  });
 }
