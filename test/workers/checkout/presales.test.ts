@@ -1,4 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../../shared/db.ts";
+import { newId } from "../../../shared/ids.ts";
+import { campaigns } from "../../../shared/schema.ts";
 import { asMerchant, call, createSkus, key, merchantId, otherMerchantId, shopper, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
@@ -55,6 +59,35 @@ describe("POST /v1/presales", () => {
       status: "deposit_open",
     });
     expect(await stockOf(skuId)).toBe(30);
+  });
+
+  it("opens the balance on a campaign's main day when no balance window is given", async () => {
+    const campaignId = newId("cmp");
+    const main = iso(2 * hour);
+    const ends = iso(26 * hour);
+    await database(env)
+      .insert(campaigns)
+      .values({
+        id: campaignId,
+        name: "Double 11",
+        badge: "双11",
+        warmupStartsAt: iso(-hour),
+        mainStartsAt: main,
+        endsAt: ends,
+      });
+    const { skuIds } = await createSkus({ prices: [20_000], stock: 30 });
+    const res = await call("POST", "/v1/presales", {
+      headers: asMerchant(merchantId),
+      body: body(skuIds[0] ?? "", { campaignId, balanceStartsAt: undefined, balanceEndsAt: undefined }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(await res.json()).toMatchObject({ campaignId, balanceStartsAt: main, balanceEndsAt: ends });
+    const unknown = await call("POST", "/v1/presales", {
+      headers: asMerchant(merchantId),
+      body: body(skuIds[0] ?? "", { campaignId: newId("cmp") }),
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ errors: [{ path: "/campaignId" }] });
   });
 
   it("refuses bad terms with the field at fault, another merchant's SKU, and a key without the scope", async () => {
