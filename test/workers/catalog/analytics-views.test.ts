@@ -1,0 +1,80 @@
+// The note view beacon: a view counts once per viewer, note and UTC day in the note's, its author's, its tagged
+// products' merchant's and the platform's daily figures (read here from the rollup the checkout Worker serves).
+import { describe, expect, it } from "vitest";
+import { demo } from "../../../dev/demo.ts";
+import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
+import { call, db, newCreator, newProduct, newShopper } from "./notes-fixtures.ts";
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function noteViews(kind: string, id: string): Promise<number> {
+  const rows = await db().$client.execute({
+    sql: "SELECT note_views FROM analytics_daily WHERE scope_kind = ? AND scope_id = ? AND day = ?",
+    args: [kind, id, today()],
+  });
+  return Number(rows.rows[0]?.note_views ?? 0);
+}
+
+const guest = (keyId: string) => ({
+  [PRINCIPAL_HEADER]: encodePrincipal({
+    actor: { type: "anonymous" },
+    storefront: { keyId, merchantId: demo.merchants[0]?.id ?? "" },
+  }),
+});
+
+describe("POST /v1/notes/{id}/views", () => {
+  it("counts a viewer once a day, for the note, its creator and its products' merchant", async () => {
+    const author = await newCreator();
+    const productId = await newProduct();
+    const created = await call("POST", "/v1/notes", {
+      as: author,
+      body: {
+        title: "小黑瓶真的好用",
+        body: "种草",
+        images: ["https://img.example.com/v.jpg"],
+        productIds: [productId],
+      },
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { id } = await created.json<{ id: string }>();
+    const merchantId = demo.merchants[1]?.id ?? "";
+    const merchantBefore = await noteViews("merchant", merchantId);
+
+    const reader = await newShopper();
+    for (let i = 0; i < 3; i++) {
+      const res = await call("POST", `/v1/notes/${id}/views`, { as: reader, body: {} });
+      expect(res.status, await res.clone().text()).toBe(204);
+    }
+    // A guest of a storefront, twice with one visitor id (one view) and once with another.
+    for (const visitorId of ["device-aaaa-1", "device-aaaa-1", "device-bbbb-2"]) {
+      const res = await call("POST", `/v1/notes/${id}/views`, {
+        headers: guest("key_views_test"),
+        body: { visitorId },
+      });
+      expect(res.status).toBe(204);
+    }
+    // 1 (the shopper, three times) + 2 (the guest's two devices) = 3.
+    expect(await noteViews("note", id)).toBe(3);
+    expect(await noteViews("creator", author.id)).toBe(3);
+    // Other tests' notes tag this demo merchant's products too: at least these three.
+    expect((await noteViews("merchant", merchantId)) - merchantBefore).toBeGreaterThanOrEqual(3);
+  });
+
+  it("refuses a guest without visitorId (400), a call from no storefront (401), a missing note (404)", async () => {
+    const author = await newCreator();
+    const created = await call("POST", "/v1/notes", {
+      as: author,
+      body: { title: "无商品", body: "", images: ["https://img.example.com/w.jpg"] },
+    });
+    const { id } = await created.json<{ id: string }>();
+    const noVisitor = await call("POST", `/v1/notes/${id}/views`, { headers: guest("key_views_test"), body: {} });
+    expect(noVisitor.status).toBe(400);
+    expect(await noVisitor.json()).toMatchObject({ code: "validation_failed", errors: [{ path: "/visitorId" }] });
+    expect((await call("POST", `/v1/notes/${id}/views`, { body: {} })).status).toBe(401);
+    const reader = await newShopper();
+    expect(
+      (await call("POST", "/v1/notes/note_0000000000NOSUCHNOTE000000/views", { as: reader, body: {} })).status,
+    ).toBe(404);
+    expect(await noteViews("note", id)).toBe(0);
+  });
+});
