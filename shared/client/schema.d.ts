@@ -998,6 +998,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/carts/{id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Apply coupons to a cart
+         * @description Replaces the cart's coupons (at most one merchant coupon and one platform coupon: more is 409 `stacking_not_allowed`). Each must be claimed and unused by you, in its period and the cart's currency, and its minimum spend met by the items it covers after the steps before it: else 409 `coupon_not_claimed`, `coupon_expired`, `coupon_not_applicable` (another merchant's, not yet valid, covers none of the items), `min_spend_not_met`, and nothing changes. Checkout checks them again.
+         */
+        put: operations["putCartsIdCoupons"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a coupon
+         * @description A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.
+         */
+        post: operations["postCoupons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The coupons you hold
+         * @description A signed-in shopper or creator: claims newest first (at most 100), used ones with their order.
+         */
+        get: operations["getCouponsClaims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a coupon */
+        get: operations["getCouponsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coupons/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a coupon
+         * @description A signed-in shopper or creator, with an Idempotency-Key. Never more claims than the coupon's quantity, however many press at once. 409 `coupon_exhausted` (none left), `coupon_limit_exceeded` (your limit), `coupon_expired`, `coupon_not_applicable` (not yet valid, or an audience coupon without `attribution` from its session or note).
+         */
+        post: operations["postCouponsIdClaims"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/promotions/spend-and-save": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spend-and-save rules not yet ended */
+        get: operations["getPromotionsSpendAndSave"];
+        put?: never;
+        /**
+         * Create a spend-and-save rule (满减)
+         * @description A merchant (`promotions:write`): over all its products. The operator: over a campaign's products (`campaignId`). `every` (one tier: each full threshold takes `off`) or `tiered` (the highest threshold reached). Of the rules in force for an order, the one saving most applies (they do not add up). Optional Idempotency-Key.
+         */
+        post: operations["postPromotionsSpendAndSave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns not yet ended */
+        get: operations["getCampaigns"];
+        put?: never;
+        /**
+         * Create a campaign
+         * @description The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.
+         */
+        post: operations["postCampaigns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a campaign */
+        get: operations["getCampaignsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's products */
+        get: operations["getCampaignsIdProducts"];
+        put?: never;
+        /**
+         * Join a campaign with one of your products
+         * @description A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended.
+         */
+        post: operations["postCampaignsIdProducts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -2091,6 +2268,14 @@ export interface components {
             /** @description Creators' commission in basis points; null means the merchant's default rate. */
             commissionRateBps: number | null;
             skus: components["schemas"]["Sku"][];
+            /** @description The campaign badge shown on the product, from the campaign's warm-up to its end. */
+            campaign: {
+                id: string;
+                name: string;
+                badge: string;
+                /** @enum {string} */
+                period: "upcoming" | "warmup" | "presale" | "main" | "ended";
+            } | null;
             createdAt: string;
             updatedAt: string;
         };
@@ -2103,6 +2288,7 @@ export interface components {
                 [key: string]: string;
             };
             price: components["schemas"]["Money"];
+            unitPrice: components["schemas"]["Money"] & unknown;
             inStock: boolean;
             /** @description Units in stock; shown to the owning merchant only. */
             stock?: number;
@@ -2639,6 +2825,8 @@ export interface components {
             quantity: number;
             unitPrice: components["schemas"]["Money"];
             amount: components["schemas"]["Money"];
+            discount: components["schemas"]["Money"] & unknown;
+            paid: components["schemas"]["Money"] & unknown;
             holdId: string | null;
             flashSaleId: string | null;
             attribution: string | null;
@@ -2651,8 +2839,12 @@ export interface components {
         };
         Totals: {
             subtotal: components["schemas"]["Money"];
+            /** @description In the order they apply: spend-and-save, merchant coupon, platform coupon. */
             discounts: {
-                code: string;
+                /** @enum {string} */
+                code: "spend_and_save" | "merchant_coupon" | "platform_coupon";
+                /** @description The spend-and-save rule (sav_…) or coupon (cpn_…). */
+                sourceId: string;
                 label: string;
                 amount: components["schemas"]["Money"];
             }[];
@@ -2694,6 +2886,14 @@ export interface components {
             merchantId: string | null;
             currency: string | null;
             lines: components["schemas"]["CartLine"][];
+            /** @description Coupons applied (PUT /v1/carts/{id}/coupons). */
+            couponIds: string[];
+            /** @description Applied coupons that do not apply now, with the code checkout would refuse them with. */
+            couponsRefused: {
+                couponId: string;
+                code: string;
+                detail: string;
+            }[];
             totals: components["schemas"]["Totals"];
             createdAt: string;
             updatedAt: string;
@@ -2705,8 +2905,10 @@ export interface components {
             productId: string;
             title: string;
             quantity: number;
-            unitPrice: components["schemas"]["Money"];
-            amount: components["schemas"]["Money"];
+            listPrice: components["schemas"]["Money"] & unknown;
+            unitPrice: components["schemas"]["Money"] & unknown;
+            amount: components["schemas"]["Money"] & unknown;
+            discount: components["schemas"]["Money"] & unknown;
             hold: components["schemas"]["CartLineHold"];
             attribution: string | null;
         };
@@ -2733,6 +2935,222 @@ export interface components {
         CheckoutInput: {
             /** @enum {string} */
             paymentProvider?: "sandbox" | "stripe";
+        };
+        CartCouponsInput: {
+            couponIds: string[];
+        };
+        Coupon: {
+            id: string;
+            /** @enum {string} */
+            object: "coupon";
+            /** @description null: the operator's, platform-wide and platform-funded. */
+            merchantId: string | null;
+            campaignId: string | null;
+            name: string;
+            /** @enum {string} */
+            kind: "fixed" | "percent";
+            amountOff: components["schemas"]["Money"] & (Record<string, never> | null);
+            percentOff: number | null;
+            maxOff: components["schemas"]["Money"] & (Record<string, never> | null);
+            minSpend: components["schemas"]["Money"];
+            startsAt: string;
+            endsAt: string;
+            quantity: number;
+            claimed: number;
+            remaining: number;
+            perShopperLimit: number;
+            audience: {
+                /** @enum {string} */
+                type: "everyone" | "live_viewers" | "note_readers";
+                id: string | null;
+            };
+            /** @enum {string} */
+            fundedBy: "merchant" | "platform";
+            createdAt: string;
+        };
+        CouponCreate: {
+            /** @example 满299减30 */
+            name: string;
+            /** @enum {string} */
+            kind: "fixed" | "percent";
+            /** @description kind fixed: the amount off. */
+            amountOff?: {
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @description kind percent: 1 to 99. */
+            percentOff?: number;
+            /** @description kind percent: at most this off. */
+            maxOff?: {
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @description What the items it covers must cost, after earlier discounts. Default 0. */
+            minSpend?: {
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @enum {string} */
+            currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            endsAt: string;
+            /** @description How many may be claimed in all. */
+            quantity: number;
+            /** @default 1 */
+            perShopperLimit: number;
+            /** @description Only a live session's viewers or a note's readers may claim it: they prove it with the attribution reference of a product link from that session or note. */
+            audience?: {
+                /** @enum {string} */
+                type: "live_viewers" | "note_readers";
+                id: string;
+            };
+            /** @description Only the campaign's participating products count toward it and take it off. */
+            campaignId?: string;
+        };
+        CouponClaimList: {
+            data: components["schemas"]["CouponClaim"][];
+        };
+        CouponClaim: {
+            /** @enum {string} */
+            object: "coupon_claim";
+            couponId: string;
+            /** @description Your n-th claim of this coupon. */
+            seq: number;
+            claimedAt: string;
+            /** @description The order that used it; null while unused. */
+            orderId: string | null;
+            coupon: components["schemas"]["Coupon"];
+        };
+        CouponClaimInput: {
+            /** @description For an audience coupon: the reference of a product link from its live session or note. */
+            attribution?: string;
+        };
+        SpendAndSave: {
+            id: string;
+            /** @enum {string} */
+            object: "spend_and_save";
+            merchantId: string | null;
+            campaignId: string | null;
+            name: string;
+            /** @enum {string} */
+            kind: "every" | "tiered";
+            tiers: {
+                threshold: components["schemas"]["Money"];
+                off: components["schemas"]["Money"];
+            }[];
+            startsAt: string;
+            endsAt: string;
+            createdAt: string;
+        };
+        SpendSaveCreate: {
+            /** @example 每满300减50 */
+            name: string;
+            /** @enum {string} */
+            kind: "every" | "tiered";
+            /** @enum {string} */
+            currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            /** @description Minor units. kind every: exactly one tier. tiered: thresholds increasing. */
+            tiers: {
+                threshold: number;
+                off: number;
+            }[];
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @description Operator only, and required then: the campaign whose products it covers. */
+            campaignId?: string;
+        };
+        SpendAndSaveList: {
+            data: components["schemas"]["SpendAndSave"][];
+        };
+        Campaign: {
+            id: string;
+            /** @enum {string} */
+            object: "campaign";
+            name: string;
+            badge: string;
+            warmupStartsAt: string;
+            presaleStartsAt: string | null;
+            mainStartsAt: string;
+            endsAt: string;
+            /**
+             * @description Now.
+             * @enum {string}
+             */
+            period: "upcoming" | "warmup" | "presale" | "main" | "ended";
+            createdAt: string;
+        };
+        CampaignCreate: {
+            /** @example 双11 Double 11 */
+            name: string;
+            /** @example 双11 */
+            badge: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            warmupStartsAt: string;
+            /**
+             * Format: date-time
+             * @description Deposits for pre-sales are taken from then.
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            presaleStartsAt?: string;
+            /**
+             * Format: date-time
+             * @description Campaign prices and spend-and-save apply from then.
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            mainStartsAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00.000Z
+             */
+            endsAt: string;
+        };
+        CampaignList: {
+            data: components["schemas"]["Campaign"][];
+        };
+        CampaignProduct: {
+            /** @enum {string} */
+            object: "campaign_product";
+            campaignId: string;
+            productId: string;
+            merchantId: string;
+            prices: {
+                skuId: string;
+                price: components["schemas"]["Money"];
+            }[];
+        };
+        CampaignJoin: {
+            productId: string;
+            /**
+             * @description Campaign prices of the product's SKUs (main day); each below the SKU's list price.
+             * @default []
+             */
+            prices: {
+                skuId: string;
+                price: {
+                    amount: number;
+                    /** @enum {string} */
+                    currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+                };
+            }[];
+        };
+        CampaignProductList: {
+            data: components["schemas"]["CampaignProduct"][];
         };
         Refund: {
             id: string;
@@ -6983,6 +7401,582 @@ export interface operations {
             };
             /** @description A problem */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putCartsIdCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CartCouponsInput"];
+            };
+        };
+        responses: {
+            /** @description The cart, priced with them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCoupons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponCreate"];
+            };
+        };
+        responses: {
+            /** @description The coupon */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCouponsClaims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponClaimList"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCouponsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The coupon */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coupon"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCouponsIdClaims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CouponClaimInput"];
+            };
+        };
+        responses: {
+            /** @description Your claim */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponClaim"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPromotionsSpendAndSave: {
+        parameters: {
+            query?: {
+                merchantId?: string;
+                campaignId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendAndSaveList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPromotionsSpendAndSave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpendSaveCreate"];
+            };
+        };
+        responses: {
+            /** @description The rule */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendAndSave"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignList"];
+                };
+            };
+        };
+    };
+    postCampaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignCreate"];
+            };
+        };
+        responses: {
+            /** @description The campaign */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaignsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCampaignsIdProducts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignProductList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCampaignsIdProducts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignJoin"];
+            };
+        };
+        responses: {
+            /** @description The product in the campaign */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignProduct"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

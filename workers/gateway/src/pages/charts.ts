@@ -17,7 +17,7 @@ export function barChart(options: {
   points: Point[];
   format: (value: number) => string;
   /** The figure shown large above the chart (e.g. today's). */
-  headline: string;
+  headline?: string;
 }): HTMLElement {
   const { points, format } = options;
   const max = Math.max(...points.map((p) => p.value), 0);
@@ -56,7 +56,7 @@ export function barChart(options: {
     "figure",
     { class: "chart", id: options.id },
     h("h3", {}, options.title),
-    h("p", { class: "today" }, options.headline),
+    options.headline ? h("p", { class: "today" }, options.headline) : null,
     chart,
   );
 }

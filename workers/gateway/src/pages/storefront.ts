@@ -1,6 +1,7 @@
 // The storefront page (GET /): the discover feed with live badges, search, notes, products, the live room and
 // orders, as a shopper sees them. Routes live in the address's hash (#/search?q=…, #/product/prod_…, #/live/live_…),
 // so the gateway serves one document; every call goes through the typed client (shared/client).
+import type { components } from "../../../../shared/client/schema.d.ts";
 import { h, highlighted, show } from "./dom.ts";
 import { dateTime, type Money, money, problemText } from "./format.ts";
 import { liveRoom } from "./live-room.ts";
@@ -11,7 +12,7 @@ const view = document.getElementById("view");
 const searchForm = document.getElementById("search");
 if (!(view instanceof HTMLElement) || !(searchForm instanceof HTMLFormElement)) throw new Error("page markup missing");
 
-const orderStatus = {
+const orderStatus: Record<components["schemas"]["Order"]["status"], string> = {
   pending_payment: "待支付",
   paid: "已支付",
   fulfilled: "已发货",
@@ -19,7 +20,11 @@ const orderStatus = {
   cancelled: "已取消",
   partially_refunded: "部分退款",
   refunded: "已退款",
-} as const;
+  pending_deposit: "待付定金",
+  deposit_paid: "已付定金",
+  pending_balance: "待付尾款",
+  deposit_forfeited: "定金不退",
+};
 
 /** What leaving the current page must do (the live room closes its socket). */
 let leave: (() => void) | undefined;
@@ -107,6 +112,11 @@ async function feed(key: string, target: HTMLElement): Promise<void> {
 async function note(key: string, id: string, target: HTMLElement): Promise<void> {
   const { data, error } = await publicApi(key).GET("/v1/notes/{id}", { params: { path: { id } } });
   if (!data) throw error;
+  // The view beacon (reads come from the edge cache, so only this counts a view for the merchant's figures); a
+  // failed beacon must not spoil the page.
+  void shopperApi(key)
+    .then(({ api }) => api.POST("/v1/notes/{id}/views", { params: { path: { id } } }))
+    .catch(() => undefined);
   show(
     target,
     h(
