@@ -35,7 +35,6 @@ import { kickDispatchers } from "./webhooks/kick.ts";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 /** The day of an order number (ZC-<yyyymmdd>-…), UTC. */
-export /** The day of an order number (ZC-<yyyymmdd>-…), UTC. */
 export const dayOf = (at: Date) => `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
 
 export async function checkoutCart({
