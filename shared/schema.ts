@@ -1,7 +1,7 @@
 // The database schema, one source for drizzle queries and for the SQL migrations drizzle-kit generates.
 // Times are RFC 3339 UTC text (sortable, what the API returns); money is integer minor units beside its currency.
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const timestamp = (name: string) => text(name).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
 
@@ -629,13 +629,24 @@ export const liveSessionEvents = sqliteTable(
 // (the search Worker reads these; the FTS5 tables and the triggers that keep them are in the search_index migration)
 
 // One row per indexed document: an active product, a published note, a live session. Its integer id is the rowid
-// of the FTS5 tables (search_trigram, search_words), so a trigger finds a document's index rows by primary key.
+// of the FTS5 tables (search_trigram, search_words), so a trigger finds a document's index rows by primary key; each
+// kind's ids lie in a range of their own (products from 2^40, notes from 2·2^40, live sessions from 3·2^40; the
+// search_kind_ranges migration's trigger places each new row), so an FTS5 query confines itself to a kind by rowid.
+// Beside it, what search filters, facets and ranks a match by, copied by that trigger when the document is
+// (re-)indexed: the owner (merchant, creator or host), a product's category and brand, a note's topics and likes +
+// saves (kept current by a trigger on notes), and the creation time as a Julian day number.
 export const searchDocuments = sqliteTable(
   "search_documents",
   {
     id: integer("id").primaryKey(),
     docId: text("doc_id").notNull().unique(),
     kind: text("kind", { enum: ["product", "note", "live"] }).notNull(),
+    ownerId: text("owner_id"),
+    category: text("category"),
+    brand: text("brand"),
+    topics: text("topics"),
+    engagement: integer("engagement").notNull().default(0),
+    createdDay: real("created_day").notNull().default(0),
   },
   (t) => [index("search_documents_kind").on(t.kind, t.docId)],
 );
