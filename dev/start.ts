@@ -19,6 +19,8 @@ const lines = [
   `  products     ${platform.gatewayUrl}/v1/products`,
   `  live         ${platform.gatewayUrl}/v1/live/sessions/${c.liveSessionId}`,
   `  flash sale   ${platform.gatewayUrl}/v1/flash-sales/${c.flashSaleId}`,
+  `  storefront   ${platform.gatewayUrl}/?key=${c.merchants[0]?.publishableKey ?? ""}`,
+  `  merchant     ${platform.gatewayUrl}/merchant        (type in a secret key below)`,
   "",
   `demo credentials (also in ${platform.credentialsFile})`,
   `  operator key       ${platform.operatorKey}   (Authorization: Bearer …; PLATFORM_ADMIN_KEY)`,
