@@ -1,0 +1,44 @@
+// The live room prices its shelf and pinned product with shared/pricing.ts: a campaign's price on its main day.
+import { describe, expect, it } from "vitest";
+import { newId } from "../../../shared/ids.ts";
+import { campaignPrices, campaignProducts, campaigns } from "../../../shared/schema.ts";
+import { db, join, newCreator, newMerchant, newProduct, scheduled, tokensFor } from "./helpers.ts";
+
+const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+describe("the pinned product during a campaign", () => {
+  it("shows the campaign price on the main day (the list price of a product not in it)", async () => {
+    const host = await newCreator("主播");
+    const merchant = await newMerchant();
+    const inCampaign = await newProduct(merchant.id, { price: 9_900 });
+    const outside = await newProduct(merchant.id, { price: 9_900 });
+    const [sku] = await db().query.skus.findMany({ where: (s, { eq }) => eq(s.productId, inCampaign) });
+    const campaignId = newId("cmp");
+    await db().batch([
+      db()
+        .insert(campaigns)
+        .values({
+          id: campaignId,
+          name: "双11",
+          badge: "双11",
+          warmupStartsAt: at(-7_200_000),
+          mainStartsAt: at(-60_000),
+          endsAt: at(86_400_000),
+        }),
+      db().insert(campaignProducts).values({ campaignId, productId: inCampaign, merchantId: merchant.id }),
+      db()
+        .insert(campaignPrices)
+        .values({ campaignId, skuId: sku?.id ?? "", productId: inCampaign, priceAmount: 7_900 }),
+    ]);
+    const { id } = await scheduled(host, { productIds: [inCampaign, outside] });
+    const hostClient = await join(await tokensFor(id, host));
+    hostClient.send({ type: "pin", productId: inCampaign });
+    expect(await hostClient.nextOfType("pinned")).toMatchObject({
+      product: { productId: inCampaign, price: { amount: 7_900 } },
+    });
+    hostClient.send({ type: "pin", productId: outside });
+    expect(await hostClient.nextOfType("pinned")).toMatchObject({
+      product: { productId: outside, price: { amount: 9_900 } },
+    });
+  });
+});
