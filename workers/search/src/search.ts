@@ -1,6 +1,12 @@
 // searchCatalog: one search, in two read round trips. The first looks up what the query needs (ranking weights,
 // synonyms, typo candidates from the index's vocabulary); the second matches, filters, scores, counts, facets and
 // pages in one statement, the FTS5 work done once (a materialised CTE).
+//
+// What keeps it fast at 200,000 documents (bench/search.ts): each kind's documents have rowids in a range of their
+// own (KIND_RANGE), so FTS5 finds a kind's matches by itself; the text score needs no bm25() (a lookup and a
+// position list decoded per match: most of the time at this size) but whether a term is in the title, from a second
+// FTS5 query; the signals and facet columns sit beside the index in search_documents (one rowid lookup a match); and
+// a relevance search with more than RANK_WINDOW matches and no filter ranks the RANK_WINDOW best text matches.
 import type { InArgs, InStatement, InValue } from "@libsql/client";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
@@ -155,6 +161,16 @@ interface Plan {
 
 const MAX_CORRECTIONS = 4;
 
+/**
+ * The rowids of one kind's documents: [lo, hi). A migration (search_kind_ranges) gives each new search_documents row
+ * the next rowid of its kind's range, so `rowid >= lo AND rowid < hi` confines an FTS5 query to a kind.
+ */
+const KIND_RANGE = 2 ** 40;
+const kindBase = { products: 1, notes: 2, live: 3 } as const;
+export function kindRange(type: SearchType): [lo: number, hi: number] {
+  return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
+}
+
 /** Round trip 1: weights, synonyms and typo candidates, then the matchers for every term. */
 async function plan(db: Database, rawQuery: string): Promise<Plan> {
   const q = normaliseQuery(rawQuery);
@@ -253,35 +269,63 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-const kinds = { products: "product", notes: "note", live: "live" } as const;
+/**
+ * The text score of one term found by one lookup: TERM_SCORE (about BM25's IDF of a term in a few percent of 200,000
+ * documents) times the lookup's weight, TITLE_FACTOR times that in the title (BM25's term saturation, k1 = 1.2, of a
+ * title occurrence weighted 4× over one body occurrence). bm25() itself is not used: it costs a lookup and a decoded
+ * position list per match, most of a search's time at 200,000 documents.
+ */
+const TERM_SCORE = 3.5;
+const TITLE_FACTOR = 1.7;
 
-function hitSelect(m: Matcher, clause: number, args: Args): string {
+/**
+ * A relevance search of products or notes with more matches than this and no filter ranks the RANK_WINDOW best by
+ * text score (the most recently indexed first among equals), re-ranked by every signal, and counts its facets over
+ * them; totalCount stays exact. Other sorts, filtered searches and live sessions rank and count every match.
+ */
+export const RANK_WINDOW = 500;
+
+/** One lookup's matches of the type: (rid, clause, w: its weight, t: whether in the title, whole: t and the lookup is
+ *  the whole query). */
+function hitSelect(m: Matcher, clause: number, whole: boolean, range: string, args: Args): string {
   const table = `search_${m.table}`;
-  return `SELECT rowid AS rid, ${clause} AS clause, ${args.bind(m.weight)} * bm25(${table}, 4.0, 1.0) AS score FROM ${table} WHERE ${table} MATCH ${args.bind(m.match)}`;
+  const inTitle = `rowid IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${args.bind(`{title} : (${m.match})`)} AND ${range})`;
+  return `SELECT rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, t, ${whole ? "t" : "0"} AS whole
+    FROM (SELECT rowid AS rid, ${inTitle} AS t FROM ${table} WHERE ${table} MATCH ${args.bind(m.match)} AND ${range})`;
 }
 
-/** The CTEs `matched(rid, text_score)` and the phrase flag expression over search_documents `d`. */
-function matchSql(p: Plan, type: SearchType, args: Args): { ctes: string; phrase: string } {
-  const phrase = p.phrase
-    ? `(d.id IN (SELECT rowid FROM search_${p.phrase.table} WHERE search_${p.phrase.table} MATCH ${args.bind(p.phrase.match)}))`
-    : "0";
+/**
+ * The CTEs `matched(rid, text_score, phrase)` (every match of the type) and `ranked(rid, text_score, phrase)` (those
+ * ranked: all, or the RANK_WINDOW best when `windowed`). `phrase`: the title contains the whole query.
+ */
+function matchSql(p: Plan, type: SearchType, windowed: boolean, args: Args): string {
+  const [lo, hi] = kindRange(type).map((n) => args.bind(n));
+  const range = `rowid >= ${lo} AND rowid < ${hi}`;
+  const ranked = windowed
+    ? `ranked AS MATERIALIZED (SELECT * FROM matched ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`
+    : "ranked AS (SELECT * FROM matched)";
   if (!p.q) {
-    return {
-      ctes: `matched AS (SELECT id AS rid, 0.0 AS text_score FROM search_documents WHERE kind = ${args.bind(kinds[type])})`,
-      phrase: "0",
-    };
+    const browse = `SELECT id AS rid, 0.0 AS text_score, 0 AS phrase FROM search_documents WHERE id >= ${lo} AND id < ${hi}`;
+    return `matched AS (${browse}),
+${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WINDOW})` : ranked}`;
   }
+  // A one-term query's own lookup says whether the title contains it; otherwise the phrase is a lookup of its own.
+  const single = p.terms.length === 1 && p.terms[0]?.text === p.q;
   const hits = [
-    ...p.clauses.flatMap((matchers, i) => matchers.map((m) => hitSelect(m, i, args))),
-    ...p.whole.map((m) => hitSelect(m, -2, args)),
+    ...p.clauses.flatMap((matchers, i) => matchers.map((m, j) => hitSelect(m, i, single && j === 0, range, args))),
+    ...p.whole.map((m) => hitSelect(m, -2, false, range, args)),
   ];
-  return {
-    ctes: `hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
-best AS (SELECT rid, clause, min(score) AS score FROM hits GROUP BY rid, clause),
-matched AS (SELECT rid, -sum(score) AS text_score FROM best GROUP BY rid
-  HAVING sum(clause >= 0) = ${args.bind(p.clauses.length)} OR max(clause = -2) = 1)`,
-    phrase,
-  };
+  const phrase =
+    !single && p.phrase
+      ? `max(rid IN (SELECT rowid FROM search_${p.phrase.table} WHERE search_${p.phrase.table} MATCH ${args.bind(p.phrase.match)} AND ${range}))`
+      : "max(whole)";
+  // A synonym of the whole query stands for all its terms.
+  const weight = `w * CASE clause WHEN -2 THEN ${Math.max(1, p.clauses.length)} ELSE 1 END * ${TERM_SCORE} * CASE WHEN t THEN ${TITLE_FACTOR} ELSE 1.0 END`;
+  return `hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
+best AS (SELECT rid, clause, max(${weight}) AS score, max(whole) AS whole FROM hits GROUP BY rid, clause),
+matched AS MATERIALIZED (SELECT rid, sum(score) AS text_score, ${phrase} AS phrase FROM best GROUP BY rid
+  HAVING sum(clause >= 0) = ${args.bind(p.clauses.length)} OR max(clause = -2) = 1),
+${ranked}`;
 }
 
 interface SortSpec {
@@ -312,76 +356,99 @@ const campaignBadge = (p: string) => `(SELECT json_object('id', c.id, 'name', c.
   ORDER BY c.main_starts_at LIMIT 1)`;
 const inStock = (p: string) => `EXISTS (SELECT 1 FROM skus WHERE product_id = ${p}.id AND stock > 0)`;
 
-function docsSql(input: SearchInput, phrase: string, since: string, args: Args): string {
+// Products on the shelf of a session on air: a few rows, looked up once a search (live_sessions_status index).
+const liveProducts = `live_products AS MATERIALIZED (SELECT lp.product_id FROM live_sessions l
+  JOIN live_session_products lp ON lp.session_id = l.id WHERE l.status = 'live')`;
+
+/** The CTE `docs`: each ranked match of the type, its filters applied, with what it is scored, faceted, sorted by. */
+function docsSql(input: SearchInput, since: string, args: Args): string {
   const { type, filters: f } = input;
-  // CROSS JOIN fixes the order: from the matches to their rows. Left to itself, SQLite's planner cannot tell that
-  // `matched` is small, and scans every active product (status index) looking for them.
-  const join = (kind: string) => `FROM matched m CROSS JOIN search_documents d ON d.id = m.rid AND d.kind = '${kind}'`;
+  const where = (conditions: string[]) => {
+    const set = conditions.filter(Boolean);
+    return set.length > 0 ? `WHERE ${set.join(" AND ")}` : "";
+  };
+  // CROSS JOIN fixes the order: from the ranked matches to their search_documents rows (the signals and facet
+  // columns, kept there by the index triggers), then whatever a filter or sort needs of the product's own rows.
+  const join = "FROM ranked m CROSS JOIN search_documents d ON d.id = m.rid";
   if (type === "products") {
-    const where = [
-      f.merchantId !== undefined ? `p.merchant_id = ${args.bind(f.merchantId)}` : "",
-      f.category !== undefined ? `p.category = ${args.bind(f.category)}` : "",
-      f.brand !== undefined ? `p.brand = ${args.bind(f.brand)}` : "",
-      f.minPrice !== undefined || f.maxPrice !== undefined
-        ? `EXISTS (SELECT 1 FROM skus s WHERE s.product_id = p.id${f.minPrice !== undefined ? ` AND ${unitPriceSql("s")} >= ${args.bind(f.minPrice)}` : ""}${f.maxPrice !== undefined ? ` AND ${unitPriceSql("s")} <= ${args.bind(f.maxPrice)}` : ""})`
-        : "",
-    ].filter(Boolean);
     const byPrice = input.sort === "price_asc" || input.sort === "price_desc";
-    return `docs AS MATERIALIZED (
-  SELECT p.id, p.title, substr(p.description, 1, 2000) AS body, p.merchant_id, p.brand, p.category,
-    p.created_at, m.text_score, ${phrase} AS phrase, ${byPrice ? lowestPrice("p") : "0"} AS price,
-    ${f.inStock !== undefined ? inStock("p") : "0"} AS in_stock,
-    coalesce((SELECT sum(units) FROM search_product_sales WHERE product_id = p.id AND day >= ${args.bind(since)}), 0) AS sales,
+    return `${liveProducts},
+docs AS MATERIALIZED (SELECT b.*, ${byPrice ? lowestPrice("b") : "0"} AS price,
+    ${f.inStock !== undefined ? inStock("b") : "0"} AS in_stock
+  FROM (SELECT d.doc_id AS id, d.owner_id AS merchant_id, d.brand, d.category, d.created_day, m.text_score,
+    m.phrase,
+    coalesce((SELECT sum(units) FROM search_product_sales WHERE product_id = d.doc_id AND day >= ${args.bind(since)}), 0) AS sales,
     0 AS engagement,
-    coalesce(mer.follower_count, 0) AS followers,
-    EXISTS (SELECT 1 FROM live_sessions l JOIN live_session_products lp ON lp.session_id = l.id AND lp.product_id = p.id
-            WHERE l.status = 'live') AS live_now
-  ${join("product")}
-  CROSS JOIN products p ON p.id = d.doc_id AND p.status = 'active'
-  LEFT JOIN merchants mer ON mer.id = p.merchant_id
-  ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
+    coalesce((SELECT follower_count FROM merchants WHERE id = d.owner_id), 0) AS followers,
+    d.doc_id IN (SELECT product_id FROM live_products) AS live_now
+  ${join}
+  ${where([
+    f.merchantId !== undefined ? `d.owner_id = ${args.bind(f.merchantId)}` : "",
+    f.category !== undefined ? `d.category = ${args.bind(f.category)}` : "",
+    f.brand !== undefined ? `d.brand = ${args.bind(f.brand)}` : "",
+  ])}) AS b
+  ${where([
+    f.minPrice !== undefined || f.maxPrice !== undefined
+      ? `EXISTS (SELECT 1 FROM skus s WHERE s.product_id = b.id${f.minPrice !== undefined ? ` AND ${unitPriceSql("s")} >= ${args.bind(f.minPrice)}` : ""}${f.maxPrice !== undefined ? ` AND ${unitPriceSql("s")} <= ${args.bind(f.maxPrice)}` : ""})`
+      : "",
+  ])})`;
   }
   if (type === "notes") {
-    const where = [
-      f.creatorId !== undefined ? `n.creator_id = ${args.bind(f.creatorId)}` : "",
-      f.topic !== undefined ? `EXISTS (SELECT 1 FROM json_each(n.topics) WHERE value = ${args.bind(f.topic)})` : "",
-    ].filter(Boolean);
     return `docs AS MATERIALIZED (
-  SELECT n.id, n.title, substr(n.body, 1, 2000) AS body, n.creator_id, n.images, n.topics, n.like_count,
-    n.save_count, n.created_at, m.text_score, ${phrase} AS phrase, 0 AS price, 0 AS sales,
-    n.like_count + n.save_count AS engagement, coalesce(c.follower_count, 0) AS followers, 0 AS live_now
-  ${join("note")}
-  CROSS JOIN notes n ON n.id = d.doc_id AND n.status = 'published'
-  LEFT JOIN creators c ON c.id = n.creator_id
-  ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
+  SELECT d.doc_id AS id, d.owner_id AS creator_id, d.topics, d.created_day, m.text_score, m.phrase,
+    0 AS price, 0 AS sales, d.engagement, coalesce((SELECT follower_count FROM creators WHERE id = d.owner_id), 0) AS followers,
+    0 AS live_now
+  ${join}
+  ${where([
+    f.creatorId !== undefined ? `d.owner_id = ${args.bind(f.creatorId)}` : "",
+    f.topic !== undefined ? `EXISTS (SELECT 1 FROM json_each(d.topics) WHERE value = ${args.bind(f.topic)})` : "",
+  ])})`;
   }
-  const where = [
-    f.merchantId !== undefined ? `l.merchant_id = ${args.bind(f.merchantId)}` : "",
-    f.creatorId !== undefined ? `l.creator_id = ${args.bind(f.creatorId)}` : "",
-  ].filter(Boolean);
   return `docs AS MATERIALIZED (
-  SELECT l.id, l.title, coalesce(c.name, mer.name, '') AS body, l.host_type, l.creator_id, l.merchant_id, l.status,
-    l.scheduled_start_at, l.started_at, l.cover_url, l.created_at, m.text_score, ${phrase} AS phrase, 0 AS price,
-    0 AS sales, 0 AS engagement, coalesce(c.follower_count, mer.follower_count, 0) AS followers,
-    l.status = 'live' AS live_now
-  ${join("live")}
+  SELECT l.id, l.host_type, l.creator_id, l.merchant_id, l.status, l.scheduled_start_at, l.started_at, l.cover_url,
+    d.created_day, m.text_score, m.phrase, 0 AS price, 0 AS sales, 0 AS engagement,
+    coalesce(c.follower_count, mer.follower_count, 0) AS followers, l.status = 'live' AS live_now
+  ${join}
   CROSS JOIN live_sessions l ON l.id = d.doc_id AND l.status != 'cancelled'
   LEFT JOIN creators c ON c.id = l.creator_id
   LEFT JOIN merchants mer ON mer.id = l.merchant_id
-  ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""})`;
+  ${where([
+    f.merchantId !== undefined ? `l.merchant_id = ${args.bind(f.merchantId)}` : "",
+    f.creatorId !== undefined ? `l.creator_id = ${args.bind(f.creatorId)}` : "",
+  ])})`;
 }
 
-const itemFields: Record<SearchType, string> = {
-  products: `'merchantId', merchant_id, 'brand', brand, 'category', category,
-    'images', json((SELECT images FROM products WHERE products.id = pg.id)), 'price', ${lowestPrice("pg")},
+/** The page's rows (`pg`, from `scored`) joined to their own row `x`: what a hit shows besides its score. */
+const pageSources: Record<SearchType, { table: string; title: string; body: string; fields: string }> = {
+  products: {
+    table: "products",
+    title: "x.title",
+    body: "substr(x.description, 1, 2000)",
+    fields: `'merchantId', pg.merchant_id, 'brand', pg.brand, 'category', pg.category,
+    'images', json(x.images), 'price', ${lowestPrice("pg")},
     'maxPrice', coalesce((SELECT max(price_amount) FROM skus WHERE product_id = pg.id), 0),
     'currency', (SELECT currency FROM skus WHERE product_id = pg.id LIMIT 1), 'inStock', ${inStock("pg")},
-    'liveNow', live_now, 'sales', sales, 'campaign', json(${campaignBadge("pg")})`,
-  notes: `'creatorId', creator_id, 'images', json(images), 'topics', json(topics), 'likeCount', like_count,
-    'saveCount', save_count`,
-  live: `'hostType', host_type, 'creatorId', creator_id, 'merchantId', merchant_id, 'status', status,
-    'scheduledStartAt', scheduled_start_at, 'startedAt', started_at, 'coverUrl', cover_url, 'liveNow', live_now`,
+    'liveNow', pg.live_now, 'sales', pg.sales, 'campaign', json(${campaignBadge("pg")})`,
+  },
+  notes: {
+    table: "notes",
+    title: "x.title",
+    body: "substr(x.body, 1, 2000)",
+    fields: `'creatorId', pg.creator_id, 'images', json(x.images), 'topics', json(x.topics),
+    'likeCount', x.like_count, 'saveCount', x.save_count`,
+  },
+  live: {
+    table: "live_sessions",
+    title: "x.title",
+    body: `coalesce((SELECT name FROM creators WHERE id = x.creator_id), (SELECT name FROM merchants WHERE id = x.merchant_id), '')`,
+    fields: `'hostType', pg.host_type, 'creatorId', pg.creator_id, 'merchantId', pg.merchant_id, 'status', pg.status,
+    'scheduledStartAt', pg.scheduled_start_at, 'startedAt', pg.started_at, 'coverUrl', pg.cover_url,
+    'liveNow', pg.live_now`,
+  },
 };
+
+/** Julian day number of an instant (what julianday() gives), for recency against search_documents.created_day. */
+const julianDay = (iso: string) => Date.parse(iso) / 86_400_000 + 2_440_587.5;
 
 function scoreSql(r: Ranking, now: string, args: Args): string {
   const b = (v: number | string) => args.bind(v);
@@ -389,7 +456,7 @@ function scoreSql(r: Ranking, now: string, args: Args): string {
     + ${b(r.sales)} * (sales * 1.0 / (sales + ${b(r.salesHalf)}))
     + ${b(r.engagement)} * (engagement * 1.0 / (engagement + ${b(r.engagementHalf)}))
     + ${b(r.followers)} * (followers * 1.0 / (followers + ${b(r.followersHalf)}))
-    + ${b(r.recency)} * (1.0 / (1.0 + max(0.0, julianday(${b(now)}) - julianday(created_at)) / ${b(r.recencyHalfLifeDays)}))
+    + ${b(r.recency)} * (1.0 / (1.0 + max(0.0, ${b(julianDay(now))} - created_day) / ${b(r.recencyHalfLifeDays)}))
     + ${b(r.live)} * live_now, 6)`;
 }
 
@@ -444,8 +511,12 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
   const now = cursor?.t ?? new Date().toISOString();
   const since = new Date(Date.parse(now) - 30 * 86_400_000).toISOString().slice(0, 10);
   const args = new Args();
-  const { ctes, phrase } = matchSql(p, input.type, args);
-  const docs = docsSql(input, phrase, since, args);
+  const windowed =
+    input.sort === "relevance" &&
+    input.type !== "live" &&
+    Object.values(input.filters).every((value) => value === undefined);
+  const ctes = matchSql(p, input.type, windowed, args);
+  const docs = docsSql(input, since, args);
   const score = scoreSql(p.ranking, now, args);
   const computed = [
     input.filters.inStock !== undefined ? `in_stock = ${input.filters.inStock ? 1 : 0}` : "",
@@ -454,7 +525,7 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
   const spec = sortSpecs[input.sort];
   const dir = spec.desc ? "DESC" : "ASC";
   const cmp = spec.desc ? "<" : ">";
-  const order = spec.key === "id" ? `id ${dir}` : `${spec.key} ${dir}, id ${dir}`;
+  const order = (t = "") => (spec.key === "id" ? `${t}id ${dir}` : `${t}${spec.key} ${dir}, ${t}id ${dir}`);
   let after = "";
   if (cursor) {
     after =
@@ -468,14 +539,17 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
       : `SELECT ${column} AS v FROM scored`;
     return `json((SELECT json_group_array(json_object('value', v, 'count', n)) FROM (SELECT v, count(*) AS n FROM (${values}) WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT 20)))`;
   });
+  const source = pageSources[input.type];
   const sql = `WITH ${ctes},
 ${docs},
 scored AS MATERIALIZED (SELECT *, ${score} AS score FROM docs${computed.length > 0 ? ` WHERE ${computed.join(" AND ")}` : ""})
-SELECT (SELECT count(*) FROM scored) AS total, json_array(${facets.join(", ")}) AS facets,
+SELECT (SELECT count(*) FROM ${windowed ? "matched" : "scored"}) AS total, json_array(${facets.join(", ")}) AS facets,
   (SELECT json_group_array(json(item) ORDER BY rn) FROM (
-    SELECT row_number() OVER (ORDER BY ${order}) AS rn, json_object('id', id, 'title', title, 'body', body,
-      'score', score, 'sortValue', ${spec.key}, 'createdAt', created_at, ${itemFields[input.type]}) AS item
-    FROM (SELECT * FROM scored ${after} ORDER BY ${order} LIMIT ${args.bind(input.limit + 1)}) AS pg)) AS page`;
+    SELECT row_number() OVER (ORDER BY ${order("pg.")}) AS rn, json_object('id', pg.id, 'title', ${source.title},
+      'body', ${source.body}, 'score', pg.score, 'sortValue', pg.${spec.key}, 'createdAt', x.created_at,
+      ${source.fields}) AS item
+    FROM (SELECT * FROM scored ${after} ORDER BY ${order()} LIMIT ${args.bind(input.limit + 1)}) AS pg
+    CROSS JOIN ${source.table} x ON x.id = pg.id)) AS page`;
   const result = await db.$client.execute({ sql, args: args.values as InArgs });
   const row = result.rows[0];
   const items = (parseJson(row?.page) ?? []) as RawItem[];
