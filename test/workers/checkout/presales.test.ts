@@ -302,11 +302,19 @@ describe("the rule of the deposit", () => {
     const unpaid = await (await placeOrder(presale.id, who)).json<PresaleOrder>();
     expect((await cancel(unpaid.order.id, shopper(who))).status).toBe(200);
     expect((await cancel(unpaid.order.id, shopper(who))).status).toBe(200); // idempotent
+    // The order routes' cancel follows the same rule.
+    const other = await (await placeOrder(presale.id, who)).json<PresaleOrder>();
+    const viaOrders = await call("POST", `/v1/orders/${other.order.id}/cancel`, { headers: shopper(who) });
+    expect(viaOrders.status).toBe(200);
+    expect(await viaOrders.json()).toMatchObject({ status: "cancelled", cancelReason: "customer" });
+    expect(await eventsOf(other.order.id)).toEqual(["order.created", "order.cancelled"]);
 
     const { order } = await depositPaid(presale.id, who);
     const refused = await cancel(order.id, shopper(who));
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ code: "conflict" });
+    const refusedViaOrders = await call("POST", `/v1/orders/${order.id}/cancel`, { headers: shopper(who) });
+    expect(refusedViaOrders.status).toBe(409);
     expect((await cancel(order.id, shopper("pre-someone-else"))).status).toBe(404);
     expect((await cancel(order.id, asMerchant(otherMerchantId))).status).toBe(404);
 

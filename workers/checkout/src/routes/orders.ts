@@ -17,7 +17,11 @@ import { cancelOrderOrConflict } from "../cancel-order.ts";
 import { customerOf } from "../cart.ts";
 import { createRefund } from "../create-refund.ts";
 import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "../order.ts";
+import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
+import { presaleOrderState } from "../presales/presale.ts";
 import { listRefunds, RefundSchema, readRefund, withLines } from "../refund.ts";
+
+const presaleStatuses = new Set<string>(["pending_deposit", "deposit_paid", "pending_balance"]);
 
 const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
 
@@ -54,7 +58,7 @@ const action = (path: string, summary: string, description: string) =>
 const cancelRoute = action(
   "cancel",
   "Cancel an unpaid order",
-  "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent.",
+  "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent. A pre-sale order: its customer only before the deposit is paid, its merchant until the balance is paid (the deposit is then refunded).",
 );
 const fulfilRoute = action(
   "fulfil",
@@ -182,7 +186,11 @@ orderRoutes.openapi(cancelRoute, async (c) => {
   const { id } = c.req.valid("param");
   const order = await visibleOrder(c, id, "orders:write");
   const reason = principalOf(c).actor.type === "merchant" ? "merchant" : "customer";
-  await cancelOrderOrConflict({ env: c.env, db: database(c.env), orderId: order.id, reason });
+  const db = database(c.env);
+  // A pre-sale order is cancelled by its own rule (a paid deposit is refunded only when the merchant cancels).
+  const presale = presaleStatuses.has(order.status) ? await presaleOrderState(db, order.id) : null;
+  if (presale) await cancelPresaleOrderOrConflict({ env: c.env, db, state: presale, reason });
+  else await cancelOrderOrConflict({ env: c.env, db, orderId: order.id, reason });
   return c.json((await readOrder(database(c.env), id)) ?? order, 200);
 });
 
