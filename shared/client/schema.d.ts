@@ -1223,7 +1223,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an unpaid order
-         * @description Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent.
+         * @description Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent. A pre-sale order: its customer only before the deposit is paid, its merchant until the balance is paid (the deposit is then refunded).
          */
         post: operations["postOrdersIdCancel"];
         delete?: never;
