@@ -11,8 +11,8 @@ import { couponRoutes } from "./routes/coupons.ts";
 import { flashSaleRoutes } from "./routes/flash-sales.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { paymentRoutes } from "./routes/payments.ts";
-import { cartCouponRoutes, promotionRoutes } from "./routes/promotions.ts";
 import { presaleRoutes } from "./routes/presales.ts";
+import { cartCouponRoutes, promotionRoutes } from "./routes/promotions.ts";
 import { orderReturnRoutes, returnRoutes } from "./routes/returns.ts";
 import { webhookEndpointRoutes } from "./routes/webhook-endpoints.ts";
 
