@@ -6,6 +6,7 @@ import { createApp, problem } from "../../../shared/http.ts";
 import { authenticate } from "./authenticate.ts";
 import { forwardTo } from "./forward.ts";
 import { openApiDocument } from "./openapi.ts";
+import { shedLoad } from "./overload.ts";
 import { limitByAddress, limitByCredential } from "./rate-limit.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { creatorRoutes } from "./routes/creators.ts";
@@ -41,6 +42,9 @@ app.use(
     maxAge: 600,
   }),
 );
+
+// Before anything that costs: past MAX_IN_FLIGHT requests in progress, a request is refused at once (overload.ts).
+app.use("*", shedLoad());
 
 app.use("*", async function limitBody(c, next) {
   const maxSize = Number(c.env.BODY_LIMIT_BYTES);
