@@ -45,6 +45,33 @@ export async function onboardMerchant(allowedOrigins: string[] = ["https://shop.
   return res.json<Onboarded>();
 }
 
+/**
+ * A newly onboarded merchant with one active product of one SKU (price in CNY, `stock` units): its keys as headers
+ * (`secret`, and `pk` for its storefront), the product and the SKU's id.
+ */
+export async function merchantWithSku(
+  title: string,
+  sku: { options: Record<string, string>; price: number; stock: number },
+) {
+  const merchant = await onboardMerchant();
+  const secret = bearer(merchant.secretKey.key);
+  const pk = { "x-publishable-key": merchant.publishableKey.key };
+  const res = await call(
+    "/v1/products",
+    post(
+      {
+        title,
+        status: "active",
+        skus: [{ options: sku.options, price: { amount: sku.price, currency: "CNY" }, stock: sku.stock }],
+      },
+      secret,
+    ),
+  );
+  expect(res.status).toBe(201);
+  const product = await res.json<{ id: string; skus: { id: string }[] }>();
+  return { merchant, secret, pk, product, skuId: product.skus[0]?.id ?? "" };
+}
+
 export interface Problem {
   code: string;
   status: number;

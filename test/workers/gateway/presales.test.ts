@@ -2,7 +2,7 @@
 // the pre-sale, a shopper session places an order and pays its deposit in the sandbox, and the balance is refused
 // before its window with a problem+json the storefront can act on.
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, onboardMerchant, post, type Session } from "./helpers.ts";
+import { bearer, call, expectProblem, merchantWithSku, post, type Session } from "./helpers.ts";
 
 let keys = 0;
 const idempotencyKey = () => ({ "idempotency-key": `presale-${Date.now()}-${++keys}` });
@@ -10,23 +10,12 @@ const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe("a pre-sale through the gateway", () => {
   it("creates it, takes an order and its deposit, and refuses the balance before the main day", async () => {
-    const merchant = await onboardMerchant();
-    const secret = bearer(merchant.secretKey.key);
-    const pk = { "x-publishable-key": merchant.publishableKey.key };
+    const { secret, pk, skuId } = await merchantWithSku("双11 预售 精华 Pre-sale serum", {
+      options: { size: "50ml" },
+      price: 20_000,
+      stock: 10,
+    });
     let res = await call(
-      "/v1/products",
-      post(
-        {
-          title: "双11 预售 精华 Pre-sale serum",
-          status: "active",
-          skus: [{ options: { size: "50ml" }, price: { amount: 20_000, currency: "CNY" }, stock: 10 }],
-        },
-        secret,
-      ),
-    );
-    expect(res.status).toBe(201);
-    const skuId = (await res.json<{ skus: { id: string }[] }>()).skus[0]?.id ?? "";
-    res = await call(
       "/v1/presales",
       post(
         {

@@ -2,7 +2,7 @@
 // guest shopper session, a reservation, a cart, checkout, a sandbox payment whose webhooks arrive twice and out of
 // order, the paid order; then a second order cancelled unpaid. Stock is checked to add up at every step.
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, onboardMerchant, post, type Session } from "./helpers.ts";
+import { bearer, call, expectProblem, merchantWithSku, post, type Session } from "./helpers.ts";
 
 interface Money {
   amount: number;
@@ -30,25 +30,12 @@ const idempotencyKey = () => ({ "idempotency-key": `purchase-${Date.now()}-${++k
 
 describe("a flash-sale purchase through the gateway", () => {
   it("reserves, checks out, pays once whatever the webhooks do, and keeps stock adding up", async () => {
-    const merchant = await onboardMerchant();
-    const secret = bearer(merchant.secretKey.key);
-    const pk = { "x-publishable-key": merchant.publishableKey.key };
-
+    const { secret, pk, product, skuId } = await merchantWithSku("限定口红 Limited lipstick", {
+      options: { shade: "999" },
+      price: 8900,
+      stock: 10,
+    });
     let res = await call(
-      "/v1/products",
-      post(
-        {
-          title: "限定口红 Limited lipstick",
-          status: "active",
-          skus: [{ options: { shade: "999" }, price: { amount: 8900, currency: "CNY" }, stock: 10 }],
-        },
-        secret,
-      ),
-    );
-    expect(res.status).toBe(201);
-    const product = await res.json<{ id: string; skus: { id: string }[] }>();
-    const skuId = product.skus[0]?.id ?? "";
-    res = await call(
       "/v1/flash-sales",
       post(
         {
