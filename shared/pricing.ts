@@ -160,7 +160,8 @@ export function offersTag(offers: ProductOffers | undefined, at: string): string
 
 /**
  * unitPrice for a regular (not held) unit of the SKU aliased `sku`, in SQL, at the database's clock: the lowest
- * campaign price in its main period, else the list price. Kept beside unitPrice; the search tests check they agree.
+ * campaign price in its main period, else the list price. Kept beside unitPrice; the gateway's pricing test checks
+ * that a search hit (this) agrees with the product page (unitPrice).
  */
 export function unitPriceSql(sku: string): string {
   return `min(${sku}.price_amount, coalesce((

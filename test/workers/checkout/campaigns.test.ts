@@ -163,6 +163,17 @@ describe("campaigns", () => {
       ],
       campaignId: campaign.id,
     });
+    const rules = await (await call("GET", `/v1/promotions/spend-and-save?campaignId=${campaign.id}`, {})).json();
+    expect(rules).toEqual({
+      data: [
+        expect.objectContaining({
+          object: "spend_and_save",
+          campaignId: campaign.id,
+          merchantId: null,
+          kind: "tiered",
+        }),
+      ],
+    });
     const coupon = await issueCoupon(operator, {
       name: "双11 platform 5%",
       kind: "percent",
