@@ -2,6 +2,7 @@
 // bench/RESULTS.md. Figures are relative: every row stands beside a baseline measured in the same run.
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
+import { benchAnalytics } from "./analytics.ts";
 import { benchCatalog } from "./catalog.ts";
 import { benchDb } from "./db.ts";
 import { benchFestival } from "./festival.ts";
@@ -18,6 +19,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   search: benchSearch,
   webhooks: benchWebhooks,
   festival: benchFestival,
+  analytics: benchAnalytics,
 };
 
 const requested = process.argv.slice(2);

@@ -59,9 +59,10 @@ export const FiguresSchema = z
 export const DayFiguresSchema = FiguresSchema.extend({ day: z.string() }).openapi("AnalyticsDayFigures");
 
 export type Figures = z.infer<typeof FiguresSchema>;
-type DayFigures = z.infer<typeof DayFiguresSchema>;
+export type DayFigures = z.infer<typeof DayFiguresSchema>;
 
-interface Counts {
+/** Summed (or, over a range, distinct) counts of a scope: what `figures` derives the rates from. */
+export interface Counts {
   orders: number;
   attributedOrders: number;
   buyers: number;
@@ -71,7 +72,7 @@ interface Counts {
   streamViews: number;
 }
 
-interface MoneyRow {
+export interface MoneyRow {
   currency: string;
   orders: number;
   gmv: number;
@@ -90,7 +91,8 @@ const zero: Counts = {
 
 const share = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10000) / 10000);
 
-function figures(counts: Counts, money: MoneyRow[]): Figures {
+/** The figures served from counts and per-currency sums (rates rounded to 4 decimals, AOV to a minor unit). */
+export function figures(counts: Counts, money: MoneyRow[]): Figures {
   const views = counts.noteViews + counts.streamViews;
   return {
     ...counts,
@@ -218,12 +220,15 @@ export async function readReport(
     ),
     readTotals(client, scope.kind, [scope.id], range),
   ]);
+  const countsByDay = new Map((daily?.rows ?? []).map((r) => [String(r.day), counts(r)]));
+  const moneyByDay = new Map<string, MoneyRow[]>();
+  for (const r of money?.rows ?? []) {
+    const day = String(r.day);
+    moneyByDay.set(day, [...(moneyByDay.get(day) ?? []), moneyRow(r)]);
+  }
   const days = daysOf(range).map((day) => ({
     day,
-    ...figures(
-      counts(daily?.rows.find((r) => r.day === day)),
-      (money?.rows ?? []).filter((r) => r.day === day).map(moneyRow),
-    ),
+    ...figures(countsByDay.get(day) ?? zero, moneyByDay.get(day) ?? []),
   }));
   const total = totals.get(scope.id);
   if (!total) throw new Error(`no totals read for ${scope.kind} ${scope.id}`);
