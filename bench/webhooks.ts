@@ -9,6 +9,7 @@
 // nothing may be lost, and duplicates (at-least-once) are reported.
 import { Webhook } from "standardwebhooks";
 import { startWebhookReceiver } from "../test/webhook-receiver.ts";
+import { flakyAnswers } from "./flaky-receiver.ts";
 import { withPlatform } from "./platform.ts";
 import { measure, percentile, type Row, summarise, table } from "./stats.ts";
 
@@ -38,10 +39,9 @@ async function expectStatus(what: string, status: number, result: Awaited<Return
 }
 
 export async function benchWebhooks(): Promise<string> {
-  /** First 200 answered per webhook-id, and how many 200s each got. */
-  const delivered = new Map<string, { at: number; body: string; count: number }>();
-  const seen = new Set<string>();
-  let answered500 = 0;
+  // The first delivery of every 20th message gets a 500; its retry (5 s later) a 200.
+  const flaky = flakyAnswers(failEvery);
+  const delivered = flaky.delivered;
   let badSignatures = 0;
   // Set once the endpoint exists; every delivery is verified as it arrives (the spec's 5-minute tolerance).
   let webhook: Webhook | null = null;
@@ -56,18 +56,7 @@ export async function benchWebhooks(): Promise<string> {
       } catch {
         badSignatures++;
       }
-      // The first delivery of every 20th message gets a 500; its retry (5 s later) a 200.
-      if (!seen.has(received.id)) {
-        seen.add(received.id);
-        if (seen.size % failEvery === 0) {
-          answered500++;
-          return 500;
-        }
-      }
-      const first = delivered.get(received.id);
-      if (first) first.count++;
-      else delivered.set(received.id, { at: received.at, body: received.body, count: 1 });
-      return 200;
+      return flaky.answer(received);
     },
   });
   try {
@@ -143,7 +132,9 @@ export async function benchWebhooks(): Promise<string> {
       const lags: number[] = [];
       const ordersTold = new Set<string>();
       let lastAt = started;
-      for (const { at, body } of delivered.values()) {
+      for (const {
+        first: { at, body },
+      } of delivered.values()) {
         const event = JSON.parse(body) as { type: string; data: { id: string; paidAt: string } };
         if (event.type !== "order.paid" || !paidOrders.has(event.data.id)) continue;
         ordersTold.add(event.data.id);
@@ -177,7 +168,7 @@ export async function benchWebhooks(): Promise<string> {
         "",
         "| events written (paid orders) | distinct webhook-ids delivered | not delivered when the run ended | duplicates (extra 200s) | answered 500 | deliveries received | bad signatures | lag p50 ms | lag p99 ms | lag max ms |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        `| ${paidOrders.size} | ${ordersTold.size} | ${lost} | ${duplicates} | ${answered500} | ${received.length} | ${badSignatures} | ${percentile(lags, 50).toFixed(0)} | ${percentile(lags, 99).toFixed(0)} | ${(lags.at(-1) ?? Number.NaN).toFixed(0)} |`,
+        `| ${paidOrders.size} | ${ordersTold.size} | ${lost} | ${duplicates} | ${flaky.answered500} | ${received.length} | ${badSignatures} | ${percentile(lags, 50).toFixed(0)} | ${percentile(lags, 99).toFixed(0)} | ${(lags.at(-1) ?? Number.NaN).toFixed(0)} |`,
         "",
         `When the last order was paid, ${deliveredWhenPaid.toLocaleString("en-US")} events had been delivered; the other ${backlog.toLocaleString("en-US")} (the dispatcher's backlog, and the retries) were delivered in the next ${drainSeconds.toFixed(1)} s${drainSeconds > 0 ? ` (${(backlog / drainSeconds).toFixed(0)} events/s with no orders being written)` : ""}.`,
       ].join("\n");
