@@ -32,6 +32,8 @@ import {
   type MoneyRow,
   readReport,
 } from "../workers/checkout/src/analytics/report.ts";
+// The search corpus's seeded PRNG (mulberry32), so every run builds the same database.
+import { random as prng } from "./search-corpus.ts";
 import { percentile } from "./stats.ts";
 
 const ORDERS = Number(process.env.BENCH_ANALYTICS_ORDERS ?? 1_000_000);
@@ -50,17 +52,6 @@ const END_MS = Date.parse(`${LAST_DAY}T00:00:00.000Z`) + DAY_MS;
 const START_MS = END_MS - 365 * DAY_MS;
 const BATCH = 5_000;
 const prices = [1_990, 4_990, 8_900, 12_900, 29_900];
-
-/** mulberry32: a small seeded PRNG, so every run builds the same database. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number) => String(n).padStart(8, "0");
 const merchantId = (m: number) => `mer_B${pad(m)}`;

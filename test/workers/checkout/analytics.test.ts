@@ -9,31 +9,12 @@ import { encodeAttribution } from "../../../shared/attribution.ts";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
 import { creators, liveSessionProducts, liveSessions, noteProducts, notes } from "../../../shared/schema.ts";
+import type { Figures } from "../../../workers/checkout/src/analytics/report.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";
 import { asCreator, cny, decide, deliver, newMerchant, requestReturn } from "./returns-helpers.ts";
 
-interface MoneyFigures {
-  currency: string;
-  orders: number;
-  gmv: { amount: number; currency: string };
-  averageOrderValue: { amount: number; currency: string };
-  refunded: { amount: number; currency: string };
-}
-interface Figures {
-  orders: number;
-  attributedOrders: number;
-  buyers: number;
-  repeatBuyers: number;
-  returnedOrders: number;
-  noteViews: number;
-  streamViews: number;
-  views: number;
-  conversionRate: number | null;
-  repurchaseRate: number | null;
-  returnRate: number | null;
-  money: MoneyFigures[];
-}
+type MoneyFigures = Figures["money"][number];
 interface Report {
   object: string;
   scope: { kind: string; id: string };
