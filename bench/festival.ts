@@ -46,6 +46,8 @@ const commentsPerViewer = 1 / 200;
 const maxInFlight = Number(process.env.BENCH_FESTIVAL_IN_FLIGHT ?? 1000);
 /** The gateway's load shedding (MAX_IN_FLIGHT), sized to what this shared machine serves in about a second or two. */
 const gatewayInFlight = process.env.MAX_IN_FLIGHT ?? "24";
+/** Setup requests (sessions, room tokens) at most this many at once, under the gateway's limit. */
+const setupBatch = 12;
 const shopperCount = 400;
 const flashUnits = 150;
 const catalogueProducts = 20;
@@ -457,8 +459,8 @@ interface Room {
 }
 
 async function joinRoom(world: World, room: Room, count: number, phase: Phase | null) {
-  for (let i = 0; i < count; i += 50) {
-    const batch = Array.from({ length: Math.min(50, count - i) }, async () => {
+  for (let i = 0; i < count; i += setupBatch) {
+    const batch = Array.from({ length: Math.min(setupBatch, count - i) }, async () => {
       const shopper = pick(world.shoppers);
       const res = await postJson(`${world.gw}/v1/live/sessions/${world.liveSessionId}/token`, shopper, {});
       const { roomToken, roomUrl } = (await expectCreated("room token", res)) as { roomToken: string; roomUrl: string };
@@ -683,9 +685,9 @@ export async function benchFestival(): Promise<string> {
       );
       await expectCreated("start", await postJson(`${gw}/v1/live/sessions/${session.id}/start`, asCreator, {}));
       const shoppers: Record<string, string>[] = [];
-      for (let i = 0; i < shopperCount; i += 25) {
+      for (let i = 0; i < shopperCount; i += setupBatch) {
         const batch = await Promise.all(
-          Array.from({ length: Math.min(25, shopperCount - i) }, async () => {
+          Array.from({ length: Math.min(setupBatch, shopperCount - i) }, async () => {
             const s = await expectCreated(
               "shopper session",
               await postJson(`${gw}/v1/shopper-sessions`, publishable, {}),
