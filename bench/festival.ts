@@ -1,6 +1,6 @@
 // `npm run bench -- festival`: a festival day on the whole local platform (`npm start`'s stack on free ports, the
 // rate limits off). Two phases of BENCH_FESTIVAL_SECONDS (default 60) each: a normal day at BENCH_FESTIVAL_RATE
-// arrivals a second (default 10, chosen so that the 2-core machine, shared with the load generator and with other
+// arrivals a second (default 8, chosen so that the 2-core machine, shared with the load generator and with other
 // people's work, keeps up), then the festival at 3.8× that rate (RED: orders 3.8× on festival days).
 //
 // Open loop: arrivals are scheduled on a Poisson clock whatever the platform's answers, and the first request of each
@@ -13,7 +13,7 @@
 //    6% stream token, 6% flash-sale reservation (a granted hold is then paid: cart, hold line, checkout, sandbox
 //    payment), 10% cart + checkout + sandbox payment of a regular SKU.
 // Browsing is half anonymous storefront reads (publishable key: the edge cache may answer) and half signed-in reads.
-// Beside it, one live room: BENCH_FESTIVAL_VIEWERS real WebSockets (default 100; 3.8× in the festival), each sending
+// Beside it, one live room: BENCH_FESTIVAL_VIEWERS real WebSockets (default 60; 3.8× in the festival), each sending
 // its likes every likeIntervalMs the room tells it while tapping (BENCH_FESTIVAL_TAPPING of them at any moment,
 // default 20%), and 1 comment a second per 200 viewers (timed from the send to the sender's copy of the broadcast). A merchant webhook endpoint on a local receiver takes every order event
 // (2% of first deliveries answered 500, so retries are exercised).
@@ -35,10 +35,10 @@ import { connect, type Socket } from "./live.ts";
 import { withPlatform } from "./platform.ts";
 import { percentile } from "./stats.ts";
 
-const normalRate = Number(process.env.BENCH_FESTIVAL_RATE ?? 10);
+const normalRate = Number(process.env.BENCH_FESTIVAL_RATE ?? 8);
 const festivalFactor = 3.8;
 const phaseSeconds = Number(process.env.BENCH_FESTIVAL_SECONDS ?? 60);
-const normalViewers = Number(process.env.BENCH_FESTIVAL_VIEWERS ?? 100);
+const normalViewers = Number(process.env.BENCH_FESTIVAL_VIEWERS ?? 60);
 /** The share of a room's viewers tapping like at any moment (the live bench's storm has every one tapping). */
 const tapping = Number(process.env.BENCH_FESTIVAL_TAPPING ?? 0.2);
 /** Comments a second per viewer in the room. */
