@@ -2593,7 +2593,7 @@ export interface components {
             data: components["schemas"]["SearchHit"][];
             nextCursor: string | null;
             totalCount: number;
-            /** @description Counts over every match: products category, brand; notes topic, creatorId; live status. */
+            /** @description Counts over every match: products category, brand; notes topic, creatorId; live status. A relevance search of products or notes without filters and with more than 500 matches ranks the 500 best text matches (titles first, then the most recently indexed) and counts these; totalCount counts every match, and a filter or another sort reaches every match. */
             facets: {
                 [key: string]: {
                     value: string;

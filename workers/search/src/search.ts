@@ -298,16 +298,22 @@ function hitSelect(m: Matcher, clause: number, whole: boolean, range: string, ar
  * The CTEs `matched(rid, text_score, phrase)` (every match of the type) and `ranked(rid, text_score, phrase)` (those
  * ranked: all, or the RANK_WINDOW best when `windowed`). `phrase`: the title contains the whole query.
  */
-function matchSql(p: Plan, type: SearchType, windowed: boolean, args: Args): string {
-  const [lo, hi] = kindRange(type).map((n) => args.bind(n));
+function matchSql(p: Plan, type: SearchType, windowed: boolean, args: Args): { ctes: string; total: string } {
+  const [from, to] = kindRange(type);
+  const [lo, hi] = [args.bind(from), args.bind(to)];
   const range = `rowid >= ${lo} AND rowid < ${hi}`;
+  const tiered = windowed ? tieredSql(p, lo, hi, args) : null;
+  if (tiered) return tiered;
   const ranked = windowed
     ? `ranked AS MATERIALIZED (SELECT * FROM matched ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`
     : "ranked AS (SELECT * FROM matched)";
   if (!p.q) {
     const browse = `SELECT id AS rid, 0.0 AS text_score, 0 AS phrase FROM search_documents WHERE id >= ${lo} AND id < ${hi}`;
-    return `matched AS (${browse}),
-${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WINDOW})` : ranked}`;
+    return {
+      ctes: `matched AS (${browse}),
+${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WINDOW})` : ranked}`,
+      total: windowed ? "(SELECT count(*) FROM matched)" : "(SELECT count(*) FROM scored)",
+    };
   }
   // A one-term query's own lookup says whether the title contains it; otherwise the phrase is a lookup of its own.
   const single = p.terms.length === 1 && p.terms[0]?.text === p.q;
@@ -321,11 +327,68 @@ ${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WI
       : "max(whole)";
   // A synonym of the whole query stands for all its terms.
   const weight = `w * CASE clause WHEN -2 THEN ${Math.max(1, p.clauses.length)} ELSE 1 END * ${TERM_SCORE} * CASE WHEN t THEN ${TITLE_FACTOR} ELSE 1.0 END`;
-  return `hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
+  return {
+    ctes: `hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
 best AS (SELECT rid, clause, max(${weight}) AS score, max(whole) AS whole FROM hits GROUP BY rid, clause),
 matched AS MATERIALIZED (SELECT rid, sum(score) AS text_score, ${phrase} AS phrase FROM best GROUP BY rid
   HAVING sum(clause >= 0) = ${args.bind(p.clauses.length)} OR max(clause = -2) = 1),
-${ranked}`;
+${ranked}`,
+    total: windowed ? "(SELECT count(*) FROM matched)" : "(SELECT count(*) FROM scored)",
+  };
+}
+
+/**
+ * The RANK_WINDOW best matches of a one-term query (its lookup, and for Chinese of 3+ characters its pieces, which
+ * find everything the lookup finds) without collecting every match: FTS5 hands over each score tier newest first and
+ * stops at RANK_WINDOW (the lookup in the title, in the body only; the pieces in the title, in the body only, each
+ * tier read only while the ones above it hold fewer than RANK_WINDOW). Collecting thousands of rowids into a
+ * temporary table costs far more than finding them. The same window, scores and phrase flag as the general path;
+ * null when the query has more terms, synonyms or corrections (the general path).
+ */
+function tieredSql(p: Plan, lo: string, hi: string, args: Args): { ctes: string; total: string } | null {
+  const [matchers] = p.clauses;
+  const [exact, pieces, ...more] = matchers ?? [];
+  const [term] = p.terms;
+  if (!exact || !term || p.clauses.length !== 1 || p.whole.length > 0 || more.length > 0) return null;
+  if (pieces && (pieces.weight !== 0.5 || pieces.table !== "words" || term.script !== "cjk")) return null;
+  const single = term.text === p.q;
+  const window = args.bind(RANK_WINDOW);
+  const tier = (m: Matcher, inTitle: boolean, name: string, guard: string) => {
+    const table = `search_${m.table}`;
+    // A tier not to be read gets an empty rowid range: FTS5 then reads next to nothing (a condition beside the MATCH
+    // would be checked row by row, after FTS5 had found every match).
+    const upper = guard ? `CASE WHEN ${guard} THEN ${hi} ELSE ${lo} END` : hi;
+    const match = inTitle ? `{title} : (${m.match})` : `(${m.match}) NOT {title} : (${m.match})`;
+    const score = m.weight * TERM_SCORE * (inTitle ? TITLE_FACTOR : 1);
+    return `${name} AS MATERIALIZED (SELECT rowid AS rid, ${args.bind(score)} AS text_score,
+    ${single && inTitle && m === exact ? 1 : 0} AS phrase FROM ${table}
+  WHERE ${table} MATCH ${args.bind(match)} AND rowid >= ${lo} AND rowid < ${upper}${exclude(name)}
+  ORDER BY rowid DESC LIMIT ${window})`;
+  };
+  // The pieces' tiers: read only while the tiers above hold fewer than the window (then they hold all the lookup's
+  // own matches, which the pieces' tiers leave out).
+  const above = (name: string) => ["tier1", "tier2", "tier3"].filter((n) => n < name);
+  const exclude = (name: string) =>
+    name > "tier2"
+      ? ` AND rowid NOT IN (${above(name)
+          .map((n) => `SELECT rid FROM ${n}`)
+          .join(" UNION ALL ")})`
+      : "";
+  const few = (name: string) =>
+    `(${above(name)
+      .map((n) => `(SELECT count(*) FROM ${n})`)
+      .join(" + ")}) < ${window}`;
+  const tiers = [tier(exact, true, "tier1", ""), tier(exact, false, "tier2", "")];
+  if (pieces) tiers.push(tier(pieces, true, "tier3", few("tier3")), tier(pieces, false, "tier4", few("tier4")));
+  const widest = pieces ?? exact;
+  const names = tiers.map((_, i) => `tier${i + 1}`);
+  return {
+    ctes: `${tiers.join(",\n")},
+ranked AS MATERIALIZED (SELECT * FROM (${names.map((n) => `SELECT * FROM ${n}`).join(" UNION ALL ")})
+  ORDER BY text_score DESC, rid DESC LIMIT ${window})`,
+    total: `(SELECT count(*) FROM search_${widest.table} WHERE search_${widest.table} MATCH ${args.bind(widest.match)}
+      AND rowid >= ${lo} AND rowid < ${hi})`,
+  };
 }
 
 interface SortSpec {
@@ -486,11 +549,27 @@ interface RawItem {
   [field: string]: unknown;
 }
 
+/** Milliseconds of each database round trip, as the Worker saw them (for a Server-Timing header). */
+export interface SearchTiming {
+  plan?: number;
+  query?: number;
+}
+
 /** Round trip 2: match, filter, score, count, facet and page. */
-export async function searchCatalog({ db, input }: { db: Database; input: SearchInput }): Promise<SearchResult> {
+export async function searchCatalog({
+  db,
+  input,
+  timing = {},
+}: {
+  db: Database;
+  input: SearchInput;
+  timing?: SearchTiming;
+}): Promise<SearchResult> {
   checkAllowed(input);
   const cursor = input.cursor !== undefined ? decodeCursor(input.cursor, input.sort) : undefined;
+  let started = performance.now();
   const p = await plan(db, input.q);
+  timing.plan = performance.now() - started;
   const query = {
     q: p.q,
     terms: p.terms.map((t) => t.text),
@@ -515,7 +594,7 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
     input.sort === "relevance" &&
     input.type !== "live" &&
     Object.values(input.filters).every((value) => value === undefined);
-  const ctes = matchSql(p, input.type, windowed, args);
+  const { ctes, total } = matchSql(p, input.type, windowed, args);
   const docs = docsSql(input, since, args);
   const score = scoreSql(p.ranking, now, args);
   const computed = [
@@ -543,14 +622,16 @@ export async function searchCatalog({ db, input }: { db: Database; input: Search
   const sql = `WITH ${ctes},
 ${docs},
 scored AS MATERIALIZED (SELECT *, ${score} AS score FROM docs${computed.length > 0 ? ` WHERE ${computed.join(" AND ")}` : ""})
-SELECT (SELECT count(*) FROM ${windowed ? "matched" : "scored"}) AS total, json_array(${facets.join(", ")}) AS facets,
+SELECT ${total} AS total, json_array(${facets.join(", ")}) AS facets,
   (SELECT json_group_array(json(item) ORDER BY rn) FROM (
     SELECT row_number() OVER (ORDER BY ${order("pg.")}) AS rn, json_object('id', pg.id, 'title', ${source.title},
       'body', ${source.body}, 'score', pg.score, 'sortValue', pg.${spec.key}, 'createdAt', x.created_at,
       ${source.fields}) AS item
     FROM (SELECT * FROM scored ${after} ORDER BY ${order()} LIMIT ${args.bind(input.limit + 1)}) AS pg
     CROSS JOIN ${source.table} x ON x.id = pg.id)) AS page`;
+  started = performance.now();
   const result = await db.$client.execute({ sql, args: args.values as InArgs });
+  timing.query = performance.now() - started;
   const row = result.rows[0];
   const items = (parseJson(row?.page) ?? []) as RawItem[];
   const facetLists = parseJson(row?.facets) as Facet[][] | undefined;

@@ -8,7 +8,7 @@ import { problemResponses } from "../../../../shared/openapi.ts";
 import { pageQuery } from "../../../../shared/pagination.ts";
 import { logQuery } from "../log-query.ts";
 import { MAX_QUERY_CHARACTERS } from "../query.ts";
-import { searchCatalog, searchTypes, sorts } from "../search.ts";
+import { type SearchTiming, searchCatalog, searchTypes, sorts } from "../search.ts";
 import { suggest } from "../suggest.ts";
 
 export const PUBLIC_CACHE = "public, max-age=30";
@@ -65,7 +65,8 @@ const SearchResultSchema = z
     nextCursor: z.string().nullable(),
     totalCount: z.number().int(),
     facets: z.record(z.string(), z.array(FacetSchema)).openapi({
-      description: "Counts over every match: products category, brand; notes topic, creatorId; live status.",
+      description:
+        "Counts over every match: products category, brand; notes topic, creatorId; live status. A relevance search of products or notes without filters and with more than 500 matches ranks the 500 best text matches (titles first, then the most recently indexed) and counts these; totalCount counts every match, and a filter or another sort reaches every match.",
     }),
     query: z.object({
       q: z.string().openapi({ description: "The normalised query." }),
@@ -127,8 +128,11 @@ const flagValue = (value: "true" | "false" | undefined) => (value === undefined 
 searchRoutes.openapi(searchRoute, async (c) => {
   const query = c.req.valid("query");
   const db = database(c.env);
+  const started = performance.now();
+  const timing: SearchTiming = {};
   const result = await searchCatalog({
     db,
+    timing,
     input: {
       q: query.q,
       type: query.type,
@@ -162,6 +166,11 @@ searchRoutes.openapi(searchRoute, async (c) => {
     );
   }
   c.header("cache-control", PUBLIC_CACHE);
+  // Where the time went, as the Worker's clock saw it (it moves with I/O, not with computation).
+  c.header(
+    "server-timing",
+    `search-plan;dur=${(timing.plan ?? 0).toFixed(1)}, search-query;dur=${(timing.query ?? 0).toFixed(1)}, search;dur=${(performance.now() - started).toFixed(1)}`,
+  );
   return c.json(result, 200);
 });
 
