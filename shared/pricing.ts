@@ -5,7 +5,7 @@
 //   `mainStartsAt` until `endsAt`) contains the moment; otherwise the list price; never more than the list price.
 // Campaign badges show from a campaign's warm-up until it ends. `campaignOffers` reads what the function needs for
 // a set of products in one query, and `unitPriceSql` is the same rule in SQL for lists sorted or filtered by price.
-import { and, eq, gt, inArray, lte } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "./db.ts";
 import { campaignPrices, campaignProducts, campaigns } from "./schema.ts";
 
@@ -75,8 +75,12 @@ export interface ProductOffers {
   prices: Map<string, CampaignPrice[]>;
 }
 
-/** The query behind campaignOffers, for callers that put it in a batch with their own reads. */
-export function campaignOffersQuery(db: Database, productIds: readonly string[], at: string) {
+/**
+ * The query behind campaignOffers, for callers that put it in a batch with their own reads: the products by id, or
+ * by a subquery selecting their ids (a cart's).
+ */
+export function campaignOffersQuery(db: Database, productIds: readonly string[] | SQLWrapper, at: string) {
+  const which = "getSQL" in productIds ? productIds : productIds.length > 0 ? [...productIds] : [""];
   return db
     .select({
       productId: campaignProducts.productId,
@@ -100,11 +104,7 @@ export function campaignOffersQuery(db: Database, productIds: readonly string[],
       ),
     )
     .where(
-      and(
-        inArray(campaignProducts.productId, productIds.length > 0 ? [...productIds] : [""]),
-        lte(campaigns.warmupStartsAt, at),
-        gt(campaigns.endsAt, at),
-      ),
+      and(inArray(campaignProducts.productId, which), lte(campaigns.warmupStartsAt, at), gt(campaigns.endsAt, at)),
     );
 }
 

@@ -9,7 +9,7 @@ import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import type { Currency } from "../../../shared/money.ts";
 import { MoneySchema } from "../../../shared/openapi.ts";
-import { campaignOffers, type PriceSource, unitPrice } from "../../../shared/pricing.ts";
+import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "../../../shared/pricing.ts";
 import { personId, principalOf } from "../../../shared/principal.ts";
 import { cartLines, type carts, products, skus } from "../../../shared/schema.ts";
 import { type CheckoutConfig, shippingRule } from "./config.ts";
@@ -155,29 +155,38 @@ export function cartPromotions(
 
 /** The cart's lines at today's prices; held lines at their sale's price, with their hold as it is now. */
 export async function priceLines(env: Env, db: Database, cartId: string): Promise<PricedLine[]> {
-  const rows = await db
-    .select({
-      lineId: cartLines.lineId,
-      skuId: cartLines.skuId,
-      quantity: cartLines.quantity,
-      holdId: cartLines.holdId,
-      flashSaleId: cartLines.flashSaleId,
-      attribution: cartLines.attribution,
-      priceAmount: skus.priceAmount,
-      currency: skus.currency,
-      productId: skus.productId,
-      title: products.title,
-      merchantId: products.merchantId,
-      productStatus: products.status,
-      ownerId: products.merchantId,
-    })
+  const at = new Date().toISOString();
+  const cartProducts = db
+    .select({ id: skus.productId })
     .from(cartLines)
     .innerJoin(skus, eq(skus.id, cartLines.skuId))
-    .innerJoin(products, eq(products.id, skus.productId))
-    .where(eq(cartLines.cartId, cartId))
-    .orderBy(asc(cartLines.createdAt), asc(cartLines.lineId));
-  const at = new Date().toISOString();
-  const offers = await campaignOffers(db, [...new Set(rows.map((row) => row.productId))], at);
+    .where(eq(cartLines.cartId, cartId));
+  // The lines and their products' campaigns (shared/pricing.ts) in one round trip.
+  const [rows, offerRows] = await db.batch([
+    db
+      .select({
+        lineId: cartLines.lineId,
+        skuId: cartLines.skuId,
+        quantity: cartLines.quantity,
+        holdId: cartLines.holdId,
+        flashSaleId: cartLines.flashSaleId,
+        attribution: cartLines.attribution,
+        priceAmount: skus.priceAmount,
+        currency: skus.currency,
+        productId: skus.productId,
+        title: products.title,
+        merchantId: products.merchantId,
+        productStatus: products.status,
+        ownerId: products.merchantId,
+      })
+      .from(cartLines)
+      .innerJoin(skus, eq(skus.id, cartLines.skuId))
+      .innerJoin(products, eq(products.id, skus.productId))
+      .where(eq(cartLines.cartId, cartId))
+      .orderBy(asc(cartLines.createdAt), asc(cartLines.lineId)),
+    campaignOffersQuery(db, cartProducts, at),
+  ]);
+  const offers = toOffers(offerRows, at);
   return Promise.all(
     rows.map(async (row): Promise<PricedLine> => {
       let flashSaleAmount: number | null = null;
