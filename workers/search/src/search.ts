@@ -287,11 +287,23 @@ export const RANK_WINDOW = 500;
 
 /** One lookup's matches of the type: (rid, clause, w: its weight, t: whether in the title, whole: t and the lookup is
  *  the whole query). */
-function hitSelect(m: Matcher, clause: number, whole: boolean, range: string, args: Args): string {
+function hitSelect(m: Matcher, clause: number, whole: boolean, range: string, args: Args, all = ""): string {
   const table = `search_${m.table}`;
-  const inTitle = `rowid IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${args.bind(`{title} : (${m.match})`)} AND ${range})`;
+  const inTitle = `rowid IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${args.bind(`{title} : (${m.match})${all}`)} AND ${range})`;
   return `SELECT rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, t, ${whole ? "t" : "0"} AS whole
-    FROM (SELECT rowid AS rid, ${inTitle} AS t FROM ${table} WHERE ${table} MATCH ${args.bind(m.match)} AND ${range})`;
+    FROM (SELECT rowid AS rid, ${inTitle} AS t FROM ${table} WHERE ${table} MATCH ${args.bind(`(${m.match})${all}`)} AND ${range})`;
+}
+
+/**
+ * For a query of several terms whose lookups are all in one FTS5 table: ` AND (every term, any of its lookups)`, so
+ * each lookup's FTS5 query returns only the documents that match the whole query (FTS5 intersects position lists
+ * far faster than SQL collects and groups thousands of rowids). Empty when the lookups span both tables.
+ */
+function intersection(p: Plan): string {
+  const matchers = p.clauses.flat();
+  const [first] = matchers;
+  if (!first || p.clauses.length < 2 || p.whole.length > 0 || matchers.some((m) => m.table !== first.table)) return "";
+  return ` AND ${p.clauses.map((ms) => `(${ms.map((m) => `(${m.match})`).join(" OR ")})`).join(" AND ")}`;
 }
 
 /**
@@ -317,8 +329,9 @@ ${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WI
   }
   // A one-term query's own lookup says whether the title contains it; otherwise the phrase is a lookup of its own.
   const single = p.terms.length === 1 && p.terms[0]?.text === p.q;
+  const all = intersection(p);
   const hits = [
-    ...p.clauses.flatMap((matchers, i) => matchers.map((m, j) => hitSelect(m, i, single && j === 0, range, args))),
+    ...p.clauses.flatMap((matchers, i) => matchers.map((m, j) => hitSelect(m, i, single && j === 0, range, args, all))),
     ...p.whole.map((m) => hitSelect(m, -2, false, range, args)),
   ];
   const phrase =
