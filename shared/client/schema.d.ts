@@ -3559,6 +3559,8 @@ export interface components {
                     currency: string;
                 } | null;
                 stockLeft: number;
+                /** @description Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any). */
+                attribution: string;
                 flashSale: {
                     id: string;
                     price: {
@@ -3618,6 +3620,8 @@ export interface components {
                         currency: string;
                     } | null;
                     stockLeft: number;
+                    /** @description Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any). */
+                    attribution: string;
                 }[];
                 pinned: {
                     productId: string;
@@ -3630,6 +3634,8 @@ export interface components {
                         currency: string;
                     } | null;
                     stockLeft: number;
+                    /** @description Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any). */
+                    attribution: string;
                     flashSale: {
                         id: string;
                         price: {

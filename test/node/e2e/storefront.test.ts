@@ -179,7 +179,11 @@ describe("the storefront page", () => {
 
     // What the page showed is what the platform recorded.
     const order = await asStore.GET("/v1/orders/{id}", { params: { path: { id: orderId } } });
-    expect(order.data).toMatchObject({ status: "paid", lines: [{ skuId, flashSaleId, quantity: 1 }] });
+    // Bought from the room: the line is credited to the session (a store's own stream: no creator).
+    expect(order.data).toMatchObject({
+      status: "paid",
+      lines: [{ skuId, flashSaleId, quantity: 1, credit: { noteId: null, liveSessionId: sessionId, creatorId: null } }],
+    });
     const after = await asStore.GET("/v1/flash-sales/{id}", { params: { path: { id: flashSaleId } } });
     expect(after.data?.stockLeft).toBe(4);
     expect(errors).toEqual([]);

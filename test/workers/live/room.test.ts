@@ -1,6 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { decodeAttribution, resolveAttribution } from "../../../shared/attribution.ts";
 import {
   BUFFER_SIZE,
   FLUSH_INTERVAL_MS,
@@ -11,6 +12,7 @@ import {
 import {
   type Caller,
   call,
+  db,
   type Frame,
   join,
   newCreator,
@@ -77,11 +79,23 @@ describe("authentication before the upgrade", () => {
 
   it("welcomes an admitted client with its identity, role and the room's state", async () => {
     const { id, hostClient } = await room();
-    const welcome = hostClient.frames[0] as Frame & { state: { shelf: { productId: string }[] } };
+    const welcome = hostClient.frames[0] as Frame & { state: { shelf: { productId: string; attribution: string }[] } };
     expect(welcome).toMatchObject({ type: "welcome", identity: host.id, role: "host", state: { status: "scheduled" } });
     const shelf = welcome.state.shelf;
     expect(shelf.map((s) => s.productId)).toEqual(productIds);
     expect(shelf[0]).toMatchObject({ price: { amount: 9900, currency: "CNY" }, stockLeft: 40 });
+    // Each shelf item carries the reference a purchase from the room credits: this session and its creator host,
+    // and checkout's check of it (resolveAttribution) accepts it for that product only.
+    for (const item of shelf) {
+      expect(await resolveAttribution(db(), item.attribution, item.productId)).toEqual({
+        ok: true,
+        attribution: { noteId: null, liveSessionId: id, creatorId: host.id, productId: item.productId },
+      });
+    }
+    expect(await resolveAttribution(db(), shelf[0]?.attribution ?? "", productIds[1] ?? "")).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
     hostClient.close();
     expect(id).toMatch(/^live_/);
   });
@@ -240,8 +254,13 @@ describe("the pinned product", () => {
     const { id, hostClient } = await room();
     const { client } = await viewer(id);
     hostClient.send({ type: "pin", productId: productIds[0] });
-    expect(await client.nextOfType("pinned")).toMatchObject({
+    const pinned = await client.nextOfType("pinned");
+    expect(pinned).toMatchObject({
       product: { productId: productIds[0], price: { amount: 9900 }, stockLeft: 40, flashSale: null },
+    });
+    expect(decodeAttribution((pinned.product as { attribution: string }).attribution)).toMatchObject({
+      ok: true,
+      attribution: { liveSessionId: id },
     });
     hostClient.send({ type: "pin", productId: "prod_NOTONSHELF", ref: "x" });
     expect(await errorFor(hostClient, "x")).toMatchObject({ code: "not_found" });

@@ -6,6 +6,7 @@
 // The Worker authenticates the room token before the upgrade and passes the verified claims in a header.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, sql } from "drizzle-orm";
+import { encodeAttribution } from "../../../shared/attribution.ts";
 import { database } from "../../../shared/db.ts";
 import { newId } from "../../../shared/ids.ts";
 import { unitPriceSql } from "../../../shared/pricing.ts";
@@ -675,7 +676,19 @@ export class LiveRoom extends DurableObject<Env> {
         imageUrl: r.image_url,
         price: r.price_amount === null || r.currency === null ? null : { amount: r.price_amount, currency: r.currency },
         stockLeft: r.stock_left,
+        attribution: this.attribution(r.product_id),
       }));
+  }
+
+  /** The reference a purchase from this room carries (shared/attribution.ts): the session, and its host if a creator. */
+  private attribution(productId: string): string {
+    const host = this.get<string>("host_identity", "");
+    return encodeAttribution({
+      noteId: null,
+      liveSessionId: this.get<string>("session_id", ""),
+      creatorId: host.startsWith("cre_") ? host : null,
+      productId,
+    });
   }
 
   private post(ws: WebSocket, who: Attachment, kind: "comment" | "ask", body: string, now: number, ref?: string) {
@@ -850,6 +863,7 @@ export class LiveRoom extends DurableObject<Env> {
       imageUrl: row.images[0] ?? null,
       price: row.price === null || row.currency === null ? null : { amount: row.price, currency: row.currency },
       stockLeft: row.stock,
+      attribution: this.attribution(productId),
       flashSale: saleRow
         ? {
             id: saleRow.sale.id,
@@ -896,7 +910,7 @@ export class LiveRoom extends DurableObject<Env> {
     if (this.openSockets().length > 0) this.set("refresh_at", now + REFRESH_INTERVAL_MS);
   }
 
-  private async loadShelf(sessionId: string): Promise<ShelfItem[]> {
+  private async loadShelf(sessionId: string): Promise<Omit<ShelfItem, "attribution">[]> {
     const db = database(this.env);
     const rows = await db
       .select({

@@ -123,7 +123,15 @@ export async function liveRoom(view: HTMLElement, key: string, id: string): Prom
     const sale = product.flashSale;
     show(
       pinned,
-      h("h2", {}, h("a", { href: `#/product/${product.productId}` }, product.title)),
+      h(
+        "h2",
+        {},
+        h(
+          "a",
+          { href: `#/product/${product.productId}?attribution=${encodeURIComponent(product.attribution)}` },
+          product.title,
+        ),
+      ),
       sale
         ? h(
             "p",
@@ -144,8 +152,9 @@ export async function liveRoom(view: HTMLElement, key: string, id: string): Prom
   };
 
   buyButton.addEventListener("click", async () => {
-    const sale = current?.flashSale;
-    if (!sale || buying) return;
+    const product = current;
+    const sale = product?.flashSale;
+    if (!product || !sale || buying) return;
     buying = true;
     tick();
     const progress = (text: string) => {
@@ -156,7 +165,11 @@ export async function liveRoom(view: HTMLElement, key: string, id: string): Prom
       progress("正在锁定库存…");
       const hold = await reserve(shopper.api, sale.id, progress);
       progress("已抢到，正在下单…");
-      const order = await buy(shopper.api, { skuId: hold.skuId, flashSaleId: sale.id, holdId: hold.id }, progress);
+      const order = await buy(
+        shopper.api,
+        { skuId: hold.skuId, flashSaleId: sale.id, holdId: hold.id, attribution: product.attribution },
+        progress,
+      );
       location.hash = `#/order/${order.id}`;
     } catch (error) {
       progress(`购买失败：${problemText(error)}`);

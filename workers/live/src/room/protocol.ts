@@ -73,6 +73,10 @@ const ShelfItem = z.object({
   imageUrl: z.string().nullable(),
   price: Money.nullable().openapi({ description: "The lowest SKU price." }),
   stockLeft: z.number().int(),
+  attribution: z.string().openapi({
+    description:
+      "Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any).",
+  }),
 });
 export type ShelfItem = z.infer<typeof ShelfItem>;
 
