@@ -11,7 +11,8 @@
 // The mix of arrivals (mostly browse and search, as on RED):
 //   22% discover feed, 20% product page, 14% note page (the note and its comments), 22% search (Chinese queries),
 //    6% stream token, 6% flash-sale reservation (a granted hold is then paid: cart, hold line, checkout, sandbox
-//    payment), 10% cart + checkout + sandbox payment of a regular SKU.
+//    payment), 3% coupon claim (60 to claim; a claimed one is applied to a cart, checked out and paid), 7% cart +
+//    checkout + sandbox payment of a regular SKU.
 // Browsing is half anonymous storefront reads (publishable key: the edge cache may answer) and half signed-in reads.
 // Beside it, one live room: BENCH_FESTIVAL_VIEWERS real WebSockets (default 60; 3.8× in the festival), each sending
 // its likes every likeIntervalMs the room tells it while tapping (BENCH_FESTIVAL_TAPPING of them at any moment,
@@ -21,7 +22,7 @@
 // Afterwards, from the database file: every checkout answered 201 has its order; paid orders match succeeded
 // payments; each SKU's stock + sold = initial and equals its ledger; the flash sale's units add up; every order
 // event written was delivered (first 200 per webhook-id), duplicates counted. Every non-2xx is classified by its
-// problem `code`: sold_out, limit_exceeded, rate_limited and sale_ended are documented refusals; anything else
+// problem `code`: sold_out, limit_exceeded, rate_limited, sale_ended and the coupon refusals are documented; anything else
 // (a 500, a 503, a socket error) is unexpected and printed loudly.
 import { readdir, readFile } from "node:fs/promises";
 import { cpus } from "node:os";
@@ -50,6 +51,8 @@ const gatewayInFlight = process.env.MAX_IN_FLIGHT ?? "24";
 const setupBatch = 12;
 const shopperCount = 400;
 const flashUnits = 150;
+/** The merchant's festival coupon: 10 yuan off, this many to claim (one a shopper). */
+const couponQuantity = 60;
 const catalogueProducts = 20;
 const initialStock = 10_000;
 const failEvery = 50;
@@ -58,7 +61,14 @@ const drainTimeoutMs = 120_000;
 const requestTimeoutMs = 30_000;
 
 /** Documented refusals: a shopper is told no, clearly; the platform did its job. */
-const refusals = new Set(["sold_out", "limit_exceeded", "rate_limited", "sale_ended"]);
+const refusals = new Set([
+  "sold_out",
+  "limit_exceeded",
+  "rate_limited",
+  "sale_ended",
+  "coupon_exhausted",
+  "coupon_limit_exceeded",
+]);
 const queries = [
   "精华",
   "面霜",
@@ -272,6 +282,9 @@ interface World {
   noteIds: string[];
   skuIds: string[];
   flashSaleId: string;
+  couponId: string;
+  /** Coupon claims answered 201. */
+  couponsClaimed: number;
   flashSkuId: string;
   liveSessionId: string;
   /** Orders answered 201 by checkout; orders whose payment was answered succeeded. */
@@ -296,13 +309,17 @@ const postJson = (url: string, headers: Record<string, string>, body: unknown) =
     body: JSON.stringify(body),
   });
 
-/** A cart with one line, checkout (Idempotency-Key) and a sandbox payment; records the order. True once ordered. */
+/**
+ * A cart with one line (and the coupon, if given), checkout (Idempotency-Key) and a sandbox payment; records the
+ * order. True once ordered.
+ */
 async function buy(
   phase: Phase,
   world: World,
   shopper: Record<string, string>,
   line: Record<string, unknown>,
   at = performance.now(),
+  couponId?: string,
 ): Promise<boolean> {
   const cart = await call(
     phase,
@@ -319,6 +336,14 @@ async function buy(
     body: line,
   });
   if (added.status !== 200) return false;
+  if (couponId) {
+    const applied = await call(phase, "PUT /v1/carts/{id}/coupons", `${world.gw}/v1/carts/${cartId}/coupons`, {
+      method: "PUT",
+      headers: shopper,
+      body: { couponIds: [couponId] },
+    });
+    if (applied.status !== 200) return false;
+  }
   const key = `festival-${cartId}`;
   const order = await call(phase, "POST /v1/carts/{id}/checkout", `${world.gw}/v1/carts/${cartId}/checkout`, {
     method: "POST",
@@ -415,8 +440,29 @@ const mix: { name: string; weight: number; run: (phase: Phase, world: World, at:
     },
   },
   {
+    name: "coupon claim, then buy with it",
+    weight: 3,
+    run: async (phase, world, at) => {
+      const shopper = pick(world.shoppers);
+      const claim = await call(
+        phase,
+        "POST /v1/coupons/{id}/claims",
+        `${world.gw}/v1/coupons/${world.couponId}/claims`,
+        {
+          method: "POST",
+          headers: { ...shopper, "idempotency-key": `festival-claim-${crypto.randomUUID()}` },
+          body: {},
+        },
+        at,
+      );
+      if (claim.status !== 201) return;
+      world.couponsClaimed++;
+      await buy(phase, world, shopper, { skuId: pick(world.skuIds), quantity: 1 }, performance.now(), world.couponId);
+    },
+  },
+  {
     name: "cart, checkout and pay",
-    weight: 10,
+    weight: 7,
     run: (phase, world, at) =>
       buy(
         phase,
@@ -670,6 +716,18 @@ export async function benchFestival(): Promise<string> {
           perShopperLimit: 1,
         }),
       );
+      const coupon = await expectCreated(
+        "coupon",
+        await postJson(`${gw}/v1/coupons`, secret, {
+          name: "双十一店铺券",
+          kind: "fixed",
+          amountOff: { amount: 1_000, currency: "CNY" },
+          currency: "CNY",
+          startsAt: new Date(Date.now() - 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          quantity: couponQuantity,
+        }),
+      );
       const creator = await expectCreated(
         "creator session",
         await postJson(`${gw}/v1/creator-sessions`, {}, { creatorKey }),
@@ -708,6 +766,8 @@ export async function benchFestival(): Promise<string> {
         noteIds: demo.notes.map((n) => n.id),
         skuIds,
         flashSaleId: String(flashSale.id),
+        couponId: String(coupon.id),
+        couponsClaimed: 0,
         flashSkuId,
         liveSessionId: String(session.id),
         ordersCreated: new Set(),
@@ -808,6 +868,16 @@ export async function benchFestival(): Promise<string> {
         saleNow.stockLeft + Number(counts?.held) + Number(counts?.committed) === flashUnits &&
         Number(counts?.committed) === Number(flashSold?.n) &&
         saleNow.stockLeft >= 0;
+      const claims = await one(
+        `SELECT c.claimed, (SELECT count(*) FROM coupon_claims k WHERE k.coupon_id = c.id) AS rows,
+           (SELECT count(*) FROM coupon_claims k WHERE k.coupon_id = c.id AND k.order_id IS NOT NULL) AS used
+         FROM coupons c WHERE c.id = ?`,
+        [world.couponId],
+      );
+      const claimsAddUp =
+        Number(claims?.rows) === Number(claims?.claimed) &&
+        Number(claims?.claimed) <= couponQuantity &&
+        world.couponsClaimed <= Number(claims?.rows);
       const lost = messageIds.filter((id) => !delivered.has(id)).length;
       const duplicates = [...delivered.values()].reduce((n, d) => n + d.count - 1, 0);
       // From the event's webhook-timestamp (whole seconds) to its first 200.
@@ -852,6 +922,7 @@ export async function benchFestival(): Promise<string> {
         `| paid orders match succeeded payments | ${world.ordersPaid.size} payments answered succeeded, ${paidInDb?.n} orders paid, ${paidMismatch?.n} orders whose status disagrees with their payment | ${check(Number(paidMismatch?.n) === 0 && Number(paidInDb?.n) === world.ordersPaid.size)} |`,
         `| stock: stock + sold = initial, stock = its ledger, never negative (${skuIds.length} SKUs × ${fmt(initialStock)}) | ${fmt(soldUnits)} units sold, ${stockBad} SKUs off | ${check(stockBad === 0)} |`,
         `| flash sale: left + held + committed = ${flashUnits}, committed = units in orders | left ${saleNow.stockLeft}, held ${counts?.held}, committed ${counts?.committed} (the object's tally), in orders ${flashSold?.n}; ${world.holdsGranted} holds answered 201, ${world.holdsCommitted} paid | ${check(flashAddsUp)} |`,
+        `| coupons: claimed ≤ issued, one claim row each | ${couponQuantity} issued, ${world.couponsClaimed} claims answered 201, ${claims?.claimed} claimed, ${claims?.rows} claim rows, ${claims?.used} used by an order | ${check(claimsAddUp)} |`,
         `| every order event delivered at least once | ${messageIds.length} written, ${messageIds.length - lost} delivered (${flaky.answered500} first deliveries answered 500 and retried), drained ${fmt(drainSeconds, 1)} s after the festival | ${check(lost === 0)} |`,
         `| exactly once by webhook-id | ${duplicates} duplicate 200s; lag from the event's timestamp to its 200: p50 ${fmt(percentile(lags, 50))} ms, p99 ${fmt(percentile(lags, 99))} ms | ${check(duplicates === 0)} |`,
         `| room: error frames by code | ${[...room.errors].map(([code, n]) => `${code}: ${n}`).join(", ") || "none"} | ${check([...room.errors.keys()].every((code) => refusals.has(code)))} |`,
