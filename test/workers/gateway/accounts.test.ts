@@ -17,6 +17,7 @@ describe("operator onboarding", () => {
         "flash_sales:write",
         "orders:read",
         "orders:write",
+        "presales:write",
         "promotions:write",
         "webhooks:write",
       ].sort(),
