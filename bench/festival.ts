@@ -375,6 +375,23 @@ async function buy(
   return true;
 }
 
+/** A shopper's POST that takes an Idempotency-Key (a fresh one: the load generator does not retry). */
+const keyedPost = (
+  phase: Phase,
+  route: string,
+  url: string,
+  shopper: Record<string, string>,
+  body: unknown,
+  at: number,
+) =>
+  call(
+    phase,
+    route,
+    url,
+    { method: "POST", headers: { ...shopper, "idempotency-key": crypto.randomUUID() }, body },
+    at,
+  );
+
 /** The mix: weight, and what one arrival does (its first request timed from `at`, its scheduled moment). */
 const mix: { name: string; weight: number; run: (phase: Phase, world: World, at: number) => Promise<unknown> }[] = [
   {
@@ -434,15 +451,12 @@ const mix: { name: string; weight: number; run: (phase: Phase, world: World, at:
     weight: 6,
     run: async (phase, world, at) => {
       const shopper = pick(world.shoppers);
-      const hold = await call(
+      const hold = await keyedPost(
         phase,
         "POST /v1/flash-sales/{id}/reservations",
         `${world.gw}/v1/flash-sales/${world.flashSaleId}/reservations`,
-        {
-          method: "POST",
-          headers: { ...shopper, "idempotency-key": `festival-hold-${crypto.randomUUID()}` },
-          body: { quantity: 1 },
-        },
+        shopper,
+        { quantity: 1 },
         at,
       );
       if (hold.status !== 201 || !hold.body) return;
@@ -456,15 +470,12 @@ const mix: { name: string; weight: number; run: (phase: Phase, world: World, at:
     weight: 3,
     run: async (phase, world, at) => {
       const shopper = pick(world.shoppers);
-      const claim = await call(
+      const claim = await keyedPost(
         phase,
         "POST /v1/coupons/{id}/claims",
         `${world.gw}/v1/coupons/${world.couponId}/claims`,
-        {
-          method: "POST",
-          headers: { ...shopper, "idempotency-key": `festival-claim-${crypto.randomUUID()}` },
-          body: {},
-        },
+        shopper,
+        {},
         at,
       );
       if (claim.status !== 201) return;
