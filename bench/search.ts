@@ -41,9 +41,10 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
 const serverTimings = new Map<string, number[]>();
 let keepTimings = false;
 
-/** GET, 200 or throw, the body read; while `keepTimings`, the response's Server-Timing durations kept. */
+/** GET (a dropped connection retried once), 200 or throw, the body read; while `keepTimings`, the response's Server-Timing durations kept. */
 async function timed(url: string, headers: Record<string, string> = {}): Promise<void> {
-  const res = await fetch(url, { headers });
+  // A connection wrangler dev drops on the loaded machine (other side closed) is retried once; reads are safe to repeat.
+  const res = await fetch(url, { headers }).catch(() => fetch(url, { headers }));
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
   if (!keepTimings) return;
