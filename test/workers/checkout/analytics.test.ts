@@ -40,9 +40,9 @@ const cnyFigures = (orders: number, gmv: number, refunded: number): MoneyFigures
         {
           currency: "CNY",
           orders,
-          gmv: cny(gmv),
-          averageOrderValue: cny(orders === 0 ? 0 : Math.round(gmv / orders)),
-          refunded: cny(refunded),
+          gmv: { amount: gmv, currency: "CNY" },
+          averageOrderValue: { amount: orders === 0 ? 0 : Math.round(gmv / orders), currency: "CNY" },
+          refunded: { amount: refunded, currency: "CNY" },
         },
       ];
 
