@@ -6,7 +6,7 @@ import { database } from "../../../../shared/db.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
-import { requireMerchant, requireOperator } from "../../../../shared/principal.ts";
+import { merchantScope, requireMerchant, requireOperator } from "../../../../shared/principal.ts";
 import { campaigns } from "../../../../shared/schema.ts";
 import {
   CampaignCreateSchema,
@@ -49,7 +49,7 @@ const joinRoute = createRoute({
   path: "/{id}/products",
   summary: "Join a campaign with one of your products",
   description:
-    "A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended.",
+    "A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended. Optional Idempotency-Key.",
   request: {
     params: idParam("cmp"),
     body: { required: true, content: { "application/json": { schema: JoinSchema } } },
@@ -101,6 +101,7 @@ campaignRoutes.openapi(getCampaignRoute, async (c) => {
   return c.json(toCampaign(await campaignRow(database(c.env), id), new Date()), 200);
 });
 
+campaignRoutes.post("/:id/products", merchantScope("promotions:write"), idempotency({ required: false }));
 campaignRoutes.openapi(joinRoute, async (c) => {
   const merchant = requireMerchant(c, "promotions:write");
   const { id } = c.req.valid("param");
