@@ -1166,7 +1166,7 @@ export interface paths {
         put?: never;
         /**
          * Join a campaign with one of your products
-         * @description A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended.
+         * @description A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended. Optional Idempotency-Key.
          */
         post: operations["postCampaignsIdProducts"];
         delete?: never;
