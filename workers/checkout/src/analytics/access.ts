@@ -31,6 +31,28 @@ export function analyticsCaller(c: Context): AnalyticsCaller {
 
 const notFound = (what: string, id: string) => new ProblemError("not_found", `${what} ${id} does not exist.`);
 
+const owners = {
+  merchant: { table: "merchants", name: "Merchant" },
+  creator: { table: "creators", name: "Creator" },
+} as const;
+
+/** A merchant's or creator's own figures (`me` or its id), or any existing one's for the operator; else 404. */
+async function ownerScope(
+  db: Database,
+  caller: AnalyticsCaller,
+  kind: keyof typeof owners,
+  id: string,
+  own: string | null,
+): Promise<Scope> {
+  const resolved = id === "me" && own !== null ? own : id;
+  if (own !== null && own === resolved) return { kind, id: resolved };
+  const { table, name } = owners[kind];
+  if (caller.type !== "operator") throw notFound(name, id);
+  const found = await db.$client.execute({ sql: `SELECT 1 FROM ${table} WHERE id = ?`, args: [resolved] });
+  if (found.rows.length === 0) throw notFound(name, id);
+  return { kind, id: resolved };
+}
+
 /** The scope `kind`/`id` names for this caller (`me`: the caller's own merchant or creator), or a 403/404 problem. */
 export async function authorizeScope(
   db: Database,
@@ -43,22 +65,10 @@ export async function authorizeScope(
     case "platform":
       if (caller.type !== "operator") throw new ProblemError("forbidden", "Platform figures are the operator's.");
       return { kind, id: "" };
-    case "merchant": {
-      const merchantId = id === "me" && caller.type === "merchant" ? caller.merchantId : id;
-      if (caller.type === "merchant" && caller.merchantId === merchantId) return { kind, id: merchantId };
-      if (caller.type !== "operator") throw notFound("Merchant", id);
-      const found = await client.execute({ sql: "SELECT 1 FROM merchants WHERE id = ?", args: [merchantId] });
-      if (found.rows.length === 0) throw notFound("Merchant", id);
-      return { kind, id: merchantId };
-    }
-    case "creator": {
-      const creatorId = id === "me" && caller.type === "creator" ? caller.creatorId : id;
-      if (caller.type === "creator" && caller.creatorId === creatorId) return { kind, id: creatorId };
-      if (caller.type !== "operator") throw notFound("Creator", id);
-      const found = await client.execute({ sql: "SELECT 1 FROM creators WHERE id = ?", args: [creatorId] });
-      if (found.rows.length === 0) throw notFound("Creator", id);
-      return { kind, id: creatorId };
-    }
+    case "merchant":
+      return ownerScope(db, caller, kind, id, caller.type === "merchant" ? caller.merchantId : null);
+    case "creator":
+      return ownerScope(db, caller, kind, id, caller.type === "creator" ? caller.creatorId : null);
     case "live_session": {
       const found = await client.execute({
         sql: "SELECT host_type, creator_id, merchant_id FROM live_sessions WHERE id = ?",
