@@ -1,6 +1,6 @@
 // Filters, facets, sorts and cursor pages over a merchant's own products; an empty query browses.
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, db, ids, newMerchant, newProduct, type SearchBody, search, uniqueWord } from "./fixtures.ts";
+import { allPages, call, db, ids, newMerchant, newProduct, search, uniqueWord } from "./fixtures.ts";
 
 let merchantId: string;
 let word: string;
@@ -42,18 +42,6 @@ beforeAll(async () => {
     "write",
   );
 });
-
-async function allPages(params: Record<string, string | number | boolean>): Promise<SearchBody["data"]> {
-  const seen: SearchBody["data"] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < 20; page++) {
-    const body: SearchBody = await search({ ...params, limit: 2, ...(cursor ? { cursor } : {}) });
-    seen.push(...body.data);
-    cursor = body.nextCursor;
-    if (!cursor) break;
-  }
-  return seen;
-}
 
 describe("filters and facets", () => {
   it("counts categories and brands over every match, not just the page", async () => {

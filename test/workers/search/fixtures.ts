@@ -136,3 +136,20 @@ export async function search(params: Record<string, string | number | boolean>):
 }
 
 export const ids = (body: SearchBody) => body.data.map((hit) => hit.id);
+
+/** Every hit of a search, page after page (`limit` a page, at most `maxPages` pages). */
+export async function allPages(
+  params: Record<string, string | number | boolean>,
+  limit = 2,
+  maxPages = 20,
+): Promise<SearchBody["data"]> {
+  const seen: SearchBody["data"] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page++) {
+    const body: SearchBody = await search({ ...params, limit, ...(cursor ? { cursor } : {}) });
+    seen.push(...body.data);
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+  return seen;
+}

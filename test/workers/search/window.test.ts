@@ -7,6 +7,7 @@ import { newId } from "../../../shared/ids.ts";
 import { products } from "../../../shared/schema.ts";
 import { RANK_WINDOW } from "../../../workers/search/src/search.ts";
 import {
+  allPages,
   call,
   db,
   ids,
@@ -25,16 +26,9 @@ let merchantId: string;
 const inTitle: string[] = [];
 const inBody: string[] = [];
 
-async function allPages(params: Record<string, string | number>): Promise<{ ids: string[]; first: SearchBody }> {
+async function everyPage(params: Record<string, string | number>): Promise<{ ids: string[]; first: SearchBody }> {
   const first = await search({ ...params, limit: 100 });
-  const found = ids(first);
-  let cursor = first.nextCursor;
-  while (cursor) {
-    const page = await search({ ...params, limit: 100, cursor });
-    found.push(...ids(page));
-    cursor = page.nextCursor;
-  }
-  return { ids: found, first };
+  return { ids: (await allPages(params, 100, 10)).map((hit) => hit.id), first };
 }
 
 beforeAll(async () => {
@@ -62,7 +56,7 @@ beforeAll(async () => {
 
 describe("RANK_WINDOW", () => {
   it("ranks the best text matches (titles, then the newest body matches) and counts every match", async () => {
-    const { ids: found, first } = await allPages({ q: word });
+    const { ids: found, first } = await everyPage({ q: word });
     expect(first.totalCount).toBe(many + 3);
     expect(found.slice(0, 3).sort()).toEqual([...inTitle].sort());
     expect(found).toHaveLength(RANK_WINDOW);
@@ -74,14 +68,14 @@ describe("RANK_WINDOW", () => {
   });
 
   it("a filter or another sort reaches every match, with facets over all of them", async () => {
-    const filtered = await allPages({ q: word, merchantId });
+    const filtered = await everyPage({ q: word, merchantId });
     expect(filtered.first.totalCount).toBe(many + 3);
     expect(new Set(filtered.ids)).toEqual(new Set([...inTitle, ...inBody]));
     expect(filtered.first.facets.category).toEqual([
       { value: "even", count: many / 2 },
       { value: "odd", count: many / 2 },
     ]);
-    const newest = await allPages({ q: word, sort: "newest" });
+    const newest = await everyPage({ q: word, sort: "newest" });
     expect(newest.ids).toHaveLength(many + 3);
   });
 
