@@ -2,7 +2,7 @@
 // PUT /v1/search/settings; what is not set takes the default below. No math functions are needed in SQL (libSQL
 // builds may lack ln/exp): every signal is squashed into [0, 1) by x / (x + half), which is 0.5 at `half`.
 //
-// score = text × Σ(−bm25 of each term's best match, typo and fallback matches weighted lower)
+// score = text × Σ(each term's best match: 3.5, 1.7× in the title; synonyms 0.8×, pieces and typos 0.5×; search.ts)
 //       + phrase × (the title contains the whole query)
 //       + sales × s/(s + salesHalf)                  s: units sold in the last 30 days (products)
 //       + engagement × e/(e + engagementHalf)        e: likes + saves (notes)
@@ -19,7 +19,10 @@ const half = z.number().gt(0).max(1_000_000_000);
 
 export const RankingSchema = z
   .object({
-    text: weight.openapi({ description: "Per unit of −bm25 (summed over the query's terms)." }),
+    text: weight.openapi({
+      description:
+        "Per unit of text score, summed over the query's terms: a term scores 3.5 in the body, 1.7× that in the title (synonyms 0.8×, Chinese pieces and typo corrections 0.5×).",
+    }),
     phrase: weight.openapi({ description: "When the title contains the whole query." }),
     sales: weight,
     salesHalf: half.openapi({ description: "Units sold in 30 days at which the sales signal is 0.5." }),
