@@ -7,20 +7,8 @@ import { MoneySchema } from "../../../shared/openapi.ts";
 import { orderDiscounts, orderLines, orders, payments } from "../../../shared/schema.ts";
 import { TotalsSchema } from "./cart.ts";
 
-export const orderStatuses = [
-  "pending_payment",
-  "paid",
-  "fulfilled",
-  "delivered",
-  "cancelled",
-  "partially_refunded",
-  "refunded",
-  // Pre-sale orders (presales/presale.ts).
-  "pending_deposit",
-  "deposit_paid",
-  "pending_balance",
-  "deposit_forfeited",
-] as const;
+/** Every order status, as the schema declares them (shared/schema.ts: pre-sale orders add four). */
+export const orderStatuses = orders.status.enumValues;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 export const PaymentSchema = z
