@@ -1,6 +1,6 @@
 // searchCatalog: one search, in two read round trips. The first looks up what the query needs (ranking weights,
 // synonyms, typo candidates from the index's vocabulary); the second matches, filters, scores, counts, facets and
-// pages in one statement, the FTS5 work done once (a materialised CTE).
+// pages in one statement, each match collected once (materialised CTEs).
 //
 // What keeps it fast at 200,000 documents (bench/search.ts): each kind's documents have rowids in a range of their
 // own (KIND_RANGE), so FTS5 finds a kind's matches by itself; the text score needs no bm25() (a lookup and a
@@ -167,7 +167,7 @@ const MAX_CORRECTIONS = 4;
  */
 const KIND_RANGE = 2 ** 40;
 const kindBase = { products: 1, notes: 2, live: 3 } as const;
-export function kindRange(type: SearchType): [lo: number, hi: number] {
+function kindRange(type: SearchType): [lo: number, hi: number] {
   return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
 }
 
