@@ -1303,3 +1303,38 @@ export const presaleOrders = sqliteTable(
     check("presale_orders_amounts", sql`${t.quantity} > 0 AND ${t.balanceAmount} >= 0`),
   ],
 );
+
+// A refund's parts, one per payment it draws on (a pre-sale order's balance and deposit; an ordinary order's one
+// payment): what may still be refunded of a payment is its amount less its parts not failed. Each part is one
+// provider refund, settled by its own provider refund id; `refunds` stays the merchant-facing row.
+export const refundPayments = sqliteTable(
+  "refund_payments",
+  {
+    refundId: text("refund_id")
+      .notNull()
+      .references(() => refunds.id),
+    paymentId: text("payment_id")
+      .notNull()
+      .references(() => payments.id),
+    orderId: text("order_id").notNull(),
+    // The order the parts are sent to the provider in (0 first: the most recent payment).
+    seq: integer("seq").notNull(),
+    provider: text("provider").notNull(),
+    providerRefundId: text("provider_refund_id"),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] })
+      .notNull()
+      .default("pending"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    failureReason: text("failure_reason"),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.refundId, t.paymentId] }),
+    index("refund_payments_payment").on(t.paymentId, t.status),
+    index("refund_payments_order").on(t.orderId, t.status),
+    index("refund_payments_provider_refund").on(t.providerRefundId),
+    check("refund_payments_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
