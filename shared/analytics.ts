@@ -2,7 +2,7 @@
 // of the change they count, so a figure moves exactly when its order, refund, return or view commits:
 //
 // - an order becoming paid: its orders, GMV, buyers and repeat buyers (orderPaid, checkout's applyPaymentEvent);
-// - a refund succeeding: the refunded amount (refundSucceeded, checkout's settleRefund);
+// - a refund settling: the amount it gave back (refundSucceeded, checkout's settleRefund);
 // - a return approved for the first time: the returned orders (returnApproved, checkout's approveReturn);
 // - a note or a live session viewed: the views (viewed, catalog's view beacon and live's stream tokens).
 //
@@ -99,17 +99,23 @@ export function orderPaid(orderId: string, at: string): InStatement[] {
 }
 
 /**
- * The statement adding refund :refund to the refunded amount of its order's paid day, if this batch made it
- * succeed at `at`. Merchant and platform: the refund's amount. A note, session or creator: what it gives back for
- * their attributed lines, as the commission reversals spread it (a refund naming lines, its amount over them by
- * their refunded value; one naming none, over every line by its share of the payment), rounded down per line.
+ * The statement adding refund :refund to the refunded amount of its order's paid day, if this batch settled it at
+ * `at`. Merchant and platform: what it gave back (its parts that succeeded; all of it when it succeeded). A note,
+ * session or creator: what it gave back for their attributed lines, as the commission reversals spread it (a refund
+ * naming lines, its amount over them by their refunded value; one naming none, over every line by its share of the
+ * order's payments), rounded down per line.
  */
 export function refundSucceeded(refundId: string, at: string): InStatement {
   return {
     sql: `WITH
-            r AS (SELECT r.id, r.order_id, r.amount, r.payment_id,
+            -- What it gave back: its parts that succeeded (a failed refund may have given some).
+            g AS (SELECT r.id, r.order_id,
+                         (SELECT coalesce(sum(rp.amount), 0) FROM refund_payments rp
+                          WHERE rp.refund_id = r.id AND rp.status = 'succeeded') AS amount,
                          (SELECT sum(amount) FROM refund_lines WHERE refund_id = r.id) AS named
-                  FROM refunds r WHERE r.id = :refund AND r.status = 'succeeded' AND r.updated_at = :at),
+                  FROM refunds r
+                  WHERE r.id = :refund AND r.status IN ('succeeded', 'failed') AND r.updated_at = :at),
+            r AS (SELECT * FROM g WHERE amount > 0),
             o AS (SELECT o.merchant_id, o.currency, r.amount AS whole, substr(o.paid_at, 1, 10) AS day
                   FROM orders o JOIN r ON r.order_id = o.id WHERE o.paid_at IS NOT NULL),
             ls AS (SELECT l.creator_id, l.live_session_id, l.note_id,
@@ -118,7 +124,7 @@ export function refundSucceeded(refundId: string, at: string): InStatement {
                                            WHERE fl.refund_id = r.id AND fl.position = l.position), 0)
                                  * r.amount / r.named
                             ELSE (l.unit_amount * l.quantity - l.discount_amount) * r.amount
-                                 / (SELECT amount FROM payments WHERE id = r.payment_id)
+                                 / (SELECT sum(amount) FROM payments WHERE order_id = r.order_id AND status = 'succeeded')
                           END AS amount
                    FROM order_lines l JOIN r ON l.order_id = r.order_id WHERE EXISTS (SELECT 1 FROM o)),
             s AS (${scopesOf("o", "ls")})

@@ -3157,11 +3157,12 @@ export interface components {
             /** @enum {string} */
             object: "refund";
             orderId: string;
+            /** @description The payment drawn on first (see `payments` for every part). */
             paymentId: string;
             /** @example stripe */
             provider: string;
             /**
-             * @description pending until the provider settles it; a failed refund gives its amount back to what may be refunded.
+             * @description pending until every part has settled; succeeded when every part succeeded, else failed. A failed part gives its amount back to what may be refunded; parts that succeeded stay given back.
              * @enum {string}
              */
             status: "pending" | "succeeded" | "failed";
@@ -3173,6 +3174,15 @@ export interface components {
                 position: number;
                 quantity: number;
                 amount: components["schemas"]["Money"];
+            }[];
+            /** @description Its parts, one provider refund each, in the order they were sent: the most recent payment first (a pre-sale order's balance, then its deposit). */
+            payments: {
+                paymentId: string;
+                provider: string;
+                amount: components["schemas"]["Money"];
+                /** @enum {string} */
+                status: "pending" | "succeeded" | "failed";
+                failureReason: string | null;
             }[];
             createdAt: string;
             updatedAt: string;

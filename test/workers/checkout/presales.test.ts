@@ -333,31 +333,6 @@ describe("the rule of the deposit", () => {
   });
 });
 
-describe("refunds of a paid pre-sale order", () => {
-  it("gives back both payments, one refund each, the order refunded only when both are", async () => {
-    const presale = await newPresale();
-    const who = "pre-refund";
-    const { order } = await depositPaid(presale.id, who);
-    await balanceWindow(order.id, "open");
-    const opened = await (await payBalance(presale.id, order.id, who)).json<PresaleOrder>();
-    await sandbox(opened.balancePayment?.id ?? "", who, { outcome: "succeed" });
-    const refund = (body: unknown) =>
-      call("POST", `/v1/orders/${order.id}/refunds`, { headers: asMerchant(presale.merchant), body, key: key() });
-
-    const first = await refund({});
-    expect(first.status, await first.clone().text()).toBe(201);
-    expect(await first.json()).toMatchObject({ status: "succeeded", amount: { amount: 10_000 } });
-    expect((await readOrder(presale.id, order.id, who)).order.status).toBe("partially_refunded");
-    const second = await refund({});
-    expect(second.status, await second.clone().text()).toBe(201);
-    expect(await second.json()).toMatchObject({ status: "succeeded", amount: { amount: 5_000 } });
-    expect((await readOrder(presale.id, order.id, who)).order.status).toBe("refunded");
-    const more = await refund({});
-    expect(more.status).toBe(409);
-    expect(await more.json()).toMatchObject({ code: "conflict" });
-  });
-});
-
 describe("refusals at the order", () => {
   it("never takes more than the pre-sale's quantity, however many shoppers press at once", async () => {
     const presale = await newPresale({ quantity: 10, stock: 100 });

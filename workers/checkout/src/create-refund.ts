@@ -1,28 +1,37 @@
-// createRefund: money of a paid order given back through the provider that took it.
+// createRefund: money of a paid order given back through the provider(s) that took it.
 //
 // Never more than was paid, even when refunds race: the refund is written `pending` by ONE conditional INSERT …
-// SELECT whose WHERE computes what the payment still holds (its amount less every refund not failed) and, when the
-// refund names order lines, what each line still holds (its quantity less the quantities refunded); the database
-// runs writes one at a time, so two refunds can never both see the same remainder. Only then is the provider
-// asked (idempotency key: the refund id); its answer settles the refund (settleRefund), or a webhook does later.
-// A provider that cannot be reached fails the refund, which gives its amount back, and the caller gets a 502.
+// SELECT whose WHERE computes what the order's payments still hold (each payment's amount less its refund parts not
+// failed) and, when the refund names order lines, what each line still holds (its quantity less the quantities
+// refunded); the database runs writes one at a time, so two refunds can never both see the same remainder.
+//
+// One refund may draw on several payments (a pre-sale order is paid by a deposit and a balance): in the same batch
+// it is split into parts (refund_payments), the most recent payment first (the balance, then the deposit, as
+// Shopify refunds the latest transaction first), each part taking what its payment still holds until the refund's
+// amount is covered. An ordinary order has one payment, so one part: as before. Then each part is sent to its
+// provider in that order, as one provider refund keyed by the refund id (an only part) or `<refund id>_<payment id>`,
+// so a retry never refunds twice; after a part fails, the later ones are not sent (failed, `not_attempted`). The
+// answers settle the parts together (settleRefund), or a webhook settles a pending part later.
+// A provider that cannot be reached fails its part, and the caller gets a 502.
 //
 // A refund may name lines (`{ position, quantity }`): its amount is then theirs, unless a smaller amount is given.
-// A line is worth what was paid for it (unit × quantity less its share of the order's discounts); k of its units,
-// after d refunded before, are worth floor(paid × (d + k) / quantity) − floor(paid × d / quantity), so refunds of
-// a line's units one by one add up to exactly what was paid for it. That is computed in the reserving statements
-// themselves, so racing refunds of one line split it exactly too.
+// A line is worth what was paid for it (unit × quantity less its share of the order's discounts: for a pre-sale line
+// the deposit plus the balance, never the deduction's extra value); k more of its units, after d refunded, are worth
+// floor(paid × (d + k) / quantity) less what has been given back for the line so far, so refunds of a line's units
+// one by one add up to exactly what was paid for it. A failed refund's parts that succeeded count as given back for
+// its lines (spread by their amounts) while its units are free again: a retry of the same lines gives back only the
+// rest. That is computed in the reserving statements themselves, so racing refunds of one line split it exactly too.
 // Returns (issue #8) and creator-commission reversals build on these refund lines; restocking is theirs. A return's
 // approval commits with its refund's reservation (`with`), so that it can never be refunded twice.
 import type { InStatement, InValue } from "@libsql/client/web";
-import { and, asc, eq, ne } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
-import { orderLines, orders, payments, refundLines, refunds } from "../../../shared/schema.ts";
+import { orderLines, orders, payments, refundPayments, refunds } from "../../../shared/schema.ts";
 import type { PaymentProviderName } from "./config.ts";
 import { paymentProvider } from "./payments/providers.ts";
-import { refundableStatuses, settleRefund } from "./settle-refund.ts";
+import { type PartOutcome, refundableStatuses, settleRefund } from "./settle-refund.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 export interface RefundRequest {
@@ -37,22 +46,39 @@ export interface RefundRequest {
 
 type RefundRow = typeof refunds.$inferSelect;
 
-/** SQL: the value of `k` units of order line `l` after `done` were refunded (what was paid, split exactly). */
-const unitsWorth = (k: string, done: string) => {
-  const paid = "(l.unit_amount * l.quantity - l.discount_amount)";
-  return `(${paid} * (${done} + ${k}) / l.quantity - ${paid} * ${done} / l.quantity)`;
-};
-
 /** SQL: units of line `l` in refunds not failed (other than `:id`, the refund being written). */
 const refundedUnits = `(
   SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
   WHERE rl.order_id = :order AND rl.position = l.position AND r.status != 'failed' AND rl.refund_id != :id)`;
 
-/** SQL: what payment `p` still holds, its amount less every refund of it not failed (pending ones included). */
-const leftToRefund = `p.amount - (
-  SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status != 'failed')`;
+/** SQL: money given back (or being given back) for line `l`: refunds not failed, and what failed ones did give. */
+const givenForLine = `(
+  SELECT coalesce(sum(CASE WHEN r.status != 'failed' THEN rl.amount ELSE rl.amount * (
+    SELECT coalesce(sum(rp.amount), 0) FROM refund_payments rp WHERE rp.refund_id = r.id AND rp.status = 'succeeded'
+  ) / r.amount END), 0)
+  FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
+  WHERE rl.order_id = :order AND rl.position = l.position AND rl.refund_id != :id)`;
 
-/** The refund's pending row, if what it asks for is still there to refund; null otherwise (nothing written). */
+/** SQL: the value of `k` more units of order line `l` (what was paid for the units, less what was given back). */
+const unitsWorth = (k: string) => {
+  const paid = "(l.unit_amount * l.quantity - l.discount_amount)";
+  return `max(0, ${paid} * (${refundedUnits} + ${k}) / l.quantity - ${givenForLine})`;
+};
+
+/** SQL: the requested lines `j` (json `{ position, quantity }`) joined to their order lines `l`. */
+const requested = `json_each(:lines) j
+  JOIN order_lines l ON l.order_id = :order AND l.position = json_extract(j.value, '$.position')`;
+const requestedUnits = "json_extract(j.value, '$.quantity')";
+
+/** SQL: the order's succeeded payments (only `:only_payment` when given) and what each still holds. */
+const payable = `SELECT p.id, p.provider, p.currency, p.amount - (
+    SELECT coalesce(sum(rp.amount), 0) FROM refund_payments rp WHERE rp.payment_id = p.id AND rp.status != 'failed'
+  ) AS left
+  FROM orders o JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded'
+  WHERE o.id = :order AND o.status IN (SELECT value FROM json_each(:statuses))
+  AND (:only_payment IS NULL OR p.id = :only_payment)`;
+
+/** The refund's pending row and its parts, if what it asks for is still there to refund; null otherwise. */
 async function reserveRefund(
   db: Database,
   input: {
@@ -63,7 +89,7 @@ async function reserveRefund(
     byLines: boolean;
     reason: string | null;
     statuses: readonly string[];
-    /** Only this payment (default: the one with the most left). */
+    /** Only this payment (default: all the order's succeeded payments, the most recent first). */
     paymentId?: string;
     with?: RefundRequest["with"];
   },
@@ -79,28 +105,22 @@ async function reserveRefund(
     only_payment: input.paymentId ?? null,
     at: new Date().toISOString(),
   };
-  const requested = `json_each(:lines) j
-      JOIN order_lines l ON l.order_id = :order AND l.position = json_extract(j.value, '$.position')`;
-  const units = "json_extract(j.value, '$.quantity')";
-  const linesWorth = input.byLines ? `(SELECT sum(${unitsWorth(units, refundedUnits)}) FROM ${requested})` : "NULL";
+  const linesWorth = input.byLines ? `(SELECT sum(${unitsWorth(requestedUnits)}) FROM ${requested})` : "NULL";
+  const wanted = `coalesce(:amount, ${linesWorth}, total.left)`;
   const results = await db.$client.batch(
     [
       {
-        sql: `WITH payment AS (
-                SELECT p.id, p.provider, p.currency, ${leftToRefund} AS left
-                FROM orders o JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded'
-                WHERE o.id = :order AND o.status IN (SELECT value FROM json_each(:statuses))
-                AND (:only_payment IS NULL OR p.id = :only_payment)
-                -- A pre-sale order has two payments (deposit, balance): a refund draws on the one with most left.
-                ORDER BY left DESC, p.id LIMIT 1
-              )
+        sql: `WITH pay AS (${payable}),
+                total AS (SELECT sum(left) AS left FROM pay),
+                -- The refund row names its first part's payment (the most recent with money left).
+                first AS (SELECT id, provider, currency FROM pay WHERE left > 0 ORDER BY id DESC LIMIT 1)
               INSERT INTO refunds (id, order_id, payment_id, provider, status, amount, currency, reason, created_at, updated_at)
-              SELECT :id, :order, id, provider, 'pending', coalesce(:amount, ${linesWorth}, left), currency, :reason, :at, :at
-              FROM payment
-              WHERE coalesce(:amount, ${linesWorth}, left) BETWEEN 1 AND left
+              SELECT :id, :order, first.id, first.provider, 'pending', ${wanted}, first.currency, :reason, :at, :at
+              FROM first, total
+              WHERE ${wanted} BETWEEN 1 AND total.left
               AND NOT EXISTS (
                 SELECT 1 FROM ${requested}
-                WHERE json_extract(j.value, '$.quantity') + (
+                WHERE ${requestedUnits} + (
                   SELECT coalesce(sum(rl.quantity), 0) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id
                   WHERE rl.order_id = :order AND rl.position = l.position AND r.status != 'failed'
                 ) > l.quantity
@@ -108,8 +128,22 @@ async function reserveRefund(
         args,
       },
       {
+        // Its parts: the most recent payment first, each taking what it holds until the amount is covered.
+        sql: `WITH pay AS (${payable}),
+                ranked AS (SELECT id, provider, currency, left,
+                                  sum(left) OVER (ORDER BY id DESC ROWS UNBOUNDED PRECEDING) - left AS before
+                           FROM pay WHERE left > 0),
+                r AS (SELECT amount FROM refunds WHERE id = :id AND status = 'pending'
+                      AND NOT EXISTS (SELECT 1 FROM refund_payments WHERE refund_id = :id))
+              INSERT INTO refund_payments (refund_id, payment_id, order_id, seq, provider, status, amount, currency, created_at, updated_at)
+              SELECT :id, ranked.id, :order, row_number() OVER (ORDER BY ranked.id DESC) - 1, ranked.provider, 'pending',
+                     min(ranked.left, r.amount - ranked.before), ranked.currency, :at, :at
+              FROM ranked, r WHERE r.amount > ranked.before`,
+        args,
+      },
+      {
         sql: `INSERT INTO refund_lines (refund_id, order_id, position, quantity, amount)
-              SELECT :id, :order, l.position, ${units}, ${unitsWorth(units, refundedUnits)}
+              SELECT :id, :order, l.position, ${requestedUnits}, ${unitsWorth(requestedUnits)}
               FROM ${requested}
               WHERE EXISTS (SELECT 1 FROM refunds WHERE id = :id)`,
         args,
@@ -122,29 +156,49 @@ async function reserveRefund(
   return (await db.query.refunds.findFirst({ where: eq(refunds.id, args.id) })) ?? null;
 }
 
-/** Asks the refund's provider to pay it out, and settles it by the answer (or leaves it pending for a webhook). */
-async function executeRefund(env: Env, db: Database, refund: RefundRow, paymentReference: string | null) {
-  const provider = paymentProvider(env, refund.provider as PaymentProviderName);
-  let answer: Awaited<ReturnType<typeof provider.refund>>;
-  try {
-    answer = await provider.refund({
-      id: refund.id,
-      orderId: refund.orderId,
-      paymentReference,
-      amount: refund.amount,
-      currency: refund.currency,
-      reason: refund.reason,
-    });
-  } catch (err) {
-    await settleRefund({ db, refundId: refund.id, outcome: "failed", failureReason: "provider_unavailable" });
-    throw err;
+/** The provider's idempotency key of a part: the refund id for an only part, else the refund id and the payment. */
+const partKey = (refundId: string, paymentId: string, parts: number) =>
+  parts === 1 ? refundId : `${refundId}_${paymentId}`;
+
+/**
+ * Sends the refund's parts to their providers in order, and settles them by the answers in one batch (a part left
+ * pending waits for its webhook). After a failed part the rest are not sent. A provider that cannot be reached
+ * fails its part; the error is thrown once the answers are recorded.
+ */
+async function executeRefund(env: Env, db: Database, refund: RefundRow) {
+  const parts = await db
+    .select({ part: refundPayments, paymentReference: payments.providerReference })
+    .from(refundPayments)
+    .innerJoin(payments, eq(payments.id, refundPayments.paymentId))
+    .where(eq(refundPayments.refundId, refund.id))
+    .orderBy(asc(refundPayments.seq));
+  const answers: PartOutcome[] = [];
+  let unreachable: unknown = null;
+  for (const { part, paymentReference } of parts) {
+    const { paymentId } = part;
+    if (unreachable !== null || answers.some((a) => a.outcome === "failed")) {
+      answers.push({ paymentId, reference: null, outcome: "failed", failureReason: "not_attempted" });
+      continue;
+    }
+    try {
+      const answer = await paymentProvider(env, part.provider as PaymentProviderName).refund({
+        id: partKey(refund.id, paymentId, parts.length),
+        refundId: refund.id,
+        paymentId,
+        orderId: refund.orderId,
+        paymentReference,
+        amount: part.amount,
+        currency: part.currency,
+        reason: refund.reason,
+      });
+      answers.push({ paymentId, ...answer });
+    } catch (err) {
+      unreachable = err;
+      answers.push({ paymentId, reference: null, outcome: "failed", failureReason: "provider_unavailable" });
+    }
   }
-  if (answer.reference !== null) {
-    await db.update(refunds).set({ providerReference: answer.reference }).where(eq(refunds.id, refund.id));
-  }
-  if (answer.outcome !== "pending") {
-    await settleRefund({ db, refundId: refund.id, outcome: answer.outcome, failureReason: answer.failureReason });
-  }
+  await settleRefund({ db, refundId: refund.id, parts: answers });
+  if (unreachable !== null) throw unreachable;
 }
 
 /** A merchant's refund of its own order: the refund's id, or a 400/404/409 problem saying why not. */
@@ -161,45 +215,36 @@ export async function createRefund({
   merchantId: string;
   request: RefundRequest;
 }): Promise<string> {
-  const [orderRows, lines, paid, refunded] = await db.batch([
+  const [orderRows, lines, paid] = await db.batch([
     db.select().from(orders).where(eq(orders.id, orderId)),
     db.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.position)),
     db.select().from(payments).where(eq(payments.orderId, orderId)),
-    db
-      .select({ position: refundLines.position, quantity: refundLines.quantity })
-      .from(refundLines)
-      .innerJoin(refunds, eq(refunds.id, refundLines.refundId))
-      .where(and(eq(refundLines.orderId, orderId), ne(refunds.status, "failed"))),
   ]);
   const order = orderRows[0];
   if (!order || order.merchantId !== merchantId)
     throw new ProblemError("not_found", `Order ${orderId} does not exist.`);
-  const payment = paid.find((p) => p.status === "succeeded");
-  if (!payment || !(refundableStatuses as readonly string[]).includes(order.status)) {
+  const succeeded = paid.filter((p) => p.status === "succeeded");
+  if (succeeded.length === 0 || !(refundableStatuses as readonly string[]).includes(order.status)) {
     throw new ProblemError(
       "conflict",
       `Order ${orderId} is ${order.status}; only a paid, fulfilled, delivered or partially refunded order can be refunded.`,
     );
   }
-  const linesAmount = (request.lines ?? []).reduce((sum, wanted, i) => {
-    const line = lines.find((l) => l.position === wanted.position);
-    if (!line) {
+  (request.lines ?? []).forEach((wanted, i) => {
+    if (!lines.some((l) => l.position === wanted.position)) {
       throw new ProblemError("validation_failed", `Order ${orderId} has no line at position ${wanted.position}.`, {
         errors: [{ path: `/lines/${i}/position`, message: "no such line" }],
       });
     }
-    const done = refunded.filter((r) => r.position === line.position).reduce((n, r) => n + r.quantity, 0);
-    const paidForLine = line.unitAmount * line.quantity - line.discountAmount;
-    const worth = (units: number) => Math.floor((paidForLine * units) / line.quantity);
-    return sum + worth(Math.min(done + wanted.quantity, line.quantity)) - worth(done);
-  }, 0);
+  });
+  const linesAmount = request.lines ? await linesWorth(db, orderId, request.lines) : 0;
   if (request.lines && request.amount !== undefined && request.amount > linesAmount) {
     throw new ProblemError("validation_failed", `The amount is more than the lines named are worth (${linesAmount}).`, {
       errors: [{ path: "/amount/amount", message: `at most ${linesAmount}` }],
     });
   }
   // Refused here rather than after the reservation, so that a disabled provider leaves nothing pending.
-  paymentProvider(env, payment.provider as PaymentProviderName);
+  for (const payment of succeeded) paymentProvider(env, payment.provider as PaymentProviderName);
   const amount = request.amount ?? (request.lines ? linesAmount : null);
   const refund = await reserveRefund(db, {
     orderId,
@@ -210,19 +255,27 @@ export async function createRefund({
     statuses: refundableStatuses,
     with: request.with,
   });
-  if (!refund) throw await refusal(db, orderId, payment.id, amount);
-  const drawn = paid.find((p) => p.id === refund.paymentId) ?? payment;
-  await executeRefund(env, db, refund, drawn.providerReference);
+  if (!refund) throw await refusal(db, orderId, amount);
+  await executeRefund(env, db, refund);
   return refund.id;
 }
 
+/** What the lines named are worth now (units beyond what is left of a line count for nothing). */
+async function linesWorth(db: Database, orderId: string, lines: NonNullable<RefundRequest["lines"]>) {
+  const { rows } = await db.$client.execute({
+    sql: `SELECT coalesce(sum(${unitsWorth(`min(${requestedUnits}, l.quantity - ${refundedUnits})`)}), 0) AS worth
+          FROM ${requested}`,
+    args: { order: orderId, id: "", lines: JSON.stringify(lines) },
+  });
+  return Number(rows[0]?.worth ?? 0);
+}
+
 /** Why a refund was not reserved, read after the fact (the decision itself was the conditional insert's). */
-async function refusal(db: Database, orderId: string, paymentId: string, amount: number | null): Promise<ProblemError> {
+async function refusal(db: Database, orderId: string, amount: number | null): Promise<ProblemError> {
   const [state] = (
     await db.$client.execute({
-      sql: `SELECT o.status, ${leftToRefund} AS left
-            FROM orders o JOIN payments p ON p.id = :payment WHERE o.id = :order`,
-      args: { order: orderId, payment: paymentId },
+      sql: `SELECT o.status, (SELECT coalesce(sum(left), 0) FROM (${payable})) AS left FROM orders o WHERE o.id = :order`,
+      args: { order: orderId, statuses: JSON.stringify(refundableStatuses), only_payment: null },
     })
   ).rows;
   const status = String(state?.status);
@@ -239,7 +292,7 @@ async function refusal(db: Database, orderId: string, paymentId: string, amount:
     "refund_exceeds_payment",
     left === 0
       ? `Order ${orderId} has been refunded in full.`
-      : `Only ${left} of order ${orderId}'s payment is left to refund.`,
+      : `Only ${left} of order ${orderId}'s payments is left to refund.`,
     { errors: [{ path: "/amount", message: `at most ${left}` }] },
   );
 }
@@ -272,7 +325,5 @@ export async function refundStrayPayment(
     statuses: [input.status],
     paymentId: input.paymentId,
   });
-  if (!refund) return;
-  const payment = await db.query.payments.findFirst({ where: eq(payments.id, refund.paymentId) });
-  await executeRefund(env, db, refund, payment?.providerReference ?? null);
+  if (refund) await executeRefund(env, db, refund);
 }

@@ -4,18 +4,18 @@ import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import type { Currency } from "../../../shared/money.ts";
 import { MoneySchema } from "../../../shared/openapi.ts";
-import { refundLines, refunds } from "../../../shared/schema.ts";
+import { refundLines, refundPayments, refunds } from "../../../shared/schema.ts";
 
 export const RefundSchema = z
   .object({
     id: z.string(),
     object: z.literal("refund"),
     orderId: z.string(),
-    paymentId: z.string(),
+    paymentId: z.string().openapi({ description: "The payment drawn on first (see `payments` for every part)." }),
     provider: z.string().openapi({ example: "stripe" }),
     status: z.enum(["pending", "succeeded", "failed"]).openapi({
       description:
-        "pending until the provider settles it; a failed refund gives its amount back to what may be refunded.",
+        "pending until every part has settled; succeeded when every part succeeded, else failed. A failed part gives its amount back to what may be refunded; parts that succeeded stay given back.",
     }),
     amount: MoneySchema,
     reason: z.string().nullable(),
@@ -23,6 +23,20 @@ export const RefundSchema = z
     lines: z.array(z.object({ position: z.number().int(), quantity: z.number().int(), amount: MoneySchema })).openapi({
       description: "The order lines (by position) this refund gives money back for; empty when none named.",
     }),
+    payments: z
+      .array(
+        z.object({
+          paymentId: z.string(),
+          provider: z.string(),
+          amount: MoneySchema,
+          status: z.enum(["pending", "succeeded", "failed"]),
+          failureReason: z.string().nullable(),
+        }),
+      )
+      .openapi({
+        description:
+          "Its parts, one provider refund each, in the order they were sent: the most recent payment first (a pre-sale order's balance, then its deposit).",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -30,7 +44,11 @@ export const RefundSchema = z
 
 export type Refund = z.infer<typeof RefundSchema>;
 
-export function toRefund(row: typeof refunds.$inferSelect, lines: (typeof refundLines.$inferSelect)[]): Refund {
+export function toRefund(
+  row: typeof refunds.$inferSelect,
+  lines: (typeof refundLines.$inferSelect)[],
+  parts: (typeof refundPayments.$inferSelect)[],
+): Refund {
   const m = (amount: number) => ({ amount, currency: row.currency as Currency });
   return {
     id: row.id,
@@ -45,6 +63,15 @@ export function toRefund(row: typeof refunds.$inferSelect, lines: (typeof refund
     lines: lines
       .filter((line) => line.refundId === row.id)
       .map((line) => ({ position: line.position, quantity: line.quantity, amount: m(line.amount) })),
+    payments: parts
+      .filter((part) => part.refundId === row.id)
+      .map((part) => ({
+        paymentId: part.paymentId,
+        provider: part.provider,
+        amount: m(part.amount),
+        status: part.status,
+        failureReason: part.failureReason,
+      })),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -64,18 +91,15 @@ export async function listRefunds(
     .limit(page.limit);
 }
 
-/** Refund rows as the API shows them, with their lines in one query. */
+/** Refund rows as the API shows them, with their lines and parts in one round trip. */
 export async function withLines(db: Database, rows: (typeof refunds.$inferSelect)[]): Promise<Refund[]> {
   const ids = rows.map((row) => row.id);
-  const lines =
-    ids.length === 0
-      ? []
-      : await db
-          .select()
-          .from(refundLines)
-          .where(inArray(refundLines.refundId, ids))
-          .orderBy(asc(refundLines.position));
-  return rows.map((row) => toRefund(row, lines));
+  if (ids.length === 0) return [];
+  const [lines, parts] = await db.batch([
+    db.select().from(refundLines).where(inArray(refundLines.refundId, ids)).orderBy(asc(refundLines.position)),
+    db.select().from(refundPayments).where(inArray(refundPayments.refundId, ids)).orderBy(asc(refundPayments.seq)),
+  ]);
+  return rows.map((row) => toRefund(row, lines, parts));
 }
 
 export async function readRefund(db: Database, refundId: string): Promise<Refund | null> {

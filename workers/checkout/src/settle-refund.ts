@@ -1,95 +1,155 @@
-// settleRefund: a pending refund becomes succeeded or failed, once, in one batch: from the provider's answer at
-// creation, or from its webhook event (then recorded once per (provider, event id), a duplicate changing nothing).
-// A succeeded refund moves its order to `refunded` when the refunds that succeeded add up to its payments (a
-// pre-sale order has two), else to `partially_refunded`; an order cancelled before its payment succeeded stays
-// cancelled. A failed refund simply
-// stops counting against what may be refunded (the reservation is the pending row itself). In the same batch: the
-// return it pays for becomes refunded, and creator commissions on the lines it gives back are reversed.
+// settleRefund: a refund's pending parts (one per payment it draws on, refund_payments) become succeeded or failed,
+// once each, in one batch: from the providers' answers at creation (all parts together), or from a webhook event
+// for one part (then recorded once per (provider, event id), a duplicate changing nothing). A part is found by its
+// payment, else by its provider refund id, else as its refund's only part (refunds made before parts).
+//
+// The refund settles when its last part has: `succeeded` if every part did, else `failed` (its failure reason the
+// first failed part's). What counts against a payment is its parts not failed, so a failed part gives its amount
+// back to what may be refunded, and parts that succeeded stay given back (createRefund's line worth counts them).
+// A part that succeeded moves its order to `refunded` when the parts that succeeded add up to its payments (a
+// pre-sale order has two), else to `partially_refunded` (order.refunded when it moved); an order cancelled before
+// its payment succeeded stays cancelled. When the refund settles, in the same batch: the return it pays for becomes
+// refunded (if it succeeded), creator commissions on what it gave back are reversed, and analytics count what it
+// gave back.
+import type { InStatement } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
 import { refundSucceeded } from "../../../shared/analytics.ts";
 import type { Database } from "../../../shared/db.ts";
-import { refunds } from "../../../shared/schema.ts";
+import { refundPayments, refunds } from "../../../shared/schema.ts";
 import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
 import { commissionReversals } from "./commissions/reverse-commissions.ts";
-import type { RefundEvent } from "./payments/provider.ts";
+import type { RefundOutcome } from "./payments/provider.ts";
 import { returnRefunded } from "./returns/settle-return.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 export const refundableStatuses = ["paid", "fulfilled", "delivered", "partially_refunded"] as const;
 
+/** A provider's answer for one part: its refund id there, and the outcome (pending: only the id is recorded). */
+export interface PartOutcome {
+  /** The part's payment; null: the part whose provider refund is `reference`, or the refund's only part. */
+  paymentId: string | null;
+  reference: string | null;
+  outcome: RefundOutcome;
+  failureReason: string | null;
+}
+
+type PartRow = typeof refundPayments.$inferSelect;
+
+function partOf(parts: PartRow[], answer: PartOutcome): PartRow | undefined {
+  if (answer.paymentId !== null) return parts.find((p) => p.paymentId === answer.paymentId);
+  return (
+    parts.find((p) => answer.reference !== null && p.providerRefundId === answer.reference) ??
+    (parts.length === 1 ? parts[0] : undefined)
+  );
+}
+
 export async function settleRefund({
   db,
   refundId,
-  outcome,
-  failureReason = null,
+  parts: answers,
   event,
 }: {
   db: Database;
   refundId: string;
-  outcome: RefundEvent["outcome"];
-  failureReason?: string | null;
+  parts: PartOutcome[];
   /** When a webhook says so: applied once per event id. */
   event?: { provider: string; id: string; payload: string };
 }): Promise<{ duplicate: boolean; known: boolean }> {
-  const refund = await db.query.refunds.findFirst({ where: eq(refunds.id, refundId) });
-  if (!refund || (event && refund.provider !== event.provider)) return { duplicate: false, known: false };
+  const [found, parts] = await db.batch([
+    db.select().from(refunds).where(eq(refunds.id, refundId)),
+    db.select().from(refundPayments).where(eq(refundPayments.refundId, refundId)),
+  ]);
+  const refund = found[0];
+  const settled = answers.flatMap((answer) => {
+    const part = partOf(parts, answer);
+    return part && (!event || part.provider === event.provider) ? [{ part, answer }] : [];
+  });
+  if (!refund || settled.length === 0) return { duplicate: false, known: false };
   const now = new Date();
   const at = now.toISOString();
-  // order.refunded, recorded only if this batch's refund succeeded and moved the order.
+  const args = { refund: refund.id, order: refund.orderId, at, refundable: JSON.stringify(refundableStatuses) };
+  // order.refunded, recorded only if a part of this refund succeeded in this batch and moved the order.
   const refunded = orderEvent(
     "order.refunded",
     refund.orderId,
     sql`o.updated_at = ${at} AND o.status IN ('refunded', 'partially_refunded')
-        AND EXISTS (SELECT 1 FROM refunds WHERE id = ${refund.id} AND status = 'succeeded' AND updated_at = ${at})`,
+        AND EXISTS (SELECT 1 FROM refund_payments WHERE refund_id = ${refund.id} AND status = 'succeeded' AND updated_at = ${at})`,
     now,
   );
-  const args = {
-    refund: refund.id,
-    payment: refund.paymentId,
-    order: refund.orderId,
-    outcome,
-    why: outcome === "failed" ? failureReason : null,
-    at,
-    provider: event?.provider ?? refund.provider,
-    event: event?.id ?? null,
-    type: `refund.${outcome}`,
-    payload: event?.payload ?? "",
-    refundable: JSON.stringify(refundableStatuses),
-  };
-  const recorded =
-    "EXISTS (SELECT 1 FROM payment_events WHERE provider = :provider AND event_id = :event AND received_at = :at)";
-  const results = await db.$client.batch(
-    [
+  const recorded = event
+    ? "AND EXISTS (SELECT 1 FROM payment_events WHERE provider = :provider AND event_id = :event AND received_at = :at)"
+    : "";
+  const partStatements: InStatement[] = settled.flatMap(({ part, answer }) => {
+    const partArgs = {
+      ...args,
+      payment: part.paymentId,
+      reference: answer.reference,
+      outcome: answer.outcome,
+      why: answer.outcome === "failed" ? answer.failureReason : null,
+      provider: event?.provider ?? part.provider,
+      event: event?.id ?? null,
+      type: `refund.${answer.outcome}`,
+      payload: event?.payload ?? "",
+    };
+    return [
       ...(event
         ? [
             {
               sql: `INSERT INTO payment_events (provider, event_id, payment_id, type, sequence, payload, received_at)
                     VALUES (:provider, :event, :payment, :type, 0, :payload, :at)
                     ON CONFLICT (provider, event_id) DO NOTHING`,
-              args,
+              args: partArgs,
             },
           ]
         : []),
       {
-        sql: `UPDATE refunds SET status = :outcome, failure_reason = :why, updated_at = :at
-              WHERE id = :refund AND status = 'pending' ${event ? `AND ${recorded}` : ""}`,
+        sql: `UPDATE refund_payments SET provider_refund_id = coalesce(provider_refund_id, :reference)
+              WHERE refund_id = :refund AND payment_id = :payment AND :reference IS NOT NULL`,
+        args: partArgs,
+      },
+      ...(answer.outcome === "pending"
+        ? []
+        : [
+            {
+              sql: `UPDATE refund_payments SET status = :outcome, failure_reason = :why, updated_at = :at
+                    WHERE refund_id = :refund AND payment_id = :payment AND status = 'pending' ${recorded}`,
+              args: partArgs,
+            },
+          ]),
+    ];
+  });
+  const results = await db.$client.batch(
+    [
+      ...partStatements,
+      {
+        // The refund settles with its last pending part.
+        sql: `UPDATE refunds SET
+                status = CASE WHEN EXISTS (SELECT 1 FROM refund_payments WHERE refund_id = :refund AND status = 'failed')
+                  THEN 'failed' ELSE 'succeeded' END,
+                failure_reason = (SELECT failure_reason FROM refund_payments
+                                  WHERE refund_id = :refund AND status = 'failed' ORDER BY seq LIMIT 1),
+                provider_reference = coalesce(provider_reference, (SELECT provider_refund_id FROM refund_payments
+                                     WHERE refund_id = :refund AND payment_id = refunds.payment_id)),
+                updated_at = :at
+              WHERE id = :refund AND status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM refund_payments WHERE refund_id = :refund AND status = 'pending')`,
         args,
       },
       {
         sql: `UPDATE orders SET
                 status = CASE
-                  WHEN (SELECT sum(amount) FROM refunds WHERE order_id = :order AND status = 'succeeded')
+                  WHEN (SELECT sum(amount) FROM refund_payments WHERE order_id = :order AND status = 'succeeded')
                        >= (SELECT sum(amount) FROM payments WHERE order_id = :order AND status = 'succeeded')
                   THEN 'refunded' ELSE 'partially_refunded' END,
                 updated_at = :at, version = version + 1
               WHERE id = :order AND status IN (SELECT value FROM json_each(:refundable))
-              AND EXISTS (SELECT 1 FROM refunds WHERE id = :refund AND status = 'succeeded' AND updated_at = :at)`,
+              AND EXISTS (SELECT 1 FROM refund_payments WHERE refund_id = :refund AND status = 'succeeded' AND updated_at = :at)`,
         args,
       },
       ...rawStatements(refunded),
-      // A return refunded by it, and the commissions of the lines it refunds reversed in proportion.
+      // A return refunded by it, the commissions of what it gave back reversed, and the figures.
       returnRefunded(refund.id, at),
-      ...(await commissionReversals(db, refund, outcome, now)),
+      ...(await commissionReversals(db, refund, now)),
       refundSucceeded(refund.id, at),
     ],
     "write",

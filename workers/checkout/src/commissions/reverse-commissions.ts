@@ -1,10 +1,11 @@
-// Commission reversals: when a refund of an order with commissions succeeds, each credited line's commission is
-// reversed by the share of it refunded so far, in the SAME batch as the refund succeeding (settleRefund), as new
-// negative `reversal` entries (source: the refund's id); nothing already written changes.
+// Commission reversals: when a refund of an order with commissions settles having given money back (it succeeded,
+// or failed with some parts succeeded), each credited line's commission is reversed by the share of it refunded so
+// far, in the SAME batch as the refund settling (settleRefund), as new negative `reversal` entries (source: the
+// refund's id); nothing already written changes. What a refund gave back is its parts that succeeded.
 //
 // A line's value is what was paid for it (unit × quantity less its discounts). What a refund gives back for a line: a refund naming lines, its amount spread over them by their value (a full
 // refund of a line's units gives back the whole line); a refund naming none, the line's share of the payment
-// (refund amount × line value / payment amount). A line's reversal target is floor(earned × given back / line
+// (given back × line value / what the order was paid). A line's reversal target is floor(earned × given back / line
 // value), capped at the line's value, and all of it once the order is `refunded`; each reversal entry is the target
 // less what was reversed before, so the ledger always adds up and a line never goes below zero.
 import type { InStatement } from "@libsql/client/web";
@@ -13,24 +14,30 @@ import type { Database } from "../../../../shared/db.ts";
 import { newId } from "../../../../shared/ids.ts";
 import { commissionEntries } from "../../../../shared/schema.ts";
 
-/** SQL: the money given back so far for line `l` of earned entry `e`, by refunds that succeeded. */
+/** SQL: what settled refund `r` gave back (its parts that succeeded: all of it when it succeeded). */
+export const refundGave = `(SELECT coalesce(sum(rp.amount), 0) FROM refund_payments rp
+  WHERE rp.refund_id = r.id AND rp.status = 'succeeded')`;
+
+/** SQL: what order `order_id` was paid (a pre-sale order: its deposit and balance). */
+export const orderPaidAmount = (orderId: string) =>
+  `(SELECT sum(amount) FROM payments WHERE order_id = ${orderId} AND status = 'succeeded')`;
+
+/** SQL: the money given back so far for line `l` of earned entry `e`, by settled refunds. */
 const givenBack = `(
   SELECT coalesce(sum(CASE
     WHEN EXISTS (SELECT 1 FROM refund_lines WHERE refund_id = r.id)
     THEN coalesce((SELECT fl.amount FROM refund_lines fl WHERE fl.refund_id = r.id AND fl.position = e.position), 0)
-         * r.amount / (SELECT sum(amount) FROM refund_lines WHERE refund_id = r.id)
-    ELSE (l.unit_amount * l.quantity - l.discount_amount) * r.amount / (SELECT amount FROM payments WHERE id = r.payment_id)
+         * ${refundGave} / (SELECT sum(amount) FROM refund_lines WHERE refund_id = r.id)
+    ELSE (l.unit_amount * l.quantity - l.discount_amount) * ${refundGave} / ${orderPaidAmount("r.order_id")}
   END), 0)
-  FROM refunds r WHERE r.order_id = e.order_id AND r.status = 'succeeded'
+  FROM refunds r WHERE r.order_id = e.order_id AND r.status IN ('succeeded', 'failed')
 )`;
 
 export async function commissionReversals(
   db: Database,
   refund: { id: string; orderId: string },
-  outcome: string,
   at: Date,
 ): Promise<InStatement[]> {
-  if (outcome !== "succeeded") return [];
   const earned = await db
     .select({ position: commissionEntries.position })
     .from(commissionEntries)
@@ -56,7 +63,8 @@ export async function commissionReversals(
               WHERE e.order_id = :order AND e.kind = 'earned'
             ) x ON x.position = json_extract(j.value, '$.position')
             WHERE x.target > x.reversed
-            AND EXISTS (SELECT 1 FROM refunds WHERE id = :refund AND status = 'succeeded' AND updated_at = :at)
+            AND EXISTS (SELECT 1 FROM refunds r WHERE r.id = :refund AND r.status IN ('succeeded', 'failed')
+                        AND r.updated_at = :at AND ${refundGave} > 0)
             ON CONFLICT (order_id, position, source) DO NOTHING`,
       args: { refund: refund.id, order: refund.orderId, entries: JSON.stringify(entries), at: at.toISOString() },
     },

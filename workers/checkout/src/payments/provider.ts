@@ -17,11 +17,15 @@ export interface PaymentEvent {
   payload: string;
 }
 
-/** A provider's word that a refund settled: applied once per id, and only to a refund still pending. */
+/** A provider's word that a refund part settled: applied once per id, and only to a part still pending. */
 export interface RefundEvent {
   kind: "refund";
   id: string;
   refundId: string;
+  /** The payment of the part (null from refunds made before parts: their refund's only part). */
+  paymentId: string | null;
+  /** The provider's id of its refund (the part's). */
+  reference: string | null;
   outcome: Exclude<RefundOutcome, "pending">;
   payload: string;
 }
@@ -37,8 +41,12 @@ export interface NewPayment {
   currency: string;
 }
 
+/** One part of a refund: the money it takes back from one payment. */
 export interface NewRefund {
+  /** The provider's idempotency key for this part. */
   id: string;
+  refundId: string;
+  paymentId: string;
   orderId: string;
   /** The provider's reference for the payment refunded. */
   paymentReference: string | null;
@@ -59,7 +67,7 @@ export interface PaymentProvider {
   createPayment(payment: NewPayment): Promise<{ reference: string | null; clientSecret: string | null }>;
   /** Lets go of a payment opened for an order that was then never written (sold out meanwhile). Never throws. */
   cancelPayment(reference: string | null): Promise<void>;
-  /** Refunds money of a succeeded payment, idempotently by our refund id. Throws when the provider cannot. */
+  /** Refunds money of a succeeded payment, idempotently by the part's key (`id`). Throws when the provider cannot. */
   refund(
     refund: NewRefund,
   ): Promise<{ reference: string | null; outcome: RefundOutcome; failureReason: string | null }>;

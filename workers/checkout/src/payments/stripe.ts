@@ -9,9 +9,10 @@
 // one (processing, then failed), so the second would be dropped as "not newer". Read back, whatever the order and
 // the repeats of deliveries, the payment converges on Stripe's latest state, and a stale read never overwrites a
 // later one.
-// Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated) and settle our refund it
-// names. charge.refunded carries only the charge (its refunds are not listed on current API versions), so the
-// intent's refunds are read back from Stripe and each settled one applied, once per (event, refund).
+// Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated) and settle the part of our
+// refund it names (metadata refund_id and payment_id; one Stripe Refund per part). charge.refunded carries only the
+// charge (its refunds are not listed on current API versions), so the intent's refunds are read back from Stripe and
+// each settled one applied, once per (event, refund).
 import Stripe from "stripe";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { log } from "../../../../shared/log.ts";
@@ -49,11 +50,14 @@ function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
   return refund.status === "failed" || refund.status === "canceled" ? "failed" : "pending";
 }
 
-/** Our refund's settlement, if the Stripe Refund names one of ours and is no longer pending. */
+/** Our refund part's settlement, if the Stripe Refund names one of ours and is no longer pending. */
 function settled(id: string, refund: Stripe.Refund, payload: string): RefundEvent[] {
   const refundId = refund.metadata?.refund_id;
+  const paymentId = refund.metadata?.payment_id || null;
   const outcome = refundOutcomeOf(refund);
-  return refundId && outcome !== "pending" ? [{ kind: "refund", id, refundId, outcome, payload }] : [];
+  return refundId && outcome !== "pending"
+    ? [{ kind: "refund", id, refundId, paymentId, reference: refund.id, outcome, payload }]
+    : [];
 }
 
 /** A Stripe call that could not be made or was refused, as the caller's problem (logged with Stripe's detail). */
@@ -107,7 +111,12 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
           {
             payment_intent: refund.paymentReference,
             amount: refund.amount,
-            metadata: { refund_id: refund.id, order_id: refund.orderId, reason: refund.reason ?? "" },
+            metadata: {
+              refund_id: refund.refundId,
+              payment_id: refund.paymentId,
+              order_id: refund.orderId,
+              reason: refund.reason ?? "",
+            },
           },
           { idempotencyKey: refund.id },
         );

@@ -107,7 +107,9 @@ async function receiveWebhook(env: Env, name: PaymentProviderName, body: string,
         : await settleRefund({
             db,
             refundId: event.refundId,
-            outcome: event.outcome,
+            parts: [
+              { paymentId: event.paymentId, reference: event.reference, outcome: event.outcome, failureReason: null },
+            ],
             event: { ...event, provider: name },
           }),
     );

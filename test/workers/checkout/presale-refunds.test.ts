@@ -1,0 +1,262 @@
+// Refunds of a pre-sale order paid by two payments (deposit 100.00, balance 50.00 a unit): one refund split into
+// parts, the balance first, one provider refund per part (sandbox, and the fake Stripe at its HTTP boundary).
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { database } from "../../../shared/db.ts";
+import { asMerchant, call, key, shopper } from "./helpers.ts";
+import { sandbox } from "./orders.ts";
+import {
+  balanceWindow,
+  depositPaid,
+  newPresale,
+  type PresaleOrder,
+  payBalance,
+  readOrder,
+} from "./presales-helpers.ts";
+import { cny, decide, deliver, requestReturn, stripeEvent, stripeFake } from "./returns-helpers.ts";
+
+interface Part {
+  paymentId: string;
+  provider: string;
+  amount: { amount: number };
+  status: string;
+  failureReason: string | null;
+}
+interface Refund {
+  id: string;
+  status: string;
+  paymentId: string;
+  amount: { amount: number };
+  failureReason: string | null;
+  lines: { position: number; quantity: number; amount: { amount: number } }[];
+  payments: Part[];
+}
+
+const parts = (refund: Refund) => refund.payments.map((p) => [p.paymentId, p.amount.amount, p.status]);
+
+/** A pre-sale order of `quantity` units whose deposit and balance the sandbox has taken. */
+async function paidBySandbox(who: string, quantity = 1) {
+  const presale = await newPresale();
+  const { order, depositPayment } = await depositPaid(presale.id, who, quantity);
+  await balanceWindow(order.id, "open");
+  const opened = await (await payBalance(presale.id, order.id, who)).json<PresaleOrder>();
+  const balanceId = opened.balancePayment?.id ?? "";
+  expect((await sandbox(balanceId, who, { outcome: "succeed" })).status).toBe(200);
+  expect((await readOrder(presale.id, order.id, who)).order.status).toBe("paid");
+  return { presale, orderId: order.id, depositId: depositPayment.id, balanceId };
+}
+
+/** The same, both payments taken by Stripe (the fake), confirmed by their webhooks. */
+async function paidByStripe(who: string) {
+  const presale = await newPresale();
+  const placed = await call("POST", `/v1/presales/${presale.id}/orders`, {
+    headers: shopper(who),
+    body: { quantity: 1, paymentProvider: "stripe" },
+    key: key(),
+  });
+  expect(placed.status, await placed.clone().text()).toBe(201);
+  const { order, depositPayment } = await placed.json<PresaleOrder>();
+  expect((await stripeEvent("payment_intent.succeeded", depositPayment.id)).status).toBe(200);
+  await balanceWindow(order.id, "open");
+  const opened = await call("POST", `/v1/presales/${presale.id}/orders/${order.id}/balance`, {
+    headers: shopper(who),
+    body: { paymentProvider: "stripe" },
+    key: key(),
+  });
+  expect(opened.status, await opened.clone().text()).toBe(201);
+  const balanceId = (await opened.json<PresaleOrder>()).balancePayment?.id ?? "";
+  expect((await stripeEvent("payment_intent.succeeded", balanceId)).status).toBe(200);
+  expect((await readOrder(presale.id, order.id, who)).order.status).toBe("paid");
+  return { presale, orderId: order.id, depositId: depositPayment.id, balanceId };
+}
+
+const refund = (orderId: string, merchant: string, body: unknown, idempotencyKey = key()) =>
+  call("POST", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(merchant), body, key: idempotencyKey });
+
+/** The refund requests the fake Stripe received for the order. */
+const stripeRefunds = async (orderId: string) =>
+  (
+    await (
+      await fetch(`${env.STRIPE_API_BASE}/_fake/requests`)
+    ).json<{ path: string; idempotencyKey: string | null; fields: Record<string, string> }[]>()
+  ).filter((r) => r.path === "/v1/refunds" && r.fields["metadata[order_id]"] === orderId);
+
+/** Stripe's id of a part's refund, as recorded. */
+async function providerRefundId(refundId: string, paymentId: string): Promise<string> {
+  const { rows } = await database(env).$client.execute({
+    sql: "SELECT provider_refund_id FROM refund_payments WHERE refund_id = ? AND payment_id = ?",
+    args: [refundId, paymentId],
+  });
+  return String(rows[0]?.provider_refund_id);
+}
+
+describe("refunds of a pre-sale order across its deposit and balance", () => {
+  it("a whole-line return gives back deposit + balance in two parts, the balance first; the order is refunded", async () => {
+    const who = "psr-return";
+    const { presale, orderId, depositId, balanceId } = await paidBySandbox(who);
+    await deliver(orderId, presale.merchant);
+    const asked = await requestReturn(orderId, who, { lines: [{ position: 0, quantity: 1 }], reason: "不喜欢" });
+    expect(asked.status, await asked.clone().text()).toBe(201);
+    const ret = await asked.json<{ id: string }>();
+    const approved = await decide(ret.id, presale.merchant, "approve");
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    const { refundId } = await approved.json<{ refundId: string; status: string }>();
+
+    const list = await (await call("GET", `/v1/orders/${orderId}/refunds`, { headers: shopper(who) })).json<{
+      data: Refund[];
+    }>();
+    expect(list.data).toHaveLength(1);
+    const [made] = list.data as [Refund];
+    expect(made).toMatchObject({
+      id: refundId,
+      status: "succeeded",
+      paymentId: balanceId,
+      amount: cny(15_000), // what the shopper paid for the line: 100.00 + 50.00, not the 150.00 deducted
+      lines: [{ position: 0, quantity: 1, amount: cny(15_000) }],
+    });
+    expect(parts(made)).toEqual([
+      [balanceId, 5_000, "succeeded"],
+      [depositId, 10_000, "succeeded"],
+    ]);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+    const after = await call("GET", `/v1/returns/${ret.id}`, { headers: shopper(who) });
+    expect(await after.json()).toMatchObject({ status: "refunded", refundId });
+    // Nothing is left: another refund of anything is refused.
+    expect((await refund(orderId, presale.merchant, { amount: cny(1) })).status).toBe(409);
+  });
+
+  it("splits a partial refund larger than the balance, and never refunds more than was paid in total", async () => {
+    const who = "psr-partial";
+    const { presale, orderId, depositId, balanceId } = await paidBySandbox(who, 2); // 20000 + 10000
+    const over = await refund(orderId, presale.merchant, { amount: cny(30_001) });
+    expect(over.status).toBe(409);
+    expect(await over.json()).toMatchObject({
+      code: "refund_exceeds_payment",
+      errors: [{ path: "/amount", message: "at most 30000" }],
+    });
+
+    const first = await refund(orderId, presale.merchant, { amount: cny(12_000) });
+    expect(first.status, await first.clone().text()).toBe(201);
+    const made = await first.json<Refund>();
+    expect(made).toMatchObject({ status: "succeeded", amount: cny(12_000) });
+    expect(parts(made)).toEqual([
+      [balanceId, 10_000, "succeeded"],
+      [depositId, 2_000, "succeeded"],
+    ]);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
+
+    // 18000 is left, all of it on the deposit.
+    const tooMuch = await refund(orderId, presale.merchant, { amount: cny(18_001) });
+    expect(await tooMuch.json()).toMatchObject({
+      code: "refund_exceeds_payment",
+      errors: [{ message: "at most 18000" }],
+    });
+    // One unit of the line (15000 of the 30000 paid for two) now: 12000 given back was not for units, so it is the
+    // unit's worth, from the deposit alone.
+    const unit = await (
+      await refund(orderId, presale.merchant, { lines: [{ position: 0, quantity: 1 }] })
+    ).json<Refund>();
+    expect(unit).toMatchObject({ status: "succeeded", amount: cny(15_000) });
+    expect(parts(unit)).toEqual([[depositId, 15_000, "succeeded"]]);
+    const rest = await (await refund(orderId, presale.merchant, {})).json<Refund>();
+    expect(rest).toMatchObject({ status: "succeeded", amount: cny(3_000) });
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+  });
+
+  it("sends one Stripe refund per part, keyed by refund and payment; a retried request refunds nothing twice", async () => {
+    const who = "psr-stripe";
+    const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
+    const idempotencyKey = key();
+    const body = { lines: [{ position: 0, quantity: 1 }] };
+    const res = await refund(orderId, presale.merchant, body, idempotencyKey);
+    expect(res.status, await res.clone().text()).toBe(201);
+    const made = await res.json<Refund>();
+    expect(made).toMatchObject({ status: "succeeded", amount: cny(15_000) });
+    expect(parts(made)).toEqual([
+      [balanceId, 5_000, "succeeded"],
+      [depositId, 10_000, "succeeded"],
+    ]);
+    const sent = await stripeRefunds(orderId);
+    expect(sent.map((r) => [r.idempotencyKey, r.fields.amount, r.fields["metadata[payment_id]"]])).toEqual([
+      [`${made.id}_${balanceId}`, "5000", balanceId],
+      [`${made.id}_${depositId}`, "10000", depositId],
+    ]);
+    expect(new Set(sent.map((r) => r.fields.payment_intent)).size).toBe(2);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+
+    const replay = await refund(orderId, presale.merchant, body, idempotencyKey);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replay.json()).toEqual(made);
+    expect(await stripeRefunds(orderId)).toHaveLength(2);
+  });
+
+  it("a failed part fails the refund, keeps what succeeded given back, and a retry refunds only the rest", async () => {
+    const who = "psr-fail";
+    const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
+    await stripeFake("rules", {
+      path: "/v1/refunds",
+      match: { "metadata[payment_id]": depositId },
+      status: 400,
+      error: { type: "invalid_request_error", code: "charge_disputed", message: "The charge is disputed." },
+      times: 1,
+    });
+    const body = { lines: [{ position: 0, quantity: 1 }] };
+    const failed = await (await refund(orderId, presale.merchant, body)).json<Refund>();
+    expect(failed).toMatchObject({ status: "failed", failureReason: "charge_disputed", amount: cny(15_000) });
+    expect(parts(failed)).toEqual([
+      [balanceId, 5_000, "succeeded"],
+      [depositId, 10_000, "failed"],
+    ]);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
+    // 10000 is left to refund, all of it on the deposit.
+    const over = await refund(orderId, presale.merchant, { amount: cny(10_001) });
+    expect(await over.json()).toMatchObject({ code: "refund_exceeds_payment", errors: [{ message: "at most 10000" }] });
+
+    // The merchant retries with a new key: only the deposit's 10000, the balance is not refunded again.
+    const retried = await refund(orderId, presale.merchant, body);
+    expect(retried.status, await retried.clone().text()).toBe(201);
+    const again = await retried.json<Refund>();
+    expect(again).toMatchObject({
+      status: "succeeded",
+      amount: cny(10_000),
+      lines: [{ position: 0, quantity: 1, amount: cny(10_000) }],
+    });
+    expect(parts(again)).toEqual([[depositId, 10_000, "succeeded"]]);
+    const sent = await stripeRefunds(orderId);
+    expect(sent.filter((r) => r.fields["metadata[payment_id]"] === balanceId)).toHaveLength(1);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+    expect((await refund(orderId, presale.merchant, body)).status).toBe(409);
+  });
+
+  it("a part Stripe leaves pending settles by its own webhook; the refund settles when all parts have", async () => {
+    const who = "psr-pending";
+    const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
+    await stripeFake("rules", {
+      path: "/v1/refunds",
+      match: { "metadata[payment_id]": balanceId },
+      status: 200,
+      refundStatus: "pending",
+      times: 1,
+    });
+    const made = await (await refund(orderId, presale.merchant, {})).json<Refund>();
+    expect(made).toMatchObject({ status: "pending", amount: cny(15_000) });
+    expect(parts(made)).toEqual([
+      [balanceId, 5_000, "pending"],
+      [depositId, 10_000, "succeeded"],
+    ]);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
+
+    const stripeId = await providerRefundId(made.id, balanceId);
+    expect(stripeId).toMatch(/^re_/);
+    const settled = await stripeEvent("refund.updated", stripeId, { status: "succeeded" });
+    expect(await settled.json()).toEqual({ received: true, duplicate: false });
+    const read = await call("GET", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(presale.merchant) });
+    const [after] = (await read.json<{ data: Refund[] }>()).data as [Refund];
+    expect(after).toMatchObject({ id: made.id, status: "succeeded" });
+    expect(parts(after)).toEqual([
+      [balanceId, 5_000, "succeeded"],
+      [depositId, 10_000, "succeeded"],
+    ]);
+    expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+  });
+});
