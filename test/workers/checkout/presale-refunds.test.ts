@@ -81,6 +81,16 @@ const stripeRefunds = async (orderId: string) =>
     ).json<{ path: string; idempotencyKey: string | null; fields: Record<string, string> }[]>()
   ).filter((r) => r.path === "/v1/refunds" && r.fields["metadata[order_id]"] === orderId);
 
+/** The merchant's refunded figure in the daily analytics, all days. */
+async function refundedFigure(merchant: string): Promise<number> {
+  const { rows } = await database(env).$client.execute({
+    sql: `SELECT coalesce(sum(refunded_amount), 0) AS n FROM analytics_daily_money
+          WHERE scope_kind = 'merchant' AND scope_id = ?`,
+    args: [merchant],
+  });
+  return Number(rows[0]?.n);
+}
+
 /** Stripe's id of a part's refund, as recorded. */
 async function providerRefundId(refundId: string, paymentId: string): Promise<string> {
   const { rows } = await database(env).$client.execute({
@@ -208,6 +218,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
       [depositId, 10_000, "failed"],
     ]);
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
+    expect(await refundedFigure(presale.merchant)).toBe(5_000); // what it did give back
     // 10000 is left to refund, all of it on the deposit.
     const over = await refund(orderId, presale.merchant, { amount: cny(10_001) });
     expect(await over.json()).toMatchObject({ code: "refund_exceeds_payment", errors: [{ message: "at most 10000" }] });
@@ -225,6 +236,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
     const sent = await stripeRefunds(orderId);
     expect(sent.filter((r) => r.fields["metadata[payment_id]"] === balanceId)).toHaveLength(1);
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+    expect(await refundedFigure(presale.merchant)).toBe(15_000);
     expect((await refund(orderId, presale.merchant, body)).status).toBe(409);
   });
 
@@ -245,6 +257,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
       [depositId, 10_000, "succeeded"],
     ]);
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
+    expect(await refundedFigure(presale.merchant)).toBe(0); // counted when the refund settles
 
     const stripeId = await providerRefundId(made.id, balanceId);
     expect(stripeId).toMatch(/^re_/);
@@ -258,5 +271,10 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
       [depositId, 10_000, "succeeded"],
     ]);
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
+    expect(await refundedFigure(presale.merchant)).toBe(15_000);
+    // The same delivery again changes nothing.
+    const duplicate = await stripeEvent("refund.updated", stripeId, { status: "succeeded" });
+    expect(await duplicate.json()).toMatchObject({ received: true });
+    expect(await refundedFigure(presale.merchant)).toBe(15_000);
   });
 });
