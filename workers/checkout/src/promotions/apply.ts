@@ -79,9 +79,9 @@ export async function promotionsFor(input: {
         return { code: "coupon_not_applicable", detail: `Coupon ${id} is another merchant's.` };
       if (row.currency !== input.currency)
         return { code: "coupon_not_applicable", detail: `Coupon ${id} is in ${row.currency}.` };
+      if (at >= row.endsAt) return { code: "coupon_expired", detail: `Coupon ${id} ended at ${row.endsAt}.` };
       if (at < row.startsAt)
         return { code: "coupon_not_applicable", detail: `Coupon ${id} is valid from ${row.startsAt}.` };
-      if (at >= row.endsAt) return { code: "coupon_expired", detail: `Coupon ${id} ended at ${row.endsAt}.` };
       if (!unused.some((u) => u.couponId === id))
         return { code: "coupon_not_claimed", detail: `You hold no unused claim of coupon ${id}: claim it first.` };
       return null;

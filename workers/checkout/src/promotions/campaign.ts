@@ -179,6 +179,57 @@ export async function joinCampaign(input: {
   };
 }
 
+/**
+ * A merchant leaves a campaign before its main day: its products leave it with their campaign prices, and their
+ * versions move (new ETags), in one batch that re-checks the main day has not begun. From its start the merchant
+ * stays (409 `conflict`): shoppers' carts and orders are priced by it. Leaving again changes nothing. The products
+ * that left, for the caller to purge their cached pages.
+ */
+export async function leaveCampaign(input: {
+  db: Database;
+  campaign: CampaignRow;
+  merchantId: string;
+  now: Date;
+}): Promise<string[]> {
+  const { db, campaign } = input;
+  const at = input.now.toISOString();
+  if (at >= campaign.mainStartsAt) {
+    throw new ProblemError(
+      "conflict",
+      `Campaign ${campaign.id}'s main day began at ${campaign.mainStartsAt}: its merchants stay until it ends.`,
+    );
+  }
+  const args = { campaign: campaign.id, merchant: input.merchantId, at };
+  const before = "EXISTS (SELECT 1 FROM campaigns WHERE id = :campaign AND main_starts_at > :at)";
+  const mine = "SELECT product_id FROM campaign_products WHERE campaign_id = :campaign AND merchant_id = :merchant";
+  const results = await db.$client.batch(
+    [
+      { sql: `${mine} AND ${before}`, args },
+      {
+        sql: `DELETE FROM campaign_prices WHERE campaign_id = :campaign AND product_id IN (${mine}) AND ${before}`,
+        args,
+      },
+      {
+        sql: `UPDATE products SET version = version + 1, updated_at = :at WHERE id IN (${mine}) AND ${before}`,
+        args,
+      },
+      {
+        sql: `DELETE FROM campaign_products WHERE campaign_id = :campaign AND merchant_id = :merchant AND ${before}`,
+        args,
+      },
+      { sql: `SELECT ${before} AS open`, args },
+    ],
+    "write",
+  );
+  if (!results[4]?.rows[0]?.open) {
+    throw new ProblemError(
+      "conflict",
+      `Campaign ${campaign.id}'s main day has begun: its merchants stay until it ends.`,
+    );
+  }
+  return (results[0]?.rows ?? []).map((row) => String(row.product_id));
+}
+
 /** The campaign's products (a merchant's own only, when given). */
 export async function campaignProductList(db: Database, campaignId: string, merchantId: string | undefined) {
   const rows = await db

@@ -4,7 +4,7 @@
 // writes the claim only if that update happened (the database runs writes one at a time, and CHECK (claimed <=
 // quantity) stands behind it), so hundreds of simultaneous claims never take more than were issued.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import { decodeAttribution, resolveAttribution } from "../../../../shared/attribution.ts";
 import type { Database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
@@ -184,6 +184,23 @@ export async function couponRow(db: Database, couponId: string): Promise<CouponR
   return row;
 }
 
+/**
+ * Ends the issuer's coupon now (`issuerId` null: the operator's): its `endsAt` becomes now, so from then on it is
+ * neither claimed nor used at checkout (`coupon_expired`); orders already placed keep it. One conditional UPDATE,
+ * so ending an ended coupon changes nothing and answers the same. Another issuer's coupon is a 404.
+ */
+export async function endCoupon(db: Database, issuerId: string | null, couponId: string, now: Date) {
+  const coupon = await couponRow(db, couponId);
+  if (coupon.merchantId !== issuerId) throw new ProblemError("not_found", `Coupon ${couponId} does not exist.`);
+  const at = now.toISOString();
+  const [ended] = await db
+    .update(coupons)
+    .set({ endsAt: at })
+    .where(and(eq(coupons.id, couponId), gt(coupons.endsAt, at)))
+    .returning();
+  return ended ?? (await couponRow(db, couponId));
+}
+
 /** Whether the shopper saw the session or note the coupon is for: a product link's reference from it that holds. */
 async function checkAudience(db: Database, coupon: CouponRow, attribution: string | undefined): Promise<void> {
   if (coupon.audience === "everyone") return;
@@ -240,10 +257,11 @@ export async function claimCoupon(input: {
   const claimed = Number(state?.claimed ?? 0);
   const seq = Number(state?.mine ?? 0);
   if ((results[1]?.rowsAffected ?? 0) === 0) {
+    // Ended first: a coupon ended before its start is ended, not "not yet valid".
+    if (at >= coupon.endsAt) throw new ProblemError("coupon_expired", `Coupon ${couponId} ended at ${coupon.endsAt}.`);
     if (at < coupon.startsAt) {
       throw new ProblemError("coupon_not_applicable", `Coupon ${couponId} may be claimed from ${coupon.startsAt}.`);
     }
-    if (at >= coupon.endsAt) throw new ProblemError("coupon_expired", `Coupon ${couponId} ended at ${coupon.endsAt}.`);
     if (seq >= coupon.perShopperLimit) {
       throw new ProblemError(
         "coupon_limit_exceeded",

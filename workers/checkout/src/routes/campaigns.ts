@@ -1,8 +1,9 @@
 // Campaigns: the operator creates them; anyone reads them and their products; a merchant (`promotions:write`)
-// joins with its own products and their campaign prices.
+// joins with its own products and their campaign prices, and may leave before the main day.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, gt } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
+import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter, purge } from "../../../../shared/http.ts";
 import { idempotency } from "../../../../shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
@@ -17,6 +18,7 @@ import {
   createCampaign,
   JoinSchema,
   joinCampaign,
+  leaveCampaign,
   toCampaign,
 } from "../promotions/campaign.ts";
 
@@ -56,6 +58,26 @@ const joinRoute = createRoute({
   },
   responses: {
     201: jsonContent(CampaignProductSchema, "The product in the campaign"),
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
+});
+
+const leaveRoute = createRoute({
+  method: "delete",
+  path: "/{id}/merchants/{merchantId}",
+  summary: "Leave a campaign",
+  description:
+    "A merchant (`promotions:write`), itself only (another merchant is a 404): all its products leave the campaign at once, with their badge and campaign prices, wherever prices are shown or charged. Only before the main day: from `mainStartsAt` on, 409 `conflict` (shoppers' carts and orders are priced by it). Idempotent: leaving again is a 204 too. Optional Idempotency-Key.",
+  request: {
+    params: idParam("cmp").extend({
+      merchantId: z
+        .string()
+        .regex(/^mer_[0-9A-Za-z]{1,64}$/, "must be an id starting with mer_")
+        .openapi({ param: { name: "merchantId", in: "path" }, example: "mer_01JDEMO0000000000000000000" }),
+    }),
+  },
+  responses: {
+    204: { description: "The merchant is not in the campaign" },
     ...problemResponses(400, 401, 403, 404, 409),
   },
 });
@@ -115,6 +137,21 @@ campaignRoutes.openapi(joinRoute, async (c) => {
   });
   purge(c, `/v1/products/${joined.productId}`);
   return c.json(joined, 201);
+});
+
+campaignRoutes.delete(
+  "/:id/merchants/:merchantId",
+  merchantScope("promotions:write"),
+  idempotency({ required: false }),
+);
+campaignRoutes.openapi(leaveRoute, async (c) => {
+  const merchant = requireMerchant(c, "promotions:write");
+  const { id, merchantId } = c.req.valid("param");
+  if (merchantId !== merchant.merchantId) throw new ProblemError("not_found", `Merchant ${merchantId} does not exist.`);
+  const db = database(c.env);
+  const left = await leaveCampaign({ db, campaign: await campaignRow(db, id), merchantId, now: new Date() });
+  if (left.length > 0) purge(c, ...left.map((productId) => `/v1/products/${productId}`));
+  return c.body(null, 204);
 });
 
 campaignRoutes.openapi(productsRoute, async (c) => {

@@ -1,5 +1,6 @@
-// Coupons: a merchant (`promotions:write`) issues them for its products, the operator platform-wide; anyone reads
-// one; a signed-in shopper (or creator) claims one with an Idempotency-Key and lists what they hold.
+// Coupons: a merchant (`promotions:write`) issues them for its products, the operator platform-wide, and each may
+// end its own early; anyone reads one; a signed-in shopper (or creator) claims one with an Idempotency-Key and lists
+// what they hold.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { database } from "../../../../shared/db.ts";
@@ -15,6 +16,7 @@ import {
   claimCoupon,
   couponRow,
   createCoupon,
+  endCoupon,
   toCoupon,
 } from "../promotions/coupon.ts";
 
@@ -68,6 +70,16 @@ const claimRoute = createRoute({
   responses: { 201: jsonContent(ClaimSchema, "Your claim"), ...problemResponses(400, 401, 404, 409, 422) },
 });
 
+const endCouponRoute = createRoute({
+  method: "post",
+  path: "/{id}/end",
+  summary: "End a coupon now",
+  description:
+    "Its issuer: the merchant (`promotions:write`) for its own coupons, the operator for the platform's; another's is a 404. From now on it is neither claimed nor applied at checkout (409 `coupon_expired`); orders already placed keep their discount. `endsAt` becomes now; ending an ended coupon changes nothing and answers the same. Optional Idempotency-Key.",
+  request: { params: idParam("cpn") },
+  responses: { 200: jsonContent(CouponSchema, "The ended coupon"), ...problemResponses(400, 401, 403, 404, 422) },
+});
+
 const myClaimsRoute = createRoute({
   method: "get",
   path: "/claims",
@@ -116,6 +128,16 @@ couponRoutes.openapi(myClaimsRoute, async (c) => {
 couponRoutes.openapi(getCouponRoute, async (c) => {
   const { id } = c.req.valid("param");
   return c.json(toCoupon(await couponRow(database(c.env), id)), 200);
+});
+
+couponRoutes.post("/:id/end", async function couponEnder(c, next) {
+  issuer(c);
+  await next();
+});
+couponRoutes.post("/:id/end", idempotency({ required: false }));
+couponRoutes.openapi(endCouponRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  return c.json(toCoupon(await endCoupon(database(c.env), issuer(c), id, new Date())), 200);
 });
 
 couponRoutes.post("/:id/claims", async function claimant(c, next) {
