@@ -93,11 +93,13 @@ const myClaimsRoute = createRoute({
 
 export const couponRoutes = createRouter<{ Bindings: Env }>();
 
-couponRoutes.post("/", async function couponIssuer(c, next) {
+/** Refuses a caller that issues no coupons before its input is read. */
+async function couponIssuer(c: Parameters<typeof principalOf>[0], next: () => Promise<void>) {
   issuer(c);
   await next();
-});
-couponRoutes.post("/", idempotency({ required: false }));
+}
+
+couponRoutes.post("/", couponIssuer, idempotency({ required: false }));
 couponRoutes.openapi(createCouponRoute, async (c) => {
   const row = await createCoupon(database(c.env), issuer(c), c.req.valid("json"));
   c.header("location", `/v1/coupons/${row.id}`);
@@ -130,11 +132,7 @@ couponRoutes.openapi(getCouponRoute, async (c) => {
   return c.json(toCoupon(await couponRow(database(c.env), id)), 200);
 });
 
-couponRoutes.post("/:id/end", async function couponEnder(c, next) {
-  issuer(c);
-  await next();
-});
-couponRoutes.post("/:id/end", idempotency({ required: false }));
+couponRoutes.post("/:id/end", couponIssuer, idempotency({ required: false }));
 couponRoutes.openapi(endCouponRoute, async (c) => {
   const { id } = c.req.valid("param");
   return c.json(toCoupon(await endCoupon(database(c.env), issuer(c), id, new Date())), 200);
