@@ -1,6 +1,6 @@
-// The whole platform on one machine: the libSQL server on its file, migrations, demo data, and every Worker in one
-// `wrangler dev` (one workerd process). Used by `npm start` and by the end-to-end tests, so they run the same thing.
-import { type ChildProcess, spawn } from "node:child_process";
+// The whole platform on one machine: the libSQL server on its file, migrations, demo data, and every Worker with its
+// Durable Objects in one workerd (dev/runtime.ts). Used by `npm start`, `npm run dev`, the end-to-end tests and the
+// benchmarks, so they run the same thing.
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,15 +10,17 @@ import { ensureSigningKey } from "../shared/tokens.ts";
 import { connect, migrateDatabase } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";
+import { exitOf, type Runtime, startBundles, startWranglerDev } from "./runtime.ts";
 import { type DemoCredentials, seedDemoData } from "./seed-data.ts";
-import { offline, workers, wranglerBin } from "./workers.ts";
 
 export interface PlatformOptions {
   port: number;
   libsqlPort: number;
   dataDir: string;
-  /** Where wrangler's and the database server's output goes. */
+  /** Where the Workers' and the database server's output goes. */
   stdio: "inherit" | "ignore";
+  /** `wrangler dev`, rebuilding and reloading on every edit (`npm run dev`), rather than the deploy bundles. */
+  reload?: boolean;
 }
 
 export interface Platform {
@@ -28,7 +30,7 @@ export interface Platform {
   /** The operator key (PLATFORM_ADMIN_KEY) the gateway was started with. */
   operatorKey: string;
   credentialsFile: string;
-  /** Resolves when either child exits by itself (a crash), with its name. */
+  /** Resolves when the Workers' runtime or the database server ends by itself (a crash), with its name. */
   exited: Promise<string>;
   stop(): Promise<void>;
 }
@@ -81,18 +83,15 @@ async function localSecret(
   return key;
 }
 
-function waitForExit(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
-  });
-}
-
-async function waitForHealth(url: string, wrangler: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForHealth(url: string, runtime: Runtime, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
+  let ended = false;
+  void runtime.exited.then(() => {
+    ended = true;
+  });
   while (Date.now() < deadline) {
-    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited with code ${wrangler.exitCode}`);
+    if (ended) throw new Error("the Workers' runtime exited");
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
       if (res.status === 200) return;
@@ -103,22 +102,6 @@ async function waitForHealth(url: string, wrangler: ChildProcess, timeoutMs: num
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the gateway did not become healthy within ${timeoutMs} ms: ${last}`);
-}
-
-async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = waitForExit(child);
-  // wrangler starts workerd as its own child: signal the whole process group.
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -133,7 +116,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // By environment rather than argument: a PEM key starts with dashes.
     env: { LIBSQL_AUTH_JWT_KEY: auth.publicKeyPem },
   });
-  let wrangler: ChildProcess | undefined;
+  let runtime: Runtime | undefined;
   try {
     const client = connect({ url: db.url, authToken: auth.token });
     await migrateDatabase(client);
@@ -149,47 +132,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       `${JSON.stringify({ gatewayUrl, libsqlUrl: db.url, operatorKey: adminKey, ...credentials }, null, 2)}\n`,
     );
 
-    wrangler = spawn(
-      process.execPath,
-      [
-        wranglerBin,
-        "dev",
-        ...workers.flatMap((w) => ["-c", w.config]),
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        String(options.port),
-        "--persist-to",
-        path.join(dataDir, "wrangler"),
-        "--show-interactive-dev-session=false",
-        "--log-level",
-        "info",
-      ],
-      {
-        detached: true,
-        stdio: ["ignore", options.stdio, options.stdio],
-        env: {
-          ...process.env,
-          // Every Worker's [vars] and secrets may come from the environment (see the [secrets] table in each config).
-          LIBSQL_URL: db.url,
-          LIBSQL_AUTH_TOKEN: auth.token,
-          PLATFORM_ADMIN_KEY: adminKey,
-          WEBHOOK_SECRETS_KEY: webhookSecretsKey,
-          // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
-          LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
-          // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.
-          WEBHOOK_ALLOW_PRIVATE_URLS: process.env.WEBHOOK_ALLOW_PRIVATE_URLS ?? "true",
-          ...offline,
-          NO_UPDATE_NOTIFIER: "1",
-        },
+    const start = options.reload ? startWranglerDev : startBundles;
+    runtime = await start({
+      port: options.port,
+      dataDir,
+      stdio: options.stdio,
+      env: {
+        // Every Worker's [vars] and secrets may come from the environment (see the [secrets] table in each config).
+        LIBSQL_URL: db.url,
+        LIBSQL_AUTH_TOKEN: auth.token,
+        PLATFORM_ADMIN_KEY: adminKey,
+        WEBHOOK_SECRETS_KEY: webhookSecretsKey,
+        // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
+        LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
+        // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.
+        WEBHOOK_ALLOW_PRIVATE_URLS: process.env.WEBHOOK_ALLOW_PRIVATE_URLS ?? "true",
       },
-    );
-    const running = wrangler;
+    });
+    const running = runtime;
     await waitForHealth(gatewayUrl, running, 120_000);
 
     const exited = Promise.race([
-      waitForExit(running).then(() => "wrangler dev"),
-      waitForExit(db.child).then(() => "the libSQL server"),
+      running.exited.then(() => "the Workers' runtime"),
+      exitOf(db.child).then(() => "the libSQL server"),
     ]);
     return {
       gatewayUrl,
@@ -199,12 +164,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       credentialsFile,
       exited,
       async stop() {
-        await stopGroup(running);
+        await running.stop();
         await db.stop();
       },
     };
   } catch (err) {
-    if (wrangler) await stopGroup(wrangler);
+    await runtime?.stop();
     await db.stop();
     throw err;
   }

@@ -1,11 +1,14 @@
-// `npm start`: the whole platform on the embedded default, seeded with demo data. Ctrl-C stops everything.
+// `npm start`: the whole platform on the embedded default, seeded with demo data, every Worker as its deploy bundle.
+// `npm run dev` (`--reload`): the same under `wrangler dev`, which rebuilds and reloads on every edit. Ctrl-C stops
+// everything.
 import { startPlatform } from "./platform.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const libsqlPort = Number(process.env.LIBSQL_PORT ?? 8080);
 const dataDir = process.env.ZHONGCAO_DATA_DIR ?? ".data";
 
-const platform = await startPlatform({ port, libsqlPort, dataDir, stdio: "inherit" }).catch((err: unknown) => {
+const reload = process.argv.includes("--reload");
+const platform = await startPlatform({ port, libsqlPort, dataDir, stdio: "inherit", reload }).catch((err: unknown) => {
   console.error(`zhongcao failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 // The platform's Workers, in the order `wrangler dev` takes their configs: the gateway first, since it gets the port.
 import { execFile } from "node:child_process";
+import path from "node:path";
 import { promisify } from "node:util";
 
 export interface WorkerInfo {
@@ -26,7 +27,14 @@ export async function bundleWorker(worker: WorkerInfo, outdir: string): Promise<
   const { stdout, stderr } = await runFile(
     process.execPath,
     [wranglerBin, "deploy", "--dry-run", "-c", worker.config, "--outdir", outdir],
-    { env: { ...process.env, ...offline } },
+    // The [build] command runs `node`: this one, whoever started us.
+    {
+      env: {
+        ...process.env,
+        ...offline,
+        PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
+      },
+    },
   );
   return `${stdout}${stderr}`;
 }

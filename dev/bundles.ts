@@ -1,0 +1,59 @@
+// `node dev/bundles.ts --port N --data-dir DIR` (started by dev/runtime.ts): every Worker bundled exactly as a deploy
+// uploads it (`wrangler deploy --dry-run`), then all of them in one Miniflare: one workerd, service bindings
+// in-process, its socket serving the gateway directly. Bindings as wrangler reads them: each wrangler.toml's [vars]
+// and [secrets], a value in this process's environment winning. Ends on SIGTERM/SIGINT (with workerd, its child).
+import { readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { bundleWorker, type WorkerInfo, workers } from "./workers.ts";
+
+type ModuleRule = { type: string; include: string[] };
+type ModuleType = "ESModule" | "CommonJS" | "Text" | "Data" | "CompiledWasm";
+
+/** A bundle's files as Miniflare modules, the entry first, each typed by the config's module rules as wrangler does. */
+async function bundleModules(dir: string, rules: ModuleRule[]): Promise<{ type: ModuleType; path: string }[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && !e.name.endsWith(".map") && e.name !== "README.md")
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort((a, b) => Number(b === "index.js") - Number(a === "index.js"));
+  return files.map((file) => {
+    // wrangler names an additional module `<sha1>-<its source name>`: the rules match the source name.
+    const source = path.join(path.dirname(file), path.basename(file).replace(/^[0-9a-f]{40}-/, ""));
+    const rule = rules.find((r) => r.include.some((glob) => path.matchesGlob(source, glob)));
+    return { type: (rule?.type ?? "ESModule") as ModuleType, path: path.join(dir, file) };
+  });
+}
+
+async function workerOptions(worker: WorkerInfo, bundleDir: string) {
+  await bundleWorker(worker, bundleDir);
+  const { modulesRules, ...options } = unstable_getMiniflareWorkerOptions(worker.config).workerOptions;
+  const modules = await bundleModules(bundleDir, (modulesRules ?? []) as ModuleRule[]);
+  return { ...options, name: worker.service, modules, modulesRoot: bundleDir };
+}
+
+const { values } = parseArgs({ options: { port: { type: "string" }, "data-dir": { type: "string" } } });
+const dataDir = path.resolve(values["data-dir"] ?? ".data");
+const bundles = path.join(dataDir, "bundles");
+await rm(bundles, { recursive: true, force: true });
+const options = [];
+// One at a time: in parallel they only fight over the cores.
+for (const worker of workers) options.push(await workerOptions(worker, path.join(bundles, worker.name)));
+
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    host: "127.0.0.1",
+    port: Number(values.port ?? 8787),
+    // No request to Cloudflare for the `cf` object: a fixed local one.
+    cf: false,
+    log: new Log(LogLevel.WARN),
+    // The Workers log every request themselves (shared/http.ts).
+    logRequests: false,
+    // Where `wrangler dev --persist-to <data>/wrangler` keeps Durable Object storage, so `npm run dev` finds it too.
+    resourcePersistencePath: path.join(dataDir, "wrangler", "v3"),
+    workers: options,
+  }),
+);
+await mf.ready;

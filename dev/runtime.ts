@@ -1,0 +1,87 @@
+// The platform's five Workers and their Durable Objects, run one of two ways on this machine:
+// - `bundles` (`npm start`, the end-to-end tests, the benchmarks): each Worker bundled exactly as a deploy uploads it
+//   (`wrangler deploy --dry-run`), then all five in one Miniflare (one workerd process, service bindings in-process),
+//   its socket serving the gateway directly. What is deployed is what runs and what is measured.
+// - `reload` (`npm run dev`): one `wrangler dev` over the five configs, which rebuilds and reloads on every edit. Its
+//   dev proxy (a Durable Object every request passes through, in a second workerd) costs about three quarters of the
+//   throughput (README, Benchmarks), so nothing is measured through it.
+// Both take bindings the same way: each wrangler.toml's [vars] and [secrets], a value in the environment winning.
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { offline, workers, wranglerBin } from "./workers.ts";
+
+export interface RuntimeOptions {
+  port: number;
+  dataDir: string;
+  /** Environment the Workers' bindings are read from on top of this process's: the local database, secrets. */
+  env: Record<string, string>;
+  stdio: "inherit" | "ignore";
+}
+
+export interface Runtime {
+  /** Resolves if the runtime ends by itself (a crash). */
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Resolves when the child process has ended. */
+export function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = exitOf(child);
+  // wrangler starts workerd as its own child: signal the whole process group.
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Runs `args` with node in its own process group (workerd under it), its bindings' values in its environment. */
+function spawnGroup(args: string[], options: RuntimeOptions): Runtime {
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", options.stdio, options.stdio],
+    env: { ...process.env, ...options.env, ...offline, NO_UPDATE_NOTIFIER: "1" },
+  });
+  return { exited: exitOf(child), stop: () => stopGroup(child) };
+}
+
+export async function startBundles(options: RuntimeOptions): Promise<Runtime> {
+  return spawnGroup(["dev/bundles.ts", "--port", String(options.port), "--data-dir", options.dataDir], {
+    ...options,
+    // wrangler says which secrets it took from the environment for every Worker: only its warnings.
+    env: { ...options.env, WRANGLER_LOG: "warn" },
+  });
+}
+
+export async function startWranglerDev(options: RuntimeOptions): Promise<Runtime> {
+  return spawnGroup(
+    [
+      wranglerBin,
+      "dev",
+      ...workers.flatMap((w) => ["-c", w.config]),
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(options.port),
+      "--persist-to",
+      path.join(options.dataDir, "wrangler"),
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "info",
+    ],
+    options,
+  );
+}
