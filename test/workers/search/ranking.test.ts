@@ -1,5 +1,6 @@
-// Ranking: title and whole-query matches before body matches, then business signals; the operator's weights.
-// The weights are platform-wide, so this file restores them when done.
+// Ranking: title and whole-query matches before body matches, then business signals; the operator's weights, and the
+// database round trips a search makes as they change. The weights are platform-wide, so this file restores them
+// when done (and is the only one that changes them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   call,
@@ -10,6 +11,7 @@ import {
   newNote,
   newProduct,
   operator,
+  type SearchBody,
   search,
   uniqueWord,
 } from "./fixtures.ts";
@@ -87,5 +89,34 @@ describe("settings", () => {
     expect((await putRanking({ salesHalf: 0 })).status).toBe(400);
     expect((await putRanking({ nonsense: 1 })).status).toBe(400);
     await putRanking({});
+  });
+});
+
+describe("database round trips", () => {
+  const one = /^search-query;dur=\d+(\.\d)?, search;dur=\d+(\.\d)?$/;
+  const two = /^search-query;dur=\d+(\.\d)?, search-requery;dur=\d+(\.\d)?, search;dur=\d+(\.\d)?$/;
+  const timing = async (q: string) => {
+    const res = await call(`/v1/search?q=${encodeURIComponent(q)}`);
+    expect(res.status).toBe(200);
+    return { timing: res.headers.get("server-timing") ?? "", body: (await res.json()) as SearchBody };
+  };
+
+  it("one for a query the lookups change nothing in; a second after new weights, and for a typo", async () => {
+    await timing(word);
+    expect((await timing(word)).timing).toMatch(one);
+    // New weights: the statement built with the old ones is not used, and the answer follows the new ones.
+    expect((await putRanking({ sales: 0 })).status).toBe(200);
+    const reweighed = await timing(word);
+    expect(reweighed.timing).toMatch(two);
+    const ahead = (body: SearchBody, a: string, b: string) => ids(body).indexOf(a) < ids(body).indexOf(b);
+    expect(ahead(reweighed.body, plain, selling)).toBe(true);
+    expect((await timing(word)).timing).toMatch(one);
+    await putRanking({});
+    await timing(word);
+    // A typo (one letter changed) is corrected: the main statement is built again with the correction.
+    const typo = await timing(`${word.slice(0, 4)}${word[4] === "x" ? "y" : "x"}${word.slice(5)}`);
+    expect(typo.timing).toMatch(two);
+    expect(typo.body.query.corrections).not.toEqual({});
+    expect(ahead(typo.body, selling, plain)).toBe(true);
   });
 });

@@ -1,13 +1,14 @@
-// searchCatalog: one search, in two read round trips. The first looks up what the query needs (ranking weights,
-// synonyms, typo candidates from the index's vocabulary); the second matches, filters, scores, counts, facets and
-// pages in one statement, each match collected once (materialised CTEs).
+// searchCatalog: one search, in one read round trip when the query needs nothing the plan reads. One batch looks up
+// what the query needs (ranking weights, synonyms, typo candidates from the index's vocabulary) and runs the main
+// statement, which matches, filters, scores, counts, facets and pages, each match collected once (materialised
+// CTEs); a second round trip only when the lookups change the main statement (synonyms, corrections, new weights).
 //
 // What keeps it fast at 200,000 documents (bench/search.ts): each kind's documents have rowids in a range of their
 // own (KIND_RANGE), so FTS5 finds a kind's matches by itself; the text score needs no bm25() (a lookup and a
 // position list decoded per match: most of the time at this size) but whether a term is in the title, from a second
 // FTS5 query; the signals and facet columns sit beside the index in search_documents (one rowid lookup a match); and
 // a relevance search with more than RANK_WINDOW matches and no filter ranks the RANK_WINDOW best text matches.
-import type { InArgs, InStatement, InValue } from "@libsql/client";
+import type { InArgs, InStatement, InValue, ResultSet, Row } from "@libsql/client";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { type CampaignPeriods, campaignPeriod, unitPriceSql } from "../../../shared/pricing.ts";
@@ -25,7 +26,7 @@ import {
   typoEligible,
   typoLengths,
 } from "./query.ts";
-import { RANKING_SETTING, type Ranking, rankingFrom } from "./ranking.ts";
+import { defaultRanking, RANKING_SETTING, type Ranking, rankingFrom } from "./ranking.ts";
 
 export const searchTypes = ["products", "notes", "live"] as const;
 export type SearchType = (typeof searchTypes)[number];
@@ -171,8 +172,16 @@ function kindRange(type: SearchType): [lo: number, hi: number] {
   return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
 }
 
-/** Round trip 1: weights, synonyms and typo candidates, then the matchers for every term. */
-async function plan(db: Database, rawQuery: string): Promise<Plan> {
+/** What the query itself says (no database): its normalised text, terms, and the words that may be typos. */
+interface Analysis {
+  q: string;
+  terms: Term[];
+  typoTerms: Term[];
+  /** The statements that read what the plan needs: weights, synonyms, typo candidates and whether each word is known. */
+  statements: InStatement[];
+}
+
+function analyse(rawQuery: string): Analysis {
   const q = normaliseQuery(rawQuery);
   const terms = q ? termsOf(q) : [];
   const keys = [...new Set([q, ...q.split(" "), ...terms.map((t) => t.text)])].filter((k) => k.length > 0);
@@ -216,15 +225,24 @@ async function plan(db: Database, rawQuery: string): Promise<Plan> {
       args: [word, prefixEnd(word)],
     });
   }
-  const results = await db.$client.batch(statements, "read");
-  const ranking = rankingFrom(parseJson(results[0]?.rows[0]?.value));
+  return { q, terms, typoTerms, statements };
+}
+
+/** What the planning statements found: the weights, each key's synonyms, each unknown word's corrections. */
+interface Found {
+  ranking: Ranking;
+  synonymsOf: Map<string, string[]>;
+  corrections: Record<string, string[]>;
+}
+
+function foundIn(a: Analysis, results: ResultSet[]): Found {
   const synonymsOf = new Map<string, string[]>();
   for (const row of results[1]?.rows ?? []) {
     const key = String(row.key);
     synonymsOf.set(key, [...(synonymsOf.get(key) ?? []), String(row.synonym)]);
   }
   const corrections: Record<string, string[]> = {};
-  typoTerms.forEach((term, i) => {
+  a.typoTerms.forEach((term, i) => {
     const known = Number(results[3 + i * 2]?.rows[0]?.known ?? 0) > 0;
     if (known) return;
     const word = fold(term.text);
@@ -234,7 +252,11 @@ async function plan(db: Database, rawQuery: string): Promise<Plan> {
       .slice(0, MAX_CORRECTIONS);
     if (candidates.length > 0) corrections[term.text] = candidates;
   });
+  return { ranking: rankingFrom(parseJson(results[0]?.rows[0]?.value)), synonymsOf, corrections };
+}
 
+/** The matchers for every term, from the analysis and what the planning statements found. */
+function planFrom({ q, terms }: Analysis, { ranking, synonymsOf, corrections }: Found): Plan {
   const wholeSynonyms = synonymsOf.get(q) ?? [];
   const clauses = terms.map((term) => {
     const matchers = termMatchers(term);
@@ -327,7 +349,9 @@ function intersection(p: Plan): string {
  */
 function matchSql(p: Plan, type: SearchType, windowed: boolean, args: Args): { ctes: string; total: string } {
   const [from, to] = kindRange(type);
-  const [lo, hi] = [args.bind(from), args.bind(to)];
+  // Written into the statement, not bound: a JavaScript number is bound as a REAL, and FTS5 takes a rowid bound only
+  // when it is an INTEGER (else it reads the whole index and SQLite drops the other kinds' rows one by one).
+  const [lo, hi] = [String(from), String(to)];
   const range = `rowid >= ${lo} AND rowid < ${hi}`;
   const tiered = windowed ? tieredSql(p, lo, hi, args) : null;
   if (tiered) return tiered;
@@ -366,56 +390,61 @@ ${ranked}`,
 }
 
 /**
- * The RANK_WINDOW best matches of a one-term query (its lookup, and for Chinese of 3+ characters its pieces, which
- * find everything the lookup finds) without collecting every match: FTS5 hands over each score tier newest first and
- * stops at RANK_WINDOW (the lookup in the title, in the body only; the pieces in the title, in the body only, each
- * tier read only while the ones above it hold fewer than RANK_WINDOW). Collecting thousands of rowids into a
- * temporary table costs far more than finding them. The same window, scores and phrase flag as the general path;
- * null when the query has more terms, synonyms or corrections (the general path).
+ * The RANK_WINDOW best matches of a one-term query without collecting every match: each of the term's lookups
+ * (as typed, its Chinese pieces, its synonyms, its typo corrections) gives two score tiers, in the title and in the
+ * body only, read best score first, newest first, and FTS5 stops each at RANK_WINDOW. A tier is read only while the
+ * tiers above it hold fewer than RANK_WINDOW (then they hold every match they can, so a row's tier is its best
+ * lookup: the rows of the tiers above are left out). Collecting thousands of rowids into a temporary table costs far
+ * more than finding them. The same window, scores and phrase flag as the general path; null when the query has
+ * several terms (the general path).
  */
 function tieredSql(p: Plan, lo: string, hi: string, args: Args): { ctes: string; total: string } | null {
-  const [matchers] = p.clauses;
-  const [exact, pieces, ...more] = matchers ?? [];
   const [term] = p.terms;
-  if (!exact || !term || p.clauses.length !== 1 || p.whole.length > 0 || more.length > 0) return null;
-  if (pieces && (pieces.weight !== 0.5 || pieces.table !== "words" || term.script !== "cjk")) return null;
-  const single = term.text === p.q;
-  const window = args.bind(RANK_WINDOW);
-  const tier = (m: Matcher, inTitle: boolean, name: string, guard: string) => {
+  const [clause, ...others] = p.clauses;
+  if (!term || !clause || others.length > 0 || term.text !== p.q) return null;
+  const [exact] = clause;
+  const lookups = [...clause, ...p.whole];
+  const tiers = lookups
+    .flatMap((m) =>
+      [true, false].map((inTitle) => ({ m, inTitle, score: m.weight * TERM_SCORE * (inTitle ? TITLE_FACTOR : 1) })),
+    )
+    .sort((a, b) => b.score - a.score);
+  const window = String(RANK_WINDOW);
+  const ctes = tiers.map(({ m, inTitle, score }, i) => {
     const table = `search_${m.table}`;
+    const above = tiers.slice(0, i).map((_, j) => `tier${j}`);
     // A tier not to be read gets an empty rowid range: FTS5 then reads next to nothing (a condition beside the MATCH
     // would be checked row by row, after FTS5 had found every match).
-    const upper = guard ? `CASE WHEN ${guard} THEN ${hi} ELSE ${lo} END` : hi;
+    const upper =
+      above.length > 0
+        ? `CASE WHEN ${above.map((n) => `(SELECT count(*) FROM ${n})`).join(" + ")} < ${window} THEN ${hi} ELSE ${lo} END`
+        : hi;
+    const exclude =
+      above.length > 0 ? ` AND rowid NOT IN (${above.map((n) => `SELECT rid FROM ${n}`).join(" UNION ALL ")})` : "";
     const match = inTitle ? `{title} : (${m.match})` : `(${m.match}) NOT {title} : (${m.match})`;
-    const score = m.weight * TERM_SCORE * (inTitle ? TITLE_FACTOR : 1);
-    return `${name} AS MATERIALIZED (SELECT rowid AS rid, ${args.bind(score)} AS text_score,
-    ${single && inTitle && m === exact ? 1 : 0} AS phrase FROM ${table}
-  WHERE ${table} MATCH ${args.bind(match)} AND rowid >= ${lo} AND rowid < ${upper}${exclude(name)}
+    return `tier${i} AS MATERIALIZED (SELECT rowid AS rid, ${args.bind(score)} AS text_score,
+    ${inTitle && m === exact ? 1 : 0} AS phrase FROM ${table}
+  WHERE ${table} MATCH ${args.bind(match)} AND rowid >= ${lo} AND rowid < ${upper}${exclude}
   ORDER BY rowid DESC LIMIT ${window})`;
-  };
-  // The pieces' tiers: read only while the tiers above hold fewer than the window (then they hold all the lookup's
-  // own matches, which the pieces' tiers leave out).
-  const above = (name: string) => ["tier1", "tier2", "tier3"].filter((n) => n < name);
-  const exclude = (name: string) =>
-    name > "tier2"
-      ? ` AND rowid NOT IN (${above(name)
-          .map((n) => `SELECT rid FROM ${n}`)
-          .join(" UNION ALL ")})`
-      : "";
-  const few = (name: string) =>
-    `(${above(name)
-      .map((n) => `(SELECT count(*) FROM ${n})`)
-      .join(" + ")}) < ${window}`;
-  const tiers = [tier(exact, true, "tier1", ""), tier(exact, false, "tier2", "")];
-  if (pieces) tiers.push(tier(pieces, true, "tier3", few("tier3")), tier(pieces, false, "tier4", few("tier4")));
-  const widest = pieces ?? exact;
-  const names = tiers.map((_, i) => `tier${i + 1}`);
+  });
+  // Every match, counted once: per FTS5 table one query of all its lookups.
+  const byTable = (["trigram", "words"] as const).flatMap((t) => {
+    const ms = lookups.filter((m) => m.table === t);
+    return ms.length > 0
+      ? [
+          `SELECT rowid FROM search_${t} WHERE search_${t} MATCH ${args.bind(ms.map((m) => `(${m.match})`).join(" OR "))}
+      AND rowid >= ${lo} AND rowid < ${hi}`,
+        ]
+      : [];
+  });
   return {
-    ctes: `${tiers.join(",\n")},
-ranked AS MATERIALIZED (SELECT * FROM (${names.map((n) => `SELECT * FROM ${n}`).join(" UNION ALL ")})
+    ctes: `${ctes.join(",\n")},
+ranked AS MATERIALIZED (SELECT * FROM (${tiers.map((_, i) => `SELECT * FROM tier${i}`).join(" UNION ALL ")})
   ORDER BY text_score DESC, rid DESC LIMIT ${window})`,
-    total: `(SELECT count(*) FROM search_${widest.table} WHERE search_${widest.table} MATCH ${args.bind(widest.match)}
-      AND rowid >= ${lo} AND rowid < ${hi})`,
+    total:
+      byTable.length === 1
+        ? `(SELECT count(*) FROM (${byTable[0]}))`
+        : `(SELECT count(*) FROM (${byTable.join(" UNION ")}))`,
   };
 }
 
@@ -577,45 +606,22 @@ interface RawItem {
   [field: string]: unknown;
 }
 
-/** Milliseconds of each database round trip, as the Worker saw them (for a Server-Timing header). */
+/** Milliseconds of the database round trips, as the Worker saw them (for a Server-Timing header). */
 export interface SearchTiming {
-  plan?: number;
+  /** The round trip every search makes: the planning statements and the main statement in one batch. */
   query?: number;
+  /** A second round trip, made only when the plan finds what the main statement was built without: synonyms, typo
+   *  corrections, or weights changed since the last search. */
+  requery?: number;
 }
 
-/** Round trip 2: match, filter, score, count, facet and page. */
-export async function searchCatalog({
-  db,
-  input,
-  timing = {},
-}: {
-  db: Database;
-  input: SearchInput;
-  timing?: SearchTiming;
-}): Promise<SearchResult> {
-  checkAllowed(input);
-  const cursor = input.cursor !== undefined ? decodeCursor(input.cursor, input.sort) : undefined;
-  let started = performance.now();
-  const p = await plan(db, input.q);
-  timing.plan = performance.now() - started;
-  const query = {
-    q: p.q,
-    terms: p.terms.map((t) => t.text),
-    corrections: p.corrections,
-    synonyms: p.synonyms,
-  };
-  const facetNames = Object.keys(facetColumns[input.type]);
-  const empty: SearchResult = {
-    data: [],
-    nextCursor: null,
-    totalCount: 0,
-    facets: Object.fromEntries(facetNames.map((name) => [name, []])),
-    query,
-  };
-  // A query of only symbols or punctuation: nothing can match it (and it does not mean "everything").
-  if (p.q && p.clauses.length === 0 && p.whole.length === 0) return empty;
-
-  const now = cursor?.t ?? new Date().toISOString();
+/**
+ * The main statement: match, filter, score, count, facet and page in one statement, each match collected once
+ * (materialised CTEs). Null when nothing can match (a query of only symbols or punctuation, which does not mean
+ * "everything").
+ */
+function mainStatement(p: Plan, input: SearchInput, cursor: Cursor | undefined, now: string): InStatement | null {
+  if (p.q && p.clauses.length === 0 && p.whole.length === 0) return null;
   const since = new Date(Date.parse(now) - 30 * 86_400_000).toISOString().slice(0, 10);
   const args = new Args();
   const windowed =
@@ -657,10 +663,55 @@ SELECT ${total} AS total, json_array(${facets.join(", ")}) AS facets,
       ${source.fields}) AS item
     FROM (SELECT * FROM scored ${after} ORDER BY ${order()} LIMIT ${args.bind(input.limit + 1)}) AS pg
     CROSS JOIN ${source.table} x ON x.id = pg.id)) AS page`;
-  started = performance.now();
-  const result = await db.$client.execute({ sql, args: args.values as InArgs });
+  return { sql, args: args.values as InArgs };
+}
+
+const sameStatement = (a: InStatement, b: InStatement | null) => b !== null && JSON.stringify(a) === JSON.stringify(b);
+
+/** The weights the last search in this isolate read: the next search's main statement is built with them, in the
+ *  same batch as the statement that reads them again. */
+let lastRanking: Ranking = defaultRanking;
+
+/**
+ * One search in one database round trip when the query needs nothing the plan reads: the planning statements
+ * (weights, synonyms, typo candidates) and the main statement built as if they found nothing new go in one batch.
+ * When the plan finds synonyms, corrections or new weights, the main statement is built again and run (a second
+ * round trip).
+ */
+export async function searchCatalog({
+  db,
+  input,
+  timing = {},
+}: {
+  db: Database;
+  input: SearchInput;
+  timing?: SearchTiming;
+}): Promise<SearchResult> {
+  checkAllowed(input);
+  const cursor = input.cursor !== undefined ? decodeCursor(input.cursor, input.sort) : undefined;
+  const now = cursor?.t ?? new Date().toISOString();
+  const analysis = analyse(input.q);
+  const guessed = mainStatement(
+    planFrom(analysis, { ranking: lastRanking, synonymsOf: new Map(), corrections: {} }),
+    input,
+    cursor,
+    now,
+  );
+  let started = performance.now();
+  const results = await db.$client.batch([...analysis.statements, ...(guessed ? [guessed] : [])], "read");
   timing.query = performance.now() - started;
-  const row = result.rows[0];
+  const found = foundIn(analysis, results);
+  lastRanking = found.ranking;
+  const p = planFrom(analysis, found);
+  const statement = mainStatement(p, input, cursor, now);
+  let row: Row | undefined;
+  if (statement && sameStatement(statement, guessed)) row = results.at(-1)?.rows[0];
+  else if (statement) {
+    started = performance.now();
+    row = (await db.$client.execute(statement)).rows[0];
+    timing.requery = performance.now() - started;
+  }
+  const facetNames = Object.keys(facetColumns[input.type]);
   const items = (parseJson(row?.page) ?? []) as RawItem[];
   const facetLists = parseJson(row?.facets) as Facet[][] | undefined;
   const pageItems = items.slice(0, input.limit);
@@ -673,7 +724,7 @@ SELECT ${total} AS total, json_array(${facets.join(", ")}) AS facets,
         : null,
     totalCount: Number(row?.total ?? 0),
     facets: Object.fromEntries(facetNames.map((name, i) => [name, facetLists?.[i] ?? []])),
-    query,
+    query: { q: p.q, terms: p.terms.map((t) => t.text), corrections: p.corrections, synonyms: p.synonyms },
   };
 }
 
