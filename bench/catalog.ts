@@ -26,7 +26,7 @@ export async function benchCatalog(): Promise<string> {
     return [
       "## catalog: reads through the gateway",
       "",
-      `${requests} requests per route from ${clients} concurrent clients over keep-alive HTTP, against \`npm start\`'s stack (wrangler dev, one workerd) and the local libSQL server; the client shares the machine's cores. Baseline: \`GET /health\` (the gateway, one database ping and an RPC to each of the four Workers, each of which pings the database).`,
+      `${requests} requests per route from ${clients} concurrent clients over keep-alive HTTP, against \`npm start\`'s stack (every Worker's deploy bundle in one workerd) and the local libSQL server; the client shares the machine's cores. Baseline: \`GET /health\` (the gateway, one database ping and an RPC to each of the four Workers, each of which pings the database).`,
       "",
       table(rows),
     ].join("\n");

@@ -241,15 +241,12 @@ async function ourProcesses(): Promise<ProcessCpu[]> {
       pid === process.pid
         ? "load generator (this process)"
         : cmdline.includes("workerd")
-          ? // The Workers' workerd listens on a port of its choosing; wrangler's proxy workerd on the gateway's.
-            cmdline.includes("entry=127.0.0.1:0")
-            ? "workerd (every Worker)"
-            : "workerd (wrangler's dev proxy)"
+          ? "workerd (every Worker)"
           : cmdline.includes("libsql-server")
             ? "libSQL server"
-            : cmdline.includes("wrangler")
-              ? "wrangler dev (node)"
-              : "esbuild and npm (other children)";
+            : cmdline.includes("bundles.ts")
+              ? "Miniflare (node, dev/bundles.ts)"
+              : "esbuild, wrangler and npm (other children)";
     result.push({ pid, role, ticks: stats.get(pid)?.ticks ?? 0 });
   }
   return result;
@@ -931,7 +928,7 @@ export async function benchFestival(): Promise<string> {
       return [
         "## festival: a festival day's mixed traffic, normal and ×3.8",
         "",
-        `The whole platform (\`npm start\`'s stack: wrangler dev with every Worker in one workerd, the local libSQL server; rate limits off) on ${cpus().length} cores shared with the load generator and with other people's work. Open-loop Poisson arrivals for ${phaseSeconds} s a phase: normal ${fmt(normal.rate, 1)} arrivals/s (chosen to be sustainable on this machine), festival ${fmt(festival.rate, 1)}/s (×${festivalFactor}). Each arrival's first request is timed from its scheduled moment, so queueing shows as latency. Mix: ${mix.map((m) => `${m.weight}% ${m.name}`).join(", ")}; browsing half anonymous (edge-cacheable), half signed in; ${shopperCount} shoppers. One live room: ${normal.viewers} WebSocket viewers, then ${festival.viewers}, ${fmt(100 * tapping)}% of them tapping like at any moment (each sends its taps every \`likeIntervalMs\` the room gives), and 1 comment a second per ${1 / commentsPerViewer} viewers. A webhook endpoint for order.created, order.paid and order.cancelled on a local receiver (every ${failEvery}th first delivery answered 500). The gateway sheds load past ${gatewayInFlight} requests in progress (\`MAX_IN_FLIGHT\`: 429 \`rate_limited\`, Retry-After: 1).`,
+        `The whole platform (\`npm start\`'s stack: every Worker's deploy bundle in one workerd, the local libSQL server; rate limits off) on ${cpus().length} cores shared with the load generator and with other people's work. Open-loop Poisson arrivals for ${phaseSeconds} s a phase: normal ${fmt(normal.rate, 1)} arrivals/s (chosen to be sustainable on this machine), festival ${fmt(festival.rate, 1)}/s (×${festivalFactor}). Each arrival's first request is timed from its scheduled moment, so queueing shows as latency. Mix: ${mix.map((m) => `${m.weight}% ${m.name}`).join(", ")}; browsing half anonymous (edge-cacheable), half signed in; ${shopperCount} shoppers. One live room: ${normal.viewers} WebSocket viewers, then ${festival.viewers}, ${fmt(100 * tapping)}% of them tapping like at any moment (each sends its taps every \`likeIntervalMs\` the room gives), and 1 comment a second per ${1 / commentsPerViewer} viewers. A webhook endpoint for order.created, order.paid and order.cancelled on a local receiver (every ${failEvery}th first delivery answered 500). The gateway sheds load past ${gatewayInFlight} requests in progress (\`MAX_IN_FLIGHT\`: 429 \`rate_limited\`, Retry-After: 1).`,
         "",
         routeTable(phases),
         "",

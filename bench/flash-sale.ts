@@ -58,7 +58,7 @@ async function storm(name: string, url: string, tokens: string[], publishableKey
       },
       body: JSON.stringify({ quantity: 1 }),
     });
-    // Not every answer is ours: wrangler dev answers in plain text when it reloads a Worker mid-request.
+    // Not every answer is ours: workerd answers in plain text when a Worker throws past its handler.
     const text = await res.text();
     let body: { code?: string; id?: string } = {};
     try {
@@ -184,7 +184,7 @@ export async function benchFlashSale(): Promise<string> {
     return [
       "## flash-sale: a reservation storm through the gateway",
       "",
-      `${attempts.toLocaleString("en-US")} reservation attempts (quantity 1, each with its own Idempotency-Key) from ${shoppers.toLocaleString("en-US")} shoppers (guest shopper sessions, bearer tokens checked by the gateway) at ${clients} concurrent connections, against one sale of ${units.toLocaleString("en-US")} units (per-shopper limit 1), on \`npm start\`'s stack (wrangler dev, one workerd) and the local libSQL server; the client shares the machine's cores. Baseline: the same storm against the naive path, one conditional \`UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?\` in libSQL per request, on a SKU with ${units.toLocaleString("en-US")} units.`,
+      `${attempts.toLocaleString("en-US")} reservation attempts (quantity 1, each with its own Idempotency-Key) from ${shoppers.toLocaleString("en-US")} shoppers (guest shopper sessions, bearer tokens checked by the gateway) at ${clients} concurrent connections, against one sale of ${units.toLocaleString("en-US")} units (per-shopper limit 1), on \`npm start\`'s stack (every Worker's deploy bundle in one workerd) and the local libSQL server; the client shares the machine's cores. Baseline: the same storm against the naive path, one conditional \`UPDATE skus SET stock = stock - ? WHERE … AND stock >= ?\` in libSQL per request, on a SKU with ${units.toLocaleString("en-US")} units.`,
       "",
       table([
         { row: flashRun.row, baseline: naiveRun.row },

@@ -26,8 +26,7 @@ async function post(url: string, headers: Record<string, string>, body: unknown)
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
     });
-  // wrangler dev drops connections when it reloads (a source file changed in this shared tree): retry once; the
-  // writes that matter carry an Idempotency-Key.
+  // A connection dropped on the loaded machine is retried once; the writes that matter carry an Idempotency-Key.
   const res = await send().catch(send);
   const text = await res.text();
   return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> | null };
