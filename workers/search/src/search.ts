@@ -322,26 +322,8 @@ const TITLE_FACTOR = 1.7;
  */
 export const RANK_WINDOW = 500;
 
-/** One lookup's matches of the type: (rid, clause, w: its weight, t: whether in the title, whole: t and the lookup is
- *  the whole query). */
-function hitSelect(m: Matcher, clause: number, whole: boolean, range: string, args: Args, all = ""): string {
-  const table = `search_${m.table}`;
-  const inTitle = `rowid IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${args.bind(`{title} : (${m.match})${all}`)} AND ${range})`;
-  return `SELECT rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, t, ${whole ? "t" : "0"} AS whole
-    FROM (SELECT rowid AS rid, ${inTitle} AS t FROM ${table} WHERE ${table} MATCH ${args.bind(`(${m.match})${all}`)} AND ${range})`;
-}
-
-/**
- * For a query of several terms whose lookups are all in one FTS5 table: ` AND (every term, any of its lookups)`, so
- * each lookup's FTS5 query returns only the documents that match the whole query (FTS5 intersects position lists
- * far faster than SQL collects and groups thousands of rowids). Empty when the lookups span both tables.
- */
-function intersection(p: Plan): string {
-  const matchers = p.clauses.flat();
-  const [first] = matchers;
-  if (!first || p.clauses.length < 2 || p.whole.length > 0 || matchers.some((m) => m.table !== first.table)) return "";
-  return ` AND ${p.clauses.map((ms) => `(${ms.map((m) => `(${m.match})`).join(" OR ")})`).join(" AND ")}`;
-}
+const tables = ["trigram", "words"] as const;
+const anyOf = (ms: Matcher[]) => ms.map((m) => `(${m.match})`).join(" OR ");
 
 /**
  * The CTEs `matched(rid, text_score, phrase)` (every match of the type) and `ranked(rid, text_score, phrase)` (those
@@ -355,37 +337,127 @@ function matchSql(p: Plan, type: SearchType, windowed: boolean, args: Args): { c
   const range = `rowid >= ${lo} AND rowid < ${hi}`;
   const tiered = windowed ? tieredSql(p, lo, hi, args) : null;
   if (tiered) return tiered;
-  const ranked = windowed
-    ? `ranked AS MATERIALIZED (SELECT * FROM matched ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`
-    : "ranked AS (SELECT * FROM matched)";
   if (!p.q) {
     const browse = `SELECT id AS rid, 0.0 AS text_score, 0 AS phrase FROM search_documents WHERE id >= ${lo} AND id < ${hi}`;
     return {
       ctes: `matched AS (${browse}),
-${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WINDOW})` : ranked}`,
+${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WINDOW})` : "ranked AS (SELECT * FROM matched)"}`,
       total: windowed ? "(SELECT count(*) FROM matched)" : "(SELECT count(*) FROM scored)",
     };
   }
-  // A one-term query's own lookup says whether the title contains it; otherwise the phrase is a lookup of its own.
-  const single = p.terms.length === 1 && p.terms[0]?.text === p.q;
-  const all = intersection(p);
-  const hits = [
-    ...p.clauses.flatMap((matchers, i) => matchers.map((m, j) => hitSelect(m, i, single && j === 0, range, args, all))),
-    ...p.whole.map((m) => hitSelect(m, -2, false, range, args)),
+  // The best tier of a windowed query of several terms: every term as typed in the title (no lookup scores more).
+  // When it holds RANK_WINDOW rows they are the window, and every other lookup matches the empty phrase (FTS5 reads
+  // nothing); the candidates are still found, for the count.
+  const [first] = p.clauses;
+  const best = first?.[0];
+  const top =
+    windowed &&
+    best &&
+    p.clauses.length > 1 &&
+    p.whole.length === 0 &&
+    p.clauses.every((ms) => ms[0]?.table === best.table && ms.every((m) => m.weight <= (ms[0]?.weight ?? 0)))
+      ? {
+          table: `search_${best.table}`,
+          match: p.clauses.map((ms) => `{title} : (${ms[0]?.match})`).join(" AND "),
+          score: p.clauses.reduce((sum, ms) => sum + (ms[0]?.weight ?? 0) * TERM_SCORE * TITLE_FACTOR, 0),
+        }
+      : null;
+  const full = `(SELECT count(*) FROM top) >= ${RANK_WINDOW}`;
+  const fts = (table: string, match: string, guarded = false) => {
+    const bound = args.bind(match);
+    return `SELECT rowid FROM search_${table} WHERE search_${table} MATCH ${top && guarded ? `CASE WHEN ${full} THEN '""' ELSE ${bound} END` : bound} AND ${range}`;
+  };
+  // Per FTS5 table, the terms all of whose lookups are in it, AND-ed: FTS5 intersects them itself, far faster than
+  // SQL collects and groups thousands of rowids. Terms with lookups in both tables are sets of their own.
+  const within = Object.fromEntries(
+    tables.map((t) => {
+      const pure = p.clauses.filter((ms) => ms.every((m) => m.table === t));
+      return [t, pure.length > 0 ? pure.map((ms) => `(${anyOf(ms)})`).join(" AND ") : null];
+    }),
+  ) as Record<(typeof tables)[number], string | null>;
+  const narrowed = (t: (typeof tables)[number], match: string) => (within[t] ? `(${match}) AND ${within[t]}` : match);
+  const sets = [
+    ...tables.flatMap((t) => {
+      const all = within[t];
+      return all ? [fts(t, all)] : [];
+    }),
+    ...p.clauses
+      .filter((ms) => !tables.some((t) => ms.every((m) => m.table === t)))
+      .map((ms) =>
+        tables
+          .flatMap((t) => {
+            const own = ms.filter((m) => m.table === t);
+            return own.length > 0 ? [fts(t, narrowed(t, anyOf(own)))] : [];
+          })
+          .join(" UNION "),
+      ),
   ];
-  const phrase =
-    !single && p.phrase
-      ? `max(rid IN (SELECT rowid FROM search_${p.phrase.table} WHERE search_${p.phrase.table} MATCH ${args.bind(p.phrase.match)} AND ${range}))`
-      : "max(whole)";
+  const [driver, ...filters] = sets;
+  const wholeSets = tables.flatMap((t) => {
+    const own = p.whole.filter((m) => m.table === t);
+    return own.length > 0 ? [fts(t, anyOf(own))] : [];
+  });
+  // The other sets are collected first (an IN over an FTS5 query would be run as an FTS5 lookup per row), and `+rowid`
+  // keeps SQLite from handing the IN to FTS5 (which would look each rowid up in the index).
+  const everyTerm = driver
+    ? `SELECT rowid AS rid FROM (${driver})${filters.length > 0 ? ` WHERE ${filters.map((_, i) => `+rowid IN (SELECT rid FROM term_set${i})`).join(" AND ")}` : ""}`
+    : "";
+  const termSets = filters.map((f, i) => `term_set${i} AS MATERIALIZED (SELECT rowid AS rid FROM (${f})),\n`).join("");
+  // The candidates: documents matching every term, or a synonym of the whole query.
+  const cand = [everyTerm, ...wholeSets.map((w) => `SELECT rowid AS rid FROM (${w})`)].filter(Boolean).join(" UNION ");
+
+  // Each lookup's candidates in the title and anywhere: (rid, clause, w: its weight, t: in the title, whole: t and
+  // the lookup is the whole query). Narrowed to the other terms inside FTS5 unless a synonym of the whole query
+  // stands for them.
+  const single = p.terms.length === 1 && p.terms[0]?.text === p.q;
+  const narrow = (t: (typeof tables)[number], match: string) => (p.whole.length === 0 ? narrowed(t, match) : match);
+  const hitSelects = (m: Matcher, clause: number, whole: boolean) =>
+    [true, false].map(
+      (inTitle) => `SELECT rowid AS rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, ${inTitle ? 1 : 0} AS t,
+    ${whole && inTitle ? 1 : 0} AS whole FROM (${fts(m.table, clause === -2 ? (inTitle ? `{title} : (${m.match})` : m.match) : narrow(m.table, inTitle ? `{title} : (${m.match})` : m.match), true)}) WHERE +rowid IN (SELECT rid FROM cand)`,
+    );
+  // A term of one lookup matches every candidate (unless a synonym of the whole query let some in): only whether in
+  // the title is asked of FTS5.
+  const titleOnly = (m: Matcher, clause: number, whole: boolean) =>
+    `SELECT rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, t, ${whole ? "t" : "0"} AS whole
+    FROM (SELECT rid, rid IN (${fts(m.table, narrow(m.table, `{title} : (${m.match})`), true)}) AS t FROM cand)`;
+  const hits = [
+    ...p.clauses.flatMap((matchers, i) =>
+      matchers.length === 1 && p.whole.length === 0
+        ? matchers.map((m) => titleOnly(m, i, single))
+        : matchers.flatMap((m, j) => hitSelects(m, i, single && j === 0)),
+    ),
+    ...p.whole.flatMap((m) => hitSelects(m, -2, false)),
+  ];
+  const phrase = !single && p.phrase ? `max(rid IN (${fts(p.phrase.table, p.phrase.match, true)}))` : "max(whole)";
   // A synonym of the whole query stands for all its terms.
   const weight = `w * CASE clause WHEN -2 THEN ${Math.max(1, p.clauses.length)} ELSE 1 END * ${TERM_SCORE} * CASE WHEN t THEN ${TITLE_FACTOR} ELSE 1.0 END`;
-  return {
-    ctes: `hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
+  const general = `${termSets}cand AS MATERIALIZED (${cand}),
+hits AS MATERIALIZED (${hits.join("\n  UNION ALL ")}),
 best AS (SELECT rid, clause, max(${weight}) AS score, max(whole) AS whole FROM hits GROUP BY rid, clause),
-matched AS MATERIALIZED (SELECT rid, sum(score) AS text_score, ${phrase} AS phrase FROM best GROUP BY rid
-  HAVING sum(clause >= 0) = ${args.bind(p.clauses.length)} OR max(clause = -2) = 1),
-${ranked}`,
-    total: windowed ? "(SELECT count(*) FROM matched)" : "(SELECT count(*) FROM scored)",
+matched AS MATERIALIZED (SELECT rid, sum(score) AS text_score, ${phrase} AS phrase FROM best GROUP BY rid)`;
+  if (!windowed) {
+    return { ctes: `${general},\nranked AS (SELECT * FROM matched)`, total: "(SELECT count(*) FROM scored)" };
+  }
+  if (!top) {
+    return {
+      ctes: `${general},
+ranked AS MATERIALIZED (SELECT * FROM matched ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`,
+      total: "(SELECT count(*) FROM cand)",
+    };
+  }
+  const topPhrase = p.phrase
+    ? `rid IN (SELECT rowid FROM search_${p.phrase.table} WHERE search_${p.phrase.table} MATCH ${args.bind(p.phrase.match)}
+      AND rowid >= (SELECT min(rid) FROM top) AND rowid < ${hi})`
+    : "0";
+  return {
+    ctes: `top AS MATERIALIZED (SELECT rowid AS rid FROM ${top.table} WHERE ${top.table} MATCH ${args.bind(top.match)} AND ${range}
+  ORDER BY rowid DESC LIMIT ${RANK_WINDOW}),
+${general},
+ranked AS MATERIALIZED (SELECT * FROM (SELECT rid, ${args.bind(top.score)} AS text_score, ${topPhrase} AS phrase FROM top
+    WHERE ${full}
+  UNION ALL SELECT * FROM matched) ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`,
+    total: "(SELECT count(*) FROM cand)",
   };
 }
 
@@ -413,18 +485,18 @@ function tieredSql(p: Plan, lo: string, hi: string, args: Args): { ctes: string;
   const ctes = tiers.map(({ m, inTitle, score }, i) => {
     const table = `search_${m.table}`;
     const above = tiers.slice(0, i).map((_, j) => `tier${j}`);
-    // A tier not to be read gets an empty rowid range: FTS5 then reads next to nothing (a condition beside the MATCH
-    // would be checked row by row, after FTS5 had found every match).
-    const upper =
+    const match = args.bind(inTitle ? `{title} : (${m.match})` : `(${m.match}) NOT {title} : (${m.match})`);
+    // A tier not to be read matches the empty phrase: FTS5 reads nothing (an empty rowid range still loads every
+    // term's whole list, and a condition beside the MATCH would be checked only after FTS5 had found every match).
+    const read =
       above.length > 0
-        ? `CASE WHEN ${above.map((n) => `(SELECT count(*) FROM ${n})`).join(" + ")} < ${window} THEN ${hi} ELSE ${lo} END`
-        : hi;
+        ? `CASE WHEN ${above.map((n) => `(SELECT count(*) FROM ${n})`).join(" + ")} < ${window} THEN ${match} ELSE '""' END`
+        : match;
     const exclude =
       above.length > 0 ? ` AND rowid NOT IN (${above.map((n) => `SELECT rid FROM ${n}`).join(" UNION ALL ")})` : "";
-    const match = inTitle ? `{title} : (${m.match})` : `(${m.match}) NOT {title} : (${m.match})`;
     return `tier${i} AS MATERIALIZED (SELECT rowid AS rid, ${args.bind(score)} AS text_score,
     ${inTitle && m === exact ? 1 : 0} AS phrase FROM ${table}
-  WHERE ${table} MATCH ${args.bind(match)} AND rowid >= ${lo} AND rowid < ${upper}${exclude}
+  WHERE ${table} MATCH ${read} AND rowid >= ${lo} AND rowid < ${hi}${exclude}
   ORDER BY rowid DESC LIMIT ${window})`;
   });
   // Every match, counted once: per FTS5 table one query of all its lookups.
