@@ -89,6 +89,10 @@ describe("mixed and English", () => {
     expect(ids(await mine("lancme serun"))).toEqual([serum]);
     // A transposition is one edit; two edits are too many; an exact word is not "corrected".
     expect(ids(await mine("sreum"))).toEqual([serum]);
+    // An edit in the second or third letter (the word's first three letters are not the typo's).
+    expect(ids(await mine("sxrum"))).toEqual([serum]);
+    expect(ids(await mine("seerum"))).toEqual([serum]);
+    expect(ids(await mine("sedum"))).toEqual([serum]);
     expect(ids(await mine("sarun"))).toEqual([]);
     expect((await mine("serum")).query.corrections).toEqual({});
   });

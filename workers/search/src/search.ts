@@ -172,6 +172,28 @@ function kindRange(type: SearchType): [lo: number, hi: number] {
   return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
 }
 
+/** Typo candidates keep this many first letters, or are one of earlyEdits. */
+const PREFIX_KEPT = 3;
+const EDIT_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** The words one edit (deletion, transposition, substitution, insertion) from `word` in its letters 2..PREFIX_KEPT. */
+function earlyEdits(word: string): string[] {
+  const chars = [...word];
+  const letters = [...new Set([...EDIT_LETTERS, ...chars])];
+  const edits = new Set<string>();
+  for (let p = 1; p < Math.min(PREFIX_KEPT, chars.length); p++) {
+    const [before, at, after] = [chars.slice(0, p).join(""), chars[p] ?? "", chars.slice(p + 1).join("")];
+    edits.add(before + after);
+    if (after) edits.add(before + (chars[p + 1] ?? "") + at + chars.slice(p + 2).join(""));
+    for (const c of letters) {
+      edits.add(before + c + after);
+      edits.add(before + c + at + after);
+    }
+  }
+  edits.delete(word);
+  return [...edits];
+}
+
 /** What the query itself says (no database): its normalised text, terms, and the words that may be typos. */
 interface Analysis {
   q: string;
@@ -197,27 +219,34 @@ function analyse(rawQuery: string): Analysis {
   ];
   for (const term of typoTerms) {
     const word = fold(term.text);
-    const first = [...word][0] ?? "";
-    // The first letter is assumed right (a range scan of the vocabulary); with one edit after it (insertion,
-    // deletion, substitution or transposition), the first or the last k = ⌊(n−1)/2⌋ letters are intact.
-    const k = Math.max(1, Math.floor((term.length - 1) / 2));
-    // Only for a word the index does not know (else an empty range: fts5vocab counts each term's documents as it
-    // goes, tens of milliseconds for a letter's terms at 200,000 documents).
+    const [shortest, longest] = typoLengths(term);
+    // The first letter is assumed right. A word one edit away with the edit past the third letter shares the first
+    // three (a narrow range of the vocabulary); one with the edit in the second or third letter is one of a few
+    // hundred words, each looked up (fts5vocab counts a term's documents as it reads it: scanning every word of a
+    // letter costs ten milliseconds and more at 200,000 documents). Neither for a word the index knows.
+    const prefix = [...word].slice(0, PREFIX_KEPT).join("");
+    const known = "EXISTS (SELECT 1 FROM search_words_vocab WHERE term >= ? AND term < ?)";
+    const near = earlyEdits(word).filter((w) => {
+      const n = [...w].length;
+      return n >= shortest && n <= longest;
+    });
     statements.push({
-      sql: `SELECT term, doc FROM search_words_vocab WHERE term >= ?
-        AND term < CASE WHEN EXISTS (SELECT 1 FROM search_words_vocab WHERE term >= ? AND term < ?) THEN ? ELSE ? END
-        AND length(term) BETWEEN ? AND ? AND (substr(term, 1, ?) = ? OR substr(term, -?) = ?) ORDER BY doc DESC LIMIT 200`,
+      sql: `SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < CASE WHEN ${known} THEN ? ELSE ? END
+          AND length(term) BETWEEN ? AND ?
+        UNION SELECT v.term, v.doc FROM (SELECT NOT ${known} AS unknown) u CROSS JOIN search_words_vocab v
+          WHERE u.unknown AND v.term IN (${near.map(() => "?").join(", ")})
+        ORDER BY doc DESC LIMIT 200`,
       args: [
-        first,
+        prefix,
         word,
         prefixEnd(word),
-        first,
-        prefixEnd(first),
-        ...typoLengths(term),
-        k,
-        word.slice(0, k),
-        k,
-        word.slice(-k),
+        prefix,
+        prefixEnd(prefix),
+        shortest,
+        longest,
+        word,
+        prefixEnd(word),
+        ...near,
       ],
     });
     statements.push({
@@ -420,7 +449,7 @@ ${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WI
   // the title is asked of FTS5.
   const titleOnly = (m: Matcher, clause: number, whole: boolean) =>
     `SELECT rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, t, ${whole ? "t" : "0"} AS whole
-    FROM (SELECT rid, rid IN (${fts(m.table, narrow(m.table, `{title} : (${m.match})`), true)}) AS t FROM cand)`;
+    FROM (SELECT rid, rid IN (${fts(m.table, narrow(m.table, `{title} : (${m.match})`), true)}) AS t FROM cand${top ? ` WHERE NOT ${full}` : ""})`;
   const hits = [
     ...p.clauses.flatMap((matchers, i) =>
       matchers.length === 1 && p.whole.length === 0
