@@ -23,8 +23,12 @@ export function checkIfMatch(ifMatch: string | undefined, current: string): void
 
 /** True when the client already holds this version (answer 304). */
 export function notModified(c: Context, current: string): boolean {
-  const ifNoneMatch = c.req.header("if-none-match");
-  if (ifNoneMatch === undefined) return false;
+  return holdsEtag(c.req.header("if-none-match") ?? null, current);
+}
+
+/** True when an If-None-Match value (null: absent) names `current` (weakly) or is `*`. */
+export function holdsEtag(ifNoneMatch: string | null, current: string): boolean {
+  if (ifNoneMatch === null) return false;
   return ifNoneMatch.split(",").some((t) => {
     const tag = t.trim();
     return tag === "*" || tag === current || tag === `W/${current}`;

@@ -47,6 +47,26 @@ describe("the edge cache", () => {
     expect((await fresh.json<Product>()).title).toBe("改名 Renamed");
   });
 
+  it("answers a cached read with 304 when the reader already holds its ETag", async () => {
+    const merchant = await onboardMerchant();
+    const product = await activeProduct(merchant.secretKey.key);
+    const path = `/v1/products/${product.id}`;
+    const first = await call(path);
+    const etag = first.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^"prod_/);
+    const hit = await call(path, { headers: { "if-none-match": etag } });
+    expect(hit.headers.get("x-cache")).toBe("HIT");
+    expect(hit.status).toBe(304);
+    expect(hit.headers.get("etag")).toBe(etag);
+    expect(hit.headers.get("cache-control")).toContain("public");
+    expect(await hit.text()).toBe("");
+    // Another tag still gets the cached body.
+    const other = await call(path, { headers: { "if-none-match": '"prod_other.v1"' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get("x-cache")).toBe("HIT");
+    expect((await other.json<Product>()).id).toBe(product.id);
+  });
+
   it("never serves a merchant's private view from the cache, nor stores it", async () => {
     const merchant = await onboardMerchant();
     const product = await activeProduct(merchant.secretKey.key);

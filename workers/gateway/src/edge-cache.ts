@@ -2,6 +2,7 @@
 // are stored, only for callers without a personal identity (storefronts and anonymous readers see the same
 // public data), keyed by the normalised URL. Writes invalidate: a backend names the stale paths in PURGE_HEADER
 // and the gateway deletes them here. Lists are not purged by path; their short max-age bounds their staleness.
+import { holdsEtag } from "../../../shared/etag.ts";
 import { PURGE_HEADER } from "../../../shared/http.ts";
 import type { Principal } from "../../../shared/principal.ts";
 
@@ -18,10 +19,23 @@ export function cacheable(request: Request, principal: Principal): boolean {
   return request.method === "GET" && principal.actor.type === "anonymous";
 }
 
-/** A cached response for this read, marked as a hit, or undefined. */
+/**
+ * A cached response for this read, marked as a hit, or undefined. The cache is asked with a bare key, so it never
+ * sees the reader's If-None-Match: a reader already holding the cached ETag gets its 304 here.
+ */
 export async function cachedResponse(request: Request): Promise<Response | undefined> {
   const hit = await caches.default.match(cacheKey(new URL(request.url)));
   if (!hit) return undefined;
+  const etag = hit.headers.get("etag");
+  if (etag !== null && holdsEtag(request.headers.get("if-none-match"), etag)) {
+    await hit.body?.cancel();
+    const headers = new Headers({ etag, [CACHE_STATUS_HEADER]: "HIT" });
+    for (const name of ["cache-control", "vary"]) {
+      const value = hit.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+    return new Response(null, { status: 304, headers });
+  }
   const response = new Response(hit.body, hit);
   response.headers.set(CACHE_STATUS_HEADER, "HIT");
   return response;
