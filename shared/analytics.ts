@@ -14,6 +14,7 @@
 // guarded by the condition that this batch made the change (the order's `paid_at`, the refund's `updated_at`, the
 // return's `decided_at` equal to the batch's time), so a retried or duplicated event counts nothing twice.
 import type { InStatement } from "@libsql/client/web";
+import type { Database } from "./db.ts";
 
 export const scopeKinds = ["platform", "merchant", "creator", "live_session", "note"] as const;
 export type ScopeKind = (typeof scopeKinds)[number];
@@ -207,4 +208,22 @@ export function viewed(subject: ViewSubject, viewerId: string, at: string): InSt
       args,
     },
   ];
+}
+
+/** The views this isolate has written (subject, viewer, UTC day), oldest first; bounded. */
+const written = new Set<string>();
+const WRITTEN_MAX = 20_000;
+
+/**
+ * Counts a view (viewed), unless this isolate has already written the same viewer's view of the subject today: a
+ * stream token renewed every 10 minutes, or a note opened again, would be a write the database counts as nothing.
+ * The database still decides (once per viewer, subject and day, whichever isolate writes); forgetting the oldest
+ * past the bound only costs such a write.
+ */
+export async function recordView(db: Database, subject: ViewSubject, viewerId: string, at: string): Promise<void> {
+  const key = `${subject.kind}~${subject.id}~${viewerId}~${dayOf(at)}`;
+  if (written.has(key)) return;
+  await db.$client.batch(viewed(subject, viewerId, at), "write");
+  written.add(key);
+  if (written.size > WRITTEN_MAX) written.delete(written.values().next().value as string);
 }

@@ -60,6 +60,25 @@ describe("POST /v1/notes/{id}/views", () => {
     expect((await noteViews("merchant", merchantId)) - merchantBefore).toBeGreaterThanOrEqual(3);
   });
 
+  it("writes nothing for a repeat this isolate has already written today (the database would count it once)", async () => {
+    const author = await newCreator();
+    const created = await call("POST", "/v1/notes", {
+      as: author,
+      body: { title: "只写一次", body: "", images: ["https://img.example.com/x.jpg"] },
+    });
+    const { id } = await created.json<{ id: string }>();
+    const reader = await newShopper();
+    expect((await call("POST", `/v1/notes/${id}/views`, { as: reader, body: {} })).status).toBe(204);
+    expect(await noteViews("note", id)).toBe(1);
+    // Without the viewer's row the database would count the next beacon again: only a write could show it.
+    await db().$client.execute({ sql: "DELETE FROM analytics_viewers WHERE subject_id = ?", args: [id] });
+    expect((await call("POST", `/v1/notes/${id}/views`, { as: reader, body: {} })).status).toBe(204);
+    expect(await noteViews("note", id)).toBe(1);
+    // Another viewer is written.
+    expect((await call("POST", `/v1/notes/${id}/views`, { as: await newShopper(), body: {} })).status).toBe(204);
+    expect(await noteViews("note", id)).toBe(2);
+  });
+
   it("refuses a guest without visitorId (400), a call from no storefront (401), a missing note (404)", async () => {
     const author = await newCreator();
     const created = await call("POST", "/v1/notes", {

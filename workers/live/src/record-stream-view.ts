@@ -1,8 +1,8 @@
-// A stream view for the business figures (shared/analytics.ts viewed): a viewer's token for a session counts once
-// per viewer, session and UTC day, however often the token is renewed (every 10 minutes while watching). Written
-// after the response (waitUntil), so the token's hot path waits on no database write; a write that fails loses one
-// view, logged, never the token.
-import { viewed } from "../../../shared/analytics.ts";
+// A stream view for the business figures (shared/analytics.ts recordView): a viewer's token for a session counts
+// once per viewer, session and UTC day, however often the token is renewed (every 10 minutes while watching; a
+// renewal this isolate has seen today writes nothing). Written after the response (waitUntil), so the token's hot
+// path waits on no database write; a write that fails loses one view, logged, never the token.
+import { recordView } from "../../../shared/analytics.ts";
 import { database } from "../../../shared/db.ts";
 import { log } from "../../../shared/log.ts";
 
@@ -12,13 +12,9 @@ export function recordStreamView(
   sessionId: string,
   viewerId: string,
 ): void {
-  const statements = viewed({ kind: "live_session", id: sessionId }, viewerId, new Date().toISOString());
   ctx.waitUntil(
-    database(env)
-      .$client.batch(statements, "write")
-      .then(
-        () => undefined,
-        (err: unknown) => log("error", "stream view not recorded", { sessionId, error: String(err) }),
-      ),
+    recordView(database(env), { kind: "live_session", id: sessionId }, viewerId, new Date().toISOString()).catch(
+      (err: unknown) => log("error", "stream view not recorded", { sessionId, error: String(err) }),
+    ),
   );
 }

@@ -4,7 +4,7 @@
 // so a retried or repeated beacon changes nothing: it needs no Idempotency-Key.
 // Mounted before the notes routes, whose writes need a signed-in person: a guest's storefront may send this one.
 import { createRoute, z } from "@hono/zod-openapi";
-import { viewed } from "../../../../shared/analytics.ts";
+import { recordView } from "../../../../shared/analytics.ts";
 import { database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { createRouter } from "../../../../shared/http.ts";
@@ -61,7 +61,7 @@ noteViewRoutes.openapi(viewRoute, async (c) => {
   }
   const db = database(c.env);
   await publishedNote(db, id);
-  await db.$client.batch(viewed({ kind: "note", id }, viewerId, new Date().toISOString()), "write");
+  await recordView(db, { kind: "note", id }, viewerId, new Date().toISOString());
   c.header("cache-control", "no-store");
   return c.body(null, 204);
 });
