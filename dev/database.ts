@@ -1,7 +1,10 @@
 // Node-side access to the platform database: the same @libsql/client and schema the Workers use, over HTTP.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { importJWK, type JWK, SignJWT } from "jose";
 import * as schema from "../shared/schema.ts";
 
 export interface DatabaseTarget {
@@ -23,10 +26,34 @@ export async function migrateDatabase(db: NodeDatabase): Promise<void> {
   await migrate(db, { migrationsFolder });
 }
 
-/** The target from the environment, the way the Workers are configured: LIBSQL_URL and LIBSQL_AUTH_TOKEN. */
-export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
-  return {
-    url: env.LIBSQL_URL ?? `http://127.0.0.1:${env.LIBSQL_PORT ?? "8080"}`,
-    authToken: env.LIBSQL_AUTH_TOKEN,
-  };
+/**
+ * The target from the environment, the way the Workers are configured: LIBSQL_URL and LIBSQL_AUTH_TOKEN. Without
+ * either, the local server `npm start` runs (LIBSQL_PORT), with a short-lived token signed by the key it keeps in
+ * the data folder (ZHONGCAO_DATA_DIR), so db:migrate, db:seed and keys:rotate work beside it with no token to copy.
+ */
+export async function targetFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<DatabaseTarget> {
+  if (env.LIBSQL_URL !== undefined || env.LIBSQL_AUTH_TOKEN !== undefined) {
+    return { url: env.LIBSQL_URL ?? localUrl(env), authToken: env.LIBSQL_AUTH_TOKEN };
+  }
+  return { url: localUrl(env), authToken: await localToken(env.ZHONGCAO_DATA_DIR ?? ".data") };
+}
+
+function localUrl(env: NodeJS.ProcessEnv): string {
+  return `http://127.0.0.1:${env.LIBSQL_PORT ?? "8080"}`;
+}
+
+/** A one-hour token from the data folder's libsql-auth-key.json, or none if `npm start` never made one there. */
+async function localToken(dataDir: string): Promise<string | undefined> {
+  let privateJwk: JWK;
+  try {
+    privateJwk = JSON.parse(await readFile(path.join(dataDir, "libsql-auth-key.json"), "utf8")) as JWK;
+  } catch {
+    return undefined;
+  }
+  const key = await importJWK(privateJwk, "EdDSA");
+  return new SignJWT({ a: "rw" })
+    .setProtectedHeader({ alg: "EdDSA", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(key);
 }

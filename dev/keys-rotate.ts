@@ -4,7 +4,7 @@
 import { activeSigningKeys, rotateSigningKeys } from "../shared/tokens.ts";
 import { connect, targetFromEnv } from "./database.ts";
 
-const target = targetFromEnv();
+const target = await targetFromEnv();
 const db = connect(target);
 const kid = await rotateSigningKeys(db);
 const active = await activeSigningKeys(db);

@@ -2,7 +2,7 @@
 import { connect, targetFromEnv } from "./database.ts";
 import { seedDemoData } from "./seed-data.ts";
 
-const target = targetFromEnv();
+const target = await targetFromEnv();
 const db = connect(target);
 const credentials = await seedDemoData(db);
 db.$client.close();

@@ -1,9 +1,13 @@
 // Migrations and the demo seed against the real libSQL server from the global setup.
 
 import { readdirSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { sql } from "drizzle-orm";
+import { exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { connect, migrateDatabase } from "../../../dev/database.ts";
+import { connect, migrateDatabase, targetFromEnv } from "../../../dev/database.ts";
 import { demo } from "../../../dev/demo.ts";
 import { seedDemoData } from "../../../dev/seed-data.ts";
 
@@ -21,6 +25,29 @@ describe("db:migrate", () => {
     await migrateDatabase(db);
     await migrateDatabase(db);
     expect(await count("__drizzle_migrations")).toBe(files.length);
+  });
+});
+
+describe("the scripts' database target", () => {
+  it("signs a token with the key npm start keeps in its data folder when no LIBSQL_* is set", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-target-"));
+    try {
+      const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+      await writeFile(path.join(dataDir, "libsql-auth-key.json"), JSON.stringify(await exportJWK(privateKey)));
+      const target = await targetFromEnv({ ZHONGCAO_DATA_DIR: dataDir, LIBSQL_PORT: "28080" });
+      expect(target.url).toBe("http://127.0.0.1:28080");
+      const { payload } = await jwtVerify(target.authToken ?? "", publicKey, { algorithms: ["EdDSA"] });
+      expect(payload.a).toBe("rw");
+      expect(payload.exp).toBeGreaterThan(Date.now() / 1000);
+      // An explicit target is used as given, and a folder without a key gives no token.
+      expect(await targetFromEnv({ LIBSQL_URL: "libsql://x.turso.io", LIBSQL_AUTH_TOKEN: "t" })).toEqual({
+        url: "libsql://x.turso.io",
+        authToken: "t",
+      });
+      expect((await targetFromEnv({ ZHONGCAO_DATA_DIR: path.join(dataDir, "none") })).authToken).toBeUndefined();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
