@@ -76,6 +76,20 @@ export function onError(service: string) {
   return function handleError(err: Error, c: Context): Response {
     if (err instanceof ProblemError) return problem(c, err.code, err.message, err.errors, err.headers);
     if (err instanceof HTTPException) {
+      // Hono's own refusals of a body, before any schema sees it: say what to send, and where the fault is.
+      if (err.status === 415) {
+        return problem(
+          c,
+          "unsupported_media_type",
+          "The body must be JSON: send it with Content-Type: application/json.",
+          [{ path: "/headers/content-type", message: "must be application/json" }],
+        );
+      }
+      if (err.status === 400 && err.message === "Malformed JSON in request body") {
+        return problem(c, "validation_failed", "The body is not valid JSON.", [
+          { path: "", message: "malformed JSON" },
+        ]);
+      }
       const code = httpStatusCodes[err.status];
       if (code) return problem(c, code, err.message || `${err.status}`);
     }
