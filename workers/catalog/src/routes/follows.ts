@@ -34,7 +34,7 @@ const listFollowsRoute = createRoute({
   method: "get",
   path: "/",
   summary: "Whom I follow, newest first",
-  request: { query: pageQuery },
+  request: { query: pageQuery.strict() },
   responses: {
     200: {
       description: "A page of follows",

@@ -128,7 +128,7 @@ const listCommentsRoute = createRoute({
   method: "get",
   path: "/{id}/comments",
   summary: "List a note's comments, newest first",
-  request: { params: idParam("note"), query: pageQuery },
+  request: { params: idParam("note"), query: pageQuery.strict() },
   responses: {
     200: jsonContent(
       z.object({ data: z.array(CommentSchema), nextCursor: z.string().nullable() }),

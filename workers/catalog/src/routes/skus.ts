@@ -81,7 +81,7 @@ const listAdjustmentsRoute = createRoute({
   path: "/{id}/inventory-adjustments",
   summary: "A SKU's inventory ledger, newest first",
   description: "Needs `catalog:write`. The sum of the deltas is the SKU's stock.",
-  request: { params: idParam("sku"), query: pageQuery },
+  request: { params: idParam("sku"), query: pageQuery.strict() },
   responses: {
     200: jsonContent(
       z.object({ data: z.array(AdjustmentSchema), nextCursor: z.string().nullable() }),
