@@ -21,7 +21,7 @@ export interface SigningKeySet {
 // Resolved key sets only (never a pending promise: workerd forbids awaiting another request's I/O), per database.
 const cache = new Map<string, SigningKeySet>();
 
-/** Drops the cached keys, as 30 s passing would (tests use it after a rotation). */
+/** Drops the cached keys, as 30 s passing would (tests use it after a rotation); verified tokens go with them. */
 export function forgetSigningKeys(): void {
   cache.clear();
 }
@@ -60,6 +60,23 @@ export async function signingKeys(config: DatabaseConfig): Promise<SigningKeySet
   return loadSigningKeys(config);
 }
 
+const clockToleranceSeconds = 5;
+
+/**
+ * Tokens this isolate has verified, with the key set they were verified against: the same bytes under the same keys
+ * verify the same way, so a token used again (a shopper's every request for 15 minutes) costs no signature check,
+ * only its time claims, checked again as jose does. A new key set (every 30 s, or a token with an unknown kid)
+ * leaves them all unused, so a retired key stops verifying as soon as it does without this. Bounded, oldest out.
+ */
+const verified = new Map<string, { payload: JWTPayload; keys: SigningKeySet }>();
+const verifiedMax = 10_000;
+
+function checkTimes(payload: JWTPayload): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.exp === "number" && payload.exp <= now - clockToleranceSeconds) throw new Error("expired");
+  if (typeof payload.nbf === "number" && payload.nbf > now + clockToleranceSeconds) throw new Error("not yet valid");
+}
+
 /**
  * Verifies a JWT signed with one of the platform's keys: EdDSA only (no `none`, no HS/RS confusion), a kid we
  * publish, the given issuer and audience, exp and nbf (5 s of clock tolerance). Throws on any failure.
@@ -70,6 +87,12 @@ export async function verifyPlatformJwt(
   expected: { issuer: string; audience: string; requiredClaims: string[] },
 ): Promise<JWTPayload> {
   let keys = await signingKeys(config);
+  const memo = `${expected.issuer} ${expected.audience} ${expected.requiredClaims.join(",")} ${token}`;
+  const seen = verified.get(memo);
+  if (seen && seen.keys === keys) {
+    checkTimes(seen.payload);
+    return seen.payload;
+  }
   const { payload } = await jwtVerify(
     token,
     async (header) => {
@@ -82,7 +105,9 @@ export async function verifyPlatformJwt(
       if (!key) throw new Error("unknown kid");
       return key;
     },
-    { algorithms: [TOKEN_ALGORITHM], clockTolerance: 5, ...expected },
+    { algorithms: [TOKEN_ALGORITHM], clockTolerance: clockToleranceSeconds, ...expected },
   );
+  verified.set(memo, { payload, keys });
+  if (verified.size > verifiedMax) verified.delete(verified.keys().next().value as string);
   return payload;
 }

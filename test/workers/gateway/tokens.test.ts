@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { base64url, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { database } from "../../../shared/db.ts";
 import { signingKeys } from "../../../shared/schema.ts";
 import { bearer, call, expectProblem, onboardMerchant, post } from "./helpers.ts";
@@ -104,6 +104,27 @@ describe("access tokens", () => {
         .setProtectedHeader({ alg: "EdDSA", kid })
         .sign(ourKey),
     );
+  });
+
+  it("one accepted before is refused once it expires, and before its nbf (time claims at every use)", async () => {
+    const t = now();
+    const shortLived = await claims({ exp: t + 3 })
+      .setProtectedHeader({ alg: "EdDSA", kid })
+      .sign(ourKey);
+    expect((await call("/v1/products?limit=1", { headers: bearer(shortLived) })).status).toBe(200);
+    // Seconds only (the keys stay cached for 30 s): the same bytes, accepted a moment ago, admit no one past exp and
+    // its 5 s tolerance, nor before nbf less the tolerance.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime((t + 10) * 1000);
+      await expectRefused(shortLived);
+      vi.setSystemTime((t - 10) * 1000);
+      await expectRefused(shortLived);
+      vi.setSystemTime((t + 1) * 1000);
+      expect((await call("/v1/products?limit=1", { headers: bearer(shortLived) })).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a tampered signature or payload is refused", async () => {
