@@ -2632,8 +2632,10 @@ export interface components {
         SearchResult: {
             data: components["schemas"]["SearchHit"][];
             nextCursor: string | null;
+            /** @description Every match, or, when totalIsExact is false, the first 1,000: a relevance search of products or notes without filters counts no further. */
             totalCount: number;
-            /** @description Counts over every match: products category, brand; notes topic, creatorId; live status. A relevance search of products or notes without filters and with more than 500 matches ranks the 500 best text matches (titles first, then the most recently indexed) and counts these; totalCount counts every match, and a filter or another sort reaches every match. */
+            totalIsExact: boolean;
+            /** @description Counts over every match: products category, brand; notes topic, creatorId; live status. A relevance search of products or notes without filters and with more than 500 matches ranks the 500 best text matches (titles first, then the most recently indexed) and counts these; a filter or another sort reaches every match. */
             facets: {
                 [key: string]: {
                     value: string;

@@ -120,6 +120,7 @@ export interface SearchBody {
   data: Hit[];
   nextCursor: string | null;
   totalCount: number;
+  totalIsExact: boolean;
   facets: Record<string, { value: string; count: number }[]>;
   query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
 }

@@ -1,11 +1,11 @@
 // The speed path (issue 5): each kind's documents in a rowid range of their own, the columns search ranks and
 // facets by kept beside the index, and RANK_WINDOW: an unfiltered relevance search with more matches ranks its
-// RANK_WINDOW best text matches (the newest first among equals), counts its facets over them, and reports every
-// match in totalCount; a filter or another sort reaches every match.
+// RANK_WINDOW best text matches (the newest first among equals), counts its facets over them, and counts its
+// matches up to COUNT_BOUND; a filter or another sort reaches and counts every match.
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../../shared/ids.ts";
 import { products } from "../../../shared/schema.ts";
-import { RANK_WINDOW } from "../../../workers/search/src/search.ts";
+import { COUNT_BOUND, RANK_WINDOW } from "../../../workers/search/src/search.ts";
 import {
   allPages,
   call,
@@ -58,6 +58,7 @@ describe("RANK_WINDOW", () => {
   it("ranks the best text matches (titles, then the newest body matches) and counts every match", async () => {
     const { ids: found, first } = await everyPage({ q: word });
     expect(first.totalCount).toBe(many + 3);
+    expect(first.totalIsExact).toBe(true);
     expect(found.slice(0, 3).sort()).toEqual([...inTitle].sort());
     expect(found).toHaveLength(RANK_WINDOW);
     expect(new Set(found).size).toBe(RANK_WINDOW);
@@ -83,6 +84,34 @@ describe("RANK_WINDOW", () => {
     const notes = await search({ q: word, type: "notes" });
     expect(notes.totalCount).toBe(1);
     expect(notes.data[0]?.object).toBe("note");
+  });
+});
+
+describe("COUNT_BOUND", () => {
+  it("an unfiltered relevance search counts up to the bound and says so; a filter counts every match", async () => {
+    const countWord = uniqueWord();
+    const rows = Array.from({ length: COUNT_BOUND + 1 }, (_, i) => ({
+      id: newId("prod"),
+      merchantId,
+      title: `计数商品 ${countWord} ${i}`,
+      status: "active" as const,
+      images: [],
+    }));
+    for (let i = 0; i < rows.length; i += 100)
+      await db()
+        .insert(products)
+        .values(rows.slice(i, i + 100));
+    const bounded = await search({ q: countWord });
+    expect(bounded).toMatchObject({ totalCount: COUNT_BOUND, totalIsExact: false });
+    expect(bounded.data).toHaveLength(20);
+    expect(await search({ q: countWord, merchantId })).toMatchObject({
+      totalCount: COUNT_BOUND + 1,
+      totalIsExact: true,
+    });
+    expect(await search({ q: countWord, sort: "newest" })).toMatchObject({
+      totalCount: COUNT_BOUND + 1,
+      totalIsExact: true,
+    });
   });
 });
 

@@ -89,6 +89,8 @@ export interface SearchResult {
   data: SearchHit[];
   nextCursor: string | null;
   totalCount: number;
+  /** False when totalCount stopped at COUNT_BOUND (an unfiltered relevance search counts no further). */
+  totalIsExact: boolean;
   /** Products: category, brand; notes: topic, creatorId; live: status. */
   facets: Record<string, Facet[]>;
   query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
@@ -347,9 +349,14 @@ const TITLE_FACTOR = 1.7;
 /**
  * A relevance search of products or notes with more matches than this and no filter ranks the RANK_WINDOW best by
  * text score (the most recently indexed first among equals), re-ranked by every signal, and counts its facets over
- * them; totalCount stays exact. Other sorts, filtered searches and live sessions rank and count every match.
+ * them. Other sorts, filtered searches and live sessions rank and count every match.
  */
 export const RANK_WINDOW = 500;
+
+/** Such a search counts its matches exactly up to COUNT_BOUND; past it, totalCount is COUNT_BOUND and totalIsExact
+ *  false (as Algolia and Meilisearch estimate beyond a bound): counting thousands of matches costs more than ranking. */
+export const COUNT_BOUND = 1000;
+const upToBound = (rows: string) => `(SELECT count(*) FROM (${rows} LIMIT ${COUNT_BOUND + 1}))`;
 
 const tables = ["trigram", "words"] as const;
 const anyOf = (ms: Matcher[]) => ms.map((m) => `(${m.match})`).join(" OR ");
@@ -371,7 +378,7 @@ function matchSql(p: Plan, type: SearchType, windowed: boolean, args: Args): { c
     return {
       ctes: `matched AS (${browse}),
 ${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WINDOW})` : "ranked AS (SELECT * FROM matched)"}`,
-      total: windowed ? "(SELECT count(*) FROM matched)" : "(SELECT count(*) FROM scored)",
+      total: windowed ? upToBound("SELECT 1 FROM matched") : "(SELECT count(*) FROM scored)",
     };
   }
   // The best tier of a windowed query of several terms: every term as typed in the title (no lookup scores more).
@@ -472,7 +479,7 @@ matched AS MATERIALIZED (SELECT rid, sum(score) AS text_score, ${phrase} AS phra
     return {
       ctes: `${general},
 ranked AS MATERIALIZED (SELECT * FROM matched ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`,
-      total: "(SELECT count(*) FROM cand)",
+      total: upToBound("SELECT 1 FROM cand"),
     };
   }
   const topPhrase = p.phrase
@@ -486,7 +493,7 @@ ${general},
 ranked AS MATERIALIZED (SELECT * FROM (SELECT rid, ${args.bind(top.score)} AS text_score, ${topPhrase} AS phrase FROM top
     WHERE ${full}
   UNION ALL SELECT * FROM matched) ORDER BY text_score DESC, rid DESC LIMIT ${RANK_WINDOW})`,
-    total: "(SELECT count(*) FROM cand)",
+    total: upToBound("SELECT 1 FROM cand"),
   };
 }
 
@@ -514,7 +521,9 @@ function tieredSql(p: Plan, lo: string, hi: string, args: Args): { ctes: string;
   const ctes = tiers.map(({ m, inTitle, score }, i) => {
     const table = `search_${m.table}`;
     const above = tiers.slice(0, i).map((_, j) => `tier${j}`);
-    const match = args.bind(inTitle ? `{title} : (${m.match})` : `(${m.match}) NOT {title} : (${m.match})`);
+    // In the body only: anywhere, less the tiers above (complete when this one is read, the lookup's title tier
+    // among them), which FTS5 finds faster than a NOT of the title.
+    const match = args.bind(inTitle ? `{title} : (${m.match})` : m.match);
     // A tier not to be read matches the empty phrase: FTS5 reads nothing (an empty rowid range still loads every
     // term's whole list, and a condition beside the MATCH would be checked only after FTS5 had found every match).
     const read =
@@ -528,7 +537,7 @@ function tieredSql(p: Plan, lo: string, hi: string, args: Args): { ctes: string;
   WHERE ${table} MATCH ${read} AND rowid >= ${lo} AND rowid < ${hi}${exclude}
   ORDER BY rowid DESC LIMIT ${window})`;
   });
-  // Every match, counted once: per FTS5 table one query of all its lookups.
+  // The matches, each counted once (up to COUNT_BOUND): per FTS5 table one query of all its lookups.
   const byTable = (["trigram", "words"] as const).flatMap((t) => {
     const ms = lookups.filter((m) => m.table === t);
     return ms.length > 0
@@ -542,10 +551,7 @@ function tieredSql(p: Plan, lo: string, hi: string, args: Args): { ctes: string;
     ctes: `${ctes.join(",\n")},
 ranked AS MATERIALIZED (SELECT * FROM (${tiers.map((_, i) => `SELECT * FROM tier${i}`).join(" UNION ALL ")})
   ORDER BY text_score DESC, rid DESC LIMIT ${window})`,
-    total:
-      byTable.length === 1
-        ? `(SELECT count(*) FROM (${byTable[0]}))`
-        : `(SELECT count(*) FROM (${byTable.join(" UNION ")}))`,
+    total: upToBound(byTable.join(" UNION ")),
   };
 }
 
@@ -707,6 +713,12 @@ interface RawItem {
   [field: string]: unknown;
 }
 
+/** Whether a search ranks a window and counts up to COUNT_BOUND: relevance, products or notes, no filter. */
+const windowed = (input: SearchInput) =>
+  input.sort === "relevance" &&
+  input.type !== "live" &&
+  Object.values(input.filters).every((value) => value === undefined);
+
 /** Milliseconds of the database round trips, as the Worker saw them (for a Server-Timing header). */
 export interface SearchTiming {
   /** The round trip every search makes: the planning statements and the main statement in one batch. */
@@ -725,11 +737,7 @@ function mainStatement(p: Plan, input: SearchInput, cursor: Cursor | undefined, 
   if (p.q && p.clauses.length === 0 && p.whole.length === 0) return null;
   const since = new Date(Date.parse(now) - 30 * 86_400_000).toISOString().slice(0, 10);
   const args = new Args();
-  const windowed =
-    input.sort === "relevance" &&
-    input.type !== "live" &&
-    Object.values(input.filters).every((value) => value === undefined);
-  const { ctes, total } = matchSql(p, input.type, windowed, args);
+  const { ctes, total } = matchSql(p, input.type, windowed(input), args);
   const docs = docsSql(input, since, args);
   const score = scoreSql(p.ranking, now, args);
   const computed = [
@@ -813,6 +821,7 @@ export async function searchCatalog({
     timing.requery = performance.now() - started;
   }
   const facetNames = Object.keys(facetColumns[input.type]);
+  const total = Number(row?.total ?? 0);
   const items = (parseJson(row?.page) ?? []) as RawItem[];
   const facetLists = parseJson(row?.facets) as Facet[][] | undefined;
   const pageItems = items.slice(0, input.limit);
@@ -823,7 +832,8 @@ export async function searchCatalog({
       items.length > input.limit && last
         ? encodeCursor({ s: input.sort, v: last.sortValue, id: last.id, t: now })
         : null,
-    totalCount: Number(row?.total ?? 0),
+    totalCount: Math.min(total, windowed(input) ? COUNT_BOUND : total),
+    totalIsExact: !windowed(input) || total <= COUNT_BOUND,
     facets: Object.fromEntries(facetNames.map((name, i) => [name, facetLists?.[i] ?? []])),
     query: { q: p.q, terms: p.terms.map((t) => t.text), corrections: p.corrections, synonyms: p.synonyms },
   };

@@ -63,10 +63,14 @@ const SearchResultSchema = z
   .object({
     data: z.array(SearchHitSchema),
     nextCursor: z.string().nullable(),
-    totalCount: z.number().int(),
+    totalCount: z.number().int().openapi({
+      description:
+        "Every match, or, when totalIsExact is false, the first 1,000: a relevance search of products or notes without filters counts no further.",
+    }),
+    totalIsExact: z.boolean(),
     facets: z.record(z.string(), z.array(FacetSchema)).openapi({
       description:
-        "Counts over every match: products category, brand; notes topic, creatorId; live status. A relevance search of products or notes without filters and with more than 500 matches ranks the 500 best text matches (titles first, then the most recently indexed) and counts these; totalCount counts every match, and a filter or another sort reaches every match.",
+        "Counts over every match: products category, brand; notes topic, creatorId; live status. A relevance search of products or notes without filters and with more than 500 matches ranks the 500 best text matches (titles first, then the most recently indexed) and counts these; a filter or another sort reaches every match.",
     }),
     query: z.object({
       q: z.string().openapi({ description: "The normalised query." }),
