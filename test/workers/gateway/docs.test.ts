@@ -23,3 +23,20 @@ describe("GET /docs", () => {
     }
   });
 });
+
+describe("GET /docs/problems/{code}", () => {
+  it("answers every problem's type link with a page naming its title, status and code", async () => {
+    const problem = await (await call("/v1/products?limit=101")).json<{ type: string; code: string }>();
+    expect(problem.type).toBe("/docs/problems/validation_failed");
+    const res = await call(problem.type);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await res.text();
+    expect(html).toContain("<h1>Validation failed</h1>");
+    expect(html).toContain("HTTP 400");
+    const unknown = await call("/docs/problems/no_such_code");
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/problem+json");
+  });
+});

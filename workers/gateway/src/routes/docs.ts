@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import css from "swagger-ui-dist/swagger-ui.css";
 import script from "swagger-ui-dist/swagger-ui-bundle.js";
+import { ProblemError, problems } from "../../../../shared/errors.ts";
 
 // Long-lived: the assets change only with the swagger-ui-dist version, which is in their path.
 const version = "5.35.0";
@@ -52,3 +53,26 @@ docsRoutes.get(`/${version}/swagger-ui-bundle.js`, (c) =>
 docsRoutes.get(`/${version}/init.js`, (c) =>
   c.body(init, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }),
 );
+
+// Every problem's `type` is /docs/problems/<code>: a short page saying what the code is, so the link answers.
+docsRoutes.get("/problems/:code", (c) => {
+  const code = c.req.param("code");
+  if (!Object.hasOwn(problems, code)) throw new ProblemError("not_found", `No problem code ${code}.`);
+  const { status, title } = problems[code as keyof typeof problems];
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title} (${code})</title>
+</head>
+<body>
+<h1>${title}</h1>
+<p>HTTP ${status}, <code>code</code>: <code>${code}</code>.</p>
+<p>The answer is <code>application/problem+json</code>: <code>detail</code> says what went wrong this time,
+<code>errors</code> (when present) names each field at fault as a JSON pointer, and <code>requestId</code> names the
+request for the logs.</p>
+<p><a href="/docs">API reference</a></p>
+</body>
+</html>`;
+  return c.html(html, 200, { ...security, "cache-control": "public, max-age=300" });
+});
