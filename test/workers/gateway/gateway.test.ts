@@ -90,6 +90,15 @@ describe("limits and CORS", () => {
     expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
   });
 
+  it("lets a storefront's script read the headers the API documents on its answers", async () => {
+    const res = await call("/health", { headers: { origin: "http://localhost:3000" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    const exposed = (res.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(",");
+    for (const name of ["x-request-id", "etag", "location", "retry-after", "ratelimit", "idempotent-replayed"]) {
+      expect(exposed, name).toContain(name);
+    }
+  });
+
   it("gives no CORS grant to an origin that is not configured", async () => {
     const res = await call("/v1/products?limit=1", { headers: { origin: "https://evil.example" } });
     expect(res.status).toBe(200);

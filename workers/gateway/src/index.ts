@@ -38,7 +38,15 @@ app.use(
       "X-Publishable-Key",
       "X-Request-Id",
     ],
-    exposeHeaders: ["X-Request-Id", "ETag", "Location", "Retry-After", "RateLimit", "RateLimit-Policy"],
+    exposeHeaders: [
+      "X-Request-Id",
+      "ETag",
+      "Location",
+      "Retry-After",
+      "RateLimit",
+      "RateLimit-Policy",
+      "Idempotent-Replayed",
+    ],
     maxAge: 600,
   }),
 );
