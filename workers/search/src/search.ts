@@ -405,16 +405,22 @@ ${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WI
   };
   // Per FTS5 table, the terms all of whose lookups are in it, AND-ed: FTS5 intersects them itself, far faster than
   // SQL collects and groups thousands of rowids. Terms with lookups in both tables are sets of their own.
-  const within = Object.fromEntries(
-    tables.map((t) => {
-      const pure = p.clauses.filter((ms) => ms.every((m) => m.table === t));
-      return [t, pure.length > 0 ? pure.map((ms) => `(${anyOf(ms)})`).join(" AND ") : null];
-    }),
-  ) as Record<(typeof tables)[number], string | null>;
-  const narrowed = (t: (typeof tables)[number], match: string) => (within[t] ? `(${match}) AND ${within[t]}` : match);
+  type Table = (typeof tables)[number];
+  const pure = (t: Table) =>
+    p.clauses.flatMap((ms, i) => (ms.every((m) => m.table === t) ? [{ i, all: `(${anyOf(ms)})` }] : []));
+  /** The table's pure terms AND-ed, but for the term `except` (FTS5 would match a lookup's own term twice). */
+  const within = (t: Table, except = -1) =>
+    pure(t)
+      .filter(({ i }) => i !== except)
+      .map(({ all }) => all)
+      .join(" AND ");
+  const narrowed = (t: Table, match: string, except = -1) => {
+    const others = within(t, except);
+    return others ? `(${match}) AND ${others}` : match;
+  };
   const sets = [
     ...tables.flatMap((t) => {
-      const all = within[t];
+      const all = within(t);
       return all ? [fts(t, all)] : [];
     }),
     ...p.clauses
@@ -446,17 +452,18 @@ ${windowed ? `ranked AS MATERIALIZED (${browse} ORDER BY id DESC LIMIT ${RANK_WI
   // the lookup is the whole query). Narrowed to the other terms inside FTS5 unless a synonym of the whole query
   // stands for them.
   const single = p.terms.length === 1 && p.terms[0]?.text === p.q;
-  const narrow = (t: (typeof tables)[number], match: string) => (p.whole.length === 0 ? narrowed(t, match) : match);
+  const narrow = (t: Table, match: string, clause: number) =>
+    p.whole.length === 0 ? narrowed(t, match, clause) : match;
   const hitSelects = (m: Matcher, clause: number, whole: boolean) =>
     [true, false].map(
       (inTitle) => `SELECT rowid AS rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, ${inTitle ? 1 : 0} AS t,
-    ${whole && inTitle ? 1 : 0} AS whole FROM (${fts(m.table, clause === -2 ? (inTitle ? `{title} : (${m.match})` : m.match) : narrow(m.table, inTitle ? `{title} : (${m.match})` : m.match), true)}) WHERE +rowid IN (SELECT rid FROM cand)`,
+    ${whole && inTitle ? 1 : 0} AS whole FROM (${fts(m.table, clause === -2 ? (inTitle ? `{title} : (${m.match})` : m.match) : narrow(m.table, inTitle ? `{title} : (${m.match})` : m.match, clause), true)}) WHERE +rowid IN (SELECT rid FROM cand)`,
     );
   // A term of one lookup matches every candidate (unless a synonym of the whole query let some in): only whether in
   // the title is asked of FTS5.
   const titleOnly = (m: Matcher, clause: number, whole: boolean) =>
     `SELECT rid, ${clause} AS clause, ${args.bind(m.weight)} AS w, t, ${whole ? "t" : "0"} AS whole
-    FROM (SELECT rid, rid IN (${fts(m.table, narrow(m.table, `{title} : (${m.match})`), true)}) AS t FROM cand${top ? ` WHERE NOT ${full}` : ""})`;
+    FROM (SELECT rid, rid IN (${fts(m.table, narrow(m.table, `{title} : (${m.match})`, clause), true)}) AS t FROM cand${top ? ` WHERE NOT ${full}` : ""})`;
   const hits = [
     ...p.clauses.flatMap((matchers, i) =>
       matchers.length === 1 && p.whole.length === 0
