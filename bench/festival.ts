@@ -880,13 +880,17 @@ export async function benchFestival(): Promise<string> {
           WHERE ol.flash_sale_id = ? AND o.status != 'cancelled'`,
         [world.flashSaleId],
       );
-      // The sale's object writes its counts behind (flash_sale_tallies): read them once they have caught up.
+      // The sale's object writes its counts behind (flash_sale_tallies, a second or so after a change): read them
+      // once they have caught up with the object's stock and the orders, for at most 20 s. Checkouts that finished in
+      // the phase's last moments move units from held to committed without changing the stock left.
       const tally = async () =>
         one("SELECT available, held, committed, returned FROM flash_sale_tallies WHERE flash_sale_id = ?", [
           world.flashSaleId,
         ]);
       let counts = await tally();
-      for (let i = 0; i < 40 && Number(counts?.available) !== saleNow.stockLeft; i++) {
+      const caughtUp = () =>
+        Number(counts?.available) === saleNow.stockLeft && Number(counts?.committed) === Number(flashSold?.n);
+      for (let i = 0; i < 40 && !caughtUp(); i++) {
         await new Promise((r) => setTimeout(r, 500));
         counts = await tally();
       }
