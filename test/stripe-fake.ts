@@ -1,13 +1,14 @@
 // A fake of Stripe's HTTP API for the tests, speaking its documented wire format for exactly what zhongcao uses:
 // `POST /v1/payment_intents`, `POST /v1/payment_intents/:id/cancel` and `POST /v1/refunds` (form-encoded, `Idempotency-Key` honoured: a replay gets the
-// first response, another body under the same key a 400 `idempotency_error`), `GET /v1/payment_intents/:id` and
-// `GET /v1/refunds?payment_intent=`, the
+// first response, another body under the same key a 400 `idempotency_error`), `GET /v1/payment_intents/:id`,
+// `GET /v1/refunds/:id` and `GET /v1/refunds?payment_intent=`, the
 // secret key checked, and errors as `{ error: { type, code, message } }`.
 //
 // Tests steer it through /_fake/ (no key):
-// - `POST /_fake/rules { path, match?, status, error?, refundStatus?, times? }`: the next requests to `path` whose
-//   form fields include `match` get `status` with `error` (an outage, a card error), or, for refunds, are created
-//   with `refundStatus` ("pending": settled later by an event);
+// - `POST /_fake/rules { path, match?, status, error?, refundStatus?, lost?, times? }`: the next requests to `path`
+//   whose form fields include `match` get `status` with `error` (an outage, a card error), or, for refunds, are
+//   created with `refundStatus` ("pending": settled later by an event); with `lost`, the request is carried out (and
+//   kept under its idempotency key) but its answer is lost: the caller gets `status` and `error` instead;
 // - `POST /_fake/events { type, object, status?, timestamp? }`: moves the PaymentIntent or Refund `object` (its id,
 //   or a value of its metadata such as our payment or refund id) as the event `type` says, or to `status` (a
 //   `charge.refunded` event carries the intent's charge), and returns the event's `body` and its `signature` (a Stripe-Signature made with the official
@@ -37,6 +38,7 @@ interface Rule {
   status: number;
   error?: { type: string; code?: string; message: string };
   refundStatus?: string;
+  lost?: boolean;
   times: number;
 }
 
@@ -157,17 +159,30 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     return { status: 200, body: refund };
   }
 
-  function api(method: string, path: string, fields: Fields) {
+  /** The next rule for the request (counted as used), among the lost ones or the others. */
+  function takeRule(path: string, fields: Fields, lost: boolean) {
     const rule = rules.find(
-      (r) => r.path === path && r.times > 0 && Object.entries(r.match).every(([k, v]) => fields[k] === v),
+      (r) =>
+        r.path === path &&
+        r.times > 0 &&
+        (r.lost ?? false) === lost &&
+        Object.entries(r.match).every(([k, v]) => fields[k] === v),
     );
     if (rule) rule.times -= 1;
+    return rule;
+  }
+
+  function api(method: string, path: string, fields: Fields) {
+    const rule = takeRule(path, fields, false);
     if (rule?.error) return { status: rule.status, body: { error: rule.error } };
     if (method === "POST" && path === "/v1/payment_intents") return createIntent(fields);
     if (method === "POST" && path === "/v1/refunds") return createRefund(fields, rule);
     const got = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     const intent = got?.[1] ? intents.get(got[1]) : undefined;
     if (method === "GET" && intent) return { status: 200, body: intent };
+    const refundGot = /^\/v1\/refunds\/([^/]+)$/.exec(path);
+    const refund = refundGot?.[1] ? refunds.get(refundGot[1]) : undefined;
+    if (method === "GET" && refund) return { status: 200, body: refund };
     const cancelling = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path);
     const toCancel = cancelling?.[1] ? intents.get(cancelling[1]) : undefined;
     if (method === "POST" && toCancel) return cancelIntent(toCancel, fields);
@@ -249,7 +264,13 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
     const fields = Object.fromEntries(new URLSearchParams(req.method === "GET" ? url.search : text));
     const key = typeof req.headers["idempotency-key"] === "string" ? req.headers["idempotency-key"] : null;
     requests.push({ method: req.method ?? "", path: url.pathname, idempotencyKey: key, fields });
-    if (req.method !== "POST" || key === null) return api(req.method ?? "", url.pathname, fields);
+    const answer = respond(req.method ?? "", url.pathname, fields, text, key);
+    const lost = takeRule(url.pathname, fields, true);
+    return lost ? { status: lost.status, body: { error: lost.error } } : answer;
+  }
+
+  function respond(method: string, path: string, fields: Fields, text: string, key: string | null) {
+    if (method !== "POST" || key === null) return api(method, path, fields);
     const first = idempotent.get(key);
     if (first) {
       if (first.fields !== text) {
@@ -261,7 +282,7 @@ export async function startStripeFake(options: { secretKey: string; webhookSecre
       }
       return { status: first.status, body: first.body, replayed: true };
     }
-    const answer = api(req.method, url.pathname, fields);
+    const answer = api(method, path, fields);
     // Stripe keeps the result of a request it ran, errors included, but not a 500 (that one may be retried).
     if (answer.status < 500) idempotent.set(key, { fields: text, status: answer.status, body: answer.body });
     return answer;

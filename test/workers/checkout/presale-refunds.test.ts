@@ -1,8 +1,6 @@
 // Refunds of a pre-sale order paid by two payments (deposit 100.00, balance 50.00 a unit): one refund split into
 // parts, the balance first, one provider refund per part (sandbox, and the fake Stripe at its HTTP boundary).
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
 import { asMerchant, call, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
@@ -13,26 +11,16 @@ import {
   payBalance,
   readOrder,
 } from "./presales-helpers.ts";
+import {
+  paidByStripe,
+  parts,
+  providerRefundId,
+  type Refund,
+  refund,
+  refundedFigure,
+  stripeRefunds,
+} from "./refunds-helpers.ts";
 import { cny, decide, deliver, requestReturn, stripeEvent, stripeFake } from "./returns-helpers.ts";
-
-interface Part {
-  paymentId: string;
-  provider: string;
-  amount: { amount: number };
-  status: string;
-  failureReason: string | null;
-}
-interface Refund {
-  id: string;
-  status: string;
-  paymentId: string;
-  amount: { amount: number };
-  failureReason: string | null;
-  lines: { position: number; quantity: number; amount: { amount: number } }[];
-  payments: Part[];
-}
-
-const parts = (refund: Refund) => refund.payments.map((p) => [p.paymentId, p.amount.amount, p.status]);
 
 /** A pre-sale order of `quantity` units whose deposit and balance the sandbox has taken. */
 async function paidBySandbox(who: string, quantity = 1) {
@@ -44,60 +32,6 @@ async function paidBySandbox(who: string, quantity = 1) {
   expect((await sandbox(balanceId, who, { outcome: "succeed" })).status).toBe(200);
   expect((await readOrder(presale.id, order.id, who)).order.status).toBe("paid");
   return { presale, orderId: order.id, depositId: depositPayment.id, balanceId };
-}
-
-/** The same, both payments taken by Stripe (the fake), confirmed by their webhooks. */
-async function paidByStripe(who: string) {
-  const presale = await newPresale();
-  const placed = await call("POST", `/v1/presales/${presale.id}/orders`, {
-    headers: shopper(who),
-    body: { quantity: 1, paymentProvider: "stripe" },
-    key: key(),
-  });
-  expect(placed.status, await placed.clone().text()).toBe(201);
-  const { order, depositPayment } = await placed.json<PresaleOrder>();
-  expect((await stripeEvent("payment_intent.succeeded", depositPayment.id)).status).toBe(200);
-  await balanceWindow(order.id, "open");
-  const opened = await call("POST", `/v1/presales/${presale.id}/orders/${order.id}/balance`, {
-    headers: shopper(who),
-    body: { paymentProvider: "stripe" },
-    key: key(),
-  });
-  expect(opened.status, await opened.clone().text()).toBe(201);
-  const balanceId = (await opened.json<PresaleOrder>()).balancePayment?.id ?? "";
-  expect((await stripeEvent("payment_intent.succeeded", balanceId)).status).toBe(200);
-  expect((await readOrder(presale.id, order.id, who)).order.status).toBe("paid");
-  return { presale, orderId: order.id, depositId: depositPayment.id, balanceId };
-}
-
-const refund = (orderId: string, merchant: string, body: unknown, idempotencyKey = key()) =>
-  call("POST", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(merchant), body, key: idempotencyKey });
-
-/** The refund requests the fake Stripe received for the order. */
-const stripeRefunds = async (orderId: string) =>
-  (
-    await (
-      await fetch(`${env.STRIPE_API_BASE}/_fake/requests`)
-    ).json<{ path: string; idempotencyKey: string | null; fields: Record<string, string> }[]>()
-  ).filter((r) => r.path === "/v1/refunds" && r.fields["metadata[order_id]"] === orderId);
-
-/** The merchant's refunded figure in the daily analytics, all days. */
-async function refundedFigure(merchant: string): Promise<number> {
-  const { rows } = await database(env).$client.execute({
-    sql: `SELECT coalesce(sum(refunded_amount), 0) AS n FROM analytics_daily_money
-          WHERE scope_kind = 'merchant' AND scope_id = ?`,
-    args: [merchant],
-  });
-  return Number(rows[0]?.n);
-}
-
-/** Stripe's id of a part's refund, as recorded. */
-async function providerRefundId(refundId: string, paymentId: string): Promise<string> {
-  const { rows } = await database(env).$client.execute({
-    sql: "SELECT provider_refund_id FROM refund_payments WHERE refund_id = ? AND payment_id = ?",
-    args: [refundId, paymentId],
-  });
-  return String(rows[0]?.provider_refund_id);
 }
 
 describe("refunds of a pre-sale order across its deposit and balance", () => {

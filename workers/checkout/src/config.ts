@@ -2,6 +2,7 @@
 export interface CheckoutConfig {
   HOLD_TTL_SECONDS?: string;
   ORDER_PAYMENT_TIMEOUT_SECONDS?: string;
+  REFUND_RECOVERY_DELAY_SECONDS?: string;
   SHIPPING_FEE_AMOUNT?: string;
   FREE_SHIPPING_OVER_AMOUNT?: string;
   SANDBOX_WEBHOOK_SECRET?: string;
@@ -23,6 +24,13 @@ export const holdTtlSeconds = (env: CheckoutConfig) => Math.max(1, positiveInt(e
 /** How long an order may stay unpaid before it is cancelled and its stock released (default 30 minutes). */
 export const paymentTimeoutSeconds = (env: CheckoutConfig) =>
   Math.max(1, positiveInt(env.ORDER_PAYMENT_TIMEOUT_SECONDS, 1800));
+
+/**
+ * How long after its reservation a refund's recovery alarm first looks at it (default 60 s, at most 300 s, so that
+ * its last attempt, 255 × this later, stays within Stripe's 24 h idempotency-key lifetime).
+ */
+export const refundRecoveryDelaySeconds = (env: CheckoutConfig) =>
+  Math.min(300, Math.max(1, positiveInt(env.REFUND_RECOVERY_DELAY_SECONDS, 60)));
 
 /** Shipping: free when the subtotal reaches FREE_SHIPPING_OVER_AMOUNT, else SHIPPING_FEE_AMOUNT (minor units). */
 export function shippingRule(env: CheckoutConfig): { fee: number; freeOver: number } {

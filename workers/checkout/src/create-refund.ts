@@ -12,7 +12,9 @@
 // provider in that order, as one provider refund keyed by the refund id (an only part) or `<refund id>_<payment id>`,
 // so a retry never refunds twice; after a part fails, the later ones are not sent (failed, `not_attempted`). The
 // answers settle the parts together (settleRefund), or a webhook settles a pending part later.
-// A provider that cannot be reached fails its part, and the caller gets a 502.
+// A refund is never left pending: its RefundRecovery alarm (refund-recovery.ts), armed before the reservation,
+// sends again with the same keys what never got an answer (a provider that cannot be reached leaves its part pending
+// and the refund is answered `pending`), asks the provider about parts it holds, and settles them the same way.
 //
 // A refund may name lines (`{ position, quantity }`): its amount is then theirs, unless a smaller amount is given.
 // A line is worth what was paid for it (unit × quantity less its share of the order's discounts: for a pre-sale line
@@ -28,6 +30,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";
 import { newId } from "../../../shared/ids.ts";
+import { log } from "../../../shared/log.ts";
 import { orderLines, orders, payments, refundPayments, refunds } from "../../../shared/schema.ts";
 import type { PaymentProviderName } from "./config.ts";
 import { paymentProvider } from "./payments/providers.ts";
@@ -80,6 +83,7 @@ const payable = `SELECT p.id, p.provider, p.currency, p.amount - (
 
 /** The refund's pending row and its parts, if what it asks for is still there to refund; null otherwise. */
 async function reserveRefund(
+  env: Env,
   db: Database,
   input: {
     orderId: string;
@@ -107,6 +111,8 @@ async function reserveRefund(
   };
   const linesWorth = input.byLines ? `(SELECT sum(${unitsWorth(requestedUnits)}) FROM ${requested})` : "NULL";
   const wanted = `coalesce(:amount, ${linesWorth}, total.left)`;
+  // Armed first, so that no reservation is ever without its recovery (one refused finds nothing to do).
+  await env.REFUND_RECOVERY.getByName(args.id).arm(args.id);
   const results = await db.$client.batch(
     [
       {
@@ -161,44 +167,77 @@ const partKey = (refundId: string, paymentId: string, parts: number) =>
   parts === 1 ? refundId : `${refundId}_${paymentId}`;
 
 /**
- * Sends the refund's parts to their providers in order, and settles them by the answers in one batch (a part left
- * pending waits for its webhook). After a failed part the rest are not sent. A provider that cannot be reached
- * fails its part; the error is thrown once the answers are recorded.
+ * Brings the refund's pending parts to their providers in order, and settles them by the answers in one batch (a
+ * part left pending waits for its webhook, or the next attempt). A part without a provider refund is sent, keyed as
+ * the first time, so a provider that did get an earlier attempt answers with that same refund; a part with one is
+ * asked how it stands, where its provider can say. After a failed part the later ones are not sent (failed,
+ * `not_attempted`). A provider that cannot be reached leaves its part, and the later ones, pending for the refund's
+ * recovery alarm (refund-recovery.ts); on its `last` attempt they fail (`provider_unavailable`, then
+ * `not_attempted`), while a part the provider holds stays for its webhook. Returns whether a part is still pending;
+ * a refund no longer pending is left as it is.
  */
-async function executeRefund(env: Env, db: Database, refund: RefundRow) {
-  const parts = await db
-    .select({ part: refundPayments, paymentReference: payments.providerReference })
-    .from(refundPayments)
-    .innerJoin(payments, eq(payments.id, refundPayments.paymentId))
-    .where(eq(refundPayments.refundId, refund.id))
-    .orderBy(asc(refundPayments.seq));
+export async function sendRefund(env: Env, db: Database, refundId: string, last = false): Promise<boolean> {
+  const [found, parts] = await db.batch([
+    db.select().from(refunds).where(eq(refunds.id, refundId)),
+    db
+      .select({ part: refundPayments, paymentReference: payments.providerReference })
+      .from(refundPayments)
+      .innerJoin(payments, eq(payments.id, refundPayments.paymentId))
+      .where(eq(refundPayments.refundId, refundId))
+      .orderBy(asc(refundPayments.seq)),
+  ]);
+  const refund = found[0];
+  if (refund?.status !== "pending") return false;
   const answers: PartOutcome[] = [];
-  let unreachable: unknown = null;
+  let stopped: "failed" | "unreachable" | null = null;
+  let pending = false;
   for (const { part, paymentReference } of parts) {
     const { paymentId } = part;
-    if (unreachable !== null || answers.some((a) => a.outcome === "failed")) {
+    if (part.status === "failed") stopped = "failed";
+    if (part.status !== "pending") continue;
+    if (stopped === "failed" || (stopped === "unreachable" && last)) {
       answers.push({ paymentId, reference: null, outcome: "failed", failureReason: "not_attempted" });
       continue;
     }
+    if (stopped === "unreachable") {
+      pending = true;
+      continue;
+    }
     try {
-      const answer = await paymentProvider(env, part.provider as PaymentProviderName).refund({
-        id: partKey(refund.id, paymentId, parts.length),
+      const provider = paymentProvider(env, part.provider as PaymentProviderName);
+      const answer = part.providerRefundId
+        ? ((await provider.refundStatus?.(part.providerRefundId)) ?? null)
+        : await provider.refund({
+            id: partKey(refund.id, paymentId, parts.length),
+            refundId: refund.id,
+            paymentId,
+            orderId: refund.orderId,
+            paymentReference,
+            amount: part.amount,
+            currency: part.currency,
+            reason: refund.reason,
+          });
+      if (answer) answers.push({ paymentId, ...answer });
+      if (answer?.outcome === "failed") stopped = "failed";
+      pending ||= answer?.outcome !== "failed" && answer?.outcome !== "succeeded";
+    } catch (err) {
+      log("warn", "refund: a provider could not be reached", {
         refundId: refund.id,
         paymentId,
-        orderId: refund.orderId,
-        paymentReference,
-        amount: part.amount,
-        currency: part.currency,
-        reason: refund.reason,
+        message: err instanceof Error ? err.message : String(err),
       });
-      answers.push({ paymentId, ...answer });
-    } catch (err) {
-      unreachable = err;
-      answers.push({ paymentId, reference: null, outcome: "failed", failureReason: "provider_unavailable" });
+      // A part the provider holds (it has its reference) is never failed here: its webhook settles it.
+      if (part.providerRefundId) {
+        pending = true;
+        continue;
+      }
+      stopped = "unreachable";
+      if (last) answers.push({ paymentId, reference: null, outcome: "failed", failureReason: "provider_unavailable" });
+      else pending = true;
     }
   }
-  await settleRefund({ db, refundId: refund.id, parts: answers });
-  if (unreachable !== null) throw unreachable;
+  if (answers.length > 0) await settleRefund({ db, refundId: refund.id, parts: answers });
+  return pending;
 }
 
 /** A merchant's refund of its own order: the refund's id, or a 400/404/409 problem saying why not. */
@@ -246,7 +285,7 @@ export async function createRefund({
   // Refused here rather than after the reservation, so that a disabled provider leaves nothing pending.
   for (const payment of succeeded) paymentProvider(env, payment.provider as PaymentProviderName);
   const amount = request.amount ?? (request.lines ? linesAmount : null);
-  const refund = await reserveRefund(db, {
+  const refund = await reserveRefund(env, db, {
     orderId,
     amount: request.amount ?? null,
     lines: request.lines,
@@ -256,7 +295,7 @@ export async function createRefund({
     with: request.with,
   });
   if (!refund) throw await refusal(db, orderId, amount);
-  await executeRefund(env, db, refund);
+  await sendRefund(env, db, refund.id);
   return refund.id;
 }
 
@@ -316,7 +355,7 @@ export async function refundStrayPayment(
   const { orderId } = input;
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (order?.status !== input.status) return;
-  const refund = await reserveRefund(db, {
+  const refund = await reserveRefund(env, db, {
     orderId,
     amount: null,
     lines: undefined,
@@ -325,5 +364,5 @@ export async function refundStrayPayment(
     statuses: [input.status],
     paymentId: input.paymentId,
   });
-  if (refund) await executeRefund(env, db, refund);
+  if (refund) await sendRefund(env, db, refund.id);
 }

@@ -18,6 +18,7 @@ import { webhookEndpointRoutes } from "./routes/webhook-endpoints.ts";
 
 export { FlashSaleStock } from "./flash-sale-stock.ts";
 export { OrderTimeout } from "./order-timeout.ts";
+export { RefundRecovery } from "./refund-recovery.ts";
 export { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
 export const app = createApp<{ Bindings: Env }>("checkout");

@@ -55,6 +55,13 @@ export interface NewRefund {
   reason: string | null;
 }
 
+/** A provider's answer about one refund part: its refund id there, and how it stands. */
+export interface RefundAnswer {
+  reference: string | null;
+  outcome: RefundOutcome;
+  failureReason: string | null;
+}
+
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
   /** The header its webhooks are signed in. */
@@ -68,8 +75,11 @@ export interface PaymentProvider {
   /** Lets go of a payment opened for an order that was then never written (sold out meanwhile). Never throws. */
   cancelPayment(reference: string | null): Promise<void>;
   /** Refunds money of a succeeded payment, idempotently by the part's key (`id`). Throws when the provider cannot. */
-  refund(
-    refund: NewRefund,
-  ): Promise<{ reference: string | null; outcome: RefundOutcome; failureReason: string | null }>;
+  refund(refund: NewRefund): Promise<RefundAnswer>;
+  /**
+   * How a refund it made (`reference`) stands now, for the refund recovery (refund-recovery.ts). Absent when the
+   * provider never leaves a refund pending with a reference (the sandbox). Throws when the provider cannot answer.
+   */
+  refundStatus?(reference: string): Promise<RefundAnswer>;
   verifyWebhook(body: string, headers: Headers, nowMs: number): Promise<VerifyResult>;
 }

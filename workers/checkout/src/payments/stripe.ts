@@ -9,6 +9,7 @@
 // one (processing, then failed), so the second would be dropped as "not newer". Read back, whatever the order and
 // the repeats of deliveries, the payment converges on Stripe's latest state, and a stale read never overwrites a
 // later one.
+// A refund the recovery alarm finds pending with a Stripe Refund id is read back (`refunds.retrieve`).
 // Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated) and settle the part of our
 // refund it names (metadata refund_id and payment_id; one Stripe Refund per part). charge.refunded carries only the
 // charge (its refunds are not listed on current API versions), so the intent's refunds are read back from Stripe and
@@ -17,7 +18,14 @@ import Stripe from "stripe";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { log } from "../../../../shared/log.ts";
 import type { StripeSettings } from "../config.ts";
-import type { PaymentOutcome, PaymentProvider, RefundEvent, RefundOutcome, VerifyResult } from "./provider.ts";
+import type {
+  PaymentOutcome,
+  PaymentProvider,
+  RefundAnswer,
+  RefundEvent,
+  RefundOutcome,
+  VerifyResult,
+} from "./provider.ts";
 import { TOLERANCE_SECONDS } from "./sandbox.ts";
 
 export const STRIPE_SIGNATURE_HEADER = "stripe-signature";
@@ -49,6 +57,12 @@ function refundOutcomeOf(refund: Stripe.Refund): RefundOutcome {
   if (refund.status === "succeeded") return "succeeded";
   return refund.status === "failed" || refund.status === "canceled" ? "failed" : "pending";
 }
+
+const answerOf = (refund: Stripe.Refund): RefundAnswer => ({
+  reference: refund.id,
+  outcome: refundOutcomeOf(refund),
+  failureReason: refund.failure_reason ?? null,
+});
 
 /** Our refund part's settlement, if the Stripe Refund names one of ours and is no longer pending. */
 function settled(id: string, refund: Stripe.Refund, payload: string): RefundEvent[] {
@@ -120,17 +134,20 @@ export function stripeProvider(settings: StripeSettings): PaymentProvider {
           },
           { idempotencyKey: refund.id },
         );
-        return {
-          reference: created.id,
-          outcome: refundOutcomeOf(created),
-          failureReason: created.failure_reason ?? null,
-        };
+        return answerOf(created);
       } catch (err) {
         // Stripe answered and refused (a 4xx): the refund failed. Anything else may be retried.
         if (err instanceof Stripe.errors.StripeError && (err.statusCode ?? 500) < 500) {
           return { reference: null, outcome: "failed", failureReason: err.code ?? err.type };
         }
         throw unavailable("refund", err);
+      }
+    },
+    async refundStatus(reference) {
+      try {
+        return answerOf(await stripe.refunds.retrieve(reference));
+      } catch (err) {
+        throw unavailable("be asked about the refund", err);
       }
     },
     async verifyWebhook(body, headers, nowMs): Promise<VerifyResult> {

@@ -93,7 +93,7 @@ const createRefundRoute = createRoute({
   path: "/{id}/refunds",
   summary: "Refund a paid order, in full or in part",
   description:
-    "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook. A failed refund gives its amount back.",
+    "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
   request: {
     params: idParam("ord"),
     body: { required: false, content: { "application/json": { schema: RefundInput } } },
