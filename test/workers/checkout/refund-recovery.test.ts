@@ -8,6 +8,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ATTEMPTS } from "../../../workers/checkout/src/refund-recovery.ts";
 import { asMerchant, call } from "./helpers.ts";
 import { orderOf } from "./orders.ts";
 import { readOrder } from "./presales-helpers.ts";
@@ -166,4 +167,32 @@ describe("refund recovery", () => {
     expect(await refundedFigure(presale.merchant)).toBe(15_000);
     expect(await recovery(made.id)).toBe(false);
   });
+  it("after its last attempt a part Stripe never answered for fails, and its amount may be refunded again", async () => {
+    const merchant = await newMerchant();
+    const { order } = await paidOrderOf("rr-bound", merchant, [{ price: 20_000, quantity: 1 }], "stripe");
+    // Stripe is down for the request, the SDK's retry, and both again at every attempt.
+    await stripeFake("rules", {
+      path: "/v1/refunds",
+      match: { "metadata[order_id]": order.id },
+      status: 503,
+      error: { type: "api_error", message: "Service unavailable" },
+      times: 2 * (1 + ATTEMPTS),
+    });
+    const made = await (await refund(order.id, merchant, {})).json<Refund>();
+    expect(made).toMatchObject({ status: "pending" });
+    for (let attempt = 1; attempt < ATTEMPTS; attempt++) {
+      expect(await recovery(made.id)).toBe(true);
+      expect(await readRefund(order.id, merchant, made.id)).toMatchObject({ status: "pending" });
+    }
+    expect(await recovery(made.id)).toBe(true);
+    expect(await readRefund(order.id, merchant, made.id)).toMatchObject({
+      status: "failed",
+      failureReason: "provider_unavailable",
+    });
+    expect(await recovery(made.id)).toBe(false);
+    expect(await stripeRefunds(order.id)).toHaveLength(2 * (1 + ATTEMPTS));
+    expect(await stripeRefundObjects(order.id)).toHaveLength(0);
+    expect(await orderOf(order.id, "rr-bound")).toMatchObject({ status: "paid" });
+    expect(await (await refund(order.id, merchant, {})).json()).toMatchObject({ status: "succeeded" });
+  }, 60_000); // the SDK waits before each retry
 });

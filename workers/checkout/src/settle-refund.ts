@@ -1,7 +1,8 @@
 // settleRefund: a refund's pending parts (one per payment it draws on, refund_payments) become succeeded or failed,
-// once each, in one batch: from the providers' answers at creation (all parts together), or from a webhook event
-// for one part (then recorded once per (provider, event id), a duplicate changing nothing). A part is found by its
-// payment, else by its provider refund id, else as its refund's only part (refunds made before parts).
+// once each, in one batch: from the providers' answers at creation or at a recovery attempt (sendRefund: the parts
+// it got answers for, together), or from a webhook event for one part (then recorded once per (provider, event id),
+// a duplicate changing nothing). A part is found by its payment, else by its provider refund id, else as its
+// refund's only part (refunds made before parts).
 //
 // The refund settles when its last part has: `succeeded` if every part did, else `failed` (its failure reason the
 // first failed part's). What counts against a payment is its parts not failed, so a failed part gives its amount
