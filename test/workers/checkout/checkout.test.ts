@@ -18,6 +18,7 @@ import {
   otherMerchantId,
   reserve,
   shopper,
+  shopperId,
   stockOf,
 } from "./helpers.ts";
 
@@ -293,6 +294,42 @@ describe("POST /v1/carts/{id}/checkout", () => {
     // A committed hold cannot be cancelled: the order must be.
     const cancelHold = await call("DELETE", `/v1/flash-sales/${sale.id}/reservations/${hold.id}`, { headers: s });
     expect(cancelHold.status).toBe(409);
+  });
+
+  it("two checkouts of one cart at once (two keys): one order, and its hold stays committed to it", async () => {
+    const sale = await createSale({ quantity: 10, perShopperLimit: 2, price: 4900 });
+    const s = shopper("twice");
+    const hold = await (await reserve(sale.id, "twice", { quantity: 2 })).json<{ id: string }>();
+    const cartId = await newCart(s);
+    await addLine(cartId, s, { skuId: sale.skuId, flashSaleId: sale.id, holdId: hold.id });
+    const answers = await Promise.all([checkout(cartId, s), checkout(cartId, s), checkout(cartId, s)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+    // The loser must not give back a hold the winner's order holds: its units would be sold twice.
+    expect(await env.FLASH_SALE_STOCK.getByName(sale.id).snapshot()).toMatchObject({
+      held: 0,
+      committed: 2,
+      available: 8,
+    });
+    const view = await (await call("GET", `/v1/flash-sales/${sale.id}/reservations/${hold.id}`, { headers: s })).json();
+    expect(view).toMatchObject({ status: "committed" });
+    // It is the winner's: cancelling that order gives the units back to the sale.
+    const order = (await answers.find((r) => r.status === 201)?.json<Order>()) as Order;
+    expect((await call("POST", `/v1/orders/${order.id}/cancel`, { headers: s })).status).toBe(200);
+    expect(await env.FLASH_SALE_STOCK.getByName(sale.id).snapshot()).toMatchObject({ committed: 0, available: 10 });
+  });
+
+  it("gives back the holds of an order its checkout never wrote, at the order's deadline", async () => {
+    const sale = await createSale({ quantity: 10, perShopperLimit: 2, price: 4900 });
+    const hold = await (await reserve(sale.id, "lost", { quantity: 1 })).json<{ id: string }>();
+    // What a checkout that died after committing the hold leaves: the timer armed with the hold, the hold committed
+    // to an order id that was never written.
+    const orderId = newId("ord");
+    await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, Date.now(), [{ flashSaleId: sale.id, holdId: hold.id }]);
+    const stock = env.FLASH_SALE_STOCK.getByName(sale.id);
+    expect(await stock.commit(hold.id, shopperId("lost"), orderId)).toMatchObject({ ok: true });
+    expect(await stock.snapshot()).toMatchObject({ committed: 1, available: 9 });
+    expect(await runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(orderId))).toBe(true);
+    expect(await stock.snapshot()).toMatchObject({ committed: 0, held: 1 });
   });
 
   it("refuses an expired hold at checkout, taking nothing", async () => {

@@ -90,7 +90,7 @@ export async function cancelOrder({
       lines
         .filter((line) => line.holdId !== null && line.flashSaleId !== null)
         .map((line) =>
-          env.FLASH_SALE_STOCK.getByName(line.flashSaleId ?? "").releaseCommitted(line.holdId ?? "", order.cartId),
+          env.FLASH_SALE_STOCK.getByName(line.flashSaleId ?? "").releaseCommitted(line.holdId ?? "", order.id),
         ),
     );
   }

@@ -6,7 +6,10 @@
 // lines, in one round trip, with no lock held between round trips. (Contention on one SKU is then serialised by
 // the database's write lock for the few milliseconds of the batch; a SKU hot enough for that to matter is what a
 // flash sale, with its own object, is for.)
-// Held lines are committed in their sale's object first (an RPC each), and given back if the batch fails.
+// Held lines are committed in their sale's object first (an RPC each), under this checkout's order id: a second
+// checkout of the same cart racing this one finds the hold committed elsewhere and stops there. They are given back
+// when the order is known not to be written (a refusal, or an error before the batch); after any other error the
+// batch may have committed, so they stay, and the order's timeout gives them back if the order never appeared.
 // Attribution references are re-checked against the database (resolveAttribution) and the verified note, live
 // session and creator stored per line; a reference that no longer holds credits no one but never blocks a sale.
 // Promotions (promotions/) are checked before anything is written: a coupon that does not apply refuses the
@@ -77,16 +80,23 @@ export async function checkoutCart({
   const now = new Date();
   const orderId = newId("ord", now.getTime());
   const dueAt = new Date(now.getTime() + paymentTimeoutSeconds(env) * 1000);
-  await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, dueAt.getTime());
+  const held = lines.filter((line): line is PricedLine & { hold: NonNullable<PricedLine["hold"]> } => !!line.hold);
+  const holds = held.map((line) => ({ flashSaleId: line.hold.flashSaleId, holdId: line.hold.id }));
+  await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, dueAt.getTime(), holds);
 
   let opened: { reference: string | null; clientSecret: string | null } | null = null;
-  const held = lines.filter((line): line is PricedLine & { hold: NonNullable<PricedLine["hold"]> } => !!line.hold);
   const committed: typeof held = [];
+  let writing = false;
   try {
     for (const line of held) {
-      const result = await env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).commit(line.hold.id, ownerId, cartId);
+      const stock = env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId);
+      const result = await stock.commit(line.hold.id, ownerId, orderId);
       if (!result.ok) {
-        throw new ProblemError("conflict", `The flash-sale hold ${line.hold.id} has expired or was given back.`, {
+        const why =
+          result.reason === "committed_elsewhere"
+            ? `is in another checkout of this cart or another order`
+            : "has expired or was given back";
+        throw new ProblemError("conflict", `The flash-sale hold ${line.hold.id} ${why}.`, {
           errors: [{ path: `/lines/${lines.indexOf(line)}`, message: "hold no longer held" }],
         });
       }
@@ -101,6 +111,7 @@ export async function checkoutCart({
       amount: totals.total.amount,
       currency: totals.total.currency,
     });
+    writing = true;
     await writeOrder({
       db,
       cartId,
@@ -117,10 +128,14 @@ export async function checkoutCart({
       promotions,
     });
   } catch (err) {
+    // Refused (sold out, checked out meanwhile) or failed before the batch: the order was not written. After any
+    // other error the write may have happened: leave the holds and the payment (the order's timeout settles both).
+    const unwritten = !writing || err instanceof ProblemError;
     await Promise.all([
-      ...committed.map((line) => env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).uncommit(line.hold.id, cartId)),
-      // Refused (sold out, checked out meanwhile): the order was not written and its payment will never be
-      // confirmed; let the provider close it. (After any other error the write may have happened: leave it.)
+      ...(unwritten ? committed : []).map((line) =>
+        env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).uncommit(line.hold.id, orderId),
+      ),
+      // Its payment will never be confirmed: let the provider close it.
       opened && err instanceof ProblemError ? provider.cancelPayment(opened.reference) : undefined,
     ]);
     throw err;

@@ -381,7 +381,8 @@ export class FlashSaleStock extends DurableObject<Env> {
   }
 
   /**
-   * Checkout puts a live hold into an order (`ref`, the cart): it stops expiring. Idempotent for the same ref.
+   * Checkout puts a live hold into an order (`ref`, the order's id): it stops expiring. Idempotent for the same ref;
+   * committed elsewhere for another (a second checkout of the same cart racing the first).
    * Refused when the hold is not the shopper's, has expired or was released, or is in another order.
    */
   commit(holdId: string, shopperId: string, ref: string): HoldResult {
