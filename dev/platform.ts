@@ -11,7 +11,7 @@ import { connect, migrateDatabase } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";
 import { exitOf, type Runtime, startBundles, startWranglerDev } from "./runtime.ts";
-import { type DemoCredentials, seedDemoData } from "./seed-data.ts";
+import { allowDemoOrigins, type DemoCredentials, seedDemoData } from "./seed-data.ts";
 
 export interface PlatformOptions {
   port: number;
@@ -121,11 +121,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const client = connect({ url: db.url, authToken: auth.token });
     await migrateDatabase(client);
     const credentials = await seedDemoData(client);
+    const gatewayUrl = `http://127.0.0.1:${options.port}`;
+    // The storefront the gateway serves is a page of its own origin: the demo keys must work there, on any port.
+    await allowDemoOrigins(client, [gatewayUrl, `http://localhost:${options.port}`]);
     // The token signing key, before the first request needs it (the gateway would also make one, race-safely).
     await ensureSigningKey(client);
     client.$client.close();
 
-    const gatewayUrl = `http://127.0.0.1:${options.port}`;
     const credentialsFile = path.join(dataDir, "demo-credentials.json");
     await writeFile(
       credentialsFile,

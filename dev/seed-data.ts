@@ -33,6 +33,10 @@ export interface DemoCredentials {
 
 const hour = 3_600_000;
 
+/** The id of the n-th demo merchant's (from 0) secret or publishable key. */
+const demoKeyId = (merchant: number, kind: "secret" | "publishable") =>
+  demoId("key", 2 * merchant + (kind === "secret" ? 1 : 2));
+
 /** Seeds the demo data once; returns the credentials to print. Safe to run on every start. */
 export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<DemoCredentials> {
   const at = (offsetMs: number) => new Date(now.getTime() + offsetMs).toISOString();
@@ -49,9 +53,10 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
 
   const keyRows = await Promise.all(
     merchants
-      .flatMap((m) => [
-        { key: m.secretKey, kind: "secret" as const, merchantId: m.id, scopes: allScopes, origins: [] },
+      .flatMap((m, n) => [
+        { n, key: m.secretKey, kind: "secret" as const, merchantId: m.id, scopes: allScopes, origins: [] },
         {
+          n,
           key: m.publishableKey,
           kind: "publishable" as const,
           merchantId: m.id,
@@ -59,8 +64,8 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
           origins: storefrontOrigins,
         },
       ])
-      .map(async (k, i) => ({
-        id: demoId("key", i + 1),
+      .map(async (k) => ({
+        id: demoKeyId(k.n, k.kind),
         merchantId: k.merchantId,
         kind: k.kind,
         displayPrefix: `${k.key.slice(0, 12)}…`,
@@ -216,4 +221,19 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     flashSaleId: demoFlashSaleId,
     productIds: demo.products.filter((p) => p.status !== "draft").map((p) => p.id),
   };
+}
+
+/**
+ * Lets the demo storefront keys be used from `origins` too (the gateway's own, on whatever port it runs): added to
+ * what each key allows, never replacing it. Run on every start, after seedDemoData.
+ */
+export async function allowDemoOrigins(db: NodeDatabase, origins: string[]): Promise<void> {
+  const ids = demo.merchants.map((_, n) => demoKeyId(n, "publishable"));
+  await db.$client.execute({
+    sql: `UPDATE api_keys SET allowed_origins = (
+            SELECT json_group_array(value) FROM (
+              SELECT value FROM json_each(api_keys.allowed_origins) UNION SELECT value FROM json_each(?)))
+          WHERE kind = 'publishable' AND id IN (SELECT value FROM json_each(?))`,
+    args: [JSON.stringify(origins), JSON.stringify(ids)],
+  });
 }
