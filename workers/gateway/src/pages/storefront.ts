@@ -141,6 +141,10 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
   );
 }
 
+/** A search's count: past the search's count bound it is a lower bound, shown as such ("1000+"). */
+const countOf = (page: { totalCount: number; totalIsExact: boolean }) =>
+  `${page.totalCount}${page.totalIsExact ? "" : "+"}`;
+
 async function search(key: string, q: string, target: HTMLElement): Promise<void> {
   const api = publicApi(key);
   const [products, notes] = await Promise.all([
@@ -154,7 +158,7 @@ async function search(key: string, q: string, target: HTMLElement): Promise<void
   show(
     target,
     h("h1", {}, `“${q}”的搜索结果`),
-    h("h2", {}, "商品 ", h("small", { id: "product-count" }, `${products.data.totalCount} 件`)),
+    h("h2", {}, "商品 ", h("small", { id: "product-count" }, `${countOf(products.data)} 件`)),
     h(
       "ul",
       { class: "results", id: "product-results" },
@@ -167,7 +171,7 @@ async function search(key: string, q: string, target: HTMLElement): Promise<void
         ),
       ),
     ),
-    h("h2", {}, "笔记 ", h("small", {}, `${notes.data.totalCount} 篇`)),
+    h("h2", {}, "笔记 ", h("small", {}, `${countOf(notes.data)} 篇`)),
     h(
       "ul",
       { class: "results" },
