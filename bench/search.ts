@@ -43,7 +43,7 @@ let keepTimings = false;
 
 /** GET (a dropped connection retried once), 200 or throw, the body read; while `keepTimings`, the response's Server-Timing durations kept. */
 async function timed(url: string, headers: Record<string, string> = {}): Promise<void> {
-  // A connection wrangler dev drops on the loaded machine (other side closed) is retried once; reads are safe to repeat.
+  // A connection dropped on the loaded machine (other side closed) is retried once; reads are safe to repeat.
   const res = await fetch(url, { headers }).catch(() => fetch(url, { headers }));
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
@@ -239,7 +239,7 @@ export async function benchSearch(): Promise<string> {
     return [
       `## search: ${(products + notes).toLocaleString("en-US")} documents, through the gateway and beside LIKE and MiniSearch`,
       "",
-      `${products.toLocaleString("en-US")} products and ${notes.toLocaleString("en-US")} notes generated (seed 5, ${generated.toFixed(1)} s with their pinyin) and written into the database file in ${loaded.toFixed(0)} s (${((products + notes) / loaded).toFixed(0)} documents/s, each indexed by the triggers as an API write is); MiniSearch indexed the same documents in ${built.toFixed(0)} s. The query mix is the labelled set's ${labelledQueries.length} queries (Chinese of 1, 2 and more characters, English and prefixes, mixed, typos, pinyin; products and notes) and a browse, over all documents, cycled: ${requests} requests a gateway row at ${clients} clients (a quarter of that at 1). Gateway rows: \`npm start\`'s stack (wrangler dev, one workerd, the local libSQL server over HTTP) on ${cpus().length} shared cores with the client; uncached rows use a merchant's secret key, which the edge cache never serves. In-process rows run one query at a time on the same database file (the search Worker's code for its SQL alone). Recall@10: the labelled set's expected results among the first ten, each engine filtered to the labelled merchant or creator; LIKE has no ranking, typos or pinyin.`,
+      `${products.toLocaleString("en-US")} products and ${notes.toLocaleString("en-US")} notes generated (seed 5, ${generated.toFixed(1)} s with their pinyin) and written into the database file in ${loaded.toFixed(0)} s (${((products + notes) / loaded).toFixed(0)} documents/s, each indexed by the triggers as an API write is); MiniSearch indexed the same documents in ${built.toFixed(0)} s. The query mix is the labelled set's ${labelledQueries.length} queries (Chinese of 1, 2 and more characters, English and prefixes, mixed, typos, pinyin; products and notes) and a browse, over all documents, cycled: ${requests} requests a gateway row at ${clients} clients (a quarter of that at 1). Gateway rows: \`npm start\`'s stack (every Worker's deploy bundle in one workerd, the local libSQL server over HTTP) on ${cpus().length} shared cores with the client; uncached rows use a merchant's secret key, which the edge cache never serves. In-process rows run one query at a time on the same database file (the search Worker's code for its SQL alone). Recall@10: the labelled set's expected results among the first ten, each engine filtered to the labelled merchant or creator; LIKE has no ranking, typos or pinyin.`,
       "",
       "| path | clients | queries/s | p50 ms | p95 ms | p99 ms | recall@10 |",
       "|---|---:|---:|---:|---:|---:|---:|",
