@@ -21,7 +21,10 @@ export function forwardTo(binding: ServiceBinding) {
     headers.set(PRINCIPAL_HEADER, encodePrincipal(principal));
     if (!isWebhook(c.req.path)) headers.delete("authorization");
     headers.delete("x-publishable-key");
-    const response = await c.env[binding].fetch(new Request(c.req.raw, { headers }));
+    // The body read here in full (at most BODY_LIMIT_BYTES): streamed on, a body the Worker refused unread would
+    // still be pumped after the answer, and the runtime would log an uncaught "Can't read from request stream".
+    const body = c.req.raw.body === null ? null : await c.req.raw.arrayBuffer();
+    const response = await c.env[binding].fetch(new Request(c.req.raw, { headers, body }));
     // A WebSocket upgrade (101) passes through as it is.
     if (response.webSocket) return response;
     // A fresh Response so the gateway's middleware may add headers (the fetched one is immutable).
