@@ -3,10 +3,10 @@
 // the document from a running platform; a test fails while either file differs from what the code declares.
 import openapiTS, { astToString } from "openapi-typescript";
 
-/** The document as the repository keeps it: without `servers`, which names whichever gateway served it. */
+/** The document as the repository keeps it: `servers` names `npm start`'s default address, not whichever gateway served it. */
 export function normalise(document: Record<string, unknown>): string {
-  const { servers: _servers, ...rest } = document;
-  return `${JSON.stringify(rest, null, 2)}\n`;
+  const servers = [{ url: "http://127.0.0.1:8787", description: "npm start (the default PORT)" }];
+  return `${JSON.stringify({ ...document, servers }, null, 2)}\n`;
 }
 
 /** schema.d.ts for a document. */
