@@ -42,18 +42,25 @@ function localUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.LIBSQL_PORT ?? "8080"}`;
 }
 
-/** A one-hour token from the data folder's libsql-auth-key.json, or none if `npm start` never made one there. */
-async function localToken(dataDir: string): Promise<string | undefined> {
-  let privateJwk: JWK;
-  try {
-    privateJwk = JSON.parse(await readFile(path.join(dataDir, "libsql-auth-key.json"), "utf8")) as JWK;
-  } catch {
-    return undefined;
-  }
-  const key = await importJWK(privateJwk, "EdDSA");
+/** Where `npm start` keeps the local database server's Ed25519 private key (JWK) in its data folder. */
+export const localAuthKeyFile = (dataDir: string) => path.join(dataDir, "libsql-auth-key.json");
+
+/** A read-write token for the local database server, signed with its private key, as Turso's tokens are. */
+export async function signLocalToken(privateJwk: JWK, expiresIn: string): Promise<string> {
   return new SignJWT({ a: "rw" })
     .setProtectedHeader({ alg: "EdDSA", typ: "JWT" })
     .setIssuedAt()
-    .setExpirationTime("1h")
-    .sign(key);
+    .setExpirationTime(expiresIn)
+    .sign(await importJWK(privateJwk, "EdDSA"));
+}
+
+/** A one-hour token from the data folder's key, or none if `npm start` never made one there. */
+async function localToken(dataDir: string): Promise<string | undefined> {
+  let privateJwk: JWK;
+  try {
+    privateJwk = JSON.parse(await readFile(localAuthKeyFile(dataDir), "utf8")) as JWK;
+  } catch {
+    return undefined;
+  }
+  return signLocalToken(privateJwk, "1h");
 }

@@ -5,9 +5,9 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from "jose";
 import { ensureSigningKey } from "../shared/tokens.ts";
-import { connect, migrateDatabase } from "./database.ts";
+import { connect, localAuthKeyFile, migrateDatabase, signLocalToken } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";
 import { exitOf, type Runtime, startBundles, startWranglerDev } from "./runtime.ts";
@@ -37,7 +37,7 @@ export interface Platform {
 
 // The local database server checks a bearer JWT the way Turso does; the key pair lives in the data folder.
 async function localAuth(dataDir: string): Promise<{ publicKeyPem: string; token: string }> {
-  const file = path.join(dataDir, "libsql-auth-key.json");
+  const file = localAuthKeyFile(dataDir);
   let privateJwk: JWK;
   try {
     privateJwk = JSON.parse(await readFile(file, "utf8")) as JWK;
@@ -47,15 +47,9 @@ async function localAuth(dataDir: string): Promise<{ publicKeyPem: string; token
     await writeFile(file, JSON.stringify(privateJwk), { mode: 0o600 });
   }
   const { d: _private, ...publicJwk } = privateJwk;
-  const privateKey = await importJWK(privateJwk, "EdDSA");
   const publicKey = await importJWK(publicJwk, "EdDSA");
   if (!(publicKey instanceof CryptoKey)) throw new Error("unexpected key type");
-  const token = await new SignJWT({ a: "rw" })
-    .setProtectedHeader({ alg: "EdDSA", typ: "JWT" })
-    .setIssuedAt()
-    .setExpirationTime("30d")
-    .sign(privateKey);
-  return { publicKeyPem: await exportSPKI(publicKey), token };
+  return { publicKeyPem: await exportSPKI(publicKey), token: await signLocalToken(privateJwk, "30d") };
 }
 
 // The operator key: PLATFORM_ADMIN_KEY from the environment if set, else one minted on the first start and kept in
