@@ -54,7 +54,7 @@ export async function createSkus(options: {
     db.insert(products).values({
       id: productId,
       merchantId: options.owner ?? merchantId,
-      title: `Test product ${productId}`,
+      title: "Test product",
       status: "active",
       images: [],
     }),
