@@ -24,13 +24,13 @@
 // event written was delivered (first 200 per webhook-id), duplicates counted. Every non-2xx is classified by its
 // problem `code`: sold_out, limit_exceeded, rate_limited, sale_ended and the coupon refusals are documented; anything else
 // (a 500, a 503, a socket error) is unexpected and printed loudly.
-import { readdir, readFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createClient } from "@libsql/client";
 import { demo } from "../dev/demo.ts";
 import { startWebhookReceiver } from "../test/webhook-receiver.ts";
+import { coresByRole, cpuSnapshot } from "./cpu.ts";
 import { flakyAnswers } from "./flaky-receiver.ts";
 import { connect, type Socket } from "./live.ts";
 import { withPlatform } from "./platform.ts";
@@ -194,91 +194,6 @@ async function call(
     }
   }
   return { status, body };
-}
-
-// ---- Where the time goes: CPU of the processes this run started, and of the whole machine ----
-
-interface ProcessCpu {
-  pid: number;
-  role: string;
-  ticks: number;
-}
-
-async function readStat(pid: number): Promise<{ ppid: number; ticks: number } | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // The command name may hold spaces and parentheses: the fields start after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return null;
-  }
-}
-
-/** This process and its descendants (wrangler, workerd, the libSQL server), each with its CPU ticks so far. */
-async function ourProcesses(): Promise<ProcessCpu[]> {
-  const pids = (await readdir("/proc")).filter((d) => /^\d+$/.test(d)).map(Number);
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const pid of pids) {
-    const stat = await readStat(pid);
-    if (stat) stats.set(pid, stat);
-  }
-  const ours = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, { ppid }] of stats) {
-      if (!ours.has(pid) && ours.has(ppid)) {
-        ours.add(pid);
-        grew = true;
-      }
-    }
-  }
-  const result: ProcessCpu[] = [];
-  for (const pid of ours) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
-    const role =
-      pid === process.pid
-        ? "load generator (this process)"
-        : cmdline.includes("workerd")
-          ? "workerd (every Worker)"
-          : cmdline.includes("libsql-server")
-            ? "libSQL server"
-            : cmdline.includes("bundles.ts")
-              ? "Miniflare (node, dev/bundles.ts)"
-              : "esbuild, wrangler and npm (other children)";
-    result.push({ pid, role, ticks: stats.get(pid)?.ticks ?? 0 });
-  }
-  return result;
-}
-
-async function machineTicks(): Promise<{ busy: number; total: number }> {
-  const line = (await readFile("/proc/stat", "utf8")).split("\n")[0] ?? "";
-  const [, ...values] = line.trim().split(/\s+/).map(Number);
-  const total = values.reduce((a, b) => a + b, 0);
-  const idle = (values[3] ?? 0) + (values[4] ?? 0);
-  return { busy: total - idle, total };
-}
-
-async function cpuSnapshot() {
-  return { processes: await ourProcesses(), machine: await machineTicks(), at: performance.now() };
-}
-
-/** Cores used by each role between two snapshots, the rest of the machine as "others". */
-function cpuBetween(before: Awaited<ReturnType<typeof cpuSnapshot>>, after: typeof before): Map<string, number> {
-  const seconds = (after.at - before.at) / 1000;
-  const hz = 100;
-  const cores = new Map<string, number>();
-  let ours = 0;
-  for (const p of after.processes) {
-    const was = before.processes.find((q) => q.pid === p.pid)?.ticks ?? 0;
-    const used = (p.ticks - was) / hz / seconds;
-    ours += used;
-    cores.set(p.role, (cores.get(p.role) ?? 0) + used);
-  }
-  const busy = (after.machine.busy - before.machine.busy) / hz / seconds;
-  cores.set("everything else on the machine", Math.max(0, busy - ours));
-  return cores;
 }
 
 // ---- The platform's actors ----
@@ -628,7 +543,7 @@ async function runPhase(phase: Phase, world: World, room: Room) {
   await Promise.all(running);
   clearInterval(progress);
   phase.seconds = (performance.now() - started) / 1000;
-  phase.cpu = cpuBetween(before, await cpuSnapshot());
+  phase.cpu = coresByRole(before, await cpuSnapshot());
   lag.disable();
   phase.generatorLagP99 = lag.percentile(99) / 1e6;
 }
