@@ -6,6 +6,7 @@
 // in libSQL per request on another SKU with 1,000 units.
 // Then every hold is paid: cart, checkout and a sandbox payment per hold, and the counts must add up: 1,000 paid
 // orders, the sale sold out, and the SKU's stock equal to the sum of its inventory ledger.
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { cpuSecondsByRole, cpuSnapshot, LIBSQL_SERVER, WORKERD } from "./cpu.ts";
 import { withPlatform } from "./platform.ts";
 import { measure, type Row, summarise, table } from "./stats.ts";
@@ -140,6 +141,10 @@ export async function benchFlashSale(): Promise<string> {
       tokens.push(String(session.accessToken));
     });
 
+    // Warm-up, not measured: the gateway and the checkout Worker compile their hot code before the first storm.
+    await storm("warm-up", `${gw}/v1/flash-sales/${flash.id}/reservations`, tokens, merchant.publishableKey, {
+      quantity: 0,
+    });
     const naiveRun = await storm(
       "naive: conditional UPDATE in libSQL",
       `${gw}/v1/flash-sales/${naive.id}/naive-reservations`,
@@ -161,6 +166,7 @@ export async function benchFlashSale(): Promise<string> {
       merchant.publishableKey,
       { quantity: 0 },
     );
+    const floorRun = await runtimeFloor(tokens, merchant.publishableKey);
 
     // The stock decision alone, inside the checkout Worker: no HTTP, gateway or dev proxy in front.
     const decide = async (path: "object" | "naive", saleId: unknown) => {
@@ -208,14 +214,16 @@ export async function benchFlashSale(): Promise<string> {
       table([
         { row: flashRun.row, baseline: naiveRun.row },
         { row: frontRun.row, baseline: naiveRun.row },
+        { row: floorRun.row, baseline: naiveRun.row },
       ]),
       "",
-      `The front row is what both paths pay before any decision: the gateway (bearer token, publishable key, forward) and the checkout Worker, refusing \`quantity: 0\` by validation. CPU per attempt, read from /proc while each storm ran (workerd serves the gateway, the checkout Worker and the object on one thread, so 1 s ÷ its CPU per attempt is the most that path can do here; the database server runs on the other core):`,
+      `The front row is what both paths pay before any decision: the gateway (bearer token, publishable key, forward) and the checkout Worker, refusing \`quantity: 0\` by validation. The last row is the runtime's own floor on this machine: a Worker that answers every request with a constant, alone in a workerd of its own, driven by the same client; no path through workerd here can go faster. CPU per attempt, read from /proc while each storm ran (workerd serves the gateway, the checkout Worker and the object on one thread, so 1 s ÷ its CPU per attempt is the most that path can do here; the database server runs on the other core):`,
       "",
       cpuTable([
         { name: "front (refused by validation)", storm: frontRun },
-        { name: "object (FlashSaleStock)", storm: flashRun },
-        { name: "naive (UPDATE in libSQL)", storm: naiveRun },
+        { name: "object (FlashSaleStock)", storm: flashRun, decides: true },
+        { name: "naive (UPDATE in libSQL)", storm: naiveRun, decides: true },
+        { name: "empty Worker (the runtime's floor)", storm: floorRun },
       ]),
       "",
       `The decision alone, made inside the checkout Worker (benchmark-only route \`POST /v1/flash-sales/{id}/bench-decisions\`: ${attempts.toLocaleString("en-US")} one-unit decisions from ${clients} concurrent loops for ${shoppers.toLocaleString("en-US")} shoppers, with no HTTP, gateway or dev proxy in front; the Worker's clock advances at each I/O), each on a fresh sale of ${units.toLocaleString("en-US")} units:`,
@@ -236,18 +244,43 @@ export async function benchFlashSale(): Promise<string> {
   });
 }
 
+/**
+ * The same storm against a Worker that answers every request with a constant 400, alone in a workerd of its own
+ * (the platform's sits idle meanwhile): what any request costs workerd on this machine before a line of ours runs.
+ */
+async function runtimeFloor(tokens: string[], publishableKey: string): Promise<Storm> {
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      cf: false,
+      compatibilityDate: "2026-11-09",
+      modules: true,
+      script: `export default {
+        fetch: () => new Response('{"code":"empty"}', { status: 400, headers: { "content-type": "application/problem+json" } }),
+      };`,
+    }),
+  );
+  try {
+    const url = await mf.ready;
+    return await storm("empty Worker: a constant answer", new URL("/", url).toString(), tokens, publishableKey);
+  } finally {
+    await mf.dispose();
+  }
+}
+
 /** CPU per attempt by part of the stack, and what is left of each path's once the front's is taken off. */
-function cpuTable(rows: { name: string; storm: Storm }[]): string {
+function cpuTable(rows: { name: string; storm: Storm; decides?: boolean }[]): string {
   const us = (n: number) => Math.round(n).toLocaleString("en-US");
   const front = rows[0]?.storm.cpu.workerd ?? 0;
   const lines = [
     "| path | req/s | workerd CPU µs an attempt | of it beyond the front | database server CPU µs an attempt | 1 s ÷ workerd CPU |",
     "|---|---:|---:|---:|---:|---:|",
   ];
-  for (const { name, storm } of rows) {
+  for (const { name, storm, decides } of rows) {
     const { workerd, database } = storm.cpu;
     lines.push(
-      `| ${name} | ${us(storm.row.opsPerSecond)} | ${us(workerd)} | ${us(workerd - front)} | ${us(database)} | ${us(1_000_000 / workerd)}/s |`,
+      `| ${name} | ${us(storm.row.opsPerSecond)} | ${us(workerd)} | ${decides ? us(workerd - front) : "–"} | ${us(database)} | ${us(1_000_000 / workerd)}/s |`,
     );
   }
   return lines.join("\n");
