@@ -19,22 +19,15 @@ export interface DatabaseConfig {
 type Schema = typeof schema;
 export type Database = LibSQLDatabase<Schema> & { $client: ReturnType<typeof createClient> };
 
-// What `drizzle(client, { schema })` derives from the schema on every call, derived once per isolate: walking every
-// table's relations took a quarter of a simple database request's CPU. The dialect holds no I/O either.
-let shared: { dialect: SQLiteAsyncDialect; relational: RelationalSchemaConfig<ExtractTablesWithRelations<Schema>> };
-function sharedParts(): typeof shared {
-  if (!shared) {
-    const tables = extractTablesRelationalConfig<ExtractTablesWithRelations<Schema>>(
-      schema,
-      createTableRelationsHelpers,
-    );
-    shared = {
-      dialect: new SQLiteAsyncDialect(),
-      relational: { fullSchema: schema, schema: tables.tables, tableNamesMap: tables.tableNamesMap },
-    };
-  }
-  return shared;
-}
+// What `drizzle(client, { schema })` derives from the schema on every call, derived once when the isolate loads:
+// walking every table's relations took a quarter of a simple database request's CPU. The dialect holds no I/O.
+const dialect = new SQLiteAsyncDialect();
+const tables = extractTablesRelationalConfig<ExtractTablesWithRelations<Schema>>(schema, createTableRelationsHelpers);
+const relational: RelationalSchemaConfig<ExtractTablesWithRelations<Schema>> = {
+  fullSchema: schema,
+  schema: tables.tables,
+  tableNamesMap: tables.tableNamesMap,
+};
 
 /**
  * A client for this request: what `drizzle(client, { schema })` builds, around a new HTTP client. Not cached
@@ -47,7 +40,6 @@ export function database(config: DatabaseConfig): Database {
     authToken: config.LIBSQL_AUTH_TOKEN || undefined,
     intMode: "number",
   });
-  const { dialect, relational } = sharedParts();
   const session = new LibSQLSession(client, dialect, relational, {}, undefined);
   const db = new LibSQLDatabase("async", dialect, session, relational) as Database;
   db.$client = client;
