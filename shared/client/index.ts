@@ -3,9 +3,9 @@
 //   const api = zhongcao("http://127.0.0.1:8787", { publishableKey: "pk_test_…" });
 //   const { data, error } = await api.GET("/v1/products/{id}", { params: { path: { id } } });
 import createClient from "openapi-fetch";
-import type { paths } from "./schema.d.ts";
+import type { components, paths } from "./schema.d.ts";
 
-export type { paths };
+export type { components, paths };
 
 export function zhongcao(baseUrl: string, credentials: { publishableKey?: string; bearer?: string } = {}) {
   const headers: Record<string, string> = {};
