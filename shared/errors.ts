@@ -1,4 +1,4 @@
-// The closed list of problem codes every Worker may answer with, mapped to HTTP once (shared/API.md).
+// The closed list of problem codes every Worker may answer with, mapped to HTTP once (docs/api/conventions.md#problem-codes).
 export const problems = {
   unauthorized: { status: 401, title: "Unauthorized" },
   forbidden: { status: 403, title: "Forbidden" },

@@ -1,5 +1,5 @@
 // ETags from a resource's id and version (bumped on every change), If-Match for optimistic concurrency,
-// If-None-Match for cheap revalidation of public reads (shared/API.md, "Concurrency and caching").
+// If-None-Match for cheap revalidation of public reads (docs/api/conventions.md#etags-and-if-match).
 import type { Context } from "hono";
 import { ProblemError } from "./errors.ts";
 

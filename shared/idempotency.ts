@@ -1,7 +1,7 @@
-// Idempotency-Key for writes a client may retry (shared/API.md): the first response is kept 24 h per caller and key,
-// and a retry with the same key and body gets it back exactly; the same key with another body is refused (422), and
-// a retry while the first request still runs is told so (409). A request that never started (400, invalid input)
-// or failed on our side (5xx, a crash) is forgotten, so a corrected or later retry may run.
+// Idempotency-Key for writes a client may retry: the first response is kept 24 h per caller and key, and a retry
+// with the same key and body gets it back exactly; the same key with another body is refused (422), and a retry
+// while the first request still runs is told so (409). A request that never started (400, invalid input) or failed
+// on our side (5xx, a crash) is forgotten, so a corrected or later retry may run (docs/api/conventions.md#idempotency).
 import { and, eq, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { sha256Hex } from "./crypto.ts";

@@ -1,4 +1,5 @@
-// Prefixed ids sortable by creation time (shared/API.md): `<prefix>_` + 10 chars of milliseconds + 16 random, Crockford base32.
+// Prefixed ids sortable by creation time: `<prefix>_` + 10 chars of milliseconds + 16 random, Crockford base32
+// (docs/api/conventions.md#ids).
 export const idPrefixes = [
   "mer",
   "cre",

@@ -1,4 +1,4 @@
-// Cursor pagination (shared/API.md): `limit` 1..100, default 20; cursors are opaque to clients.
+// Cursor pagination (docs/api/conventions.md#lists-and-cursors): `limit` 1..100, default 20; cursors are opaque to clients.
 import { z } from "@hono/zod-openapi";
 import { ProblemError } from "./errors.ts";
 

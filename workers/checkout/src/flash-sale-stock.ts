@@ -118,7 +118,7 @@ export interface HoldView {
 
 export type RefusalReason = "sold_out" | "limit_exceeded" | "sale_not_started" | "sale_ended";
 
-// Across RPC, refusals are results, not exceptions (STYLE.md).
+// Across RPC, refusals are results, not exceptions (docs/api/conventions.md#between-workers-and-objects).
 export type OpenResult = ({ ok: true } & StockSnapshot) | { ok: false; reason: "invalid_allotment" };
 export type ReserveResult =
   | { ok: true; hold: HoldView; replayed: boolean }
