@@ -71,6 +71,8 @@ export default defineConfig({
           name: "node",
           include: ["test/node/**/*.test.ts"],
           environment: "node",
+          // The browser the end-to-end tests drive, unpacked from the npm registry once.
+          globalSetup: ["./test/browser-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

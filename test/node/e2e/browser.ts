@@ -1,18 +1,19 @@
-// Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by playwright-core, which downloads no browser
-// of its own. Flags keep it off the network it cannot reach here. Screenshots go to test-results/screenshots/.
+// The Chromium that test/browser-setup.ts unpacked from the npm registry, driven by playwright-core (which downloads
+// no browser of its own), with Noto Sans SC for Chinese. Flags keep it off the network it cannot reach here.
+// Screenshots go to test-results/screenshots/.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { inject } from "vitest";
 
 export const screenshotDir = path.join("test-results", "screenshots");
 
 export async function launchChromium(): Promise<Browser> {
   await mkdir(screenshotDir, { recursive: true });
   return chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: inject("chromiumPath"),
     args: [
-      "--headless",
-      "--no-sandbox",
+      ...inject("chromiumArgs"),
       "--disable-gpu",
       "--disable-quic",
       "--no-first-run",
@@ -20,6 +21,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
     ],
+    env: { ...process.env, FONTCONFIG_FILE: inject("fontconfigFile") },
   });
 }
 
@@ -44,4 +46,25 @@ export function pageErrors(page: Page): string[] {
     if (message.type() === "error") errors.push(message.text());
   });
   return errors;
+}
+
+/**
+ * Whether the page draws Chinese with real glyphs: two different characters must leave different pixels in the
+ * page's own font (a missing font draws both as the same empty box).
+ */
+export async function drawsChinese(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const font = `32px ${getComputedStyle(document.body).fontFamily}`;
+    const pixels = (text: string) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 40;
+      canvas.height = 40;
+      const context = canvas.getContext("2d");
+      if (!context) throw new Error("no 2d canvas");
+      context.font = font;
+      context.fillText(text, 2, 32);
+      return Array.from(context.getImageData(0, 0, 40, 40).data).join(",");
+    };
+    return pixels("种") !== pixels("草") && pixels("种") !== pixels("");
+  });
 }
