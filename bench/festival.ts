@@ -1,7 +1,7 @@
 // `npm run bench -- festival`: a festival day on the whole local platform (`npm start`'s stack on free ports, the
 // rate limits off). Two phases of BENCH_FESTIVAL_SECONDS (default 60) each: a normal day at BENCH_FESTIVAL_RATE
-// arrivals a second (default 8, chosen so that the 2-core machine, shared with the load generator and with other
-// people's work, keeps up), then the festival at 3.8× that rate (RED: orders 3.8× on festival days).
+// arrivals a second (default 8, a rate a 2-core machine shared with the load generator and other work keeps
+// up with), then the festival at 3.8× that rate (RED: orders 3.8× on festival days).
 //
 // Open loop: arrivals are scheduled on a Poisson clock whatever the platform's answers, and the first request of each
 // arrival is timed from its scheduled moment, so a slow platform shows as latency, not as fewer requests. At most
@@ -847,7 +847,7 @@ export async function benchFestival(): Promise<string> {
       return [
         "## festival: a festival day's mixed traffic, normal and ×3.8",
         "",
-        `The whole platform (\`npm start\`'s stack: every Worker's deploy bundle in one workerd, the local libSQL server; rate limits off) on ${cpus().length} cores shared with the load generator and with other people's work. Open-loop Poisson arrivals for ${phaseSeconds} s a phase: normal ${fmt(normal.rate, 1)} arrivals/s (chosen to be sustainable on this machine), festival ${fmt(festival.rate, 1)}/s (×${festivalFactor}). Each arrival's first request is timed from its scheduled moment, so queueing shows as latency. Mix: ${mix.map((m) => `${m.weight}% ${m.name}`).join(", ")}; browsing half anonymous (edge-cacheable), half signed in; ${shopperCount} shoppers. One live room: ${normal.viewers} WebSocket viewers, then ${festival.viewers}, ${fmt(100 * tapping)}% of them tapping like at any moment (each sends its taps every \`likeIntervalMs\` the room gives), and 1 comment a second per ${1 / commentsPerViewer} viewers. A webhook endpoint for order.created, order.paid and order.cancelled on a local receiver (every ${failEvery}th first delivery answered 500). The gateway sheds load past ${gatewayInFlight} requests in progress (\`MAX_IN_FLIGHT\`: 429 \`rate_limited\`, Retry-After: 1).`,
+        `The whole platform (\`npm start\`'s stack: every Worker's deploy bundle in one workerd, the local libSQL server; rate limits off) on ${cpus().length} cores shared with the load generator and with whatever else runs on the machine. Open-loop Poisson arrivals for ${phaseSeconds} s a phase: normal ${fmt(normal.rate, 1)} arrivals/s (a rate this machine sustains), festival ${fmt(festival.rate, 1)}/s (×${festivalFactor}). Each arrival's first request is timed from its scheduled moment, so queueing shows as latency. Mix: ${mix.map((m) => `${m.weight}% ${m.name}`).join(", ")}; browsing half anonymous (edge-cacheable), half signed in; ${shopperCount} shoppers. One live room: ${normal.viewers} WebSocket viewers, then ${festival.viewers}, ${fmt(100 * tapping)}% of them tapping like at any moment (each sends its taps every \`likeIntervalMs\` the room gives), and 1 comment a second per ${1 / commentsPerViewer} viewers. A webhook endpoint for order.created, order.paid and order.cancelled on a local receiver (every ${failEvery}th first delivery answered 500). The gateway sheds load past ${gatewayInFlight} requests in progress (\`MAX_IN_FLIGHT\`: 429 \`rate_limited\`, Retry-After: 1).`,
         "",
         routeTable(phases),
         "",
