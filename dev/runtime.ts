@@ -1,11 +1,8 @@
-// The platform's five Workers and their Durable Objects, run one of two ways on this machine:
-// - `bundles` (`npm start`, the end-to-end tests, the benchmarks): each Worker bundled exactly as a deploy uploads it
-//   (`wrangler deploy --dry-run`), then all five in one Miniflare (one workerd process, service bindings in-process),
-//   its socket serving the gateway directly. What is deployed is what runs and what is measured.
-// - `reload` (`npm run dev`): one `wrangler dev` over the five configs, which rebuilds and reloads on every edit. Its
-//   dev proxy (a Durable Object every request passes through, in a second workerd) costs about three quarters of the
-//   throughput (README, Benchmarks), so nothing is measured through it.
-// Both take bindings the same way: each wrangler.toml's [vars] and [secrets], a value in the environment winning.
+// The platform's five Workers and their Durable Objects, run one of two ways: `bundles` (`npm start`, end-to-end
+// tests, benchmarks: each Worker's deploy bundle in one Miniflare, so what is deployed is what runs and is measured)
+// or `reload` (`npm run dev`: one `wrangler dev`, reloading on edits, slower through its dev proxy). Both take each
+// wrangler.toml's [vars] and [secrets], a value in the environment winning.
+// Design: docs/development.md#running-the-platform
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { offline, workers, wranglerBin } from "./workers.ts";

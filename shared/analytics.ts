@@ -1,18 +1,8 @@
 // The business figures' daily rollups (tables analytics_* in schema.ts), written by statements that join the batch
-// of the change they count, so a figure moves exactly when its order, refund, return or view commits:
-//
-// - an order becoming paid: its orders, GMV, buyers and repeat buyers (orderPaid, checkout's applyPaymentEvent);
-// - a refund settling: the amount it gave back (refundSucceeded, checkout's settleRefund);
-// - a return approved for the first time: the returned orders (returnApproved, checkout's approveReturn);
-// - a note or a live session viewed: the views (viewed, catalog's view beacon and live's stream tokens).
-//
-// Each change counts in every scope it belongs to: the platform, the order's merchant, and for the order lines
-// attributed to a note or a live session (order_lines.note_id, live_session_id, creator_id as checkout verified
-// them) that note, that session and that creator. Merchant and platform GMV is the order total; a note's, a
-// session's or a creator's is what was paid for its attributed lines (unit × quantity less the line's discounts).
-// Orders count on the UTC day they were paid, and their refunds and returns on that same day. Every statement is
-// guarded by the condition that this batch made the change (the order's `paid_at`, the refund's `updated_at`, the
-// return's `decided_at` equal to the batch's time), so a retried or duplicated event counts nothing twice.
+// of the change they count (a payment, a refund settling, a return approved, a view), each guarded by the condition
+// that this batch made the change, so a figure moves exactly when its change commits and never counts twice. Each
+// change counts in every scope it belongs to: platform, merchant, and the attributed note, session and creator.
+// Design: docs/design/analytics.md
 import type { InStatement } from "@libsql/client/web";
 import type { Database } from "./db.ts";
 

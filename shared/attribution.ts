@@ -1,13 +1,8 @@
-// Attribution: every product link out of a note (or a live session's shelf) carries a reference naming where the
-// shopper found the product and which creator drove them there; carts and orders keep it so the sale is credited.
-//
-// Format: `attr_<payload>.<check>`, where payload is base64url of `1~<noteId>~<liveSessionId>~<creatorId>~<productId>`
-// (an absent id is empty) and check is 8 hex digits of FNV-1a over the payload text. The check catches a mangled or
-// hand-edited reference; it is NOT a signature (there is no secret), so anyone can mint a well-formed one. That is
-// why whoever credits a sale (checkout) must call resolveAttribution, which re-reads the database: the note is
-// published and tags the product (or the live session shelves it), and the creator is that note's author or that
-// session's host. A forged reference can then only name a real note that really tags the product, which credits
-// the real creator: nothing to gain.
+// Attribution: a reference on every product link out of a note or live shelf, naming where the shopper found the
+// product and which creator drove them there: `attr_<base64url payload>.<FNV-1a check>`. The check catches mangled
+// references but is NOT a signature, so whoever credits a sale must call resolveAttribution, which re-reads the
+// database; a forged reference can then only credit the real creator of a real note or session.
+// Design: docs/design/checkout.md#attribution-is-verified-not-trusted
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./db.ts";
 import { isId } from "./ids.ts";

@@ -1,15 +1,8 @@
 // The feed: `following` (notes by the creators I follow, newest first) and `discover` (every published note, ranked
-// by engagement and recency). On the first page only, before the notes: sessions on air (badge `live`), then, in
-// the following feed, the followed hosts' scheduled sessions, soonest first (badge `upcoming`); a client sets a
-// reminder on one with PUT /v1/live/sessions/{id}/reminder.
-//
-// Discover ranks by  score = (likes + 2·saves + 3·comments + 1) / (ageHours + 2)^1.5
-// computed in SQL. SQLite has no pow() (libSQL builds may lack math functions), so it orders by score², that is
-// E² / (ageHours + 2)³, which orders identically since score > 0. Age is measured from `asOf`, the moment the first
-// page was read, which the cursor keeps with the last item's score² and id: every later page ranks with the same
-// clock, and notes posted after asOf wait for the next first page, so pages neither repeat nor skip a note because
-// time moved. Counts changing between pages can still move a note across the boundary (a note shown on page 1 that
-// loses likes could show again); clients key cards by id.
+// by (likes + 2·saves + 3·comments + 1) / (ageHours + 2)^1.5, ordered by its square since SQLite has no pow()). The
+// first page leads with sessions on air (and, when following, upcoming ones). The cursor keeps the first page's
+// clock (`asOf`), so later pages rank with the same ages and neither repeat nor skip a note as time moves.
+// Design: docs/design/feed.md
 import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";

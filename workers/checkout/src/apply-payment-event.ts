@@ -1,12 +1,8 @@
-// applyPaymentEvent: a verified provider event, applied once per (provider, event id) whatever the duplicates and
-// the order of arrival. One batch: the event is recorded (a duplicate inserts nothing); the payment takes the
-// event's state only if the event is newer than the last one applied, except that `succeeded` always wins and is
-// never undone (money taken is a fact); and the order becomes paid only if its payment has succeeded and it is
-// still awaiting payment. A success for an order cancelled meanwhile is refunded in full (refundCancelledOrder),
-// checked again on every delivery of a success, duplicates included, so a refund that failed is retried when the
-// provider redelivers. Creator commissions on the order's credited lines are earned in the same batch as the order
-// becoming paid, and their release (commission.payable) is armed on the order's OrderTimeout. A pre-sale order's
-// deposit and balance payments move it the same way (presales/presale-payment-statements.ts).
+// applyPaymentEvent: a verified provider event, applied once per (provider, event id) in one batch: a newer state
+// wins, `succeeded` always wins and is never undone, and the order becomes paid (commissions earned, their release
+// armed) only if its payment succeeded while it awaited payment. A success for an order cancelled meanwhile is
+// refunded in full, checked on every redelivery. Pre-sale payments move their order the same way.
+// Design: docs/design/checkout.md#payment-events-are-applied-once
 import { eq, sql } from "drizzle-orm";
 import { orderPaid } from "../../../shared/analytics.ts";
 import type { Database } from "../../../shared/db.ts";

@@ -1,24 +1,8 @@
-// checkoutCart: a cart becomes an order awaiting payment, with its payment.
-//
-// Regular lines never oversell: each takes its units with a ledger row and `UPDATE skus SET stock = stock - q`
-// inside ONE libSQL batch (a transaction) together with the order, its lines, its number and its payment. The
-// skus table's CHECK (stock >= 0) aborts the whole batch if any line lacks stock, so it is all or nothing across
-// lines, in one round trip, with no lock held between round trips. (Contention on one SKU is then serialised by
-// the database's write lock for the few milliseconds of the batch; a SKU hot enough for that to matter is what a
-// flash sale, with its own object, is for.)
-// Held lines are committed in their sale's object first (an RPC each), under this checkout's order id: a second
-// checkout of the same cart racing this one finds the hold committed elsewhere and stops there. They are given back
-// when the order is known not to be written (a refusal, or an error before the batch); after any other error the
-// batch may have committed, so they stay, and the order's timeout gives them back if the order never appeared.
-// Attribution references are re-checked against the database (resolveAttribution) and the verified note, live
-// session and creator stored per line; a reference that no longer holds credits no one but never blocks a sale.
-// Promotions (promotions/) are checked before anything is written: a coupon that does not apply refuses the
-// checkout with its code. The discounts are stored per step and per line, and each coupon's claim is marked used
-// in the same batch, by a subquery a CHECK requires to find an unused claim (a claim used meanwhile aborts it).
-// The order's payment timeout is armed before the batch, so no order exists without one (a timer whose order was
-// never written finds nothing to do). The payment is opened with its provider before the batch too, under the
-// payment id written with the order (Stripe's idempotency key): a provider that fails writes nothing, and the holds
-// committed are given back like on any other error.
+// checkoutCart: a cart becomes an order awaiting payment, with its payment, in ONE libSQL batch: each regular line's
+// ledger row and stock decrement (CHECK stock >= 0 aborts all), the order, its discounts and its coupon claims. Before
+// it, in this order: the payment timeout is armed, held lines are committed in their sales' objects under the order
+// id, and the payment is opened with its provider; a failure before the batch gives the holds back.
+// Design: docs/design/checkout.md
 import type { LibsqlError } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
 import { type Attribution, resolveAttribution } from "../../../shared/attribution.ts";

@@ -1,30 +1,8 @@
-// createRefund: money of a paid order given back through the provider(s) that took it.
-//
-// Never more than was paid, even when refunds race: the refund is written `pending` by ONE conditional INSERT …
-// SELECT whose WHERE computes what the order's payments still hold (each payment's amount less its refund parts not
-// failed) and, when the refund names order lines, what each line still holds (its quantity less the quantities
-// refunded); the database runs writes one at a time, so two refunds can never both see the same remainder.
-//
-// One refund may draw on several payments (a pre-sale order is paid by a deposit and a balance): in the same batch
-// it is split into parts (refund_payments), the most recent payment first (the balance, then the deposit, as
-// Shopify refunds the latest transaction first), each part taking what its payment still holds until the refund's
-// amount is covered. An ordinary order has one payment, so one part: as before. Then each part is sent to its
-// provider in that order, as one provider refund keyed by the refund id (an only part) or `<refund id>_<payment id>`,
-// so a retry never refunds twice; after a part fails, the later ones are not sent (failed, `not_attempted`). The
-// answers settle the parts together (settleRefund), or a webhook settles a pending part later.
-// A refund is never left pending: its RefundRecovery alarm (refund-recovery.ts), armed before the reservation,
-// sends again with the same keys what never got an answer (a provider that cannot be reached leaves its part pending
-// and the refund is answered `pending`), asks the provider about parts it holds, and settles them the same way.
-//
-// A refund may name lines (`{ position, quantity }`): its amount is then theirs, unless a smaller amount is given.
-// A line is worth what was paid for it (unit × quantity less its share of the order's discounts: for a pre-sale line
-// the deposit plus the balance, never the deduction's extra value); k more of its units, after d refunded, are worth
-// floor(paid × (d + k) / quantity) less what has been given back for the line so far, so refunds of a line's units
-// one by one add up to exactly what was paid for it. A failed refund's parts that succeeded count as given back for
-// its lines (spread by their amounts) while its units are free again: a retry of the same lines gives back only the
-// rest. That is computed in the reserving statements themselves, so racing refunds of one line split it exactly too.
-// Returns (issue #8) and creator-commission reversals build on these refund lines; restocking is theirs. A return's
-// approval commits with its refund's reservation (`with`), so that it can never be refunded twice.
+// createRefund: money of a paid order given back through the provider(s) that took it. One conditional INSERT …
+// SELECT reserves the refund against what the order's payments (and the named lines) still hold, so racing refunds
+// never give back more than was paid; the refund is split into parts, the most recent payment first, each sent under
+// its own provider idempotency key, and the answers settle it (settleRefund) or its RefundRecovery alarm retries.
+// Design: docs/design/refund-recovery.md
 import type { InStatement, InValue } from "@libsql/client/web";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";

@@ -1,16 +1,8 @@
-// One FlashSaleStock per flash sale, reached by the sale id: the single writer of that sale's stock while it runs,
-// so concurrent "buy" presses are serialised here instead of racing in the database. Every decision is made in
-// synchronous SQL on the object's own SQLite storage (no await between reading and writing), so no interleaving can
-// oversell; everything lives in storage, so a restarted object carries on where it stopped.
-//
-// Units move between four buckets and always add up: available + held + committed + returned = allotted.
-//   reserve:  available -> held (a hold with an expiry), or a place in the waiting line when stock is gone
-//   commit:   held -> committed (checkout put the hold in an order; no longer expires)
-//   release:  held or committed -> available (cancelled, expired, or its order cancelled); the line is served first
-//   return:   available -> returned (after the sale ends, sent back to the SKU through the inventory ledger)
-// One alarm, at the earliest of: the sale's start (its reminder holders are notified then), the next hold expiry,
-// the write-behind of counts to libSQL, the sale's end, a pending return, and the purge of reservation idempotency
-// keys older than a day. It is idempotent: it recomputes everything from storage each time.
+// One FlashSaleStock per flash sale, reached by the sale id: the single writer of that sale's stock while it runs.
+// Every decision is synchronous SQL on the object's own storage (no await between reading and writing), so no
+// interleaving can oversell. Units move between buckets that always add up: available + held + committed +
+// returned = allotted. One idempotent alarm runs expiries, the write-behind tally, reminders, the end and returns.
+// Design: docs/design/flash-sales.md
 import { DurableObject } from "cloudflare:workers";
 import { sql as drizzleSql, eq, type SQL } from "drizzle-orm";
 import { database } from "../../../shared/db.ts";

@@ -1,11 +1,8 @@
-// One OrderTimeout per order, reached by the order id: its alarm, at the order's payment deadline, cancels the
-// order if it is still unpaid (cancelOrder is conditional and idempotent, so a late or repeated alarm is harmless).
-// Once the order is paid with creator commissions, the same alarm releases them when they become payable
-// (releaseCommissions: commission.payable, once per line).
-// Checkout arms it before committing the order's flash-sale holds and names them: if the order was never written
-// (the checkout died or lost its answer after committing them), the alarm finds no order and gives them back.
-// A pre-sale order's object is armed in its pre-sale mode: its alarm then takes the order through its deposit
-// deadline and balance window (presales/advance-presale-order.ts), re-arming itself for the next step.
+// One OrderTimeout per order, reached by the order id: its alarm is the order's clock. At the payment deadline it
+// cancels the order if still unpaid (or, if the order was never written, gives back the holds its checkout named);
+// once paid with commissions it releases them when payable; a pre-sale order's alarm walks its deposit and balance
+// windows. Every step is conditional, so a late or repeated alarm is harmless.
+// Design: docs/design/order-deadlines.md
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../../../shared/db.ts";
 import { cancelOrder } from "./cancel-order.ts";

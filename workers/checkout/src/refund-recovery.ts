@@ -1,14 +1,8 @@
-// One RefundRecovery per refund, reached by the refund id, armed just before the refund is reserved: a refund is
-// never left pending because the Worker died, timed out or lost a provider's answer between its reservation and
-// that answer. Its alarm, REFUND_RECOVERY_DELAY_SECONDS later, runs sendRefund again (create-refund.ts): a part
-// that never got an answer is sent with the same provider idempotency key (a provider that did get it answers with
-// the same refund), a part the provider holds is asked how it stands, and the answers settle the refund through
-// settleRefund like any other. Parts still pending re-arm it at twice the delay each time; after ATTEMPTS attempts
-// (the last 255 × the delay after the reservation, within Stripe's 24 h key lifetime) a part no provider answered for fails,
-// while one the provider holds is left to its webhook. A refund settled meanwhile makes the alarm a no-op.
-// Its own object rather than a duty of the order's OrderTimeout: that one alarm runs one mode of the order at a
-// time (payment deadline, commission release, pre-sale windows) on that mode's timetable, while an order may have
-// several refunds pending at once, each with its own schedule and attempt count.
+// One RefundRecovery per refund, reached by the refund id and armed just before the refund is reserved, so a refund
+// is never left pending by a Worker that died or lost a provider's answer. Its alarm runs sendRefund again (same
+// provider idempotency keys; parts the provider holds are read back), re-arming at twice the delay, ATTEMPTS times.
+// Its own object, not the order's OrderTimeout: an order may have several refunds, each with its own schedule.
+// Design: docs/design/refund-recovery.md#a-refund-is-never-left-pending
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../../../shared/db.ts";
 import { refundRecoveryDelaySeconds } from "./config.ts";

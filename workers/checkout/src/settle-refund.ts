@@ -1,17 +1,8 @@
-// settleRefund: a refund's pending parts (one per payment it draws on, refund_payments) become succeeded or failed,
-// once each, in one batch: from the providers' answers at creation or at a recovery attempt (sendRefund: the parts
-// it got answers for, together), or from a webhook event for one part (then recorded once per (provider, event id),
-// a duplicate changing nothing). A part is found by its payment, else by its provider refund id, else as its
-// refund's only part (refunds made before parts).
-//
-// The refund settles when its last part has: `succeeded` if every part did, else `failed` (its failure reason the
-// first failed part's). What counts against a payment is its parts not failed, so a failed part gives its amount
-// back to what may be refunded, and parts that succeeded stay given back (createRefund's line worth counts them).
-// A part that succeeded moves its order to `refunded` when the parts that succeeded add up to its payments (a
-// pre-sale order has two), else to `partially_refunded` (order.refunded when it moved); an order cancelled before
-// its payment succeeded stays cancelled. When the refund settles, in the same batch: the return it pays for becomes
-// refunded (if it succeeded), creator commissions on what it gave back are reversed, and analytics count what it
-// gave back.
+// settleRefund: a refund's pending parts become succeeded or failed, once each, in one batch, from the providers'
+// answers or from a webhook for one part (recorded once per provider event id). The refund settles when its last
+// part has; in the same batch the order's status moves, and the return, commission reversals and analytics follow
+// what it gave back.
+// Design: docs/design/refund-recovery.md#settling
 import type { InStatement } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
 import { refundSucceeded } from "../../../shared/analytics.ts";

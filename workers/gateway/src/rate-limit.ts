@@ -1,15 +1,8 @@
-// Rate limits, on Cloudflare's Rate Limiting API (the [[ratelimits]] bindings in wrangler.toml): counted per
-// Cloudflare location and approximately, with no round trip to a database. Two policies:
-//   address: every request by the caller's address (CF-Connecting-IP; an IPv6 address counts as its /64), before
-//            the credentials are even looked at, so a flood of bad keys is limited too;
-//   key:     every request by the credential, after authentication: a merchant's secret key, or a shopper's or
-//            creator's session. A storefront's publishable key is shared by all its visitors, so it is limited by
-//            their addresses, not as one key; the operator key is not limited.
-// Not limited: /health (load balancers), signed provider webhooks (/v1/webhooks/*, which come from a few addresses
-// of the provider), CORS preflights, and requests without CF-Connecting-IP by address (Cloudflare sets it on every
-// request it serves; only local tools send none). RATE_LIMITS = "off" turns both off (the local benchmarks).
-// A refusal is 429 `rate_limited` with Retry-After and the RateLimit header; every limited response names its
-// policies in RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers).
+// Rate limits on Cloudflare's Rate Limiting API (the [[ratelimits]] bindings in wrangler.toml), with no database
+// round trip: `address` counts every request by CF-Connecting-IP (IPv6 by its /64) before the credentials are read;
+// `key` counts by credential after authentication (secret key or person's session). /health, provider webhooks and
+// preflights are exempt; a refusal is 429 rate_limited with Retry-After, RateLimit and RateLimit-Policy.
+// Design: docs/design/gateway.md#rate-limits
 import type { Context, MiddlewareHandler } from "hono";
 import { ProblemError } from "../../../shared/errors.ts";
 import { principalOf } from "../../../shared/principal.ts";

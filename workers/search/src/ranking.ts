@@ -1,14 +1,7 @@
-// Ranking weights: text relevance first, business signals after. The operator changes them with
-// PUT /v1/search/settings; what is not set takes the default below. No math functions are needed in SQL (libSQL
-// builds may lack ln/exp): every signal is squashed into [0, 1) by x / (x + half), which is 0.5 at `half`.
-//
-// score = text × Σ(each term's best match: 3.5, 1.7× in the title; synonyms 0.8×, pieces and typos 0.5×; search.ts)
-//       + phrase × (the title contains the whole query)
-//       + sales × s/(s + salesHalf)                  s: units sold in the last 30 days (products)
-//       + engagement × e/(e + engagementHalf)        e: likes + saves (notes)
-//       + followers × f/(f + followersHalf)          f: the merchant's, creator's or host's followers
-//       + recency × 1/(1 + ageDays/recencyHalfLifeDays)
-//       + live × (live now: a session on air, or a product on the shelf of one)
+// Ranking weights: text relevance first, business signals (sales, engagement, followers, recency, live) after, each
+// squashed into [0, 1) by x / (x + half) so SQL needs no math functions. The operator changes them with
+// PUT /v1/search/settings; what is not set takes the default below.
+// Design: docs/design/search-index.md#ranking
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Database } from "../../../shared/db.ts";

@@ -1,13 +1,8 @@
-// searchCatalog: one search, in one read round trip when the query needs nothing the plan reads. One batch looks up
-// what the query needs (ranking weights, synonyms, typo candidates from the index's vocabulary) and runs the main
-// statement, which matches, filters, scores, counts, facets and pages, each match collected once (materialised
-// CTEs); a second round trip only when the lookups change the main statement (synonyms, corrections, new weights).
-//
-// What keeps it fast at 200,000 documents (bench/search.ts): each kind's documents have rowids in a range of their
-// own (KIND_RANGE), so FTS5 finds a kind's matches by itself; the text score needs no bm25() (a lookup and a
-// position list decoded per match: most of the time at this size) but whether a term is in the title, from a second
-// FTS5 query; the signals and facet columns sit beside the index in search_documents (one rowid lookup a match); and
-// a relevance search with more than RANK_WINDOW matches and no filter ranks the RANK_WINDOW best text matches.
+// searchCatalog: one search, in one read round trip when the lookups (weights, synonyms, typo candidates) change
+// nothing in the main statement, which matches, filters, scores, counts, facets and pages; a second only when they
+// do. Fast at 200,000 documents through per-kind rowid ranges, signals beside the index (no bm25()), and a rank
+// window of the RANK_WINDOW best text matches for unfiltered relevance searches.
+// Design: docs/design/search-index.md#what-keeps-a-search-fast
 import type { InArgs, InStatement, InValue, ResultSet, Row } from "@libsql/client";
 import type { Database } from "../../../shared/db.ts";
 import { ProblemError } from "../../../shared/errors.ts";

@@ -1,13 +1,8 @@
-// Commission reversals: when a refund of an order with commissions settles having given money back (it succeeded,
-// or failed with some parts succeeded), each credited line's commission is reversed by the share of it refunded so
-// far, in the SAME batch as the refund settling (settleRefund), as new negative `reversal` entries (source: the
-// refund's id); nothing already written changes. What a refund gave back is its parts that succeeded.
-//
-// A line's value is what was paid for it (unit × quantity less its discounts). What a refund gives back for a line: a refund naming lines, its amount spread over them by their value (a full
-// refund of a line's units gives back the whole line); a refund naming none, the line's share of the payment
-// (given back × line value / what the order was paid). A line's reversal target is floor(earned × given back / line
-// value), capped at the line's value, and all of it once the order is `refunded`; each reversal entry is the target
-// less what was reversed before, so the ledger always adds up and a line never goes below zero.
+// Commission reversals: when a refund settles having given money back, each credited line's commission is reversed
+// by the share of the line given back so far, in the SAME batch as the refund settling, as new negative `reversal`
+// entries (nothing written changes). Each entry is the line's target, floor(earned × given back / line value), less
+// what was reversed before, so the ledger always adds up and a line never goes below zero.
+// Design: docs/design/refund-recovery.md#settling
 import type { InStatement } from "@libsql/client/web";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../../../shared/db.ts";

@@ -1,19 +1,8 @@
-// The Stripe provider: a PaymentIntent per payment and a Refund per refund, through the `stripe` SDK on its fetch
-// HTTP client, each created with our own id as Stripe's idempotency key (a retry never charges or refunds twice).
-// Amounts go as they are: Stripe's minor units match ours for every currency we accept (two decimals for CNY, HKD,
-// USD, EUR and SGD; none for JPY and KRW), and Stripe wants the currency in lowercase.
-//
-// Webhooks (`Stripe-Signature`, 300 s tolerance, verified with SubtleCrypto) are not applied as the event found the
-// intent but as the intent stands at Stripe when the event arrives (read back), sequenced by the time of that read in
-// milliseconds. The event's own `created` would not do: it counts whole seconds, and one intent's events often share
-// one (processing, then failed), so the second would be dropped as "not newer". Read back, whatever the order and
-// the repeats of deliveries, the payment converges on Stripe's latest state, and a stale read never overwrites a
-// later one.
-// A refund the recovery alarm finds pending with a Stripe Refund id is read back (`refunds.retrieve`).
-// Refund events carry the Refund (refund.created/updated/failed, charge.refund.updated) and settle the part of our
-// refund it names (metadata refund_id and payment_id; one Stripe Refund per part). charge.refunded carries only the
-// charge (its refunds are not listed on current API versions), so the intent's refunds are read back from Stripe and
-// each settled one applied, once per (event, refund).
+// The Stripe provider: a PaymentIntent per payment and a Refund per refund part, each created with our own id as
+// Stripe's idempotency key (a retry never charges or refunds twice); amounts go as they are, in minor units. Webhooks
+// are verified, then applied as the intent (or refunds) stand at Stripe when read back, sequenced by that read, since
+// an event's `created` counts whole seconds and one intent's events often share one.
+// Design: docs/design/checkout.md#payment-events-are-applied-once
 import Stripe from "stripe";
 import { ProblemError } from "../../../../shared/errors.ts";
 import { log } from "../../../../shared/log.ts";

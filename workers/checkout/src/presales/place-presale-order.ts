@@ -1,14 +1,8 @@
-// placePresaleOrder: a shopper's pre-sale order, awaiting its deposit, with the deposit payment opened.
-//
-// ONE libSQL batch (a transaction): the order's units leave the SKU's stock through the ledger (reason
-// presale_order, keyed by the order) only if the deposit window is open, the pre-sale has the units left, the
-// shopper stays within the per-shopper limit (orders not released count) and the SKU has the stock; every other
-// statement (its cart, number, order, line, pre-sale row, the pre-sale's count, the deposit payment, the
-// order.created event) runs only if that ledger row was written. The database runs writes one at a time, so
-// concurrent orders can never take more than the pre-sale's quantity or the SKU's stock. A refusal writes nothing,
-// and the provider's payment opened for it is let go (as checkout-cart.ts does).
-// Like a checkout, the order's OrderTimeout is armed first (here in its pre-sale mode): unpaid by its deadline, the
-// order is cancelled and its units released; paid, the same object opens the balance and forfeits it when due.
+// placePresaleOrder: a shopper's pre-sale order, awaiting its deposit, with the deposit payment opened. ONE libSQL
+// batch whose every statement depends on the ledger row taking the units, written only if the deposit window is
+// open, the pre-sale and the SKU have the units and the shopper is within the limit; a refusal writes nothing. The
+// order's OrderTimeout is armed first, in its pre-sale mode.
+// Design: docs/design/order-deadlines.md#placing-a-pre-sale-order
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../../shared/db.ts";
 import { ProblemError } from "../../../../shared/errors.ts";

@@ -1,15 +1,8 @@
 // How discounts stack on one merchant's order, as pure arithmetic in integer minor units (no I/O: the node tests
-// run every case by table). The rules, in the order they apply:
-//   1. item prices: each line at its unit price (shared/pricing.ts: flash sale, campaign, list);
-//   2. spend-and-save: of the rules in force (the merchant's, and those of campaigns the lines are in), the one
-//      saving most, over the lines it covers;
-//   3. one merchant coupon (the cart's merchant's), over the lines it covers;
-//   4. one platform coupon (the operator's), over the lines it covers.
-// Flash-sale lines take no further discount (their price is the deepest there is). A coupon's minimum spend is met
-// by what its lines cost after the steps before it. No step takes more than its lines still cost, so nothing falls
-// below zero. A percentage is rounded up to the minor unit (in the shopper's favour, by less than one unit), then
-// capped. Each step's saving is split over its lines by their cost at that step, by largest remainder (ties to the
-// earlier line), so every line knows exactly what was paid for it.
+// run every case by table): item prices, then the best spend-and-save rule, then one merchant coupon, then one
+// platform coupon, each over the lines it covers, never below zero, and each step's saving split over its lines by
+// largest remainder so every line knows exactly what was paid for it.
+// Design: docs/design/promotions.md
 
 export interface PromoLine {
   /** Cost of the line at its unit price (unit × quantity). */

@@ -1,11 +1,8 @@
-// Which URLs a webhook may be sent to (against server-side request forgery). Refused: anything but https; userinfo
-// in the URL; hosts that are IP literals in private, loopback, link-local, CGNAT, multicast, reserved or unspecified
-// ranges (IPv4 and IPv6, IPv4-mapped and other IPv6 forms that embed an IPv4 address); cloud metadata addresses;
-// and the names localhost, *.localhost, *.local, *.internal (metadata.google.internal among them). The WHATWG URL
-// parser has already turned decimal, octal and hex IPv4 forms (`http://2130706433`, `0x7f.1`) into dotted decimal.
-// With WEBHOOK_ALLOW_PRIVATE_URLS=true (local development, tests), http and loopback hosts are allowed; the other
-// ranges stay refused. A Worker cannot resolve DNS itself, so a public name that resolves to a private address is
-// not caught here: Cloudflare's fetch refuses to connect to private and loopback addresses from a deployed Worker.
+// Which URLs a webhook may be sent to (against server-side request forgery): https only, no userinfo, no IP literal
+// in a private, loopback, link-local, CGNAT, multicast, reserved or unspecified range (IPv4, IPv6 and embedded
+// forms), no metadata address, no localhost/.local/.internal name. WEBHOOK_ALLOW_PRIVATE_URLS=true allows http and
+// loopback for local receivers. DNS is not resolved here: see the design note for what limits that.
+// Design: docs/design/webhooks.md#the-url-guard
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
 
