@@ -22,7 +22,7 @@ export const personOnly: MiddlewareHandler = async function personOnlyMiddleware
   await next();
 };
 
-// Bounds (README, "Notes"): RED's own limits where it has them (18 images), generous elsewhere.
+// Bounds (docs/guides/notes-and-feed.md): RED's own limits where it has them (18 images), generous elsewhere.
 export const limits = {
   title: 100,
   body: 5_000,

@@ -59,7 +59,7 @@ export const ProductSchema = z
 
 export type Product = z.infer<typeof ProductSchema>;
 
-// Bounds, documented in the README: what a storefront can show and a merchant can sensibly manage.
+// Bounds (docs/guides/catalog-and-inventory.md): what a storefront can show and a merchant can sensibly manage.
 const text = (max: number) => z.string().trim().min(1).max(max);
 const imageUrl = z.url({ protocol: /^https?$/ }).max(2048);
 const options = z
