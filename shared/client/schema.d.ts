@@ -5698,7 +5698,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
-                /** @description following: creators you follow, newest first; discover: ranked (see README). */
+                /** @description following: creators you follow, newest first; discover: ranked by engagement and age (docs/guides/notes-and-feed.md). */
                 type?: "following" | "discover";
                 /** @description Only notes with this topic (case-insensitive). */
                 topic?: string;

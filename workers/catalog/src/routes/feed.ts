@@ -15,7 +15,7 @@ const FeedQuery = pageQuery
     type: z
       .enum(["following", "discover"])
       .default("discover")
-      .openapi({ description: "following: creators you follow, newest first; discover: ranked (see README)." }),
+      .openapi({ description: "following: creators you follow, newest first; discover: ranked by engagement and age (docs/guides/notes-and-feed.md)." }),
     topic: z
       .string()
       .trim()
