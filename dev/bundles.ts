@@ -1,12 +1,14 @@
 // `node dev/bundles.ts --port N --data-dir DIR` (started by dev/runtime.ts): every Worker bundled exactly as a deploy
 // uploads it (`wrangler deploy --dry-run`), then all of them in one Miniflare: one workerd, service bindings
 // in-process, its socket serving the gateway directly. Bindings as wrangler reads them: each wrangler.toml's [vars]
-// and [secrets], a value in this process's environment winning. Ends on SIGTERM/SIGINT (with workerd, its child).
+// and [secrets], a value in this process's environment winning. Ends on SIGTERM/SIGINT (with workerd, its child),
+// and when its parent is gone (dev/lifeline.ts): workerd does not notice its parent's death, so this process must.
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { exitWithParent } from "./lifeline.ts";
 import { bundleWorker, type WorkerInfo, workers } from "./workers.ts";
 
 type ModuleRule = { type: string; include: string[] };
@@ -34,6 +36,14 @@ async function workerOptions(worker: WorkerInfo, bundleDir: string) {
   return { ...options, name: worker.service, modules, modulesRoot: bundleDir };
 }
 
+let mf: Miniflare | undefined;
+exitWithParent((reason) => {
+  console.error(`the Workers' runtime is stopping: ${reason}`);
+  // Disposing ends workerd; should that hang, exiting still does (Miniflare kills workerd on this process's exit).
+  setTimeout(() => process.exit(1), 3000).unref();
+  void Promise.resolve(mf?.dispose()).finally(() => process.exit(1));
+});
+
 const { values } = parseArgs({ options: { port: { type: "string" }, "data-dir": { type: "string" } } });
 const dataDir = path.resolve(values["data-dir"] ?? ".data");
 const bundles = path.join(dataDir, "bundles");
@@ -42,7 +52,7 @@ const options = [];
 // One at a time: in parallel they only fight over the cores.
 for (const worker of workers) options.push(await workerOptions(worker, path.join(bundles, worker.name)));
 
-const mf = new Miniflare(
+mf = new Miniflare(
   convertV4MiniflareOptions({
     host: "127.0.0.1",
     port: Number(values.port ?? 8787),

@@ -152,6 +152,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       running.exited.then(() => "the Workers' runtime"),
       exitOf(db.child).then(() => "the libSQL server"),
     ]);
+    // A process that exits without stopping the platform (process.exit() on a signal, a failed run) still signals
+    // it; the children's own watch on this process (dev/lifeline.ts) covers the deaths no handler sees.
+    const killOnExit = () => {
+      running.kill();
+      db.child.kill("SIGTERM");
+    };
+    process.once("exit", killOnExit);
     return {
       gatewayUrl,
       libsqlUrl: db.url,
@@ -160,6 +167,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       credentialsFile,
       exited,
       async stop() {
+        process.off("exit", killOnExit);
         await running.stop();
         await db.stop();
       },
@@ -179,6 +187,9 @@ export async function withTemporaryPlatform<T>(name: string, run: (platform: Pla
     libsqlPort: await freePort(),
     dataDir,
     stdio: "ignore",
+  }).catch(async (err: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
   try {
     return await run(platform);

@@ -19,6 +19,8 @@ export interface Runtime {
   /** Resolves if the runtime ends by itself (a crash). */
   exited: Promise<void>;
   stop(): Promise<void>;
+  /** Signals it to stop without waiting: for a process 'exit' handler, where nothing can be awaited. */
+  kill(): void;
 }
 
 /** Resolves when the child process has ended. */
@@ -29,18 +31,28 @@ export function exitOf(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Signals the child's process group; false when the group is empty. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    // The leader ended by itself (a crash, a SIGKILL): workerd does not notice and would keep its port. It is still
+    // in the group, which outlives its leader while any member lives.
+    signalGroup(child, "SIGKILL");
+    return;
+  }
   const exited = exitOf(child);
   // wrangler starts workerd as its own child: signal the whole process group.
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 5000);
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5000);
   await exited;
   clearTimeout(timer);
 }
@@ -52,7 +64,9 @@ function spawnGroup(args: string[], options: RuntimeOptions): Runtime {
     stdio: ["ignore", options.stdio, options.stdio],
     env: { ...process.env, ...options.env, ...offline, NO_UPDATE_NOTIFIER: "1" },
   });
-  return { exited: exitOf(child), stop: () => stopGroup(child) };
+  // Whatever is left in the group once its leader has ended (workerd, if the leader was killed) goes with it.
+  child.once("exit", () => signalGroup(child, "SIGKILL"));
+  return { exited: exitOf(child), stop: () => stopGroup(child), kill: () => void signalGroup(child, "SIGTERM") };
 }
 
 export async function startBundles(options: RuntimeOptions): Promise<Runtime> {
@@ -64,8 +78,12 @@ export async function startBundles(options: RuntimeOptions): Promise<Runtime> {
 }
 
 export async function startWranglerDev(options: RuntimeOptions): Promise<Runtime> {
+  // wrangler does not watch its parent: dev/lifeline.ts as a command leads the group and ends it when this process is
+  // gone, even killed with SIGKILL.
   return spawnGroup(
     [
+      "dev/lifeline.ts",
+      process.execPath,
       wranglerBin,
       "dev",
       ...workers.flatMap((w) => ["-c", w.config]),

@@ -1,14 +1,34 @@
 // `npm start`: the whole platform on the embedded default, seeded with demo data, every Worker as its deploy bundle.
 // `npm run dev` (`--reload`): the same under `wrangler dev`, which rebuilds and reloads on every edit. Ctrl-C stops
-// everything.
-import { startPlatform } from "./platform.ts";
+// everything; so does the end of what started it, even killed with SIGKILL (dev/lifeline.ts).
+import { exitWithParent, npmAncestors } from "./lifeline.ts";
+import { type Platform, startPlatform } from "./platform.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const libsqlPort = Number(process.env.LIBSQL_PORT ?? 8080);
 const dataDir = process.env.ZHONGCAO_DATA_DIR ?? ".data";
 
+let platform: Platform | undefined;
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log("stopping zhongcao…");
+  // Still starting: what has started watches this process, and ends once it has gone.
+  await platform?.stop();
+  process.exit(code);
+}
+// npm, the shell it runs this through, and the test run that named itself in ZHONGCAO_EXIT_WITH: when one is gone,
+// nobody is left to press Ctrl-C.
+exitWithParent((reason) => {
+  console.error(`zhongcao is stopping: ${reason}`);
+  void shutdown(1);
+}, npmAncestors());
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
 const reload = process.argv.includes("--reload");
-const platform = await startPlatform({ port, libsqlPort, dataDir, stdio: "inherit", reload }).catch((err: unknown) => {
+platform = await startPlatform({ port, libsqlPort, dataDir, stdio: "inherit", reload }).catch((err: unknown) => {
   console.error(`zhongcao failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
@@ -39,16 +59,6 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 
-let stopping = false;
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log("stopping zhongcao…");
-  await platform.stop();
-  process.exit(code);
-}
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
 platform.exited.then((which) => {
   if (stopping) return;
   console.error(`${which} exited unexpectedly; stopping the rest.`);

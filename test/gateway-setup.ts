@@ -57,11 +57,26 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
   const { port } = idp.address() as AddressInfo;
 
+  const closeIdp = () => new Promise((resolve) => idp.close(resolve));
   const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-rotation-"));
-  const rotation = await startLibsqlServer({ host: "127.0.0.1", port: 0, dbPath: path.join(dir, "rotation.db") });
+  // No teardown is returned from a setup that throws: what it started must end here.
+  const rotation = await startLibsqlServer({ host: "127.0.0.1", port: 0, dbPath: path.join(dir, "rotation.db") }).catch(
+    async (err: unknown) => {
+      await closeIdp();
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    },
+  );
   const db = connect({ url: rotation.url });
-  await migrateDatabase(db);
-  await seedDemoData(db);
+  try {
+    await migrateDatabase(db);
+    await seedDemoData(db);
+  } catch (err) {
+    db.$client.close();
+    await Promise.all([closeIdp(), rotation.close()]);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   db.$client.close();
 
   project.provide("platformAdminKey", `zc_admin_test_${randomBytes(24).toString("hex")}`);
@@ -69,7 +84,7 @@ export default async function setup(project: TestProject) {
   project.provide("oidcPrivateJwks", Object.fromEntries(keys.map((k) => [k.alg, k.privateJwk])));
   project.provide("rotationLibsqlUrl", rotation.url);
   return async () => {
-    await new Promise((resolve) => idp.close(resolve));
+    await closeIdp();
     await rotation.close();
     await rm(dir, { recursive: true, force: true });
   };

@@ -34,8 +34,16 @@ export default async function setup(project: TestProject) {
     authJwtKey: await exportSPKI(publicKey),
   });
   const db = connect({ url: server.url, authToken: token });
-  await migrateDatabase(db);
-  await seedDemoData(db);
+  try {
+    await migrateDatabase(db);
+    await seedDemoData(db);
+  } catch (err) {
+    // No teardown is returned from a setup that throws: what it started must end here.
+    db.$client.close();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   db.$client.close();
 
   project.provide("libsqlUrl", server.url);

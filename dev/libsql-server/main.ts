@@ -4,12 +4,30 @@
 // Prints exactly one line on stdout once ready: "libsql server listening on http://HOST:PORT (db PATH)".
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { exitWithParent } from "../lifeline.ts";
 import { startLibsqlServer } from "./server.ts";
 
 function fail(message: string): never {
   process.stderr.write(`${JSON.stringify({ level: "error", event: "startup_failed", message })}\n`);
   process.exit(1);
 }
+
+// Started by the platform (dev/platform.ts) it must not outlive it, even one killed with SIGKILL; watching from the
+// start, so a server still opening its file ends too. Run from a terminal, the terminal's shell is the parent.
+let server: Awaited<ReturnType<typeof startLibsqlServer>> | undefined;
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  if (server === undefined) process.exit(0);
+  server.close().then(
+    () => process.exit(0),
+    (e: unknown) => fail(`shutdown failed: ${String(e)}`),
+  );
+};
+exitWithParent(stop);
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
 
 let values: Record<string, string | boolean | undefined>;
 try {
@@ -44,7 +62,7 @@ const authJwtKey =
   str(process.env.LIBSQL_AUTH_JWT_KEY);
 const dbPath = str(values.db) ?? str(process.env.LIBSQL_DB_PATH) ?? ".data/zhongcao.db";
 
-const server = await startLibsqlServer({
+server = await startLibsqlServer({
   port,
   host: str(values.host) ?? str(process.env.LIBSQL_HOST) ?? "127.0.0.1",
   dbPath,
@@ -53,15 +71,3 @@ const server = await startLibsqlServer({
 }).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
 
 process.stdout.write(`libsql server listening on ${server.url} (db ${dbPath})\n`);
-
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  server.close().then(
-    () => process.exit(0),
-    (e: unknown) => fail(`shutdown failed: ${String(e)}`),
-  );
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);

@@ -1,0 +1,139 @@
+// Nothing outlives the command that started it: `npm start` killed with SIGKILL, or a test run interrupted while a
+// test's platform is up, leaves no process behind (workerd included) and no port held. Each case starts a full
+// platform (tens of seconds on a small machine); the bounds below are liveness bounds, not timings.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { type NpmStart, npmStart } from "../e2e/npm-start.ts";
+import { freePort } from "../ports.ts";
+import { commandOf, killAll, listProcesses, type Proc, processTree, stillRunning } from "../process-tree.ts";
+
+const PLATFORM_TIMEOUT = 300_000;
+
+/** A started child's pid (never 0 or undefined: a signal to 0 would reach this process's own group). */
+function pidOf(child: ChildProcess): number {
+  if (child.pid === undefined || child.pid <= 0) throw new Error("the child process did not start");
+  return child.pid;
+}
+
+/** The tree must hold the whole platform, or the check after the kill proves nothing. */
+function expectWholePlatform(tree: Proc[]): void {
+  const commands = tree.map(commandOf);
+  for (const part of [/^\S*node dev\/start\.ts/, /libsql-server\/main\.ts/, /dev\/bundles\.ts/, /workerd serve/]) {
+    expect(
+      commands.some((c) => part.test(c)),
+      `${part} in\n${listProcesses(tree)}`,
+    ).toBe(true);
+  }
+}
+
+async function expectAllEnded(tree: Proc[], withinMs: number): Promise<void> {
+  const left = await stillRunning(tree, withinMs);
+  expect(left, `still running after ${withinMs} ms:\n${listProcesses(left)}`).toEqual([]);
+}
+
+describe("npm start killed with SIGKILL", () => {
+  it(
+    "takes its whole tree down within 5 s, and the next npm start on the same ports and data folder comes up",
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), "zhongcao-lifetime-"));
+      const at = { port: await freePort(), libsqlPort: await freePort(), dataDir };
+      const started: NpmStart[] = [];
+      const seen: Proc[] = [];
+      try {
+        const first = await npmStart("sigkill", at);
+        started.push(first);
+        const tree = processTree(pidOf(first.child));
+        seen.push(...tree);
+        expectWholePlatform(tree);
+        process.kill(pidOf(first.child), "SIGKILL");
+        await expectAllEnded(tree, 5000);
+
+        const second = await npmStart("sigkill-again", at);
+        started.push(second);
+        expect((await fetch(`${second.gateway}/health`)).status).toBe(200);
+        // The same for `node dev/start.ts` itself: npm, left without its script, ends too.
+        const again = processTree(pidOf(second.child));
+        seen.push(...again);
+        const start = again.find((p) => /^\S*node dev\/start\.ts/.test(commandOf(p)));
+        if (start === undefined) throw new Error(`no node dev/start.ts in\n${listProcesses(again)}`);
+        process.kill(start.pid, "SIGKILL");
+        await expectAllEnded(again, 5000);
+      } finally {
+        for (const platform of started) await platform.stop("SIGKILL");
+        killAll(seen);
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    PLATFORM_TIMEOUT,
+  );
+});
+
+const vitestBin = path.resolve("node_modules/vitest/vitest.mjs");
+const fixtureConfig = path.resolve("test/node/dev/fixtures/interrupted-run/vitest.config.ts");
+
+/** Resolves once `file` has content, rejects if `child` ends first or nothing comes within `timeoutMs`. */
+async function waitForFile(file: string, child: ChildProcess, output: () => string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the fixture run ended (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    }
+    const text = await readFile(file, "utf8").catch(() => "");
+    if (text) return JSON.parse(text) as { npmPid: number; dataDir: string };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the fixture's platform did not come up within ${timeoutMs} ms:\n${output()}`);
+}
+
+describe("an interrupted test run", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "stops every platform its tests started, whole trees, on %s",
+    async (signal) => {
+      const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-interrupted-"));
+      const stateFile = path.join(dir, "state.json");
+      // A run of its own, not a worker of this one: nothing of this run's vitest in its environment.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST")));
+      const run = spawn(process.execPath, [vitestBin, "run", "--config", fixtureConfig], {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...env, FIXTURE_STATE_FILE: stateFile },
+      });
+      let output = "";
+      run.stdout?.setEncoding("utf8").on("data", (d: string) => {
+        output += d;
+      });
+      run.stderr?.setEncoding("utf8").on("data", (d: string) => {
+        output += d;
+      });
+      const ended = new Promise<void>((resolve) => run.once("exit", () => resolve()));
+      let tree: Proc[] = [];
+      let dataDir: string | undefined;
+      try {
+        const state = await waitForFile(stateFile, run, () => output, 240_000);
+        dataDir = state.dataDir;
+        tree = processTree(pidOf(run));
+        expectWholePlatform(tree);
+        expect(tree.map((p) => p.pid)).toContain(state.npmPid);
+        // To vitest alone, as `kill` does: the platform is in process groups of its own, which no signal reaches.
+        process.kill(pidOf(run), signal);
+        await expectAllEnded(tree, 10_000);
+        await ended;
+      } finally {
+        if (run.pid !== undefined && run.pid > 0) {
+          try {
+            process.kill(-run.pid, "SIGKILL");
+          } catch {
+            // ended
+          }
+        }
+        killAll(tree);
+        await rm(dir, { recursive: true, force: true });
+        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    PLATFORM_TIMEOUT,
+  );
+});
