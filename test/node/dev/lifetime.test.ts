@@ -2,7 +2,7 @@
 // test's platform is up, leaves no process behind (workerd included) and no port held. Each case starts a full
 // platform (tens of seconds on a small machine); the bounds below are liveness bounds, not timings.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,66 +74,114 @@ describe("npm start killed with SIGKILL", () => {
 });
 
 const vitestBin = path.resolve("node_modules/vitest/vitest.mjs");
-const fixtureConfig = path.resolve("test/node/dev/fixtures/interrupted-run/vitest.config.ts");
+const fixtures = "test/node/dev/fixtures/interrupted-run";
 
-/** Resolves once `file` has content, rejects if `child` ends first or nothing comes within `timeoutMs`. */
-async function waitForFile(file: string, child: ChildProcess, output: () => string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the fixture run ended (${child.exitCode ?? child.signalCode}):\n${output()}`);
-    }
-    const text = await readFile(file, "utf8").catch(() => "");
-    if (text) return JSON.parse(text) as { npmPid: number; dataDir: string };
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the fixture's platform did not come up within ${timeoutMs} ms:\n${output()}`);
+interface FixtureRun {
+  run: ChildProcess;
+  ended: Promise<void>;
+  output(): string;
+  /** Once the fixture's platform is up: npm's pid and its data folder. */
+  state: Promise<{ npmPid: number; dataDir: string }>;
+  goFile: string;
+  /** Kills whatever of the run and `tree` is left, removes the fixture's files and its platform's data folder. */
+  cleanUp(tree: Proc[]): Promise<void>;
 }
 
-describe("an interrupted test run", () => {
+/** `vitest run` of one fixture file, a run of its own (detached, nothing of this run's vitest in its environment). */
+async function fixtureRun(file: string): Promise<FixtureRun> {
+  const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-fixture-run-"));
+  const stateFile = path.join(dir, "state.json");
+  const goFile = path.join(dir, "go");
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST")));
+  const run = spawn(
+    process.execPath,
+    [vitestBin, "run", "--config", path.resolve(fixtures, "vitest.config.ts"), `${fixtures}/${file}`],
+    {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...env, FIXTURE_STATE_FILE: stateFile, FIXTURE_GO_FILE: goFile },
+    },
+  );
+  let output = "";
+  run.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    output += d;
+  });
+  run.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    output += d;
+  });
+  const ended = new Promise<void>((resolve) => run.once("exit", () => resolve()));
+  const state = (async () => {
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline) {
+      if (run.exitCode !== null || run.signalCode !== null) {
+        throw new Error(`the fixture run ended (${run.exitCode ?? run.signalCode}):\n${output}`);
+      }
+      const text = await readFile(stateFile, "utf8").catch(() => "");
+      if (text) return JSON.parse(text) as { npmPid: number; dataDir: string };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the fixture's platform did not come up within 240 s:\n${output}`);
+  })();
+  state.catch(() => {});
+  return {
+    run,
+    ended,
+    output: () => output,
+    state,
+    goFile,
+    async cleanUp(tree) {
+      if (run.pid !== undefined && run.pid > 0) {
+        try {
+          process.kill(-run.pid, "SIGKILL");
+        } catch {
+          // ended
+        }
+      }
+      killAll(tree);
+      const dataDir = await state.then((s) => s.dataDir).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe("a test run", () => {
   it.each(["SIGTERM", "SIGINT"] as const)(
-    "stops every platform its tests started, whole trees, on %s",
+    "interrupted with %s stops every platform its tests started, whole trees",
     async (signal) => {
-      const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-interrupted-"));
-      const stateFile = path.join(dir, "state.json");
-      // A run of its own, not a worker of this one: nothing of this run's vitest in its environment.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST")));
-      const run = spawn(process.execPath, [vitestBin, "run", "--config", fixtureConfig], {
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...env, FIXTURE_STATE_FILE: stateFile },
-      });
-      let output = "";
-      run.stdout?.setEncoding("utf8").on("data", (d: string) => {
-        output += d;
-      });
-      run.stderr?.setEncoding("utf8").on("data", (d: string) => {
-        output += d;
-      });
-      const ended = new Promise<void>((resolve) => run.once("exit", () => resolve()));
+      const fixture = await fixtureRun("platform.fixture.ts");
       let tree: Proc[] = [];
-      let dataDir: string | undefined;
       try {
-        const state = await waitForFile(stateFile, run, () => output, 240_000);
-        dataDir = state.dataDir;
-        tree = processTree(pidOf(run));
+        const state = await fixture.state;
+        tree = processTree(pidOf(fixture.run));
         expectWholePlatform(tree);
         expect(tree.map((p) => p.pid)).toContain(state.npmPid);
         // To vitest alone, as `kill` does: the platform is in process groups of its own, which no signal reaches.
-        process.kill(pidOf(run), signal);
+        process.kill(pidOf(fixture.run), signal);
         await expectAllEnded(tree, 10_000);
-        await ended;
+        await fixture.ended;
       } finally {
-        if (run.pid !== undefined && run.pid > 0) {
-          try {
-            process.kill(-run.pid, "SIGKILL");
-          } catch {
-            // ended
-          }
-        }
-        killAll(tree);
-        await rm(dir, { recursive: true, force: true });
-        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+        await fixture.cleanUp(tree);
+      }
+    },
+    PLATFORM_TIMEOUT,
+  );
+
+  it(
+    "whose setup fails after its platform came up, never stopping it, ends with nothing left",
+    async () => {
+      const fixture = await fixtureRun("abandoned.fixture.ts");
+      let tree: Proc[] = [];
+      try {
+        await fixture.state;
+        tree = processTree(pidOf(fixture.run));
+        expectWholePlatform(tree);
+        await writeFile(fixture.goFile, "");
+        await Promise.race([fixture.ended, new Promise((r) => setTimeout(r, 60_000))]);
+        expect(fixture.run.exitCode, fixture.output()).toBe(1);
+        await expectAllEnded(tree, 10_000);
+      } finally {
+        await fixture.cleanUp(tree);
       }
     },
     PLATFORM_TIMEOUT,
