@@ -12,13 +12,16 @@ const POLL_MS = 500;
 /** Names a process this one must not outlive (a test run's pid); inherited by everything the platform starts. */
 export const EXIT_WITH_ENV = "ZHONGCAO_EXIT_WITH";
 
-/** A process's state and parent from /proc/<pid>/stat (Linux); undefined where there is none. */
-export function procStat(pid: number): { state: string; ppid: number } | undefined {
+/**
+ * A process's state, parent and start (clock ticks after boot, which tells it from a later process given the same
+ * pid) from /proc/<pid>/stat (Linux); undefined where there is none.
+ */
+export function procStat(pid: number): { state: string; ppid: number; started: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
-    const [state = "", ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state, ppid: Number(ppid) };
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", ppid: Number(fields[1]), started: fields[19] ?? "" };
   } catch {
     return undefined;
   }

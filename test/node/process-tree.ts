@@ -1,8 +1,9 @@
 // The processes a test started, found the way `ps` does (from /proc, so Linux only; elsewhere none are found): a
 // tree spans process groups (the runtime leads its own), so a group's signal alone does not say what is left.
 import { readdirSync, readFileSync } from "node:fs";
+import { procStat } from "../../dev/lifeline.ts";
 
-/** A process as /proc shows it; `started` (clock ticks after boot) tells it from a later one given the same pid. */
+/** A process as /proc shows it; `started` tells it from a later one given the same pid. */
 export interface Proc {
   pid: number;
   ppid: number;
@@ -12,14 +13,8 @@ export interface Proc {
 
 /** The process with this pid, if there is one. */
 export function processOf(pid: number): Proc | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { pid, ppid: Number(fields[1]), state: fields[0] ?? "", started: fields[19] ?? "" };
-  } catch {
-    return undefined;
-  }
+  const stat = procStat(pid);
+  return stat && { pid, ...stat };
 }
 
 /** Every process running now that descends from `pid`, whatever its process group. */
