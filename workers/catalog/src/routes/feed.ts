@@ -12,10 +12,10 @@ import { NoteSummarySchema } from "../note.ts";
 
 const FeedQuery = pageQuery
   .extend({
-    type: z
-      .enum(["following", "discover"])
-      .default("discover")
-      .openapi({ description: "following: creators you follow, newest first; discover: ranked by engagement and age (docs/guides/notes-and-feed.md)." }),
+    type: z.enum(["following", "discover"]).default("discover").openapi({
+      description:
+        "following: creators you follow, newest first; discover: ranked by engagement and age (docs/guides/notes-and-feed.md).",
+    }),
     topic: z
       .string()
       .trim()
