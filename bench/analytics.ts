@@ -20,8 +20,8 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { Client, InStatement, InValue, Row } from "@libsql/client";
 import Database from "libsql";
+import { orderPaid, refundSucceeded, returnApproved, viewed } from "#shared/analytics.ts";
 import { connect, migrateDatabase, migrationsFolder } from "../dev/database.ts";
-import { orderPaid, refundSucceeded, returnApproved, viewed } from "../shared/analytics.ts";
 import {
   type Counts,
   type DayFigures,

@@ -5,8 +5,8 @@
 import { createClient } from "@libsql/client";
 import { inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
-import { searchPinyin } from "../shared/pinyin.ts";
-import * as s from "../shared/schema.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import * as s from "#shared/schema.ts";
 import { hashtags, labelledNotes, labelledProducts } from "../test/workers/search/labelled.ts";
 
 export function random(seed: number): () => number {

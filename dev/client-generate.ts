@@ -1,7 +1,7 @@
 // `npm run client:generate`: the platform on free ports over a temporary data folder, its /openapi.json written to
 // shared/client/openapi.json and the client's types to shared/client/schema.d.ts; then everything is stopped.
 import { writeFile } from "node:fs/promises";
-import { normalise, typesOf } from "../shared/client/generate.ts";
+import { normalise, typesOf } from "#shared/client/generate.ts";
 import { withTemporaryPlatform } from "./platform.ts";
 
 await withTemporaryPlatform("client", async (platform) => {

@@ -5,7 +5,7 @@ import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { importJWK, type JWK, SignJWT } from "jose";
-import * as schema from "../shared/schema.ts";
+import * as schema from "#shared/schema.ts";
 
 export interface DatabaseTarget {
   url: string;

@@ -1,5 +1,5 @@
 // The demo data's content and fixed ids, kept apart from the seeding code so tests (inside workerd too) can name them.
-import { scopes } from "../shared/principal.ts";
+import { scopes } from "#shared/principal.ts";
 
 /** A fixed, valid id: the prefix, a constant time part, and a serial. */
 export function demoId(prefix: string, serial: number): string {

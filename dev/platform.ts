@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from "jose";
-import { ensureSigningKey } from "../shared/tokens.ts";
+import { ensureSigningKey } from "#shared/tokens.ts";
 import { connect, localAuthKeyFile, migrateDatabase, signLocalToken } from "./database.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";

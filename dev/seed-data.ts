@@ -1,9 +1,9 @@
 // Seeds the demo data (dev/demo.ts): merchants, creators, products, notes, a scheduled live session, a flash sale.
 // Fixed ids and ON CONFLICT DO NOTHING make the seed idempotent:
 // running it again changes nothing, and what later features add to these rows is kept.
-import { sha256Hex } from "../shared/crypto.ts";
-import { searchPinyin } from "../shared/pinyin.ts";
-import * as s from "../shared/schema.ts";
+import { sha256Hex } from "#shared/crypto.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import * as s from "#shared/schema.ts";
 import type { NodeDatabase } from "./database.ts";
 import {
   allScopes,

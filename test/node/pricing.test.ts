@@ -1,6 +1,6 @@
 // The pure arithmetic of prices and promotions, case by case, every amount computed by hand (fen).
 import { describe, expect, it } from "vitest";
-import { campaignPeriod, unitPrice } from "../../shared/pricing.ts";
+import { campaignPeriod, unitPrice } from "#shared/pricing.ts";
 import {
   allocate,
   type CouponTerms,

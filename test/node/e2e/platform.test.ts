@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalise, typesOf } from "#shared/client/generate.ts";
+import { zhongcao } from "#shared/client/index.ts";
 import { demo, demoFlashSaleId, demoLiveSessionId } from "../../../dev/demo.ts";
-import { normalise, typesOf } from "../../../shared/client/generate.ts";
-import { zhongcao } from "../../../shared/client/index.ts";
 import { portIsClosed } from "../ports.ts";
 import { type NpmStart, npmStart } from "./npm-start.ts";
 

@@ -3,8 +3,8 @@
 // flash-sale countdown) and a flash-sale purchase paid with the sandbox provider, ending on the confirmed order.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { zhongcao } from "#shared/client/index.ts";
 import { demo } from "../../../dev/demo.ts";
-import { zhongcao } from "../../../shared/client/index.ts";
 import { drawsChinese, launchChromium, pageErrors, screenshot, textMatching } from "./browser.ts";
 import { type NpmStart, npmStart } from "./npm-start.ts";
 

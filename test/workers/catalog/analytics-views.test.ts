@@ -1,8 +1,8 @@
 // The note view beacon: a view counts once per viewer, note and UTC day in the note's, its author's, its tagged
 // products' merchant's and the platform's daily figures (read here from the rollup the checkout Worker serves).
 import { describe, expect, it } from "vitest";
+import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { demo } from "../../../dev/demo.ts";
-import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
 import { call, db, newCreator, newProduct, newShopper } from "./notes-fixtures.ts";
 
 const today = () => new Date().toISOString().slice(0, 10);

@@ -3,7 +3,7 @@
 import { LibsqlError } from "@libsql/client/web";
 import { DrizzleQueryError } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../shared/http.ts";
+import { createApp } from "#shared/http.ts";
 
 const app = createApp("test");
 const busy = new LibsqlError("SQLITE_BUSY: database is locked", "SQLITE_BUSY");

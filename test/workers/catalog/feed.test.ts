@@ -1,8 +1,8 @@
 import { inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { newId } from "#shared/ids.ts";
+import { liveSessions, notes } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { newId } from "../../../shared/ids.ts";
-import { liveSessions, notes } from "../../../shared/schema.ts";
 import { call, db, newCreator, newShopper, type Person, type ProblemBody, postNote } from "./notes-fixtures.ts";
 
 interface Card {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { decodeAttribution, encodeAttribution, resolveAttribution } from "#shared/attribution.ts";
 import { demo, demoLiveSessionId } from "../../../dev/demo.ts";
-import { decodeAttribution, encodeAttribution, resolveAttribution } from "../../../shared/attribution.ts";
 import { call, db, newCreator, newProduct, newShopper, postNote } from "./notes-fixtures.ts";
 
 const ids = {

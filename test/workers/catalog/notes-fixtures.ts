@@ -2,10 +2,10 @@
 // and fresh shoppers, creators and products of their own, so test files sharing the database never collide.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { creators, inventoryLedger, products, shoppers, skus } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { creators, inventoryLedger, products, shoppers, skus } from "../../../shared/schema.ts";
 import { as } from "../principals.ts";
 
 export const db = () => database(env);

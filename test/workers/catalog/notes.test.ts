@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeAttribution } from "../../../shared/attribution.ts";
+import { decodeAttribution } from "#shared/attribution.ts";
 import {
   call,
   image,

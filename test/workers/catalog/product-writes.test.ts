@@ -1,9 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { database } from "#shared/db.ts";
+import { idempotencyKeys } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { database } from "../../../shared/db.ts";
-import { idempotencyKeys } from "../../../shared/schema.ts";
 import { as, asMerchant } from "../principals.ts";
 
 const lancome = demo.merchants[0]?.id ?? "";

@@ -4,11 +4,11 @@
 // read what (another's merchant, session or note is 404), and bad ranges (problem+json `validation_failed`).
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { viewed } from "../../../shared/analytics.ts";
-import { encodeAttribution } from "../../../shared/attribution.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { creators, liveSessionProducts, liveSessions, noteProducts, notes } from "../../../shared/schema.ts";
+import { viewed } from "#shared/analytics.ts";
+import { encodeAttribution } from "#shared/attribution.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { creators, liveSessionProducts, liveSessions, noteProducts, notes } from "#shared/schema.ts";
 import type { Figures } from "../../../workers/checkout/src/analytics/report.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";

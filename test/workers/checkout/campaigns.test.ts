@@ -1,7 +1,7 @@
 // Campaigns: the operator creates them, merchants join with their own products and campaign prices; carts charge
 // the campaign price on the main day only; a campaign's spend-and-save and coupons cover its products only.
 import { describe, expect, it } from "vitest";
-import { newId } from "../../../shared/ids.ts";
+import { newId } from "#shared/ids.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import {
   applyCoupons,

@@ -1,11 +1,11 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { encodeAttribution } from "#shared/attribution.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { noteProducts, notes } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { encodeAttribution } from "../../../shared/attribution.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { noteProducts, notes } from "../../../shared/schema.ts";
 import {
   asMerchant,
   call,

@@ -3,10 +3,10 @@
 // lines (amounts by hand) and given back exactly by refunds of a line.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { encodeAttribution } from "../../../shared/attribution.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { liveSessionProducts, liveSessions } from "../../../shared/schema.ts";
+import { encodeAttribution } from "#shared/attribution.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { liveSessionProducts, liveSessions } from "#shared/schema.ts";
 import { asMerchant, call, createSkus, key, shopper, shopperId, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {

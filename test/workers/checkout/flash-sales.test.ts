@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "#shared/db.ts";
+import { storageVersion } from "#shared/storage.ts";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
-import { database } from "../../../shared/db.ts";
-import { storageVersion } from "../../../shared/storage.ts";
 import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sale-stock.ts";
 import {
   as,

@@ -1,11 +1,11 @@
 // Test fixtures for the checkout Worker: its own products and SKUs in the real database (so no test shares stock
 // with another), flash sales created through the API, and callers as the gateway would name them.
 import { env, exports } from "cloudflare:workers";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
+import { inventoryLedger, products, skus } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
-import { inventoryLedger, products, skus } from "../../../shared/schema.ts";
 import { as, asMerchant } from "../principals.ts";
 
 export const merchantId = demo.merchants[0]?.id ?? "";

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { signSandbox } from "../../../workers/checkout/src/payments/sandbox.ts";
 import { call, key, shopper, stockOf } from "./helpers.ts";
 import { type Outcome, orderOf, sandbox, unpaidOrder } from "./orders.ts";

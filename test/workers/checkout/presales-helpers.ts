@@ -4,7 +4,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { createEndpoint, newMerchant, uniqueName } from "./webhooks-helpers.ts";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { campaigns } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { campaigns } from "#shared/schema.ts";
 import { asMerchant, call, createSkus, key, merchantId, otherMerchantId, shopper, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {

@@ -2,8 +2,8 @@
 // campaign before its main day (its products, badge and campaign prices out at once; refused from the main day).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { applyCoupons, cartWith, claim, cny, inMs, issueCoupon, newMerchant, operator } from "./promotions-helpers.ts";

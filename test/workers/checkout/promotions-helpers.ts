@@ -1,9 +1,9 @@
 // Fixtures for the promotion tests: a merchant of the test's own (spend-and-save rules are merchant-wide, so they
 // must not touch the demo merchant other files check out with), coupons, rules and campaigns through the API.
 import { env } from "cloudflare:workers";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { merchants } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { merchants } from "#shared/schema.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 
 export const operator = as({ type: "operator" });

@@ -2,7 +2,7 @@
 // what a refund left behind (the Stripe requests, the merchant's refunded figure, a part's Stripe refund id).
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { stripeSettings } from "../../../workers/checkout/src/config.ts";
 import { asMerchant, call, key, shopper } from "./helpers.ts";
 import { balanceWindow, newPresale, type PresaleOrder, readOrder } from "./presales-helpers.ts";

@@ -1,7 +1,7 @@
 // Refunds of sandbox orders: the arithmetic, computed by hand; never more than paid, even when refunds race; who
 // may refund what; and an order paid after it was cancelled refunded by itself.
 import { describe, expect, it } from "vitest";
-import { openApiPart } from "../../../shared/entrypoint.ts";
+import { openApiPart } from "#shared/entrypoint.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
 import { asMerchant, call, key, merchantId, otherMerchantId, shopper } from "./helpers.ts";

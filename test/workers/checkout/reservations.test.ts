@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import type { FlashSaleStock } from "../../../workers/checkout/src/flash-sale-stock.ts";
 import { call, createSale, key, ledgerOf, reserve, shopper, shopperId, stockOf } from "./helpers.ts";
 

@@ -2,11 +2,11 @@
 // orders count), orders whose lines a demo creator's note credits, paid in the sandbox, fulfilled and delivered,
 // and a delivery moved back in time (the return window and the payable time are counted from it).
 import { env, exports } from "cloudflare:workers";
+import { encodeAttribution } from "#shared/attribution.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { liveSessionProducts, liveSessions, merchants, noteProducts, notes } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { encodeAttribution } from "../../../shared/attribution.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { liveSessionProducts, liveSessions, merchants, noteProducts, notes } from "../../../shared/schema.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { checkout, type Order, type Outcome, sandbox } from "./orders.ts";
 

@@ -1,7 +1,7 @@
 // Returns of delivered lines: requested within the window, approved (refunded through the sandbox or Stripe,
 // restocked through the ledger) or rejected; never more units than bought, even racing; who may do what; listing in pages.
 import { describe, expect, it } from "vitest";
-import { openApiPart } from "../../../shared/entrypoint.ts";
+import { openApiPart } from "#shared/entrypoint.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
 import { asMerchant, call, key, ledgerOf, shopper, stockOf } from "./helpers.ts";

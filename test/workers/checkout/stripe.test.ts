@@ -2,7 +2,7 @@
 // opened before the order is written, signed webhooks applied once and in order, refunds, and Stripe failing.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { asMerchant, call, createSale, key, merchantId, reserve, shopper, stockOf } from "./helpers.ts";
 import { cartOf, checkout, type Order, orderOf, unpaidOrder } from "./orders.ts";

@@ -5,9 +5,9 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { expect, inject, vi } from "vitest";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { merchants } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { merchants } from "#shared/schema.ts";
 import type { Received } from "../../webhook-receiver.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 

@@ -1,7 +1,7 @@
 // Operator onboarding of merchants and creators, reading a merchant, and the principal the backends are given.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PRINCIPAL_HEADER } from "../../../shared/principal.ts";
+import { PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { bearer, call, expectProblem, onboardMerchant, operator, post, uniqueHandle } from "./helpers.ts";
 
 describe("operator onboarding", () => {

@@ -1,7 +1,7 @@
 // A merchant's keys: create, list, revoke (at once), scopes (403), ownership (404), publishable keys and origins.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { recall } from "../../../workers/gateway/src/key-cache.ts";
 import { bearer, call, expectProblem, type KeyWithSecret, onboardMerchant, post } from "./helpers.ts";
 

@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { base64url, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { database } from "../../../shared/db.ts";
-import { signingKeys } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { signingKeys } from "#shared/schema.ts";
 import { bearer, call, expectProblem, onboardMerchant, post } from "./helpers.ts";
 
 let valid = "";

@@ -1,7 +1,7 @@
 // The live room prices its shelf and pinned product with shared/pricing.ts: a campaign's price on its main day.
 import { describe, expect, it } from "vitest";
-import { newId } from "../../../shared/ids.ts";
-import { campaignPrices, campaignProducts, campaigns } from "../../../shared/schema.ts";
+import { newId } from "#shared/ids.ts";
+import { campaignPrices, campaignProducts, campaigns } from "#shared/schema.ts";
 import { db, join, newCreator, newMerchant, newProduct, scheduled, tokensFor } from "./helpers.ts";
 
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();

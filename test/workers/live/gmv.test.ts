@@ -3,8 +3,8 @@
 // written through the schema here (checkout runs in another Worker); the columns are the ones checkout fills.
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../../shared/ids.ts";
-import { carts, orderLines, orders, skus } from "../../../shared/schema.ts";
+import { newId } from "#shared/ids.ts";
+import { carts, orderLines, orders, skus } from "#shared/schema.ts";
 import { type Caller, call, db, newCreator, newMerchant, newProduct, newShopper, scheduled } from "./helpers.ts";
 
 let host: Caller;

@@ -3,10 +3,10 @@
 // through the Worker exactly as a client would (GET /room?token=… with Upgrade: websocket).
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { creators, inventoryLedger, merchants, products, shoppers, skus } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { creators, inventoryLedger, merchants, products, shoppers, skus } from "../../../shared/schema.ts";
 import { as, asMerchant } from "../principals.ts";
 
 export const db = () => database(env);

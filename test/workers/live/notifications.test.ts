@@ -2,8 +2,8 @@
 // pages through theirs, sees the unread count, and marks one or all read.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { notify } from "../../../shared/notifications.ts";
-import { follows, liveSessionReminders } from "../../../shared/schema.ts";
+import { notify } from "#shared/notifications.ts";
+import { follows, liveSessionReminders } from "#shared/schema.ts";
 import { type Caller, call, db, newCreator, newShopper, scheduled } from "./helpers.ts";
 
 interface Notification {

@@ -3,8 +3,8 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { AccessToken, WebhookReceiver } from "livekit-server-sdk";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../../shared/ids.ts";
-import { flashSales, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import { newId } from "#shared/ids.ts";
+import { flashSales, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
 import type { LiveRoom } from "../../../workers/live/src/live-room.ts";
 import {
   type Caller,

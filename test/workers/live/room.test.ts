@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeAttribution, resolveAttribution } from "../../../shared/attribution.ts";
+import { decodeAttribution, resolveAttribution } from "#shared/attribution.ts";
 import {
   BUFFER_SIZE,
   FLUSH_INTERVAL_MS,

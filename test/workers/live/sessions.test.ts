@@ -2,8 +2,8 @@ import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { liveSessionProducts, liveSessionReminders } from "#shared/schema.ts";
 import { demo, demoLiveSessionId } from "../../../dev/demo.ts";
-import { liveSessionProducts, liveSessionReminders } from "../../../shared/schema.ts";
 import type { LiveRoom } from "../../../workers/live/src/live-room.ts";
 import { call, db, newCreator, newMerchant, newProduct, newShopper, scheduled } from "./helpers.ts";
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { TokenVerifier } from "livekit-server-sdk";
 import { beforeAll, describe, expect, it } from "vitest";
-import { activeSigningKeys } from "../../../shared/tokens.ts";
+import { activeSigningKeys } from "#shared/tokens.ts";
 import {
   type Caller,
   call,

@@ -2,10 +2,10 @@
 // engineers' test data in the shared database), products written straight to the tables as the catalog writes
 // them, pinyin included (the index follows by trigger), and requests to the search Worker.
 import { env, exports } from "cloudflare:workers";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { creators, inventoryLedger, merchants, notes, products, skus } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { creators, inventoryLedger, merchants, notes, products, skus } from "#shared/schema.ts";
 import { as } from "../principals.ts";
 
 export const db = () => database(env);

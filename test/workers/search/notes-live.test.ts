@@ -2,9 +2,9 @@
 // re-indexed when their merchant or creator is renamed, and the pinyin of rows written before the index had it.
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../../shared/ids.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { creators, liveSessions, merchants, products } from "../../../shared/schema.ts";
+import { newId } from "#shared/ids.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { creators, liveSessions, merchants, products } from "#shared/schema.ts";
 import {
   call,
   db,

@@ -2,9 +2,9 @@
 // the index following writes in their transaction (created, archived, drafted, deleted).
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { newId } from "#shared/ids.ts";
+import { liveSessionProducts, liveSessions, notes, products } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { newId } from "../../../shared/ids.ts";
-import { liveSessionProducts, liveSessions, notes, products } from "../../../shared/schema.ts";
 import { db, ids, newCreator, newMerchant, newNote, newProduct, search, uniqueWord } from "./fixtures.ts";
 
 let merchantId: string;

@@ -3,8 +3,8 @@
 // RANK_WINDOW best text matches (the newest first among equals), counts its facets over them, and counts its
 // matches up to COUNT_BOUND; a filter or another sort reaches and counts every match.
 import { beforeAll, describe, expect, it } from "vitest";
-import { newId } from "../../../shared/ids.ts";
-import { products } from "../../../shared/schema.ts";
+import { newId } from "#shared/ids.ts";
+import { products } from "#shared/schema.ts";
 import { COUNT_BOUND, RANK_WINDOW } from "../../../workers/search/src/search.ts";
 import {
   allPages,

@@ -1,10 +1,10 @@
 // addSku / updateSku: a product's variants change with the product's version, so its ETag changes too.
 import type { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { inventoryLedger, products, skus } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { inventoryLedger, products, skus } from "#shared/schema.ts";
 import { type SkuInputSchema, toSku } from "./product.ts";
 import { ownProduct, touchProduct } from "./update-product.ts";
 

@@ -3,8 +3,8 @@
 // every unit is explained by a ledger row whose idempotency key makes a retried adjustment count once.
 import type { Client } from "@libsql/client/web";
 import { sql } from "drizzle-orm";
-import { newId } from "../../../shared/ids.ts";
-import { inventoryLowEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { newId } from "#shared/ids.ts";
+import { inventoryLowEvent, rawStatements } from "#shared/webhook-events.ts";
 
 export type AdjustResult =
   | { ok: true; adjustment: { id: string; delta: number; reason: string; stockAfter: number; createdAt: string } }

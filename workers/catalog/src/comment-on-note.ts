@@ -1,11 +1,11 @@
 // Comments on notes: adding one and bumping commentCount are one batch (one transaction); removing one (soft:
 // deletedAt) lowers the count only if the comment was still there, in the same batch, so the count stays exact.
 import { and, desc, eq, exists, isNull, lt, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { decodeCursor, type Page, page } from "../../../shared/pagination.ts";
-import { noteComments, notes } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { decodeCursor, type Page, page } from "#shared/pagination.ts";
+import { noteComments, notes } from "#shared/schema.ts";
 import { authorIdOf, authorsOf, type Comment, publishedNote, unknownAuthor } from "./note.ts";
 
 type CommentRow = typeof noteComments.$inferSelect;

@@ -1,9 +1,9 @@
 // createNote: a shopper or creator posts a note; its topics (explicit and #hashtags) and product tags are checked,
 // and the note and its tags are written in one batch (one transaction), so a note never shows half its tags.
-import type { Database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { noteProducts, notes } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { noteProducts, notes } from "#shared/schema.ts";
 import { checkProductTags, mergeTopics, type NoteCreate, type NoteRow, type Person } from "./note.ts";
 
 export async function createNote({

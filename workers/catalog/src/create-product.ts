@@ -1,11 +1,11 @@
 // createProduct: a merchant lists a product with its SKUs; opening stock goes through the inventory ledger,
 // all in one transaction (one round trip), so a product never exists without its SKUs or its stock unexplained.
 import type { z } from "@hono/zod-openapi";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { inventoryLedger, products, skus } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { inventoryLedger, products, skus } from "#shared/schema.ts";
 import type { Product, ProductCreateSchema } from "./product.ts";
 import { toProduct } from "./product.ts";
 

@@ -1,6 +1,6 @@
 // The catalog Worker: merchants' products, SKUs and inventory; notes, likes, saves, comments, follows and the feed.
-import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
-import { createApp } from "../../../shared/http.ts";
+import { serviceEntrypoint } from "#shared/entrypoint.ts";
+import { createApp } from "#shared/http.ts";
 import { feedRoutes } from "./routes/feed.ts";
 import { followsRoutes } from "./routes/follows.ts";
 import { noteViewRoutes } from "./routes/note-views.ts";

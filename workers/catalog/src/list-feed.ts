@@ -5,10 +5,10 @@
 // Design: docs/design/feed.md
 import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { decodeCursor, page } from "../../../shared/pagination.ts";
-import { creators, follows, liveSessions, merchants, notes } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { decodeCursor, page } from "#shared/pagination.ts";
+import { creators, follows, liveSessions, merchants, notes } from "#shared/schema.ts";
 import { type NoteSummary, toSummaries } from "./note.ts";
 
 export const LiveCardSchema = z

@@ -3,15 +3,15 @@
 import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import { encodeAttribution } from "../../../shared/attribution.ts";
-import { sha256Hex } from "../../../shared/crypto.ts";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { checkIfMatch, etagOf } from "../../../shared/etag.ts";
-import type { Currency } from "../../../shared/money.ts";
-import { MoneySchema } from "../../../shared/openapi.ts";
-import { type Actor, requirePerson } from "../../../shared/principal.ts";
-import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "../../../shared/schema.ts";
+import { encodeAttribution } from "#shared/attribution.ts";
+import { sha256Hex } from "#shared/crypto.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { checkIfMatch, etagOf } from "#shared/etag.ts";
+import type { Currency } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { type Actor, requirePerson } from "#shared/principal.ts";
+import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";
 
 export type Person = Extract<Actor, { type: "shopper" | "creator" }>;
 export type NoteRow = typeof notes.$inferSelect;

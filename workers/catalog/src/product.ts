@@ -1,11 +1,11 @@
 // The API shape of a product, declared once: the zod schemas give the OpenAPI document, validation and the types.
 import { z } from "@hono/zod-openapi";
 import { inArray } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { type Currency, currencies } from "../../../shared/money.ts";
-import { MoneySchema } from "../../../shared/openapi.ts";
-import { campaignOffers, type ProductOffers, unitPrice } from "../../../shared/pricing.ts";
-import { type products, skus } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { campaignOffers, type ProductOffers, unitPrice } from "#shared/pricing.ts";
+import { type products, skus } from "#shared/schema.ts";
 
 export const SkuSchema = z
   .object({

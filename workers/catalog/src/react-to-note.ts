@@ -3,8 +3,8 @@
 // not exist yet (or, to undo, still exists), then the row is inserted (ignoring a duplicate) or deleted. Writers are
 // serialized by the database, so 20 concurrent likes by one person count once, and by 20 people count 20.
 import { and, eq, exists, not, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { noteLikes, noteSaves, notes } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { noteLikes, noteSaves, notes } from "#shared/schema.ts";
 import { publishedNote } from "./note.ts";
 
 export type Reaction = "like" | "save";

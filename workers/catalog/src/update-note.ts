@@ -2,10 +2,10 @@
 // (read, version check, note and tags replaced), so two edits holding the same ETag cannot both win and tags never
 // mix; a delete is one conditional UPDATE (soft: status = deleted, gone from every read).
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { noteProducts, notes } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { noteProducts, notes } from "#shared/schema.ts";
 import {
   authoredBy,
   checkNoteIfMatch,

@@ -2,11 +2,11 @@
 // so two editors holding the same ETag cannot both win.
 import type { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { checkIfMatch, etagOf } from "../../../shared/etag.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { products } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { checkIfMatch, etagOf } from "#shared/etag.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { products } from "#shared/schema.ts";
 import type { ProductUpdateSchema } from "./product.ts";
 
 /** The merchant's own product row, or 404 (another merchant's product is indistinguishable from a missing one). */

@@ -2,10 +2,10 @@
 // sale's price (its own line, its quantity the hold's). One merchant and one currency per cart: the first line
 // sets them. A hold must be the caller's, live, and for this SKU.
 import { and, eq, sql } from "drizzle-orm";
-import { decodeAttribution } from "../../../shared/attribution.ts";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { cartLines, carts, products, skus } from "../../../shared/schema.ts";
+import { decodeAttribution } from "#shared/attribution.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { cartLines, carts, products, skus } from "#shared/schema.ts";
 
 export const MAX_LINE_QUANTITY = 999;
 

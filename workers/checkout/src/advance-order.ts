@@ -4,10 +4,10 @@
 // rest: it may be fulfilled and delivered, keeping its `partially_refunded` status, its progress in fulfilledAt and
 // deliveredAt.
 import { and, eq, isNotNull, isNull, or, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { orders } from "../../../shared/schema.ts";
-import { orderEvent } from "../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { orders } from "#shared/schema.ts";
+import { orderEvent } from "#shared/webhook-events.ts";
 import type { OrderStatus } from "./order.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 

@@ -4,10 +4,10 @@
 // refunded in full, checked on every redelivery. Pre-sale payments move their order the same way.
 // Design: docs/design/checkout.md#payment-events-are-applied-once
 import { eq, sql } from "drizzle-orm";
-import { orderPaid } from "../../../shared/analytics.ts";
-import type { Database } from "../../../shared/db.ts";
-import { payments } from "../../../shared/schema.ts";
-import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { orderPaid } from "#shared/analytics.ts";
+import type { Database } from "#shared/db.ts";
+import { payments } from "#shared/schema.ts";
+import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { creditedLines, earnCommissions } from "./commissions/earn-commissions.ts";
 import { armCommissionRelease } from "./commissions/release-commissions.ts";
 import { refundCancelledOrder } from "./create-refund.ts";

@@ -4,11 +4,11 @@
 // and a cancellation racing cannot both win; the timeout also leaves alone an order whose payment is processing.
 // Releasing holds is idempotent and re-run for an order already cancelled, so a retry repairs a release that failed.
 import { eq, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { orderLines, orders } from "../../../shared/schema.ts";
-import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { orderLines, orders } from "#shared/schema.ts";
+import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";
 
 export type CancelReason = "customer" | "merchant" | "payment_timeout";

@@ -2,9 +2,9 @@
 // it leaves the hold to the shopper, who may cancel it or let it expire). The last line out frees the cart's
 // merchant and currency.
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { cartLines, carts } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { cartLines, carts } from "#shared/schema.ts";
 import { openCart, requireOpen } from "./add-cart-line.ts";
 
 export async function changeCartLine({

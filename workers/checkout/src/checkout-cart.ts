@@ -5,14 +5,14 @@
 // Design: docs/design/checkout.md
 import type { LibsqlError } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
-import { type Attribution, resolveAttribution } from "../../../shared/attribution.ts";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { log } from "../../../shared/log.ts";
-import type { Currency } from "../../../shared/money.ts";
-import { orders } from "../../../shared/schema.ts";
-import { inventoryLowEvent, orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { type Attribution, resolveAttribution } from "#shared/attribution.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { log } from "#shared/log.ts";
+import type { Currency } from "#shared/money.ts";
+import { orders } from "#shared/schema.ts";
+import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { openCart } from "./add-cart-line.ts";
 import { cartPromotions, type PricedLine, priceLines, type Totals, totalsOf } from "./cart.ts";
 import { paymentTimeoutSeconds } from "./config.ts";

@@ -2,10 +2,10 @@
 // ledger (reason flash_sale_allotment, keyed by the sale id) in the same transaction that writes the sale, and only
 // if the stock covers it; then the sale's FlashSaleStock object is opened with its terms.
 import { eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { flashSales, liveSessions, products, skus } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { flashSales, liveSessions, products, skus } from "#shared/schema.ts";
 import type { FlashSaleCreate } from "./flash-sale.ts";
 import { moveStockStatements } from "./move-stock.ts";
 

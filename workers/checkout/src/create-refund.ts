@@ -5,11 +5,11 @@
 // Design: docs/design/refund-recovery.md
 import type { InStatement, InValue } from "@libsql/client/web";
 import { asc, eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { log } from "../../../shared/log.ts";
-import { orderLines, orders, payments, refundPayments, refunds } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { log } from "#shared/log.ts";
+import { orderLines, orders, payments, refundPayments, refunds } from "#shared/schema.ts";
 import type { PaymentProviderName } from "./config.ts";
 import { paymentProvider } from "./payments/providers.ts";
 import { type PartOutcome, refundableStatuses, settleRefund } from "./settle-refund.ts";

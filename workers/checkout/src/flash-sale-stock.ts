@@ -5,12 +5,12 @@
 // Design: docs/design/flash-sales.md
 import { DurableObject } from "cloudflare:workers";
 import { sql as drizzleSql, eq, type SQL } from "drizzle-orm";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { type Notice, notify } from "../../../shared/notifications.ts";
-import { flashSaleReminders, flashSaleTallies, products, skus } from "../../../shared/schema.ts";
-import { migrateStorage } from "../../../shared/storage.ts";
-import { jsonSource, webhookEvent } from "../../../shared/webhook-events.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { type Notice, notify } from "#shared/notifications.ts";
+import { flashSaleReminders, flashSaleTallies, products, skus } from "#shared/schema.ts";
+import { migrateStorage } from "#shared/storage.ts";
+import { jsonSource, webhookEvent } from "#shared/webhook-events.ts";
 import { holdTtlSeconds } from "./config.ts";
 import { moveStock } from "./move-stock.ts";
 import { kickDispatchers } from "./webhooks/kick.ts";

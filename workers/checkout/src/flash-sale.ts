@@ -1,8 +1,8 @@
 // The API shape of a flash sale, declared once.
 import { z } from "@hono/zod-openapi";
-import { type Currency, currencies } from "../../../shared/money.ts";
-import { MoneySchema } from "../../../shared/openapi.ts";
-import type { flashSales } from "../../../shared/schema.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import type { flashSales } from "#shared/schema.ts";
 import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
 
 export const FlashSaleSchema = z

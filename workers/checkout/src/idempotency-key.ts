@@ -1,7 +1,7 @@
 // The Idempotency-Key header, checked as shared/idempotency.ts checks it, for the writes whose replay is kept
 // elsewhere than the shared table (flash-sale reservations keep theirs in the sale's object).
 import type { Context } from "hono";
-import { ProblemError } from "../../../shared/errors.ts";
+import { ProblemError } from "#shared/errors.ts";
 
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 

@@ -1,8 +1,8 @@
 // The checkout Worker: flash sales and their FlashSaleStock objects, carts, checkout, orders (each with an
 // OrderTimeout object for its payment deadline), payments and the sandbox provider's webhooks, and merchant webhook
 // endpoints with their WebhookDispatcher objects; returns and the creator-commission ledger.
-import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
-import { createApp } from "../../../shared/http.ts";
+import { serviceEntrypoint } from "#shared/entrypoint.ts";
+import { createApp } from "#shared/http.ts";
 import { analyticsRoutes } from "./routes/analytics.ts";
 import { campaignRoutes } from "./routes/campaigns.ts";
 import { cartRoutes } from "./routes/carts.ts";

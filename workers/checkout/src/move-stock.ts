@@ -2,7 +2,7 @@
 // conditional ledger row and the SKU's stock change in one batch (one transaction, one round trip). Stock never goes
 // below zero, and the ledger key makes a retried move count once. Used for a flash sale's allotment and its return.
 import type { Client, InStatement, InValue } from "@libsql/client/web";
-import { newId } from "../../../shared/ids.ts";
+import { newId } from "#shared/ids.ts";
 
 export type MoveResult =
   | { ok: true; ledgerId: string; stockAfter: number }

@@ -4,7 +4,7 @@
 // windows. Every step is conditional, so a late or repeated alarm is harmless.
 // Design: docs/design/order-deadlines.md
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { cancelOrder } from "./cancel-order.ts";
 import { releaseCommissions } from "./commissions/release-commissions.ts";
 import { advancePresaleOrder } from "./presales/advance-presale-order.ts";

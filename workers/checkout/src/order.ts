@@ -1,10 +1,10 @@
 // The API shape of orders and their payments, declared once, and reading an order with its lines and payment.
 import { z } from "@hono/zod-openapi";
 import { asc, desc, eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import type { Currency } from "../../../shared/money.ts";
-import { MoneySchema } from "../../../shared/openapi.ts";
-import { orderDiscounts, orderLines, orders, payments } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import type { Currency } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { TotalsSchema } from "./cart.ts";
 
 /** Every order status, as the schema declares them (shared/schema.ts: pre-sale orders add four). */

@@ -4,7 +4,7 @@
 // Its own object, not the order's OrderTimeout: an order may have several refunds, each with its own schedule.
 // Design: docs/design/refund-recovery.md#a-refund-is-never-left-pending
 import { DurableObject } from "cloudflare:workers";
-import { database } from "../../../shared/db.ts";
+import { database } from "#shared/db.ts";
 import { refundRecoveryDelaySeconds } from "./config.ts";
 import { sendRefund } from "./create-refund.ts";
 

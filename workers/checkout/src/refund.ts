@@ -1,10 +1,10 @@
 // The API shape of refunds, declared once, and reading an order's refunds with the lines they name.
 import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import type { Currency } from "../../../shared/money.ts";
-import { MoneySchema } from "../../../shared/openapi.ts";
-import { refundLines, refundPayments, refunds } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import type { Currency } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { refundLines, refundPayments, refunds } from "#shared/schema.ts";
 
 export const RefundSchema = z
   .object({

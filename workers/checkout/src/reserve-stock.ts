@@ -5,9 +5,9 @@
 // on the hottest path of the platform. The contract is the same (same key and body: the first answer, replayed;
 // another body: 422), scoped to the sale.
 import { eq } from "drizzle-orm";
-import { database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { flashSales } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { flashSales } from "#shared/schema.ts";
 import { termsOf } from "./flash-sale.ts";
 import type { HoldView, ReserveResult } from "./flash-sale-stock.ts";
 

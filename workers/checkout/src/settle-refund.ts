@@ -5,10 +5,10 @@
 // Design: docs/design/refund-recovery.md#settling
 import type { InStatement } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
-import { refundSucceeded } from "../../../shared/analytics.ts";
-import type { Database } from "../../../shared/db.ts";
-import { refundPayments, refunds } from "../../../shared/schema.ts";
-import { orderEvent, rawStatements } from "../../../shared/webhook-events.ts";
+import { refundSucceeded } from "#shared/analytics.ts";
+import type { Database } from "#shared/db.ts";
+import { refundPayments, refunds } from "#shared/schema.ts";
+import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { commissionReversals } from "./commissions/reverse-commissions.ts";
 import type { RefundOutcome } from "./payments/provider.ts";
 import { returnRefunded } from "./returns/settle-return.ts";

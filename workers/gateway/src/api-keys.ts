@@ -3,11 +3,11 @@
 // up by that hash (no cache across requests), so a revoked key stops working at once.
 import { z } from "@hono/zod-openapi";
 import { eq, inArray } from "drizzle-orm";
-import { sha256Hex } from "../../../shared/crypto.ts";
-import type { Database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { type Scope, scopes } from "../../../shared/principal.ts";
-import { apiKeys, creators, merchants } from "../../../shared/schema.ts";
+import { sha256Hex } from "#shared/crypto.ts";
+import type { Database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { type Scope, scopes } from "#shared/principal.ts";
+import { apiKeys, creators, merchants } from "#shared/schema.ts";
 
 export type KeyKind = "secret" | "publishable" | "creator";
 export type KeyMode = "test" | "live";

@@ -5,11 +5,11 @@
 
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
-import { database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { log } from "../../../shared/log.ts";
-import { anonymous, type Principal, type Scope, type Storefront } from "../../../shared/principal.ts";
-import { apiKeys } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { log } from "#shared/log.ts";
+import { anonymous, type Principal, type Scope, type Storefront } from "#shared/principal.ts";
+import { apiKeys } from "#shared/schema.ts";
 import { type FoundKey, findKeys, isScope, modeOf } from "./api-keys.ts";
 import { cacheSeconds, recall, remember } from "./key-cache.ts";
 import { verifyAccessToken } from "./signing.ts";

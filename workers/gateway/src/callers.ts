@@ -1,7 +1,7 @@
 // Who may call the gateway's own routes, from the principal authenticate() resolved for this request.
 import type { Context } from "hono";
-import { ProblemError } from "../../../shared/errors.ts";
-import type { Actor, Storefront } from "../../../shared/principal.ts";
+import { ProblemError } from "#shared/errors.ts";
+import type { Actor, Storefront } from "#shared/principal.ts";
 
 type Merchant = Extract<Actor, { type: "merchant" }>;
 

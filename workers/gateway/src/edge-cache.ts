@@ -2,9 +2,9 @@
 // are stored, only for callers without a personal identity (storefronts and anonymous readers see the same
 // public data), keyed by the normalised URL. Writes invalidate: a backend names the stale paths in PURGE_HEADER
 // and the gateway deletes them here. Lists are not purged by path; their short max-age bounds their staleness.
-import { holdsEtag } from "../../../shared/etag.ts";
-import { PURGE_HEADER } from "../../../shared/http.ts";
-import type { Principal } from "../../../shared/principal.ts";
+import { holdsEtag } from "#shared/etag.ts";
+import { PURGE_HEADER } from "#shared/http.ts";
+import type { Principal } from "#shared/principal.ts";
 
 const CACHE_STATUS_HEADER = "x-cache";
 

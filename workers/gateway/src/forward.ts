@@ -2,8 +2,8 @@
 // it resolved. An inbound x-zhongcao-principal is always overwritten (a client cannot name itself), and the raw
 // credentials stay at the gateway: the backends trust the principal, never a key (webhooks keep their signature).
 import type { Context } from "hono";
-import { REQUEST_ID_HEADER } from "../../../shared/http.ts";
-import { encodePrincipal, PRINCIPAL_HEADER } from "../../../shared/principal.ts";
+import { REQUEST_ID_HEADER } from "#shared/http.ts";
+import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { isWebhook } from "./authenticate.ts";
 import { cacheable, cachedResponse, storeAndPurge } from "./edge-cache.ts";
 import type { ServiceBinding } from "./services.ts";

@@ -2,7 +2,7 @@
 // routes (accounts, keys, sessions, JWKS), and every other /v1/* path goes to the Worker that owns it.
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { createApp, problem } from "../../../shared/http.ts";
+import { createApp, problem } from "#shared/http.ts";
 import { authenticate } from "./authenticate.ts";
 import { forwardTo } from "./forward.ts";
 import { openApiDocument } from "./openapi.ts";

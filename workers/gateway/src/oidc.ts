@@ -5,9 +5,9 @@
 
 import { eq } from "drizzle-orm";
 import { createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from "jose";
-import { database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { oidcIssuers } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { oidcIssuers } from "#shared/schema.ts";
 
 const algorithms = ["RS256", "ES256", "EdDSA"];
 // jose's remote JWKS caches the keys (and refetches on an unknown kid, at most every 30 s); one per JWKS URL.

@@ -2,7 +2,7 @@
 // with its schemas (the gateway's own, and each backend's through its `openapi()` RPC), so it cannot drift.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { type OpenApiPart, openApiPart } from "../../../shared/entrypoint.ts";
+import { type OpenApiPart, openApiPart } from "#shared/entrypoint.ts";
 import { backend, services } from "./services.ts";
 
 export function openApiDocument(gateway: OpenAPIHono<{ Bindings: Env }>) {

@@ -3,7 +3,7 @@
 // request in the isolate is late (an open-loop surge past capacity makes all of them time out, none refused).
 // /health and provider webhooks are exempt, as from the rate limits; "0" turns it off.
 import type { MiddlewareHandler } from "hono";
-import { ProblemError } from "../../../shared/errors.ts";
+import { ProblemError } from "#shared/errors.ts";
 import { isWebhook } from "./authenticate.ts";
 
 export function shedLoad(): MiddlewareHandler<{ Bindings: Env }> {

@@ -4,8 +4,8 @@
 // preflights are exempt; a refusal is 429 rate_limited with Retry-After, RateLimit and RateLimit-Policy.
 // Design: docs/design/gateway.md#rate-limits
 import type { Context, MiddlewareHandler } from "hono";
-import { ProblemError } from "../../../shared/errors.ts";
-import { principalOf } from "../../../shared/principal.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { principalOf } from "#shared/principal.ts";
 import { isWebhook } from "./authenticate.ts";
 import { policies } from "./rate-policies.ts";
 

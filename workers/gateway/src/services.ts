@@ -1,5 +1,5 @@
 // The Workers behind the gateway, and which /v1 paths each one owns.
-import type { ServiceEntrypoint } from "../../../shared/entrypoint.ts";
+import type { ServiceEntrypoint } from "#shared/entrypoint.ts";
 
 export const services = [
   {

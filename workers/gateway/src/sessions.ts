@@ -2,12 +2,12 @@
 // rotated on every use. All refresh tokens of one session share a family; presenting one that was already rotated
 // means it was copied, so the whole family is revoked and even the newest one stops working.
 import { and, eq, gt, sql } from "drizzle-orm";
-import { sha256Hex } from "../../../shared/crypto.ts";
-import { database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import type { Storefront } from "../../../shared/principal.ts";
-import { refreshTokens } from "../../../shared/schema.ts";
+import { sha256Hex } from "#shared/crypto.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import type { Storefront } from "#shared/principal.ts";
+import { refreshTokens } from "#shared/schema.ts";
 import { issueAccessToken } from "./signing.ts";
 
 export type SessionRole = "shopper" | "creator";

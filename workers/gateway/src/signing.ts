@@ -1,11 +1,11 @@
 // Access tokens: signed with the current signing key, verified against current and previous (the keys and their
 // per-isolate cache: shared/signing-keys.ts).
 import { type JWTPayload, SignJWT } from "jose";
-import { ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import type { Storefront } from "../../../shared/principal.ts";
-import { signingKeys, verifyPlatformJwt } from "../../../shared/signing-keys.ts";
-import { TOKEN_ALGORITHM, TOKEN_AUDIENCE } from "../../../shared/tokens.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import type { Storefront } from "#shared/principal.ts";
+import { signingKeys, verifyPlatformJwt } from "#shared/signing-keys.ts";
+import { TOKEN_ALGORITHM, TOKEN_AUDIENCE } from "#shared/tokens.ts";
 
 export function tokenIssuer(env: Env): string {
   return env.TOKEN_ISSUER || "https://zhongcao.local";

@@ -2,9 +2,9 @@
 // the moment a product was shown), its timeline and totals, from libSQL (written when the session ended), and its GMV
 // as it is now (orders may be paid after the stream), in one batch.
 import { asc, eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { liveSessionEvents, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { liveSessionEvents, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
 import { gmvQuery, toGmv } from "./session-gmv.ts";
 
 const seconds = (ms: number) => Math.round(ms) / 1000;

@@ -1,8 +1,8 @@
 // Who may host: a creator (signed in) or a merchant's store (secret key with catalog:write). Another host's session
 // is a 404, never a 403.
 import type { Context } from "hono";
-import { ProblemError } from "../../../shared/errors.ts";
-import { principalOf, requireMerchant, requirePerson } from "../../../shared/principal.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import type { SessionHost } from "./schedule-session.ts";
 import type { SessionMeta } from "./session-meta.ts";
 

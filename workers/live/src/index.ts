@@ -1,7 +1,7 @@
 // The live Worker: live sessions (schedule, edit, start, end, cancel, list), stream tokens, the room socket, replays,
 // the video server's webhooks, and people's notification inbox; one LiveRoom Durable Object per session.
-import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
-import { createApp } from "../../../shared/http.ts";
+import { serviceEntrypoint } from "#shared/entrypoint.ts";
+import { createApp } from "#shared/http.ts";
 import { notificationRoutes } from "./routes/notifications.ts";
 import { replayRoutes } from "./routes/replay.ts";
 import { sessionRoutes } from "./routes/sessions.ts";

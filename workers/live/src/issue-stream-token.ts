@@ -1,8 +1,8 @@
 // issueStreamToken: the hot path. A LiveKit token for the video server and a room token for the room socket, for
 // the session's host, a moderator it named, or any signed-in person as a viewer. With the session's metadata cached
 // and the keys imported, this is two signatures and no I/O.
-import { ProblemError } from "../../../shared/errors.ts";
-import type { Actor } from "../../../shared/principal.ts";
+import { ProblemError } from "#shared/errors.ts";
+import type { Actor } from "#shared/principal.ts";
 import { type LiveKitConfig, liveKitToken, type StreamRole } from "./livekit.ts";
 import { signRoomToken } from "./room-token.ts";
 import { refuseOver, type SessionMeta } from "./session-meta.ts";

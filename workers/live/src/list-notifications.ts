@@ -1,8 +1,8 @@
 // listNotifications: a person's inbox, newest first, a page of it and the number still unread, in one batch.
 import { and, count, desc, eq, isNull, lt } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { decodeCursor, page } from "../../../shared/pagination.ts";
-import { notifications } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { decodeCursor, page } from "#shared/pagination.ts";
+import { notifications } from "#shared/schema.ts";
 import { toNotification } from "./notification.ts";
 
 export async function listNotifications({

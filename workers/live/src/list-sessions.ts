@@ -1,9 +1,9 @@
 // listSessions: for the feed and storefronts. Live sessions first, then scheduled ones by start time, then ended
 // ones, then cancelled ones; `status=ended` alone lists the newest first. Keyset pagination over (rank, scheduled start, id).
 import { and, asc, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { liveSessionProducts, liveSessions } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { liveSessionProducts, liveSessions } from "#shared/schema.ts";
 
 type Status = "scheduled" | "live" | "ended" | "cancelled";
 const rankOf = sql<number>`CASE ${liveSessions.status} WHEN 'live' THEN 0 WHEN 'scheduled' THEN 1 WHEN 'ended' THEN 2 ELSE 3 END`;

@@ -6,12 +6,12 @@
 // The Worker authenticates the room token before the upgrade and passes the verified claims in a header.
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, sql } from "drizzle-orm";
-import { encodeAttribution } from "../../../shared/attribution.ts";
-import { database } from "../../../shared/db.ts";
-import { newId } from "../../../shared/ids.ts";
-import { unitPriceSql } from "../../../shared/pricing.ts";
-import { flashSales, flashSaleTallies, liveSessionProducts, products, skus } from "../../../shared/schema.ts";
-import { migrateStorage } from "../../../shared/storage.ts";
+import { encodeAttribution } from "#shared/attribution.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { unitPriceSql } from "#shared/pricing.ts";
+import { flashSales, flashSaleTallies, liveSessionProducts, products, skus } from "#shared/schema.ts";
+import { migrateStorage } from "#shared/storage.ts";
 import type { StreamRole } from "./livekit.ts";
 import {
   type Broadcast,

@@ -1,9 +1,9 @@
 // readNotification and readAllNotifications: a person marks one notification, or everything unread, as read.
 // Reading again keeps the first read time.
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { notifications } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { notifications } from "#shared/schema.ts";
 import { type Notification, toNotification } from "./notification.ts";
 
 export async function readNotification(

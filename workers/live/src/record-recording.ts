@@ -1,8 +1,8 @@
 // recordRecording: the video server's egress_ended names the file it wrote for a room; the session's summary keeps
 // its URL (upserted: the egress may finish before or after the session's end is written).
 import { eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { liveSessionSummaries, liveSessions } from "#shared/schema.ts";
 
 export async function recordRecording(
   db: Database,

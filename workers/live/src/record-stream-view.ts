@@ -2,9 +2,9 @@
 // once per viewer, session and UTC day, however often the token is renewed (every 10 minutes while watching; a
 // renewal this isolate has seen today writes nothing). Written after the response (waitUntil), so the token's hot
 // path waits on no database write; a write that fails loses one view, logged, never the token.
-import { recordView } from "../../../shared/analytics.ts";
-import { database } from "../../../shared/db.ts";
-import { log } from "../../../shared/log.ts";
+import { recordView } from "#shared/analytics.ts";
+import { database } from "#shared/db.ts";
+import { log } from "#shared/log.ts";
 
 export function recordStreamView(
   env: Env,

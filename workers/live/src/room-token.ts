@@ -2,8 +2,8 @@
 // the platform's current signing key (the keys the gateway signs access tokens with, cached per isolate by
 // shared/signing-keys.ts).
 import { type JWTPayload, SignJWT } from "jose";
-import { signingKeys, verifyPlatformJwt } from "../../../shared/signing-keys.ts";
-import { TOKEN_ALGORITHM } from "../../../shared/tokens.ts";
+import { signingKeys, verifyPlatformJwt } from "#shared/signing-keys.ts";
+import { TOKEN_ALGORITHM } from "#shared/tokens.ts";
 import type { StreamRole } from "./livekit.ts";
 
 export const ROOM_AUDIENCE = "live-room";

@@ -3,17 +3,11 @@
 // commission rate (else the merchant's), fixed on the shelf; a merchant only its own active products.
 import type { z } from "@hono/zod-openapi";
 import { eq, inArray } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { type FieldError, ProblemError } from "../../../shared/errors.ts";
-import { newId } from "../../../shared/ids.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import {
-  liveSessionModerators,
-  liveSessionProducts,
-  liveSessions,
-  merchants,
-  products,
-} from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { type FieldError, ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { liveSessionModerators, liveSessionProducts, liveSessions, merchants, products } from "#shared/schema.ts";
 import type { LiveSessionCreateSchema } from "./session.ts";
 
 export type SessionHost = { type: "creator"; creatorId: string } | { type: "merchant"; merchantId: string };

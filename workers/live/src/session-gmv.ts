@@ -2,9 +2,9 @@
 // or delivered, one figure per currency (an order has one currency; currencies are never converted or added up).
 // Orders can be paid after the stream, so the replay computes it on read; the end of the session stores it too.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import type { Currency } from "../../../shared/money.ts";
-import { orderLines, orders } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import type { Currency } from "#shared/money.ts";
+import { orderLines, orders } from "#shared/schema.ts";
 
 export interface Gmv {
   amount: number;

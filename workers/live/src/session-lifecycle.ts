@@ -4,11 +4,11 @@
 // without a reminder are not notified: they see a live session in their feed). The room is told of an end first, so
 // no one is admitted to an ended session; at the end its totals, GMV and replay timeline are written in one batch.
 import { and, eq, exists, inArray, sql } from "drizzle-orm";
-import { type Database, database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { type Notice, notify } from "../../../shared/notifications.ts";
-import { liveSessionEvents, liveSessionReminders, liveSessionSummaries, liveSessions } from "../../../shared/schema.ts";
-import { liveSessionEvent } from "../../../shared/webhook-events.ts";
+import { type Database, database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { type Notice, notify } from "#shared/notifications.ts";
+import { liveSessionEvents, liveSessionReminders, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
+import { liveSessionEvent } from "#shared/webhook-events.ts";
 import type { RoomSetup } from "./live-room.ts";
 import { gmvQuery, toGmv } from "./session-gmv.ts";
 import { loadSessionMeta, refuseOver, type SessionMeta } from "./session-meta.ts";

@@ -3,9 +3,9 @@
 // see a change within `freshForMs`. An ended or cancelled session never changes again, so it stays until evicted.
 // The room (LiveRoom) is told of every state change directly, so it never admits anyone to an ended session.
 import { eq } from "drizzle-orm";
-import { database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { creators, liveSessionModerators, liveSessions, merchants } from "../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { creators, liveSessionModerators, liveSessions, merchants } from "#shared/schema.ts";
 
 export interface SessionMeta {
   id: string;

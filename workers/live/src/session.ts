@@ -1,7 +1,7 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
-import { MoneySchema } from "../../../shared/openapi.ts";
-import type { liveSessions } from "../../../shared/schema.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import type { liveSessions } from "#shared/schema.ts";
 
 export const LiveSessionSchema = z
   .object({

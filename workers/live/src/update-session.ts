@@ -3,11 +3,11 @@
 // live, ended or cancelled a session is no longer edited (409).
 import type { z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { checkIfMatch, etagOf } from "../../../shared/etag.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
-import { liveSessionProducts, liveSessions } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { checkIfMatch, etagOf } from "#shared/etag.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
+import { liveSessionProducts, liveSessions } from "#shared/schema.ts";
 import { checkShelf, type SessionHost } from "./schedule-session.ts";
 import type { LiveSessionUpdateSchema } from "./session.ts";
 

@@ -1,7 +1,7 @@
 // The search Worker: products, notes and live sessions over libSQL FTS5 (the index is kept by triggers, see
 // migrations/*_search_index.sql), suggestions, operator synonyms and ranking weights, and query analytics.
-import { serviceEntrypoint } from "../../../shared/entrypoint.ts";
-import { createApp } from "../../../shared/http.ts";
+import { serviceEntrypoint } from "#shared/entrypoint.ts";
+import { createApp } from "#shared/http.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { searchRoutes } from "./routes/search.ts";
 

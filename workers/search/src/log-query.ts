@@ -1,7 +1,7 @@
 // logQuery: counts a search in the day's analytics (normalised query, type, zero results), and for each merchant
 // whose products were on the first page, an impression of that query. Called after the response is sent.
-import type { Database } from "../../../shared/db.ts";
-import { log } from "../../../shared/log.ts";
+import type { Database } from "#shared/db.ts";
+import { log } from "#shared/log.ts";
 
 export async function logQuery({
   db,

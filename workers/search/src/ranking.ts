@@ -4,8 +4,8 @@
 // Design: docs/design/search-index.md#ranking
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import type { Database } from "../../../shared/db.ts";
-import { searchSettings } from "../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { searchSettings } from "#shared/schema.ts";
 
 const weight = z.number().min(0).max(1000);
 const half = z.number().gt(0).max(1_000_000_000);

@@ -1,8 +1,8 @@
 // reindexPinyin: fills the title pinyin of rows written before the index had it (search_pinyin IS NULL), one batch
 // per call. A migration cannot run pinyin-pro, so the operator calls POST /v1/search/reindex until nothing remains;
 // each row's update re-indexes its document through the index triggers, in the same transaction.
-import type { Database } from "../../../shared/db.ts";
-import { searchPinyin } from "../../../shared/pinyin.ts";
+import type { Database } from "#shared/db.ts";
+import { searchPinyin } from "#shared/pinyin.ts";
 
 const tables = ["products", "notes", "live_sessions"] as const;
 

@@ -4,9 +4,9 @@
 // window of the RANK_WINDOW best text matches for unfiltered relevance searches.
 // Design: docs/design/search-index.md#what-keeps-a-search-fast
 import type { InArgs, InStatement, InValue, ResultSet, Row } from "@libsql/client";
-import type { Database } from "../../../shared/db.ts";
-import { ProblemError } from "../../../shared/errors.ts";
-import { type CampaignPeriods, campaignPeriod, unitPriceSql } from "../../../shared/pricing.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { type CampaignPeriods, campaignPeriod, unitPriceSql } from "#shared/pricing.ts";
 import { highlight, snippet } from "./highlight.ts";
 import {
   editDistance,

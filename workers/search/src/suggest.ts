@@ -1,6 +1,6 @@
 // suggest: what to offer while the shopper types: popular queries of the last 7 days that start with the text
 // (and found something) for that type of result, then the best-matching titles of that type.
-import type { Database } from "../../../shared/db.ts";
+import type { Database } from "#shared/db.ts";
 import { highlight } from "./highlight.ts";
 import { normaliseQuery } from "./query.ts";
 import { type SearchType, searchCatalog } from "./search.ts";

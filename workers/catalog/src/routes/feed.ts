@@ -2,11 +2,11 @@
 // signed-in shopper or creator and is private; `discover` is public and cached briefly.
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag as bodyEtag } from "hono/etag";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
-import { pageQuery } from "../../../../shared/pagination.ts";
-import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { problemResponses } from "#shared/openapi.ts";
+import { pageQuery } from "#shared/pagination.ts";
+import { personId, requirePerson } from "#shared/principal.ts";
 import { discoverFeed, followingFeed, LiveCardSchema } from "../list-feed.ts";
 import { NoteSummarySchema } from "../note.ts";
 

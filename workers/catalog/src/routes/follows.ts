@@ -1,11 +1,11 @@
 // Follows: a signed-in shopper or creator follows creators and merchants. PUT and DELETE are idempotent and answer
 // with the exact follower count; GET lists mine, newest first.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
-import { pageQuery } from "../../../../shared/pagination.ts";
-import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { problemResponses } from "#shared/openapi.ts";
+import { pageQuery } from "#shared/pagination.ts";
+import { personId, requirePerson } from "#shared/principal.ts";
 import { FollowSchema, FollowStateSchema, listFollows, setFollow } from "../follow.ts";
 import { personOnly } from "../note.ts";
 

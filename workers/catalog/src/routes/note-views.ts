@@ -4,12 +4,12 @@
 // so a retried or repeated beacon changes nothing: it needs no Idempotency-Key.
 // Mounted before the notes routes, whose writes need a signed-in person: a guest's storefront may send this one.
 import { createRoute, z } from "@hono/zod-openapi";
-import { recordView } from "../../../../shared/analytics.ts";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
-import { principalOf } from "../../../../shared/principal.ts";
+import { recordView } from "#shared/analytics.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { idParam, problemResponses } from "#shared/openapi.ts";
+import { principalOf } from "#shared/principal.ts";
 import { publishedNote } from "../note.ts";
 
 const NoteViewSchema = z

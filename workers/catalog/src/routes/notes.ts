@@ -2,13 +2,13 @@
 // any signed-in shopper or creator. Every write needs a person (401 otherwise), checked before the input is read.
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag as bodyEtag } from "hono/etag";
-import { database } from "../../../../shared/db.ts";
-import { notModified } from "../../../../shared/etag.ts";
-import { createRouter, purge } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { pageQuery } from "../../../../shared/pagination.ts";
-import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { database } from "#shared/db.ts";
+import { notModified } from "#shared/etag.ts";
+import { createRouter, purge } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { pageQuery } from "#shared/pagination.ts";
+import { personId, requirePerson } from "#shared/principal.ts";
 import { addComment, deleteComment, listComments } from "../comment-on-note.ts";
 import { createNote } from "../create-note.ts";
 import {

@@ -1,14 +1,14 @@
 // SKUs of the merchant's own products: price and options, and stock through the inventory ledger only.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter, purge } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
-import { merchantScope, requireMerchant } from "../../../../shared/principal.ts";
-import { inventoryLedger } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter, purge } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { merchantScope, requireMerchant } from "#shared/principal.ts";
+import { inventoryLedger } from "#shared/schema.ts";
 import { ownSku, updateSku } from "../add-sku.ts";
 import { adjustInventory } from "../adjust-inventory.ts";
 import { PriceInputSchema, SkuSchema } from "../product.ts";

@@ -2,9 +2,9 @@
 // hosts; a signed-in creator its own figures, notes and sessions; the operator everything, the platform included.
 // Someone else's merchant, creator, note or session is a 404, as if it did not exist.
 import type { Context } from "hono";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { principalOf, requireMerchant } from "#shared/principal.ts";
 import type { Scope } from "./report.ts";
 
 export type AnalyticsCaller =

@@ -3,9 +3,9 @@
 // Sums of daily counters, except buyers over a range: distinct buyers, counted from the buyer-day rows.
 import { z } from "@hono/zod-openapi";
 import type { Client, InStatement, Row } from "@libsql/client/web";
-import type { ScopeKind } from "../../../../shared/analytics.ts";
-import { type Currency, currencies } from "../../../../shared/money.ts";
-import { MoneySchema } from "../../../../shared/openapi.ts";
+import type { ScopeKind } from "#shared/analytics.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
 
 export interface Scope {
   kind: ScopeKind;

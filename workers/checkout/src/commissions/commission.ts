@@ -6,9 +6,9 @@
 // by status: pending + payable = earned − reversed, always.
 import { z } from "@hono/zod-openapi";
 import type { Row } from "@libsql/client/web";
-import type { Database } from "../../../../shared/db.ts";
-import type { Currency } from "../../../../shared/money.ts";
-import { MoneySchema } from "../../../../shared/openapi.ts";
+import type { Database } from "#shared/db.ts";
+import type { Currency } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
 export const CommissionEntrySchema = z

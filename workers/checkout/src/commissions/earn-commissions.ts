@@ -7,9 +7,9 @@
 // one fen a line) stays with the merchant.
 import type { InStatement } from "@libsql/client/web";
 import { and, eq, isNotNull } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { orderLines } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { orderLines } from "#shared/schema.ts";
 
 /** Each credited line's position with the id its entry will take (ids are made here, sortable by creation). */
 export async function creditedLines(db: Database, orderId: string, at: Date) {

@@ -4,8 +4,8 @@
 // known, looking again hourly while the order is not yet delivered (a delivery brings the time forward). Each event
 // carries a dedupe key, so a repeated alarm tells no one twice.
 import { sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { rawStatements, webhookEvent } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { payableAtSql, returnWindowDays } from "../returns/return-window.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 

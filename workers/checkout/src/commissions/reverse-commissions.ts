@@ -5,9 +5,9 @@
 // Design: docs/design/refund-recovery.md#settling
 import type { InStatement } from "@libsql/client/web";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { commissionEntries } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { commissionEntries } from "#shared/schema.ts";
 
 /** SQL: what settled refund `r` gave back (its parts that succeeded: all of it when it succeeded). */
 export const refundGave = `(SELECT coalesce(sum(rp.amount), 0) FROM refund_payments rp

@@ -1,5 +1,5 @@
 // The payment provider of a name, as this deployment configures it: Stripe only when its secrets are set.
-import { ProblemError } from "../../../../shared/errors.ts";
+import { ProblemError } from "#shared/errors.ts";
 import { type PaymentProviderName, stripeSettings } from "../config.ts";
 import type { PaymentProvider } from "./provider.ts";
 import { sandboxProvider } from "./sandbox.ts";

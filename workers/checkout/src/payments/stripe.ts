@@ -4,8 +4,8 @@
 // an event's `created` counts whole seconds and one intent's events often share one.
 // Design: docs/design/checkout.md#payment-events-are-applied-once
 import Stripe from "stripe";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { log } from "../../../../shared/log.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { log } from "#shared/log.ts";
 import type { StripeSettings } from "../config.ts";
 import type {
   PaymentOutcome,

@@ -5,7 +5,7 @@
 // - deposit_paid or pending_balance when the balance window has closed: `deposit_forfeited`, units released, the
 //   deposit kept (the rule of a deposit, 定金: not refunded unless the merchant is at fault), any balance payment
 //   never confirmed let go. A balance payment processing or done holds it off (its outcome decides).
-import type { Database } from "../../../../shared/db.ts";
+import type { Database } from "#shared/db.ts";
 import { cancelPresaleOrder } from "./cancel-presale-order.ts";
 import { changePresaleOrder } from "./change-presale-order.ts";
 import { letGoOfOpenPayments } from "./let-go-of-payments.ts";

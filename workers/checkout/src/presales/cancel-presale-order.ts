@@ -5,8 +5,8 @@
 // - `merchant`: also once the deposit is paid, as long as no balance payment is processing or done. The merchant is
 //   then at fault, and the deposit goes back in full (refundCancelledOrder).
 // Provider payments still open for the order are let go.
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
 import { refundCancelledOrder } from "../create-refund.ts";
 import type { OrderStatus } from "../order.ts";
 import { changePresaleOrder } from "./change-presale-order.ts";

@@ -4,9 +4,9 @@
 // (keyed by the order, so they go back once) and out of the pre-sale's count.
 import type { InValue } from "@libsql/client/web";
 import { sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { orderEvent, rawStatements, type WebhookEventType } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
+import { orderEvent, rawStatements, type WebhookEventType } from "#shared/webhook-events.ts";
 import { moveStockStatements } from "../move-stock.ts";
 import type { OrderStatus } from "../order.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";

@@ -2,10 +2,10 @@
 // units from the SKU's stock when it is placed (presales/place-presale-order.ts), so no allotment is stranded when
 // the pre-sale ends. The balance window is given, or defaults to the campaign's main day (its start to its end).
 import { eq } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { campaigns, presales, products, skus } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { campaigns, presales, products, skus } from "#shared/schema.ts";
 import { ownSku } from "../create-flash-sale.ts";
 import type { PresaleCreate } from "./presale.ts";
 

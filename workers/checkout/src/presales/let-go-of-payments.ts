@@ -1,9 +1,9 @@
 // letGoOfOpenPayments: an order that will take no more money (cancelled, forfeited) tells its provider to close
 // the payments it never confirmed, so none of them can still be charged. cancelPayment never throws.
 import { and, eq, inArray } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { log } from "../../../../shared/log.ts";
-import { payments } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { log } from "#shared/log.ts";
+import { payments } from "#shared/schema.ts";
 import { paymentProviders } from "../config.ts";
 import { paymentProvider } from "../payments/providers.ts";
 

@@ -4,10 +4,10 @@
 // in the batch that records the payment; refused there, the provider's payment is let go, so nothing is charged.
 // If the alarm has not yet opened the balance, this batch does (pending_balance, order.balance_due).
 import { sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { orderEvent, rawStatements } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 import { type PresaleOrderState, presaleOrderState } from "./presale.ts";

@@ -4,11 +4,11 @@
 // order's OrderTimeout is armed first, in its pre-sale mode.
 // Design: docs/design/order-deadlines.md#placing-a-pre-sale-order
 import { eq, sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { presales, products, skus } from "../../../../shared/schema.ts";
-import { inventoryLowEvent, orderEvent, rawStatements } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { presales, products, skus } from "#shared/schema.ts";
+import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { dayOf } from "../checkout-cart.ts";
 import { paymentTimeoutSeconds } from "../config.ts";
 import { moveStockStatements } from "../move-stock.ts";

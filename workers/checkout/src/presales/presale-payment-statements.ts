@@ -6,9 +6,9 @@
 // refunded in full (refundLateBalance): the order takes no balance after its window.
 import type { InStatement } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { presaleOrders } from "../../../../shared/schema.ts";
-import { orderEvent, rawStatements } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { presaleOrders } from "#shared/schema.ts";
+import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { refundStrayPayment } from "../create-refund.ts";
 
 const succeeded = (which: "deposit" | "balance") =>

@@ -1,10 +1,10 @@
 // The API shape of pre-sales with deposit (定金预售) and their orders, declared once, and reading them.
 import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { type Currency, currencies } from "../../../../shared/money.ts";
-import { MoneySchema } from "../../../../shared/openapi.ts";
-import { orderLines, orders, payments, presaleOrders, presales } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { orderLines, orders, payments, presaleOrders, presales } from "#shared/schema.ts";
 import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../order.ts";
 
 const instant = z.iso

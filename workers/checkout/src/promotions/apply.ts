@@ -3,9 +3,9 @@
 // and stacked (stack.ts). Reading a cart leaves out a coupon that no longer applies and says why; checkout refuses
 // it with its problem code, before anything is written or charged.
 import { and, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { type FieldError, type ProblemCode, ProblemError } from "../../../../shared/errors.ts";
-import { couponClaims, coupons, spendSaveRules } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { type FieldError, type ProblemCode, ProblemError } from "#shared/errors.ts";
+import { couponClaims, coupons, spendSaveRules } from "#shared/schema.ts";
 import { type AppliedDiscount, type PromoLine, stackDiscounts } from "./stack.ts";
 
 export interface CartPromotions {

@@ -3,13 +3,13 @@
 // version, so its cached page and ETag change with its badge and prices.
 import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { type Currency, currencies } from "../../../../shared/money.ts";
-import { MoneySchema } from "../../../../shared/openapi.ts";
-import { campaignPeriod } from "../../../../shared/pricing.ts";
-import { campaignPrices, campaignProducts, campaigns, products, skus } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { campaignPeriod } from "#shared/pricing.ts";
+import { campaignPrices, campaignProducts, campaigns, products, skus } from "#shared/schema.ts";
 
 const instant = z.string().datetime({ offset: false }).openapi({ example: "2026-11-11T00:00:00.000Z" });
 

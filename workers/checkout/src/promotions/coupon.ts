@@ -5,13 +5,13 @@
 // quantity) stands behind it), so hundreds of simultaneous claims never take more than were issued.
 import { z } from "@hono/zod-openapi";
 import { and, eq, gt } from "drizzle-orm";
-import { decodeAttribution, resolveAttribution } from "../../../../shared/attribution.ts";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { type Currency, currencies } from "../../../../shared/money.ts";
-import { MoneySchema } from "../../../../shared/openapi.ts";
-import { campaigns, coupons } from "../../../../shared/schema.ts";
+import { decodeAttribution, resolveAttribution } from "#shared/attribution.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { campaigns, coupons } from "#shared/schema.ts";
 
 const instant = z.string().datetime({ offset: false }).openapi({ example: "2026-11-11T00:00:00.000Z" });
 const positiveMoney = z.object({ amount: z.number().int().min(1).max(1_000_000_000), currency: z.enum(currencies) });

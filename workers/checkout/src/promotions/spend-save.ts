@@ -3,12 +3,12 @@
 // off 60" is kind `tiered`. Which rule applies to an order, and how, is promotions/stack.ts.
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { type Currency, currencies } from "../../../../shared/money.ts";
-import { MoneySchema } from "../../../../shared/openapi.ts";
-import { campaigns, spendSaveRules } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { type Currency, currencies } from "#shared/money.ts";
+import { MoneySchema } from "#shared/openapi.ts";
+import { campaigns, spendSaveRules } from "#shared/schema.ts";
 
 const instant = z.string().datetime({ offset: false });
 const amount = z.number().int().min(1).max(1_000_000_000);

@@ -6,11 +6,11 @@
 // With `restock`, the units go back in stock through the inventory ledger (`return_restock`) in that same batch,
 // keyed by the return and line, so a repeated restock counts once.
 import { eq, sql } from "drizzle-orm";
-import { returnApproved } from "../../../../shared/analytics.ts";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { orderLines, refunds } from "../../../../shared/schema.ts";
+import { returnApproved } from "#shared/analytics.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { orderLines, refunds } from "#shared/schema.ts";
 import { createRefund } from "../create-refund.ts";
 import { moveStockStatements } from "../move-stock.ts";
 import { merchantsReturn, type Return, readReturn } from "./return.ts";

@@ -1,8 +1,8 @@
 // rejectReturn: the merchant refuses a requested return, saying why; its units are free to return again. One
 // conditional update (only from `requested`), with return.rejected in the same batch.
 import { sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 import { merchantsReturn, type Return, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";

@@ -5,10 +5,10 @@
 // and by refunds not failed (a return's own refund counted once, through the return until it is refunded) fit in
 // the line's quantity. The database runs writes one at a time, so two racing returns cannot both take the last unit.
 import { asc, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { orderLines, orders } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { orderLines, orders } from "#shared/schema.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 import { type Return, toReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";

@@ -2,7 +2,7 @@
 // batch, recorded only if the return row shows, after the batch's change, that the change happened (`when`).
 import type { InStatement } from "@libsql/client/web";
 import { type SQL, sql } from "drizzle-orm";
-import { rawStatements, webhookEvent } from "../../../../shared/webhook-events.ts";
+import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import type { Return } from "./return.ts";
 
 export function returnEvent(

@@ -1,9 +1,9 @@
 // The API shape of returns, declared once, and reading them with their lines (one query).
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { returns } from "../../../../shared/schema.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { returns } from "#shared/schema.ts";
 
 export const returnStatuses = ["requested", "approved", "refunded", "rejected"] as const;
 

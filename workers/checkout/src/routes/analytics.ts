@@ -2,12 +2,12 @@
 // a per-day series and the totals of a range of UTC days; and a caller's live sessions with their range totals.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { scopeKinds } from "../../../../shared/analytics.ts";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
+import { scopeKinds } from "#shared/analytics.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { analyticsCaller, authorizeScope } from "../analytics/access.ts";
 import {
   DayFiguresSchema,

@@ -2,13 +2,13 @@
 // joins with its own products and their campaign prices, and may leave before the main day.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, gt } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter, purge } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
-import { merchantScope, requireMerchant, requireOperator } from "../../../../shared/principal.ts";
-import { campaigns } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter, purge } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
+import { campaigns } from "#shared/schema.ts";
 import {
   CampaignCreateSchema,
   CampaignProductSchema,

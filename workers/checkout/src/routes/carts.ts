@@ -1,13 +1,13 @@
 // Carts for guests (a storefront's publishable key) and signed-in shoppers, and their checkout into an order.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { carts } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { newId } from "#shared/ids.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { carts } from "#shared/schema.ts";
 import { addCartLine, MAX_LINE_QUANTITY, openCart } from "../add-cart-line.ts";
 import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "../cart.ts";
 import { changeCartLine } from "../change-cart-line.ts";

@@ -1,12 +1,12 @@
 // Creator commissions: a creator sees what it has earned (its session), a merchant (`orders:read`) what it owes;
 // both as ledger entries, newest first, with totals per currency (pending, payable, reversed).
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
-import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { principalOf, requireMerchant } from "#shared/principal.ts";
 import {
   CommissionEntrySchema,
   CommissionTotalsSchema,

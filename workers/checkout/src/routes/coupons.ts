@@ -3,12 +3,12 @@
 // what they hold.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
-import { personId, principalOf, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
-import { couponClaims, coupons } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { couponClaims, coupons } from "#shared/schema.ts";
 import {
   ClaimSchema,
   CouponCreateSchema,

@@ -4,13 +4,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Client } from "@libsql/client/web";
 import { and, eq } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter, purge } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "../../../../shared/openapi.ts";
-import { merchantScope, personId, requireMerchant, requirePerson } from "../../../../shared/principal.ts";
-import { flashSaleReminders, flashSales } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter, purge } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { merchantScope, personId, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { flashSaleReminders, flashSales } from "#shared/schema.ts";
 import { createFlashSale } from "../create-flash-sale.ts";
 import {
   FlashSaleCreateSchema,

@@ -3,14 +3,14 @@
 // event id: payment events to the payment and its order, refund events to the refund.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { principalOf, requireMerchant } from "../../../../shared/principal.ts";
-import { orders, payments } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { newId } from "#shared/ids.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { principalOf, requireMerchant } from "#shared/principal.ts";
+import { orders, payments } from "#shared/schema.ts";
 import { applyPaymentEvent } from "../apply-payment-event.ts";
 import { customerOf } from "../cart.ts";
 import type { PaymentProviderName } from "../config.ts";

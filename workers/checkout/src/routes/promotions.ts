@@ -2,11 +2,11 @@
 // and the coupons a shopper applies to a cart (`PUT /v1/carts/{id}/coupons`), checked as checkout will check them.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, gt } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { carts, spendSaveRules } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { carts, spendSaveRules } from "#shared/schema.ts";
 import { openCart, requireOpen } from "../add-cart-line.ts";
 import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "../cart.ts";
 import { createSpendSave, SpendSaveCreateSchema, SpendSaveSchema, toSpendSave } from "../promotions/spend-save.ts";

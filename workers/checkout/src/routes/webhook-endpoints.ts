@@ -3,15 +3,15 @@
 // a test event. Deliveries follow the Standard Webhooks spec (webhooks/deliver.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { etagOf } from "../../../../shared/etag.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idempotency } from "../../../../shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
-import { merchantScope, requireMerchant } from "../../../../shared/principal.ts";
-import { webhookAttempts, webhookEndpoints } from "../../../../shared/schema.ts";
-import { webhookEventTypes } from "../../../../shared/webhook-events.ts";
+import { database } from "#shared/db.ts";
+import { etagOf } from "#shared/etag.ts";
+import { createRouter } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { merchantScope, requireMerchant } from "#shared/principal.ts";
+import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
+import { webhookEventTypes } from "#shared/webhook-events.ts";
 import { createEndpoint } from "../webhooks/create-endpoint.ts";
 import { EventTypesSchema, ownEndpoint, toEndpoint, WebhookEndpointSchema } from "../webhooks/endpoint.ts";
 import { replayFailed, resendMessage, sendTestEvent } from "../webhooks/redeliver.ts";

@@ -1,11 +1,11 @@
 // createEndpoint: a merchant's new webhook endpoint, its URL checked by the guard, with a fresh signing secret (and
 // an Ed25519 pair when asked), both kept encrypted. The secret is returned this once.
 
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { webhookEndpoints } from "../../../../shared/schema.ts";
-import type { WebhookEventType } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import { webhookEndpoints } from "#shared/schema.ts";
+import type { WebhookEventType } from "#shared/webhook-events.ts";
 import { toEndpoint, type WebhookEndpoint } from "./endpoint.ts";
 import { kickEndpoint } from "./kick.ts";
 import { seal } from "./secrets.ts";

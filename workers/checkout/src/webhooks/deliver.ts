@@ -6,8 +6,8 @@
 // `sequence`. Delivery is at least once: a pass that dies between sending and writing sends again, with the same
 // `webhook-id`, which receivers use to drop duplicates.
 import type { InStatement } from "@libsql/client/web";
-import { database } from "../../../../shared/db.ts";
-import { newId } from "../../../../shared/ids.ts";
+import { database } from "#shared/db.ts";
+import { newId } from "#shared/ids.ts";
 import { failureDisablesAfterMs, nextAttemptAt } from "./retry.ts";
 import { unseal } from "./secrets.ts";
 import { type SigningKeys, signer } from "./signing.ts";

@@ -1,10 +1,10 @@
 // The API shape of a webhook endpoint, declared once, and reading a merchant's own endpoint (another's is a 404).
 import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { webhookEndpoints } from "../../../../shared/schema.ts";
-import { webhookEventTypes } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { webhookEndpoints } from "#shared/schema.ts";
+import { webhookEventTypes } from "#shared/webhook-events.ts";
 
 export const EventTypesSchema = z
   .array(z.enum(webhookEventTypes))

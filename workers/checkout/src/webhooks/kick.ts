@@ -2,8 +2,8 @@
 // told to run now, in the background (best effort: each dispatcher also looks for due deliveries on its own alarm).
 import { env, waitUntil } from "cloudflare:workers";
 import type { ResultSet } from "@libsql/client/web";
-import { log } from "../../../../shared/log.ts";
-import { fannedOutTo } from "../../../../shared/webhook-events.ts";
+import { log } from "#shared/log.ts";
+import { fannedOutTo } from "#shared/webhook-events.ts";
 
 export function kickDispatchers(results: readonly ResultSet[]): void {
   const endpoints = fannedOutTo(results);

@@ -2,10 +2,10 @@
 // replay every message that failed since a time, or send a test event to the endpoint alone. Each puts deliveries
 // back in the outbox as due now and kicks the endpoint's dispatcher.
 import { sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { newId } from "../../../../shared/ids.ts";
-import type { WebhookEventType } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { newId } from "#shared/ids.ts";
+import type { WebhookEventType } from "#shared/webhook-events.ts";
 import { ownEndpoint } from "./endpoint.ts";
 import { kickEndpoint } from "./kick.ts";
 

@@ -3,10 +3,10 @@
 // run, and wakes its dispatcher). rotateSecret: a new secret, the old one still signing until the overlap ends.
 // deleteEndpoint: the endpoint, its pending deliveries and its log are gone.
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../../../../shared/db.ts";
-import { checkIfMatch, etagOf } from "../../../../shared/etag.ts";
-import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "../../../../shared/schema.ts";
-import type { WebhookEventType } from "../../../../shared/webhook-events.ts";
+import type { Database } from "#shared/db.ts";
+import { checkIfMatch, etagOf } from "#shared/etag.ts";
+import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "#shared/schema.ts";
+import type { WebhookEventType } from "#shared/webhook-events.ts";
 import { ed25519Columns, guardedUrl } from "./create-endpoint.ts";
 import { ownEndpoint, toEndpoint, type WebhookEndpoint } from "./endpoint.ts";
 import { kickEndpoint } from "./kick.ts";

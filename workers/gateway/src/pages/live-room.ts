@@ -1,7 +1,7 @@
 // The live room page: joins the room socket (a viewer token from POST /v1/live/sessions/{id}/token, then the
 // roomUrl with the roomToken) and shows what the room broadcasts: comments, the like total, the viewer count and the
 // pinned product with its flash-sale countdown, whose buy button reserves, pays and opens the confirmed order.
-import type { components } from "../../../../shared/client/schema.d.ts";
+import type { components } from "#shared/client/schema.d.ts";
 import { h, show } from "./dom.ts";
 import { countdown, dateTime, money, problemText } from "./format.ts";
 import { buy, reserve } from "./purchase.ts";

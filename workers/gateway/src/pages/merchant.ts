@@ -2,8 +2,8 @@
 // its business figures of the last two weeks as charts (GMV per currency, orders, conversion and return rate: today's
 // figure large, one bar a day), the same figures per live session, and the webhook endpoints with their recent
 // deliveries. Every call goes through the typed client (shared/client).
-import { zhongcao } from "../../../../shared/client/index.ts";
-import type { components } from "../../../../shared/client/schema.d.ts";
+import { zhongcao } from "#shared/client/index.ts";
+import type { components } from "#shared/client/schema.d.ts";
 import { barChart } from "./charts.ts";
 import { h, show } from "./dom.ts";
 import { dateTime, money, problemText } from "./format.ts";

@@ -1,7 +1,7 @@
 // Buying, the way the API sells: a flash-sale unit is reserved first (a hold), then a cart with that one line is
 // checked out into an order with a sandbox payment, which the sandbox provider confirms. Every write a retry could
 // repeat carries its own Idempotency-Key.
-import type { components } from "../../../../shared/client/schema.d.ts";
+import type { components } from "#shared/client/schema.d.ts";
 import type { Api } from "./shopper.ts";
 
 type CartLineInput = components["schemas"]["CartLineInput"];

@@ -1,7 +1,7 @@
 // The storefront's credentials. Its publishable key (`?key=pk_…` once, then kept in localStorage: a publishable key is
 // public by design) names the storefront; the shopper is a guest session the API opens for that key, kept in
 // localStorage and refreshed when its access token runs out. Every call goes through the typed client.
-import { zhongcao } from "../../../../shared/client/index.ts";
+import { zhongcao } from "#shared/client/index.ts";
 
 export type Api = ReturnType<typeof zhongcao>;
 

@@ -1,7 +1,7 @@
 // The storefront page (GET /): the discover feed with live badges, search, notes, products, the live room and
 // orders, as a shopper sees them. Routes live in the address's hash (#/search?q=…, #/product/prod_…, #/live/live_…),
 // so the gateway serves one document; every call goes through the typed client (shared/client).
-import type { components } from "../../../../shared/client/schema.d.ts";
+import type { components } from "#shared/client/schema.d.ts";
 import { h, highlighted, show } from "./dom.ts";
 import { dateTime, type Money, money, problemText } from "./format.ts";
 import { liveRoom } from "./live-room.ts";

@@ -3,13 +3,13 @@
 // merchant's key id is a 404. Revoking takes effect on the next request: keys are looked up on every request.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "../../../../shared/pagination.ts";
-import { scopes } from "../../../../shared/principal.ts";
-import { apiKeys } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { scopes } from "#shared/principal.ts";
+import { apiKeys } from "#shared/schema.ts";
 import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, revealed, toApiKey } from "../api-keys.ts";
 import { merchantKey } from "../callers.ts";
 import { forget } from "../key-cache.ts";

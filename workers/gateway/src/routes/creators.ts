@@ -1,11 +1,11 @@
 // Creators: the operator onboards them, each with a first creator key (ck_test_…, shown once), which the creator
 // exchanges for tokens at POST /v1/creator-sessions.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
-import { apiKeys, creators } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { newId } from "#shared/ids.ts";
+import { problemResponses } from "#shared/openapi.ts";
+import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys.ts";
 import { operatorOnly } from "../callers.ts";
 import { handleSchema, withUniqueHandle } from "./schemas.ts";

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import css from "swagger-ui-dist/swagger-ui.css";
 import script from "swagger-ui-dist/swagger-ui-bundle.js";
-import { ProblemError, problems } from "../../../../shared/errors.ts";
+import { ProblemError, problems } from "#shared/errors.ts";
 
 // Long-lived: the assets change only with the swagger-ui-dist version, which is in their path.
 const version = "5.35.0";

@@ -1,8 +1,8 @@
 // GET /health: the database and every Worker behind the gateway, each bounded in time; 503 if any is down.
 import { createRoute, z } from "@hono/zod-openapi";
-import { pingDatabase } from "../../../../shared/db.ts";
-import { type Check, timedCheck, type WorkerHealth } from "../../../../shared/health.ts";
-import { createRouter } from "../../../../shared/http.ts";
+import { pingDatabase } from "#shared/db.ts";
+import { type Check, timedCheck, type WorkerHealth } from "#shared/health.ts";
+import { createRouter } from "#shared/http.ts";
 import { backend, services } from "../services.ts";
 
 const CheckSchema = z.object({

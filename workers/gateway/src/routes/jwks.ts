@@ -1,8 +1,8 @@
 // GET /.well-known/jwks.json: the public halves of the current and previous signing keys, so anyone can verify the
 // platform's access tokens. Cached briefly: a rotation shows here within a minute.
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter } from "../../../../shared/http.ts";
-import { signingKeys } from "../../../../shared/signing-keys.ts";
+import { createRouter } from "#shared/http.ts";
+import { signingKeys } from "#shared/signing-keys.ts";
 
 const JwksSchema = z
   .object({

@@ -2,13 +2,13 @@
 // shown once); a merchant reads itself with any secret key. Another merchant's id is a 404.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { scopes } from "../../../../shared/principal.ts";
-import { apiKeys, merchants } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { newId } from "#shared/ids.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { scopes } from "#shared/principal.ts";
+import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys.ts";
 import { operatorOnly, operatorOrMerchant } from "../callers.ts";
 import { handleSchema, OriginSchema, withUniqueHandle } from "./schemas.ts";

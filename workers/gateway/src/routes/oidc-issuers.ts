@@ -1,12 +1,12 @@
 // OpenID Connect issuers whose ID tokens the platform accepts (operator only): shoppers' or creators' sign-in.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { newId } from "../../../../shared/ids.ts";
-import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { oidcIssuers } from "../../../../shared/schema.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { newId } from "#shared/ids.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { oidcIssuers } from "#shared/schema.ts";
 import { operatorOnly } from "../callers.ts";
 import { isUniqueViolation } from "./schemas.ts";
 

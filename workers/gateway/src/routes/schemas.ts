@@ -1,7 +1,7 @@
 // Field schemas the gateway's routes share.
 
 import { z } from "@hono/zod-openapi";
-import { ProblemError } from "../../../../shared/errors.ts";
+import { ProblemError } from "#shared/errors.ts";
 
 export const handleSchema = z
   .string()

@@ -1,11 +1,11 @@
 // A signed-in person's inbox: GET / (newest first, cursor pages, the unread count), POST /{id}/read, POST /read-all.
 // Private: never cached.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idParam, jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { pageQuery } from "../../../../shared/pagination.ts";
-import { personId, requirePerson } from "../../../../shared/principal.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { pageQuery } from "#shared/pagination.ts";
+import { personId, requirePerson } from "#shared/principal.ts";
 import { listNotifications } from "../list-notifications.ts";
 import { NotificationSchema } from "../notification.ts";
 import { readAllNotifications, readNotification } from "../read-notifications.ts";

@@ -1,8 +1,8 @@
 // GET /{id}/replay: public, cacheable once the session has ended (a late recording URL purges it).
 import { createRoute } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { idParam, problemResponses } from "#shared/openapi.ts";
 import { getReplay } from "../get-replay.ts";
 import { ReplaySchema } from "../session.ts";
 

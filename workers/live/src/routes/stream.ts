@@ -2,10 +2,10 @@
 // upgrades to the session's LiveRoom socket once the room token is verified (before the upgrade; the room then
 // checks bans). The WebSocket goes through the gateway's service-binding forward unchanged.
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { idParam, problemResponses } from "../../../../shared/openapi.ts";
-import { principalOf } from "../../../../shared/principal.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { idParam, problemResponses } from "#shared/openapi.ts";
+import { principalOf } from "#shared/principal.ts";
 import { issueStreamToken } from "../issue-stream-token.ts";
 import { BUFFER_SIZE, CLAIMS_HEADER, SETUP_HEADER } from "../live-room.ts";
 import { liveKitConfig } from "../livekit.ts";

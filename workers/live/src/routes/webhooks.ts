@@ -3,12 +3,12 @@
 // room's name is the session id), egress_ended stores the recording URL. Other events and unknown rooms are
 // acknowledged and ignored, so the server does not retry them.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { type ProblemCode, ProblemError } from "../../../../shared/errors.ts";
-import { createRouter, purge, zodFieldErrors } from "../../../../shared/http.ts";
-import { isId } from "../../../../shared/ids.ts";
-import { log } from "../../../../shared/log.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
+import { database } from "#shared/db.ts";
+import { type ProblemCode, ProblemError } from "#shared/errors.ts";
+import { createRouter, purge, zodFieldErrors } from "#shared/http.ts";
+import { isId } from "#shared/ids.ts";
+import { log } from "#shared/log.ts";
+import { problemResponses } from "#shared/openapi.ts";
 import { liveKitConfig, verifyWebhook } from "../livekit.ts";
 import { recordRecording } from "../record-recording.ts";
 import { endSession, startSession } from "../session-lifecycle.ts";

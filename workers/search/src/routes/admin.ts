@@ -1,11 +1,11 @@
 // What the operator manages (synonyms, ranking weights) and reads (query analytics); merchants read the analytics
 // of queries that showed their own products. Never cached.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { ProblemError } from "../../../../shared/errors.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { jsonContent, problemResponses } from "../../../../shared/openapi.ts";
-import { principalOf, requireMerchant, requireOperator } from "../../../../shared/principal.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { principalOf, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { normaliseQuery } from "../query.ts";
 import { defaultRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "../ranking.ts";
 import { reindexPinyin } from "../reindex.ts";

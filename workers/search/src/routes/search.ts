@@ -2,10 +2,10 @@
 // by the URL with its parameters sorted). Searches are counted for analytics after the response is sent; a search
 // answered from the edge cache is not counted.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../../../../shared/db.ts";
-import { createRouter } from "../../../../shared/http.ts";
-import { problemResponses } from "../../../../shared/openapi.ts";
-import { pageQuery } from "../../../../shared/pagination.ts";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { problemResponses } from "#shared/openapi.ts";
+import { pageQuery } from "#shared/pagination.ts";
 import { logQuery } from "../log-query.ts";
 import { MAX_QUERY_CHARACTERS } from "../query.ts";
 import { type SearchTiming, searchCatalog, searchTypes, sorts } from "../search.ts";
