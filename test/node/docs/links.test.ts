@@ -70,6 +70,22 @@ describe("the documentation", () => {
     expect(operations.filter((operation) => !guides.includes(operation))).toEqual([]);
   });
 
+  it("names only files of this repository that exist, where it names a path in code", () => {
+    const missing: string[] = [];
+    for (const page of pages) {
+      const markdown = readFileSync(page, "utf8");
+      for (const [, name] of markdown.matchAll(
+        /`((?:workers|shared|dev|test|bench|migrations|docs|\.ci)\/[^`\s]*)`/g,
+      )) {
+        const file = (name as string).replace(/[:#].*$/, "").replace(/\/$/, "");
+        // A pattern or a placeholder names no one file.
+        if (/[<>*{}…]/.test(file)) continue;
+        if (!existsSync(file)) missing.push(`${page}: ${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("refers to no file outside the repository", () => {
     const outside = /\.\.\/shared\/(API|STYLE|DOMAIN|TOOLCHAIN)\.md|\b(API|STYLE)\.md\b|\/work\//;
     const found = tracked
