@@ -2,6 +2,6 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "turso",
-  schema: "./shared/schema.ts",
+  schema: "./shared/schema/index.ts",
   out: "./migrations",
 });

@@ -1,0 +1,75 @@
+// A merchant's catalogue: products, their SKUs (price and stock), and the inventory ledger that explains each
+// stock change.
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns.ts";
+import { merchants } from "./identity-and-keys.ts";
+
+export const products = sqliteTable(
+  "products",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    brand: text("brand"),
+    category: text("category"),
+    status: text("status", { enum: ["draft", "active", "archived"] })
+      .notNull()
+      .default("draft"),
+    images: text("images", { mode: "json" }).$type<string[]>().notNull(),
+    // Whether creators may shelve it in notes and streams, and at what rate (null: the merchant's default).
+    allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
+    commissionRateBps: integer("commission_rate_bps"),
+    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
+    searchPinyin: text("search_pinyin"),
+    // Bumped on every change to the product or its SKUs; the ETag is derived from it.
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    index("products_merchant").on(t.merchantId, t.id),
+    index("products_status").on(t.status, t.id),
+    index("products_category").on(t.category, t.id),
+    index("products_brand").on(t.brand, t.id),
+  ],
+);
+
+export const skus = sqliteTable(
+  "skus",
+  {
+    id: text("id").primaryKey(),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    options: text("options", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    priceAmount: integer("price_amount").notNull(),
+    currency: text("currency").notNull(),
+    // Changed only together with an inventory_ledger row, so the count can always be explained.
+    stock: integer("stock").notNull().default(0),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [
+    index("skus_product").on(t.productId),
+    check("skus_stock_nonnegative", sql`${t.stock} >= 0`),
+    check("skus_price_nonnegative", sql`${t.priceAmount} >= 0`),
+  ],
+);
+
+export const inventoryLedger = sqliteTable(
+  "inventory_ledger",
+  {
+    id: text("id").primaryKey(),
+    skuId: text("sku_id")
+      .notNull()
+      .references(() => skus.id),
+    delta: integer("delta").notNull(),
+    reason: text("reason").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [uniqueIndex("inventory_ledger_idempotency").on(t.skuId, t.idempotencyKey)],
+);

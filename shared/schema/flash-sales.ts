@@ -1,0 +1,60 @@
+// Flash sales (the checkout Worker writes these): the sale, its written-behind tallies, and start reminders.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { skus } from "./catalog.ts";
+import { timestamp } from "./columns.ts";
+import { merchants } from "./identity-and-keys.ts";
+import { liveSessions } from "./live.ts";
+
+export const flashSales = sqliteTable(
+  "flash_sales",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    skuId: text("sku_id")
+      .notNull()
+      .references(() => skus.id),
+    liveSessionId: text("live_session_id").references(() => liveSessions.id),
+    quantity: integer("quantity").notNull(),
+    priceAmount: integer("price_amount").notNull(),
+    currency: text("currency").notNull(),
+    perShopperLimit: integer("per_shopper_limit").notNull().default(1),
+    startsAt: text("starts_at").notNull(),
+    endsAt: text("ends_at").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [
+    index("flash_sales_sku").on(t.skuId),
+    check("flash_sales_quantity_positive", sql`${t.quantity} > 0`),
+    check("flash_sales_window", sql`${t.endsAt} > ${t.startsAt}`),
+  ],
+);
+
+// A flash sale's counts, written behind by its FlashSaleStock object (absolute values, newer version wins), so
+// reports read libSQL while the object stays the single writer of the stock during the sale.
+export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
+  flashSaleId: text("flash_sale_id")
+    .primaryKey()
+    .references(() => flashSales.id),
+  available: integer("available").notNull(),
+  held: integer("held").notNull(),
+  committed: integer("committed").notNull(),
+  returned: integer("returned").notNull(),
+  version: integer("version").notNull(),
+  updatedAt: timestamp("updated_at"),
+});
+
+// People who asked to be told when a flash sale starts; its FlashSaleStock object notifies them at the start.
+export const flashSaleReminders = sqliteTable(
+  "flash_sale_reminders",
+  {
+    flashSaleId: text("flash_sale_id")
+      .notNull()
+      .references(() => flashSales.id),
+    personId: text("person_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.flashSaleId, t.personId] })],
+);

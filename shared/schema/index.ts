@@ -1,0 +1,15 @@
+// The database schema, one source for drizzle queries (shared/db.ts) and for the SQL migrations drizzle-kit
+// generates (drizzle.config.ts): every table, by domain. Only tables are exported here; columns.ts is not.
+export * from "./analytics.ts";
+export * from "./catalog.ts";
+export * from "./flash-sales.ts";
+export * from "./identity-and-keys.ts";
+export * from "./live.ts";
+export * from "./notifications.ts";
+export * from "./orders.ts";
+export * from "./payments.ts";
+export * from "./promotions.ts";
+export * from "./returns-and-commissions.ts";
+export * from "./search.ts";
+export * from "./social.ts";
+export * from "./webhooks.ts";

@@ -1,0 +1,130 @@
+// Money in and back out (the checkout Worker writes these): payments and provider events, refunds, the order
+// lines they give money back for, and the payments each refund draws on.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns.ts";
+import { orders } from "./orders.ts";
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    provider: text("provider").notNull(),
+    providerReference: text("provider_reference"),
+    // What the storefront confirms the payment with (Stripe.js's PaymentIntent client secret); null for sandbox.
+    clientSecret: text("client_secret"),
+    status: text("status", { enum: ["requires_payment", "processing", "succeeded", "failed"] })
+      .notNull()
+      .default("requires_payment"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    // The newest provider event applied, so an older one arriving late changes nothing.
+    lastEventSequence: integer("last_event_sequence").notNull().default(0),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [index("payments_order").on(t.orderId)],
+);
+
+// Every provider event received, once per (provider, event id): duplicates are recorded and ignored.
+export const paymentEvents = sqliteTable(
+  "payment_events",
+  {
+    provider: text("provider").notNull(),
+    eventId: text("event_id").notNull(),
+    paymentId: text("payment_id").notNull(),
+    type: text("type").notNull(),
+    sequence: integer("sequence").notNull(),
+    payload: text("payload").notNull(),
+    receivedAt: timestamp("received_at"),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] }), index("payment_events_payment").on(t.paymentId)],
+);
+
+// A refund takes its amount out of what the payment still holds when it is written (pending), in one conditional
+// INSERT, so concurrent refunds never add up to more than was paid; a failed refund gives its amount back.
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    paymentId: text("payment_id")
+      .notNull()
+      .references(() => payments.id),
+    provider: text("provider").notNull(),
+    providerReference: text("provider_reference"),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] })
+      .notNull()
+      .default("pending"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason"),
+    failureReason: text("failure_reason"),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    index("refunds_order").on(t.orderId, t.id),
+    index("refunds_payment").on(t.paymentId, t.status),
+    check("refunds_amount_positive", sql`${t.amount} > 0`),
+  ],
+);
+
+// The order lines a refund gives money back for (returns and commission reversals build on these).
+export const refundLines = sqliteTable(
+  "refund_lines",
+  {
+    refundId: text("refund_id")
+      .notNull()
+      .references(() => refunds.id),
+    orderId: text("order_id").notNull(),
+    position: integer("position").notNull(),
+    quantity: integer("quantity").notNull(),
+    amount: integer("amount").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.refundId, t.position] }),
+    index("refund_lines_order").on(t.orderId, t.position),
+    check("refund_lines_quantity_positive", sql`${t.quantity} > 0`),
+  ],
+);
+
+// A refund's parts, one per payment it draws on (a pre-sale order's balance and deposit; an ordinary order's one
+// payment): what may still be refunded of a payment is its amount less its parts not failed. Each part is one
+// provider refund, settled by its own provider refund id; `refunds` stays the merchant-facing row.
+export const refundPayments = sqliteTable(
+  "refund_payments",
+  {
+    refundId: text("refund_id")
+      .notNull()
+      .references(() => refunds.id),
+    paymentId: text("payment_id")
+      .notNull()
+      .references(() => payments.id),
+    orderId: text("order_id").notNull(),
+    // The order the parts are sent to the provider in (0 first: the most recent payment).
+    seq: integer("seq").notNull(),
+    provider: text("provider").notNull(),
+    providerRefundId: text("provider_refund_id"),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] })
+      .notNull()
+      .default("pending"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    failureReason: text("failure_reason"),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.refundId, t.paymentId] }),
+    index("refund_payments_payment").on(t.paymentId, t.status),
+    index("refund_payments_order").on(t.orderId, t.status),
+    index("refund_payments_provider_refund").on(t.providerRefundId),
+    check("refund_payments_amount_positive", sql`${t.amount} > 0`),
+  ],
+);

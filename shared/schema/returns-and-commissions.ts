@@ -1,0 +1,89 @@
+// Returns of delivered order lines and the creator-commission ledger (the checkout Worker writes these).
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { timestamp } from "./columns.ts";
+import { merchants } from "./identity-and-keys.ts";
+import { orders } from "./orders.ts";
+import { refunds } from "./payments.ts";
+
+// A shopper's request to send back units of a delivered order's lines, decided by its merchant. Approval refunds
+// the lines through the order's provider (`refund_id`) and, when `restock`, puts the units back on the ledger.
+export const returns = sqliteTable(
+  "returns",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    customerId: text("customer_id").notNull(),
+    status: text("status", { enum: ["requested", "approved", "refunded", "rejected"] })
+      .notNull()
+      .default("requested"),
+    reason: text("reason").notNull(),
+    rejectionReason: text("rejection_reason"),
+    restock: integer("restock", { mode: "boolean" }),
+    refundId: text("refund_id").references(() => refunds.id),
+    decidedAt: text("decided_at"),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    index("returns_order").on(t.orderId, t.id),
+    index("returns_merchant").on(t.merchantId, t.id),
+    index("returns_customer").on(t.customerId, t.id),
+    index("returns_refund").on(t.refundId),
+  ],
+);
+
+export const returnLines = sqliteTable(
+  "return_lines",
+  {
+    returnId: text("return_id")
+      .notNull()
+      .references(() => returns.id),
+    orderId: text("order_id").notNull(),
+    position: integer("position").notNull(),
+    quantity: integer("quantity").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.returnId, t.position] }),
+    index("return_lines_order").on(t.orderId, t.position),
+    check("return_lines_quantity_positive", sql`${t.quantity} > 0`),
+  ],
+);
+
+// The creator-commission ledger, append-only: an `earned` entry per credited order line when the order is paid
+// (source 'payment'), and `reversal` entries (negative) when refunds of it succeed (source: the refund's id). A
+// line's commission is the sum of its entries; nothing is ever updated in place.
+export const commissionEntries = sqliteTable(
+  "commission_entries",
+  {
+    id: text("id").primaryKey(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    position: integer("position").notNull(),
+    creatorId: text("creator_id").notNull(),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    kind: text("kind", { enum: ["earned", "reversal"] }).notNull(),
+    source: text("source").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    rateBps: integer("rate_bps").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [
+    uniqueIndex("commission_entries_source").on(t.orderId, t.position, t.source),
+    index("commission_entries_creator").on(t.creatorId, t.id),
+    index("commission_entries_merchant").on(t.merchantId, t.id),
+    check(
+      "commission_entries_sign",
+      sql`(${t.kind} = 'earned' AND ${t.amount} >= 0) OR (${t.kind} = 'reversal' AND ${t.amount} < 0)`,
+    ),
+  ],
+);

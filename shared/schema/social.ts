@@ -1,0 +1,103 @@
+// Notes (posts by creators and shoppers) with their shelved products, likes, saves and comments, and who
+// follows whom.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { products } from "./catalog.ts";
+import { timestamp } from "./columns.ts";
+import { creators, shoppers } from "./identity-and-keys.ts";
+
+export const notes = sqliteTable(
+  "notes",
+  {
+    id: text("id").primaryKey(),
+    // Written by a creator or a shopper: exactly one of the two.
+    creatorId: text("creator_id").references(() => creators.id),
+    shopperId: text("shopper_id").references(() => shoppers.id),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    images: text("images", { mode: "json" }).$type<string[]>().notNull(),
+    topics: text("topics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    status: text("status", { enum: ["published", "deleted"] })
+      .notNull()
+      .default("published"),
+    likeCount: integer("like_count").notNull().default(0),
+    saveCount: integer("save_count").notNull().default(0),
+    commentCount: integer("comment_count").notNull().default(0),
+    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
+    searchPinyin: text("search_pinyin"),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at"),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    index("notes_creator").on(t.creatorId, t.id),
+    index("notes_shopper").on(t.shopperId, t.id),
+    index("notes_status").on(t.status, t.id),
+    check("notes_author", sql`(${t.creatorId} IS NULL) != (${t.shopperId} IS NULL)`),
+  ],
+);
+
+export const noteProducts = sqliteTable(
+  "note_products",
+  {
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.productId] }), index("note_products_product").on(t.productId)],
+);
+
+// Likes and saves (收藏): at most one per person and note, so a repeated or concurrent like counts once.
+export const noteLikes = sqliteTable(
+  "note_likes",
+  {
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    actorId: text("actor_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index("note_likes_actor").on(t.actorId)],
+);
+
+export const noteSaves = sqliteTable(
+  "note_saves",
+  {
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    actorId: text("actor_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index("note_saves_actor").on(t.actorId)],
+);
+
+export const noteComments = sqliteTable(
+  "note_comments",
+  {
+    id: text("id").primaryKey(),
+    noteId: text("note_id")
+      .notNull()
+      .references(() => notes.id),
+    // A shopper or creator id (prefixed).
+    authorId: text("author_id").notNull(),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at"),
+    deletedAt: text("deleted_at"),
+  },
+  (t) => [index("note_comments_note").on(t.noteId, t.id)],
+);
+
+// Shoppers and creators follow creators and merchants; ids are prefixed, so one table serves every pair.
+export const follows = sqliteTable(
+  "follows",
+  {
+    followerId: text("follower_id").notNull(),
+    followeeId: text("followee_id").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.followerId, t.followeeId] }), index("follows_followee").on(t.followeeId)],
+);
