@@ -9,7 +9,7 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { liveSessionEvent } from "#shared/webhook-events.ts";
 import { demo } from "../../../dev/demo.ts";
-import { adjustInventory } from "../../../workers/catalog/src/adjust-inventory.ts";
+import { adjustInventory } from "../../../workers/catalog/src/skus/adjust-inventory.ts";
 import { fromBase64 } from "../../../workers/checkout/src/webhooks/signing.ts";
 import { asMerchant, call, createSkus, key, reserve, shopper, stockOf } from "./helpers.ts";
 import {

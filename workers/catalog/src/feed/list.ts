@@ -9,7 +9,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { decodeCursor, page } from "#shared/pagination.ts";
 import { creators, follows, liveSessions, merchants, notes } from "#shared/schema.ts";
-import { type NoteSummary, toSummaries } from "./note.ts";
+import { type NoteSummary, toSummaries } from "../notes/note.ts";
 
 export const LiveCardSchema = z
   .object({

@@ -7,8 +7,8 @@ import { createRouter } from "#shared/http.ts";
 import { problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
-import { discoverFeed, followingFeed, LiveCardSchema } from "../list-feed.ts";
-import { NoteSummarySchema } from "../note.ts";
+import { NoteSummarySchema } from "../notes/note.ts";
+import { discoverFeed, followingFeed, LiveCardSchema } from "./list.ts";
 
 const FeedQuery = pageQuery
   .extend({

@@ -6,8 +6,8 @@ import { createRouter } from "#shared/http.ts";
 import { problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
-import { FollowSchema, FollowStateSchema, listFollows, setFollow } from "../follow.ts";
-import { personOnly } from "../note.ts";
+import { personOnly } from "../notes/note.ts";
+import { FollowSchema, FollowStateSchema, listFollows, setFollow } from "./follow.ts";
 
 const followeeParam = z.object({
   followeeId: z

@@ -1,16 +1,20 @@
 // Notes (种草笔记): public reads; the author's writes (another person's note is a 404); likes, saves and comments by
-// any signed-in shopper or creator. Every write needs a person (401 otherwise), checked before the input is read.
+// any signed-in shopper or creator, checked before the input is read (401, not 400). The view beacon (POST
+// /{id}/views) is the one write a guest's storefront may send: note reads are edge-cached and cannot count views, and
+// a view counts once per viewer, note and UTC day (shared/analytics.ts), so it needs no Idempotency-Key.
 import { createRoute, z } from "@hono/zod-openapi";
 import { etag as bodyEtag } from "hono/etag";
+import { recordView } from "#shared/analytics.ts";
 import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
 import { notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { personId, requirePerson } from "#shared/principal.ts";
-import { addComment, deleteComment, listComments } from "../comment-on-note.ts";
-import { createNote } from "../create-note.ts";
+import { personId, principalOf, requirePerson } from "#shared/principal.ts";
+import { addComment, deleteComment, listComments } from "./comment.ts";
+import { createNote } from "./create.ts";
 import {
   CommentSchema,
   limits,
@@ -21,9 +25,9 @@ import {
   personOnly,
   publishedNote,
   toNote,
-} from "../note.ts";
-import { type Reaction, setReaction } from "../react-to-note.ts";
-import { deleteNote, updateNote } from "../update-note.ts";
+} from "./note.ts";
+import { type Reaction, setReaction } from "./react.ts";
+import { deleteNote, updateNote } from "./update.ts";
 
 const publicCache = "public, max-age=15, stale-while-revalidate=60";
 const ifMatchHeader = z.object({
@@ -51,6 +55,33 @@ const ReactionStateSchema = z
     saveCount: z.number().int().optional(),
   })
   .openapi("ReactionState");
+
+const NoteViewSchema = z
+  .object({
+    visitorId: z
+      .string()
+      .regex(/^[0-9A-Za-z_-]{8,64}$/, "8 to 64 letters, digits, _ or -")
+      .optional()
+      .openapi({
+        description:
+          "For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person.",
+      }),
+  })
+  .strict()
+  .openapi("NoteView");
+
+const viewRoute = createRoute({
+  method: "post",
+  path: "/{id}/views",
+  summary: "Record that a shopper opened a note (the view beacon)",
+  description:
+    "A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.",
+  request: {
+    params: idParam("note"),
+    body: { required: false, content: { "application/json": { schema: NoteViewSchema } } },
+  },
+  responses: { 204: { description: "Recorded (or already counted today)" }, ...problemResponses(400, 401, 404) },
+});
 
 const createNoteRoute = createRoute({
   method: "post",
@@ -149,7 +180,33 @@ const deleteCommentRoute = createRoute({
 
 export const notesRoutes = createRouter<{ Bindings: Env }>();
 
-// Every write needs a person; refuse others before reading their input (a 401 rather than a 400).
+// Registered before the person check below: its handler answers first, so a guest's storefront may send it.
+notesRoutes.openapi(viewRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const { actor, storefront } = principalOf(c);
+  const body = c.req.header("content-type") ? c.req.valid("json") : {};
+  let viewerId: string;
+  if (actor.type === "shopper") viewerId = actor.shopperId;
+  else if (actor.type === "creator") viewerId = actor.creatorId;
+  else if (storefront && body.visitorId !== undefined) viewerId = `visitor:${storefront.keyId}:${body.visitorId}`;
+  else if (storefront) {
+    throw new ProblemError("validation_failed", "A guest's view needs the storefront's visitorId.", {
+      errors: [{ path: "/visitorId", message: "required when no person is signed in" }],
+    });
+  } else {
+    throw new ProblemError(
+      "unauthorized",
+      "Views come from a storefront: X-Publishable-Key, and a person if signed in.",
+    );
+  }
+  const db = database(c.env);
+  await publishedNote(db, id);
+  await recordView(db, { kind: "note", id }, viewerId, new Date().toISOString());
+  c.header("cache-control", "no-store");
+  return c.body(null, 204);
+});
+
+// Every other write needs a person; refuse others before reading their input (a 401 rather than a 400).
 notesRoutes.on(["POST", "PATCH", "PUT", "DELETE"], ["/", "/*"], personOnly);
 notesRoutes.post("/", idempotency({ required: false }));
 notesRoutes.post("/:id/comments", idempotency({ required: false }));

@@ -15,8 +15,8 @@ import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
 import { products, skus } from "#shared/schema.ts";
-import { addSku } from "../add-sku.ts";
-import { createProduct } from "../create-product.ts";
+import { addSku } from "../skus/add.ts";
+import { createProduct } from "./create.ts";
 import {
   ProductCreateSchema,
   ProductSchema,
@@ -25,8 +25,8 @@ import {
   SkuSchema,
   toProduct,
   withSkus,
-} from "../product.ts";
-import { updateProduct } from "../update-product.ts";
+} from "./product.ts";
+import { updateProduct } from "./update.ts";
 
 const publicCache = "public, max-age=30, stale-while-revalidate=60";
 const ListQuery = pageQuery

@@ -9,9 +9,9 @@ import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
-import { ownSku, updateSku } from "../add-sku.ts";
-import { adjustInventory } from "../adjust-inventory.ts";
-import { PriceInputSchema, SkuSchema } from "../product.ts";
+import { PriceInputSchema, SkuSchema } from "../products/product.ts";
+import { adjustInventory } from "./adjust-inventory.ts";
+import { ownSku, updateSku } from "./update.ts";
 
 const AdjustmentSchema = z
   .object({
