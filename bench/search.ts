@@ -13,8 +13,8 @@ import { drizzle } from "drizzle-orm/libsql";
 import MiniSearch, { type SearchResult } from "minisearch";
 import * as schema from "#shared/schema.ts";
 import { type LabelledQuery, labelledQueries, recallAt10 } from "../test/workers/search/labelled.ts";
-import { fold, isCjk, normaliseQuery, termsOf } from "../workers/search/src/query.ts";
-import { searchCatalog } from "../workers/search/src/search.ts";
+import { fold, isCjk, normaliseQuery, termsOf } from "../workers/search/src/search/query.ts";
+import { searchCatalog } from "../workers/search/src/search/search.ts";
 import { withPlatform } from "./platform.ts";
 import {
   type CorpusDocument,

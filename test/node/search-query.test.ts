@@ -1,6 +1,6 @@
 // The search Worker's query analysis, on its own: terms, FTS5 strings that stay strings, typo distance, highlights.
 import { describe, expect, it } from "vitest";
-import { highlight, snippet } from "../../workers/search/src/highlight.ts";
+import { highlight, snippet } from "../../workers/search/src/search/highlight.ts";
 import {
   editDistance,
   ftsString,
@@ -10,7 +10,7 @@ import {
   termsOf,
   typoEligible,
   typoLengths,
-} from "../../workers/search/src/query.ts";
+} from "../../workers/search/src/search/query.ts";
 
 describe("search query analysis", () => {
   it("normalises (NFKC, lower case, spaces) and splits at punctuation and between scripts", () => {

@@ -150,6 +150,21 @@ describe("HTTP", () => {
   it("a query of only symbols finds nothing (it is not a browse)", async () => {
     const body = await search({ q: '*** "" ( ^' });
     expect(body).toMatchObject({ data: [], totalCount: 0, nextCursor: null });
-    expect(as({ type: "anonymous" })).toBeDefined();
+  });
+
+  it("the anonymous caller searches like anyone, and gets 401 from what the operator manages", async () => {
+    const anonymous = as({ type: "anonymous" });
+    expect((await call("/v1/search?q=%E9%9C%9C", { headers: anonymous })).status).toBe(200);
+    for (const [method, path] of [
+      ["GET", "/v1/search/synonyms"],
+      ["DELETE", "/v1/search/synonyms/nope"],
+      ["GET", "/v1/search/settings"],
+      ["POST", "/v1/search/reindex"],
+      ["GET", "/v1/search/analytics"],
+    ] as const) {
+      const res = await call(path, { method, headers: anonymous });
+      expect([method, path, res.status]).toEqual([method, path, 401]);
+      expect(await res.json()).toMatchObject({ code: "unauthorized" });
+    }
   });
 });

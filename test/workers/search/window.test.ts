@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { products } from "#shared/schema.ts";
-import { COUNT_BOUND, RANK_WINDOW } from "../../../workers/search/src/search.ts";
+import { COUNT_BOUND, RANK_WINDOW } from "../../../workers/search/src/search/statement.ts";
 import {
   allPages,
   call,

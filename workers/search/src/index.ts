@@ -2,11 +2,17 @@
 // migrations/*_search_index.sql), suggestions, operator synonyms and ranking weights, and query analytics.
 import { serviceEntrypoint } from "#shared/entrypoint.ts";
 import { createApp } from "#shared/http.ts";
-import { adminRoutes } from "./routes/admin.ts";
-import { searchRoutes } from "./routes/search.ts";
+import { analyticsRoutes } from "./analytics/routes.ts";
+import { reindexRoutes } from "./reindex/routes.ts";
+import { searchRoutes } from "./search/routes.ts";
+import { settingsRoutes } from "./settings/routes.ts";
+import { synonymRoutes } from "./synonyms/routes.ts";
 
 export const app = createApp<{ Bindings: Env }>("search");
-app.route("/v1/search", adminRoutes);
+app.route("/v1/search/synonyms", synonymRoutes);
+app.route("/v1/search/settings", settingsRoutes);
+app.route("/v1/search/reindex", reindexRoutes);
+app.route("/v1/search/analytics", analyticsRoutes);
 app.route("/v1/search", searchRoutes);
 
 export default class SearchWorker extends serviceEntrypoint(app) {}

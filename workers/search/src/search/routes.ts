@@ -6,10 +6,10 @@ import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { logQuery } from "../log-query.ts";
-import { MAX_QUERY_CHARACTERS } from "../query.ts";
-import { type SearchTiming, searchCatalog, searchTypes, sorts } from "../search.ts";
-import { suggest } from "../suggest.ts";
+import { logQuery } from "../analytics/log-query.ts";
+import { MAX_QUERY_CHARACTERS } from "./query.ts";
+import { type SearchTiming, searchCatalog, searchTypes, sorts } from "./search.ts";
+import { suggest } from "./suggest.ts";
 
 export const PUBLIC_CACHE = "public, max-age=30";
 

@@ -1,136 +1,20 @@
-// searchCatalog: one search, in one read round trip when the lookups (weights, synonyms, typo candidates) change
-// nothing in the main statement, which matches, filters, scores, counts, facets and pages; a second only when they
-// do. Fast at 200,000 documents through per-kind rowid ranges, signals beside the index (no bm25()), and a rank
-// window of the RANK_WINDOW best text matches for unfiltered relevance searches.
+// The main statement: match, filter, score, count, facet and page in one SQL statement over the FTS5 tables, each
+// match collected once (materialised CTEs). Fast at 200,000 documents through per-kind rowid ranges, signals beside
+// the index (no bm25()), and a rank window of the RANK_WINDOW best text matches for unfiltered relevance searches.
 // Design: docs/design/search-index.md#what-keeps-a-search-fast
-import type { InArgs, InStatement, InValue, ResultSet, Row } from "@libsql/client";
-import type { Database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
-import { type CampaignPeriods, campaignPeriod, unitPriceSql } from "#shared/pricing.ts";
-import { highlight, snippet } from "./highlight.ts";
-import {
-  editDistance,
-  fold,
-  type Matcher,
-  matcherFor,
-  normaliseQuery,
-  prefixEnd,
-  type Term,
-  termMatchers,
-  termsOf,
-  typoEligible,
-  typoLengths,
-} from "./query.ts";
-import { defaultRanking, RANKING_SETTING, type Ranking, rankingFrom } from "./ranking.ts";
-
-export const searchTypes = ["products", "notes", "live"] as const;
-export type SearchType = (typeof searchTypes)[number];
-export const sorts = ["relevance", "price_asc", "price_desc", "sales", "newest"] as const;
-export type Sort = (typeof sorts)[number];
-
-export interface SearchFilters {
-  merchantId?: string | undefined;
-  creatorId?: string | undefined;
-  topic?: string | undefined;
-  category?: string | undefined;
-  brand?: string | undefined;
-  minPrice?: number | undefined;
-  maxPrice?: number | undefined;
-  inStock?: boolean | undefined;
-  liveNow?: boolean | undefined;
-}
-
-export interface SearchInput {
-  q: string;
-  type: SearchType;
-  filters: SearchFilters;
-  sort: Sort;
-  limit: number;
-  cursor?: string | undefined;
-}
-
-/** What each type may be filtered and sorted by; anything else is a 400 rather than silently ignored. */
-const allowed: Record<SearchType, { filters: (keyof SearchFilters)[]; sorts: Sort[] }> = {
-  products: {
-    filters: ["merchantId", "category", "brand", "minPrice", "maxPrice", "inStock", "liveNow"],
-    sorts: ["relevance", "price_asc", "price_desc", "sales", "newest"],
-  },
-  notes: { filters: ["creatorId", "topic"], sorts: ["relevance", "newest"] },
-  live: { filters: ["merchantId", "creatorId", "liveNow"], sorts: ["relevance", "newest"] },
-};
+import type { InArgs, InStatement, InValue } from "@libsql/client";
+import { unitPriceSql } from "#shared/pricing.ts";
+import type { Ranking } from "../settings/ranking.ts";
+import type { Plan } from "./plan.ts";
+import type { Matcher } from "./query.ts";
+import type { Cursor, SearchInput, SearchType, Sort } from "./search.ts";
 
 /** Facets per type: each a column of `scored`, or a JSON array column counted per element. */
-const facetColumns: Record<SearchType, Record<string, { column: string; array?: true }>> = {
+export const facetColumns: Record<SearchType, Record<string, { column: string; array?: true }>> = {
   products: { category: { column: "category" }, brand: { column: "brand" } },
   notes: { topic: { column: "topics", array: true }, creatorId: { column: "creator_id" } },
   live: { status: { column: "status" } },
 };
-
-export interface Facet {
-  value: string;
-  count: number;
-}
-
-export interface SearchHit {
-  id: string;
-  object: "product" | "note" | "live_session";
-  title: string;
-  highlight: { title: string; snippet: string };
-  score: number;
-  [field: string]: unknown;
-}
-
-export interface SearchResult {
-  data: SearchHit[];
-  nextCursor: string | null;
-  totalCount: number;
-  /** False when totalCount stopped at COUNT_BOUND (an unfiltered relevance search counts no further). */
-  totalIsExact: boolean;
-  /** Products: category, brand; notes: topic, creatorId; live: status. */
-  facets: Record<string, Facet[]>;
-  query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
-}
-
-interface Cursor {
-  s: Sort;
-  v: number | string;
-  id: string;
-  t: string;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(cursor))))
-    .replaceAll("=", "")
-    .replaceAll("+", "-")
-    .replaceAll("/", "_");
-}
-
-function decodeCursor(raw: string, sort: Sort): Cursor {
-  try {
-    const bytes = Uint8Array.from(atob(raw.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (
-      value &&
-      typeof value === "object" &&
-      "s" in value &&
-      value.s === sort &&
-      "v" in value &&
-      (typeof value.v === "number" || typeof value.v === "string") &&
-      "id" in value &&
-      typeof value.id === "string" &&
-      "t" in value &&
-      typeof value.t === "string" &&
-      !Number.isNaN(Date.parse(value.t))
-    ) {
-      return { s: sort, v: value.v, id: value.id, t: value.t };
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ProblemError("validation_failed", "The cursor is not one this search returned (or was for another sort).", {
-    errors: [{ path: "/cursor", message: "unknown cursor" }],
-  });
-}
 
 /** Named arguments for one statement: bind(value) gives its placeholder. */
 class Args {
@@ -143,22 +27,6 @@ class Args {
   }
 }
 
-interface Plan {
-  q: string;
-  terms: Term[];
-  /** Per term: the lookups any of which satisfies it. */
-  clauses: Matcher[][];
-  /** Lookups that satisfy the whole query (synonyms of the whole query). */
-  whole: Matcher[];
-  phrase: Matcher | null;
-  ranking: Ranking;
-  corrections: Record<string, string[]>;
-  synonyms: string[];
-  needles: string[];
-}
-
-const MAX_CORRECTIONS = 4;
-
 /**
  * The rowids of one kind's documents: [lo, hi). A migration (search_kind_ranges) gives each new search_documents row
  * the next rowid of its kind's range, so `rowid >= lo AND rowid < hi` confines an FTS5 query to a kind.
@@ -167,169 +35,6 @@ const KIND_RANGE = 2 ** 40;
 const kindBase = { products: 1, notes: 2, live: 3 } as const;
 function kindRange(type: SearchType): [lo: number, hi: number] {
   return [kindBase[type] * KIND_RANGE, (kindBase[type] + 1) * KIND_RANGE];
-}
-
-/** Typo candidates keep this many first letters, or are one of earlyEdits. */
-const PREFIX_KEPT = 3;
-const EDIT_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-/** The words one edit (deletion, transposition, substitution, insertion) from `word` in its letters 2..PREFIX_KEPT. */
-function earlyEdits(word: string): string[] {
-  const chars = [...word];
-  const letters = [...new Set([...EDIT_LETTERS, ...chars])];
-  const edits = new Set<string>();
-  for (let p = 1; p < Math.min(PREFIX_KEPT, chars.length); p++) {
-    const [before, at, after] = [chars.slice(0, p).join(""), chars[p] ?? "", chars.slice(p + 1).join("")];
-    edits.add(before + after);
-    if (after) edits.add(before + (chars[p + 1] ?? "") + at + chars.slice(p + 2).join(""));
-    for (const c of letters) {
-      edits.add(before + c + after);
-      edits.add(before + c + at + after);
-    }
-  }
-  edits.delete(word);
-  return [...edits];
-}
-
-/** What the query itself says (no database): its normalised text, terms, and the words that may be typos. */
-interface Analysis {
-  q: string;
-  terms: Term[];
-  typoTerms: Term[];
-  /** The statements that read what the plan needs: weights, synonyms, typo candidates and whether each word is known. */
-  statements: InStatement[];
-}
-
-function analyse(rawQuery: string): Analysis {
-  const q = normaliseQuery(rawQuery);
-  const terms = q ? termsOf(q) : [];
-  const keys = [...new Set([q, ...q.split(" "), ...terms.map((t) => t.text)])].filter((k) => k.length > 0);
-  const typoTerms = terms.filter(typoEligible);
-  const statements: InStatement[] = [
-    { sql: "SELECT value FROM search_settings WHERE name = ?", args: [RANKING_SETTING] },
-    keys.length > 0
-      ? {
-          sql: `SELECT s.term AS key, o.term AS synonym FROM search_synonyms s JOIN search_synonyms o ON o.set_name = s.set_name AND o.term <> s.term WHERE s.term IN (${keys.map(() => "?").join(", ")})`,
-          args: keys,
-        }
-      : "SELECT NULL AS key, NULL AS synonym WHERE 0",
-  ];
-  for (const term of typoTerms) {
-    const word = fold(term.text);
-    const [shortest, longest] = typoLengths(term);
-    // The first letter is assumed right. A word one edit away with the edit past the third letter shares the first
-    // three (a narrow range of the vocabulary); one with the edit in the second or third letter is one of a few
-    // hundred words, each looked up (fts5vocab counts a term's documents as it reads it: scanning every word of a
-    // letter costs ten milliseconds and more at 200,000 documents). Neither for a word the index knows.
-    const prefix = [...word].slice(0, PREFIX_KEPT).join("");
-    const known = "EXISTS (SELECT 1 FROM search_words_vocab WHERE term >= ? AND term < ?)";
-    const near = earlyEdits(word).filter((w) => {
-      const n = [...w].length;
-      return n >= shortest && n <= longest;
-    });
-    statements.push({
-      sql: `SELECT term, doc FROM search_words_vocab WHERE term >= ? AND term < CASE WHEN ${known} THEN ? ELSE ? END
-          AND length(term) BETWEEN ? AND ?
-        UNION SELECT v.term, v.doc FROM (SELECT NOT ${known} AS unknown) u CROSS JOIN search_words_vocab v
-          WHERE u.unknown AND v.term IN (${near.map(() => "?").join(", ")})
-        ORDER BY doc DESC LIMIT 200`,
-      args: [
-        prefix,
-        word,
-        prefixEnd(word),
-        prefix,
-        prefixEnd(prefix),
-        shortest,
-        longest,
-        word,
-        prefixEnd(word),
-        ...near,
-      ],
-    });
-    statements.push({
-      sql: "SELECT count(*) AS known FROM (SELECT 1 FROM search_words_vocab WHERE term >= ? AND term < ? LIMIT 1)",
-      args: [word, prefixEnd(word)],
-    });
-  }
-  return { q, terms, typoTerms, statements };
-}
-
-/** What the planning statements found: the weights, each key's synonyms, each unknown word's corrections. */
-interface Found {
-  ranking: Ranking;
-  synonymsOf: Map<string, string[]>;
-  corrections: Record<string, string[]>;
-}
-
-function foundIn(a: Analysis, results: ResultSet[]): Found {
-  const synonymsOf = new Map<string, string[]>();
-  for (const row of results[1]?.rows ?? []) {
-    const key = String(row.key);
-    synonymsOf.set(key, [...(synonymsOf.get(key) ?? []), String(row.synonym)]);
-  }
-  const corrections: Record<string, string[]> = {};
-  a.typoTerms.forEach((term, i) => {
-    const known = Number(results[3 + i * 2]?.rows[0]?.known ?? 0) > 0;
-    if (known) return;
-    const word = fold(term.text);
-    const candidates = (results[2 + i * 2]?.rows ?? [])
-      .map((row) => String(row.term))
-      .filter((candidate) => candidate !== word && editDistance(word, candidate, 1) <= 1)
-      .slice(0, MAX_CORRECTIONS);
-    if (candidates.length > 0) corrections[term.text] = candidates;
-  });
-  return { ranking: rankingFrom(parseJson(results[0]?.rows[0]?.value)), synonymsOf, corrections };
-}
-
-/** The matchers for every term, from the analysis and what the planning statements found. */
-function planFrom({ q, terms }: Analysis, { ranking, synonymsOf, corrections }: Found): Plan {
-  const wholeSynonyms = synonymsOf.get(q) ?? [];
-  const clauses = terms.map((term) => {
-    const matchers = termMatchers(term);
-    if (term.text !== q) {
-      for (const synonym of synonymsOf.get(term.text) ?? []) {
-        const m = matcherFor(synonym, 0.8);
-        if (m) matchers.push(m);
-      }
-    }
-    const fixes = corrections[term.text];
-    if (fixes) {
-      matchers.push({
-        table: "words",
-        match: fixes.map((f) => `"${f.replaceAll('"', '""')}"`).join(" OR "),
-        weight: 0.5,
-      });
-    }
-    return matchers;
-  });
-  const whole = wholeSynonyms.flatMap((s) => matcherFor(s, 0.8) ?? []);
-  const used = [...wholeSynonyms, ...terms.flatMap((t) => (t.text === q ? [] : (synonymsOf.get(t.text) ?? [])))];
-  return {
-    q,
-    terms,
-    // A term nothing can match (only symbols) never gets here: termsOf keeps letters and digits only.
-    clauses: clauses.filter((c) => c.length > 0),
-    whole,
-    phrase: q ? matcherFor(q, 1, "title") : null,
-    ranking,
-    corrections,
-    synonyms: [...new Set(used)],
-    needles: [
-      ...terms.map((t) => t.text),
-      ...used,
-      ...Object.values(corrections).flat(),
-      ...(q.includes(" ") ? [q] : []),
-    ],
-  };
-}
-
-function parseJson(value: unknown): unknown {
-  if (typeof value !== "string") return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -689,53 +394,23 @@ function scoreSql(r: Ranking, now: string, args: Args): string {
     + ${b(r.live)} * live_now, 6)`;
 }
 
-function checkAllowed(input: SearchInput): void {
-  const rules = allowed[input.type];
-  const errors = Object.entries(input.filters)
-    .filter(([name, value]) => value !== undefined && !rules.filters.includes(name as keyof SearchFilters))
-    .map(([name]) => ({ path: `/${name}`, message: `not a filter for type=${input.type}` }));
-  if (!rules.sorts.includes(input.sort)) {
-    errors.push({ path: "/sort", message: `type=${input.type} sorts by ${rules.sorts.join(", ")}` });
-  }
-  const { minPrice, maxPrice } = input.filters;
-  if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) {
-    errors.push({ path: "/minPrice", message: "must not be above maxPrice" });
-  }
-  if (errors.length > 0) {
-    throw new ProblemError("validation_failed", "The search has filters or a sort its type does not have.", { errors });
-  }
-}
-
-interface RawItem {
-  id: string;
-  title: string;
-  body: string;
-  score: number;
-  sortValue: number | string;
-  [field: string]: unknown;
-}
-
 /** Whether a search ranks a window and counts up to COUNT_BOUND: relevance, products or notes, no filter. */
-const windowed = (input: SearchInput) =>
+export const windowed = (input: SearchInput) =>
   input.sort === "relevance" &&
   input.type !== "live" &&
   Object.values(input.filters).every((value) => value === undefined);
-
-/** Milliseconds of the database round trips, as the Worker saw them (for a Server-Timing header). */
-export interface SearchTiming {
-  /** The round trip every search makes: the planning statements and the main statement in one batch. */
-  query?: number;
-  /** A second round trip, made only when the plan finds what the main statement was built without: synonyms, typo
-   *  corrections, or weights changed since the last search. */
-  requery?: number;
-}
 
 /**
  * The main statement: match, filter, score, count, facet and page in one statement, each match collected once
  * (materialised CTEs). Null when nothing can match (a query of only symbols or punctuation, which does not mean
  * "everything").
  */
-function mainStatement(p: Plan, input: SearchInput, cursor: Cursor | undefined, now: string): InStatement | null {
+export function mainStatement(
+  p: Plan,
+  input: SearchInput,
+  cursor: Cursor | undefined,
+  now: string,
+): InStatement | null {
   if (p.q && p.clauses.length === 0 && p.whole.length === 0) return null;
   const since = new Date(Date.parse(now) - 30 * 86_400_000).toISOString().slice(0, 10);
   const args = new Args();
@@ -775,92 +450,4 @@ SELECT ${total} AS total, json_array(${facets.join(", ")}) AS facets,
     FROM (SELECT * FROM scored ${after} ORDER BY ${order()} LIMIT ${args.bind(input.limit + 1)}) AS pg
     CROSS JOIN ${source.table} x ON x.id = pg.id)) AS page`;
   return { sql, args: args.values as InArgs };
-}
-
-const sameStatement = (a: InStatement, b: InStatement | null) => b !== null && JSON.stringify(a) === JSON.stringify(b);
-
-/** The weights the last search in this isolate read: the next search's main statement is built with them, in the
- *  same batch as the statement that reads them again. */
-let lastRanking: Ranking = defaultRanking;
-
-/**
- * One search in one database round trip when the query needs nothing the plan reads: the planning statements
- * (weights, synonyms, typo candidates) and the main statement built as if they found nothing new go in one batch.
- * When the plan finds synonyms, corrections or new weights, the main statement is built again and run (a second
- * round trip).
- */
-export async function searchCatalog({
-  db,
-  input,
-  timing = {},
-}: {
-  db: Database;
-  input: SearchInput;
-  timing?: SearchTiming;
-}): Promise<SearchResult> {
-  checkAllowed(input);
-  const cursor = input.cursor !== undefined ? decodeCursor(input.cursor, input.sort) : undefined;
-  const now = cursor?.t ?? new Date().toISOString();
-  const analysis = analyse(input.q);
-  const guessed = mainStatement(
-    planFrom(analysis, { ranking: lastRanking, synonymsOf: new Map(), corrections: {} }),
-    input,
-    cursor,
-    now,
-  );
-  let started = performance.now();
-  const results = await db.$client.batch([...analysis.statements, ...(guessed ? [guessed] : [])], "read");
-  timing.query = performance.now() - started;
-  const found = foundIn(analysis, results);
-  lastRanking = found.ranking;
-  const p = planFrom(analysis, found);
-  const statement = mainStatement(p, input, cursor, now);
-  let row: Row | undefined;
-  if (statement && sameStatement(statement, guessed)) row = results.at(-1)?.rows[0];
-  else if (statement) {
-    started = performance.now();
-    row = (await db.$client.execute(statement)).rows[0];
-    timing.requery = performance.now() - started;
-  }
-  const facetNames = Object.keys(facetColumns[input.type]);
-  const total = Number(row?.total ?? 0);
-  const items = (parseJson(row?.page) ?? []) as RawItem[];
-  const facetLists = parseJson(row?.facets) as Facet[][] | undefined;
-  const pageItems = items.slice(0, input.limit);
-  const last = pageItems.at(-1);
-  return {
-    data: pageItems.map((item) => toHit(input.type, item, p.needles)),
-    nextCursor:
-      items.length > input.limit && last
-        ? encodeCursor({ s: input.sort, v: last.sortValue, id: last.id, t: now })
-        : null,
-    totalCount: Math.min(total, windowed(input) ? COUNT_BOUND : total),
-    totalIsExact: !windowed(input) || total <= COUNT_BOUND,
-    facets: Object.fromEntries(facetNames.map((name, i) => [name, facetLists?.[i] ?? []])),
-    query: { q: p.q, terms: p.terms.map((t) => t.text), corrections: p.corrections, synonyms: p.synonyms },
-  };
-}
-
-function toHit(type: SearchType, item: RawItem, needles: string[]): SearchHit {
-  const { title, body, score, sortValue: _sortValue, ...rest } = item;
-  const marked = { title: highlight(title, needles), snippet: snippet(body, needles) };
-  if (type === "products") {
-    const { price, maxPrice, currency, inStock, liveNow, campaign, ...fields } = rest;
-    const c = campaign as (CampaignPeriods & { id: string; name: string; badge: string }) | null;
-    return {
-      ...fields,
-      id: item.id,
-      object: "product",
-      title,
-      highlight: marked,
-      score,
-      price: { amount: price, currency },
-      maxPrice: { amount: maxPrice, currency },
-      inStock: inStock === 1,
-      liveNow: liveNow === 1,
-      campaign: c && { id: c.id, name: c.name, badge: c.badge, period: campaignPeriod(c, new Date().toISOString()) },
-    };
-  }
-  if (type === "notes") return { ...rest, id: item.id, object: "note", title, highlight: marked, score };
-  return { ...rest, id: item.id, object: "live_session", title, highlight: marked, score, liveNow: rest.liveNow === 1 };
 }

@@ -1,0 +1,55 @@
+// The ranking weights in force (settings/ranking.ts): the operator reads and replaces them; never cached.
+import { createRoute, z } from "@hono/zod-openapi";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { requireOperator } from "#shared/principal.ts";
+import { privateCache } from "../private-cache.ts";
+import { defaultRanking, loadRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "./ranking.ts";
+
+const SettingsSchema = z
+  .object({ object: z.literal("search_settings"), ranking: RankingSchema, defaults: RankingSchema })
+  .openapi("SearchSettings");
+
+const getSettingsRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary: "The ranking weights in force (operator)",
+  responses: { 200: jsonContent(SettingsSchema, "Weights in force and their defaults"), ...problemResponses(401) },
+});
+
+const putSettingsRoute = createRoute({
+  method: "put",
+  path: "/",
+  summary: "Set the ranking weights (operator)",
+  description: "Replaces the operator's weights; any weight left out takes its default.",
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.object({ ranking: RankingSchema.partial() }).strict() } },
+    },
+  },
+  responses: { 200: jsonContent(SettingsSchema, "Weights in force"), ...problemResponses(400, 401) },
+});
+
+export const settingsRoutes = createRouter<{ Bindings: Env }>();
+settingsRoutes.use(privateCache);
+
+settingsRoutes.openapi(getSettingsRoute, async (c) => {
+  requireOperator(c);
+  return c.json(
+    { object: "search_settings" as const, ranking: await loadRanking(database(c.env)), defaults: defaultRanking },
+    200,
+  );
+});
+
+settingsRoutes.openapi(putSettingsRoute, async (c) => {
+  requireOperator(c);
+  const { ranking } = c.req.valid("json");
+  await database(c.env).$client.execute({
+    sql: `INSERT INTO search_settings (name, value, updated_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+          ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    args: [RANKING_SETTING, JSON.stringify(ranking)],
+  });
+  return c.json({ object: "search_settings" as const, ranking: rankingFrom(ranking), defaults: defaultRanking }, 200);
+});
