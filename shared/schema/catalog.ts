@@ -2,16 +2,14 @@
 // stock change.
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { timestamp } from "./columns.ts";
+import { price, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 
 export const products = sqliteTable(
   "products",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     brand: text("brand"),
@@ -27,8 +25,7 @@ export const products = sqliteTable(
     searchPinyin: text("search_pinyin"),
     // Bumped on every change to the product or its SKUs; the ETag is derived from it.
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     index("products_merchant").on(t.merchantId, t.id),
@@ -42,12 +39,9 @@ export const skus = sqliteTable(
   "skus",
   {
     id: text("id").primaryKey(),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
+    productId: requiredRef("product_id", () => products.id),
     options: text("options", { mode: "json" }).$type<Record<string, string>>().notNull(),
-    priceAmount: integer("price_amount").notNull(),
-    currency: text("currency").notNull(),
+    ...price(),
     // Changed only together with an inventory_ledger row, so the count can always be explained.
     stock: integer("stock").notNull().default(0),
     createdAt: timestamp("created_at"),
@@ -63,9 +57,7 @@ export const inventoryLedger = sqliteTable(
   "inventory_ledger",
   {
     id: text("id").primaryKey(),
-    skuId: text("sku_id")
-      .notNull()
-      .references(() => skus.id),
+    skuId: requiredRef("sku_id", () => skus.id),
     delta: integer("delta").notNull(),
     reason: text("reason").notNull(),
     idempotencyKey: text("idempotency_key").notNull(),

@@ -1,7 +1,20 @@
-// Column builders the tables share, so a column that means the same thing is declared the same way everywhere.
+// Column builders the tables share, so that a column meaning the same thing is declared the same way everywhere.
 // Times are RFC 3339 UTC text (sortable, what the API returns); money is integer minor units beside its currency.
 import { sql } from "drizzle-orm";
-import { text } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, integer, text } from "drizzle-orm/sqlite-core";
 
 /** A time the database fills in when the row is written: now, in the API's format. */
 export const timestamp = (name: string) => text(name).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
+
+/** When the row was written and last changed. */
+export const timestamps = () => ({ createdAt: timestamp("created_at"), updatedAt: timestamp("updated_at") });
+
+/** A reference that every row has: the id of a row of another table (a foreign key, never null). */
+export const requiredRef = <TName extends string>(name: TName, target: () => AnySQLiteColumn) =>
+  text(name).notNull().references(target);
+
+/** An amount of money in minor units and its currency. */
+export const money = () => ({ amount: integer("amount").notNull(), currency: text("currency").notNull() });
+
+/** A unit price in minor units and its currency. */
+export const price = () => ({ priceAmount: integer("price_amount").notNull(), currency: text("currency").notNull() });

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { skus } from "./catalog.ts";
-import { timestamp } from "./columns.ts";
+import { price, requiredRef, timestamp } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
 
@@ -10,16 +10,11 @@ export const flashSales = sqliteTable(
   "flash_sales",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    skuId: text("sku_id")
-      .notNull()
-      .references(() => skus.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
+    skuId: requiredRef("sku_id", () => skus.id),
     liveSessionId: text("live_session_id").references(() => liveSessions.id),
     quantity: integer("quantity").notNull(),
-    priceAmount: integer("price_amount").notNull(),
-    currency: text("currency").notNull(),
+    ...price(),
     perShopperLimit: integer("per_shopper_limit").notNull().default(1),
     startsAt: text("starts_at").notNull(),
     endsAt: text("ends_at").notNull(),
@@ -35,9 +30,7 @@ export const flashSales = sqliteTable(
 // A flash sale's counts, written behind by its FlashSaleStock object (absolute values, newer version wins), so
 // reports read libSQL while the object stays the single writer of the stock during the sale.
 export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
-  flashSaleId: text("flash_sale_id")
-    .primaryKey()
-    .references(() => flashSales.id),
+  flashSaleId: requiredRef("flash_sale_id", () => flashSales.id).primaryKey(),
   available: integer("available").notNull(),
   held: integer("held").notNull(),
   committed: integer("committed").notNull(),
@@ -50,9 +43,7 @@ export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
 export const flashSaleReminders = sqliteTable(
   "flash_sale_reminders",
   {
-    flashSaleId: text("flash_sale_id")
-      .notNull()
-      .references(() => flashSales.id),
+    flashSaleId: requiredRef("flash_sale_id", () => flashSales.id),
     personId: text("person_id").notNull(),
     createdAt: timestamp("created_at"),
   },

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { timestamp } from "./columns.ts";
+import { requiredRef, timestamp } from "./columns.ts";
 import { creators, merchants } from "./identity-and-keys.ts";
 
 export const liveSessions = sqliteTable(
@@ -40,12 +40,8 @@ export const liveSessions = sqliteTable(
 export const liveSessionProducts = sqliteTable(
   "live_session_products",
   {
-    sessionId: text("session_id")
-      .notNull()
-      .references(() => liveSessions.id),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
+    sessionId: requiredRef("session_id", () => liveSessions.id),
+    productId: requiredRef("product_id", () => products.id),
     position: integer("position").notNull(),
     // A creator's commission on sales from this shelf, fixed when shelved (product's rate, else the merchant's).
     commissionRateBps: integer("commission_rate_bps"),
@@ -57,9 +53,7 @@ export const liveSessionProducts = sqliteTable(
 export const liveSessionModerators = sqliteTable(
   "live_session_moderators",
   {
-    sessionId: text("session_id")
-      .notNull()
-      .references(() => liveSessions.id),
+    sessionId: requiredRef("session_id", () => liveSessions.id),
     personId: text("person_id").notNull(),
     createdAt: timestamp("created_at"),
   },
@@ -70,9 +64,7 @@ export const liveSessionModerators = sqliteTable(
 export const liveSessionReminders = sqliteTable(
   "live_session_reminders",
   {
-    sessionId: text("session_id")
-      .notNull()
-      .references(() => liveSessions.id),
+    sessionId: requiredRef("session_id", () => liveSessions.id),
     personId: text("person_id").notNull(),
     createdAt: timestamp("created_at"),
   },
@@ -82,9 +74,7 @@ export const liveSessionReminders = sqliteTable(
 // A session's totals (written by its LiveRoom's figures when it ends) and its recording (from the video server's
 // egress_ended webhook, which may come before or after the end): upserted from both sides.
 export const liveSessionSummaries = sqliteTable("live_session_summaries", {
-  sessionId: text("session_id")
-    .primaryKey()
-    .references(() => liveSessions.id),
+  sessionId: requiredRef("session_id", () => liveSessions.id).primaryKey(),
   peakViewers: integer("peak_viewers").notNull().default(0),
   uniqueViewers: integer("unique_viewers").notNull().default(0),
   likes: integer("likes").notNull().default(0),
@@ -103,9 +93,7 @@ export const liveSessionSummaries = sqliteTable("live_session_summaries", {
 export const liveSessionEvents = sqliteTable(
   "live_session_events",
   {
-    sessionId: text("session_id")
-      .notNull()
-      .references(() => liveSessions.id),
+    sessionId: requiredRef("session_id", () => liveSessions.id),
     seq: integer("seq").notNull(),
     offsetMs: integer("offset_ms").notNull(),
     type: text("type").notNull(),

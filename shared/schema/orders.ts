@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { timestamp } from "./columns.ts";
+import { requiredRef, timestamp, timestamps } from "./columns.ts";
 import { flashSales } from "./flash-sales.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
@@ -23,8 +23,7 @@ export const carts = sqliteTable(
       .notNull()
       .default("open"),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [index("carts_owner").on(t.ownerId, t.id)],
 );
@@ -33,13 +32,9 @@ export const carts = sqliteTable(
 export const cartLines = sqliteTable(
   "cart_lines",
   {
-    cartId: text("cart_id")
-      .notNull()
-      .references(() => carts.id),
+    cartId: requiredRef("cart_id", () => carts.id),
     lineId: text("line_id").notNull(),
-    skuId: text("sku_id")
-      .notNull()
-      .references(() => skus.id),
+    skuId: requiredRef("sku_id", () => skus.id),
     quantity: integer("quantity").notNull(),
     holdId: text("hold_id"),
     flashSaleId: text("flash_sale_id").references(() => flashSales.id),
@@ -61,14 +56,9 @@ export const orders = sqliteTable(
     id: text("id").primaryKey(),
     number: text("number").notNull().unique(),
     // One order per cart: a second checkout of the same cart cannot create another.
-    cartId: text("cart_id")
-      .notNull()
-      .unique()
-      .references(() => carts.id),
+    cartId: requiredRef("cart_id", () => carts.id).unique(),
     ownerId: text("owner_id").notNull(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
     status: text("status", {
       enum: [
         "pending_payment",
@@ -96,8 +86,7 @@ export const orders = sqliteTable(
     paymentDueAt: text("payment_due_at").notNull(),
     cancelReason: text("cancel_reason"),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
     paidAt: text("paid_at"),
     fulfilledAt: text("fulfilled_at"),
     deliveredAt: text("delivered_at"),
@@ -114,16 +103,10 @@ export const orders = sqliteTable(
 export const orderLines = sqliteTable(
   "order_lines",
   {
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredRef("order_id", () => orders.id),
     position: integer("position").notNull(),
-    skuId: text("sku_id")
-      .notNull()
-      .references(() => skus.id),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
+    skuId: requiredRef("sku_id", () => skus.id),
+    productId: requiredRef("product_id", () => products.id),
     title: text("title").notNull(),
     quantity: integer("quantity").notNull(),
     unitAmount: integer("unit_amount").notNull(),

@@ -2,16 +2,14 @@
 // lines they give money back for, and the payments each refund draws on.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { timestamp } from "./columns.ts";
+import { money, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { orders } from "./orders.ts";
 
 export const payments = sqliteTable(
   "payments",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredRef("order_id", () => orders.id),
     provider: text("provider").notNull(),
     providerReference: text("provider_reference"),
     // What the storefront confirms the payment with (Stripe.js's PaymentIntent client secret); null for sandbox.
@@ -19,12 +17,10 @@ export const payments = sqliteTable(
     status: text("status", { enum: ["requires_payment", "processing", "succeeded", "failed"] })
       .notNull()
       .default("requires_payment"),
-    amount: integer("amount").notNull(),
-    currency: text("currency").notNull(),
+    ...money(),
     // The newest provider event applied, so an older one arriving late changes nothing.
     lastEventSequence: integer("last_event_sequence").notNull().default(0),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [index("payments_order").on(t.orderId)],
 );
@@ -50,23 +46,17 @@ export const refunds = sqliteTable(
   "refunds",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
-    paymentId: text("payment_id")
-      .notNull()
-      .references(() => payments.id),
+    orderId: requiredRef("order_id", () => orders.id),
+    paymentId: requiredRef("payment_id", () => payments.id),
     provider: text("provider").notNull(),
     providerReference: text("provider_reference"),
     status: text("status", { enum: ["pending", "succeeded", "failed"] })
       .notNull()
       .default("pending"),
-    amount: integer("amount").notNull(),
-    currency: text("currency").notNull(),
+    ...money(),
     reason: text("reason"),
     failureReason: text("failure_reason"),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     index("refunds_order").on(t.orderId, t.id),
@@ -79,9 +69,7 @@ export const refunds = sqliteTable(
 export const refundLines = sqliteTable(
   "refund_lines",
   {
-    refundId: text("refund_id")
-      .notNull()
-      .references(() => refunds.id),
+    refundId: requiredRef("refund_id", () => refunds.id),
     orderId: text("order_id").notNull(),
     position: integer("position").notNull(),
     quantity: integer("quantity").notNull(),
@@ -100,12 +88,8 @@ export const refundLines = sqliteTable(
 export const refundPayments = sqliteTable(
   "refund_payments",
   {
-    refundId: text("refund_id")
-      .notNull()
-      .references(() => refunds.id),
-    paymentId: text("payment_id")
-      .notNull()
-      .references(() => payments.id),
+    refundId: requiredRef("refund_id", () => refunds.id),
+    paymentId: requiredRef("payment_id", () => payments.id),
     orderId: text("order_id").notNull(),
     // The order the parts are sent to the provider in (0 first: the most recent payment).
     seq: integer("seq").notNull(),
@@ -114,11 +98,9 @@ export const refundPayments = sqliteTable(
     status: text("status", { enum: ["pending", "succeeded", "failed"] })
       .notNull()
       .default("pending"),
-    amount: integer("amount").notNull(),
-    currency: text("currency").notNull(),
+    ...money(),
     failureReason: text("failure_reason"),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     primaryKey({ columns: [t.refundId, t.paymentId] }),

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { timestamp } from "./columns.ts";
+import { requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
 
@@ -20,8 +20,7 @@ export const campaigns = sqliteTable(
     mainStartsAt: text("main_starts_at").notNull(),
     endsAt: text("ends_at").notNull(),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     index("campaigns_ends").on(t.endsAt),
@@ -36,15 +35,9 @@ export const campaigns = sqliteTable(
 export const campaignProducts = sqliteTable(
   "campaign_products",
   {
-    campaignId: text("campaign_id")
-      .notNull()
-      .references(() => campaigns.id),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    campaignId: requiredRef("campaign_id", () => campaigns.id),
+    productId: requiredRef("product_id", () => products.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
     createdAt: timestamp("created_at"),
   },
   (t) => [
@@ -58,15 +51,9 @@ export const campaignProducts = sqliteTable(
 export const campaignPrices = sqliteTable(
   "campaign_prices",
   {
-    campaignId: text("campaign_id")
-      .notNull()
-      .references(() => campaigns.id),
-    skuId: text("sku_id")
-      .notNull()
-      .references(() => skus.id),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
+    campaignId: requiredRef("campaign_id", () => campaigns.id),
+    skuId: requiredRef("sku_id", () => skus.id),
+    productId: requiredRef("product_id", () => products.id),
     priceAmount: integer("price_amount").notNull(),
   },
   (t) => [
@@ -141,9 +128,7 @@ export const coupons = sqliteTable(
 export const couponClaims = sqliteTable(
   "coupon_claims",
   {
-    couponId: text("coupon_id")
-      .notNull()
-      .references(() => coupons.id),
+    couponId: requiredRef("coupon_id", () => coupons.id),
     ownerId: text("owner_id").notNull(),
     seq: integer("seq").notNull(),
     orderId: text("order_id"),
@@ -162,9 +147,7 @@ export const couponClaims = sqliteTable(
 export const orderDiscounts = sqliteTable(
   "order_discounts",
   {
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredRef("order_id", () => orders.id),
     step: integer("step").notNull(),
     kind: text("kind", { enum: ["spend_and_save", "merchant_coupon", "platform_coupon"] }).notNull(),
     sourceId: text("source_id").notNull(),
@@ -188,12 +171,8 @@ export const presales = sqliteTable(
   "presales",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    skuId: text("sku_id")
-      .notNull()
-      .references(() => skus.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
+    skuId: requiredRef("sku_id", () => skus.id),
     campaignId: text("campaign_id").references(() => campaigns.id),
     quantity: integer("quantity").notNull(),
     taken: integer("taken").notNull().default(0),
@@ -227,12 +206,8 @@ export const presales = sqliteTable(
 export const presaleOrders = sqliteTable(
   "presale_orders",
   {
-    orderId: text("order_id")
-      .primaryKey()
-      .references(() => orders.id),
-    presaleId: text("presale_id")
-      .notNull()
-      .references(() => presales.id),
+    orderId: requiredRef("order_id", () => orders.id).primaryKey(),
+    presaleId: requiredRef("presale_id", () => presales.id),
     ownerId: text("owner_id").notNull(),
     quantity: integer("quantity").notNull(),
     depositAmount: integer("deposit_amount").notNull(),

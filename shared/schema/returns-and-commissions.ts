@@ -1,7 +1,7 @@
 // Returns of delivered order lines and the creator-commission ledger (the checkout Worker writes these).
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { timestamp } from "./columns.ts";
+import { money, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
 import { refunds } from "./payments.ts";
@@ -12,12 +12,8 @@ export const returns = sqliteTable(
   "returns",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    orderId: requiredRef("order_id", () => orders.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
     customerId: text("customer_id").notNull(),
     status: text("status", { enum: ["requested", "approved", "refunded", "rejected"] })
       .notNull()
@@ -27,8 +23,7 @@ export const returns = sqliteTable(
     restock: integer("restock", { mode: "boolean" }),
     refundId: text("refund_id").references(() => refunds.id),
     decidedAt: text("decided_at"),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     index("returns_order").on(t.orderId, t.id),
@@ -41,9 +36,7 @@ export const returns = sqliteTable(
 export const returnLines = sqliteTable(
   "return_lines",
   {
-    returnId: text("return_id")
-      .notNull()
-      .references(() => returns.id),
+    returnId: requiredRef("return_id", () => returns.id),
     orderId: text("order_id").notNull(),
     position: integer("position").notNull(),
     quantity: integer("quantity").notNull(),
@@ -62,18 +55,13 @@ export const commissionEntries = sqliteTable(
   "commission_entries",
   {
     id: text("id").primaryKey(),
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
+    orderId: requiredRef("order_id", () => orders.id),
     position: integer("position").notNull(),
     creatorId: text("creator_id").notNull(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
     kind: text("kind", { enum: ["earned", "reversal"] }).notNull(),
     source: text("source").notNull(),
-    amount: integer("amount").notNull(),
-    currency: text("currency").notNull(),
+    ...money(),
     rateBps: integer("rate_bps").notNull(),
     createdAt: timestamp("created_at"),
   },

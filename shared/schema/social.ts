@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { timestamp } from "./columns.ts";
+import { requiredRef, timestamp, timestamps } from "./columns.ts";
 import { creators, shoppers } from "./identity-and-keys.ts";
 
 export const notes = sqliteTable(
@@ -26,8 +26,7 @@ export const notes = sqliteTable(
     // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
     searchPinyin: text("search_pinyin"),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     index("notes_creator").on(t.creatorId, t.id),
@@ -40,48 +39,32 @@ export const notes = sqliteTable(
 export const noteProducts = sqliteTable(
   "note_products",
   {
-    noteId: text("note_id")
-      .notNull()
-      .references(() => notes.id),
-    productId: text("product_id")
-      .notNull()
-      .references(() => products.id),
+    noteId: requiredRef("note_id", () => notes.id),
+    productId: requiredRef("product_id", () => products.id),
   },
   (t) => [primaryKey({ columns: [t.noteId, t.productId] }), index("note_products_product").on(t.productId)],
 );
 
 // Likes and saves (收藏): at most one per person and note, so a repeated or concurrent like counts once.
-export const noteLikes = sqliteTable(
-  "note_likes",
-  {
-    noteId: text("note_id")
-      .notNull()
-      .references(() => notes.id),
-    actorId: text("actor_id").notNull(),
-    createdAt: timestamp("created_at"),
-  },
-  (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index("note_likes_actor").on(t.actorId)],
-);
+const onePerPersonAndNote = <TName extends string>(name: TName) =>
+  sqliteTable(
+    name,
+    {
+      noteId: requiredRef("note_id", () => notes.id),
+      actorId: text("actor_id").notNull(),
+      createdAt: timestamp("created_at"),
+    },
+    (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index(`${name}_actor`).on(t.actorId)],
+  );
 
-export const noteSaves = sqliteTable(
-  "note_saves",
-  {
-    noteId: text("note_id")
-      .notNull()
-      .references(() => notes.id),
-    actorId: text("actor_id").notNull(),
-    createdAt: timestamp("created_at"),
-  },
-  (t) => [primaryKey({ columns: [t.noteId, t.actorId] }), index("note_saves_actor").on(t.actorId)],
-);
+export const noteLikes = onePerPersonAndNote("note_likes");
+export const noteSaves = onePerPersonAndNote("note_saves");
 
 export const noteComments = sqliteTable(
   "note_comments",
   {
     id: text("id").primaryKey(),
-    noteId: text("note_id")
-      .notNull()
-      .references(() => notes.id),
+    noteId: requiredRef("note_id", () => notes.id),
     // A shopper or creator id (prefixed).
     authorId: text("author_id").notNull(),
     body: text("body").notNull(),

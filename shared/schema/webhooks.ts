@@ -1,7 +1,7 @@
 // Merchant webhooks (the checkout Worker serves and delivers them; any Worker may record events): endpoints,
 // messages, the outbox of deliveries, and the log of attempts.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { timestamp } from "./columns.ts";
+import { requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 
 // A merchant's receiving URL. The signing secret (`whsec_…`) must be usable to sign, so it is kept encrypted
@@ -10,9 +10,7 @@ export const webhookEndpoints = sqliteTable(
   "webhook_endpoints",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
     url: text("url").notNull(),
     description: text("description").notNull().default(""),
     // JSON array of event types.
@@ -30,8 +28,7 @@ export const webhookEndpoints = sqliteTable(
     // The first failure of the current run of failures (null after a success): 5 days of them disable the endpoint.
     failingSince: text("failing_since"),
     version: integer("version").notNull().default(1),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [index("webhook_endpoints_merchant").on(t.merchantId, t.id)],
 );
@@ -52,19 +49,14 @@ export const webhookMessages = sqliteTable("webhook_messages", {
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
   {
-    messageId: text("message_id")
-      .notNull()
-      .references(() => webhookMessages.id),
-    endpointId: text("endpoint_id")
-      .notNull()
-      .references(() => webhookEndpoints.id),
+    messageId: requiredRef("message_id", () => webhookMessages.id),
+    endpointId: requiredRef("endpoint_id", () => webhookEndpoints.id),
     status: text("status", { enum: ["pending", "succeeded", "failed"] })
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: text("next_attempt_at"),
-    createdAt: timestamp("created_at"),
-    updatedAt: timestamp("updated_at"),
+    ...timestamps(),
   },
   (t) => [
     primaryKey({ columns: [t.endpointId, t.messageId] }),
