@@ -5,7 +5,7 @@ import { AccessToken, WebhookReceiver } from "livekit-server-sdk";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { flashSales, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
-import type { LiveRoom } from "../../../workers/live/src/live-room.ts";
+import type { LiveRoom } from "../../../workers/live/src/room/live-room.ts";
 import {
   type Caller,
   call,
@@ -141,22 +141,27 @@ describe("POST /v1/webhooks/livekit", () => {
   });
 });
 
+/** A flash sale on the product's SKU, started a minute ago and open for ten more. */
+async function newFlashSale(productId: string, terms: { quantity: number; priceAmount: number }): Promise<string> {
+  const sku = await db().query.skus.findFirst({ where: (s, { eq }) => eq(s.productId, productId) });
+  const id = newId("fs");
+  await db()
+    .insert(flashSales)
+    .values({
+      id,
+      merchantId: merchant.id,
+      skuId: sku?.id ?? "",
+      ...terms,
+      currency: "CNY",
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+  return id;
+}
+
 describe("GET /v1/live/sessions/{id}/replay", () => {
   it("gives the product segments pinned during the stream, flash sale included, and the session's totals", async () => {
-    const flashSaleId = newId("fs");
-    const skuRows = await db().query.skus.findFirst({ where: (s, { eq }) => eq(s.productId, productIds[1] ?? "") });
-    await db()
-      .insert(flashSales)
-      .values({
-        id: flashSaleId,
-        merchantId: merchant.id,
-        skuId: skuRows?.id ?? "",
-        quantity: 50,
-        priceAmount: 4900,
-        currency: "CNY",
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 600_000).toISOString(),
-      });
+    const flashSaleId = await newFlashSale(productIds[1] ?? "", { quantity: 50, priceAmount: 4900 });
     const { id } = await scheduled(host, { productIds });
     expect((await call("GET", `/v1/live/sessions/${id}/replay`)).status).toBe(409);
 
@@ -216,20 +221,7 @@ describe("GET /v1/live/sessions/{id}/replay", () => {
 
 describe("a flash sale ending while its product stays pinned", () => {
   it("closes the sale in the room (by the alarm) and splits the replay segment there", async () => {
-    const sku = await db().query.skus.findFirst({ where: (s, { eq }) => eq(s.productId, productIds[0] ?? "") });
-    const flashSaleId = newId("fs");
-    await db()
-      .insert(flashSales)
-      .values({
-        id: flashSaleId,
-        merchantId: merchant.id,
-        skuId: sku?.id ?? "",
-        quantity: 10,
-        priceAmount: 1900,
-        currency: "CNY",
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 600_000).toISOString(),
-      });
+    const flashSaleId = await newFlashSale(productIds[0] ?? "", { quantity: 10, priceAmount: 1900 });
     const { id } = await scheduled(host, { productIds });
     expect((await call("POST", `/v1/live/sessions/${id}/start`, { as: host })).status).toBe(200);
     const hostRoom = await join(await tokensFor(id, host));

@@ -1,14 +1,15 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeAttribution, resolveAttribution } from "#shared/attribution.ts";
-import {
-  BUFFER_SIZE,
-  FLUSH_INTERVAL_MS,
-  type LiveRoom,
-  likeIntervalMs,
-  RATE_LIMIT,
-} from "../../../workers/live/src/live-room.ts";
+import { problems } from "#shared/errors.ts";
+import { storagePartVersion } from "#shared/storage.ts";
+import { FLUSH_INTERVAL_MS, likeIntervalMs } from "../../../workers/live/src/room/audience.ts";
+import { chatMigrations, RATE_LIMIT } from "../../../workers/live/src/room/chat.ts";
+import { BUFFER_SIZE, coreMigrations } from "../../../workers/live/src/room/core.ts";
+import type { LiveRoom } from "../../../workers/live/src/room/live-room.ts";
+import { shelfMigrations } from "../../../workers/live/src/room/shelf.ts";
+import { timelineMigrations } from "../../../workers/live/src/room/timeline.ts";
 import {
   type Caller,
   call,
@@ -170,7 +171,20 @@ describe("comments and moderation", () => {
     expect(client.closed?.code).toBe(4003);
     const again = await openRoom(tokens);
     expect(again).toBeInstanceOf(Response);
-    expect((again as Response).status).toBe(403);
+    const refused = again as Response;
+    expect(refused.status).toBe(403);
+    // The room's own refusal is a problem like any other answer: the shared title, under the request's id.
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    const requestId = refused.headers.get("x-request-id");
+    expect(requestId).toMatch(/^req_/);
+    expect(await refused.json()).toEqual({
+      type: "/docs/problems/forbidden",
+      title: problems.forbidden.title,
+      status: 403,
+      code: "forbidden",
+      detail: "You were removed from this live session.",
+      requestId,
+    });
     // A fresh token does not help either.
     const fresh = await openRoom(await tokensFor(id, who));
     expect((fresh as Response).status).toBe(403);
@@ -340,6 +354,35 @@ describe("eviction", () => {
   });
 });
 
+describe("storage", () => {
+  it("numbers each part's migrations on its own, and reads tables made under one numbering for the whole room", async () => {
+    const { id, hostClient, stub } = await room();
+    hostClient.send({ type: "comment", body: "迁移前的评论" });
+    await hostClient.nextOfType("comment");
+    const parts = { core: coreMigrations, chat: chatMigrations, shelf: shelfMigrations, timeline: timelineMigrations };
+    const versions = (sql: SqlStorage) =>
+      Object.fromEntries(Object.keys(parts).map((part) => [part, storagePartVersion(sql, part)]));
+    const expected = Object.fromEntries(Object.entries(parts).map(([part, list]) => [part, list.length]));
+    await runInDurableObject(stub, (_room: LiveRoom, state) => {
+      expect(versions(state.storage.sql)).toEqual(expected);
+      // Storage as one list numbered for the whole room leaves it: the same tables, no part's version.
+      state.storage.sql.exec("DROP TABLE _schema_versions");
+      state.storage.sql.exec("CREATE TABLE _schema_version (version INTEGER NOT NULL)");
+      state.storage.sql.exec("INSERT INTO _schema_version (version) VALUES (9)");
+    });
+
+    await evictDurableObject(stub);
+
+    const after = await join(await tokensFor(id, await newShopper()));
+    const welcome = after.frames[0] as Frame & { state: { comments: { body: string }[]; shelf: unknown[] } };
+    expect(welcome.state.comments.map((c) => c.body)).toContain("迁移前的评论");
+    expect(welcome.state.shelf).toHaveLength(productIds.length);
+    await runInDurableObject(stub, (_room: LiveRoom, state) => {
+      expect(versions(state.storage.sql)).toEqual(expected);
+    });
+  });
+});
+
 describe("ended sessions", () => {
   it("closes every socket at the end and admits no one after", async () => {
     const { id, hostClient } = await room();
@@ -351,6 +394,7 @@ describe("ended sessions", () => {
     await client.waitClosed();
     await hostClient.waitClosed();
     expect(((await openRoom(tokens)) as Response).status).toBe(409);
-    expect(exports.default).toBeDefined();
+    // The room itself holds no socket and knows it has ended.
+    expect(await env.LIVE_ROOM.getByName(id).snapshot()).toMatchObject({ status: "ended", viewerCount: 0 });
   });
 });

@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { liveSessionProducts, liveSessionReminders } from "#shared/schema.ts";
 import { demo, demoLiveSessionId } from "../../../dev/demo.ts";
-import type { LiveRoom } from "../../../workers/live/src/live-room.ts";
+import type { LiveRoom } from "../../../workers/live/src/room/live-room.ts";
 import { call, db, newCreator, newMerchant, newProduct, newShopper, scheduled } from "./helpers.ts";
 
 const get = (path: string) => exports.default.fetch(new Request(`http://live${path}`));

@@ -2,18 +2,14 @@
 // the video server's webhooks, and people's notification inbox; one LiveRoom Durable Object per session.
 import { serviceEntrypoint } from "#shared/entrypoint.ts";
 import { createApp } from "#shared/http.ts";
-import { notificationRoutes } from "./routes/notifications.ts";
-import { replayRoutes } from "./routes/replay.ts";
-import { sessionRoutes } from "./routes/sessions.ts";
-import { streamRoutes } from "./routes/stream.ts";
-import { webhookRoutes } from "./routes/webhooks.ts";
+import { notificationRoutes } from "./notifications/routes.ts";
+import { sessionRoutes } from "./sessions/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
-export { LiveRoom } from "./live-room.ts";
+export { LiveRoom } from "./room/live-room.ts";
 
 export const app = createApp<{ Bindings: Env }>("live");
 app.route("/v1/live/sessions", sessionRoutes);
-app.route("/v1/live/sessions", streamRoutes);
-app.route("/v1/live/sessions", replayRoutes);
 app.route("/v1/webhooks/livekit", webhookRoutes);
 app.route("/v1/notifications", notificationRoutes);
 

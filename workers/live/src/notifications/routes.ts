@@ -6,9 +6,9 @@ import { createRouter } from "#shared/http.ts";
 import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
-import { listNotifications } from "../list-notifications.ts";
-import { NotificationSchema } from "../notification.ts";
-import { readAllNotifications, readNotification } from "../read-notifications.ts";
+import { listNotifications } from "./list.ts";
+import { NotificationSchema } from "./notification.ts";
+import { readAllNotifications, readNotification } from "./read.ts";
 
 const signedIn = "A signed-in shopper or creator (access token).";
 

@@ -5,7 +5,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { liveSessionEvents, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
-import { gmvQuery, toGmv } from "./session-gmv.ts";
+import { gmvQuery, toGmv } from "./gmv.ts";
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 

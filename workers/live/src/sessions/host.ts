@@ -3,8 +3,8 @@
 import type { Context } from "hono";
 import { ProblemError } from "#shared/errors.ts";
 import { principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
-import type { SessionHost } from "./schedule-session.ts";
-import type { SessionMeta } from "./session-meta.ts";
+import type { SessionMeta } from "./meta.ts";
+import type { SessionHost } from "./schedule.ts";
 
 export function requireHost(c: Context): SessionHost {
   if (principalOf(c).actor.type === "merchant")

@@ -1,30 +1,40 @@
-// Live sessions: public reads (the feed's list, live first; one session with its shelf and viewer count), the host's
-// schedule, start and end, and a person's reminder.
+// Everything under /v1/live/sessions: public reads (the feed's list, live first; one session with its shelf and viewer
+// count), the host's schedule, edit, start, end and cancel, a person's reminder, stream tokens, the room socket (a
+// WebSocket upgrade), and an ended session's replay.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { personId, requirePerson } from "#shared/principal.ts";
-import { liveSessionProducts, liveSessionReminders, liveSessions } from "#shared/schema.ts";
-import { assertHosts, requireHost } from "../host.ts";
-import { listSessions } from "../list-sessions.ts";
-import { scheduleSession } from "../schedule-session.ts";
+import { personId, principalOf, requirePerson } from "#shared/principal.ts";
+import { BUFFER_SIZE } from "../room/core.ts";
+import { ClientMessage, ServerFrame } from "../room/protocol.ts";
+import { getSession, viewerCount } from "./get.ts";
+import { getReplay } from "./get-replay.ts";
+import { assertHosts, requireHost } from "./host.ts";
+import { listSessions } from "./list.ts";
+import { loadSessionMeta, type SessionMeta, sessionMeta } from "./meta.ts";
+import { cancelReminder, setReminder } from "./remind.ts";
+import { scheduleSession } from "./schedule.ts";
 import {
   type LiveSession,
   LiveSessionCreateSchema,
   LiveSessionSchema,
   LiveSessionUpdateSchema,
+  ReplaySchema,
+  StreamTokenRequestSchema,
+  StreamTokenSchema,
   toLiveSession,
-} from "../session.ts";
-import { cancelSession, endSession, roomSetup, startSession } from "../session-lifecycle.ts";
-import { loadSessionMeta, refuseOver, type SessionMeta, sessionMeta } from "../session-meta.ts";
-import { updateSession } from "../update-session.ts";
+} from "./session.ts";
+import { issueStreamToken } from "./stream/issue-token.ts";
+import { liveKitConfig } from "./stream/livekit.ts";
+import { openRoom } from "./stream/open-room.ts";
+import { recordStreamView } from "./stream/record-view.ts";
+import { cancelSession, endSession, roomSetup, startSession } from "./transition.ts";
+import { updateSession } from "./update.ts";
 
 const statusList = z
   .string()
@@ -127,36 +137,66 @@ const reminderRoute = (method: "put" | "delete") =>
     responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
   });
 
+const tokenRoute = createRoute({
+  method: "post",
+  path: "/{id}/token",
+  summary: "Stream tokens: the video server's and the room socket's",
+  description:
+    "For a signed-in shopper or creator (viewer, or moderator when the host named them) or the host (the creator, or the store's secret key with `catalog:write`). Viewer tokens last 10 minutes; ask again to rejoin. Ended or unknown sessions get no token.",
+  request: {
+    params: idParam("live"),
+    body: { required: false, content: { "application/json": { schema: StreamTokenRequestSchema } } },
+  },
+  responses: {
+    200: { description: "The tokens", content: { "application/json": { schema: StreamTokenSchema } } },
+    ...problemResponses(400, 401, 403, 404, 409, 503),
+  },
+});
+
+const frameRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const roomRoute = createRoute({
+  method: "get",
+  path: "/{id}/room",
+  summary: "The room socket (WebSocket upgrade)",
+  description: `Open with \`Upgrade: websocket\` at the \`roomUrl\` a token call returned, with \`?token=<roomToken>\`; the token is checked before the upgrade (missing, invalid or another session's: 401; banned: 403; ended or cancelled: 409). The socket then carries JSON text frames: the client sends \`LiveRoomClientFrame\`, the room sends \`LiveRoomServerFrame\` (broadcasts with \`seq\`, direct frames without). Reconnect with \`lastSeq\` to receive what you missed from the last ${BUFFER_SIZE} broadcasts.`,
+  request: {
+    params: idParam("live"),
+    query: z.object({
+      token: z.string().optional().openapi({ description: "The roomToken (required: without it, 401)." }),
+      lastSeq: z
+        .string()
+        .regex(/^\d{1,15}$/, "a broadcast sequence number")
+        .optional()
+        .openapi({ description: "The last `seq` this client received, to resume." }),
+    }),
+    headers: z.object({ upgrade: z.string().regex(/^websocket$/i, "must be websocket") }),
+  },
+  responses: {
+    101: {
+      description:
+        "Switching Protocols: the room socket. Its frames: `x-websocket.clientFrame` (sent) and `x-websocket.serverFrame` (received).",
+    },
+    ...problemResponses(400, 401, 403, 404, 409),
+  },
+  "x-websocket": { clientFrame: frameRef("LiveRoomClientFrame"), serverFrame: frameRef("LiveRoomServerFrame") },
+});
+
+const replayRoute = createRoute({
+  method: "get",
+  path: "/{id}/replay",
+  summary: "An ended session's recording and product timeline",
+  request: { params: idParam("live") },
+  responses: {
+    200: { description: "The replay", content: { "application/json": { schema: ReplaySchema } } },
+    ...problemResponses(400, 404, 409),
+  },
+});
+
 export const sessionRoutes = createRouter<{ Bindings: Env }>();
-
-async function viewerCount(env: Env, meta: { id: string; status: string }): Promise<number> {
-  // Only a live session's room is asked; scheduled and ended rooms are not woken (nor created) for a count.
-  if (meta.status !== "live") return 0;
-  return (await env.LIVE_ROOM.getByName(meta.id).snapshot()).viewerCount;
-}
-
-async function sessionView(env: Env, id: string): Promise<{ session: LiveSession; version: number }> {
-  const db = database(env);
-  const [rows, shelf] = await db.batch([
-    db.select().from(liveSessions).where(eq(liveSessions.id, id)),
-    db
-      .select({ productId: liveSessionProducts.productId })
-      .from(liveSessionProducts)
-      .where(eq(liveSessionProducts.sessionId, id))
-      .orderBy(asc(liveSessionProducts.position)),
-  ]);
-  const row = rows[0];
-  if (!row) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
-  const count = await viewerCount(env, row);
-  return {
-    session: toLiveSession(
-      row,
-      shelf.map((s) => s.productId),
-      count,
-    ),
-    version: row.version,
-  };
-}
+// The frames' schemas are referenced by name above (an upgrade carries no body to hold them), so they are registered.
+sessionRoutes.openAPIRegistry.register("LiveRoomClientFrame", ClientMessage);
+sessionRoutes.openAPIRegistry.register("LiveRoomServerFrame", ServerFrame);
 
 sessionRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");
@@ -181,7 +221,7 @@ sessionRoutes.openapi(listRoute, async (c) => {
 });
 
 sessionRoutes.openapi(getRoute, async (c) => {
-  const { session, version } = await sessionView(c.env, c.req.valid("param").id);
+  const { session, version } = await getSession(c.env, c.req.valid("param").id);
   c.header("etag", etagOf({ id: session.id, version }));
   return c.json(session, 200);
 });
@@ -210,7 +250,7 @@ async function hostedSession(c: Context<{ Bindings: Env }>, id: string): Promise
 
 /** The session as it is after a change by its host, with its new ETag; the edge's copies are purged. */
 async function changed(c: Context<{ Bindings: Env }>, id: string) {
-  const { session, version } = await sessionView(c.env, id);
+  const { session, version } = await getSession(c.env, id);
   purge(c, `/v1/live/sessions/${id}`, `/v1/live/sessions/${id}/replay`);
   c.header("etag", etagOf({ id, version }));
   return c.json(session, 200);
@@ -243,22 +283,34 @@ for (const verb of ["start", "end", "cancel"] as const) {
 }
 
 sessionRoutes.openapi(reminderRoute("put"), async (c) => {
-  const { id } = c.req.valid("param");
-  const person = personId(requirePerson(c));
-  const meta = await sessionMeta(c.env, id);
-  refuseOver(meta);
-  // A reminder is for the start; once on air there is nothing left to remind of.
-  if (meta.status === "live") throw new ProblemError("conflict", `Live session ${id} is already live: join it.`);
-  await database(c.env).insert(liveSessionReminders).values({ sessionId: id, personId: person }).onConflictDoNothing();
+  await setReminder(c.env, c.req.valid("param").id, personId(requirePerson(c)));
   return c.body(null, 204);
 });
 
 sessionRoutes.openapi(reminderRoute("delete"), async (c) => {
-  const { id } = c.req.valid("param");
-  const person = personId(requirePerson(c));
-  await sessionMeta(c.env, id);
-  await database(c.env)
-    .delete(liveSessionReminders)
-    .where(and(eq(liveSessionReminders.sessionId, id), eq(liveSessionReminders.personId, person)));
+  await cancelReminder(c.env, c.req.valid("param").id, personId(requirePerson(c)));
   return c.body(null, 204);
+});
+
+sessionRoutes.openapi(tokenRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const config = liveKitConfig(c.env);
+  const { actor } = principalOf(c);
+  const meta = await sessionMeta(c.env, id);
+  const input = c.req.header("content-length") === "0" || !c.req.header("content-type") ? {} : c.req.valid("json");
+  const token = await issueStreamToken({ env: c.env, config, meta, actor, input, requestUrl: c.req.url });
+  if (token.role === "viewer") recordStreamView(c.env, c.executionCtx, id, token.identity);
+  c.header("cache-control", "no-store");
+  return c.json(token, 200);
+});
+
+sessionRoutes.openapi(roomRoute, async (c) => {
+  const { token, lastSeq } = c.req.valid("query");
+  return openRoom(c.env, { sessionId: c.req.valid("param").id, token, lastSeq, requestId: c.get("requestId") });
+});
+
+sessionRoutes.openapi(replayRoute, async (c) => {
+  const replay = await getReplay(database(c.env), c.req.valid("param").id);
+  c.header("cache-control", "public, max-age=60");
+  return c.json(replay, 200);
 });

@@ -9,9 +9,9 @@ import { ProblemError } from "#shared/errors.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { liveSessionEvents, liveSessionReminders, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
 import { liveSessionEvent } from "#shared/webhook-events.ts";
-import type { RoomSetup } from "./live-room.ts";
-import { gmvQuery, toGmv } from "./session-gmv.ts";
-import { loadSessionMeta, refuseOver, type SessionMeta } from "./session-meta.ts";
+import type { RoomSetup } from "../room/live-room.ts";
+import { gmvQuery, toGmv } from "./gmv.ts";
+import { loadSessionMeta, refuseOver, type SessionMeta } from "./meta.ts";
 
 export function roomSetup(meta: SessionMeta): RoomSetup {
   return { sessionId: meta.id, status: meta.status, startedAt: meta.startedAt, hostIdentity: meta.hostId };

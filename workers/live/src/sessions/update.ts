@@ -8,7 +8,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import { searchPinyin } from "#shared/pinyin.ts";
 import { liveSessionProducts, liveSessions } from "#shared/schema.ts";
-import { checkShelf, type SessionHost } from "./schedule-session.ts";
+import { checkShelf, type SessionHost } from "./schedule.ts";
 import type { LiveSessionUpdateSchema } from "./session.ts";
 
 export async function updateSession({

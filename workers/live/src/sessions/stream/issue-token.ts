@@ -3,9 +3,9 @@
 // and the keys imported, this is two signatures and no I/O.
 import { ProblemError } from "#shared/errors.ts";
 import type { Actor } from "#shared/principal.ts";
+import { refuseOver, type SessionMeta } from "../meta.ts";
 import { type LiveKitConfig, liveKitToken, type StreamRole } from "./livekit.ts";
 import { signRoomToken } from "./room-token.ts";
-import { refuseOver, type SessionMeta } from "./session-meta.ts";
 
 /** Viewer tokens are short: LiveKit checks expiry only when joining, and a client asks again to rejoin. */
 export const TOKEN_TTL_SECONDS: Record<StreamRole, number> = { viewer: 600, moderator: 4 * 3600, host: 4 * 3600 };

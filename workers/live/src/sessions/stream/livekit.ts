@@ -1,6 +1,7 @@
 // LiveKit access tokens (the video server's own format: HS256 with the API secret, `iss` the API key, a `video`
 // grant) and the check of its webhooks' signatures. The HMAC key is imported once per isolate and secret.
 import { type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { ProblemError } from "#shared/errors.ts";
 
 export type StreamRole = "viewer" | "host" | "moderator";
 
@@ -10,9 +11,11 @@ export interface LiveKitConfig {
   apiSecret: string;
 }
 
-/** The video server's settings, or null when the secret is missing (then no token is issued). */
-export function liveKitConfig(env: Env): LiveKitConfig | null {
-  if (!env.LIVEKIT_API_SECRET || !env.LIVEKIT_API_KEY) return null;
+/** The video server's settings; without its secret no token is issued and no webhook accepted (503). */
+export function liveKitConfig(env: Env): LiveKitConfig {
+  if (!env.LIVEKIT_API_SECRET || !env.LIVEKIT_API_KEY) {
+    throw new ProblemError("service_unavailable", "The video server is not configured (LIVEKIT_API_SECRET).");
+  }
   return {
     url: env.LIVEKIT_URL || "ws://127.0.0.1:7880",
     apiKey: env.LIVEKIT_API_KEY,
