@@ -1,6 +1,7 @@
 // The shelf and the pinned product: the room's only database reads, priced through shared/pricing.ts (the lowest
 // unit price). Each item carries the attribution a purchase from the room credits. While someone watches, the pinned
 // product's price and stock (and its flash sale's) are read again every REFRESH_INTERVAL_MS and broadcast on change.
+// Design: docs/design/checkout.md#attribution-is-verified-not-trusted
 import { and, eq, sql } from "drizzle-orm";
 import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";

@@ -1,8 +1,7 @@
-// startSession, cancelSession and endSession: the host's start, cancel and end, and the video server's room_started
-// and room_finished webhooks, move a session scheduled → live → ended, or scheduled → cancelled. All are idempotent.
-// Going live and cancelling notify everyone who set a reminder, in the same transaction as the change (followers
-// without a reminder are not notified: they see a live session in their feed). The room is told of an end first, so
-// no one is admitted to an ended session; at the end its totals, GMV and replay timeline are written in one batch.
+// startSession, cancelSession and endSession (the host's calls, and the video server's room_started and room_finished
+// webhooks) move a session scheduled → live → ended, or scheduled → cancelled, idempotently. Going live and cancelling
+// notify reminder holders in the change's transaction (followers see it in their feed). The room is told of an end
+// first, so no one is admitted after; then its totals, GMV and replay timeline are written in one batch.
 import { and, eq, exists, inArray, sql } from "drizzle-orm";
 import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";

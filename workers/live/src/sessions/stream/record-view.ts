@@ -2,6 +2,7 @@
 // once per viewer, session and UTC day, however often the token is renewed (every 10 minutes while watching; a
 // renewal this isolate has seen today writes nothing). Written after the response (waitUntil), so the token's hot
 // path waits on no database write; a write that fails loses one view, logged, never the token.
+// Design: docs/design/analytics.md#written-with-the-change-they-count
 import { recordView } from "#shared/analytics.ts";
 import { database } from "#shared/db.ts";
 import { log } from "#shared/log.ts";
