@@ -16,7 +16,7 @@ import { getSession, viewerCount } from "./get.ts";
 import { getReplay } from "./get-replay.ts";
 import { assertHosts, requireHost } from "./host.ts";
 import { listSessions } from "./list.ts";
-import { loadSessionMeta, type SessionMeta, sessionMeta } from "./meta.ts";
+import { type SessionMeta, sessionMeta } from "./meta.ts";
 import { cancelReminder, setReminder } from "./remind.ts";
 import { scheduleSession } from "./schedule.ts";
 import {
@@ -33,7 +33,7 @@ import { issueStreamToken } from "./stream/issue-token.ts";
 import { liveKitConfig } from "./stream/livekit.ts";
 import { openRoom } from "./stream/open-room.ts";
 import { recordStreamView } from "./stream/record-view.ts";
-import { cancelSession, endSession, roomSetup, startSession } from "./transition.ts";
+import { cancelSession, configureRoom, endSession, startSession } from "./transition.ts";
 import { updateSession } from "./update.ts";
 
 const statusList = z
@@ -232,10 +232,7 @@ sessionRoutes.openapi(createSessionRoute, async (c) => {
   const input = c.req.valid("json");
   const row = await scheduleSession({ db: database(c.env), host, input });
   // The room is made (and given its shelf and keyword filter) now, so the first viewer finds it ready.
-  const meta = await loadSessionMeta(c.env, row.id);
-  if (meta) {
-    await c.env.LIVE_ROOM.getByName(row.id).configure({ ...roomSetup(meta), keywords: input.keywordFilter });
-  }
+  await configureRoom(c.env, row.id, input.keywordFilter);
   c.header("location", `/v1/live/sessions/${row.id}`);
   c.header("etag", etagOf(row));
   return c.json(toLiveSession(row, input.productIds, 0), 201);
@@ -265,9 +262,8 @@ sessionRoutes.openapi(updateRoute, async (c) => {
     ifMatch: c.req.header("if-match"),
     patch: c.req.valid("json"),
   });
-  // This isolate's token path sees the new version at once; the room reloads its shelf.
-  const meta = await loadSessionMeta(c.env, id);
-  if (meta) await c.env.LIVE_ROOM.getByName(id).configure(roomSetup(meta));
+  // The room reloads its shelf (loading the metadata also shows this isolate's token path the new version).
+  await configureRoom(c.env, id);
   return changed(c, id);
 });
 

@@ -16,6 +16,12 @@ export function roomSetup(meta: SessionMeta): RoomSetup {
   return { sessionId: meta.id, status: meta.status, startedAt: meta.startedAt, hostIdentity: meta.hostId };
 }
 
+/** Hands the session's room its state and its shelf as they are now (the room reads the shelf from the database). */
+export async function configureRoom(env: Env, id: string, keywords?: string[]): Promise<void> {
+  const meta = await loadSessionMeta(env, id);
+  if (meta) await env.LIVE_ROOM.getByName(id).configure({ ...roomSetup(meta), keywords });
+}
+
 async function requireMeta(env: Env, id: string): Promise<SessionMeta> {
   const meta = await loadSessionMeta(env, id);
   if (!meta) throw new ProblemError("not_found", `Live session ${id} does not exist.`);
