@@ -3,7 +3,7 @@
 // while the first request still runs is told so (409). A request that never started (400, invalid input) or failed
 // on our side (5xx, a crash) is forgotten, so a corrected or later retry may run (docs/api/conventions.md#idempotency).
 import { and, eq, sql } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { sha256Hex } from "./crypto.ts";
 import { type DatabaseConfig, database } from "./db.ts";
 import { ProblemError } from "./errors.ts";
@@ -35,28 +35,36 @@ function callerOf(principal: Principal): string {
   }
 }
 
+/**
+ * The request's Idempotency-Key, checked (a 400 when malformed, or absent and required): the middleware's check, and
+ * the whole of it for writes that keep their replay elsewhere (a flash sale's reservations, in the sale's object).
+ */
+export function idempotencyKeyOf(c: Context, required: true): string;
+export function idempotencyKeyOf(c: Context, required: boolean): string | undefined;
+export function idempotencyKeyOf(c: Context, required: boolean): string | undefined {
+  const key = c.req.header(HEADER);
+  if (key === undefined) {
+    if (!required) return undefined;
+    throw new ProblemError(
+      "validation_failed",
+      `This request must carry an ${HEADER} header, so that it can be retried safely.`,
+      { errors: [{ path: "/headers/idempotency-key", message: "required" }] },
+    );
+  }
+  if (!keyPattern.test(key)) {
+    throw new ProblemError("validation_failed", `${HEADER} must be 1 to 255 printable ASCII characters.`, {
+      errors: [{ path: "/headers/idempotency-key", message: "1 to 255 printable ASCII characters" }],
+    });
+  }
+  return key;
+}
+
 export function idempotency<E extends { Bindings: DatabaseConfig }>(options: {
   required: boolean;
 }): MiddlewareHandler<E> {
   return async function idempotencyMiddleware(c, next) {
-    const key = c.req.header(HEADER);
-    if (key === undefined) {
-      if (options.required) {
-        throw new ProblemError(
-          "validation_failed",
-          `This request must carry an ${HEADER} header, so that it can be retried safely.`,
-          {
-            errors: [{ path: "/headers/idempotency-key", message: "required" }],
-          },
-        );
-      }
-      return next();
-    }
-    if (!keyPattern.test(key)) {
-      throw new ProblemError("validation_failed", `${HEADER} must be 1 to 255 printable ASCII characters.`, {
-        errors: [{ path: "/headers/idempotency-key", message: "1 to 255 printable ASCII characters" }],
-      });
-    }
+    const key = idempotencyKeyOf(c, options.required);
+    if (key === undefined) return next();
     const db = database(c.env);
     const caller = callerOf(principalOf(c));
     const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);

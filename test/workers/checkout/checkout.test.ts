@@ -93,7 +93,7 @@ async function timeOut(orderId: string): Promise<void> {
     sql: "UPDATE orders SET payment_due_at = ? WHERE id = ?",
     args: [new Date(Date.now() - 1000).toISOString(), orderId],
   });
-  expect(await runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(orderId))).toBe(true);
+  expect(await runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(orderId))).toBe(true);
 }
 
 describe("carts", () => {
@@ -324,11 +324,11 @@ describe("POST /v1/carts/{id}/checkout", () => {
     // What a checkout that died after committing the hold leaves: the timer armed with the hold, the hold committed
     // to an order id that was never written.
     const orderId = newId("ord");
-    await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, Date.now(), [{ flashSaleId: sale.id, holdId: hold.id }]);
+    await env.ORDER_DEADLINES.getByName(orderId).arm(orderId, Date.now(), [{ flashSaleId: sale.id, holdId: hold.id }]);
     const stock = env.FLASH_SALE_STOCK.getByName(sale.id);
     expect(await stock.commit(hold.id, shopperId("lost"), orderId)).toMatchObject({ ok: true });
     expect(await stock.snapshot()).toMatchObject({ committed: 1, available: 9 });
-    expect(await runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(orderId))).toBe(true);
+    expect(await runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(orderId))).toBe(true);
     expect(await stock.snapshot()).toMatchObject({ committed: 0, held: 1 });
   });
 
@@ -371,8 +371,8 @@ describe("orders", () => {
     expect(await env.FLASH_SALE_STOCK.getByName(sale.id).snapshot()).toMatchObject({ available: 5, committed: 0 });
     // A second alarm run changes nothing.
     await database(env).$client.execute({ sql: "SELECT 1" });
-    await env.ORDER_TIMEOUT.getByName(order.id).arm(order.id, Date.now());
-    await runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(order.id));
+    await env.ORDER_DEADLINES.getByName(order.id).arm(order.id, Date.now());
+    await runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(order.id));
     expect(await stockOf(sku)).toBe(10);
   });
 

@@ -196,7 +196,7 @@ describe("creator commissions", () => {
     expect(endpoint.status).toBe(201);
     // Line 0: 3000 × 2 at 800 bps = 480, to creator 0.
     const { order } = await paidOrderOf("cm5", merchant, [{ price: 3_000, quantity: 2, creator: creators[0] }]);
-    const timeout = env.ORDER_TIMEOUT.getByName(order.id);
+    const timeout = env.ORDER_DEADLINES.getByName(order.id);
     await deliver(order.id, merchant);
     await deliveredDaysAgo(order.id, 6);
     // Not yet payable: the alarm tells no one and sleeps until the payable time.

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { storageVersion } from "#shared/storage.ts";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
-import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sale-stock.ts";
+import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sales/flash-sale-stock.ts";
 import {
   as,
   asMerchant,

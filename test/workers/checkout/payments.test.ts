@@ -97,12 +97,12 @@ describe("sandbox payments", () => {
       sql: "UPDATE orders SET payment_due_at = ? WHERE id = ?",
       args: [new Date(Date.now() - 1000).toISOString(), order.id],
     });
-    await runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(order.id));
+    await runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(order.id));
     expect(await orderOf(order.id, "pay5")).toMatchObject({ status: "pending_payment" });
     expect(await stockOf(sku)).toBe(4);
     await sandbox(paymentId, "pay5", { outcome: "fail" });
     // The timeout looked again later (re-armed); run it now.
-    expect(await runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(order.id))).toBe(true);
+    expect(await runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(order.id))).toBe(true);
     expect(await orderOf(order.id, "pay5")).toMatchObject({ status: "cancelled" });
     expect(await stockOf(sku)).toBe(5);
   });

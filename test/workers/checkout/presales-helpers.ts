@@ -1,6 +1,6 @@
 // Pre-sale test fixtures: a pre-sale over a fresh SKU of a fresh merchant (with a webhook endpoint listening for
 // every order event, so the outbox records them), orders placed and paid through the API, time travel by moving a
-// window or deadline into the past in the database, and the order's OrderTimeout alarm run at once.
+// window or deadline into the past in the database, and the order's OrderDeadlines alarm run at once.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
@@ -100,8 +100,8 @@ export async function balanceWindow(orderId: string, state: "open" | "closed"): 
 export const depositOverdue = (orderId: string) =>
   sqlRun("UPDATE orders SET payment_due_at = ? WHERE id = ?", [iso(-1000), orderId]);
 
-/** Runs the order's OrderTimeout alarm now (true if one was armed). */
-export const runAlarm = (orderId: string) => runDurableObjectAlarm(env.ORDER_TIMEOUT.getByName(orderId));
+/** Runs the order's OrderDeadlines alarm now (true if one was armed). */
+export const runAlarm = (orderId: string) => runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(orderId));
 
 /** The webhook events the outbox recorded for the order, in order. */
 export async function eventsOf(orderId: string): Promise<string[]> {

@@ -8,7 +8,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ATTEMPTS } from "../../../workers/checkout/src/refund-recovery.ts";
+import { ATTEMPTS } from "../../../workers/checkout/src/refunds/refund-recovery.ts";
 import { asMerchant, call } from "./helpers.ts";
 import { orderOf } from "./orders.ts";
 import { readOrder } from "./presales-helpers.ts";

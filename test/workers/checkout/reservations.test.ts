@@ -2,7 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import type { FlashSaleStock } from "../../../workers/checkout/src/flash-sale-stock.ts";
+import type { FlashSaleStock } from "../../../workers/checkout/src/flash-sales/flash-sale-stock.ts";
 import { call, createSale, key, ledgerOf, reserve, shopper, shopperId, stockOf } from "./helpers.ts";
 
 interface Hold {

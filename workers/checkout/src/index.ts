@@ -1,40 +1,43 @@
-// The checkout Worker: flash sales and their FlashSaleStock objects, carts, checkout, orders (each with an
-// OrderTimeout object for its payment deadline), payments and the sandbox provider's webhooks, and merchant webhook
-// endpoints with their WebhookDispatcher objects; returns and the creator-commission ledger.
+// The checkout Worker: flash sales, pre-sales, carts and checkout, orders with their refunds and returns, payments
+// and their providers' webhooks, promotions (coupons, spend-and-save, campaigns), the creator-commission ledger,
+// analytics, and merchant webhook endpoints. One folder per resource, each with its router (routes.ts).
 import { serviceEntrypoint } from "#shared/entrypoint.ts";
 import { createApp } from "#shared/http.ts";
-import { analyticsRoutes } from "./routes/analytics.ts";
-import { campaignRoutes } from "./routes/campaigns.ts";
-import { cartRoutes } from "./routes/carts.ts";
-import { commissionRoutes } from "./routes/commissions.ts";
-import { couponRoutes } from "./routes/coupons.ts";
-import { flashSaleRoutes } from "./routes/flash-sales.ts";
-import { orderRoutes } from "./routes/orders.ts";
-import { paymentRoutes } from "./routes/payments.ts";
-import { presaleRoutes } from "./routes/presales.ts";
-import { cartCouponRoutes, promotionRoutes } from "./routes/promotions.ts";
-import { orderReturnRoutes, returnRoutes } from "./routes/returns.ts";
-import { webhookEndpointRoutes } from "./routes/webhook-endpoints.ts";
+import { analyticsRoutes } from "./analytics/routes.ts";
+import { campaignRoutes } from "./campaigns/routes.ts";
+import { cartRoutes } from "./carts/routes.ts";
+import { commissionRoutes } from "./commissions/routes.ts";
+import { couponRoutes } from "./coupons/routes.ts";
+import { flashSaleRoutes } from "./flash-sales/routes.ts";
+import { orderRoutes } from "./orders/routes.ts";
+import { paymentRoutes } from "./payments/routes.ts";
+import { providerWebhookRoutes } from "./payments/webhook-routes.ts";
+import { presaleRoutes } from "./presales/routes.ts";
+import { promotionRoutes } from "./promotions/routes.ts";
+import { returnRoutes } from "./returns/routes.ts";
+import { webhookEndpointRoutes } from "./webhooks/routes.ts";
 
-export { FlashSaleStock } from "./flash-sale-stock.ts";
-export { OrderTimeout } from "./order-timeout.ts";
-export { RefundRecovery } from "./refund-recovery.ts";
+// Durable Objects: one FlashSaleStock per flash sale, one OrderDeadlines per order, one RefundRecovery per refund,
+// one WebhookDispatcher per merchant webhook endpoint.
+export { FlashSaleStock } from "./flash-sales/flash-sale-stock.ts";
+export { OrderDeadlines } from "./orders/order-deadlines.ts";
+export { RefundRecovery } from "./refunds/refund-recovery.ts";
 export { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
 export const app = createApp<{ Bindings: Env }>("checkout");
 app.route("/v1/flash-sales", flashSaleRoutes);
 app.route("/v1/presales", presaleRoutes);
 app.route("/v1/carts", cartRoutes);
-app.route("/v1/carts", cartCouponRoutes);
 app.route("/v1/coupons", couponRoutes);
 app.route("/v1/promotions", promotionRoutes);
 app.route("/v1/campaigns", campaignRoutes);
 app.route("/v1/orders", orderRoutes);
-app.route("/v1/orders", orderReturnRoutes);
 app.route("/v1/returns", returnRoutes);
 app.route("/v1/commissions", commissionRoutes);
 app.route("/v1/analytics", analyticsRoutes);
 app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
-app.route("/v1", paymentRoutes);
+app.route("/v1/payments", paymentRoutes);
+// Payment providers' webhooks: merchants' own webhook endpoints are /v1/webhook-endpoints above.
+app.route("/v1/webhooks", providerWebhookRoutes);
 
 export default class CheckoutWorker extends serviceEntrypoint(app) {}

@@ -1,6 +1,7 @@
 // moveStock: the checkout Worker's side of the inventory ledger (the catalog's adjustInventory pattern): the
 // conditional ledger row and the SKU's stock change in one batch (one transaction, one round trip). Stock never goes
-// below zero, and the ledger key makes a retried move count once. Used for a flash sale's allotment and its return.
+// below zero, and the ledger key makes a retried move count once. Used for flash-sale and pre-sale allotments,
+// returns, restocks and cancelled orders.
 import type { Client, InStatement, InValue } from "@libsql/client/web";
 import { newId } from "#shared/ids.ts";
 

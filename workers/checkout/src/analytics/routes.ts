@@ -8,15 +8,8 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { analyticsCaller, authorizeScope } from "../analytics/access.ts";
-import {
-  DayFiguresSchema,
-  type DayRange,
-  FiguresSchema,
-  readReport,
-  readTotals,
-  type Scope,
-} from "../analytics/report.ts";
+import { analyticsCaller, authorizeScope } from "./access.ts";
+import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals, type Scope } from "./report.ts";
 
 /** The longest range one request may ask for, in days. */
 export const MAX_RANGE_DAYS = 366;

@@ -20,7 +20,7 @@ import {
   joinCampaign,
   leaveCampaign,
   toCampaign,
-} from "../promotions/campaign.ts";
+} from "./campaign.ts";
 
 const createCampaignRoute = createRoute({
   method: "post",

@@ -12,9 +12,9 @@ import { MoneySchema } from "#shared/openapi.ts";
 import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "#shared/pricing.ts";
 import { personId, principalOf } from "#shared/principal.ts";
 import { cartLines, type carts, products, skus } from "#shared/schema.ts";
-import { type CheckoutConfig, shippingRule } from "./config.ts";
-import type { HoldStatus } from "./flash-sale-stock.ts";
-import { type CartPromotions, noPromotions, promotionsFor } from "./promotions/apply.ts";
+import { type CheckoutConfig, shippingRule } from "../config.ts";
+import type { HoldStatus } from "../flash-sales/flash-sale-stock.ts";
+import { type CartPromotions, noPromotions, promotionsFor } from "../promotions/apply.ts";
 
 /** Who a cart or an order belongs to: the signed-in person, or the storefront for a guest. */
 export function customerOf(c: Context): string {

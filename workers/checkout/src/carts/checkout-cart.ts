@@ -13,12 +13,12 @@ import { log } from "#shared/log.ts";
 import type { Currency } from "#shared/money.ts";
 import { orders } from "#shared/schema.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
+import { paymentTimeoutSeconds } from "../config.ts";
+import type { PaymentProvider } from "../payments/provider.ts";
+import type { CartPromotions } from "../promotions/apply.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
 import { openCart } from "./add-cart-line.ts";
 import { cartPromotions, type PricedLine, priceLines, type Totals, totalsOf } from "./cart.ts";
-import { paymentTimeoutSeconds } from "./config.ts";
-import type { PaymentProvider } from "./payments/provider.ts";
-import type { CartPromotions } from "./promotions/apply.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 /** The day of an order number (ZC-<yyyymmdd>-…), UTC. */
@@ -66,7 +66,7 @@ export async function checkoutCart({
   const dueAt = new Date(now.getTime() + paymentTimeoutSeconds(env) * 1000);
   const held = lines.filter((line): line is PricedLine & { hold: NonNullable<PricedLine["hold"]> } => !!line.hold);
   const holds = held.map((line) => ({ flashSaleId: line.hold.flashSaleId, holdId: line.hold.id }));
-  await env.ORDER_TIMEOUT.getByName(orderId).arm(orderId, dueAt.getTime(), holds);
+  await env.ORDER_DEADLINES.getByName(orderId).arm(orderId, dueAt.getTime(), holds);
 
   let opened: { reference: string | null; clientSecret: string | null } | null = null;
   const committed: typeof held = [];

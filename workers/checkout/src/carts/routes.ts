@@ -1,4 +1,5 @@
-// Carts for guests (a storefront's publishable key) and signed-in shoppers, and their checkout into an order.
+// Carts for guests (a storefront's publishable key) and signed-in shoppers: their lines, the coupons applied to
+// them, and their checkout into an order.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
@@ -8,13 +9,14 @@ import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { carts } from "#shared/schema.ts";
-import { addCartLine, MAX_LINE_QUANTITY, openCart } from "../add-cart-line.ts";
-import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "../cart.ts";
-import { changeCartLine } from "../change-cart-line.ts";
-import { checkoutCart } from "../checkout-cart.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
-import { OrderSchema, readOrder } from "../order.ts";
+import { OrderSchema, readOrder } from "../orders/order.ts";
 import { paymentProvider } from "../payments/providers.ts";
+import { addCartLine, MAX_LINE_QUANTITY, openCart } from "./add-cart-line.ts";
+import { applyCoupons } from "./apply-coupons.ts";
+import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "./cart.ts";
+import { changeCartLine } from "./change-cart-line.ts";
+import { checkoutCart } from "./checkout-cart.ts";
 
 const body = <S extends z.ZodType>(schema: S) => ({
   required: true,
@@ -129,6 +131,31 @@ const checkoutRoute = createRoute({
   },
 });
 
+const couponId = z.string().regex(/^cpn_[0-9A-Za-z]{1,64}$/, "must be an id starting with cpn_");
+
+const applyCouponsRoute = createRoute({
+  method: "put",
+  path: "/{id}/coupons",
+  summary: "Apply coupons to a cart",
+  description:
+    "Replaces the cart's coupons (at most one merchant coupon and one platform coupon: more is 409 `stacking_not_allowed`). Each must be claimed and unused by you, in its period and the cart's currency, and its minimum spend met by the items it covers after the steps before it: else 409 `coupon_not_claimed`, `coupon_expired`, `coupon_not_applicable` (another merchant's, not yet valid, covers none of the items), `min_spend_not_met`, and nothing changes. Checkout checks them again.",
+  request: {
+    params: idParam("cart"),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ couponIds: z.array(couponId).max(2) })
+            .strict()
+            .openapi("CartCouponsInput"),
+        },
+      },
+    },
+  },
+  responses: { 200: jsonContent(CartSchema, "The cart, priced with them"), ...problemResponses(400, 401, 404, 409) },
+});
+
 export const cartRoutes = createRouter<{ Bindings: Env }>();
 
 async function cartResponse(env: Env, cartId: string, ownerId: string) {
@@ -195,4 +222,11 @@ cartRoutes.openapi(checkoutRoute, async (c) => {
   if (!order) throw new Error(`order ${orderId} missing after checkout`);
   c.header("location", `/v1/orders/${orderId}`);
   return c.json(order, 201);
+});
+
+cartRoutes.openapi(applyCouponsRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const { couponIds } = c.req.valid("json");
+  const cart = await applyCoupons({ env: c.env, db: database(c.env), cartId: id, ownerId: customerOf(c), couponIds });
+  return c.json(cart, 200);
 });

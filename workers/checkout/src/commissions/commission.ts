@@ -1,9 +1,6 @@
 // The API shape of the creator-commission ledger, declared once, and reading a creator's or a merchant's entries
 // with their totals per currency. A line's status follows its order: `pending` until the payable time
 // (returns/return-window.ts), `payable` from then on.
-//
-// Totals: earned (every `earned` entry), reversed (every reversal, as a positive amount), and the net of both split
-// by status: pending + payable = earned − reversed, always.
 import { z } from "@hono/zod-openapi";
 import type { Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
@@ -31,6 +28,10 @@ export const CommissionEntrySchema = z
   })
   .openapi("CommissionEntry");
 
+/**
+ * Totals: earned (every `earned` entry), reversed (every reversal, as a positive amount), and the net of both split
+ * by status: pending + payable = earned − reversed, always.
+ */
 export const CommissionTotalsSchema = z
   .object({
     currency: z.string(),

@@ -1,10 +1,6 @@
 // Creator commissions earned: when an order becomes paid, one `earned` ledger entry per credited line (a line whose
-// attribution checkout verified: creator_id set), in the SAME batch as the order becoming paid.
-//
-// Rate: the live-session shelf's rate for a line sold from a stream (fixed when shelved from the product's rate,
-// else the merchant's), else the product's own rate, else the merchant's `commission_rate_bps`. Amount: the line's
-// paid amount (unit price × quantity less its discounts) × rate / 10000, rounded down per line in integer minor units; the remainder (under
-// one fen a line) stays with the merchant.
+// attribution checkout verified), in the SAME batch as the order becoming paid, so no paid order misses them.
+// Design: docs/design/checkout.md#attribution-is-verified-not-trusted
 import type { InStatement } from "@libsql/client/web";
 import { and, eq, isNotNull } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
@@ -20,7 +16,13 @@ export async function creditedLines(db: Database, orderId: string, at: Date) {
   return rows.map((row) => ({ position: row.position, id: newId("com", at.getTime()) }));
 }
 
-/** The statement that records them, only if the order is paid and its `paid_at` is `at` (this batch paid it). */
+/**
+ * The statement that records them, only if the order is paid and its `paid_at` is `at` (this batch paid it).
+ * Rate: the live-session shelf's rate for a line sold from a stream (fixed when shelved from the product's rate, else
+ * the merchant's), else the product's own rate, else the merchant's `commission_rate_bps`. Amount: the line's paid
+ * amount (unit price × quantity less its discounts) × rate / 10000, rounded down per line in integer minor units;
+ * the remainder (under one fen a line) stays with the merchant.
+ */
 export function earnCommissions(
   orderId: string,
   entries: readonly { position: number; id: string }[],

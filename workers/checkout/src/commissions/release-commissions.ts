@@ -1,8 +1,7 @@
-// commission.payable: when an order's commissions become payable (returns/return-window.ts), its merchant is told,
-// once per credited line still owed something, by the order's OrderTimeout alarm. Payment arms it for the earliest
-// moment that could be (delivered at once: payment + the window); the alarm then sleeps until the payable time as
-// known, looking again hourly while the order is not yet delivered (a delivery brings the time forward). Each event
-// carries a dedupe key, so a repeated alarm tells no one twice.
+// commission.payable: when an order's commissions become payable (returns/return-window.ts), its merchant is told
+// once per credited line still owed something, by the order's OrderDeadlines alarm (armed at payment for the
+// earliest possible moment, then looking again hourly while undelivered). Each event carries a dedupe key.
+// Design: docs/design/order-deadlines.md#the-modes
 import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
@@ -14,7 +13,7 @@ const RECHECK_MS = 3_600_000;
 /** After the order is paid: the alarm that will release its commissions (idempotent; the earliest time wins). */
 export async function armCommissionRelease(env: Env, orderId: string, paidAt: Date): Promise<void> {
   const earliest = paidAt.getTime() + returnWindowDays(env) * 86_400_000;
-  await env.ORDER_TIMEOUT.getByName(orderId).armCommissions(orderId, earliest);
+  await env.ORDER_DEADLINES.getByName(orderId).armCommissions(orderId, earliest);
 }
 
 /** Tells the merchant of the order's payable commissions if their time has come; else when to look again. */

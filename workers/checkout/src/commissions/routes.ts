@@ -7,12 +7,7 @@ import { createRouter } from "#shared/http.ts";
 import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
-import {
-  CommissionEntrySchema,
-  CommissionTotalsSchema,
-  type LedgerOwner,
-  readLedger,
-} from "../commissions/commission.ts";
+import { CommissionEntrySchema, CommissionTotalsSchema, type LedgerOwner, readLedger } from "./commission.ts";
 
 const listRoute = createRoute({
   method: "get",

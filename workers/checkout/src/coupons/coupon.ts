@@ -1,8 +1,7 @@
 // Coupons: issued by a merchant (its products, merchant-funded) or the operator (every merchant, platform-funded),
-// claimed by shoppers, applied at checkout. Claiming is contended and limited: ONE batch increments the coupon's
-// `claimed` only while it is under `quantity` and the shopper under `perShopperLimit` in the valid period, and
-// writes the claim only if that update happened (the database runs writes one at a time, and CHECK (claimed <=
-// quantity) stands behind it), so hundreds of simultaneous claims never take more than were issued.
+// claimed by shoppers, applied at checkout. ONE batch claims: it counts the claim only while the coupon is under
+// `quantity` and the shopper under `perShopperLimit`, so simultaneous claims never take more than were issued.
+// Design: docs/design/promotions.md
 import { z } from "@hono/zod-openapi";
 import { and, eq, gt } from "drizzle-orm";
 import { decodeAttribution, resolveAttribution } from "#shared/attribution.ts";

@@ -7,8 +7,9 @@ import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
-import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { personId, requirePerson } from "#shared/principal.ts";
 import { couponClaims, coupons } from "#shared/schema.ts";
+import { issuer, issuersOnly } from "../promotions/issuer.ts";
 import {
   ClaimSchema,
   CouponCreateSchema,
@@ -18,13 +19,7 @@ import {
   createCoupon,
   endCoupon,
   toCoupon,
-} from "../promotions/coupon.ts";
-
-/** The operator (null: a platform coupon) or a merchant with `promotions:write`. */
-export function issuer(c: Parameters<typeof principalOf>[0]): string | null {
-  if (principalOf(c).actor.type === "operator") return null;
-  return requireMerchant(c, "promotions:write").merchantId;
-}
+} from "./coupon.ts";
 
 const createCouponRoute = createRoute({
   method: "post",
@@ -93,13 +88,7 @@ const myClaimsRoute = createRoute({
 
 export const couponRoutes = createRouter<{ Bindings: Env }>();
 
-/** Refuses a caller that issues no coupons before its input is read. */
-async function couponIssuer(c: Parameters<typeof principalOf>[0], next: () => Promise<void>) {
-  issuer(c);
-  await next();
-}
-
-couponRoutes.post("/", couponIssuer, idempotency({ required: false }));
+couponRoutes.post("/", issuersOnly, idempotency({ required: false }));
 couponRoutes.openapi(createCouponRoute, async (c) => {
   const row = await createCoupon(database(c.env), issuer(c), c.req.valid("json"));
   c.header("location", `/v1/coupons/${row.id}`);
@@ -132,7 +121,7 @@ couponRoutes.openapi(getCouponRoute, async (c) => {
   return c.json(toCoupon(await couponRow(database(c.env), id)), 200);
 });
 
-couponRoutes.post("/:id/end", couponIssuer, idempotency({ required: false }));
+couponRoutes.post("/:id/end", issuersOnly, idempotency({ required: false }));
 couponRoutes.openapi(endCouponRoute, async (c) => {
   const { id } = c.req.valid("param");
   return c.json(toCoupon(await endCoupon(database(c.env), issuer(c), id, new Date())), 200);

@@ -6,8 +6,8 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { flashSales, liveSessions, products, skus } from "#shared/schema.ts";
+import { moveStockStatements } from "../move-stock.ts";
 import type { FlashSaleCreate } from "./flash-sale.ts";
-import { moveStockStatements } from "./move-stock.ts";
 
 export async function createFlashSale({
   db,

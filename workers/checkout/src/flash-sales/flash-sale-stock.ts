@@ -11,58 +11,10 @@ import { type Notice, notify } from "#shared/notifications.ts";
 import { flashSaleReminders, flashSaleTallies, products, skus } from "#shared/schema.ts";
 import { migrateStorage } from "#shared/storage.ts";
 import { jsonSource, webhookEvent } from "#shared/webhook-events.ts";
-import { holdTtlSeconds } from "./config.ts";
-import { moveStock } from "./move-stock.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
-
-const migrations = [
-  `CREATE TABLE book (
-     id INTEGER PRIMARY KEY CHECK (id = 1),
-     allotted INTEGER NOT NULL CHECK (allotted > 0),
-     available INTEGER NOT NULL CHECK (available >= 0 AND available <= allotted)
-   )`,
-  // v2: the sale's terms (filled by open(), so objects opened by v1 with only the allotment get them), and the
-  // other buckets.
-  "ALTER TABLE book ADD COLUMN flash_sale_id TEXT",
-  "ALTER TABLE book ADD COLUMN sku_id TEXT",
-  "ALTER TABLE book ADD COLUMN starts_at INTEGER",
-  "ALTER TABLE book ADD COLUMN ends_at INTEGER",
-  "ALTER TABLE book ADD COLUMN per_shopper_limit INTEGER",
-  "ALTER TABLE book ADD COLUMN price_amount INTEGER",
-  "ALTER TABLE book ADD COLUMN currency TEXT",
-  "ALTER TABLE book ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0)",
-  "ALTER TABLE book ADD COLUMN committed INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0)",
-  "ALTER TABLE book ADD COLUMN returned INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0)",
-  // Bumped on every change; the write-behind sends a version newer than the last one flushed.
-  "ALTER TABLE book ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
-  "ALTER TABLE book ADD COLUMN flushed_version INTEGER NOT NULL DEFAULT 0",
-  `CREATE TABLE holds (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     id TEXT NOT NULL UNIQUE,
-     shopper_id TEXT NOT NULL,
-     quantity INTEGER NOT NULL CHECK (quantity > 0),
-     status TEXT NOT NULL CHECK (status IN ('waiting', 'held', 'committed', 'released', 'expired')),
-     expires_at INTEGER,
-     ref TEXT,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   )`,
-  "CREATE INDEX holds_status ON holds (status, expires_at)",
-  "CREATE INDEX holds_shopper ON holds (shopper_id, status)",
-  // Reservation attempts by Idempotency-Key, per shopper: the first answer, replayed to a retry.
-  `CREATE TABLE attempts (
-     shopper_id TEXT NOT NULL,
-     idem_key TEXT NOT NULL,
-     request_hash TEXT NOT NULL,
-     response TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     PRIMARY KEY (shopper_id, idem_key)
-   ) WITHOUT ROWID`,
-  // v3: whether the reminder holders were told of the start (set once they are, in libSQL's inbox).
-  "ALTER TABLE book ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0",
-  // v4: whether flash_sale.ended was recorded (by the write-behind after the end).
-  "ALTER TABLE book ADD COLUMN ended_told INTEGER NOT NULL DEFAULT 0",
-] as const;
+import { holdTtlSeconds } from "../config.ts";
+import { moveStock } from "../move-stock.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
+import { type Book, type HoldRow, type OpenBook, stockMigrations } from "./stock-storage.ts";
 
 /** A reservation's Idempotency-Key is honoured for a day (as Stripe does), then forgotten. */
 const ATTEMPT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -120,47 +72,6 @@ export type HoldResult =
   | { ok: true; hold: HoldView }
   | { ok: false; reason: "not_found" | "not_held" | "committed_elsewhere" | "committed" };
 
-interface Book {
-  allotted: number;
-  available: number;
-  held: number;
-  committed: number;
-  returned: number;
-  version: number;
-  flushed_version: number;
-  reminded: number;
-  ended_told: number;
-  flash_sale_id: string | null;
-  sku_id: string | null;
-  starts_at: number | null;
-  ends_at: number | null;
-  per_shopper_limit: number | null;
-  price_amount: number | null;
-  currency: string | null;
-}
-
-interface OpenBook extends Book {
-  flash_sale_id: string;
-  sku_id: string;
-  starts_at: number;
-  ends_at: number;
-  per_shopper_limit: number;
-  price_amount: number;
-  currency: string;
-}
-
-interface HoldRow {
-  seq: number;
-  id: string;
-  shopper_id: string;
-  quantity: number;
-  status: HoldStatus;
-  expires_at: number | null;
-  ref: string | null;
-  created_at: number;
-  [key: string]: SqlStorageValue;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class FlashSaleStock extends DurableObject<Env> {
@@ -171,7 +82,7 @@ export class FlashSaleStock extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      migrateStorage(ctx.storage.sql, migrations);
+      migrateStorage(ctx.storage.sql, stockMigrations);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }

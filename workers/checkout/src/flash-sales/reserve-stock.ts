@@ -1,9 +1,7 @@
-// reserveStock: one RPC to the sale's FlashSaleStock object, which decides and records the answer. The object
-// learns the sale's terms once (from libSQL, the first time it is asked); after that a reservation touches no
-// database at all. That is also why its Idempotency-Key lives in the object rather than in the shared
-// idempotency table: the shared middleware costs two libSQL writes per request, which would put the database back
-// on the hottest path of the platform. The contract is the same (same key and body: the first answer, replayed;
-// another body: 422), scoped to the sale.
+// reserveStock: one RPC to the sale's FlashSaleStock object, which decides and records the answer, touching no
+// database once it knows the sale's terms. Its Idempotency-Key replay lives in the object, not the shared table (two
+// libSQL writes per request would put the database back on the hottest path); same contract, scoped to the sale.
+// Design: docs/design/flash-sales.md#why-an-object-per-sale
 import { eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";

@@ -7,11 +7,11 @@ import { and, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
-import { idempotency } from "#shared/idempotency.ts";
+import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
 import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { merchantScope, personId, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { flashSaleReminders, flashSales } from "#shared/schema.ts";
-import { createFlashSale } from "../create-flash-sale.ts";
+import { createFlashSale } from "./create-flash-sale.ts";
 import {
   FlashSaleCreateSchema,
   FlashSaleSchema,
@@ -20,9 +20,8 @@ import {
   termsOf,
   toFlashSale,
   toHold,
-} from "../flash-sale.ts";
-import { requireIdempotencyKey } from "../idempotency-key.ts";
-import { openedStock, reserveStock } from "../reserve-stock.ts";
+} from "./flash-sale.ts";
+import { openedStock, reserveStock } from "./reserve-stock.ts";
 
 const getFlashSale = retrieveRoute({
   prefix: "fs",
@@ -169,7 +168,7 @@ flashSaleRoutes.openapi(reminderRoute("delete"), async (c) => {
 // Who and which key, before the body is read.
 flashSaleRoutes.post("/:id/reservations", async (c, next) => {
   requirePerson(c);
-  requireIdempotencyKey(c);
+  idempotencyKeyOf(c, true);
   await next();
 });
 flashSaleRoutes.openapi(reserveRoute, async (c) => {
@@ -182,7 +181,7 @@ flashSaleRoutes.openapi(reserveRoute, async (c) => {
     shopperId,
     quantity,
     wait,
-    idempotencyKey: requireIdempotencyKey(c),
+    idempotencyKey: idempotencyKeyOf(c, true),
   });
   if (replayed) c.header("idempotent-replayed", "true");
   c.header("location", `/v1/flash-sales/${id}/reservations/${hold.id}`);

@@ -1,15 +1,13 @@
 // advanceOrder: the forward steps of an order, each a conditional update from the one state it may follow:
-// pending_payment -> paid (its payment succeeded), paid -> fulfilled, fulfilled -> delivered (its merchant).
-// Anything else is a 409 `conflict` naming the state the order is in. A partially refunded order still ships the
-// rest: it may be fulfilled and delivered, keeping its `partially_refunded` status, its progress in fulfilledAt and
-// deliveredAt.
+// pending_payment -> paid, paid -> fulfilled, fulfilled -> delivered; anything else is a 409 `conflict`. A partially
+// refunded order still ships the rest, keeping its status, its progress in fulfilledAt and deliveredAt.
 import { and, eq, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { orders } from "#shared/schema.ts";
 import { orderEvent } from "#shared/webhook-events.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
 import type { OrderStatus } from "./order.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
 
 const steps = {
   paid: { from: "pending_payment", stamp: "paidAt", after: null },

@@ -1,15 +1,15 @@
-// cancelOrder: an unpaid order is cancelled (by its customer, its merchant, or the payment timeout) and what it
-// took goes back: regular units to their SKUs through the ledger (reason order_cancelled) in the same transaction
-// as the status change, and flash-sale units to their sale's object. The status change is conditional, so a payment
-// and a cancellation racing cannot both win; the timeout also leaves alone an order whose payment is processing.
-// Releasing holds is idempotent and re-run for an order already cancelled, so a retry repairs a release that failed.
+// cancelOrder: an unpaid order is cancelled (by its customer, its merchant, or the payment timeout) and its stock
+// goes back: regular units through the ledger in the same transaction as the conditional status change (so a payment
+// and a cancellation cannot both win), flash-sale units to their sale's object (idempotent, re-run on retry).
+// Design: docs/design/order-deadlines.md#the-modes
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { orderLines, orders } from "#shared/schema.ts";
 import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
+import { moveStockStatements } from "../move-stock.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
 
 export type CancelReason = "customer" | "merchant" | "payment_timeout";
 
@@ -38,7 +38,8 @@ export async function cancelOrder({
       reason === "payment_timeout"
         ? "AND payment_due_at <= :at AND NOT EXISTS (SELECT 1 FROM payments WHERE order_id = :id AND status IN ('processing', 'succeeded'))"
         : "AND NOT EXISTS (SELECT 1 FROM payments WHERE order_id = :id AND status = 'succeeded')";
-    const mine = "EXISTS (SELECT 1 FROM orders WHERE id = :id AND status = 'cancelled' AND cancelled_at = :at)";
+    // This cancellation won (over `:order`, since moveStockStatements keeps `:id` for its ledger row).
+    const mine = "EXISTS (SELECT 1 FROM orders WHERE id = :order AND status = 'cancelled' AND cancelled_at = :at)";
     const results = await db.$client.batch(
       [
         {
@@ -49,31 +50,21 @@ export async function cancelOrder({
         },
         ...lines
           .filter((line) => line.holdId === null)
-          .flatMap((line) => {
-            const args = { id: orderId, at, sku: line.skuId, q: line.quantity, led: newId("led") };
-            return [
-              {
-                sql: `INSERT INTO inventory_ledger (id, sku_id, delta, reason, idempotency_key, created_at)
-                      SELECT :led, :sku, :q, 'order_cancelled', :id || ':cancel', :at WHERE ${mine}
-                      ON CONFLICT (sku_id, idempotency_key) DO NOTHING`,
-                args,
-              },
-              {
-                sql: "UPDATE skus SET stock = stock + :q WHERE id = :sku AND EXISTS (SELECT 1 FROM inventory_ledger WHERE id = :led)",
-                args,
-              },
-              {
-                sql: `UPDATE products SET version = version + 1, updated_at = :at
-                      WHERE id = (SELECT product_id FROM skus WHERE id = :sku)
-                      AND EXISTS (SELECT 1 FROM inventory_ledger WHERE id = :led)`,
-                args,
-              },
-            ];
-          }),
+          .flatMap((line) =>
+            moveStockStatements({
+              ledgerId: newId("led"),
+              skuId: line.skuId,
+              delta: line.quantity,
+              reason: "order_cancelled",
+              idempotencyKey: `${orderId}:cancel`,
+              at,
+              when: { sql: mine, args: { order: orderId } },
+            }),
+          ),
         // Coupons the order used are the shopper's again.
         {
-          sql: `UPDATE coupon_claims SET order_id = NULL, used_at = NULL WHERE order_id = :id AND ${mine}`,
-          args: { id: orderId, at },
+          sql: `UPDATE coupon_claims SET order_id = NULL, used_at = NULL WHERE order_id = :order AND ${mine}`,
+          args: { order: orderId, at },
         },
         ...rawStatements(
           orderEvent("order.cancelled", orderId, sql`o.status = 'cancelled' AND o.cancelled_at = ${at}`, moment),

@@ -1,13 +1,13 @@
-// One OrderTimeout per order, reached by the order id: its alarm is the order's clock. At the payment deadline it
+// One OrderDeadlines per order, reached by the order id: its alarm is the order's clock. At the payment deadline it
 // cancels the order if still unpaid (or, if the order was never written, gives back the holds its checkout named);
 // once paid with commissions it releases them when payable; a pre-sale order's alarm walks its deposit and balance
 // windows. Every step is conditional, so a late or repeated alarm is harmless.
 // Design: docs/design/order-deadlines.md
 import { DurableObject } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
+import { releaseCommissions } from "../commissions/release-commissions.ts";
+import { advancePresaleOrder } from "../presales/advance-presale-order.ts";
 import { cancelOrder } from "./cancel-order.ts";
-import { releaseCommissions } from "./commissions/release-commissions.ts";
-import { advancePresaleOrder } from "./presales/advance-presale-order.ts";
 
 const RECHECK_MS = 15 * 60_000;
 
@@ -17,7 +17,7 @@ export interface OrderHold {
   holdId: string;
 }
 
-export class OrderTimeout extends DurableObject<Env> {
+export class OrderDeadlines extends DurableObject<Env> {
   /** Arms the deadline for `orderId` (idempotent; the earliest deadline wins), with the holds its checkout commits. */
   async arm(orderId: string, at: number, holds: OrderHold[] = []): Promise<void> {
     await this.ctx.storage.put("orderId", orderId);

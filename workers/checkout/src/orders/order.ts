@@ -5,7 +5,7 @@ import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
-import { TotalsSchema } from "./cart.ts";
+import { TotalsSchema } from "../carts/cart.ts";
 
 /** Every order status, as the schema declares them (shared/schema.ts: pre-sale orders add four). */
 export const orderStatuses = orders.status.enumValues;

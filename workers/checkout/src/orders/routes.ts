@@ -1,6 +1,6 @@
-// Orders: their customer (shopper, or guest by the order id) reads and cancels them; their merchant lists, reads,
-// fulfils, delivers and refunds them (`orders:read`, `orders:write`); another merchant's order is a 404. Both read
-// an order's refunds.
+// Orders: their customer (shopper, or guest by the order id) reads and cancels them, and asks to return delivered
+// lines; their merchant lists, reads, fulfils, delivers and refunds them (`orders:read`, `orders:write`); another
+// merchant's order is a 404. Both read an order's refunds.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Context } from "hono";
@@ -10,16 +10,18 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { idParam, jsonContent, MoneySchema, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { principalOf, requireMerchant } from "#shared/principal.ts";
+import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
-import { advanceOrder } from "../advance-order.ts";
-import { cancelOrderOrConflict } from "../cancel-order.ts";
-import { customerOf } from "../cart.ts";
-import { createRefund } from "../create-refund.ts";
-import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "../order.ts";
+import { customerOf } from "../carts/cart.ts";
 import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
 import { presaleOrderState } from "../presales/presale.ts";
-import { listRefunds, RefundSchema, readRefund, withLines } from "../refund.ts";
+import { createRefund } from "../refunds/create-refund.ts";
+import { listRefunds, RefundSchema, readRefund, withLines } from "../refunds/refund.ts";
+import { requestReturn } from "../returns/request-return.ts";
+import { ReturnLineSchema, ReturnSchema } from "../returns/return.ts";
+import { advanceOrder } from "./advance-order.ts";
+import { cancelOrderOrConflict } from "./cancel-order.ts";
+import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "./order.ts";
 
 const presaleStatuses = new Set<string>(["pending_deposit", "deposit_paid", "pending_balance"]);
 
@@ -114,6 +116,31 @@ const listRefundsRoute = createRoute({
     200: jsonContent(z.object({ data: z.array(RefundSchema), nextCursor: z.string().nullable() }), "A page of refunds"),
     ...problemResponses(400, 401, 403, 404),
   },
+});
+
+const ReturnInput = z
+  .object({
+    lines: z
+      .array(ReturnLineSchema)
+      .min(1)
+      .max(100)
+      .refine((lines) => new Set(lines.map((l) => l.position)).size === lines.length, "each position once"),
+    reason: z.string().min(1).max(500),
+  })
+  .strict()
+  .openapi("ReturnInput");
+
+const requestReturnRoute = createRoute({
+  method: "post",
+  path: "/{id}/returns",
+  summary: "Ask to return lines of a delivered order",
+  description:
+    "The order's customer (a signed-in shopper or creator), with an Idempotency-Key, within `RETURN_WINDOW_DAYS` of delivery (409 `return_window_closed` after). Never more units of a line than were bought, counting every open return and every refund of it (409 `return_exceeds_order`). 409 `conflict` unless the order is delivered.",
+  request: {
+    params: idParam("ord"),
+    body: { required: true, content: { "application/json": { schema: ReturnInput } } },
+  },
+  responses: { 201: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 404, 409, 422) },
 });
 
 export const orderRoutes = createRouter<{ Bindings: Env }>();
@@ -245,4 +272,23 @@ orderRoutes.openapi(listRefundsRoute, async (c) => {
   const result = page(rows, query.limit);
   c.header("cache-control", "private, no-store");
   return c.json({ data: await withLines(db, result.data), nextCursor: result.nextCursor }, 200);
+});
+
+orderRoutes.post("/:id/returns", async (c, next) => {
+  requirePerson(c);
+  await next();
+});
+orderRoutes.post("/:id/returns", idempotency({ required: true }));
+orderRoutes.openapi(requestReturnRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json");
+  const created = await requestReturn({
+    env: c.env,
+    db: database(c.env),
+    orderId: id,
+    customerId: personId(requirePerson(c)),
+    lines: input.lines,
+    reason: input.reason,
+  });
+  return c.json(created, 201);
 });

@@ -8,12 +8,12 @@ import { orderPaid } from "#shared/analytics.ts";
 import type { Database } from "#shared/db.ts";
 import { payments } from "#shared/schema.ts";
 import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
-import { creditedLines, earnCommissions } from "./commissions/earn-commissions.ts";
-import { armCommissionRelease } from "./commissions/release-commissions.ts";
-import { refundCancelledOrder } from "./create-refund.ts";
-import type { PaymentEvent } from "./payments/provider.ts";
-import { presalePaymentStatements, refundLateBalance } from "./presales/presale-payment-statements.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
+import { creditedLines, earnCommissions } from "../commissions/earn-commissions.ts";
+import { armCommissionRelease } from "../commissions/release-commissions.ts";
+import { presalePaymentStatements, refundLateBalance } from "../presales/presale-payment-statements.ts";
+import { refundCancelledOrder } from "../refunds/create-refund.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
+import type { PaymentEvent } from "./provider.ts";
 
 export async function applyPaymentEvent({
   env,

@@ -77,7 +77,7 @@ export interface PaymentProvider {
   /** Refunds money of a succeeded payment, idempotently by the part's key (`id`). Throws when the provider cannot. */
   refund(refund: NewRefund): Promise<RefundAnswer>;
   /**
-   * How a refund it made (`reference`) stands now, for the refund recovery (refund-recovery.ts). Absent when the
+   * How a refund it made (`reference`) stands now, for the refund recovery (refunds/refund-recovery.ts). Absent when the
    * provider never leaves a refund pending with a reference (the sandbox). Throws when the provider cannot answer.
    */
   refundStatus?(reference: string): Promise<RefundAnswer>;

@@ -1,6 +1,5 @@
-// Payments: their order's customer reads them and, with the sandbox provider, decides their outcome. Each
-// provider's signed webhooks (/v1/webhooks/sandbox, /v1/webhooks/stripe) are verified by it and applied once per
-// event id: payment events to the payment and its order, refund events to the refund.
+// Payments (/v1/payments): their order's customer reads them and, with the sandbox provider, decides their outcome;
+// the sandbox's signed event goes through the same path as a delivered webhook (receive-webhook.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
@@ -11,13 +10,10 @@ import { newId } from "#shared/ids.ts";
 import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
-import { applyPaymentEvent } from "../apply-payment-event.ts";
-import { customerOf } from "../cart.ts";
-import type { PaymentProviderName } from "../config.ts";
-import { PaymentSchema, toPayment } from "../order.ts";
-import { paymentProvider } from "../payments/providers.ts";
-import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, signSandbox } from "../payments/sandbox.ts";
-import { settleRefund } from "../settle-refund.ts";
+import { customerOf } from "../carts/cart.ts";
+import { PaymentSchema, toPayment } from "../orders/order.ts";
+import { receiveWebhook } from "./receive-webhook.ts";
+import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, signSandbox } from "./sandbox.ts";
 
 const SandboxInput = z
   .object({
@@ -40,7 +36,7 @@ const SandboxResult = z
 
 const getRoute = createRoute({
   method: "get",
-  path: "/payments/{id}",
+  path: "/{id}",
   summary: "Retrieve a payment",
   request: { params: idParam("pay") },
   responses: { 200: jsonContent(PaymentSchema, "The payment"), ...problemResponses(400, 401, 403, 404) },
@@ -48,7 +44,7 @@ const getRoute = createRoute({
 
 const sandboxRoute = createRoute({
   method: "post",
-  path: "/payments/{id}/sandbox",
+  path: "/{id}/sandbox",
   summary: "Decide a sandbox payment's outcome",
   description:
     "Its order's customer, with an Idempotency-Key. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.",
@@ -62,61 +58,9 @@ const sandboxRoute = createRoute({
   },
 });
 
-const webhookRoute = (provider: PaymentProviderName, summary: string, description: string) =>
-  createRoute({
-    method: "post",
-    path: `/webhooks/${provider}`,
-    summary,
-    description,
-    responses: {
-      200: jsonContent(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
-      ...problemResponses(400, 409, 502),
-    },
-  });
-
-const sandboxWebhookRoute = webhookRoute(
-  "sandbox",
-  "Receive a sandbox payment webhook",
-  "Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s. Applied once per event id; a late event never overrides a newer state.",
-);
-
-const stripeWebhookRoute = webhookRoute(
-  "stripe",
-  "Receive a Stripe webhook",
-  "Signed `Stripe-Signature` with STRIPE_WEBHOOK_SECRET, within 300 s. Applies `payment_intent.succeeded`, `payment_intent.payment_failed` and `payment_intent.processing` (the intent's state read back from Stripe), the Refund events `refund.created`, `refund.updated`, `refund.failed` and `charge.refund.updated`, and `charge.refunded` (the intent's refunds read back), once per event id; other types are acknowledged and ignored. 409 `payment_provider_disabled` when Stripe is not configured; 502 when Stripe cannot be asked (Stripe retries).",
-);
-
 const types = { succeed: "payment.succeeded", fail: "payment.failed", pending: "payment.processing" } as const;
 
 export const paymentRoutes = createRouter<{ Bindings: Env }>();
-
-async function receiveWebhook(env: Env, name: PaymentProviderName, body: string, headers: Headers) {
-  const provider = paymentProvider(env, name);
-  const verified = await provider.verifyWebhook(body, headers, Date.now());
-  if (!verified.ok) {
-    throw new ProblemError("validation_failed", `The webhook was refused: ${verified.reason}.`, {
-      errors: [{ path: `/headers/${provider.signatureHeader}`, message: verified.reason }],
-    });
-  }
-  const db = database(env);
-  const results = [];
-  for (const event of verified.events) {
-    results.push(
-      event.kind === "payment"
-        ? await applyPaymentEvent({ env, db, provider: name, event })
-        : await settleRefund({
-            db,
-            refundId: event.refundId,
-            parts: [
-              { paymentId: event.paymentId, reference: event.reference, outcome: event.outcome, failureReason: null },
-            ],
-            event: { ...event, provider: name },
-          }),
-    );
-  }
-  // A duplicate: a delivery whose every event had been applied before.
-  return { duplicate: results.length > 0 && results.every((r) => r.duplicate) };
-}
 
 async function paymentFor(c: Parameters<Parameters<typeof paymentRoutes.openapi>[1]>[0], id: string) {
   const db = database(c.env);
@@ -141,11 +85,11 @@ paymentRoutes.openapi(getRoute, async (c) => {
   return c.json(toPayment(await paymentFor(c, id)), 200);
 });
 
-paymentRoutes.post("/payments/:id/sandbox", async (c, next) => {
+paymentRoutes.post("/:id/sandbox", async (c, next) => {
   customerOf(c);
   await next();
 });
-paymentRoutes.post("/payments/:id/sandbox", idempotency({ required: true }));
+paymentRoutes.post("/:id/sandbox", idempotency({ required: true }));
 paymentRoutes.openapi(sandboxRoute, async (c) => {
   const { id } = c.req.valid("param");
   const { outcome, deliver } = c.req.valid("json");
@@ -176,13 +120,3 @@ paymentRoutes.openapi(sandboxRoute, async (c) => {
     200,
   );
 });
-
-for (const [route, name] of [
-  [sandboxWebhookRoute, "sandbox"],
-  [stripeWebhookRoute, "stripe"],
-] as const) {
-  paymentRoutes.openapi(route, async (c) => {
-    const result = await receiveWebhook(c.env, name, await c.req.text(), c.req.raw.headers);
-    return c.json({ received: true as const, duplicate: result.duplicate }, 200);
-  });
-}

@@ -1,10 +1,6 @@
-// advancePresaleOrder: what a pre-sale order's OrderTimeout alarm does, by the clock and the order's state; it
+// advancePresaleOrder: what a pre-sale order's OrderDeadlines alarm does, by the clock and the order's state; it
 // returns when to look again (null: never). Every step is conditional, so a late or repeated alarm is harmless.
-// - pending_deposit past its deadline: cancelled, units released (a deposit still processing: look again later).
-// - deposit_paid when the balance window opens: pending_balance, `order.balance_due`.
-// - deposit_paid or pending_balance when the balance window has closed: `deposit_forfeited`, units released, the
-//   deposit kept (the rule of a deposit, 定金: not refunded unless the merchant is at fault), any balance payment
-//   never confirmed let go. A balance payment processing or done holds it off (its outcome decides).
+// Design: docs/design/order-deadlines.md#the-modes
 import type { Database } from "#shared/db.ts";
 import { cancelPresaleOrder } from "./cancel-presale-order.ts";
 import { changePresaleOrder } from "./change-presale-order.ts";
@@ -27,6 +23,13 @@ export const openBalance = (db: Database, state: PresaleOrderState, now: Date) =
     now,
   });
 
+/**
+ * - pending_deposit past its deadline: cancelled, units released (a deposit still processing: look again later).
+ * - deposit_paid when the balance window opens: pending_balance, `order.balance_due`.
+ * - deposit_paid or pending_balance when the balance window has closed: `deposit_forfeited`, units released, the
+ *   deposit kept (定金: not refunded unless the merchant is at fault), any balance payment never confirmed let go.
+ *   A balance payment processing or done holds it off (its outcome decides).
+ */
 export async function advancePresaleOrder({
   env,
   db,

@@ -1,18 +1,21 @@
-// cancelPresaleOrder: a pre-sale order is cancelled and its units go back to the SKU's stock.
-// - `customer`, `payment_timeout`: only while the deposit is unpaid (and, for the timeout, past its deadline with no
-//   deposit payment processing). A paid deposit is not refunded at the shopper's wish: that is the rule of a deposit
-//   (定金), which is forfeited if the balance goes unpaid.
-// - `merchant`: also once the deposit is paid, as long as no balance payment is processing or done. The merchant is
-//   then at fault, and the deposit goes back in full (refundCancelledOrder).
-// Provider payments still open for the order are let go.
+// cancelPresaleOrder: a pre-sale order is cancelled, its units go back to the SKU's stock, and provider payments
+// still open for it are let go. Who may cancel when follows the rule of a deposit (定金): see the reasons below.
+// Design: docs/design/order-deadlines.md#placing-a-pre-sale-order
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { refundCancelledOrder } from "../create-refund.ts";
-import type { OrderStatus } from "../order.ts";
+import type { OrderStatus } from "../orders/order.ts";
+import { refundCancelledOrder } from "../refunds/create-refund.ts";
 import { changePresaleOrder } from "./change-presale-order.ts";
 import { letGoOfOpenPayments } from "./let-go-of-payments.ts";
 import type { PresaleOrderState } from "./presale.ts";
 
+/**
+ * - `customer`, `payment_timeout`: only while the deposit is unpaid (and, for the timeout, past its deadline with no
+ *   deposit payment processing). A paid deposit is not refunded at the shopper's wish: it is forfeited if the
+ *   balance goes unpaid.
+ * - `merchant`: also once the deposit is paid, as long as no balance payment is processing or done. The merchant is
+ *   then at fault, and the deposit goes back in full (refundCancelledOrder).
+ */
 export type PresaleCancelReason = "customer" | "merchant" | "payment_timeout";
 
 const noPayment = (which: "deposit" | "balance", statuses: string) =>

@@ -8,7 +8,7 @@ import type { Database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { orderEvent, rawStatements, type WebhookEventType } from "#shared/webhook-events.ts";
 import { moveStockStatements } from "../move-stock.ts";
-import type { OrderStatus } from "../order.ts";
+import type { OrderStatus } from "../orders/order.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 export interface PresaleOrderRef {

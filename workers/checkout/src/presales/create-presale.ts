@@ -6,7 +6,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns, presales, products, skus } from "#shared/schema.ts";
-import { ownSku } from "../create-flash-sale.ts";
+import { ownSku } from "../flash-sales/create-flash-sale.ts";
 import type { PresaleCreate } from "./presale.ts";
 
 export async function createPresale({

@@ -1,8 +1,7 @@
-// payBalance: the shopper opens the balance payment of a pre-sale order, only inside its balance window and once
-// (a second call returns the first). Outside the window nothing is opened with the provider: 409
-// `balance_not_open` before, `balance_window_closed` after (and for a forfeited order). The window is checked again
-// in the batch that records the payment; refused there, the provider's payment is let go, so nothing is charged.
-// If the alarm has not yet opened the balance, this batch does (pending_balance, order.balance_due).
+// payBalance: the shopper opens the balance payment of a pre-sale order, once, only inside its balance window (409
+// `balance_not_open` before, `balance_window_closed` after). The batch that records the payment checks the window
+// again; refused there, the provider's payment is let go, so nothing is charged. It may also open the balance.
+// Design: docs/design/order-deadlines.md#the-modes
 import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";

@@ -1,7 +1,7 @@
 // placePresaleOrder: a shopper's pre-sale order, awaiting its deposit, with the deposit payment opened. ONE libSQL
 // batch whose every statement depends on the ledger row taking the units, written only if the deposit window is
 // open, the pre-sale and the SKU have the units and the shopper is within the limit; a refusal writes nothing. The
-// order's OrderTimeout is armed first, in its pre-sale mode.
+// order's OrderDeadlines is armed first, in its pre-sale mode.
 // Design: docs/design/order-deadlines.md#placing-a-pre-sale-order
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
@@ -9,7 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { presales, products, skus } from "#shared/schema.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
-import { dayOf } from "../checkout-cart.ts";
+import { dayOf } from "../carts/checkout-cart.ts";
 import { paymentTimeoutSeconds } from "../config.ts";
 import { moveStockStatements } from "../move-stock.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
@@ -62,7 +62,7 @@ export async function placePresaleOrder({
   const paymentId = newId("pay", now.getTime());
   const ledgerId = newId("led", now.getTime());
   const dueAt = new Date(now.getTime() + paymentTimeoutSeconds(env) * 1000);
-  await env.ORDER_TIMEOUT.getByName(orderId).armPresale(orderId, dueAt.getTime());
+  await env.ORDER_DEADLINES.getByName(orderId).armPresale(orderId, dueAt.getTime());
 
   const deposit = presale.depositAmount * quantity;
   const deduction = presale.deductionAmount * quantity;

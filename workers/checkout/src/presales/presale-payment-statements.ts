@@ -1,15 +1,13 @@
-// What a payment event does to a pre-sale order, as statements for applyPaymentEvent's batch (after the payment
-// took the event's state): its deposit payment succeeded → deposit_paid (order.deposit_paid); its balance payment
-// succeeded → paid (order.paid). Conditional on the order being a pre-sale order in the state before, so they do
-// nothing for any other order, and a duplicate or late event changes nothing.
-// A balance payment that succeeds after all once the deposit was forfeited (its provider could not let it go) is
-// refunded in full (refundLateBalance): the order takes no balance after its window.
+// What a payment event does to a pre-sale order, as statements for applyPaymentEvent's batch: a deposit that
+// succeeded makes it deposit_paid, a balance makes it paid. Conditional on the state before, so they do nothing for
+// other orders or a duplicate event; a balance that succeeds after the deposit was forfeited is refunded in full.
+// Design: docs/design/checkout.md#payment-events-are-applied-once
 import type { InStatement } from "@libsql/client/web";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { presaleOrders } from "#shared/schema.ts";
 import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
-import { refundStrayPayment } from "../create-refund.ts";
+import { refundStrayPayment } from "../refunds/create-refund.ts";
 
 const succeeded = (which: "deposit" | "balance") =>
   `EXISTS (SELECT 1 FROM presale_orders po JOIN payments p ON p.id = po.${which}_payment_id

@@ -5,7 +5,7 @@ import type { Database } from "#shared/db.ts";
 import { type Currency, currencies } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi.ts";
 import { orderLines, orders, payments, presaleOrders, presales } from "#shared/schema.ts";
-import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../order.ts";
+import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../orders/order.ts";
 
 const instant = z.iso
   .datetime({ offset: true })

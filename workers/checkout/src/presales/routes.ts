@@ -1,6 +1,6 @@
 // Pre-sales with deposit (定金预售): merchants create them (`presales:write`); signed-in shoppers place an order
 // (the deposit), pay the balance in its window, and may cancel before the deposit is paid; the merchant may cancel
-// an order until its balance is paid, refunding the deposit. The order's OrderTimeout moves it through its
+// an order until its balance is paid, refunding the deposit. The order's OrderDeadlines moves it through its
 // windows (presales/advance-presale-order.ts). Writes a client may retry take an Idempotency-Key.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
@@ -14,10 +14,10 @@ import { personId, principalOf, requireMerchant, requirePerson } from "#shared/p
 import { presales } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { paymentProvider } from "../payments/providers.ts";
-import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
-import { createPresale } from "../presales/create-presale.ts";
-import { payBalance } from "../presales/pay-balance.ts";
-import { placePresaleOrder } from "../presales/place-presale-order.ts";
+import { cancelPresaleOrderOrConflict } from "./cancel-presale-order.ts";
+import { createPresale } from "./create-presale.ts";
+import { payBalance } from "./pay-balance.ts";
+import { placePresaleOrder } from "./place-presale-order.ts";
 import {
   PresaleCreateSchema,
   type PresaleOrder,
@@ -26,7 +26,7 @@ import {
   presaleOrderState,
   readPresaleOrder,
   toPresale,
-} from "../presales/presale.ts";
+} from "./presale.ts";
 
 const orderParams = z.object({
   id: idParam("pre").shape.id,

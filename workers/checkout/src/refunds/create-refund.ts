@@ -10,10 +10,10 @@ import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { log } from "#shared/log.ts";
 import { orderLines, orders, payments, refundPayments, refunds } from "#shared/schema.ts";
-import type { PaymentProviderName } from "./config.ts";
-import { paymentProvider } from "./payments/providers.ts";
+import type { PaymentProviderName } from "../config.ts";
+import { paymentProvider } from "../payments/providers.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
 import { type PartOutcome, refundableStatuses, settleRefund } from "./settle-refund.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
 
 export interface RefundRequest {
   /** Minor units in the order's currency; default: the named lines' amount, or all that is left. */

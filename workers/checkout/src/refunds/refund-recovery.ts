@@ -1,11 +1,11 @@
 // One RefundRecovery per refund, reached by the refund id and armed just before the refund is reserved, so a refund
 // is never left pending by a Worker that died or lost a provider's answer. Its alarm runs sendRefund again (same
 // provider idempotency keys; parts the provider holds are read back), re-arming at twice the delay, ATTEMPTS times.
-// Its own object, not the order's OrderTimeout: an order may have several refunds, each with its own schedule.
+// Its own object, not the order's OrderDeadlines: an order may have several refunds, each with its own schedule.
 // Design: docs/design/refund-recovery.md#a-refund-is-never-left-pending
 import { DurableObject } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
-import { refundRecoveryDelaySeconds } from "./config.ts";
+import { refundRecoveryDelaySeconds } from "../config.ts";
 import { sendRefund } from "./create-refund.ts";
 
 export const ATTEMPTS = 8;

@@ -9,10 +9,10 @@ import { refundSucceeded } from "#shared/analytics.ts";
 import type { Database } from "#shared/db.ts";
 import { refundPayments, refunds } from "#shared/schema.ts";
 import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
-import { commissionReversals } from "./commissions/reverse-commissions.ts";
-import type { RefundOutcome } from "./payments/provider.ts";
-import { returnRefunded } from "./returns/settle-return.ts";
-import { kickDispatchers } from "./webhooks/kick.ts";
+import { commissionReversals } from "../commissions/reverse-commissions.ts";
+import type { RefundOutcome } from "../payments/provider.ts";
+import { returnRefunded } from "../returns/settle-return.ts";
+import { kickDispatchers } from "../webhooks/kick.ts";
 
 export const refundableStatuses = ["paid", "fulfilled", "delivered", "partially_refunded"] as const;
 

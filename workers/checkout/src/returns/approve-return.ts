@@ -1,18 +1,15 @@
-// approveReturn: the merchant accepts a requested return. Its lines are refunded through the existing refund path
-// (createRefund with the lines, so the order's provider pays it out, sandbox or Stripe), and the return becomes
-// `approved` in the SAME batch as the refund's reservation, on the condition that it is still requested: two
-// approvals racing reserve one refund, and an approval racing a rejection loses or wins whole. The return becomes
-// `refunded` when its refund succeeds (settleRefund). If that refund fails, approving again asks for a new one.
-// With `restock`, the units go back in stock through the inventory ledger (`return_restock`) in that same batch,
-// keyed by the return and line, so a repeated restock counts once.
+// approveReturn: the merchant accepts a requested return: its lines' refund is reserved (createRefund) in the SAME
+// batch that makes it `approved` while still requested, so racing approvals reserve one refund; with `restock`, the
+// units go back through the ledger in that batch, keyed by return and line. Settling the refund finishes it.
+// Design: docs/design/refund-recovery.md#settling
 import { eq, sql } from "drizzle-orm";
 import { returnApproved } from "#shared/analytics.ts";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { orderLines, refunds } from "#shared/schema.ts";
-import { createRefund } from "../create-refund.ts";
 import { moveStockStatements } from "../move-stock.ts";
+import { createRefund } from "../refunds/create-refund.ts";
 import { merchantsReturn, type Return, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";
 

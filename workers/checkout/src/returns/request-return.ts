@@ -1,9 +1,7 @@
-// requestReturn: a customer asks to send back units of its delivered order's lines, within the return window.
-//
-// Never more units of a line than were bought: ONE conditional INSERT … SELECT writes the return only if, for every
-// line named, the units asked for plus those already taken by other returns still open (requested or approved)
-// and by refunds not failed (a return's own refund counted once, through the return until it is refunded) fit in
-// the line's quantity. The database runs writes one at a time, so two racing returns cannot both take the last unit.
+// requestReturn: a customer asks to send back units of its delivered order's lines, within the return window. ONE
+// conditional INSERT … SELECT writes it only if the units fit in each line beside open returns and refunds not
+// failed; the database runs writes one at a time, so two racing returns cannot both take the last unit.
+// Design: docs/design/refund-recovery.md#never-more-than-was-paid
 import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";

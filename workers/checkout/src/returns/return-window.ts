@@ -1,9 +1,7 @@
-// The return window and when creator commissions become payable, from the checkout Worker's [vars].
-//
-// A shopper may ask to return delivered lines until RETURN_WINDOW_DAYS after delivery. A commission is payable
-// once no return can reach it any more: the window after delivery, or, for an order never marked delivered, the
-// window after COMMISSION_DELIVERY_ALLOWANCE_DAYS from payment. Whichever comes first counts, so a commission that
-// has become payable never goes back to pending (a late delivery does not reopen it; a refund still reverses it).
+// The return window and when creator commissions become payable, from the checkout Worker's [vars]: delivery +
+// RETURN_WINDOW_DAYS, or, never delivered, payment + COMMISSION_DELIVERY_ALLOWANCE_DAYS + the window, whichever
+// comes first, so a payable commission never goes back to pending (a refund still reverses it).
+// Design: docs/design/order-deadlines.md#the-modes
 export interface ReturnWindowConfig {
   RETURN_WINDOW_DAYS?: string;
   COMMISSION_DELIVERY_ALLOWANCE_DAYS?: string;

@@ -1,6 +1,6 @@
-// Returns: a signed-in shopper (or creator) asks to return lines of its own delivered order within the return
-// window; the order's merchant (`orders:write`) approves, refunding the lines and optionally restocking them, or
-// rejects. Both list and read theirs (merchants with `orders:read`); anyone else's return is a 404.
+// Returns, once asked for (POST /v1/orders/{id}/returns, in orders/routes.ts): the order's merchant (`orders:write`)
+// approves, refunding the lines and optionally restocking them, or rejects. Both list and read theirs (merchants
+// with `orders:read`); anyone else's return is a 404.
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
@@ -12,42 +12,9 @@ import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
-import { approveReturn } from "../returns/approve-return.ts";
-import { rejectReturn } from "../returns/reject-return.ts";
-import { requestReturn } from "../returns/request-return.ts";
-import {
-  listReturns,
-  type Return,
-  ReturnLineSchema,
-  ReturnSchema,
-  readReturn,
-  returnStatuses,
-} from "../returns/return.ts";
-
-const ReturnInput = z
-  .object({
-    lines: z
-      .array(ReturnLineSchema)
-      .min(1)
-      .max(100)
-      .refine((lines) => new Set(lines.map((l) => l.position)).size === lines.length, "each position once"),
-    reason: z.string().min(1).max(500),
-  })
-  .strict()
-  .openapi("ReturnInput");
-
-const requestRoute = createRoute({
-  method: "post",
-  path: "/{id}/returns",
-  summary: "Ask to return lines of a delivered order",
-  description:
-    "The order's customer (a signed-in shopper or creator), with an Idempotency-Key, within `RETURN_WINDOW_DAYS` of delivery (409 `return_window_closed` after). Never more units of a line than were bought, counting every open return and every refund of it (409 `return_exceeds_order`). 409 `conflict` unless the order is delivered.",
-  request: {
-    params: idParam("ord"),
-    body: { required: true, content: { "application/json": { schema: ReturnInput } } },
-  },
-  responses: { 201: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 404, 409, 422) },
-});
+import { approveReturn } from "./approve-return.ts";
+import { rejectReturn } from "./reject-return.ts";
+import { listReturns, type Return, ReturnSchema, readReturn, returnStatuses } from "./return.ts";
 
 const ListQuery = pageQuery
   .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
@@ -117,28 +84,6 @@ const rejectRoute = createRoute({
     },
   },
   responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409) },
-});
-
-/** POST /v1/orders/{id}/returns, mounted beside the order routes. */
-export const orderReturnRoutes = createRouter<{ Bindings: Env }>();
-
-orderReturnRoutes.post("/:id/returns", async (c, next) => {
-  requirePerson(c);
-  await next();
-});
-orderReturnRoutes.post("/:id/returns", idempotency({ required: true }));
-orderReturnRoutes.openapi(requestRoute, async (c) => {
-  const { id } = c.req.valid("param");
-  const input = c.req.valid("json");
-  const created = await requestReturn({
-    env: c.env,
-    db: database(c.env),
-    orderId: id,
-    customerId: personId(requirePerson(c)),
-    lines: input.lines,
-    reason: input.reason,
-  });
-  return c.json(created, 201);
 });
 
 export const returnRoutes = createRouter<{ Bindings: Env }>();

@@ -1,10 +1,7 @@
-// One delivery pass for one endpoint, run by its WebhookDispatcher, in rounds: the pending deliveries that are due,
-// oldest first, sent one at a time (so a receiver gets them in the order they were recorded), each signed by the
-// Standard Webhooks spec with a 15 s timeout; then the round's outcomes written in one batch that also reads the
-// next round (one database round trip a round). A failing message does not hold back the ones after it (as in
-// Standard Webhooks and Svix): it goes on its own retry schedule, and receivers order order events by their
-// `sequence`. Delivery is at least once: a pass that dies between sending and writing sends again, with the same
-// `webhook-id`, which receivers use to drop duplicates.
+// One delivery pass for one endpoint, in rounds: due deliveries sent one at a time, oldest first, signed per
+// Standard Webhooks, then the round's outcomes written in one batch that reads the next round. A failing message
+// retries on its own schedule without holding back the rest; delivery is at least once, with a stable webhook-id.
+// Design: docs/design/webhooks.md#the-dispatcher
 import type { InStatement } from "@libsql/client/web";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";

@@ -1,8 +1,7 @@
-// One WebhookDispatcher per webhook endpoint, reached by the endpoint id: the only sender to that endpoint, so its
-// messages go out one at a time in the order they were recorded. It holds nothing but the endpoint's id; the
-// outbox (webhook_deliveries in libSQL) is the state. Its one alarm runs a delivery pass (deliver.ts) and is set
-// again at the next attempt due, or at the latest 30 s later to pick up deliveries it was not told of (written by
-// the catalog and live Workers, or by a writer whose kick was lost). Writers kick it after their batch commits.
+// One WebhookDispatcher per webhook endpoint: the only sender to it, so its messages go out in recorded order. The
+// outbox (webhook_deliveries in libSQL) is the state; its alarm runs a delivery pass (deliver.ts), set again at the
+// next attempt due or 30 s later to pick up deliveries other Workers recorded. Writers kick it after committing.
+// Design: docs/design/webhooks.md#the-dispatcher
 import { DurableObject } from "cloudflare:workers";
 import { deliverDue } from "./deliver.ts";
 

@@ -12,10 +12,10 @@ import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
 import { webhookEventTypes } from "#shared/webhook-events.ts";
-import { createEndpoint } from "../webhooks/create-endpoint.ts";
-import { EventTypesSchema, ownEndpoint, toEndpoint, WebhookEndpointSchema } from "../webhooks/endpoint.ts";
-import { replayFailed, resendMessage, sendTestEvent } from "../webhooks/redeliver.ts";
-import { deleteEndpoint, rotateSecret, updateEndpoint } from "../webhooks/update-endpoint.ts";
+import { createEndpoint } from "./create-endpoint.ts";
+import { EventTypesSchema, ownEndpoint, toEndpoint, WebhookEndpointSchema } from "./endpoint.ts";
+import { replayFailed, resendMessage, sendTestEvent } from "./redeliver.ts";
+import { deleteEndpoint, rotateSecret, updateEndpoint } from "./update-endpoint.ts";
 
 const scope = "webhooks:write";
 const base = "Merchant secret key with `webhooks:write`; another merchant's endpoint is a 404.";
