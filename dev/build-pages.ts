@@ -1,13 +1,13 @@
-// The storefront (/) and merchant (/merchant) pages' scripts: TypeScript in workers/gateway/src/pages/, bundled for
-// the browser with esbuild (wrangler's own) into workers/gateway/pages-dist/, which the gateway imports as text
-// (wrangler.toml [[rules]]) and serves itself. Run by wrangler before every dev and deploy ([build] in
+// The storefront (/) and merchant (/merchant) pages' scripts: TypeScript in workers/gateway/src/pages/browser/,
+// bundled for the browser with esbuild (wrangler's own) into workers/gateway/pages-dist/, which the gateway imports
+// as text (wrangler.toml [[rules]]) and serves itself. Run by wrangler before every dev and deploy ([build] in
 // wrangler.toml), and by the test setup; it takes well under a second.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const source = path.join(root, "workers/gateway/src/pages");
+const source = path.join(root, "workers/gateway/src/pages/browser");
 export const pagesOutdir = path.join(root, "workers/gateway/pages-dist");
 
 export async function buildPages(): Promise<void> {

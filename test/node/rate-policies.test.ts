@@ -1,7 +1,7 @@
 // The rate-limit numbers the gateway announces are the ones its [[ratelimits]] bindings count with.
 import { describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
-import { policies } from "../../workers/gateway/src/rate-policies.ts";
+import { policies } from "../../workers/gateway/src/pipeline/rate-policies.ts";
 
 describe("the gateway's rate-limit policies", () => {
   it("match wrangler.toml's [[ratelimits]]", () => {

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zhongcao } from "#shared/client/index.ts";
-import { buy } from "../../../workers/gateway/src/pages/purchase.ts";
+import { buy } from "../../../workers/gateway/src/pages/browser/purchase.ts";
 import { freePort } from "../ports.ts";
 import { launchChromium, pageErrors, screenshot, textMatching } from "./browser.ts";
 import { type NpmStart, npmStart } from "./npm-start.ts";

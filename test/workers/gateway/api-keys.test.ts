@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import { recall } from "../../../workers/gateway/src/key-cache.ts";
+import { recall } from "../../../workers/gateway/src/pipeline/key-cache.ts";
 import { bearer, call, expectProblem, type KeyWithSecret, onboardMerchant, post } from "./helpers.ts";
 
 const product = {

@@ -1,9 +1,9 @@
-// Load shedding (workers/gateway/src/overload.ts) on a small app with the gateway's error handling: requests past
+// Load shedding (workers/gateway/src/pipeline/overload.ts) on a small app with the gateway's error handling: requests past
 // MAX_IN_FLIGHT in progress are refused at once with the 429 problem and Retry-After; the count goes down as
 // requests finish (whatever their outcome); /health, provider webhooks and preflights are never refused; "0" is off.
 import { describe, expect, it } from "vitest";
 import { createApp } from "#shared/http.ts";
-import { shedLoad } from "../../../workers/gateway/src/overload.ts";
+import { shedLoad } from "../../../workers/gateway/src/pipeline/overload.ts";
 
 /** An app whose routes wait until released; `started` counts the requests that reached a route. */
 function slowApp() {

@@ -1,23 +1,26 @@
-// The gateway: the one public Worker. Request ids, CORS, body limits and authentication here (in that order); its own
-// routes (accounts, keys, sessions, JWKS), and every other /v1/* path goes to the Worker that owns it.
+// The gateway: the one public Worker. Every request goes through the pipeline (pipeline/: request id, CORS, load
+// shedding, body limit, rate limits, authentication, in that order); then the gateway's own routes (one folder per
+// resource: accounts, keys, sessions, JWKS, docs, pages), and every other /v1/* path to the Worker that owns it
+// (pipeline/services.ts, pipeline/forward.ts).
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createApp, problem } from "#shared/http.ts";
-import { authenticate } from "./authenticate.ts";
-import { forwardTo } from "./forward.ts";
-import { openApiDocument } from "./openapi.ts";
-import { shedLoad } from "./overload.ts";
-import { limitByAddress, limitByCredential } from "./rate-limit.ts";
-import { apiKeyRoutes } from "./routes/api-keys.ts";
-import { creatorRoutes } from "./routes/creators.ts";
-import { docsRoutes } from "./routes/docs.ts";
-import { healthRoutes } from "./routes/health.ts";
-import { wellKnownRoutes } from "./routes/jwks.ts";
-import { merchantRoutes } from "./routes/merchants.ts";
-import { oidcIssuerRoutes } from "./routes/oidc-issuers.ts";
-import { pageRoutes } from "./routes/pages.ts";
-import { sessionRoutes } from "./routes/sessions.ts";
-import { services } from "./services.ts";
+import { apiKeyRoutes } from "./api-keys/routes.ts";
+import { creatorRoutes } from "./creators/routes.ts";
+import { openApiDocument } from "./docs/openapi.ts";
+import { docsRoutes } from "./docs/routes.ts";
+import { healthRoutes } from "./health/routes.ts";
+import { merchantRoutes } from "./merchants/routes.ts";
+import { oidcIssuerRoutes } from "./oidc-issuers/routes.ts";
+import { pageRoutes } from "./pages/routes.ts";
+import { authenticate } from "./pipeline/authenticate.ts";
+import { forwardTo } from "./pipeline/forward.ts";
+import { shedLoad } from "./pipeline/overload.ts";
+import { limitByAddress, limitByCredential } from "./pipeline/rate-limit.ts";
+import { services } from "./pipeline/services.ts";
+import { creatorSessionRoutes } from "./sessions/creator-routes.ts";
+import { shopperSessionRoutes } from "./sessions/shopper-routes.ts";
+import { wellKnownRoutes } from "./well-known/routes.ts";
 
 export const app = createApp<{ Bindings: Env }>("gateway");
 
@@ -77,7 +80,8 @@ app.route("/v1/merchants", merchantRoutes);
 app.route("/v1/creators", creatorRoutes);
 app.route("/v1/api-keys", apiKeyRoutes);
 app.route("/v1/oidc-issuers", oidcIssuerRoutes);
-app.route("/v1", sessionRoutes);
+app.route("/v1/shopper-sessions", shopperSessionRoutes);
+app.route("/v1/creator-sessions", creatorSessionRoutes);
 
 for (const { binding, prefixes } of services) {
   for (const prefix of prefixes) {

@@ -5,7 +5,7 @@
 // isolates; in the isolate that revokes it, it is forgotten at once. Secret keys are never cached: revoking one
 // takes effect on the next request everywhere. Unknown keys are remembered too, so a flood of made-up keys cannot
 // turn into a flood of queries. Bounded: past MAX_ENTRIES the oldest entry goes.
-import type { FoundKey } from "./api-keys.ts";
+import type { FoundKey } from "../api-keys/keys.ts";
 
 const MAX_ENTRIES = 10_000;
 const DEFAULT_SECONDS = 30;

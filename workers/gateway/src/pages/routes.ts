@@ -1,10 +1,10 @@
 // GET / (the storefront) and GET /merchant (the merchant's figures and webhook deliveries): two small documents, their
-// scripts (bundled from src/pages/ by dev/build-pages.ts) and one stylesheet, all served from here, so the pages
+// scripts (bundled from browser/ by dev/build-pages.ts) and one stylesheet, all served from here, so the pages
 // need no other host and a strict CSP holds: scripts only from this origin, no inline script or style.
 import { Hono } from "hono";
 import merchantScript from "../../pages-dist/merchant.page.js";
 import storefrontScript from "../../pages-dist/storefront.page.js";
-import css from "../pages/pages.css";
+import css from "./browser/pages.css";
 
 const security = {
   "content-security-policy":

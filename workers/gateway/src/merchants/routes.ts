@@ -9,9 +9,9 @@ import { newId } from "#shared/ids.ts";
 import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
-import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys.ts";
-import { operatorOnly, operatorOrMerchant } from "../callers.ts";
-import { handleSchema, OriginSchema, withUniqueHandle } from "./schemas.ts";
+import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
+import { operatorOnly, operatorOrMerchant } from "../pipeline/callers.ts";
+import { handleSchema, OriginSchema, withUniqueHandle } from "../schemas.ts";
 
 export const MerchantSchema = z
   .object({

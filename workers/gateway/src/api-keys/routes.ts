@@ -10,10 +10,10 @@ import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
-import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, revealed, toApiKey } from "../api-keys.ts";
-import { merchantKey } from "../callers.ts";
-import { forget } from "../key-cache.ts";
-import { OriginSchema } from "./schemas.ts";
+import { merchantKey } from "../pipeline/callers.ts";
+import { forget } from "../pipeline/key-cache.ts";
+import { OriginSchema } from "../schemas.ts";
+import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, revealed, toApiKey } from "./keys.ts";
 
 const ApiKeyCreateSchema = z
   .discriminatedUnion("kind", [

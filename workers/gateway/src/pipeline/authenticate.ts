@@ -10,9 +10,9 @@ import { ProblemError } from "#shared/errors.ts";
 import { log } from "#shared/log.ts";
 import { anonymous, type Principal, type Scope, type Storefront } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
-import { type FoundKey, findKeys, isScope, modeOf } from "./api-keys.ts";
+import { type FoundKey, findKeys, isScope, modeOf } from "../api-keys/keys.ts";
+import { verifyAccessToken } from "../sessions/signing.ts";
 import { cacheSeconds, recall, remember } from "./key-cache.ts";
-import { verifyAccessToken } from "./signing.ts";
 
 const secretKeyPattern = /^sk_(test|live)_[0-9a-f]{40}$/;
 const publishableKeyPattern = /^pk_(test|live)_[0-9a-f]{40}$/;

@@ -6,9 +6,9 @@ import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import { problemResponses } from "#shared/openapi.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
-import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys.ts";
-import { operatorOnly } from "../callers.ts";
-import { handleSchema, withUniqueHandle } from "./schemas.ts";
+import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
+import { operatorOnly } from "../pipeline/callers.ts";
+import { handleSchema, withUniqueHandle } from "../schemas.ts";
 
 export const CreatorSchema = z
   .object({

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { pingDatabase } from "#shared/db.ts";
 import { type Check, timedCheck, type WorkerHealth } from "#shared/health.ts";
 import { createRouter } from "#shared/http.ts";
-import { backend, services } from "../services.ts";
+import { backend, services } from "../pipeline/services.ts";
 
 const CheckSchema = z.object({
   status: z.enum(["ok", "down"]),

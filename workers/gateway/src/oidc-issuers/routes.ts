@@ -7,8 +7,8 @@ import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import { oidcIssuers } from "#shared/schema.ts";
-import { operatorOnly } from "../callers.ts";
-import { isUniqueViolation } from "./schemas.ts";
+import { operatorOnly } from "../pipeline/callers.ts";
+import { isUniqueViolation } from "../schemas.ts";
 
 const OidcIssuerSchema = z
   .object({

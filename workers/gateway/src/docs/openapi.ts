@@ -3,7 +3,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { type OpenApiPart, openApiPart } from "#shared/entrypoint.ts";
-import { backend, services } from "./services.ts";
+import { backend, services } from "../pipeline/services.ts";
 
 export function openApiDocument(gateway: OpenAPIHono<{ Bindings: Env }>) {
   return async function serveOpenApi(c: Context<{ Bindings: Env }>): Promise<Response> {

@@ -1,0 +1,102 @@
+// Creator sessions: opened with a creator key or an ID token from a creator-role issuer (the first sign-in makes the
+// creator); renewed like shopper sessions, with a refresh token rotated on every use.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { sha256Hex } from "#shared/crypto.ts";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { newId } from "#shared/ids.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { creators } from "#shared/schema.ts";
+import { findCreatorByKey } from "../api-keys/keys.ts";
+import { CreatorSchema, toCreator } from "../creators/routes.ts";
+import { verifyIdToken } from "./oidc.ts";
+import { openSession, refreshSession } from "./session.ts";
+import {
+  body,
+  idToken,
+  RefreshSchema,
+  sessionFields,
+  storefrontLookup,
+  tokens,
+  unknownSubject,
+} from "./session-api.ts";
+
+const CreatorSessionSchema = z
+  .object({ ...sessionFields, object: z.literal("creator_session"), creator: CreatorSchema })
+  .openapi("CreatorSession");
+
+const CreatorSessionCreateSchema = z
+  .object({
+    creatorKey: z
+      .string()
+      .regex(/^ck_(test|live)_[0-9a-f]{40}$/, "a creator key, ck_test_…")
+      .optional(),
+    idToken: idToken.optional(),
+  })
+  .strict()
+  .refine((v) => (v.creatorKey === undefined) !== (v.idToken === undefined), {
+    message: "give exactly one of creatorKey and idToken",
+    path: ["creatorKey"],
+  })
+  .openapi("CreatorSessionCreate");
+
+const openCreatorSession = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Open a creator session with a creator key or an ID token from a creator-role issuer",
+  request: body(CreatorSessionCreateSchema),
+  responses: { 201: jsonContent(CreatorSessionSchema, "The session"), ...problemResponses(400, 401) },
+});
+
+const refreshCreatorSession = createRoute({
+  method: "post",
+  path: "/refresh",
+  summary: "Trade a creator refresh token for new tokens (the old one stops working)",
+  request: body(RefreshSchema),
+  responses: { 200: jsonContent(CreatorSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
+});
+
+export const creatorSessionRoutes = createRouter<{ Bindings: Env }>();
+
+creatorSessionRoutes.openapi(openCreatorSession, async (c) => {
+  const input = c.req.valid("json");
+  const db = database(c.env);
+  let creator: typeof creators.$inferSelect | undefined;
+  if (input.creatorKey !== undefined) {
+    const found = await findCreatorByKey(db, input.creatorKey);
+    if (!found) throw new ProblemError("unauthorized", "The creator key is unknown or revoked.");
+    creator = found.creator;
+  } else if (input.idToken !== undefined) {
+    const identity = await verifyIdToken(c.env, input.idToken, "creator");
+    // First sign-in through a creator-role issuer makes the creator (the operator vouched for that issuer).
+    const handle = `c_${(await sha256Hex(`${identity.issuer}\n${identity.subject}`)).slice(0, 20)}`;
+    [creator] = await db
+      .insert(creators)
+      .values({
+        id: newId("cre"),
+        name: identity.name ?? handle,
+        handle,
+        oidcIssuer: identity.issuer,
+        oidcSubject: identity.subject,
+      })
+      .onConflictDoUpdate({
+        target: [creators.oidcIssuer, creators.oidcSubject],
+        set: { oidcSubject: sql`excluded.oidc_subject` },
+      })
+      .returning();
+  }
+  if (!creator) throw new Error("no creator after sign-in");
+  const { storefront } = c.get("principal");
+  const session = await openSession(c.env, { role: "creator", subjectId: creator.id, storefront });
+  return c.json({ ...tokens(session), object: "creator_session" as const, creator: toCreator(creator) }, 201);
+});
+
+creatorSessionRoutes.openapi(refreshCreatorSession, async (c) => {
+  const { refreshToken } = c.req.valid("json");
+  const session = await refreshSession(c.env, "creator", refreshToken, storefrontLookup(c));
+  const [creator] = await database(c.env).select().from(creators).where(eq(creators.id, session.subjectId));
+  if (!creator) throw unknownSubject();
+  return c.json({ ...tokens(session), object: "creator_session" as const, creator: toCreator(creator) }, 200);
+});

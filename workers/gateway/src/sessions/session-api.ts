@@ -1,0 +1,60 @@
+// What shopper and creator sessions share: the token fields of a session, the refresh body, and the refresh's check
+// that the storefront the session was opened through still works.
+import { z } from "@hono/zod-openapi";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import type { Storefront } from "#shared/principal.ts";
+import { apiKeys } from "#shared/schema.ts";
+import type { IssuedSession } from "./session.ts";
+
+export const sessionFields = {
+  id: z.string().openapi({ description: "The session (its refresh-token family)", example: "ses_01JDEMO…" }),
+  accessToken: z.string(),
+  tokenType: z.literal("Bearer"),
+  expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires." }),
+  refreshToken: z.string().openapi({ description: "Single use: each refresh returns a new one." }),
+  refreshTokenExpiresAt: z.string(),
+};
+
+export const idToken = z
+  .string()
+  .min(1)
+  .max(8192)
+  .openapi({ description: "An ID token from an accepted OIDC issuer." });
+
+export const RefreshSchema = z
+  .object({ refreshToken: z.string().min(1).max(200) })
+  .strict()
+  .openapi("SessionRefresh");
+
+export const body = <S extends z.ZodType>(schema: S, required = true) => ({
+  body: { content: { "application/json": { schema } }, required },
+});
+
+export function tokens(s: IssuedSession) {
+  return {
+    id: s.sessionId,
+    accessToken: s.accessToken,
+    tokenType: "Bearer" as const,
+    expiresIn: s.expiresIn,
+    refreshToken: s.refreshToken,
+    refreshTokenExpiresAt: s.refreshTokenExpiresAt,
+  };
+}
+
+/** The storefront behind a refresh token's key id, if that publishable key still works. */
+export function storefrontLookup(c: Context<{ Bindings: Env }>) {
+  return async (keyId: string): Promise<Storefront | null> => {
+    const [row] = await database(c.env)
+      .select({ merchantId: apiKeys.merchantId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
+    if (!row?.merchantId)
+      throw new ProblemError("unauthorized", "The storefront this session was opened through has been revoked.");
+    return { keyId, merchantId: row.merchantId };
+  };
+}
+
+export const unknownSubject = () => new ProblemError("unauthorized", "This session's account no longer exists.");

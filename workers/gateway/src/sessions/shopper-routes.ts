@@ -1,0 +1,106 @@
+// Shopper sessions: a publishable key opens one, for a guest ({}) or an OIDC identity ({ idToken }); the access token
+// (EdDSA JWT, 15 minutes by default) is renewed with a refresh token rotated on every use: replaying a rotated one
+// revokes the whole session.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { newId } from "#shared/ids.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { shoppers } from "#shared/schema.ts";
+import { storefrontOnly } from "../pipeline/callers.ts";
+import { verifyIdToken } from "./oidc.ts";
+import { openSession, refreshSession } from "./session.ts";
+import {
+  body,
+  idToken,
+  RefreshSchema,
+  sessionFields,
+  storefrontLookup,
+  tokens,
+  unknownSubject,
+} from "./session-api.ts";
+
+const ShopperSchema = z
+  .object({
+    id: z.string().openapi({ example: "shp_01JDEMO0000000000000000000" }),
+    object: z.literal("shopper"),
+    guest: z.boolean(),
+    displayName: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi("Shopper");
+
+const ShopperSessionSchema = z
+  .object({ ...sessionFields, object: z.literal("shopper_session"), shopper: ShopperSchema })
+  .openapi("ShopperSession");
+
+const ShopperSessionCreateSchema = z.object({ idToken: idToken.optional() }).strict().openapi("ShopperSessionCreate");
+
+const openShopperSession = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Open a shopper session (publishable key): a guest, or an OIDC identity",
+  request: body(ShopperSessionCreateSchema, false),
+  responses: { 201: jsonContent(ShopperSessionSchema, "The session"), ...problemResponses(400, 401, 403) },
+});
+
+const refreshShopperSession = createRoute({
+  method: "post",
+  path: "/refresh",
+  summary: "Trade a shopper refresh token for new tokens (the old one stops working)",
+  request: body(RefreshSchema),
+  responses: { 200: jsonContent(ShopperSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
+});
+
+type ShopperRow = typeof shoppers.$inferSelect;
+const toShopper = (row: ShopperRow): z.infer<typeof ShopperSchema> => ({
+  id: row.id,
+  object: "shopper",
+  guest: row.oidcIssuer === null,
+  displayName: row.displayName,
+  createdAt: row.createdAt,
+});
+
+export const shopperSessionRoutes = createRouter<{ Bindings: Env }>();
+
+shopperSessionRoutes.openapi(openShopperSession, async (c) => {
+  const storefront = storefrontOnly(c);
+  const input = c.req.valid("json") ?? {};
+  const db = database(c.env);
+  let shopper: ShopperRow | undefined;
+  if (input.idToken !== undefined) {
+    const identity = await verifyIdToken(c.env, input.idToken, "shopper");
+    // One shopper per (issuer, subject), created on first sign-in; the no-op update makes RETURNING give the
+    // existing row too, in one round trip.
+    [shopper] = await db
+      .insert(shoppers)
+      .values({
+        id: newId("shp"),
+        oidcIssuer: identity.issuer,
+        oidcSubject: identity.subject,
+        displayName: identity.name,
+      })
+      .onConflictDoUpdate({
+        target: [shoppers.oidcIssuer, shoppers.oidcSubject],
+        set: { oidcSubject: sql`excluded.oidc_subject` },
+      })
+      .returning();
+  } else {
+    [shopper] = await db
+      .insert(shoppers)
+      .values({ id: newId("shp") })
+      .returning();
+  }
+  if (!shopper) throw new Error("the shopper upsert returned no row");
+  const session = await openSession(c.env, { role: "shopper", subjectId: shopper.id, storefront });
+  return c.json({ ...tokens(session), object: "shopper_session" as const, shopper: toShopper(shopper) }, 201);
+});
+
+shopperSessionRoutes.openapi(refreshShopperSession, async (c) => {
+  const { refreshToken } = c.req.valid("json");
+  const session = await refreshSession(c.env, "shopper", refreshToken, storefrontLookup(c));
+  const [shopper] = await database(c.env).select().from(shoppers).where(eq(shoppers.id, session.subjectId));
+  if (!shopper) throw unknownSubject();
+  return c.json({ ...tokens(session), object: "shopper_session" as const, shopper: toShopper(shopper) }, 200);
+});
