@@ -1,4 +1,4 @@
-// The speed path (issue 5): each kind's documents in a rowid range of their own, the columns search ranks and
+// The speed path: each kind's documents in a rowid range of their own, the columns search ranks and
 // facets by kept beside the index, and RANK_WINDOW: an unfiltered relevance search with more matches ranks its
 // RANK_WINDOW best text matches (the newest first among equals), counts its facets over them, and counts its
 // matches up to COUNT_BOUND; a filter or another sort reaches and counts every match.

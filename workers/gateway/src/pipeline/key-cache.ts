@@ -1,10 +1,7 @@
-// Publishable keys, remembered per isolate for a few seconds: a storefront sends its publishable key with every
-// request, and looking it up each time put a libSQL round trip in front of every call, the hottest ones included
-// (a flash-sale reservation otherwise touches no database). A publishable key is public and grants no more than
-// a storefront's anonymous reach, so a revocation may take up to PUBLISHABLE_KEY_CACHE_SECONDS to reach other
-// isolates; in the isolate that revokes it, it is forgotten at once. Secret keys are never cached: revoking one
-// takes effect on the next request everywhere. Unknown keys are remembered too, so a flood of made-up keys cannot
-// turn into a flood of queries. Bounded: past MAX_ENTRIES the oldest entry goes.
+// Publishable keys, remembered per isolate for a few seconds, so a storefront's calls need no libSQL round trip for
+// its key. A publishable key grants no more than anonymous reach, so a revocation may take up to
+// PUBLISHABLE_KEY_CACHE_SECONDS to reach other isolates (the revoking one forgets at once). Secret keys are never
+// cached; unknown keys are, so made-up keys cannot flood the database. Bounded: past MAX_ENTRIES the oldest goes.
 import type { FoundKey } from "../api-keys/keys.ts";
 
 const MAX_ENTRIES = 10_000;

@@ -12,16 +12,8 @@ import { creators } from "#shared/schema.ts";
 import { findCreatorByKey } from "../api-keys/keys.ts";
 import { CreatorSchema, toCreator } from "../creators/routes.ts";
 import { verifyIdToken } from "./oidc.ts";
-import { openSession, refreshSession } from "./session.ts";
-import {
-  body,
-  idToken,
-  RefreshSchema,
-  sessionFields,
-  storefrontLookup,
-  tokens,
-  unknownSubject,
-} from "./session-api.ts";
+import { openSession } from "./session.ts";
+import { body, idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
 
 const CreatorSessionSchema = z
   .object({ ...sessionFields, object: z.literal("creator_session"), creator: CreatorSchema })
@@ -50,13 +42,7 @@ const openCreatorSession = createRoute({
   responses: { 201: jsonContent(CreatorSessionSchema, "The session"), ...problemResponses(400, 401) },
 });
 
-const refreshCreatorSession = createRoute({
-  method: "post",
-  path: "/refresh",
-  summary: "Trade a creator refresh token for new tokens (the old one stops working)",
-  request: body(RefreshSchema),
-  responses: { 200: jsonContent(CreatorSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
-});
+const refreshCreatorSession = refreshRoute("creator", CreatorSessionSchema);
 
 export const creatorSessionRoutes = createRouter<{ Bindings: Env }>();
 
@@ -94,9 +80,9 @@ creatorSessionRoutes.openapi(openCreatorSession, async (c) => {
 });
 
 creatorSessionRoutes.openapi(refreshCreatorSession, async (c) => {
-  const { refreshToken } = c.req.valid("json");
-  const session = await refreshSession(c.env, "creator", refreshToken, storefrontLookup(c));
-  const [creator] = await database(c.env).select().from(creators).where(eq(creators.id, session.subjectId));
-  if (!creator) throw unknownSubject();
-  return c.json({ ...tokens(session), object: "creator_session" as const, creator: toCreator(creator) }, 200);
+  const { session, subject } = await refreshed(c, "creator", c.req.valid("json").refreshToken, async (db, id) => {
+    const [row] = await db.select().from(creators).where(eq(creators.id, id));
+    return row;
+  });
+  return c.json({ ...tokens(session), object: "creator_session" as const, creator: toCreator(subject) }, 200);
 });

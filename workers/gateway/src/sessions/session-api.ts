@@ -1,13 +1,14 @@
-// What shopper and creator sessions share: the token fields of a session, the refresh body, and the refresh's check
-// that the storefront the session was opened through still works.
-import { z } from "@hono/zod-openapi";
+// What shopper and creator sessions share: the token fields of a session, and the refresh (its route, the check that
+// the storefront the session was opened through still works, the subject read again).
+import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
-import { database } from "#shared/db.ts";
+import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import type { Storefront } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
-import type { IssuedSession } from "./session.ts";
+import { type IssuedSession, refreshSession, type SessionRole } from "./session.ts";
 
 export const sessionFields = {
   id: z.string().openapi({ description: "The session (its refresh-token family)", example: "ses_01JDEMO…" }),
@@ -45,7 +46,7 @@ export function tokens(s: IssuedSession) {
 }
 
 /** The storefront behind a refresh token's key id, if that publishable key still works. */
-export function storefrontLookup(c: Context<{ Bindings: Env }>) {
+function storefrontLookup(c: Context<{ Bindings: Env }>) {
   return async (keyId: string): Promise<Storefront | null> => {
     const [row] = await database(c.env)
       .select({ merchantId: apiKeys.merchantId })
@@ -57,4 +58,28 @@ export function storefrontLookup(c: Context<{ Bindings: Env }>) {
   };
 }
 
-export const unknownSubject = () => new ProblemError("unauthorized", "This session's account no longer exists.");
+const unknownSubject = () => new ProblemError("unauthorized", "This session's account no longer exists.");
+
+/** POST …/refresh of a session kind, answered with that kind's session. */
+export function refreshRoute(role: SessionRole, schema: z.ZodType) {
+  return createRoute({
+    method: "post",
+    path: "/refresh",
+    summary: `Trade a ${role} refresh token for new tokens (the old one stops working)`,
+    request: body(RefreshSchema),
+    responses: { 200: jsonContent(schema, "The session, with new tokens"), ...problemResponses(400, 401) },
+  });
+}
+
+/** Rotates the presented refresh token and reads the session's subject again (gone since: a 401). */
+export async function refreshed<Subject>(
+  c: Context<{ Bindings: Env }>,
+  role: SessionRole,
+  refreshToken: string,
+  subjectOf: (db: Database, id: string) => Promise<Subject | undefined>,
+): Promise<{ session: IssuedSession; subject: Subject }> {
+  const session = await refreshSession(c.env, role, refreshToken, storefrontLookup(c));
+  const subject = await subjectOf(database(c.env), session.subjectId);
+  if (!subject) throw unknownSubject();
+  return { session, subject };
+}

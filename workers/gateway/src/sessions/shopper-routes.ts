@@ -10,16 +10,8 @@ import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import { shoppers } from "#shared/schema.ts";
 import { storefrontOnly } from "../pipeline/callers.ts";
 import { verifyIdToken } from "./oidc.ts";
-import { openSession, refreshSession } from "./session.ts";
-import {
-  body,
-  idToken,
-  RefreshSchema,
-  sessionFields,
-  storefrontLookup,
-  tokens,
-  unknownSubject,
-} from "./session-api.ts";
+import { openSession } from "./session.ts";
+import { body, idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
 
 const ShopperSchema = z
   .object({
@@ -45,13 +37,7 @@ const openShopperSession = createRoute({
   responses: { 201: jsonContent(ShopperSessionSchema, "The session"), ...problemResponses(400, 401, 403) },
 });
 
-const refreshShopperSession = createRoute({
-  method: "post",
-  path: "/refresh",
-  summary: "Trade a shopper refresh token for new tokens (the old one stops working)",
-  request: body(RefreshSchema),
-  responses: { 200: jsonContent(ShopperSessionSchema, "The session, with new tokens"), ...problemResponses(400, 401) },
-});
+const refreshShopperSession = refreshRoute("shopper", ShopperSessionSchema);
 
 type ShopperRow = typeof shoppers.$inferSelect;
 const toShopper = (row: ShopperRow): z.infer<typeof ShopperSchema> => ({
@@ -98,9 +84,9 @@ shopperSessionRoutes.openapi(openShopperSession, async (c) => {
 });
 
 shopperSessionRoutes.openapi(refreshShopperSession, async (c) => {
-  const { refreshToken } = c.req.valid("json");
-  const session = await refreshSession(c.env, "shopper", refreshToken, storefrontLookup(c));
-  const [shopper] = await database(c.env).select().from(shoppers).where(eq(shoppers.id, session.subjectId));
-  if (!shopper) throw unknownSubject();
-  return c.json({ ...tokens(session), object: "shopper_session" as const, shopper: toShopper(shopper) }, 200);
+  const { session, subject } = await refreshed(c, "shopper", c.req.valid("json").refreshToken, async (db, id) => {
+    const [row] = await db.select().from(shoppers).where(eq(shoppers.id, id));
+    return row;
+  });
+  return c.json({ ...tokens(session), object: "shopper_session" as const, shopper: toShopper(subject) }, 200);
 });
