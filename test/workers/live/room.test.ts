@@ -4,7 +4,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeAttribution, resolveAttribution } from "#shared/attribution.ts";
 import { problems } from "#shared/errors.ts";
 import { storagePartVersion } from "#shared/storage.ts";
-import { FLUSH_INTERVAL_MS, likeIntervalMs } from "../../../workers/live/src/room/audience.ts";
+import {
+  FLUSH_INTERVAL_MS,
+  LIKES_PER_SECOND,
+  likeBurst,
+  likeIntervalMs,
+} from "../../../workers/live/src/room/audience.ts";
 import { chatMigrations, RATE_LIMIT } from "../../../workers/live/src/room/chat.ts";
 import { BUFFER_SIZE, coreMigrations } from "../../../workers/live/src/room/core.ts";
 import type { LiveRoom } from "../../../workers/live/src/room/live-room.ts";
@@ -198,19 +203,46 @@ describe("likes and viewers", () => {
     const b = await viewer(id);
     await runDurableObjectAlarm(stub);
     const before = hostClient.frames.length;
+    // Within each person's allowance (likeBurst), so every like counts.
     for (let i = 0; i < 20; i++) {
-      a.client.send({ type: "like", count: 5 });
-      b.client.send({ type: "like", count: 3 });
+      a.client.send({ type: "like", count: 1 });
+      b.client.send({ type: "like", count: 1 });
     }
     await a.client.sync();
     await b.client.sync();
     await runDurableObjectAlarm(stub);
-    const total = await hostClient.next((f) => f.type === "likes" && f.total === 160, before);
+    const total = await hostClient.next((f) => f.type === "likes" && f.total === 40, before);
     const likeFrames = hostClient.frames.slice(before).filter((f) => f.type === "likes");
     // 40 like messages; the alarm (at most one flush per 250 ms) coalesces them into a few totals.
     expect(likeFrames.length).toBeLessThanOrEqual(3);
     expect(likeFrames.at(-1)).toEqual(total);
-    expect((await stub.snapshot()).likes).toBe(160);
+    expect((await stub.snapshot()).likes).toBe(40);
+  });
+
+  it("counts one person's likes at most at LIKES_PER_SECOND whatever the frames say, and an honest client's all", async () => {
+    const { id, stub } = await room();
+    // One person flooding from two sockets: 200 frames of the largest count a frame may carry.
+    const flooder = await tokensFor(id, await newShopper("刷赞"));
+    const sockets = [await join(flooder), await join(flooder)];
+    const honest = await viewer(id);
+    const started = Date.now();
+    for (let i = 0; i < 100; i++) for (const ws of sockets) ws.send({ type: "like", count: 1000 });
+    for (const ws of sockets) await ws.sync();
+    const elapsed = Date.now() - started;
+    const flooded = (await stub.snapshot()).likes;
+    expect(flooded).toBeGreaterThanOrEqual(likeBurst(FLUSH_INTERVAL_MS));
+    expect(flooded).toBeLessThanOrEqual(likeBurst(FLUSH_INTERVAL_MS) + Math.ceil((elapsed * LIKES_PER_SECOND) / 1000));
+    // Dropped, not refused: no error, and the socket stays open.
+    for (const ws of sockets) expect(ws.frames.filter((f) => f.type === "error")).toEqual([]);
+
+    // The storefront's client: one `like {count}` per likeIntervalMs of what was tapped, here as fast as anyone taps.
+    const perMessage = (LIKES_PER_SECOND * FLUSH_INTERVAL_MS) / 1000;
+    for (let i = 0; i < 8; i++) {
+      honest.client.send({ type: "like", count: perMessage });
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS));
+    }
+    await honest.client.sync();
+    expect((await stub.snapshot()).likes).toBe(flooded + 8 * perMessage);
   });
 
   it("counts viewers now, at peak and unique", async () => {

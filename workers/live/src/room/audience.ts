@@ -1,5 +1,6 @@
 // Likes and viewer figures: likes are summed in memory between flushes (a like storm costs no storage write per
 // message), and the like total and viewer figures are broadcast only when changed, at most once per flush interval.
+// Each person's likes are counted at most at a thumb's pace, whatever counts their client sends.
 // Its storage is cells of the room's kv: likes_total, peak, viewers_sent, last_flush and flush_at (the alarm's).
 import { iso, type RoomCore } from "./core.ts";
 import type { ViewerFigures } from "./protocol.ts";
@@ -19,12 +20,28 @@ export function likeIntervalMs(viewers: number): number {
   return Math.max(FLUSH_INTERVAL_MS, Math.ceil((viewers * 1000) / LIKE_MESSAGES_PER_SECOND / 50) * 50);
 }
 
+/** The most likes a second the room counts from one person: faster than anyone taps. */
+export const LIKES_PER_SECOND = 20;
+
+/**
+ * The most likes one person may add at once: one `like {count}` of a whole interval's taps, and at least a second's
+ * so a message that arrives early (timers, the network) loses nothing. Refilled at LIKES_PER_SECOND.
+ */
+export function likeBurst(intervalMs: number): number {
+  return (LIKES_PER_SECOND * Math.max(intervalMs, 1000)) / 1000;
+}
+
 export class Audience {
   // Likes since the last flush, in memory. At most one flush interval of likes (250 ms) is lost if the object is
   // evicted with likes pending.
   private pendingLikes = 0;
   private flushScheduled = false;
   private flushDueAt: number | null = null;
+  // Each person's likes still allowed (a token bucket) and when it was counted. In memory on purpose: losing it on
+  // eviction or hibernation only refills buckets, which an idle moment does anyway. One entry per person who liked.
+  private readonly allowance = new Map<string, { likes: number; at: number }>();
+  // The like interval last announced (set by figures()), so a like never counts the sockets.
+  private intervalMs: number | null = null;
 
   private readonly core: RoomCore;
   private readonly timeline: Timeline;
@@ -39,12 +56,23 @@ export class Audience {
     this.setAlarm = setAlarm;
   }
 
-  /** The hot message of a like storm: no storage until the flush, which runs here once due if the alarm lags. */
-  like(count: number, now: number): void {
-    this.pendingLikes += count;
+  /**
+   * The hot message of a like storm: no storage until the flush, which runs here once due if the alarm lags. Counts
+   * what the person's allowance has left of `count` and drops the rest; answers how many were counted.
+   */
+  like(identity: string, count: number, now: number): number {
+    this.intervalMs ??= likeIntervalMs(this.core.openSockets().length);
+    const burst = likeBurst(this.intervalMs);
+    const last = this.allowance.get(identity);
+    const left = last ? Math.min(burst, last.likes + (Math.max(0, now - last.at) * LIKES_PER_SECOND) / 1000) : burst;
+    const counted = Math.min(count, Math.floor(left));
+    this.allowance.set(identity, { likes: left - counted, at: now });
+    if (counted === 0) return 0;
+    this.pendingLikes += counted;
     if (!this.flushScheduled) this.scheduleFlush(now);
     // Under a storm the alarm can queue behind the messages: flush here once it is due, so totals keep flowing.
     else if (this.flushDueAt !== null && now >= this.flushDueAt) this.flush(now);
+    return counted;
   }
 
   /** Every like, flushed or not. */
@@ -74,7 +102,8 @@ export class Audience {
   figures(): ViewerFigures {
     const peak = this.notePeak();
     const current = this.core.openSockets().length;
-    return { current, peak, unique: this.uniqueViewers(), likeIntervalMs: likeIntervalMs(current) };
+    this.intervalMs = likeIntervalMs(current);
+    return { current, peak, unique: this.uniqueViewers(), likeIntervalMs: this.intervalMs };
   }
 
   flushAt(): number | null {

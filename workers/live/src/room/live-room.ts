@@ -218,9 +218,11 @@ export class LiveRoom extends DurableObject<Env> {
     }
     const msg = parsed.data;
     if (msg.type === "like") {
-      // The hot message of a like storm: no attachment, no storage.
+      // The hot message of a like storm: no storage; the attachment only says whose allowance the likes draw on.
       if (core.over()) return core.error(ws, "session_ended", "The live session is over.", msg.ref);
-      return this.audience.like(msg.count, Date.now());
+      const { identity } = ws.deserializeAttachment() as Attachment;
+      this.audience.like(identity, msg.count, Date.now());
+      return;
     }
     const who = ws.deserializeAttachment() as Attachment;
     if (moderatorOnly.has(msg.type) && who.role === "viewer") {
