@@ -62,3 +62,13 @@ export function retrieveRoute<S extends z.ZodType>(options: {
 export function jsonContent<S extends z.ZodType>(schema: S, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
+
+/** A JSON request body for createRoute: `body: jsonBody(Schema)`, or `jsonBody(Schema, false)` when it may be left out. */
+export function jsonBody<S extends z.ZodType>(schema: S, required = true) {
+  return { required, content: { "application/json": { schema } } };
+}
+
+/** One page of a cursor-paginated list: `data`, and `nextCursor` (null on the last page). */
+export function pageOf<S extends z.ZodType>(schema: S) {
+  return z.object({ data: z.array(schema), nextCursor: z.string().nullable() });
+}

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { etag as bodyEtag } from "hono/etag";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { problemResponses } from "#shared/openapi.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { NoteSummarySchema } from "../notes/note.ts";
@@ -40,7 +40,7 @@ const getFeed = createRoute({
   summary: "The feed: live sessions, then notes",
   request: { query: FeedQuery },
   responses: {
-    200: { description: "A page of the feed", content: { "application/json": { schema: FeedSchema } } },
+    200: jsonContent(FeedSchema, "A page of the feed"),
     304: { description: "Not modified (If-None-Match)" },
     ...problemResponses(400, 401),
   },

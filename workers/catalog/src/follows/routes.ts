@@ -3,7 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { problemResponses } from "#shared/openapi.ts";
+import { jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { personOnly } from "../notes/note.ts";
@@ -23,10 +23,7 @@ function followRoute(method: "put" | "delete") {
     summary: method === "put" ? "Follow a creator or merchant" : "Unfollow a creator or merchant",
     description: "A shopper or creator; idempotent. Returns the state and the exact follower count.",
     request: { params: followeeParam },
-    responses: {
-      200: { description: "Your state", content: { "application/json": { schema: FollowStateSchema } } },
-      ...problemResponses(400, 401, 404),
-    },
+    responses: { 200: jsonContent(FollowStateSchema, "Your state"), ...problemResponses(400, 401, 404) },
   });
 }
 
@@ -35,15 +32,7 @@ const listFollowsRoute = createRoute({
   path: "/",
   summary: "Whom I follow, newest first",
   request: { query: pageQuery.strict() },
-  responses: {
-    200: {
-      description: "A page of follows",
-      content: {
-        "application/json": { schema: z.object({ data: z.array(FollowSchema), nextCursor: z.string().nullable() }) },
-      },
-    },
-    ...problemResponses(400, 401),
-  },
+  responses: { 200: jsonContent(pageOf(FollowSchema), "A page of follows"), ...problemResponses(400, 401) },
 });
 
 export const followsRoutes = createRouter<{ Bindings: Env }>();

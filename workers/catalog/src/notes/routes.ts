@@ -10,7 +10,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { addComment, deleteComment, listComments } from "./comment.ts";
@@ -76,10 +76,7 @@ const viewRoute = createRoute({
   summary: "Record that a shopper opened a note (the view beacon)",
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.",
-  request: {
-    params: idParam("note"),
-    body: { required: false, content: { "application/json": { schema: NoteViewSchema } } },
-  },
+  request: { params: idParam("note"), body: jsonBody(NoteViewSchema, false) },
   responses: { 204: { description: "Recorded (or already counted today)" }, ...problemResponses(400, 401, 404) },
 });
 
@@ -89,7 +86,7 @@ const createNoteRoute = createRoute({
   summary: "Post a note",
   description:
     "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
-  request: { body: { content: { "application/json": { schema: NoteCreateSchema } }, required: true } },
+  request: { body: jsonBody(NoteCreateSchema) },
   responses: { 201: jsonContent(NoteSchema, "The note (ETag, Location)"), ...problemResponses(400, 401, 409, 422) },
 });
 
@@ -111,11 +108,7 @@ const updateNoteRoute = createRoute({
   path: "/{id}",
   summary: "Edit your note",
   description: "The author only (another person's note is 404). Send If-Match with the ETag you read.",
-  request: {
-    params: idParam("note"),
-    headers: ifMatchHeader,
-    body: { content: { "application/json": { schema: NoteUpdateSchema } }, required: true },
-  },
+  request: { params: idParam("note"), headers: ifMatchHeader, body: jsonBody(NoteUpdateSchema) },
   responses: { 200: jsonContent(NoteSchema, "The note (ETag)"), ...problemResponses(400, 401, 404, 412) },
 });
 
@@ -148,10 +141,7 @@ const addCommentRoute = createRoute({
   path: "/{id}/comments",
   summary: "Comment on a note",
   description: "A shopper or creator. Takes `Idempotency-Key`.",
-  request: {
-    params: idParam("note"),
-    body: { content: { "application/json": { schema: CommentCreateSchema } }, required: true },
-  },
+  request: { params: idParam("note"), body: jsonBody(CommentCreateSchema) },
   responses: { 201: jsonContent(CommentSchema, "The comment"), ...problemResponses(400, 401, 404, 409, 422) },
 });
 
@@ -160,13 +150,7 @@ const listCommentsRoute = createRoute({
   path: "/{id}/comments",
   summary: "List a note's comments, newest first",
   request: { params: idParam("note"), query: pageQuery.strict() },
-  responses: {
-    200: jsonContent(
-      z.object({ data: z.array(CommentSchema), nextCursor: z.string().nullable() }),
-      "A page of comments",
-    ),
-    ...problemResponses(400, 404),
-  },
+  responses: { 200: jsonContent(pageOf(CommentSchema), "A page of comments"), ...problemResponses(400, 404) },
 });
 
 const deleteCommentRoute = createRoute({

@@ -10,7 +10,7 @@ import { etagOf, notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { currencies } from "#shared/money.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
@@ -52,13 +52,7 @@ const listProducts = createRoute({
   description:
     "Storefronts (a publishable key, or nothing) see active products of every merchant. A merchant's secret key lists that merchant's own products in every status.",
   request: { query: ListQuery },
-  responses: {
-    200: jsonContent(
-      z.object({ data: z.array(ProductSchema), nextCursor: z.string().nullable() }),
-      "A page of products",
-    ),
-    ...problemResponses(400),
-  },
+  responses: { 200: jsonContent(pageOf(ProductSchema), "A page of products"), ...problemResponses(400) },
 });
 
 const getProduct = createRoute({
@@ -80,7 +74,7 @@ const createProductRoute = createRoute({
   summary: "Create a product with its SKUs",
   description:
     "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
-  request: { body: { required: true, content: { "application/json": { schema: ProductCreateSchema } } } },
+  request: { body: jsonBody(ProductCreateSchema) },
   responses: {
     201: jsonContent(ProductSchema, "The product (ETag, Location)"),
     ...problemResponses(400, 401, 403, 409, 422),
@@ -92,10 +86,7 @@ const updateProductRoute = createRoute({
   path: "/{id}",
   summary: "Update a product",
   description: "Needs `catalog:write`. Send If-Match with the ETag you read: a stale one gets 412.",
-  request: {
-    params: idParam("prod"),
-    body: { required: true, content: { "application/json": { schema: ProductUpdateSchema } } },
-  },
+  request: { params: idParam("prod"), body: jsonBody(ProductUpdateSchema) },
   responses: { 200: jsonContent(ProductSchema, "The product (ETag)"), ...problemResponses(400, 401, 403, 404, 412) },
 });
 
@@ -104,10 +95,7 @@ const addSkuRoute = createRoute({
   path: "/{id}/skus",
   summary: "Add a SKU to a product",
   description: "Needs `catalog:write`. Takes an optional Idempotency-Key.",
-  request: {
-    params: idParam("prod"),
-    body: { required: true, content: { "application/json": { schema: SkuInputSchema } } },
-  },
+  request: { params: idParam("prod"), body: jsonBody(SkuInputSchema) },
   responses: { 201: jsonContent(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
 

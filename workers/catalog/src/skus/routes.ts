@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
@@ -56,7 +56,7 @@ const updateSkuRoute = createRoute({
   path: "/{id}",
   summary: "Change a SKU's price or options",
   description: "Needs `catalog:write`. Stock changes only through inventory adjustments.",
-  request: { params: idParam("sku"), body: { required: true, content: { "application/json": { schema: SkuUpdate } } } },
+  request: { params: idParam("sku"), body: jsonBody(SkuUpdate) },
   responses: { 200: jsonContent(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404) },
 });
 
@@ -66,10 +66,7 @@ const adjustRoute = createRoute({
   summary: "Adjust a SKU's stock",
   description:
     "Needs `catalog:write` and an Idempotency-Key (a retry counts once). Refused with 409 `conflict` if stock would go below zero.",
-  request: {
-    params: idParam("sku"),
-    body: { required: true, content: { "application/json": { schema: AdjustmentInput } } },
-  },
+  request: { params: idParam("sku"), body: jsonBody(AdjustmentInput) },
   responses: {
     201: jsonContent(AdjustmentSchema, "The ledger entry"),
     ...problemResponses(400, 401, 403, 404, 409, 422),
@@ -83,10 +80,7 @@ const listAdjustmentsRoute = createRoute({
   description: "Needs `catalog:write`. The sum of the deltas is the SKU's stock.",
   request: { params: idParam("sku"), query: pageQuery.strict() },
   responses: {
-    200: jsonContent(
-      z.object({ data: z.array(AdjustmentSchema), nextCursor: z.string().nullable() }),
-      "A page of entries",
-    ),
+    200: jsonContent(pageOf(AdjustmentSchema), "A page of entries"),
     ...problemResponses(400, 401, 403, 404),
   },
 });

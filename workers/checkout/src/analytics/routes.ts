@@ -6,7 +6,7 @@ import { scopeKinds } from "#shared/analytics.ts";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { analyticsCaller, authorizeScope } from "./access.ts";
 import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals, type Scope } from "./report.ts";
@@ -157,10 +157,7 @@ analyticsRoutes.openapi(
       "A merchant (`analytics:read`): the sessions its store hosts; a creator: those it hosts; the operator: every session.",
     request: { query: rangeQuery.extend(pageQuery.shape).strict() },
     responses: {
-      200: jsonContent(
-        z.object({ data: z.array(SessionFiguresSchema), nextCursor: z.string().nullable() }),
-        "A page of sessions",
-      ),
+      200: jsonContent(pageOf(SessionFiguresSchema), "A page of sessions"),
       ...problemResponses(400, 401, 403),
     },
   }),

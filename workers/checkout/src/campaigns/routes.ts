@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {
@@ -28,7 +28,7 @@ const createCampaignRoute = createRoute({
   summary: "Create a campaign",
   description:
     "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
-  request: { body: { required: true, content: { "application/json": { schema: CampaignCreateSchema } } } },
+  request: { body: jsonBody(CampaignCreateSchema) },
   responses: { 201: jsonContent(CampaignSchema, "The campaign"), ...problemResponses(400, 401, 422) },
 });
 
@@ -52,10 +52,7 @@ const joinRoute = createRoute({
   summary: "Join a campaign with one of your products",
   description:
     "A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended. Optional Idempotency-Key.",
-  request: {
-    params: idParam("cmp"),
-    body: { required: true, content: { "application/json": { schema: JoinSchema } } },
-  },
+  request: { params: idParam("cmp"), body: jsonBody(JoinSchema) },
   responses: {
     201: jsonContent(CampaignProductSchema, "The product in the campaign"),
     ...problemResponses(400, 401, 403, 404, 409),

@@ -7,7 +7,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { carts } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
@@ -17,11 +17,6 @@ import { applyCoupons } from "./apply-coupons.ts";
 import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "./cart.ts";
 import { changeCartLine } from "./change-cart-line.ts";
 import { checkoutCart } from "./checkout-cart.ts";
-
-const body = <S extends z.ZodType>(schema: S) => ({
-  required: true,
-  content: { "application/json": { schema } },
-});
 
 const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
 
@@ -66,7 +61,7 @@ const createCartRoute = createRoute({
   summary: "Create a cart",
   description:
     "A guest (publishable key) or a signed-in shopper. The cart's id is its capability for guests: keep it private.",
-  request: { body: { required: false, content: { "application/json": { schema: z.object({}).strict() } } } },
+  request: { body: jsonBody(z.object({}).strict(), false) },
   responses: { 201: jsonContent(CartSchema, "The empty cart"), ...problemResponses(400, 401) },
 });
 
@@ -84,7 +79,7 @@ const addLineRoute = createRoute({
   summary: "Add a line",
   description:
     "A SKU at the catalogue price (again: adds to its line), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
-  request: { params: idParam("cart"), body: body(LineInput) },
+  request: { params: idParam("cart"), body: jsonBody(LineInput) },
   responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
 });
 
@@ -92,7 +87,7 @@ const changeLineRoute = createRoute({
   method: "patch",
   path: "/{id}/lines/{lineId}",
   summary: "Change a line's quantity",
-  request: { params: lineParams, body: body(z.object({ quantity }).strict().openapi("CartLineUpdate")) },
+  request: { params: lineParams, body: jsonBody(z.object({ quantity }).strict().openapi("CartLineUpdate")) },
   responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
 });
 
@@ -113,22 +108,15 @@ const checkoutRoute = createRoute({
     "Needs an Idempotency-Key: the same key returns the same order, another body 422. Regular lines take their stock all or nothing (409 `sold_out` naming the lines short); held lines commit their holds (409 `conflict` if one expired). The order awaits payment until `paymentDueAt`, then is cancelled and its stock released. `paymentProvider` defaults to the deployment's PAYMENT_PROVIDER; a provider not enabled here is 409 `payment_provider_disabled`. With Stripe the payment carries the PaymentIntent's `clientSecret` for Stripe.js; if Stripe cannot open the payment, nothing is written and holds go back (502 `payment_provider_unavailable`).",
   request: {
     params: idParam("cart"),
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z
-            .object({ paymentProvider: z.enum(paymentProviders).optional() })
-            .strict()
-            .openapi("CheckoutInput"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({ paymentProvider: z.enum(paymentProviders).optional() })
+        .strict()
+        .openapi("CheckoutInput"),
+      false,
+    ),
   },
-  responses: {
-    201: jsonContent(OrderSchema, "The order"),
-    ...problemResponses(400, 401, 404, 409, 422, 502),
-  },
+  responses: { 201: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 404, 409, 422, 502) },
 });
 
 const couponId = z.string().regex(/^cpn_[0-9A-Za-z]{1,64}$/, "must be an id starting with cpn_");
@@ -141,17 +129,12 @@ const applyCouponsRoute = createRoute({
     "Replaces the cart's coupons (at most one merchant coupon and one platform coupon: more is 409 `stacking_not_allowed`). Each must be claimed and unused by you, in its period and the cart's currency, and its minimum spend met by the items it covers after the steps before it: else 409 `coupon_not_claimed`, `coupon_expired`, `coupon_not_applicable` (another merchant's, not yet valid, covers none of the items), `min_spend_not_met`, and nothing changes. Checkout checks them again.",
   request: {
     params: idParam("cart"),
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({ couponIds: z.array(couponId).max(2) })
-            .strict()
-            .openapi("CartCouponsInput"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({ couponIds: z.array(couponId).max(2) })
+        .strict()
+        .openapi("CartCouponsInput"),
+    ),
   },
   responses: { 200: jsonContent(CartSchema, "The cart, priced with them"), ...problemResponses(400, 401, 404, 409) },
 });

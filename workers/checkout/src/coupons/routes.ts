@@ -6,7 +6,7 @@ import { desc, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { couponClaims, coupons } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "../promotions/issuer.ts";
@@ -27,7 +27,7 @@ const createCouponRoute = createRoute({
   summary: "Issue a coupon",
   description:
     "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
-  request: { body: { required: true, content: { "application/json": { schema: CouponCreateSchema } } } },
+  request: { body: jsonBody(CouponCreateSchema) },
   responses: { 201: jsonContent(CouponSchema, "The coupon"), ...problemResponses(400, 401, 403, 422) },
 });
 
@@ -46,21 +46,17 @@ const claimRoute = createRoute({
     "A signed-in shopper or creator, with an Idempotency-Key. Never more claims than the coupon's quantity, however many press at once. 409 `coupon_exhausted` (none left), `coupon_limit_exceeded` (your limit), `coupon_expired`, `coupon_not_applicable` (not yet valid, or an audience coupon without `attribution` from its session or note).",
   request: {
     params: idParam("cpn"),
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              attribution: z.string().min(1).max(512).optional().openapi({
-                description: "For an audience coupon: the reference of a product link from its live session or note.",
-              }),
-            })
-            .strict()
-            .openapi("CouponClaimInput"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          attribution: z.string().min(1).max(512).optional().openapi({
+            description: "For an audience coupon: the reference of a product link from its live session or note.",
+          }),
+        })
+        .strict()
+        .openapi("CouponClaimInput"),
+      false,
+    ),
   },
   responses: { 201: jsonContent(ClaimSchema, "Your claim"), ...problemResponses(400, 401, 404, 409, 422) },
 });

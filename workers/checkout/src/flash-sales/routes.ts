@@ -8,7 +8,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { merchantScope, personId, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { flashSaleReminders, flashSales } from "#shared/schema.ts";
 import { createFlashSale } from "./create-flash-sale.ts";
@@ -36,7 +36,7 @@ const createFlashSaleRoute = createRoute({
   summary: "Create a flash sale",
   description:
     "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
-  request: { body: { required: true, content: { "application/json": { schema: FlashSaleCreateSchema } } } },
+  request: { body: jsonBody(FlashSaleCreateSchema) },
   responses: {
     201: jsonContent(FlashSaleSchema, "The flash sale (Location)"),
     ...problemResponses(400, 401, 403, 404, 409, 422),
@@ -67,10 +67,7 @@ const reserveRoute = createRoute({
   summary: "Reserve flash-sale stock",
   description:
     "A shopper (or creator) token and an Idempotency-Key. 201 with a hold that lasts HOLD_TTL_SECONDS; 202 with a waiting hold when `wait` is set and released stock may still come; 409 `sold_out`, `limit_exceeded`, `sale_not_started` or `sale_ended`. A retry with the same key gets the first answer (`Idempotent-Replayed: true`); with another body, 422.",
-  request: {
-    params: idParam("fs"),
-    body: { required: true, content: { "application/json": { schema: ReservationInput } } },
-  },
+  request: { params: idParam("fs"), body: jsonBody(ReservationInput) },
   responses: {
     201: jsonContent(HoldSchema, "The hold"),
     202: jsonContent(HoldSchema, "A place in the waiting line"),

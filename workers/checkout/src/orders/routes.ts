@@ -8,7 +8,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, MoneySchema, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, MoneySchema, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
@@ -33,10 +33,7 @@ const listRoute = createRoute({
   summary: "List orders, newest first",
   description: "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list.",
   request: { query: ListQuery },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(OrderSchema), nextCursor: z.string().nullable() }), "A page of orders"),
-    ...problemResponses(400, 401, 403),
-  },
+  responses: { 200: jsonContent(pageOf(OrderSchema), "A page of orders"), ...problemResponses(400, 401, 403) },
 });
 
 const getRoute = createRoute({
@@ -96,14 +93,8 @@ const createRefundRoute = createRoute({
   summary: "Refund a paid order, in full or in part",
   description:
     "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
-  request: {
-    params: idParam("ord"),
-    body: { required: false, content: { "application/json": { schema: RefundInput } } },
-  },
-  responses: {
-    201: jsonContent(RefundSchema, "The refund"),
-    ...problemResponses(400, 401, 403, 404, 409, 422, 502),
-  },
+  request: { params: idParam("ord"), body: jsonBody(RefundInput, false) },
+  responses: { 201: jsonContent(RefundSchema, "The refund"), ...problemResponses(400, 401, 403, 404, 409, 422, 502) },
 });
 
 const listRefundsRoute = createRoute({
@@ -112,10 +103,7 @@ const listRefundsRoute = createRoute({
   summary: "List an order's refunds, newest first",
   description: "Its customer, or its merchant with `orders:read`.",
   request: { params: idParam("ord"), query: pageQuery.strict() },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(RefundSchema), nextCursor: z.string().nullable() }), "A page of refunds"),
-    ...problemResponses(400, 401, 403, 404),
-  },
+  responses: { 200: jsonContent(pageOf(RefundSchema), "A page of refunds"), ...problemResponses(400, 401, 403, 404) },
 });
 
 const ReturnInput = z
@@ -136,10 +124,7 @@ const requestReturnRoute = createRoute({
   summary: "Ask to return lines of a delivered order",
   description:
     "The order's customer (a signed-in shopper or creator), with an Idempotency-Key, within `RETURN_WINDOW_DAYS` of delivery (409 `return_window_closed` after). Never more units of a line than were bought, counting every open return and every refund of it (409 `return_exceeds_order`). 409 `conflict` unless the order is delivered.",
-  request: {
-    params: idParam("ord"),
-    body: { required: true, content: { "application/json": { schema: ReturnInput } } },
-  },
+  request: { params: idParam("ord"), body: jsonBody(ReturnInput) },
   responses: { 201: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 404, 409, 422) },
 });
 

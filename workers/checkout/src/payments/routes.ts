@@ -7,7 +7,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
@@ -48,10 +48,7 @@ const sandboxRoute = createRoute({
   summary: "Decide a sandbox payment's outcome",
   description:
     "Its order's customer, with an Idempotency-Key. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.",
-  request: {
-    params: idParam("pay"),
-    body: { required: true, content: { "application/json": { schema: SandboxInput } } },
-  },
+  request: { params: idParam("pay"), body: jsonBody(SandboxInput) },
   responses: {
     200: jsonContent(SandboxResult, "The payment after the outcome"),
     ...problemResponses(400, 401, 404, 409, 422),

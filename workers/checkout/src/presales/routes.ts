@@ -9,7 +9,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
@@ -48,7 +48,7 @@ const createRoute_ = createRoute({
   summary: "Create a pre-sale with deposit",
   description:
     "Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.",
-  request: { body: { required: true, content: { "application/json": { schema: PresaleCreateSchema } } } },
+  request: { body: jsonBody(PresaleCreateSchema) },
   responses: {
     201: jsonContent(PresaleSchema, "The pre-sale (Location)"),
     ...problemResponses(400, 401, 403, 404, 422),
@@ -68,10 +68,7 @@ const placeRoute = createRoute({
   summary: "Place a pre-sale order (its deposit payment)",
   description:
     "A shopper (or creator) token and an Idempotency-Key. In the deposit window, takes the units from stock and opens the deposit payment: 201 with the order `pending_deposit`; unpaid by its `paymentDueAt`, it is cancelled and the units go back. 409 `presale_not_open` outside the deposit window, `limit_exceeded` past the per-shopper limit (orders not cancelled count), `sold_out` when the pre-sale or the SKU has too few units; a refusal writes nothing and charges nothing.",
-  request: {
-    params: idParam("pre"),
-    body: { required: true, content: { "application/json": { schema: PresaleOrderInput } } },
-  },
+  request: { params: idParam("pre"), body: jsonBody(PresaleOrderInput) },
   responses: {
     201: jsonContent(PresaleOrderSchema, "The pre-sale order"),
     ...problemResponses(400, 401, 404, 409, 422, 502),
@@ -93,13 +90,7 @@ const balanceRoute = createRoute({
   summary: "Pay the balance of a pre-sale order",
   description:
     "Its customer, with an Idempotency-Key, inside the balance window: opens the balance payment (201; 200 with the one already opened). 409 `balance_not_open` before the window, `balance_window_closed` after it (the deposit is forfeited), `conflict` while the deposit is unpaid; nothing is charged on a refusal.",
-  request: {
-    params: orderParams,
-    body: {
-      required: false,
-      content: { "application/json": { schema: ProviderInput.openapi("BalancePaymentInput") } },
-    },
-  },
+  request: { params: orderParams, body: jsonBody(ProviderInput.openapi("BalancePaymentInput"), false) },
   responses: {
     200: jsonContent(PresaleOrderSchema, "The balance payment was already open"),
     201: jsonContent(PresaleOrderSchema, "The pre-sale order with its balance payment"),

@@ -5,7 +5,7 @@ import { and, desc, eq, gt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { spendSaveRules } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "./issuer.ts";
 import { createSpendSave, SpendSaveCreateSchema, SpendSaveSchema, toSpendSave } from "./spend-save.ts";
@@ -16,7 +16,7 @@ const createRuleRoute = createRoute({
   summary: "Create a spend-and-save rule (满减)",
   description:
     "A merchant (`promotions:write`): over all its products. The operator: over a campaign's products (`campaignId`). `every` (one tier: each full threshold takes `off`) or `tiered` (the highest threshold reached). Of the rules in force for an order, the one saving most applies (they do not add up). Optional Idempotency-Key.",
-  request: { body: { required: true, content: { "application/json": { schema: SpendSaveCreateSchema } } } },
+  request: { body: jsonBody(SpendSaveCreateSchema) },
   responses: { 201: jsonContent(SpendSaveSchema, "The rule"), ...problemResponses(400, 401, 403, 422) },
 });
 

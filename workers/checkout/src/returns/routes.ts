@@ -8,7 +8,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
@@ -26,10 +26,7 @@ const listRoute = createRoute({
   summary: "List returns, newest first",
   description: "A signed-in shopper or creator: their own. A merchant with `orders:read`: those of its orders.",
   request: { query: ListQuery },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(ReturnSchema), nextCursor: z.string().nullable() }), "A page of returns"),
-    ...problemResponses(400, 401, 403),
-  },
+  responses: { 200: jsonContent(pageOf(ReturnSchema), "A page of returns"), ...problemResponses(400, 401, 403) },
 });
 
 const getRoute = createRoute({
@@ -49,17 +46,13 @@ const approveRoute = createRoute({
     "Its merchant, `orders:write` (Idempotency-Key accepted). Refunds the lines through the order's payment provider (a refund with `lines`); the return is `approved` until that refund succeeds, then `refunded`. With `restock`, the units go back in stock through the inventory ledger (`return_restock`). 409 `conflict` unless requested (or approved with a refund that failed: approving again asks for a new one); 409 `refund_exceeds_payment` if the lines were refunded meanwhile.",
   request: {
     params: idParam("ret"),
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z
-            .object({ restock: z.boolean().default(false) })
-            .strict()
-            .openapi("ApproveReturnInput"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({ restock: z.boolean().default(false) })
+        .strict()
+        .openapi("ApproveReturnInput"),
+      false,
+    ),
   },
   responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409, 422, 502) },
 });
@@ -71,17 +64,12 @@ const rejectRoute = createRoute({
   description: "Its merchant, `orders:write`, saying why. 409 `conflict` unless requested.",
   request: {
     params: idParam("ret"),
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({ reason: z.string().min(1).max(500) })
-            .strict()
-            .openapi("RejectReturnInput"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({ reason: z.string().min(1).max(500) })
+        .strict()
+        .openapi("RejectReturnInput"),
+    ),
   },
   responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409) },
 });

@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
@@ -85,7 +85,7 @@ const createRoute_ = createRoute({
   path: "/",
   summary: "Register a webhook endpoint",
   description: `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
-  request: { body: { content: { "application/json": { schema: CreateInput } }, required: true } },
+  request: { body: jsonBody(CreateInput) },
   responses: { 201: jsonContent(WithSecret, "The endpoint and its secret"), ...problemResponses(400, 401, 403, 422) },
 });
 
@@ -95,10 +95,7 @@ const listRoute = createRoute({
   summary: "List your webhook endpoints, newest first",
   description: base,
   request: { query: pageQuery.strict() },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(WebhookEndpointSchema), nextCursor: z.string().nullable() }), "A page"),
-    ...problemResponses(400, 401, 403),
-  },
+  responses: { 200: jsonContent(pageOf(WebhookEndpointSchema), "A page"), ...problemResponses(400, 401, 403) },
 });
 
 const getRoute = createRoute({
@@ -118,11 +115,7 @@ const updateRoute = createRoute({
   path: "/{id}",
   summary: "Change a webhook endpoint",
   description: `${base} Enabling one the platform disabled clears its reason and starts delivering again.`,
-  request: {
-    params: idParam("whep"),
-    headers: ifMatchHeader,
-    body: { content: { "application/json": { schema: UpdateInput } }, required: true },
-  },
+  request: { params: idParam("whep"), headers: ifMatchHeader, body: jsonBody(UpdateInput) },
   responses: {
     200: jsonContent(WebhookEndpointSchema, "The endpoint (ETag)"),
     ...problemResponses(400, 401, 403, 404, 412),
@@ -145,26 +138,22 @@ const rotateRoute = createRoute({
   description: `${base} Until the overlap ends, deliveries carry both signatures: \`v1,<new> v1,<previous>\`.`,
   request: {
     params: idParam("whep"),
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              overlapSeconds: z
-                .number()
-                .int()
-                .min(0)
-                .max(7 * 86400)
-                .default(86400)
-                .openapi({
-                  description: "How long the previous secret keeps signing (default a day, at most a week).",
-                }),
-            })
-            .strict(),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          overlapSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(7 * 86400)
+            .default(86400)
+            .openapi({
+              description: "How long the previous secret keeps signing (default a day, at most a week).",
+            }),
+        })
+        .strict(),
+      false,
+    ),
   },
   responses: {
     200: jsonContent(WithSecret, "The endpoint and its new secret"),
@@ -177,14 +166,8 @@ const attemptsRoute = createRoute({
   path: "/{id}/attempts",
   summary: "The delivery log: every attempt, newest first",
   description: base,
-  request: {
-    params: idParam("whep"),
-    query: pageQuery.extend({ messageId: MessageIdSchema.optional() }).strict(),
-  },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(AttemptSchema), nextCursor: z.string().nullable() }), "A page"),
-    ...problemResponses(400, 401, 403, 404),
-  },
+  request: { params: idParam("whep"), query: pageQuery.extend({ messageId: MessageIdSchema.optional() }).strict() },
+  responses: { 200: jsonContent(pageOf(AttemptSchema), "A page"), ...problemResponses(400, 401, 403, 404) },
 });
 
 const resendRoute = createRoute({
@@ -201,13 +184,7 @@ const replayRoute = createRoute({
   path: "/{id}/replay",
   summary: "Send again every message that failed since a time",
   description: base,
-  request: {
-    params: idParam("whep"),
-    body: {
-      required: true,
-      content: { "application/json": { schema: z.object({ since: z.iso.datetime() }).strict() } },
-    },
-  },
+  request: { params: idParam("whep"), body: jsonBody(z.object({ since: z.iso.datetime() }).strict()) },
   responses: {
     202: jsonContent(z.object({ replayed: z.number().int() }), "How many were queued"),
     ...problemResponses(400, 401, 403, 404),
@@ -221,14 +198,7 @@ const testRoute = createRoute({
   description: `${base} The event's \`data\` is \`{ "test": true, "endpointId": … }\`; 409 when the endpoint is disabled.`,
   request: {
     params: idParam("whep"),
-    body: {
-      required: false,
-      content: {
-        "application/json": {
-          schema: z.object({ eventType: z.enum(webhookEventTypes).default("order.created") }).strict(),
-        },
-      },
-    },
+    body: jsonBody(z.object({ eventType: z.enum(webhookEventTypes).default("order.created") }).strict(), false),
   },
   responses: {
     202: jsonContent(z.object({ messageId: z.string() }), "The test message's id"),

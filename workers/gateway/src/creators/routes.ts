@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
@@ -49,12 +49,9 @@ const createCreatorRoute = createRoute({
   path: "/",
   summary: "Onboard a creator (operator)",
   description: "Creates the creator with a first creator key (ck_test_…), in this response only.",
-  request: { body: { content: { "application/json": { schema: CreatorCreateSchema } }, required: true } },
+  request: { body: jsonBody(CreatorCreateSchema) },
   responses: {
-    201: {
-      description: "The creator and its key",
-      content: { "application/json": { schema: CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }) } },
-    },
+    201: jsonContent(CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }), "The creator and its key"),
     ...problemResponses(400, 401, 409),
   },
 });

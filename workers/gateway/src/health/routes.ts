@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { pingDatabase } from "#shared/db.ts";
 import { type Check, timedCheck, type WorkerHealth } from "#shared/health.ts";
 import { createRouter } from "#shared/http.ts";
+import { jsonContent } from "#shared/openapi.ts";
 import { backend, services } from "../pipeline/services.ts";
 
 const CheckSchema = z.object({
@@ -24,8 +25,8 @@ const health = createRoute({
   path: "/",
   summary: "Health of the database and of every Worker",
   responses: {
-    200: { description: "Everything is up", content: { "application/json": { schema: HealthSchema } } },
-    503: { description: "Something is down", content: { "application/json": { schema: HealthSchema } } },
+    200: jsonContent(HealthSchema, "Everything is up"),
+    503: jsonContent(HealthSchema, "Something is down"),
   },
 });
 

@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -52,7 +52,7 @@ const createMerchantRoute = createRoute({
   summary: "Onboard a merchant (operator)",
   description:
     "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
-  request: { body: { content: { "application/json": { schema: MerchantCreateSchema } }, required: true } },
+  request: { body: jsonBody(MerchantCreateSchema) },
   responses: {
     201: jsonContent(OnboardedMerchantSchema, "The merchant and its first keys"),
     ...problemResponses(400, 401, 409),

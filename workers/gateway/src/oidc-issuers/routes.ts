@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { oidcIssuers } from "#shared/schema.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
 import { isUniqueViolation } from "../schemas.ts";
@@ -36,7 +36,7 @@ const createIssuerRoute = createRoute({
   method: "post",
   path: "/",
   summary: "Accept ID tokens from an OIDC issuer (operator)",
-  request: { body: { content: { "application/json": { schema: OidcIssuerCreateSchema } }, required: true } },
+  request: { body: jsonBody(OidcIssuerCreateSchema) },
   responses: { 201: jsonContent(OidcIssuerSchema, "The issuer"), ...problemResponses(400, 401, 409) },
 });
 

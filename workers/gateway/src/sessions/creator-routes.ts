@@ -7,13 +7,13 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { creators } from "#shared/schema.ts";
 import { findCreatorByKey } from "../api-keys/keys.ts";
 import { CreatorSchema, toCreator } from "../creators/routes.ts";
 import { verifyIdToken } from "./oidc.ts";
 import { openSession } from "./session.ts";
-import { body, idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
+import { idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
 
 const CreatorSessionSchema = z
   .object({ ...sessionFields, object: z.literal("creator_session"), creator: CreatorSchema })
@@ -38,7 +38,7 @@ const openCreatorSession = createRoute({
   method: "post",
   path: "/",
   summary: "Open a creator session with a creator key or an ID token from a creator-role issuer",
-  request: body(CreatorSessionCreateSchema),
+  request: { body: jsonBody(CreatorSessionCreateSchema) },
   responses: { 201: jsonContent(CreatorSessionSchema, "The session"), ...problemResponses(400, 401) },
 });
 

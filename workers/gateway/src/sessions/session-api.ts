@@ -5,7 +5,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import type { Storefront } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
 import { type IssuedSession, refreshSession, type SessionRole } from "./session.ts";
@@ -29,10 +29,6 @@ export const RefreshSchema = z
   .object({ refreshToken: z.string().min(1).max(200) })
   .strict()
   .openapi("SessionRefresh");
-
-export const body = <S extends z.ZodType>(schema: S, required = true) => ({
-  body: { content: { "application/json": { schema } }, required },
-});
 
 export function tokens(s: IssuedSession) {
   return {
@@ -66,7 +62,7 @@ export function refreshRoute(role: SessionRole, schema: z.ZodType) {
     method: "post",
     path: "/refresh",
     summary: `Trade a ${role} refresh token for new tokens (the old one stops working)`,
-    request: body(RefreshSchema),
+    request: { body: jsonBody(RefreshSchema) },
     responses: { 200: jsonContent(schema, "The session, with new tokens"), ...problemResponses(400, 401) },
   });
 }

@@ -6,12 +6,12 @@ import { eq, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { shoppers } from "#shared/schema.ts";
 import { storefrontOnly } from "../pipeline/callers.ts";
 import { verifyIdToken } from "./oidc.ts";
 import { openSession } from "./session.ts";
-import { body, idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
+import { idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
 
 const ShopperSchema = z
   .object({
@@ -33,7 +33,7 @@ const openShopperSession = createRoute({
   method: "post",
   path: "/",
   summary: "Open a shopper session (publishable key): a guest, or an OIDC identity",
-  request: body(ShopperSessionCreateSchema, false),
+  request: { body: jsonBody(ShopperSessionCreateSchema, false) },
   responses: { 201: jsonContent(ShopperSessionSchema, "The session"), ...problemResponses(400, 401, 403) },
 });
 

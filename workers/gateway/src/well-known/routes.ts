@@ -2,6 +2,7 @@
 // platform's access tokens. Cached briefly: a rotation shows here within a minute.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "#shared/http.ts";
+import { jsonContent } from "#shared/openapi.ts";
 import { signingKeys } from "#shared/signing-keys.ts";
 
 const JwksSchema = z
@@ -16,7 +17,7 @@ const jwksRoute = createRoute({
   method: "get",
   path: "/jwks.json",
   summary: "The platform's token verification keys (JWKS)",
-  responses: { 200: { description: "Current key first", content: { "application/json": { schema: JwksSchema } } } },
+  responses: { 200: jsonContent(JwksSchema, "Current key first") },
 });
 
 export const wellKnownRoutes = createRouter<{ Bindings: Env }>();

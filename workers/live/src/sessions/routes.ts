@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses, retrieveRoute } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { BUFFER_SIZE } from "../room/core.ts";
@@ -60,13 +60,7 @@ const listRoute = createRoute({
       })
       .strict(),
   },
-  responses: {
-    200: jsonContent(
-      z.object({ data: z.array(LiveSessionSchema), nextCursor: z.string().nullable() }),
-      "A page of sessions",
-    ),
-    ...problemResponses(400),
-  },
+  responses: { 200: jsonContent(pageOf(LiveSessionSchema), "A page of sessions"), ...problemResponses(400) },
 });
 
 const getRoute = retrieveRoute({
@@ -82,7 +76,7 @@ const createSessionRoute = createRoute({
   summary: "Schedule a live session with its product shelf",
   description:
     "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
-  request: { body: { required: true, content: { "application/json": { schema: LiveSessionCreateSchema } } } },
+  request: { body: jsonBody(LiveSessionCreateSchema) },
   responses: {
     201: jsonContent(LiveSessionSchema, "The session (Location, ETag)"),
     ...problemResponses(400, 401, 403, 409, 422),
@@ -95,10 +89,7 @@ const updateRoute = createRoute({
   summary: "Edit a scheduled session: title, cover, start time, shelf (the host)",
   description:
     "Send If-Match with the ETag you read: a stale one gets 412. Once live, ended or cancelled: 409. A new shelf follows the same rules as at scheduling.",
-  request: {
-    params: idParam("live"),
-    body: { required: true, content: { "application/json": { schema: LiveSessionUpdateSchema } } },
-  },
+  request: { params: idParam("live"), body: jsonBody(LiveSessionUpdateSchema) },
   responses: {
     200: jsonContent(LiveSessionSchema, "The session (ETag)"),
     ...problemResponses(400, 401, 403, 404, 409, 412),
@@ -143,14 +134,8 @@ const tokenRoute = createRoute({
   summary: "Stream tokens: the video server's and the room socket's",
   description:
     "For a signed-in shopper or creator (viewer, or moderator when the host named them) or the host (the creator, or the store's secret key with `catalog:write`). Viewer tokens last 10 minutes; ask again to rejoin. Ended or unknown sessions get no token.",
-  request: {
-    params: idParam("live"),
-    body: { required: false, content: { "application/json": { schema: StreamTokenRequestSchema } } },
-  },
-  responses: {
-    200: { description: "The tokens", content: { "application/json": { schema: StreamTokenSchema } } },
-    ...problemResponses(400, 401, 403, 404, 409, 503),
-  },
+  request: { params: idParam("live"), body: jsonBody(StreamTokenRequestSchema, false) },
+  responses: { 200: jsonContent(StreamTokenSchema, "The tokens"), ...problemResponses(400, 401, 403, 404, 409, 503) },
 });
 
 const frameRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -187,10 +172,7 @@ const replayRoute = createRoute({
   path: "/{id}/replay",
   summary: "An ended session's recording and product timeline",
   request: { params: idParam("live") },
-  responses: {
-    200: { description: "The replay", content: { "application/json": { schema: ReplaySchema } } },
-    ...problemResponses(400, 404, 409),
-  },
+  responses: { 200: jsonContent(ReplaySchema, "The replay"), ...problemResponses(400, 404, 409) },
 });
 
 export const sessionRoutes = createRouter<{ Bindings: Env }>();

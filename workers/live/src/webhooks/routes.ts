@@ -2,7 +2,7 @@
 // public reads at the edge.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, purge } from "#shared/http.ts";
-import { problemResponses } from "#shared/openapi.ts";
+import { jsonContent, problemResponses } from "#shared/openapi.ts";
 import { receiveWebhook } from "./receive.ts";
 
 const webhookRoute = createRoute({
@@ -10,10 +10,7 @@ const webhookRoute = createRoute({
   path: "/",
   summary: "LiveKit webhooks (signed: Authorization is a JWT over the body's SHA-256)",
   responses: {
-    200: {
-      description: "Received",
-      content: { "application/json": { schema: z.object({ received: z.boolean(), applied: z.boolean() }) } },
-    },
+    200: jsonContent(z.object({ received: z.boolean(), applied: z.boolean() }), "Received"),
     ...problemResponses(400, 401, 503),
   },
 });

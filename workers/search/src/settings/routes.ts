@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { defaultRanking, loadRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "./ranking.ts";
@@ -23,12 +23,7 @@ const putSettingsRoute = createRoute({
   path: "/",
   summary: "Set the ranking weights (operator)",
   description: "Replaces the operator's weights; any weight left out takes its default.",
-  request: {
-    body: {
-      required: true,
-      content: { "application/json": { schema: z.object({ ranking: RankingSchema.partial() }).strict() } },
-    },
-  },
+  request: { body: jsonBody(z.object({ ranking: RankingSchema.partial() }).strict()) },
   responses: { 200: jsonContent(SettingsSchema, "Weights in force"), ...problemResponses(400, 401) },
 });
 

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
@@ -50,10 +50,7 @@ const putSynonymsRoute = createRoute({
   path: "/{name}",
   summary: "Create or replace a synonym set (operator)",
   description: "A query for any term of the set also finds what the others find. Idempotent.",
-  request: {
-    params: nameParam,
-    body: { required: true, content: { "application/json": { schema: SynonymInputSchema } } },
-  },
+  request: { params: nameParam, body: jsonBody(SynonymInputSchema) },
   responses: { 200: jsonContent(SynonymSetSchema, "The set"), ...problemResponses(400, 401) },
 });
 
