@@ -430,7 +430,7 @@ describe("delivery", () => {
     expect(await attemptsOf(merchant, endpoint.id)).toMatchObject([
       {
         responseStatus: null,
-        error: "URL refused: must not point at a private address",
+        error: "URL refused: must not point at a private address (10.0.0.0/8, Private-Use, RFC 1918)",
         nextAttemptAt: expect.any(String),
       },
     ]);

@@ -1,75 +1,95 @@
-// Which URLs a webhook may be sent to (against server-side request forgery): https only, no userinfo, no IP literal
-// in a private, loopback, link-local, CGNAT, multicast, reserved or unspecified range (IPv4, IPv6 and embedded
-// forms), no metadata address, no localhost/.local/.internal name. WEBHOOK_ALLOW_PRIVATE_URLS=true allows http and
-// loopback for local receivers. DNS is not resolved here: see the design note for what limits that.
+// Which URLs a webhook may be sent to (against server-side request forgery). The host is read as an address, not as
+// text: an IP literal in any spelling is reduced to its number and judged against the special-purpose ranges
+// (special-addresses.ts); a name is refused when it is single-label, reserved or a metadata host. https only, no
+// userinfo. WHATWG URL already turns numeric IPv4 spellings into dotted decimal; the parser here accepts them all
+// anyway so the verdict does not depend on that. DNS is not resolved here: see the design note for what limits that.
 // Design: docs/design/webhooks.md#the-url-guard
+
+import { type AddressVerdict, judgeV4, judgeV6, parseV6 } from "./special-addresses.ts";
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
 
-type Range = [network: bigint, prefix: number, bits: 32 | 128];
+type HostVerdict = { kind: "public" } | { kind: "loopback" | "refused"; reason: string };
 
-const v4 = (text: string): bigint | null => {
-  const parts = text.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
-  return parts.reduce((n, p) => (n << 8n) | BigInt(p), 0n);
-};
+const refused = (reason: string): HostVerdict => ({ kind: "refused", reason });
+const pointsAt = (verdict: AddressVerdict): HostVerdict =>
+  verdict.kind === "public" ? verdict : { kind: verdict.kind, reason: `must not point at ${verdict.reason}` };
 
-/** An IPv6 address as the URL parser writes it (lower-case hex groups, `::` compressed, no dotted tail). */
-function v6(text: string): bigint | null {
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const head = halves[0] ? halves[0].split(":") : [];
-  const tail = halves[1] ? halves[1].split(":") : [];
-  const groups =
-    halves.length === 2 ? [...head, ...Array<string>(8 - head.length - tail.length).fill("0"), ...tail] : head;
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
-  return groups.reduce((n, g) => (n << 16n) | BigInt(`0x${g}`), 0n);
+/** One part of an IPv4 address as inet_aton and WHATWG read it: 0x… hex, 0… octal, else decimal. */
+function v4Part(part: string): number | null {
+  if (/^0x[0-9a-f]*$/.test(part)) return part.length === 2 ? 0 : Number.parseInt(part.slice(2), 16);
+  if (/^0[0-7]+$/.test(part)) return Number.parseInt(part, 8);
+  return /^(0|[1-9]\d*)$/.test(part) ? Number(part) : null;
 }
 
-const range = (text: string, prefix: number): Range =>
-  text.includes(":") ? [v6(text) ?? 0n, prefix, 128] : [v4(text) ?? 0n, prefix, 32];
+/** An IPv4 address in any notation a URL parser or resolver accepts (1 to 4 parts, the last filling the rest). */
+function parseV4(host: string): number | null {
+  const parts = host.split(".").map(v4Part);
+  if (parts.length > 4 || parts.some((p) => p === null)) return null;
+  const numbers = parts as number[];
+  const last = numbers.pop() ?? 0;
+  if (numbers.some((n) => n > 255) || last >= 256 ** (4 - numbers.length)) return null;
+  return numbers.reduce((sum, n, i) => sum + n * 256 ** (3 - i), last);
+}
 
-const loopback = [range("127.0.0.0", 8), range("::1", 128)];
-const refused: Range[] = [
-  range("0.0.0.0", 8), // "this network", unspecified
-  range("10.0.0.0", 8),
-  range("100.64.0.0", 10), // CGNAT
-  range("169.254.0.0", 16), // link-local, 169.254.169.254 metadata
-  range("172.16.0.0", 12),
-  range("192.0.0.0", 24),
-  range("192.168.0.0", 16),
-  range("198.18.0.0", 15), // benchmarking
-  range("224.0.0.0", 4), // multicast
-  range("240.0.0.0", 4), // reserved, broadcast
-  range("::", 128), // unspecified
-  range("fc00::", 7), // unique local, fd00:ec2::254 metadata
-  range("fe80::", 10), // link-local
-  range("fec0::", 10), // site-local (deprecated)
-  range("ff00::", 8), // multicast
-  range("100::", 64), // discard-only
+// The URL standard treats a host whose last label is a number as an IPv4 address, never as a name.
+const endsInNumber = (host: string) => /^(\d+|0x[0-9a-f]*)$/.test(host.slice(host.lastIndexOf(".") + 1));
+
+// Names that lead to the cloud provider's instance metadata service from inside its network.
+const metadataHosts = new Set([
+  "metadata",
+  "metadata.google.internal",
+  "metadata.goog",
+  "instance-data",
+  "instance-data.ec2.internal",
+  "metadata.tencentyun.com",
+]);
+
+// Special-use and never-delegated names: they resolve on a local network, in a private zone, or not at all.
+const reservedNames: [suffix: string, ref: string][] = [
+  ["home.arpa", "residential networks, RFC 8375"],
+  ["arpa", "infrastructure, RFC 3172"],
+  ["local", "multicast DNS, RFC 6762"],
+  ["internal", "private use, ICANN"],
+  ["localdomain", "local-network default"],
+  ["test", "RFC 6761"],
+  ["example", "RFC 6761"],
+  ["invalid", "RFC 6761"],
+  ["onion", "Tor, RFC 7686"],
+  ["alt", "RFC 9476"],
+  ["corp", "never delegated, ICANN name collision"],
+  ["home", "never delegated, ICANN name collision"],
+  ["mail", "never delegated, ICANN name collision"],
 ];
 
-const inRange = (address: bigint, bits: number, [network, prefix, rangeBits]: Range) =>
-  bits === rangeBits && address >> BigInt(bits - prefix) === network >> BigInt(bits - prefix);
+const under = (host: string, suffix: string) => host === suffix || host.endsWith(`.${suffix}`);
 
-/** The IPv4 address an IPv6 one carries: mapped (::ffff:0:0/96), compatible (::/96), NAT64 (64:ff9b::/96), 6to4. */
-function embeddedV4(address: bigint): bigint | null {
-  const high96 = address >> 32n;
-  if (high96 === 0xffffn || high96 === 0n || high96 === 0x64ff9b0000000000000000n) return address & 0xffffffffn;
-  if (address >> 112n === 0x2002n) return (address >> 80n) & 0xffffffffn;
-  return null;
+function judgeName(host: string): HostVerdict {
+  if (host === "") return refused("has no host name");
+  if (host.split(".").includes("")) return refused("is not a valid host name (empty label)");
+  if (metadataHosts.has(host)) return refused(`must not point at a cloud metadata host (${host})`);
+  if (under(host, "localhost")) return { kind: "loopback", reason: "must not point at a loopback name (localhost)" };
+  const reserved = reservedNames.find(([suffix]) => under(host, suffix));
+  if (reserved) return refused(`must not point at a reserved name (.${reserved[0]}, ${reserved[1]})`);
+  // A name without a dot is completed by the resolver's search list: a host on the local network.
+  if (!host.includes(".")) return refused("must not be a single-label host name (local network only)");
+  return { kind: "public" };
 }
 
-function classify(address: bigint, bits: 32 | 128): "loopback" | "private" | "public" {
-  if (loopback.some((r) => inRange(address, bits, r))) return "loopback";
-  if (bits === 128 && address > 1n) {
-    const inner = embeddedV4(address);
-    if (inner !== null) return classify(inner, 32);
+function judgeHost(hostname: string): HostVerdict {
+  if (hostname.startsWith("[")) {
+    const text = hostname.slice(1, -1);
+    if (text.includes("%")) return refused("must not carry an IPv6 zone id");
+    const address = parseV6(text);
+    return address === null ? refused("is not a valid IPv6 address") : pointsAt(judgeV6(address));
   }
-  return refused.some((r) => inRange(address, bits, r)) ? "private" : "public";
+  const host = hostname.toLowerCase().replace(/\.+$/, "");
+  if (host !== "" && endsInNumber(host)) {
+    const address = parseV4(host);
+    return address === null ? refused("is not a valid IPv4 address") : pointsAt(judgeV4(address));
+  }
+  return judgeName(host);
 }
-
-const refusedNames = [/^localhost$/, /\.localhost$/, /\.local$/, /\.internal$/];
 
 export function checkWebhookUrl(text: string, allowPrivate: boolean): UrlVerdict {
   let url: URL;
@@ -82,19 +102,9 @@ export function checkWebhookUrl(text: string, allowPrivate: boolean): UrlVerdict
     return { ok: false, reason: "must use https" };
   }
   if (url.username !== "" || url.password !== "") return { ok: false, reason: "must not carry credentials" };
-  const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  let kind: "loopback" | "private" | "public";
-  if (host.startsWith("[")) {
-    const address = v6(host.slice(1, -1));
-    kind = address === null ? "private" : classify(address, 128);
-  } else {
-    const address = v4(host);
-    if (address !== null) kind = classify(address, 32);
-    else if (host === "localhost" || host.endsWith(".localhost")) kind = "loopback";
-    else kind = refusedNames.some((name) => name.test(host)) ? "private" : "public";
-  }
-  if (kind === "public" || (kind === "loopback" && allowPrivate)) return { ok: true, url };
-  return { ok: false, reason: `must not point at a ${kind} address` };
+  const verdict = judgeHost(url.hostname);
+  if (verdict.kind === "public" || (verdict.kind === "loopback" && allowPrivate)) return { ok: true, url };
+  return { ok: false, reason: verdict.reason };
 }
 
 /** The setting: WEBHOOK_ALLOW_PRIVATE_URLS=true allows http and loopback (development). */
