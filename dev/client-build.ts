@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { copyFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
+import { clientTarget, tscPath } from "./client-tsc.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const client = path.join(root, "shared/client");
@@ -25,20 +26,13 @@ await build({
 execFileSync(
   process.execPath,
   [
-    path.join(root, "node_modules/typescript/bin/tsc"),
+    tscPath,
     path.join(client, "index.ts"),
     "--declaration",
     "--emitDeclarationOnly",
     "--outDir",
     dist,
-    "--module",
-    "nodenext",
-    "--moduleResolution",
-    "nodenext",
-    "--target",
-    "es2022",
-    "--lib",
-    "es2022,dom",
+    ...clientTarget,
     "--strict",
     "--skipLibCheck",
     "--allowImportingTsExtensions",

@@ -2,27 +2,19 @@
 // provider (a JWKS over HTTP on a free port, with an RSA, an EC and an Ed25519 key) whose private keys the tests
 // sign ID tokens with; and a second libSQL server for the signing-key rotation tests, so that rotating keys there
 // never invalidates the tokens other test files hold.
+// What it provides is typed once, in test/workers/gateway/env.d.ts.
+/// <reference path="./workers/gateway/env.d.ts" />
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { exportJWK, generateKeyPair, type JWK } from "jose";
+import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
 import { connect, migrateDatabase } from "../dev/database.ts";
 import { startLibsqlServer } from "../dev/libsql-server/server.ts";
 import { seedDemoData } from "../dev/seed-data.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    platformAdminKey: string;
-    oidcJwksUrl: string;
-    /** Private JWKs (with kid and alg) by alg: RS256, ES256, EdDSA. */
-    oidcPrivateJwks: Record<string, JWK>;
-    rotationLibsqlUrl: string;
-  }
-}
 
 async function oidcKeys() {
   const specs = [

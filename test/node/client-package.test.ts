@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientTarget, tscPath } from "../../dev/client-tsc.ts";
 import { demo } from "../../dev/demo.ts";
 import { type NpmStart, npmStart } from "./e2e/npm-start.ts";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
-const tsc = path.join(root, "node_modules/typescript/bin/tsc");
 
 // Child npm and node: this Node first (the system one may be older), and none of the outer npm run's settings, which
 // name the repository as the local prefix.
@@ -36,25 +36,7 @@ async function sh(file: string, args: string[], cwd: string) {
 
 /** The consumer's compiler settings: strict, Node's own module resolution, no @types, library declarations checked. */
 const typeCheck = (files: string[]) =>
-  sh(
-    process.execPath,
-    [
-      tsc,
-      "--noEmit",
-      "--strict",
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--lib",
-      "es2022,dom",
-      "--verbatimModuleSyntax",
-      ...files,
-    ],
-    project,
-  );
+  sh(process.execPath, [tscPath, "--noEmit", "--strict", ...clientTarget, "--verbatimModuleSyntax", ...files], project);
 
 let tmp = "";
 let project = "";

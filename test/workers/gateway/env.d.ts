@@ -5,6 +5,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     platformAdminKey: string;
     oidcJwksUrl: string;
+    /** Private JWKs (with kid and alg) by alg: RS256, ES256, EdDSA. */
     oidcPrivateJwks: Record<string, JWK>;
     rotationLibsqlUrl: string;
   }

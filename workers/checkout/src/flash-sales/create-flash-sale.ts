@@ -9,17 +9,20 @@ import { flashSales, liveSessions, products, skus } from "#shared/schema.ts";
 import { moveStockStatements } from "../move-stock.ts";
 import type { FlashSaleCreate } from "./flash-sale.ts";
 
+/** A merchant's create call, for a flash sale or a pre-sale: the database, the merchant, its body, the time now. */
+export interface MerchantCreate<Input> {
+  db: Database;
+  merchantId: string;
+  input: Input;
+  now: Date;
+}
+
 export async function createFlashSale({
   db,
   merchantId,
   input,
   now,
-}: {
-  db: Database;
-  merchantId: string;
-  input: FlashSaleCreate;
-  now: Date;
-}): Promise<{ row: typeof flashSales.$inferSelect; productId: string }> {
+}: MerchantCreate<FlashSaleCreate>): Promise<{ row: typeof flashSales.$inferSelect; productId: string }> {
   if (input.endsAt <= now.toISOString()) {
     throw new ProblemError("validation_failed", "A flash sale must end in the future.", {
       errors: [{ path: "/endsAt", message: "must be in the future" }],

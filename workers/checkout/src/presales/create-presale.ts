@@ -2,11 +2,10 @@
 // units from the SKU's stock when it is placed (presales/place-presale-order.ts), so no allotment is stranded when
 // the pre-sale ends. The balance window is given, or defaults to the campaign's main day (its start to its end).
 import { eq } from "drizzle-orm";
-import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns, presales, products, skus } from "#shared/schema.ts";
-import { ownSku } from "../flash-sales/create-flash-sale.ts";
+import { type MerchantCreate, ownSku } from "../flash-sales/create-flash-sale.ts";
 import type { PresaleCreate } from "./presale.ts";
 
 export async function createPresale({
@@ -14,12 +13,7 @@ export async function createPresale({
   merchantId,
   input,
   now,
-}: {
-  db: Database;
-  merchantId: string;
-  input: PresaleCreate;
-  now: Date;
-}): Promise<typeof presales.$inferSelect> {
+}: MerchantCreate<PresaleCreate>): Promise<typeof presales.$inferSelect> {
   const [skuRows, campaignRows] = await db.batch([
     db
       .select({ id: skus.id, currency: skus.currency, merchantId: products.merchantId })
