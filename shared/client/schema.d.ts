@@ -601,6 +601,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search/suggestion-blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List blocked suggestion terms (operator) */
+        get: operations["getSearchSuggestionBlocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search/suggestion-blocks/{term}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Block a suggestion term (operator)
+         * @description No query suggestion or title containing the term (normalised) is offered by `GET /v1/search/suggest` from now on. Idempotent.
+         */
+        put: operations["putSearchSuggestionBlocksTerm"];
+        post?: never;
+        /** Unblock a suggestion term (operator) */
+        delete: operations["deleteSearchSuggestionBlocksTerm"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/search/reindex": {
         parameters: {
             query?: never;
@@ -668,7 +706,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Autocomplete: popular queries and titles of products, notes or live sessions */
+        /**
+         * Autocomplete: popular queries and titles of products, notes or live sessions
+         * @description Queries (normalised) that at least `SUGGEST_MIN_SEARCHERS` (default 5) distinct searchers of the caller's storefront made and found something with in the last 7 days, then matching titles. Without a publishable key only titles. Nothing containing an operator-blocked term. `Cache-Control: public, max-age=30`; with a publishable key `private, max-age=30`.
+         */
         get: operations["getSearchSuggest"];
         put?: never;
         post?: never;
@@ -2608,6 +2649,13 @@ export interface components {
             recencyHalfLifeDays: number;
             /** @description For a live session on air, or a product on the shelf of one. */
             live: number;
+        };
+        SuggestionBlock: {
+            /** @enum {string} */
+            object: "suggestion_block";
+            /** @description Normalised: NFKC, lower case, single spaces. */
+            term: string;
+            createdAt: string;
         };
         SearchAnalytics: {
             /** @enum {string} */
@@ -6094,6 +6142,125 @@ export interface operations {
             };
             /** @description A problem */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSearchSuggestionBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every term, A to Z */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SuggestionBlock"][];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSearchSuggestionBlocksTerm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                term: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocked term */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionBlock"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSearchSuggestionBlocksTerm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                term: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unblocked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -87,3 +87,27 @@ export const searchQueryMerchants = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.merchantId, t.query] })],
 );
+
+// Who searched what, per storefront (the publishable key's merchant) and day, for suggestions: one row per distinct
+// searcher, so a query is offered only once enough different people of that storefront looked for it. The searcher
+// is a shopper's or creator's id, else a salted hash of the caller's address. Only queries that found something.
+export const searchQuerySearchers = sqliteTable(
+  "search_query_searchers",
+  {
+    storefront: text("storefront").notNull(),
+    type: text("type").notNull(),
+    query: text("query").notNull(),
+    day: text("day").notNull(),
+    searcher: text("searcher").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storefront, t.type, t.query, t.day, t.searcher] }),
+    index("search_query_searchers_day").on(t.day),
+  ],
+);
+
+// Operator-blocked terms: a query suggestion or title containing one is never offered. Normalised, as queries are.
+export const searchSuggestionBlocks = sqliteTable("search_suggestion_blocks", {
+  term: text("term").primaryKey(),
+  createdAt: timestamp("created_at"),
+});

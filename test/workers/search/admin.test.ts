@@ -1,4 +1,4 @@
-// Operator synonyms, query analytics (operator and merchant), suggestions, edge-cache headers and bad input.
+// Operator synonyms, query analytics (operator and merchant), edge-cache headers and bad input.
 import { describe, expect, it } from "vitest";
 import { as, asMerchant } from "../principals.ts";
 import { call, ids, newMerchant, newProduct, operator, search, uniqueWord } from "./fixtures.ts";
@@ -94,34 +94,6 @@ describe("analytics", () => {
     );
     expect((await call("/v1/search/analytics")).status).toBe(401);
     expect((await call("/v1/search/analytics?day=yesterday", { headers: operator })).status).toBe(400);
-  });
-});
-
-describe("suggest", () => {
-  it("offers popular queries that found something, and matching product titles", async () => {
-    const merchantId = await newMerchant();
-    const word = uniqueWord("sg");
-    const id = await newProduct({ merchantId, title: `建议商品 ${word}` });
-    await search({ q: `${word} 建议` });
-    const prefix = word.slice(0, 7);
-    await expect
-      .poll(
-        async () => {
-          const res = await call(`/v1/search/suggest?q=${prefix}`);
-          return ((await res.json()) as { data: { text: string; kind: string }[] }).data;
-        },
-        { timeout: 5000, interval: 50 },
-      )
-      .toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ kind: "query", text: `${word} 建议` }),
-          expect.objectContaining({
-            kind: "product",
-            id,
-            highlight: `建议商品 <mark>${prefix}</mark>${word.slice(7)}`,
-          }),
-        ]),
-      );
   });
 });
 

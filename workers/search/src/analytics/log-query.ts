@@ -1,7 +1,53 @@
-// logQuery: counts a search in the day's analytics (normalised query, type, zero results), and for each merchant
-// whose products were on the first page, an impression of that query. Called after the response is sent.
+// logQuery: counts a search in the day's analytics (normalised query, type, zero results), for each merchant whose
+// products were on the first page an impression of that query, and, when the query found something, its searcher
+// among the storefront's (suggest.ts offers a query only once enough distinct searchers made it). Called after the
+// response is sent.
 import type { Database } from "#shared/db.ts";
 import { log } from "#shared/log.ts";
+import type { Principal } from "#shared/principal.ts";
+
+/** The storefront a search counts for and who made it; null when either is unknown (such a search is not tracked). */
+export interface Searcher {
+  storefront: string;
+  searcher: string;
+}
+
+/** The address a caller is counted by: IPv4 as it is, IPv6 by its /64 (one host usually holds a whole /64). */
+function addressKey(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
+    .join(":")}::/64`;
+}
+
+/**
+ * A signed-in shopper or creator by their id; anyone else by a hash of their address (CF-Connecting-IP, which
+ * Cloudflare sets and the gateway passes on), salted with the storefront so the same address is unlinkable
+ * across storefronts and the table never holds an address.
+ */
+export async function searcherOf(principal: Principal, address: string | undefined): Promise<Searcher | null> {
+  const storefront = principal.storefront?.merchantId;
+  if (!storefront) return null;
+  const { actor } = principal;
+  if (actor.type === "shopper") return { storefront, searcher: actor.shopperId };
+  if (actor.type === "creator") return { storefront, searcher: actor.creatorId };
+  if (!address) return null;
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`zhongcao-searcher\n${storefront}\n${addressKey(address)}`),
+  );
+  const hex = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return { storefront, searcher: `ip_${hex}` };
+}
+
+/** Searcher rows older than suggestions look back (7 days, plus a day's slack) are dropped now and then. */
+const PRUNE_AFTER_DAYS = 8;
+const PRUNE_CHANCE = 0.01;
 
 export async function logQuery({
   db,
@@ -9,6 +55,7 @@ export async function logQuery({
   type,
   resultCount,
   merchantIds,
+  searcher = null,
   now = new Date(),
 }: {
   db: Database;
@@ -16,9 +63,13 @@ export async function logQuery({
   type: string;
   resultCount: number;
   merchantIds: string[];
+  searcher?: Searcher | null;
   now?: Date;
 }): Promise<void> {
   const day = now.toISOString().slice(0, 10);
+  // Only queries that found something can become suggestions, so only those are tracked per searcher.
+  const tracked = searcher !== null && resultCount > 0;
+  const prune = tracked && Math.random() < PRUNE_CHANCE;
   try {
     await db.$client.batch(
       [
@@ -34,6 +85,23 @@ export async function logQuery({
                 ON CONFLICT (day, merchant_id, query) DO UPDATE SET impressions = impressions + 1`,
           args: [day, merchantId, query],
         })),
+        ...(tracked
+          ? [
+              {
+                sql: `INSERT INTO search_query_searchers (storefront, type, query, day, searcher) VALUES (?, ?, ?, ?, ?)
+                      ON CONFLICT DO NOTHING`,
+                args: [searcher.storefront, type, query, day, searcher.searcher],
+              },
+            ]
+          : []),
+        ...(prune
+          ? [
+              {
+                sql: "DELETE FROM search_query_searchers WHERE day < ?",
+                args: [new Date(now.getTime() - PRUNE_AFTER_DAYS * 86_400_000).toISOString().slice(0, 10)],
+              },
+            ]
+          : []),
       ],
       "write",
     );

@@ -1,12 +1,13 @@
 // GET /v1/search and GET /v1/search/suggest: public reads, cached at the edge for 30 s (the gateway keys the cache
-// by the URL with its parameters sorted). Searches are counted for analytics after the response is sent; a search
-// answered from the edge cache is not counted.
+// by the URL with its parameters sorted), except a storefront's suggestions, which are its own. Searches are counted
+// for analytics and suggestions after the response is sent; a search answered from the edge cache is not counted.
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { logQuery } from "../analytics/log-query.ts";
+import { principalOf } from "#shared/principal.ts";
+import { logQuery, searcherOf } from "../analytics/log-query.ts";
 import { MAX_QUERY_CHARACTERS } from "./query.ts";
 import { type SearchTiming, searchCatalog, searchTypes, sorts } from "./search.ts";
 import { suggest } from "./suggest.ts";
@@ -107,6 +108,8 @@ const suggestRoute = createRoute({
   method: "get",
   path: "/suggest",
   summary: "Autocomplete: popular queries and titles of products, notes or live sessions",
+  description:
+    "Queries (normalised) that at least `SUGGEST_MIN_SEARCHERS` (default 5) distinct searchers of the caller's storefront made and found something with in the last 7 days, then matching titles. Without a publishable key only titles. Nothing containing an operator-blocked term. `Cache-Control: public, max-age=30`; with a publishable key `private, max-age=30`.",
   request: {
     query: z
       .object({
@@ -159,14 +162,18 @@ searchRoutes.openapi(searchRoute, async (c) => {
   // Logged: first pages of queries with words in them (a query of only symbols is noise, not demand).
   if (result.query.terms.length > 0 && query.cursor === undefined) {
     const merchantIds = result.data.flatMap((hit) => (typeof hit.merchantId === "string" ? [hit.merchantId] : []));
+    const address = c.req.header("cf-connecting-ip");
     c.executionCtx.waitUntil(
-      logQuery({
-        db: database(c.env),
-        query: result.query.q,
-        type: query.type,
-        resultCount: result.totalCount,
-        merchantIds: query.type === "products" ? merchantIds : [],
-      }),
+      searcherOf(principalOf(c), address).then((searcher) =>
+        logQuery({
+          db: database(c.env),
+          query: result.query.q,
+          type: query.type,
+          resultCount: result.totalCount,
+          merchantIds: query.type === "products" ? merchantIds : [],
+          searcher,
+        }),
+      ),
     );
   }
   c.header("cache-control", PUBLIC_CACHE);
@@ -184,8 +191,17 @@ searchRoutes.openapi(searchRoute, async (c) => {
   return c.json(result, 200);
 });
 
+/** SUGGEST_MIN_SEARCHERS from wrangler.toml; 5 when unset or not a positive whole number. */
+function minSearchers(env: Env): number {
+  const value = Number(env.SUGGEST_MIN_SEARCHERS);
+  return Number.isInteger(value) && value >= 1 ? value : 5;
+}
+
 searchRoutes.openapi(suggestRoute, async (c) => {
   const { q, type, limit } = c.req.valid("query");
-  c.header("cache-control", PUBLIC_CACHE);
-  return c.json({ data: await suggest({ db: database(c.env), q, type, limit }) }, 200);
+  const storefront = principalOf(c).storefront?.merchantId ?? null;
+  // A storefront's suggestions are its own: the edge cache is keyed by URL alone, so they must not be stored there.
+  c.header("cache-control", storefront ? "private, max-age=30" : PUBLIC_CACHE);
+  const data = await suggest({ db: database(c.env), q, type, limit, storefront, minSearchers: minSearchers(c.env) });
+  return c.json({ data }, 200);
 });
