@@ -1,6 +1,7 @@
 // Seeds the demo data (dev/demo.ts): merchants, creators, products, notes, a scheduled live session, a flash sale.
-// Fixed ids and ON CONFLICT DO NOTHING make the seed idempotent:
-// running it again changes nothing, and what later features add to these rows is kept.
+// Fixed ids and ON CONFLICT DO NOTHING make the seed idempotent: running it again changes nothing (but the demo
+// keys' scopes, kept at every scope there is), and what later features add to these rows is kept.
+import { sql } from "drizzle-orm";
 import { sha256Hex } from "#shared/crypto.ts";
 import { searchPinyin } from "#shared/pinyin.ts";
 import * as s from "#shared/schema.ts";
@@ -160,7 +161,11 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
       )
       .onConflictDoNothing(),
     db.insert(s.creators).values(demo.creators).onConflictDoNothing(),
-    db.insert(s.apiKeys).values(keyRows).onConflictDoNothing(),
+    // Scopes refreshed on every start: a demo secret key carries every scope, including any added since it was seeded.
+    db
+      .insert(s.apiKeys)
+      .values(keyRows)
+      .onConflictDoUpdate({ target: s.apiKeys.id, set: { scopes: sql`excluded.scopes` } }),
     db.insert(s.apiKeys).values(creatorKeyRows).onConflictDoNothing(),
     db.insert(s.products).values(productRows).onConflictDoNothing(),
     db.insert(s.skus).values(skuRows).onConflictDoNothing(),

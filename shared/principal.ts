@@ -16,6 +16,7 @@ export const scopes = [
   "webhooks:write",
   "analytics:read",
   "promotions:write",
+  "api_keys:write",
 ] as const;
 export type Scope = (typeof scopes)[number];
 

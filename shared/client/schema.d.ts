@@ -98,12 +98,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the merchant's keys, newest first (never the keys themselves) */
+        /**
+         * List the merchant's keys, newest first (never the keys themselves)
+         * @description A secret key with `api_keys:write`.
+         */
         get: operations["getApiKeys"];
         put?: never;
         /**
-         * Create a secret or publishable key (any secret key of the merchant)
-         * @description The key is in this response only. A secret key may be given only scopes the calling key has.
+         * Create a secret or publishable key (a secret key with `api_keys:write`)
+         * @description A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`).
          */
         post: operations["postApiKeys"];
         delete?: never;
@@ -122,7 +125,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the merchant's keys; it stops working at once */
+        /**
+         * Revoke one of the merchant's keys; it stops working at once
+         * @description A secret key with `api_keys:write`, and every scope of the key it revokes (else 403 `forbidden`). Revoking a revoked key answers it as it is.
+         */
         delete: operations["deleteApiKeysId"];
         options?: never;
         head?: never;
@@ -2236,7 +2242,7 @@ export interface components {
              * @enum {string}
              */
             mode: "test" | "live";
-            scopes: ("catalog:write" | "orders:read" | "orders:write" | "flash_sales:write" | "presales:write" | "webhooks:write" | "analytics:read" | "promotions:write")[];
+            scopes: ("catalog:write" | "orders:read" | "orders:write" | "flash_sales:write" | "presales:write" | "webhooks:write" | "analytics:read" | "promotions:write" | "api_keys:write")[];
         } | {
             /** @enum {string} */
             kind: "publishable";
@@ -4209,6 +4215,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postApiKeys: {
@@ -4293,6 +4308,15 @@ export interface operations {
             };
             /** @description A problem */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

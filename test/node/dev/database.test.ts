@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { exportJWK, generateKeyPair, jwtVerify } from "jose";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { connect, migrateDatabase, targetFromEnv } from "../../../dev/database.ts";
-import { demo } from "../../../dev/demo.ts";
+import { allScopes, demo, demoId } from "../../../dev/demo.ts";
 import { seedDemoData } from "../../../dev/seed-data.ts";
 
 const db = connect({ url: inject("libsqlUrl"), authToken: inject("libsqlAuthToken") });
@@ -69,6 +69,14 @@ describe("the demo seed", () => {
     await seedDemoData(db);
     expect(await Promise.all(tables.map(count))).toEqual(before);
     expect(before[tables.indexOf("products")]).toBeGreaterThanOrEqual(demo.products.length);
+  });
+
+  it("gives the demo secret keys every scope, also one added after they were first seeded", async () => {
+    const id = demoId("key", 1);
+    await db.run(sql`UPDATE api_keys SET scopes = '["orders:read"]' WHERE id = ${id}`);
+    await seedDemoData(db);
+    const [row] = await db.all<{ scopes: string }>(sql`SELECT scopes FROM api_keys WHERE id = ${id}`);
+    expect(JSON.parse(row?.scopes ?? "[]")).toEqual(allScopes);
   });
 
   it("explains every SKU's stock by its inventory ledger", async () => {

@@ -13,6 +13,7 @@ describe("operator onboarding", () => {
     expect(merchant.secretKey.scopes.sort()).toEqual(
       [
         "analytics:read",
+        "api_keys:write",
         "catalog:write",
         "flash_sales:write",
         "orders:read",

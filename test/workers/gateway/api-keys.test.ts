@@ -1,4 +1,5 @@
-// A merchant's keys: create, list, revoke (at once), scopes (403), ownership (404), publishable keys and origins.
+// A merchant's keys: create, list, revoke (at once), scopes (403: managing keys needs api_keys:write, and never
+// beyond the caller's own scopes), ownership (404), publishable keys and origins.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
@@ -20,8 +21,9 @@ async function createKey(secret: string, body: unknown): Promise<KeyWithSecret> 
 describe("secret keys", () => {
   it("are created with chosen scopes, listed without their secret, and revoked with immediate effect", async () => {
     const merchant = await onboardMerchant();
-    const key = await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["orders:read"] });
-    expect(key).toMatchObject({ object: "api_key", kind: "secret", mode: "test", scopes: ["orders:read"] });
+    const scopes = ["orders:read", "api_keys:write"];
+    const key = await createKey(merchant.secretKey.key, { kind: "secret", scopes });
+    expect(key).toMatchObject({ object: "api_key", kind: "secret", mode: "test", scopes });
     expect(key.key).toMatch(/^sk_test_[0-9a-f]{40}$/);
     expect(key.displayPrefix).toBe(`${key.key.slice(0, 12)}…`);
 
@@ -63,11 +65,67 @@ describe("secret keys", () => {
     const writer = await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["catalog:write"] });
     expect((await call("/v1/products", post(product, bearer(writer.key)))).status).toBe(201);
     // A key cannot mint a key with more than it has.
-    await expectProblem(
-      await call("/v1/api-keys", post({ kind: "secret", scopes: ["catalog:write"] }, bearer(reader.key))),
+    const manager = await createKey(merchant.secretKey.key, {
+      kind: "secret",
+      scopes: ["orders:read", "api_keys:write"],
+    });
+    const granting = await expectProblem(
+      await call(
+        "/v1/api-keys",
+        post({ kind: "secret", scopes: ["orders:read", "catalog:write"] }, bearer(manager.key)),
+      ),
       403,
       "forbidden",
     );
+    expect(granting.errors).toEqual([{ path: "/scopes", message: expect.stringContaining("catalog:write") }]);
+  });
+
+  it("are managed only by a key with api_keys:write: without it no listing, minting or revoking", async () => {
+    const merchant = await onboardMerchant();
+    const reader = bearer((await createKey(merchant.secretKey.key, { kind: "secret", scopes: ["orders:read"] })).key);
+    await expectProblem(await call("/v1/api-keys", { headers: reader }), 403, "forbidden");
+    await expectProblem(
+      await call("/v1/api-keys", post({ kind: "secret", scopes: ["orders:read"] }, reader)),
+      403,
+      "forbidden",
+    );
+    const publishable = { kind: "publishable", mode: "live", allowedOrigins: ["https://evil.example"] };
+    const refused = await expectProblem(await call("/v1/api-keys", post(publishable, reader)), 403, "forbidden");
+    expect(refused.detail).toContain("api_keys:write");
+    for (const id of [merchant.secretKey.id, merchant.publishableKey.id]) {
+      await expectProblem(await call(`/v1/api-keys/${id}`, { method: "DELETE", headers: reader }), 403, "forbidden");
+    }
+    // Nothing was minted or revoked.
+    const res = await call("/v1/api-keys", { headers: bearer(merchant.secretKey.key) });
+    const { data } = await res.json<{ data: KeyWithSecret[] }>();
+    expect(data).toHaveLength(3);
+    expect(data.every((k) => k.revokedAt === null)).toBe(true);
+  });
+
+  it("with api_keys:write, mint and revoke keys within the caller's own scopes only", async () => {
+    const merchant = await onboardMerchant();
+    const manager = await createKey(merchant.secretKey.key, {
+      kind: "secret",
+      scopes: ["orders:read", "api_keys:write"],
+    });
+    const as = bearer(manager.key);
+    const narrower = await createKey(manager.key, { kind: "secret", scopes: ["orders:read"] });
+    const pk = await createKey(manager.key, { kind: "publishable", allowedOrigins: ["https://shop.example.com"] });
+    // The merchant's full key has scopes the manager lacks: it stays.
+    const wider = await expectProblem(
+      await call(`/v1/api-keys/${merchant.secretKey.id}`, { method: "DELETE", headers: as }),
+      403,
+      "forbidden",
+    );
+    expect(wider.detail).toContain("catalog:write");
+    expect((await call("/v1/api-keys", { headers: bearer(merchant.secretKey.key) })).status).toBe(200);
+    // Its own scopes or fewer: revoked.
+    for (const id of [narrower.id, pk.id, manager.id]) {
+      const res = await call(`/v1/api-keys/${id}`, { method: "DELETE", headers: as });
+      expect(res.status).toBe(200);
+      expect((await res.json<KeyWithSecret>()).revokedAt).not.toBeNull();
+    }
+    await expectProblem(await call("/v1/api-keys", { headers: as }), 401, "unauthorized");
   });
 
   it("cannot touch another merchant's keys (404), and keys are managed with secret keys only", async () => {

@@ -1,19 +1,24 @@
-// A merchant's own API keys. Any of its secret keys may manage them (list, create, revoke: a leaked key can be
-// replaced from another one without the operator), but a key may only grant scopes it holds itself. Another
-// merchant's key id is a 404. Revoking takes effect on the next request: keys are looked up on every request.
+// A merchant's own API keys, managed with a secret key holding `api_keys:write` (list, create, revoke: a leaked key
+// can be replaced from another one without the operator). A key never grants or revokes more than it holds: a new
+// secret key's scopes and a revoked key's must all be the caller's. Publishable keys carry no scope, so any managing
+// key may mint or revoke them. Another merchant's key id is a 404. Revoking takes effect on the next request.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { scopes } from "#shared/principal.ts";
+import { merchantScope, requireMerchant, type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
-import { merchantKey } from "../pipeline/callers.ts";
 import { forget } from "../pipeline/key-cache.ts";
 import { OriginSchema } from "../schemas.ts";
-import { ApiKeySchema, ApiKeyWithSecretSchema, keyColumns, mintKey, revealed, toApiKey } from "./keys.ts";
+import { ApiKeySchema, ApiKeyWithSecretSchema, isScope, keyColumns, mintKey, revealed, toApiKey } from "./keys.ts";
+
+const scope = "api_keys:write";
+
+/** The scopes among `wanted` the caller lacks (unknown ones grant nothing, so they are nobody's to lack). */
+const lacking = (caller: Scope[], wanted: string[]) => wanted.filter((s) => isScope(s) && !caller.includes(s));
 
 const ApiKeyCreateSchema = z
   .discriminatedUnion("kind", [
@@ -37,9 +42,10 @@ const ApiKeyCreateSchema = z
 const createKeyRoute = createRoute({
   method: "post",
   path: "/",
-  summary: "Create a secret or publishable key (any secret key of the merchant)",
-  description: "The key is in this response only. A secret key may be given only scopes the calling key has.",
-  request: { body: { content: { "application/json": { schema: ApiKeyCreateSchema } }, required: true } },
+  summary: "Create a secret or publishable key (a secret key with `api_keys:write`)",
+  description:
+    "A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`).",
+  request: { body: jsonBody(ApiKeyCreateSchema) },
   responses: { 201: jsonContent(ApiKeyWithSecretSchema, "The new key"), ...problemResponses(400, 401, 403) },
 });
 
@@ -47,31 +53,33 @@ const listKeysRoute = createRoute({
   method: "get",
   path: "/",
   summary: "List the merchant's keys, newest first (never the keys themselves)",
+  description: "A secret key with `api_keys:write`.",
   request: { query: pageQuery.strict() },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(ApiKeySchema), nextCursor: z.string().nullable() }), "A page of keys"),
-    ...problemResponses(400, 401),
-  },
+  responses: { 200: jsonContent(pageOf(ApiKeySchema), "A page of keys"), ...problemResponses(400, 401, 403) },
 });
 
 const revokeKeyRoute = createRoute({
   method: "delete",
   path: "/{id}",
   summary: "Revoke one of the merchant's keys; it stops working at once",
+  description:
+    "A secret key with `api_keys:write`, and every scope of the key it revokes (else 403 `forbidden`). Revoking a revoked key answers it as it is.",
   request: { params: idParam("key") },
-  responses: { 200: jsonContent(ApiKeySchema, "The revoked key"), ...problemResponses(400, 401, 404) },
+  responses: { 200: jsonContent(ApiKeySchema, "The revoked key"), ...problemResponses(400, 401, 403, 404) },
 });
 
 export const apiKeyRoutes = createRouter<{ Bindings: Env }>();
 
+// Before the body is read: a key without the scope learns nothing about what it sent.
+apiKeyRoutes.use("*", merchantScope(scope));
+
 apiKeyRoutes.openapi(createKeyRoute, async (c) => {
-  const caller = merchantKey(c);
+  const caller = requireMerchant(c, scope);
   const input = c.req.valid("json");
-  if (input.kind === "secret") {
-    const missing = input.scopes.filter((s) => !caller.scopes.includes(s));
-    if (missing.length > 0) {
-      throw new ProblemError("forbidden", `This key cannot grant scopes it does not have: ${missing.join(", ")}.`);
-    }
+  const missing = input.kind === "secret" ? lacking(caller.scopes, input.scopes) : [];
+  if (missing.length > 0) {
+    const detail = `This key cannot grant scopes it does not have: ${missing.join(", ")}.`;
+    throw new ProblemError("forbidden", detail, { errors: [{ path: "/scopes", message: detail }] });
   }
   const minted = await mintKey({
     kind: input.kind,
@@ -85,7 +93,7 @@ apiKeyRoutes.openapi(createKeyRoute, async (c) => {
 });
 
 apiKeyRoutes.openapi(listKeysRoute, async (c) => {
-  const { merchantId } = merchantKey(c);
+  const { merchantId } = requireMerchant(c, scope);
   const { limit, cursor } = c.req.valid("query");
   const after = decodeCursor(cursor);
   const rows = await database(c.env)
@@ -99,24 +107,29 @@ apiKeyRoutes.openapi(listKeysRoute, async (c) => {
 });
 
 apiKeyRoutes.openapi(revokeKeyRoute, async (c) => {
-  const { merchantId } = merchantKey(c);
+  const caller = requireMerchant(c, scope);
   const { id } = c.req.valid("param");
   const db = database(c.env);
-  const now = new Date().toISOString();
+  const mine = and(eq(apiKeys.id, id), eq(apiKeys.merchantId, caller.merchantId));
+  const [existing] = await db.select(keyColumns).from(apiKeys).where(mine);
+  if (!existing) throw new ProblemError("not_found", `No API key ${id}.`);
+  // A narrower key cannot take away a wider one (a leaked order-reading key must not lock its merchant out).
+  const missing = lacking(caller.scopes, existing.scopes);
+  if (missing.length > 0) {
+    throw new ProblemError(
+      "forbidden",
+      `This key cannot revoke a key with scopes it does not have: ${missing.join(", ")}.`,
+    );
+  }
+  // Already revoked: answered as it is.
+  if (existing.revokedAt !== null) return c.json(toApiKey(existing), 200);
   const [revoked] = await db
     .update(apiKeys)
-    .set({ revokedAt: now })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.merchantId, merchantId), isNull(apiKeys.revokedAt)))
+    .set({ revokedAt: new Date().toISOString() })
+    .where(and(mine, isNull(apiKeys.revokedAt)))
     .returning(keyColumns);
-  if (revoked) {
-    forget(revoked.id);
-    return c.json(toApiKey(revoked), 200);
-  }
-  // Already revoked (answer as it is) or not this merchant's (404).
-  const [existing] = await db
-    .select(keyColumns)
-    .from(apiKeys)
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.merchantId, merchantId)));
-  if (!existing) throw new ProblemError("not_found", `No API key ${id}.`);
-  return c.json(toApiKey(existing), 200);
+  forget(id);
+  // None: another request revoked it in between; answer it as that one left it.
+  const [after] = revoked ? [revoked] : await db.select(keyColumns).from(apiKeys).where(mine);
+  return c.json(toApiKey(after ?? existing), 200);
 });

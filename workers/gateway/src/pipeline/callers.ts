@@ -14,7 +14,7 @@ export function operatorOnly(c: Context): void {
   }
 }
 
-/** A merchant's secret key, with any scope: managing keys and reading the merchant need no particular scope. */
+/** A merchant's secret key, with any scope: reading the merchant needs no particular scope. */
 export function merchantKey(c: Context): Merchant {
   const { actor } = c.get("principal");
   if (actor.type !== "merchant") {
