@@ -1,7 +1,7 @@
 // Rate limits at the gateway, on the real Rate Limiting binding as workerd emulates it: by address before
 // authentication, by credential after, with the 429 problem, Retry-After and RateLimit headers; what is exempt.
 import { describe, expect, it } from "vitest";
-import { addressKey } from "../../../workers/gateway/src/pipeline/rate-limit.ts";
+import { addressKey } from "#shared/address.ts";
 import { policies } from "../../../workers/gateway/src/pipeline/rate-policies.ts";
 import { bearer, call, expectProblem, onboardMerchant, post, type Session } from "./helpers.ts";
 

@@ -4,6 +4,7 @@
 // preflights are exempt; a refusal is 429 rate_limited with Retry-After, RateLimit and RateLimit-Policy.
 // Design: docs/design/gateway.md#rate-limits
 import type { Context, MiddlewareHandler } from "hono";
+import { addressKey } from "#shared/address.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { principalOf } from "#shared/principal.ts";
 import { isWebhook } from "./authenticate.ts";
@@ -13,19 +14,6 @@ type Policy = keyof typeof policies;
 
 function exempt(c: Context<{ Bindings: Env }>): boolean {
   return c.env.RATE_LIMITS === "off" || c.req.method === "OPTIONS" || c.req.path === "/health" || isWebhook(c.req.path);
-}
-
-/** The address a request counts against: IPv4 as it is, IPv6 by its /64 (one host usually holds a whole /64). */
-export function addressKey(ip: string): string {
-  if (!ip.includes(":")) return ip;
-  const [head = "", tail = ""] = ip.split("::", 2);
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
-    .join(":")}::/64`;
 }
 
 function credentialKey(c: Context): string | null {

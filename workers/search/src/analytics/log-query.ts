@@ -2,6 +2,8 @@
 // products were on the first page an impression of that query, and, when the query found something, its searcher
 // among the storefront's (suggest.ts offers a query only once enough distinct searchers made it). Called after the
 // response is sent.
+
+import { addressKey } from "#shared/address.ts";
 import type { Database } from "#shared/db.ts";
 import { log } from "#shared/log.ts";
 import type { Principal } from "#shared/principal.ts";
@@ -10,19 +12,6 @@ import type { Principal } from "#shared/principal.ts";
 export interface Searcher {
   storefront: string;
   searcher: string;
-}
-
-/** The address a caller is counted by: IPv4 as it is, IPv6 by its /64 (one host usually holds a whole /64). */
-function addressKey(ip: string): string {
-  if (!ip.includes(":")) return ip;
-  const [head = "", tail = ""] = ip.split("::", 2);
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
-    .join(":")}::/64`;
 }
 
 /**
