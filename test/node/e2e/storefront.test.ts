@@ -157,9 +157,10 @@ describe("the storefront page", () => {
     await page.fill("#comment-form input", "好看！想要这个色号");
     await page.press("#comment-form input", "Enter");
     await textMatching(page, "#comments", /好看！想要这个色号/);
-    expect(host.frames.some((f) => f.type === "comment" && JSON.stringify(f).includes("好看！想要这个色号"))).toBe(
-      true,
-    );
+    // The room broadcasts to every socket at once: the host's copy may land just after the page drew its own.
+    await expect
+      .poll(() => host.frames.some((f) => f.type === "comment" && JSON.stringify(f).includes("好看！想要这个色号")))
+      .toBe(true);
     // Three taps, counted by the room and broadcast as its total.
     for (let i = 0; i < 3; i++) await page.click("#like-button");
     expect(await textMatching(page, "#likes", /^3$/)).toBe("3");
