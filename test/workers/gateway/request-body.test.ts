@@ -29,3 +29,50 @@ describe("a body that is not JSON", () => {
     expect(problem.errors).toEqual([{ path: "", message: "malformed JSON" }]);
   });
 });
+
+describe("a JSON body whose text is not accepted", () => {
+  const send = async (body: string | Uint8Array) => {
+    const merchant = await onboardMerchant();
+    return call("/v1/products", {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", ...bearer(merchant.secretKey.key) },
+      body,
+    });
+  };
+
+  it("is 400 at the body's root when it is not UTF-8", async () => {
+    const bytes = new TextEncoder().encode('{"title":"口红"}');
+    const res = await send(new Uint8Array([...bytes.slice(0, 10), 0xff, ...bytes.slice(10)]));
+    const problem = await expectProblem(res, 400, "validation_failed");
+    expect(problem.errors).toEqual([{ path: "", message: "not valid UTF-8" }]);
+  });
+
+  it("is 400 at a key that reaches an object's prototype", async () => {
+    for (const key of ["__proto__", "constructor", "prototype"]) {
+      const res = await send(`{"title":"口红","attributes":{"a/b":{"${key}":{"x":1}}}}`);
+      const problem = await expectProblem(res, 400, "validation_failed");
+      expect(problem.errors).toEqual([{ path: `/attributes/a~1b/${key}`, message: "is a reserved key" }]);
+    }
+  });
+
+  it("is 400 at a string holding a control character or a lone surrogate, as a value or as a key", async () => {
+    const cases: [string, string, string][] = [
+      ['{"title":"口\\u0000红"}', "/title", "contains a control character"],
+      ['{"title":"口\\u007f红"}', "/title", "contains a control character"],
+      ['{"tags":["ok","\\ud83d"]}', "/tags/1", "contains a lone surrogate"],
+      ['{"tags":["\\udc00x"]}', "/tags/0", "contains a lone surrogate"],
+      ['{"attributes":{"a\\u0001":"x"}}', "/attributes/a\u0001", "key contains a control character"],
+    ];
+    for (const [body, path, message] of cases) {
+      const problem = await expectProblem(await send(body), 400, "validation_failed");
+      expect(problem.errors, body).toEqual([{ path, message }]);
+    }
+  });
+
+  it("passes tab, newline, carriage return and paired surrogates on to the Worker as they came", async () => {
+    const res = await send('{"title":"口红","description":"色号\\t\\n\\r\\ud83d\\udc84 💄"}');
+    // Past the gateway: the catalog Worker answers, on the one field missing (no SKUs), not on the text.
+    const problem = await expectProblem(res, 400, "validation_failed");
+    expect(problem.errors?.map((e) => e.path)).toEqual(["/skus"]);
+  });
+});
