@@ -1820,7 +1820,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a sandbox payment webhook
-         * @description Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s. Applied once per event id; a late event never overrides a newer state.
+         * @description Signed `x-sandbox-signature: t=<unix>,v1=<hex HMAC-SHA256(SANDBOX_WEBHOOK_SECRET, t + '.' + body)>`, within 300 s; 401 `unauthorized` when the signature is missing, malformed, stale or does not match. Applied once per event id; a late event never overrides a newer state.
          */
         post: operations["postWebhooksSandbox"];
         delete?: never;
@@ -10433,6 +10433,15 @@ export interface operations {
             };
             /** @description A problem */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -73,17 +73,21 @@ describe("sandbox payments", () => {
     expect(await orderOf(order.id, "pay3")).toMatchObject({ status: "paid", payment: { status: "succeeded" } });
   });
 
-  it("refuses webhooks with a bad, missing or stale signature", async () => {
+  it("refuses webhooks with a bad, missing or stale signature with 401 unauthorized", async () => {
     const { paymentId } = await unpaidOrder("pay4");
     const outcome = await (await sandbox(paymentId, "pay4", { outcome: "succeed", deliver: false })).json<Outcome>();
     const tampered = { ...outcome.webhook, body: outcome.webhook.body.replace("succeeded", "failed") };
-    expect((await deliver(tampered)).status).toBe(400);
+    expect((await deliver(tampered)).status).toBe(401);
     const stale = await signSandbox(env.SANDBOX_WEBHOOK_SECRET, outcome.webhook.body, Date.now() - 301_000);
-    expect((await deliver({ body: outcome.webhook.body, signature: stale })).status).toBe(400);
+    expect((await deliver({ body: outcome.webhook.body, signature: stale })).status).toBe(401);
     const wrongKey = await signSandbox("whsec_other", outcome.webhook.body, Date.now());
-    expect((await deliver({ body: outcome.webhook.body, signature: wrongKey })).status).toBe(400);
+    expect((await deliver({ body: outcome.webhook.body, signature: wrongKey })).status).toBe(401);
     const missing = await call("POST", "/v1/webhooks/sandbox", { body: JSON.parse(outcome.webhook.body) });
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({
+      code: "unauthorized",
+      errors: [{ path: "/headers/x-sandbox-signature", message: "missing signature" }],
+    });
     expect((await call("GET", `/v1/payments/${paymentId}`, { headers: shopper("pay4") })).status).toBe(200);
     expect(await (await call("GET", `/v1/payments/${paymentId}`, { headers: shopper("pay4") })).json()).toMatchObject({
       status: "requires_payment",

@@ -120,9 +120,9 @@ describe("a flash-sale purchase through the gateway", () => {
     expect(await res.json()).toEqual({ received: true, duplicate: true });
     res = await deliver(processing);
     expect(await res.json()).toEqual({ received: true, duplicate: false });
-    // A tampered delivery is refused.
+    // A tampered delivery is refused: its signature no longer matches.
     res = await deliver({ ...succeeded, body: succeeded.body.replace("succeeded", "failed") });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(401);
 
     const read = await (await call(`/v1/orders/${order.id}`, { headers: shopper })).json<Order>();
     expect(read).toMatchObject({ status: "paid", payment: { status: "succeeded" } });

@@ -30,8 +30,13 @@ export interface RefundEvent {
   payload: string;
 }
 
-/** What one authentic delivery says; none when checkout need not act (another type, or a payment not made here). */
-export type VerifyResult = { ok: true; events: (PaymentEvent | RefundEvent)[] } | { ok: false; reason: string };
+/**
+ * What one authentic delivery says; none when checkout need not act (another type, or a payment not made here).
+ * `unsigned` marks a delivery not shown to come from the provider (401), apart from a signed one checkout cannot read.
+ */
+export type VerifyResult =
+  | { ok: true; events: (PaymentEvent | RefundEvent)[] }
+  | { ok: false; reason: string; unsigned?: true };
 
 export interface NewPayment {
   id: string;

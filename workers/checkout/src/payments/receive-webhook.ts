@@ -11,9 +11,14 @@ export async function receiveWebhook(env: Env, name: PaymentProviderName, body: 
   const provider = paymentProvider(env, name);
   const verified = await provider.verifyWebhook(body, headers, Date.now());
   if (!verified.ok) {
-    throw new ProblemError("validation_failed", `The webhook was refused: ${verified.reason}.`, {
-      errors: [{ path: `/headers/${provider.signatureHeader}`, message: verified.reason }],
-    });
+    // As the LiveKit webhook: a delivery no one can be shown to have sent is unauthenticated, not a bad field.
+    throw new ProblemError(
+      verified.unsigned ? "unauthorized" : "validation_failed",
+      `The webhook was refused: ${verified.reason}.`,
+      {
+        errors: [{ path: `/headers/${provider.signatureHeader}`, message: verified.reason }],
+      },
+    );
   }
   const db = database(env);
   const results = [];

@@ -70,7 +70,7 @@ export function sandboxProvider(secret: string): PaymentProvider {
         : { reference: null, outcome: "succeeded", failureReason: null },
     async verifyWebhook(body: string, headers: Headers, nowMs: number): Promise<VerifyResult> {
       const signature = await verifySandbox(secret, body, headers.get(SANDBOX_SIGNATURE_HEADER), nowMs);
-      if (!signature.ok) return signature;
+      if (!signature.ok) return { ...signature, unsigned: true };
       let json: unknown;
       try {
         json = JSON.parse(body);
