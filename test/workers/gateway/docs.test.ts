@@ -1,4 +1,5 @@
 // GET /docs: the interactive reference, served whole by the gateway (no other host), over /openapi.json.
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "./helpers.ts";
 
@@ -38,5 +39,17 @@ describe("GET /docs/problems/{code}", () => {
     const unknown = await call("/docs/problems/no_such_code");
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("content-type")).toContain("application/problem+json");
+  });
+});
+
+describe("GET /openapi.json's servers", () => {
+  it("is relative, never the Host a client sent", async () => {
+    const res = await exports.default.fetch(
+      new Request("http://evil.example/openapi.json", { headers: { host: "evil.example" } }),
+    );
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text).servers).toEqual([{ url: "/" }]);
+    expect(text.includes("evil.example")).toBe(false);
   });
 });

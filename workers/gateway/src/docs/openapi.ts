@@ -21,7 +21,9 @@ export function openApiDocument(gateway: OpenAPIHono<{ Bindings: Env }>) {
         description:
           "Headless social commerce: catalog, notes and feed, search, live shopping, flash sales and checkout. Errors are application/problem+json.",
       },
-      servers: [{ url: new URL(c.req.url).origin }],
+      // Relative: the host the document was fetched from. Built from the request, it would echo whatever Host a
+      // client sent; Swagger UI resolves "/" against the document, and the committed client names its own server.
+      servers: [{ url: "/" }],
       paths: withOperationIds(paths),
       // Each route says in its description who may call it; any of these credentials, or none for public routes.
       security: [{ secretKey: [] }, { accessToken: [] }, { publishableKey: [] }, {}],
