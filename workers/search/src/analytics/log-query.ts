@@ -4,6 +4,7 @@
 // response is sent.
 
 import { addressKey } from "#shared/address.ts";
+import { sha256Hex } from "#shared/crypto.ts";
 import type { Database } from "#shared/db.ts";
 import { log } from "#shared/log.ts";
 import type { Principal } from "#shared/principal.ts";
@@ -26,12 +27,8 @@ export async function searcherOf(principal: Principal, address: string | undefin
   if (actor.type === "shopper") return { storefront, searcher: actor.shopperId };
   if (actor.type === "creator") return { storefront, searcher: actor.creatorId };
   if (!address) return null;
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`zhongcao-searcher\n${storefront}\n${addressKey(address)}`),
-  );
-  const hex = [...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return { storefront, searcher: `ip_${hex}` };
+  const hash = await sha256Hex(`zhongcao-searcher\n${storefront}\n${addressKey(address)}`);
+  return { storefront, searcher: `ip_${hash.slice(0, 32)}` };
 }
 
 /** Searcher rows older than suggestions look back (7 days, plus a day's slack) are dropped now and then. */
