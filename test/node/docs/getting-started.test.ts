@@ -35,8 +35,10 @@ afterAll(async () => {
 it("docs/getting-started.md: every call answers what the page shows, in order", async () => {
   const steps = readPage(await readFile("docs/getting-started.md", "utf8"));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  const local = (url: string) =>
-    url.replace("http://127.0.0.1:8787", platform.gateway).replace("http://127.0.0.1:4242", receiverUrl);
+  // One pass over both addresses: replaced one after the other, a free port starting 4242 would be rewritten twice.
+  const addresses: Record<string, string> = { "8787": platform.gateway, "4242": receiverUrl };
+  const local = (text: string) =>
+    text.replace(/http:\/\/127\.0\.0\.1:(8787|4242)\b/g, (_, port: string) => addresses[port] ?? _);
   const vars: Record<string, string> = {};
   let calls = 0;
   for (const step of steps) {
