@@ -1,15 +1,18 @@
 // Analytics: daily rollups per scope, with the buyers, customers and viewers they are counted from
 // (shared/analytics.ts writes them in the batch of the change they count).
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { livemode } from "./columns.ts";
 
 // A scope is the platform (id ''), a merchant, a creator, a live session or a note. Orders count on the UTC day
 // they were paid; their later refunds and returns count on that same day (so a day's return rate is a share of
 // that day's orders). Counts have no currency; money is kept per currency and never added across currencies.
+// Every figure is per mode (livemode, as its orders'); views, of notes and sessions that have no mode, count in both.
 export const analyticsDaily = sqliteTable(
   "analytics_daily",
   {
     scopeKind: text("scope_kind", { enum: ["platform", "merchant", "creator", "live_session", "note"] }).notNull(),
     scopeId: text("scope_id").notNull(),
+    ...livemode(),
     day: text("day").notNull(),
     orders: integer("orders").notNull().default(0),
     // Orders with a line attributed to a note or a live session (the numerator of the conversion rate).
@@ -23,7 +26,7 @@ export const analyticsDaily = sqliteTable(
     noteViews: integer("note_views").notNull().default(0),
     streamViews: integer("stream_views").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.day] })],
+  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.day] })],
 );
 
 export const analyticsDailyMoney = sqliteTable(
@@ -31,13 +34,14 @@ export const analyticsDailyMoney = sqliteTable(
   {
     scopeKind: text("scope_kind").notNull(),
     scopeId: text("scope_id").notNull(),
+    ...livemode(),
     day: text("day").notNull(),
     currency: text("currency").notNull(),
     orders: integer("orders").notNull().default(0),
     gmvAmount: integer("gmv_amount").notNull().default(0),
     refundedAmount: integer("refunded_amount").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.day, t.currency] })],
+  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.day, t.currency] })],
 );
 
 // Who bought in a scope on a day (distinct buyers over a range are counted here), and whether on a repeat order.
@@ -46,11 +50,12 @@ export const analyticsBuyers = sqliteTable(
   {
     scopeKind: text("scope_kind").notNull(),
     scopeId: text("scope_id").notNull(),
+    ...livemode(),
     day: text("day").notNull(),
     customerId: text("customer_id").notNull(),
     repeat: integer("repeat").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.day, t.customerId] })],
+  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.day, t.customerId] })],
 );
 
 // Each buyer's paid orders in a scope so far: an order is a repeat order when this was already at least one.
@@ -59,11 +64,12 @@ export const analyticsCustomers = sqliteTable(
   {
     scopeKind: text("scope_kind").notNull(),
     scopeId: text("scope_id").notNull(),
+    ...livemode(),
     customerId: text("customer_id").notNull(),
     orders: integer("orders").notNull().default(0),
     firstDay: text("first_day").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.customerId] })],
+  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.customerId] })],
 );
 
 // Who viewed a note or a live session (its id) on a day: a view counts once per viewer, subject and day.

@@ -13,6 +13,12 @@ export const timestamps = () => ({ createdAt: timestamp("created_at"), updatedAt
 export const requiredRef = <TName extends string>(name: TName, target: () => AnySQLiteColumn) =>
   text(name).notNull().references(target);
 
+/**
+ * The mode a row belongs to, as Stripe keeps test and live apart: true for live, false for test (docs/guides/test-and-live-modes.md).
+ * Rows from before modes are test: nothing unpaid-for ever counts as live money.
+ */
+export const livemode = () => ({ livemode: integer("livemode", { mode: "boolean" }).notNull().default(false) });
+
 /** An amount of money in minor units and its currency. */
 export const money = () => ({ amount: integer("amount").notNull(), currency: text("currency").notNull() });
 

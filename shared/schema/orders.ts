@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { requiredRef, timestamp, timestamps } from "./columns.ts";
+import { livemode, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { flashSales } from "./flash-sales.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
@@ -15,6 +15,7 @@ export const carts = sqliteTable(
   {
     id: text("id").primaryKey(),
     ownerId: text("owner_id").notNull(),
+    ...livemode(),
     merchantId: text("merchant_id").references(() => merchants.id),
     currency: text("currency"),
     // Coupons the shopper applied (JSON array of ids), checked again at checkout.
@@ -58,6 +59,7 @@ export const orders = sqliteTable(
     // One order per cart: a second checkout of the same cart cannot create another.
     cartId: requiredRef("cart_id", () => carts.id).unique(),
     ownerId: text("owner_id").notNull(),
+    ...livemode(),
     merchantId: requiredRef("merchant_id", () => merchants.id),
     status: text("status", {
       enum: [

@@ -2,7 +2,7 @@
 // lines they give money back for, and the payments each refund draws on.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { money, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { livemode, money, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { orders } from "./orders.ts";
 
 export const payments = sqliteTable(
@@ -10,6 +10,8 @@ export const payments = sqliteTable(
   {
     id: text("id").primaryKey(),
     orderId: requiredRef("order_id", () => orders.id),
+    // Its order's mode: a provider event of the other mode (the sandbox's are test) never applies to it.
+    ...livemode(),
     provider: text("provider").notNull(),
     providerReference: text("provider_reference"),
     // What the storefront confirms the payment with (Stripe.js's PaymentIntent client secret); null for sandbox.

@@ -1,7 +1,7 @@
 // Merchant webhooks (the checkout Worker serves and delivers them; any Worker may record events): endpoints,
 // messages, the outbox of deliveries, and the log of attempts.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { requiredRef, timestamp, timestamps } from "./columns.ts";
+import { livemode, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 
 // A merchant's receiving URL. The signing secret (`whsec_…`) must be usable to sign, so it is kept encrypted
@@ -11,6 +11,8 @@ export const webhookEndpoints = sqliteTable(
   {
     id: text("id").primaryKey(),
     merchantId: requiredRef("merchant_id", () => merchants.id),
+    // An endpoint receives only the events of its own mode.
+    ...livemode(),
     url: text("url").notNull(),
     description: text("description").notNull().default(""),
     // JSON array of event types.
@@ -37,6 +39,8 @@ export const webhookEndpoints = sqliteTable(
 export const webhookMessages = sqliteTable("webhook_messages", {
   id: text("id").primaryKey(),
   type: text("type").notNull(),
+  // The mode of what it tells of (also `livemode` in its payload); delivered only to endpoints of that mode.
+  ...livemode(),
   // For events that happen once per subject (a flash sale selling out): a second recording inserts nothing.
   dedupeKey: text("dedupe_key").unique(),
   // Order events: the order's version after the change.
