@@ -4,6 +4,7 @@ export * from "./analytics.ts";
 export * from "./catalog.ts";
 export * from "./flash-sales.ts";
 export * from "./identity-and-keys.ts";
+export * from "./interests.ts";
 export * from "./live.ts";
 export * from "./notifications.ts";
 export * from "./orders.ts";
