@@ -16,6 +16,8 @@ export const flashSales = sqliteTable(
     quantity: integer("quantity").notNull(),
     ...price(),
     perShopperLimit: integer("per_shopper_limit").notNull().default(1),
+    // How many FlashSaleStock objects share the stock (docs/design/flash-sales.md#shards).
+    shards: integer("shards").notNull().default(1),
     startsAt: text("starts_at").notNull(),
     endsAt: text("ends_at").notNull(),
     createdAt: timestamp("created_at"),
@@ -24,6 +26,7 @@ export const flashSales = sqliteTable(
     index("flash_sales_sku").on(t.skuId),
     check("flash_sales_quantity_positive", sql`${t.quantity} > 0`),
     check("flash_sales_window", sql`${t.endsAt} > ${t.startsAt}`),
+    check("flash_sales_shards", sql`${t.shards} BETWEEN 1 AND 64 AND ${t.shards} <= ${t.quantity}`),
   ],
 );
 
@@ -38,6 +41,26 @@ export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
   version: integer("version").notNull(),
   updatedAt: timestamp("updated_at"),
 });
+
+// Each shard's counts, written behind by that shard's object; flash_sale_tallies is their sum, refreshed in the same
+// batch. moved_in / moved_out count units passed between shards (moved_out − moved_in summed: units in transit).
+export const flashSaleShardTallies = sqliteTable(
+  "flash_sale_shard_tallies",
+  {
+    flashSaleId: requiredRef("flash_sale_id", () => flashSales.id),
+    shard: integer("shard").notNull(),
+    available: integer("available").notNull(),
+    held: integer("held").notNull(),
+    committed: integer("committed").notNull(),
+    returned: integer("returned").notNull(),
+    movedIn: integer("moved_in").notNull(),
+    movedOut: integer("moved_out").notNull(),
+    ended: integer("ended").notNull().default(0),
+    version: integer("version").notNull(),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [primaryKey({ columns: [t.flashSaleId, t.shard] })],
+);
 
 // People who asked to be told when a flash sale starts; its FlashSaleStock object notifies them at the start.
 export const flashSaleReminders = sqliteTable(
