@@ -1,5 +1,6 @@
 // Merchant webhooks (the checkout Worker serves and delivers them; any Worker may record events): endpoints,
 // messages, the outbox of deliveries, and the log of attempts.
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { livemode, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
@@ -66,6 +67,8 @@ export const webhookDeliveries = sqliteTable(
     primaryKey({ columns: [t.endpointId, t.messageId] }),
     // A dispatcher's pass: its endpoint's pending deliveries by due time, never the delivered history.
     index("webhook_deliveries_endpoint_due").on(t.endpointId, t.status, t.nextAttemptAt),
+    // The platform-wide sweep: the endpoints with anything pending, one index step each (only pending rows).
+    index("webhook_deliveries_pending_endpoint").on(t.endpointId).where(sql`status = 'pending'`),
   ],
 );
 
