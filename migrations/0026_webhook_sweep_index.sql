@@ -1,0 +1,1 @@
+CREATE INDEX `webhook_deliveries_pending_endpoint` ON `webhook_deliveries` (`endpoint_id`) WHERE status = 'pending';
