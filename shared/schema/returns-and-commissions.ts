@@ -1,6 +1,7 @@
 // Returns of delivered order lines and the creator-commission ledger (the checkout Worker writes these).
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { affiliatePlans } from "./affiliates.ts";
 import { money, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
@@ -50,7 +51,8 @@ export const returnLines = sqliteTable(
 
 // The creator-commission ledger, append-only: an `earned` entry per credited order line when the order is paid
 // (source 'payment'), and `reversal` entries (negative) when refunds of it succeed (source: the refund's id). A
-// line's commission is the sum of its entries; nothing is ever updated in place.
+// line's commission is the sum of its entries; nothing is ever updated in place. `affiliate_plan_id`: the plan whose
+// rate the line earned at (null: the shelf's, product's or merchant's); a reversal names the same plan.
 export const commissionEntries = sqliteTable(
   "commission_entries",
   {
@@ -63,12 +65,14 @@ export const commissionEntries = sqliteTable(
     source: text("source").notNull(),
     ...money(),
     rateBps: integer("rate_bps").notNull(),
+    affiliatePlanId: text("affiliate_plan_id").references(() => affiliatePlans.id),
     createdAt: timestamp("created_at"),
   },
   (t) => [
     uniqueIndex("commission_entries_source").on(t.orderId, t.position, t.source),
     index("commission_entries_creator").on(t.creatorId, t.id),
     index("commission_entries_merchant").on(t.merchantId, t.id),
+    index("commission_entries_plan").on(t.affiliatePlanId),
     check(
       "commission_entries_sign",
       sql`(${t.kind} = 'earned' AND ${t.amount} >= 0) OR (${t.kind} = 'reversal' AND ${t.amount} < 0)`,

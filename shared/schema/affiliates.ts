@@ -1,0 +1,73 @@
+// Creators as buyers: a merchant's affiliate plans (the rate a creator earns on its products, open to every
+// creator or to named ones who accept), their rate history, and each creator's showcase of products it promotes.
+// The checkout Worker reads the plans when it credits a sale (shared/affiliates.ts); the gateway writes showcases.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { products } from "./catalog.ts";
+import { requiredRef, timestamp, timestamps } from "./columns.ts";
+import { creators, merchants } from "./identity-and-keys.ts";
+
+// A plan runs from `starts_at` until `ends_at` (null: until ended). `all_products`: every product of the merchant,
+// now and later; else the products in affiliate_plan_products. Its rate is in affiliate_plan_rates (by time).
+export const affiliatePlans = sqliteTable(
+  "affiliate_plans",
+  {
+    id: text("id").primaryKey(),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
+    type: text("type", { enum: ["open", "targeted"] }).notNull(),
+    allProducts: integer("all_products", { mode: "boolean" }).notNull(),
+    startsAt: text("starts_at").notNull(),
+    endsAt: text("ends_at"),
+    ...timestamps(),
+  },
+  (t) => [index("affiliate_plans_merchant").on(t.merchantId, t.id), index("affiliate_plans_type").on(t.type, t.id)],
+);
+
+export const affiliatePlanProducts = sqliteTable(
+  "affiliate_plan_products",
+  {
+    planId: requiredRef("plan_id", () => affiliatePlans.id),
+    productId: requiredRef("product_id", () => products.id),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.productId] }), index("affiliate_plan_products_product").on(t.productId)],
+);
+
+// A targeted plan's named creators and their answer; a sale credits the plan only after `decided_at` of an accept.
+export const affiliatePlanCreators = sqliteTable(
+  "affiliate_plan_creators",
+  {
+    planId: requiredRef("plan_id", () => affiliatePlans.id),
+    creatorId: requiredRef("creator_id", () => creators.id),
+    status: text("status", { enum: ["invited", "accepted", "declined"] })
+      .notNull()
+      .default("invited"),
+    decidedAt: text("decided_at"),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.planId, t.creatorId] }), index("affiliate_plan_creators_creator").on(t.creatorId)],
+);
+
+// The plan's rate from `effective_at` on: a change adds a row, so a sale is credited at the rate of its own time.
+export const affiliatePlanRates = sqliteTable(
+  "affiliate_plan_rates",
+  {
+    planId: requiredRef("plan_id", () => affiliatePlans.id),
+    effectiveAt: text("effective_at").notNull(),
+    rateBps: integer("rate_bps").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.planId, t.effectiveAt] }),
+    check("affiliate_plan_rates_range", sql`${t.rateBps} BETWEEN 1 AND 9000`),
+  ],
+);
+
+// A creator's showcase (橱窗): the products it keeps on its public page; a purchase from there credits it.
+export const showcaseItems = sqliteTable(
+  "showcase_items",
+  {
+    creatorId: requiredRef("creator_id", () => creators.id),
+    productId: requiredRef("product_id", () => products.id),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [primaryKey({ columns: [t.creatorId, t.productId] }), index("showcase_items_product").on(t.productId)],
+);
