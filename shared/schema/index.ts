@@ -7,6 +7,7 @@ export * from "./flash-sales.ts";
 export * from "./identity-and-keys.ts";
 export * from "./interests.ts";
 export * from "./live.ts";
+export * from "./media.ts";
 export * from "./notifications.ts";
 export * from "./orders.ts";
 export * from "./payments.ts";
