@@ -118,7 +118,7 @@ export async function addCartLine({
 
   const at = new Date().toISOString();
   const held = lineId !== sku.id;
-  await db.batch([
+  const [written] = await db.batch([
     db
       .insert(cartLines)
       .values({
@@ -137,10 +137,14 @@ export async function addCartLine({
         set: held
           ? { attribution: sql`coalesce(excluded.attribution, ${cartLines.attribution})` }
           : {
-              quantity: sql`min(${cartLines.quantity} + excluded.quantity, ${MAX_LINE_QUANTITY})`,
+              quantity: sql`${cartLines.quantity} + excluded.quantity`,
               attribution: sql`coalesce(excluded.attribution, ${cartLines.attribution})`,
             },
-      }),
+        // A line past the bound is refused below, never clamped: the row is left as it was.
+        setWhere: held ? undefined : sql`${cartLines.quantity} + excluded.quantity <= ${MAX_LINE_QUANTITY}`,
+      })
+      .returning({ quantity: cartLines.quantity }),
+    // changes(): the line's write above, so a refused line leaves the cart's version as it was too.
     db
       .update(carts)
       .set({
@@ -149,6 +153,21 @@ export async function addCartLine({
         version: sql`${carts.version} + 1`,
         updatedAt: at,
       })
-      .where(eq(carts.id, cartId)),
+      .where(and(eq(carts.id, cartId), sql`changes() > 0`)),
   ]);
+  if (written.length === 0) {
+    const line = await db.query.cartLines.findFirst({
+      where: and(eq(cartLines.cartId, cartId), eq(cartLines.lineId, lineId)),
+    });
+    const has = line?.quantity ?? 0;
+    throw new ProblemError(
+      "validation_failed",
+      `A line holds at most ${MAX_LINE_QUANTITY} units; this one has ${has}.`,
+      {
+        errors: [
+          { path: "/quantity", message: `out of range: at most ${MAX_LINE_QUANTITY - has} more (the line has ${has})` },
+        ],
+      },
+    );
+  }
 }
