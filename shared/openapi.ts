@@ -68,6 +68,28 @@ export function jsonBody<S extends z.ZodType>(schema: S, required = true) {
   return { required, content: { "application/json": { schema } } };
 }
 
+/**
+ * A set sent as an array (ids, scopes, tags): each item at most once. A repeat is 400 at its own index
+ * (`/couponIds/1`, "duplicate value: the same as item 0"), never stored twice nor silently merged. `keyOf` names
+ * what makes two items the same (an object's `position`, say); by default the item itself.
+ */
+export function distinct<T>(keyOf: (item: T) => unknown = (item) => item) {
+  return (items: T[], ctx: z.RefinementCtx<T[]>) => {
+    const seen = new Map<unknown, number>();
+    items.forEach((item, index) => {
+      const key = keyOf(item);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, index);
+      else ctx.addIssue({ code: "custom", path: [index], message: `duplicate value: the same as item ${first}` });
+    });
+  };
+}
+
+/** An array of `item`s that is a set: `distinct` items, declared `uniqueItems` in the OpenAPI document. */
+export function setOf<S extends z.ZodType>(item: S) {
+  return z.array(item).superRefine(distinct<z.output<S>>()).openapi({ uniqueItems: true });
+}
+
 /** One page of a cursor-paginated list: `data`, and `nextCursor` (null on the last page). */
 export function pageOf<S extends z.ZodType>(schema: S) {
   return z.object({ data: z.array(schema), nextCursor: z.string().nullable() });

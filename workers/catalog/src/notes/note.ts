@@ -9,7 +9,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, setOf } from "#shared/openapi.ts";
 import { type Actor, requirePerson } from "#shared/principal.ts";
 import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";
 
@@ -47,13 +47,12 @@ const noteFields = {
   title: z.string().trim().min(1).max(limits.title),
   body: z.string().max(limits.body),
   images: z.array(imageUrl).min(1).max(limits.images),
-  topics: z
-    .array(topic)
+  topics: setOf(topic)
     .max(limits.topics)
     .openapi({
       description: `Topics without '#'. #hashtags in the body are added to them; at most ${limits.topics} in all.`,
     }),
-  productIds: z.array(productId).max(limits.productTags).openapi({
+  productIds: setOf(productId).max(limits.productTags).openapi({
     description: "Tagged products, in display order: active products whose merchant allows promotion.",
   }),
 };

@@ -7,7 +7,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { distinct, MoneySchema } from "#shared/openapi.ts";
 import { campaignPeriod } from "#shared/pricing.ts";
 import { campaignPrices, campaignProducts, campaigns, products, skus } from "#shared/schema.ts";
 
@@ -98,6 +98,7 @@ export const JoinSchema = z
           .strict(),
       )
       .max(100)
+      .superRefine(distinct((price) => price.skuId))
       .default([])
       .openapi({ description: "Campaign prices of the product's SKUs (main day); each below the SKU's list price." }),
   })

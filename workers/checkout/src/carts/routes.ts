@@ -7,7 +7,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
 import { carts } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
@@ -131,7 +131,7 @@ const applyCouponsRoute = createRoute({
     params: idParam("cart"),
     body: jsonBody(
       z
-        .object({ couponIds: z.array(couponId).max(2) })
+        .object({ couponIds: setOf(couponId).max(2) })
         .strict()
         .openapi("CartCouponsInput"),
     ),

@@ -8,7 +8,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, MoneySchema, pageOf, problemResponses } from "#shared/openapi.ts";
+import { distinct, idParam, jsonBody, jsonContent, MoneySchema, pageOf, problemResponses } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
@@ -79,7 +79,7 @@ const RefundInput = z
       .array(z.object({ position: z.number().int().min(0), quantity: z.number().int().min(1) }).strict())
       .min(1)
       .max(100)
-      .refine((lines) => new Set(lines.map((l) => l.position)).size === lines.length, "each position once")
+      .superRefine(distinct((line) => line.position))
       .optional()
       .openapi({ description: "Order lines (by their position in `lines`) and quantities this refund is for." }),
     reason: z.string().min(1).max(500).optional(),
@@ -112,7 +112,7 @@ const ReturnInput = z
       .array(ReturnLineSchema)
       .min(1)
       .max(100)
-      .refine((lines) => new Set(lines.map((l) => l.position)).size === lines.length, "each position once"),
+      .superRefine(distinct((line) => line.position)),
     reason: z.string().min(1).max(500),
   })
   .strict()

@@ -3,14 +3,13 @@ import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
+import { setOf } from "#shared/openapi.ts";
 import { webhookEndpoints } from "#shared/schema.ts";
 import { webhookEventTypes } from "#shared/webhook-events.ts";
 
-export const EventTypesSchema = z
-  .array(z.enum(webhookEventTypes))
+export const EventTypesSchema = setOf(z.enum(webhookEventTypes))
   .min(1)
   .max(webhookEventTypes.length)
-  .refine((types) => new Set(types).size === types.length, "each type once")
   .openapi({ example: ["order.paid", "order.refunded"] });
 
 export const WebhookEndpointSchema = z

@@ -7,7 +7,7 @@ import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, pageOf, problemResponses, setOf } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant, type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
@@ -26,14 +26,14 @@ const ApiKeyCreateSchema = z
       .object({
         kind: z.literal("secret"),
         mode: z.enum(["test", "live"]).default("test"),
-        scopes: z.array(z.enum(scopes)).min(1).max(scopes.length),
+        scopes: setOf(z.enum(scopes)).min(1).max(scopes.length),
       })
       .strict(),
     z
       .object({
         kind: z.literal("publishable"),
         mode: z.enum(["test", "live"]).default("test"),
-        allowedOrigins: z.array(OriginSchema).max(20),
+        allowedOrigins: setOf(OriginSchema).max(20),
       })
       .strict(),
   ])

@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -32,8 +32,7 @@ const MerchantCreateSchema = z
     handle: handleSchema,
     commissionRateBps: z.number().int().min(0).max(10_000).default(1000),
     allowsPromotion: z.boolean().default(true),
-    allowedOrigins: z
-      .array(OriginSchema)
+    allowedOrigins: setOf(OriginSchema)
       .max(20)
       .default([])
       .openapi({ description: "Origins the first publishable key may be used from (browsers send Origin)." }),

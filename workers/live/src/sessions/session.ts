@@ -1,6 +1,6 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, setOf } from "#shared/openapi.ts";
 import type { liveSessions } from "#shared/schema.ts";
 
 export const LiveSessionSchema = z
@@ -49,10 +49,8 @@ const sessionFields = {
   title: z.string().trim().min(1).max(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
   coverUrl: z.url({ protocol: /^https?$/ }).max(2048),
   scheduledStartAt: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-11T12:00:00.000Z" }),
-  productIds: z
-    .array(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
+  productIds: setOf(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
     .max(50)
-    .refine((ids) => new Set(ids).size === ids.length, "must not repeat a product")
     .openapi({ description: "The shelf, in order. A creator may shelve only products that allow promotion." }),
 };
 
@@ -71,14 +69,11 @@ export const LiveSessionCreateSchema = z
     coverUrl: sessionFields.coverUrl.optional(),
     scheduledStartAt: sessionFields.scheduledStartAt,
     productIds: sessionFields.productIds.default([]),
-    moderatorIds: z
-      .array(z.string().regex(personIdPattern, "must be a shopper or creator id"))
+    moderatorIds: setOf(z.string().regex(personIdPattern, "must be a shopper or creator id"))
       .max(20)
       .default([])
-      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a person")
       .openapi({ description: "Shoppers or creators who may delete comments, mute and ban in the room." }),
-    keywordFilter: z
-      .array(z.string().trim().min(1).max(40))
+    keywordFilter: setOf(z.string().trim().min(1).max(40))
       .max(100)
       .default([])
       .openapi({ description: "Comments and questions containing any of these words are refused." }),

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
@@ -26,8 +26,7 @@ const nameParam = z.object({
 
 const SynonymInputSchema = z
   .object({
-    terms: z
-      .array(z.string().trim().min(1).max(100))
+    terms: setOf(z.string().trim().min(1).max(100))
       .min(2)
       .max(20)
       .openapi({ example: ["小黑瓶", "Advanced Génifique"] }),
