@@ -1,6 +1,6 @@
 // What a client hears when its request body is not JSON at all: a problem naming what to send, and where.
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, onboardMerchant } from "./helpers.ts";
+import { bearer, call, expectProblem, onboardMerchant, operator } from "./helpers.ts";
 
 describe("a body that is not JSON", () => {
   it("is 415 naming the Content-Type to send, at /headers/content-type", async () => {
@@ -74,5 +74,39 @@ describe("a JSON body whose text is not accepted", () => {
     // Past the gateway: the catalog Worker answers, on the one field missing (no SKUs), not on the text.
     const problem = await expectProblem(res, 400, "validation_failed");
     expect(problem.errors?.map((e) => e.path)).toEqual(["/skus"]);
+  });
+});
+
+describe("the gateway's own routes", () => {
+  // Each of these is answered by the gateway itself, not forwarded: the same text rules hold for them.
+  const own: [string, () => Promise<Record<string, string>>][] = [
+    ["/v1/merchants", async () => operator()],
+    ["/v1/creators", async () => operator()],
+    ["/v1/oidc-issuers", async () => operator()],
+    ["/v1/api-keys", async () => bearer((await onboardMerchant()).secretKey.key)],
+    ["/v1/shopper-sessions", async () => ({})],
+    ["/v1/creator-sessions", async () => ({})],
+  ];
+
+  it("refuse a body that is not UTF-8, a reserved key, a control character or a lone surrogate, at its pointer", async () => {
+    const utf8 = new TextEncoder().encode('{"name":"口红"}');
+    const cases: [string | Uint8Array, string, string][] = [
+      [new Uint8Array([...utf8.slice(0, 10), 0xff, ...utf8.slice(10)]), "", "not valid UTF-8"],
+      ['{"name":"x","__proto__":{"admin":true}}', "/__proto__", "is a reserved key"],
+      ['{"name":"口\\u0000红"}', "/name", "contains a control character"],
+      ['{"name":"\\ud83d"}', "/name", "contains a lone surrogate"],
+    ];
+    for (const [path, headers] of own) {
+      const auth = await headers();
+      for (const [body, at, message] of cases) {
+        const res = await call(path, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...auth },
+          body,
+        });
+        const problem = await expectProblem(res, 400, "validation_failed");
+        expect(problem.errors, `${path} ${at}`).toEqual([{ path: at, message }]);
+      }
+    }
   });
 });

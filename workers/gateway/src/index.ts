@@ -1,7 +1,7 @@
 // The gateway: the one public Worker. Every request goes through the pipeline (pipeline/: request id, CORS, load
-// shedding, body limit, rate limits, authentication, in that order); then the gateway's own routes (one folder per
-// resource: accounts, keys, sessions, JWKS, docs, pages), and every other /v1/* path to the Worker that owns it
-// (pipeline/services.ts, pipeline/forward.ts).
+// shedding, body limit, rate limits, authentication, a JSON body's text, in that order); then the gateway's own
+// routes (one folder per resource: accounts, keys, sessions, JWKS, docs, pages), and every other /v1/* path to the
+// Worker that owns it (pipeline/services.ts, pipeline/forward.ts).
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createApp, problem } from "#shared/http.ts";
@@ -15,6 +15,7 @@ import { oidcIssuerRoutes } from "./oidc-issuers/routes.ts";
 import { pageRoutes } from "./pages/routes.ts";
 import { authenticate } from "./pipeline/authenticate.ts";
 import { forwardTo } from "./pipeline/forward.ts";
+import { checkJsonBodies } from "./pipeline/json-text.ts";
 import { shedLoad } from "./pipeline/overload.ts";
 import { limitByAddress, limitByCredential } from "./pipeline/rate-limit.ts";
 import { services } from "./pipeline/services.ts";
@@ -70,6 +71,8 @@ app.use("*", async function limitBody(c, next) {
 app.use("*", limitByAddress());
 app.use("*", authenticate());
 app.use("*", limitByCredential());
+// Then a JSON body's text, for the gateway's own routes and the forwarded ones alike (pipeline/json-text.ts).
+app.use("*", checkJsonBodies());
 
 app.route("/health", healthRoutes);
 app.get("/openapi.json", openApiDocument(app));

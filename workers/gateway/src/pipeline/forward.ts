@@ -6,7 +6,6 @@ import { REQUEST_ID_HEADER } from "#shared/http.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { isWebhook } from "./authenticate.ts";
 import { cacheable, cachedResponse, storeAndPurge } from "./edge-cache.ts";
-import { checkJsonText } from "./json-text.ts";
 import type { ServiceBinding } from "./services.ts";
 
 export function forwardTo(binding: ServiceBinding) {
@@ -24,9 +23,8 @@ export function forwardTo(binding: ServiceBinding) {
     headers.delete("x-publishable-key");
     // The body read here in full (at most BODY_LIMIT_BYTES): streamed on, a body the Worker refused unread would
     // still be pumped after the answer, and the runtime would log an uncaught "Can't read from request stream".
-    const body = c.req.raw.body === null ? null : await c.req.raw.arrayBuffer();
-    // A provider's signed webhook is its text, not a client's: refused, it would be retried for days and never applied.
-    if (body !== null && !isWebhook(c.req.path)) checkJsonText(c.req.header("content-type"), body);
+    // Read through Hono, which keeps it: json-text.ts has already read and checked it.
+    const body = c.req.raw.body === null ? null : await c.req.arrayBuffer();
     const response = await c.env[binding].fetch(new Request(c.req.raw, { headers, body }));
     // A WebSocket upgrade (101) passes through as it is.
     if (response.webSocket) return response;

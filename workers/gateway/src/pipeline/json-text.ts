@@ -1,10 +1,27 @@
-// Every JSON body a Worker receives is valid text: UTF-8, no control characters (tab, newline and carriage return
-// aside), no lone surrogates, and no key that reaches an object's prototype. Checked once here, in one pass, so no
-// backend has to remember it; a body that passes is forwarded as the very bytes that came in.
+// Every JSON body a route receives is valid text: UTF-8, no control characters (tab, newline and carriage return
+// aside), no lone surrogates, and no key that reaches an object's prototype. Checked once here, in one pass, for the
+// gateway's own routes and the forwarded ones alike, so no route has to remember it; a body that passes is forwarded
+// as the very bytes that came in.
+import type { MiddlewareHandler } from "hono";
 import { type FieldError, ProblemError } from "#shared/errors.ts";
+import { isWebhook } from "./authenticate.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const reservedKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * A JSON body read once (Hono keeps it, so a route's own validation and forward.ts read the same bytes) and checked.
+ * A provider's signed webhook is its text, not a client's: refused, it would be retried for days and never applied.
+ */
+export function checkJsonBodies(): MiddlewareHandler<{ Bindings: Env }> {
+  return async function checkJsonBodiesMiddleware(c, next) {
+    const contentType = c.req.header("content-type");
+    if (c.req.raw.body !== null && isJson(contentType) && !isWebhook(c.req.path)) {
+      checkJsonText(contentType, await c.req.arrayBuffer());
+    }
+    return next();
+  };
+}
 
 /** Throws 400 validation_failed at the first fault. Malformed JSON is left for the Worker to answer as it always has. */
 export function checkJsonText(contentType: string | undefined, body: ArrayBuffer): void {
