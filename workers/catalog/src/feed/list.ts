@@ -69,7 +69,7 @@ function topicCondition(topic: string | undefined): SQL | undefined {
     : sql`EXISTS (SELECT 1 FROM json_each(${notes.topics}) WHERE lower(json_each.value) = lower(${topic}))`;
 }
 
-async function liveCards(db: Database, followerId: string | null): Promise<LiveCard[]> {
+export async function liveCards(db: Database, followerId: string | null): Promise<LiveCard[]> {
   const followed = followerId
     ? sql`(${liveSessions.creatorId} IN (SELECT followee_id FROM follows WHERE follower_id = ${followerId}) OR ${liveSessions.merchantId} IN (SELECT followee_id FROM follows WHERE follower_id = ${followerId}))`
     : undefined;
@@ -154,12 +154,15 @@ export async function discoverFeed({
   limit,
   cursor,
   topic,
+  live: liveRead,
   now = new Date(),
 }: {
   db: Database;
   limit: number;
   cursor: string | undefined;
   topic: string | undefined;
+  /** The first page's live cards when the caller already started reading them. */
+  live?: Promise<LiveCard[]>;
   now?: Date;
 }): Promise<Feed> {
   const after = cursor === undefined ? undefined : decodeRankCursor(cursor);
@@ -183,7 +186,7 @@ export async function discoverFeed({
       .where(after ? or(lt(ranked.key, after.key), and(eq(ranked.key, after.key), lt(ranked.id, after.id))) : undefined)
       .orderBy(desc(ranked.key), desc(ranked.id))
       .limit(limit + 1),
-    cursor === undefined ? liveCards(db, null) : [],
+    cursor === undefined ? (liveRead ?? liveCards(db, null)) : [],
   ]);
   const pageIds = order.slice(0, limit);
   const rows = pageIds.length

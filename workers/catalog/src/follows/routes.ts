@@ -3,6 +3,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
+import { followSignalStatement } from "#shared/interests.ts";
+import { learn } from "#shared/learn.ts";
 import { jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
@@ -45,12 +47,10 @@ followsRoutes.use(async function privateCache(c, next) {
 
 for (const method of ["put", "delete"] as const) {
   followsRoutes.openapi(followRoute(method), async (c) => {
-    const state = await setFollow({
-      db: database(c.env),
-      followerId: personId(requirePerson(c)),
-      followeeId: c.req.valid("param").followeeId,
-      following: method === "put",
-    });
+    const followerId = personId(requirePerson(c));
+    const { followeeId } = c.req.valid("param");
+    const state = await setFollow({ db: database(c.env), followerId, followeeId, following: method === "put" });
+    if (method === "put") learn(c.env, [followSignalStatement(followerId, followeeId, new Date())]);
     return c.json(state, 200);
   });
 }

@@ -10,10 +10,20 @@ import { ProblemError } from "#shared/errors.ts";
 import { notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import {
+  hotKeyStatement,
+  hotListStatements,
+  noteSignalStatements,
+  profileIdOf,
+  signalWeights,
+  viewWeight,
+} from "#shared/interests.ts";
+import { learn } from "#shared/learn.ts";
 import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { addComment, deleteComment, listComments } from "./comment.ts";
+import { relatedNotes } from "../feed/personal.ts";
 import { createNote } from "./create.ts";
 import {
   CommentSchema,
@@ -21,6 +31,7 @@ import {
   NoteCreateSchema,
   NoteSchema,
   NoteUpdateSchema,
+  NoteSummarySchema,
   noteEtag,
   personOnly,
   publishedNote,
@@ -67,6 +78,10 @@ const NoteViewSchema = z
           "For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person.",
       }),
   })
+    dwellMs: z.number().int().min(0).max(86_400_000).optional().openapi({
+      description:
+        "How long the note was read, in milliseconds, if the storefront sends the beacon on leaving: a longer read teaches the viewer's discover feed more (docs/guides/personalised-feed.md).",
+    }),
   .strict()
   .openapi("NoteView");
 
@@ -163,6 +178,25 @@ const deleteCommentRoute = createRoute({
 });
 
 export const notesRoutes = createRouter<{ Bindings: Env }>();
+const relatedRoute = createRoute({
+  method: "get",
+  path: "/{id}/related",
+  summary: "Notes related to a note",
+  description:
+    "Public. Notes that the people who liked or saved this one also liked or saved, then notes sharing its topics or tagged products; at most a tenth of the list (at least one) by one author (docs/guides/personalised-feed.md).",
+  request: {
+    params: idParam("note"),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }).strict(),
+  },
+  responses: {
+    200: jsonContent(
+      z.object({ data: z.array(NoteSummarySchema) }).openapi("RelatedNotes"),
+      "Related notes, best first",
+    ),
+    ...problemResponses(400, 404),
+  },
+});
+
 
 // Registered before the person check below: its handler answers first, so a guest's storefront may send it.
 notesRoutes.openapi(viewRoute, async (c) => {
@@ -187,6 +221,8 @@ notesRoutes.openapi(viewRoute, async (c) => {
   await publishedNote(db, id);
   await recordView(db, { kind: "note", id }, viewerId, new Date().toISOString());
   c.header("cache-control", "no-store");
+  const profile = profileIdOf(actor, storefront?.keyId ?? null, body.visitorId);
+  if (profile) learn(c.env, noteSignalStatements(profile, id, "view", viewWeight(body.dwellMs), new Date()));
   return c.body(null, 204);
 });
 
@@ -203,6 +239,7 @@ notesRoutes.openapi(createNoteRoute, async (c) => {
   c.header("etag", await noteEtag(note, row.version));
   c.header("location", `/v1/notes/${note.id}`);
   return c.json(note, 201);
+  learn(c.env, hotListStatements(note.id));
 });
 
 notesRoutes.openapi(getNoteRoute, async (c) => {
@@ -230,6 +267,7 @@ notesRoutes.openapi(updateNoteRoute, async (c) => {
   purge(c, `/v1/notes/${note.id}`);
   return c.json(note, 200);
 });
+  learn(c.env, hotListStatements(note.id));
 
 notesRoutes.openapi(deleteNoteRoute, async (c) => {
   await deleteNote({
@@ -242,16 +280,19 @@ notesRoutes.openapi(deleteNoteRoute, async (c) => {
   return c.body(null, 204);
 });
 
+  learn(c.env, hotListStatements(c.req.valid("param").id));
 for (const reaction of ["like", "save"] as const) {
   for (const method of ["put", "delete"] as const) {
     notesRoutes.openapi(reactionRoute(method, reaction), async (c) => {
-      const state = await setReaction({
-        db: database(c.env),
-        reaction,
-        noteId: c.req.valid("param").id,
-        actorId: personId(requirePerson(c)),
-        active: method === "put",
-      });
+      const noteId = c.req.valid("param").id;
+      const actorId = personId(requirePerson(c));
+      const state = await setReaction({ db: database(c.env), reaction, noteId, actorId, active: method === "put" });
+      learn(c.env, [
+        ...(method === "put"
+          ? noteSignalStatements(actorId, noteId, reaction, signalWeights[reaction], new Date())
+          : []),
+        hotKeyStatement(noteId),
+      ]);
       c.header("cache-control", "private, no-store");
       return c.json(
         reaction === "like"
@@ -267,18 +308,29 @@ notesRoutes.openapi(addCommentRoute, async (c) => {
   const comment = await addComment({
     db: database(c.env),
     noteId: c.req.valid("param").id,
-    authorId: personId(requirePerson(c)),
+    authorId,
+  const authorId = personId(requirePerson(c));
     body: c.req.valid("json").body,
   });
   c.header("location", `/v1/notes/${comment.noteId}/comments/${comment.id}`);
   purge(c, `/v1/notes/${comment.noteId}`, `/v1/notes/${comment.noteId}/comments`);
   return c.json(comment, 201);
 });
+  learn(c.env, [
+    ...noteSignalStatements(authorId, comment.noteId, "comment", signalWeights.comment, new Date()),
+    hotKeyStatement(comment.noteId),
+  ]);
 
 notesRoutes.openapi(listCommentsRoute, async (c) => {
   const { limit, cursor } = c.req.valid("query");
   const result = await listComments({ db: database(c.env), noteId: c.req.valid("param").id, limit, cursor });
   c.header("cache-control", publicCache);
+notesRoutes.openapi(relatedRoute, async (c) => {
+  const result = await relatedNotes(database(c.env), c.req.valid("param").id, c.req.valid("query").limit);
+  c.header("cache-control", publicCache);
+  return c.json(result, 200);
+});
+
   return c.json(result, 200);
 });
 
@@ -288,3 +340,4 @@ notesRoutes.openapi(deleteCommentRoute, async (c) => {
   purge(c, `/v1/notes/${id}`, `/v1/notes/${id}/comments`);
   return c.body(null, 204);
 });
+  learn(c.env, [hotKeyStatement(id)]);

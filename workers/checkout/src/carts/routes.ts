@@ -7,6 +7,8 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
+import { productSignalStatements, signalWeights } from "#shared/interests.ts";
+import { learn } from "#shared/learn.ts";
 import { idParam, jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
 import { carts } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
@@ -170,6 +172,11 @@ cartRoutes.openapi(addLineRoute, async (c) => {
   const { id } = c.req.valid("param");
   const ownerId = customerOf(c);
   await addCartLine({ env: c.env, db: database(c.env), cartId: id, ownerId, input: c.req.valid("json") });
+  // A person's cart teaches their discover feed the product's category and merchant (shared/interests.ts).
+  if (!ownerId.startsWith("guest:")) {
+    const { skuId } = c.req.valid("json");
+    learn(c.env, productSignalStatements(ownerId, { skuIds: [skuId] }, "cart", signalWeights.cart, new Date()));
+  }
   return c.json(await cartResponse(c.env, id, ownerId), 200);
 });
 
@@ -203,6 +210,9 @@ cartRoutes.openapi(checkoutRoute, async (c) => {
   const { orderId } = await checkoutCart({ env: c.env, db, cartId: id, ownerId, provider });
   const order = await readOrder(db, orderId);
   if (!order) throw new Error(`order ${orderId} missing after checkout`);
+  if (!ownerId.startsWith("guest:")) {
+    learn(c.env, productSignalStatements(ownerId, { orderId }, "order", signalWeights.order, new Date()));
+  }
   c.header("location", `/v1/orders/${orderId}`);
   return c.json(order, 201);
 });

@@ -5,7 +5,7 @@ export const services = [
   {
     name: "catalog",
     binding: "CATALOG",
-    prefixes: ["/v1/products", "/v1/skus", "/v1/notes", "/v1/feed", "/v1/follows"],
+    prefixes: ["/v1/products", "/v1/skus", "/v1/notes", "/v1/feed", "/v1/follows", "/v1/me"],
   },
   { name: "search", binding: "SEARCH", prefixes: ["/v1/search"] },
   {

@@ -4,6 +4,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
+import { profileIdOf, searchSignalStatement } from "#shared/interests.ts";
+import { learn } from "#shared/learn.ts";
 import { problemResponses } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { principalOf } from "#shared/principal.ts";
@@ -175,6 +177,12 @@ searchRoutes.openapi(searchRoute, async (c) => {
         }),
       ),
     );
+  }
+  // A signed-in person's search teaches their discover feed the topics it names (shared/interests.ts).
+  const { actor } = principalOf(c);
+  const profile = profileIdOf(actor, null, undefined);
+  if (profile && query.cursor === undefined && result.query.q) {
+    learn(c.env, [searchSignalStatement(profile, result.query.q.split(/\s+/), new Date())]);
   }
   c.header("cache-control", PUBLIC_CACHE);
   // Where the time went, as the Worker's clock saw it (it moves with I/O, not with computation): the round trip,
