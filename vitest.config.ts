@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { workers } from "./dev/workers.ts";
-import { backendWorkers } from "./test/build-workers.ts";
+import { backendWorkers, workersBoundBy } from "./test/build-workers.ts";
 import { stripeTestKeys } from "./test/stripe-fake.ts";
 
 // Nothing in a test run may phone home.
@@ -35,12 +35,18 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
                 WEBHOOK_ALLOW_PRIVATE_URLS: "true",
               }
             : {};
+      // Beside the Worker: for the gateway every backend (checkout delivering webhooks to the run's local receiver);
+      // for catalog and live, checkout, whose WebhookDispatcher they bind.
+      const bound = workersBoundBy(worker);
+      const beside =
+        worker.name === "gateway"
+          ? await backendWorkers({ ...bindings, WEBHOOK_ALLOW_PRIVATE_URLS: "true" })
+          : bound.length > 0
+            ? await backendWorkers(bindings, bound, worker.name)
+            : undefined;
       return {
         wrangler: { configPath: `./${worker.config}` },
-        miniflare: {
-          bindings: { ...bindings, ...own },
-          ...(worker.name === "gateway" ? { workers: await backendWorkers(bindings) } : {}),
-        },
+        miniflare: { bindings: { ...bindings, ...own }, ...(beside ? { workers: beside } : {}) },
       };
     }),
   ],
@@ -50,9 +56,9 @@ const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) =>
     // A file's first test starts its Worker cold (bundled dependencies, pinyin-pro's dictionary on the first write):
     // on a busy machine that alone can pass vitest's default 5 s.
     testTimeout: 20_000,
-    // The gateway's tests also get an operator key, a local OIDC provider and a database for key rotation; the
-    // checkout's a fake Stripe and a webhook receiver.
-    ...(worker.name === "gateway" ? { globalSetup: ["./test/gateway-setup.ts"] } : {}),
+    // The gateway's tests also get an operator key, a local OIDC provider, a database for key rotation and a webhook
+    // receiver; the checkout's a fake Stripe and a webhook receiver.
+    ...(worker.name === "gateway" ? { globalSetup: ["./test/gateway-setup.ts", "./test/webhook-receiver.ts"] } : {}),
     ...(worker.name === "checkout" ? { globalSetup: ["./test/stripe-fake.ts", "./test/webhook-receiver.ts"] } : {}),
   },
 }));

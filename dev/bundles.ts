@@ -3,11 +3,13 @@
 // in-process, its socket serving the gateway directly. Bindings as wrangler reads them: each wrangler.toml's [vars]
 // and [secrets], a value in this process's environment winning. Ends on SIGTERM/SIGINT (with workerd, its child),
 // and when its parent is gone (dev/lifeline.ts): workerd does not notice its parent's death, so this process must.
+// Miniflare runs no cron trigger by itself: this process fires each Worker's [triggers] crons, every one of which
+// is once a minute, at the start of each minute, as Cloudflare would (the checkout Worker's webhook sweep).
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { exitWithParent } from "./lifeline.ts";
 import { bundleWorker, type WorkerInfo, workers } from "./workers.ts";
 
@@ -67,3 +69,28 @@ mf = new Miniflare(
   }),
 );
 await mf.ready;
+
+/** Fires every Worker's cron triggers at the start of each minute (each is "* * * * *"; anything else is refused). */
+async function fireCrons(): Promise<void> {
+  const scheduled = workers.flatMap((worker) => {
+    const crons: string[] = unstable_readConfig({ config: worker.config }).triggers.crons ?? [];
+    for (const cron of crons) {
+      if (cron !== "* * * * *") throw new Error(`${worker.config}: only "* * * * *" crons run locally, not "${cron}"`);
+    }
+    return crons.map((cron) => ({ service: worker.service, cron }));
+  });
+  if (scheduled.length === 0) return;
+  const fire = async () => {
+    setTimeout(fire, 60_000 - (Date.now() % 60_000)).unref();
+    const scheduledTime = new Date(Date.now() - (Date.now() % 60_000));
+    for (const { service, cron } of scheduled) {
+      try {
+        await (await mf?.getWorker(service))?.scheduled({ cron, scheduledTime });
+      } catch (err) {
+        console.error(`cron ${cron} of ${service} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  setTimeout(fire, 60_000 - (Date.now() % 60_000)).unref();
+}
+await fireCrons();

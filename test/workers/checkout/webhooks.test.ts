@@ -214,7 +214,7 @@ describe("flash-sale events", () => {
 });
 
 describe("events other Workers record", () => {
-  it("reach the endpoint by the dispatcher's own look (no kick): inventory.low from the catalog's ledger", async () => {
+  it("reach the endpoint: inventory.low from the catalog's ledger, which kicks the dispatcher", async () => {
     const merchant = await newMerchant();
     const name = uniqueName();
     const endpoint = await createEndpoint(merchant, name, { eventTypes: ["inventory.low"], inventoryLowThreshold: 5 });

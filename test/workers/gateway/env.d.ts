@@ -1,4 +1,4 @@
-// What the gateway project's setup (test/gateway-setup.ts) hands its tests with provide().
+// What the gateway project's setups (test/gateway-setup.ts, test/webhook-receiver.ts) hand its tests with provide().
 import type { JWK } from "jose";
 
 declare module "vitest" {
@@ -8,5 +8,7 @@ declare module "vitest" {
     /** Private JWKs (with kid and alg) by alg: RS256, ES256, EdDSA. */
     oidcPrivateJwks: Record<string, JWK>;
     rotationLibsqlUrl: string;
+    /** The run's merchant-webhook receiver (test/webhook-receiver.ts). */
+    webhookReceiverUrl: string;
   }
 }

@@ -16,6 +16,7 @@ import { presaleRoutes } from "./presales/routes.ts";
 import { promotionRoutes } from "./promotions/routes.ts";
 import { returnRoutes } from "./returns/routes.ts";
 import { webhookEndpointRoutes } from "./webhooks/routes.ts";
+import { sweepWebhooks } from "./webhooks/sweep.ts";
 
 // Durable Objects: one FlashSaleStock per flash sale, one OrderDeadlines per order, one RefundRecovery per refund,
 // one WebhookDispatcher per merchant webhook endpoint.
@@ -40,4 +41,9 @@ app.route("/v1/payments", paymentRoutes);
 // Payment providers' webhooks: merchants' own webhook endpoints are /v1/webhook-endpoints above.
 app.route("/v1/webhooks", providerWebhookRoutes);
 
-export default class CheckoutWorker extends serviceEntrypoint(app) {}
+export default class CheckoutWorker extends serviceEntrypoint(app) {
+  // The cron trigger ([triggers] in wrangler.toml), once a minute: the webhook sweep.
+  override async scheduled(): Promise<void> {
+    await sweepWebhooks(this.env);
+  }
+}

@@ -1,10 +1,12 @@
 // adjustInventory: stock changes only through the ledger. The conditional decrement, the ledger row and the
 // product's version bump run as one batch (one transaction, one round trip): stock never goes below zero, and
 // every unit is explained by a ledger row whose idempotency key makes a retried adjustment count once.
+import { env, waitUntil } from "cloudflare:workers";
 import type { Client } from "@libsql/client/web";
 import { sql } from "drizzle-orm";
 import { newId } from "#shared/ids.ts";
 import { inventoryLowEvent, rawStatements } from "#shared/webhook-events.ts";
+import { kickFannedOut } from "#shared/webhook-kick.ts";
 
 export type AdjustResult =
   | { ok: true; adjustment: { id: string; delta: number; reason: string; stockAfter: number; createdAt: string } }
@@ -26,7 +28,7 @@ export async function adjustInventory({
   const id = newId("led");
   const createdAt = new Date().toISOString();
   const args = { id, sku: skuId, delta, reason, key: idempotencyKey, at: createdAt };
-  const [, inserted, , , after] = await client.batch(
+  const results = await client.batch(
     [
       // The ledger row first, and only if this key is new for the SKU and the stock would stay >= 0.
       {
@@ -49,7 +51,7 @@ export async function adjustInventory({
         args,
       },
       { sql: "SELECT stock FROM skus WHERE id = :sku", args },
-      // inventory.low if this adjustment took the stock below a threshold (the dispatchers find it by themselves).
+      // inventory.low if this adjustment took the stock below a threshold; its endpoints' dispatchers are kicked.
       ...rawStatements(
         inventoryLowEvent(
           skuId,
@@ -61,6 +63,8 @@ export async function adjustInventory({
     ],
     "write",
   );
+  waitUntil(kickFannedOut(env.WEBHOOK_DISPATCHER, results));
+  const [, inserted, , , after] = results;
   const stock = Number(after?.rows[0]?.stock ?? 0);
   if (Number(inserted?.rows[0]?.n ?? 0) === 1) {
     return { ok: true, adjustment: { id, delta, reason, stockAfter: stock, createdAt } };

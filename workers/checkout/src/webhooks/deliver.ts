@@ -15,8 +15,6 @@ const ROUND_LIMIT = 100;
 /** A pass stops starting rounds after this long; the alarm runs the next one at once. */
 const PASS_BUDGET_MS = 10_000;
 const EXCERPT_CHARS = 500;
-/** A dispatcher looks for deliveries it was not told of (recorded by other Workers) this often. */
-const POLL_MS = 30_000;
 
 interface Endpoint {
   id: string;
@@ -161,8 +159,9 @@ function endpointAfter(endpoint: Endpoint, outcomes: { outcome: Outcome; at: num
 }
 
 /**
- * Delivers what is due for `endpointId` and says when to run again: the next attempt due, or at the latest
- * POLL_MS from now; null when the endpoint is gone or disabled (updating or re-enabling it kicks the dispatcher).
+ * Delivers what is due for `endpointId` and says when to run again: the next attempt due (a retry, or at once when
+ * the pass ran out of time); null when nothing is pending, or the endpoint is gone or disabled. Nothing new is looked
+ * for meanwhile: writers kick the dispatcher, and the platform-wide sweep (sweep.ts) catches a kick that was lost.
  */
 export async function deliverDue(env: Env, endpointId: string): Promise<number | null> {
   const client = database(env).$client;
@@ -188,7 +187,7 @@ export async function deliverDue(env: Env, endpointId: string): Promise<number |
     const due = (dueRows?.rows ?? []) as unknown as Due[];
     if (due.length === 0 || Date.now() - started > PASS_BUDGET_MS) {
       const next = nextRow?.rows[0]?.next;
-      return Math.min(typeof next === "string" ? Date.parse(next) : Number.POSITIVE_INFINITY, Date.now() + POLL_MS);
+      return typeof next === "string" ? Date.parse(next) : null;
     }
     const sign = await signer(await signingKeys(env, endpoint, Date.now()));
     const outcomes: { outcome: Outcome; at: number }[] = [];

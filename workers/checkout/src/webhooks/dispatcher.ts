@@ -1,6 +1,7 @@
 // One WebhookDispatcher per webhook endpoint: the only sender to it, so its messages go out in recorded order. The
-// outbox (webhook_deliveries in libSQL) is the state; its alarm runs a delivery pass (deliver.ts), set again at the
-// next attempt due or 30 s later to pick up deliveries other Workers recorded. Writers kick it after committing.
+// outbox (webhook_deliveries in libSQL) is the state; its alarm runs a delivery pass (deliver.ts), set again only
+// for a retry that is due later: idle, it sleeps and costs nothing. Writers in any Worker kick it after committing
+// (catalog and live through their binding to this class); the minute's sweep (sweep.ts) kicks it if a kick was lost.
 // Design: docs/design/webhooks.md#the-dispatcher
 import { DurableObject } from "cloudflare:workers";
 import { deliverDue } from "./deliver.ts";

@@ -2,12 +2,14 @@
 // webhooks) move a session scheduled → live → ended, or scheduled → cancelled, idempotently. Going live and cancelling
 // notify reminder holders in the change's transaction (followers see it in their feed). The room is told of an end
 // first, so no one is admitted after; then its totals, GMV and replay timeline are written in one batch.
+import { waitUntil } from "cloudflare:workers";
 import { and, eq, exists, inArray, sql } from "drizzle-orm";
 import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { liveSessionEvents, liveSessionReminders, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
 import { liveSessionEvent } from "#shared/webhook-events.ts";
+import { kickFannedOut } from "#shared/webhook-kick.ts";
 import type { RoomSetup } from "../room/live-room.ts";
 import { gmvQuery, toGmv } from "./gmv.ts";
 import { loadSessionMeta, refuseOver, type SessionMeta } from "./meta.ts";
@@ -48,15 +50,16 @@ export async function startSession(env: Env, id: string, at = new Date()): Promi
   const before = await requireMeta(env, id);
   refuseOver(before);
   const db = database(env);
-  await db.batch([
+  const started = await db.batch([
     db
       .update(liveSessions)
       .set({ status: "live", startedAt: at.toISOString(), version: sql`${liveSessions.version} + 1` })
       .where(and(eq(liveSessions.id, id), eq(liveSessions.status, "scheduled"))),
     notify(db, notice(before, "live_session_started", `${before.hostName} 开播了`), remindersIfNow(db, id, "live"), at),
-    // Merchant webhooks (the checkout Worker's dispatchers pick them up).
+    // Merchant webhooks: the checkout Worker's dispatchers, kicked once it has committed, deliver them.
     ...liveSessionEvent("live_session.started", id).map((statement) => db.run(statement)),
   ]);
+  waitUntil(kickFannedOut(env.WEBHOOK_DISPATCHER, started));
   const meta = await requireMeta(env, id);
   refuseOver(meta);
   const room = env.LIVE_ROOM.getByName(id);
@@ -127,7 +130,7 @@ export async function endSession(env: Env, id: string, at = new Date()): Promise
         .onConflictDoNothing(),
     );
   }
-  await db.batch([
+  const ended = await db.batch([
     db
       .update(liveSessions)
       .set({ status: "ended", endedAt, version: sql`${liveSessions.version} + 1` })
@@ -139,5 +142,6 @@ export async function endSession(env: Env, id: string, at = new Date()): Promise
     ...inserts,
     ...liveSessionEvent("live_session.ended", id).map((statement) => db.run(statement)),
   ]);
+  waitUntil(kickFannedOut(env.WEBHOOK_DISPATCHER, ended));
   return requireMeta(env, id);
 }
