@@ -31,6 +31,8 @@ export const idPrefixes = [
   "com",
   "att",
   "sav",
+  "med",
+  "afp",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

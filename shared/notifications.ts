@@ -8,7 +8,13 @@ import { newId } from "./ids.ts";
 import { notifications } from "./schema.ts";
 
 /** What a notification is about; the subject id names the resource (`live_…`, `fs_…`). */
-export const notificationKinds = ["live_session_started", "live_session_cancelled", "flash_sale_started"] as const;
+export const notificationKinds = [
+  "live_session_started",
+  "live_session_cancelled",
+  "flash_sale_started",
+  // To creators: a merchant's targeted affiliate plan names them (subject `afp_…`).
+  "affiliate_plan_invited",
+] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 export interface Notice {

@@ -17,6 +17,8 @@ export const scopes = [
   "analytics:read",
   "promotions:write",
   "api_keys:write",
+  "affiliates:read",
+  "affiliates:write",
 ] as const;
 export type Scope = (typeof scopes)[number];
 

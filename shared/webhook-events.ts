@@ -27,6 +27,7 @@ export const webhookEventTypes = [
   "live_session.started",
   "live_session.ended",
   "commission.payable",
+  "affiliate_plan.accepted",
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

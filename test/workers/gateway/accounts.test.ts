@@ -12,6 +12,8 @@ describe("operator onboarding", () => {
     expect(merchant.secretKey.key).toMatch(/^sk_test_[0-9a-f]{40}$/);
     expect(merchant.secretKey.scopes.sort()).toEqual(
       [
+        "affiliates:read",
+        "affiliates:write",
         "analytics:read",
         "api_keys:write",
         "catalog:write",

@@ -1,8 +1,9 @@
 // The checkout Worker: flash sales, pre-sales, carts and checkout, orders with their refunds and returns, payments
-// and their providers' webhooks, promotions (coupons, spend-and-save, campaigns), the creator-commission ledger,
-// analytics, and merchant webhook endpoints. One folder per resource, each with its router (routes.ts).
+// and their providers' webhooks, promotions (coupons, spend-and-save, campaigns), affiliate plans, the
+// creator-commission ledger, analytics, and merchant webhook endpoints. One folder per resource, each with its router (routes.ts).
 import { serviceEntrypoint } from "#shared/entrypoint.ts";
 import { createApp } from "#shared/http.ts";
+import { affiliatePlanRoutes } from "./affiliate-plans/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { cartRoutes } from "./carts/routes.ts";
@@ -35,6 +36,7 @@ app.route("/v1/campaigns", campaignRoutes);
 app.route("/v1/orders", orderRoutes);
 app.route("/v1/returns", returnRoutes);
 app.route("/v1/commissions", commissionRoutes);
+app.route("/v1/affiliate-plans", affiliatePlanRoutes);
 app.route("/v1/analytics", analyticsRoutes);
 app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
 app.route("/v1/payments", paymentRoutes);

@@ -21,6 +21,10 @@ export const CommissionEntrySchema = z
     merchantId: z.string(),
     amount: MoneySchema.openapi({ description: "Signed: a reversal is negative." }),
     rateBps: z.number().int().openapi({ description: "The rate the line earned at, in basis points." }),
+    affiliatePlanId: z.string().nullable().openapi({
+      description:
+        "The affiliate plan whose rate the line earned at (its rate at the order's checkout); null: the shelf's, product's or merchant's rate. A reversal names the same plan.",
+    }),
     refundId: z.string().nullable(),
     status: z.enum(["pending", "payable"]),
     payableAt: z.string(),
@@ -73,6 +77,7 @@ function toEntry(row: Row, now: string): CommissionEntry {
     merchantId: String(row.merchant_id),
     amount: money(row.amount, row.currency),
     rateBps: Number(row.rate_bps),
+    affiliatePlanId: row.affiliate_plan_id === null ? null : String(row.affiliate_plan_id),
     refundId: row.kind === "reversal" ? String(row.source) : null,
     status: payableAt <= now ? "payable" : "pending",
     payableAt,

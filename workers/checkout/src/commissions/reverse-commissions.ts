@@ -42,11 +42,12 @@ export async function commissionReversals(
   return [
     {
       sql: `INSERT INTO commission_entries
-              (id, order_id, position, creator_id, merchant_id, kind, source, amount, currency, rate_bps, created_at)
+              (id, order_id, position, creator_id, merchant_id, kind, source, amount, currency, rate_bps,
+               affiliate_plan_id, created_at)
             SELECT json_extract(j.value, '$.id'), x.order_id, x.position, x.creator_id, x.merchant_id, 'reversal',
-                   :refund, x.reversed - x.target, x.currency, x.rate_bps, :at
+                   :refund, x.reversed - x.target, x.currency, x.rate_bps, x.affiliate_plan_id, :at
             FROM json_each(:entries) j JOIN (
-              SELECT e.order_id, e.position, e.creator_id, e.merchant_id, e.currency, e.rate_bps,
+              SELECT e.order_id, e.position, e.creator_id, e.merchant_id, e.currency, e.rate_bps, e.affiliate_plan_id,
                      CASE WHEN o.status = 'refunded' THEN e.amount
                           ELSE e.amount * min(${givenBack}, (l.unit_amount * l.quantity - l.discount_amount)) / (l.unit_amount * l.quantity - l.discount_amount)
                      END AS target,

@@ -22,6 +22,7 @@ export const services = [
       "/v1/webhook-endpoints",
       "/v1/returns",
       "/v1/commissions",
+      "/v1/affiliate-plans",
       "/v1/coupons",
       "/v1/promotions",
       "/v1/campaigns",
