@@ -1,5 +1,5 @@
 // Schemas that appear in more than one Worker's routes.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import { currencies } from "./money.ts";
 
 export const MoneySchema = z
@@ -39,23 +39,39 @@ export function idParam(prefix: string) {
   });
 }
 
+type Verb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * A route declared as the docs name it, `route("POST /{id}/skus", "Add a SKU to a product", { description, request,
+ * responses })`: createRoute with the method and path read from the first words.
+ */
+export function route<V extends Verb, P extends string, R extends Omit<RouteConfig, "method" | "path" | "summary">>(
+  at: `${V} ${P}`,
+  summary: string,
+  rest: R,
+) {
+  const space = at.indexOf(" ");
+  const method = at.slice(0, space).toLowerCase() as Lowercase<V>;
+  const path = at.slice(space + 1) as P;
+  return createRoute({ method, path, summary, ...rest });
+}
+
 /** `GET /{id}` for one resource of a kind: the id checked by its prefix, the resource, or a 400/404 problem. */
-export function retrieveRoute<S extends z.ZodType>(options: {
-  prefix: string;
-  schema: S;
-  summary: string;
-  name: string;
-}) {
-  return createRoute({
-    method: "get",
-    path: "/{id}",
-    summary: options.summary,
-    request: { params: idParam(options.prefix) },
-    responses: {
-      200: { description: `The ${options.name}`, content: { "application/json": { schema: options.schema } } },
-      ...problemResponses(400, 404),
-    },
+export function retrieveRoute<S extends z.ZodType>(prefix: string, schema: S, summary: string, name: string) {
+  return route("GET /{id}", summary, {
+    request: { params: idParam(prefix) },
+    responses: ok(schema, `The ${name}`, 400, 404),
   });
+}
+
+/** `responses` of a read or change that answers 200 with one JSON body, or one of the `problems`. */
+export function ok<S extends z.ZodType>(schema: S, description: string, ...problems: number[]) {
+  return { 200: jsonContent(schema, description), ...problemResponses(...problems) };
+}
+
+/** `responses` of a write that answers 201 with what it created, or one of the `problems`. */
+export function created<S extends z.ZodType>(schema: S, description: string, ...problems: number[]) {
+  return { 201: jsonContent(schema, description), ...problemResponses(...problems) };
 }
 
 /** A JSON response (or body) declaration for createRoute: `200: jsonContent(Schema, "The thing")`. */

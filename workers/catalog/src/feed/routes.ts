@@ -2,13 +2,13 @@
 // signed-in shopper or creator and is private; `discover` is personal (private) for a caller with an interest
 // profile (a person, or a storefront guest's visitorId), otherwise the global ranking, public and cached briefly.
 // POST /v1/feed/feedback: "not interested" in a note, applied before it answers.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { etag as bodyEtag } from "hono/etag";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { noteSignalStatements, profileIdOf, signalWeights } from "#shared/interests.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, jsonContent, problemResponses, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { NoteSummarySchema } from "../notes/note.ts";
@@ -51,10 +51,7 @@ const FeedSchema = z
   })
   .openapi("Feed");
 
-const getFeed = createRoute({
-  method: "get",
-  path: "/",
-  summary: "The feed: live sessions, then notes",
+const getFeed = route("GET /", "The feed: live sessions, then notes", {
   request: { query: FeedQuery },
   responses: {
     200: jsonContent(FeedSchema, "A page of the feed"),
@@ -72,10 +69,7 @@ const FeedbackSchema = z
   .strict()
   .openapi("FeedFeedback");
 
-const feedbackRoute = createRoute({
-  method: "post",
-  path: "/feedback",
-  summary: "Tell the discover feed you are not interested in a note",
+const feedbackRoute = route("POST /feedback", "Tell the discover feed you are not interested in a note", {
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. The note's creator is hidden from your discover feed and its topics pushed down, from the next page on; repeating it is harmless.",
   request: { body: jsonBody(FeedbackSchema) },

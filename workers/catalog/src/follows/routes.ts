@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { followSignalStatement } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
-import { jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { ok, pageOf, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { personOnly } from "../notes/note.ts";
@@ -25,16 +25,13 @@ function followRoute(method: "put" | "delete") {
     summary: method === "put" ? "Follow a creator or merchant" : "Unfollow a creator or merchant",
     description: "A shopper or creator; idempotent. Returns the state and the exact follower count.",
     request: { params: followeeParam },
-    responses: { 200: jsonContent(FollowStateSchema, "Your state"), ...problemResponses(400, 401, 404) },
+    responses: ok(FollowStateSchema, "Your state", 400, 401, 404),
   });
 }
 
-const listFollowsRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "Whom I follow, newest first",
+const listFollowsRoute = route("GET /", "Whom I follow, newest first", {
   request: { query: pageQuery.strict() },
-  responses: { 200: jsonContent(pageOf(FollowSchema), "A page of follows"), ...problemResponses(400, 401) },
+  responses: ok(pageOf(FollowSchema), "A page of follows", 400, 401),
 });
 
 export const followsRoutes = createRouter<{ Bindings: Env }>();

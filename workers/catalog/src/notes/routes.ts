@@ -19,19 +19,19 @@ import {
   viewWeight,
 } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
-import { addComment, deleteComment, listComments } from "./comment.ts";
 import { relatedNotes } from "../feed/personal.ts";
+import { addComment, deleteComment, listComments } from "./comment.ts";
 import { createNote } from "./create.ts";
 import {
   CommentSchema,
   limits,
   NoteCreateSchema,
   NoteSchema,
-  NoteUpdateSchema,
   NoteSummarySchema,
+  NoteUpdateSchema,
   noteEtag,
   personOnly,
   publishedNote,
@@ -85,30 +85,21 @@ const NoteViewSchema = z
   .strict()
   .openapi("NoteView");
 
-const viewRoute = createRoute({
-  method: "post",
-  path: "/{id}/views",
-  summary: "Record that a shopper opened a note (the view beacon)",
+const viewRoute = route("POST /{id}/views", "Record that a shopper opened a note (the view beacon)", {
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.",
   request: { params: idParam("note"), body: jsonBody(NoteViewSchema, false) },
   responses: { 204: { description: "Recorded (or already counted today)" }, ...problemResponses(400, 401, 404) },
 });
 
-const createNoteRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Post a note",
+const createNoteRoute = route("POST /", "Post a note", {
   description:
     "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
   request: { body: jsonBody(NoteCreateSchema) },
-  responses: { 201: jsonContent(NoteSchema, "The note (ETag, Location)"), ...problemResponses(400, 401, 409, 422) },
+  responses: created(NoteSchema, "The note (ETag, Location)", 400, 401, 409, 422),
 });
 
-const getNoteRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a note",
+const getNoteRoute = route("GET /{id}", "Retrieve a note", {
   description: "Public. Tagged products carry their current price, stock state and an attribution reference.",
   request: { params: idParam("note") },
   responses: {
@@ -118,19 +109,13 @@ const getNoteRoute = createRoute({
   },
 });
 
-const updateNoteRoute = createRoute({
-  method: "patch",
-  path: "/{id}",
-  summary: "Edit your note",
+const updateNoteRoute = route("PATCH /{id}", "Edit your note", {
   description: "The author only (another person's note is 404). Send If-Match with the ETag you read.",
   request: { params: idParam("note"), headers: ifMatchHeader, body: jsonBody(NoteUpdateSchema) },
-  responses: { 200: jsonContent(NoteSchema, "The note (ETag)"), ...problemResponses(400, 401, 404, 412) },
+  responses: ok(NoteSchema, "The note (ETag)", 400, 401, 404, 412),
 });
 
-const deleteNoteRoute = createRoute({
-  method: "delete",
-  path: "/{id}",
-  summary: "Delete your note",
+const deleteNoteRoute = route("DELETE /{id}", "Delete your note", {
   description: "The author only. Soft delete: gone from every read; likes, saves and comments go with it.",
   request: { params: idParam("note"), headers: ifMatchHeader },
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 404, 412) },
@@ -144,44 +129,29 @@ function reactionRoute(method: "put" | "delete", reaction: Reaction) {
     summary: `${method === "put" ? verb[0] : verb[1]} a note`,
     description: "A shopper or creator; idempotent (once per person). Returns the state and the exact count.",
     request: { params: idParam("note") },
-    responses: {
-      200: jsonContent(ReactionStateSchema, "Your state and the count"),
-      ...problemResponses(400, 401, 404),
-    },
+    responses: ok(ReactionStateSchema, "Your state and the count", 400, 401, 404),
   });
 }
 
-const addCommentRoute = createRoute({
-  method: "post",
-  path: "/{id}/comments",
-  summary: "Comment on a note",
+const addCommentRoute = route("POST /{id}/comments", "Comment on a note", {
   description: "A shopper or creator. Takes `Idempotency-Key`.",
   request: { params: idParam("note"), body: jsonBody(CommentCreateSchema) },
-  responses: { 201: jsonContent(CommentSchema, "The comment"), ...problemResponses(400, 401, 404, 409, 422) },
+  responses: created(CommentSchema, "The comment", 400, 401, 404, 409, 422),
 });
 
-const listCommentsRoute = createRoute({
-  method: "get",
-  path: "/{id}/comments",
-  summary: "List a note's comments, newest first",
+const listCommentsRoute = route("GET /{id}/comments", "List a note's comments, newest first", {
   request: { params: idParam("note"), query: pageQuery.strict() },
-  responses: { 200: jsonContent(pageOf(CommentSchema), "A page of comments"), ...problemResponses(400, 404) },
+  responses: ok(pageOf(CommentSchema), "A page of comments", 400, 404),
 });
 
-const deleteCommentRoute = createRoute({
-  method: "delete",
-  path: "/{id}/comments/{commentId}",
-  summary: "Remove a comment",
+const deleteCommentRoute = route("DELETE /{id}/comments/{commentId}", "Remove a comment", {
   description: "The comment's author or the note's author; to anyone else the comment does not exist (404).",
   request: { params: commentParams },
   responses: { 204: { description: "Removed" }, ...problemResponses(400, 401, 404) },
 });
 
 export const notesRoutes = createRouter<{ Bindings: Env }>();
-const relatedRoute = createRoute({
-  method: "get",
-  path: "/{id}/related",
-  summary: "Notes related to a note",
+const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
   description:
     "Public. Notes that the people who liked or saved this one also liked or saved, then notes sharing its topics or tagged products; at most a tenth of the list (at least one) by one author (docs/guides/personalised-feed.md).",
   request: {

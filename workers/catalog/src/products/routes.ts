@@ -1,6 +1,6 @@
 // Products: public reads for storefronts (active products), and the owning merchant's view and writes
 // (`catalog:write`). Another merchant's product is a 404, never a 403.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, exists, gte, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { etag as bodyEtag } from "hono/etag";
@@ -10,7 +10,7 @@ import { etagOf, notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { currencies } from "#shared/money.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
@@ -45,20 +45,14 @@ const ListQuery = pageQuery
   })
   .strict();
 
-const listProducts = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List products, newest first",
+const listProducts = route("GET /", "List products, newest first", {
   description:
     "Storefronts (a publishable key, or nothing) see active products of every merchant. A merchant's secret key lists that merchant's own products in every status.",
   request: { query: ListQuery },
-  responses: { 200: jsonContent(pageOf(ProductSchema), "A page of products"), ...problemResponses(400) },
+  responses: ok(pageOf(ProductSchema), "A page of products", 400),
 });
 
-const getProduct = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a product",
+const getProduct = route("GET /{id}", "Retrieve a product", {
   description: "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
   request: { params: idParam("prod") },
   responses: {
@@ -68,35 +62,23 @@ const getProduct = createRoute({
   },
 });
 
-const createProductRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create a product with its SKUs",
+const createProductRoute = route("POST /", "Create a product with its SKUs", {
   description:
     "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
   request: { body: jsonBody(ProductCreateSchema) },
-  responses: {
-    201: jsonContent(ProductSchema, "The product (ETag, Location)"),
-    ...problemResponses(400, 401, 403, 409, 422),
-  },
+  responses: created(ProductSchema, "The product (ETag, Location)", 400, 401, 403, 409, 422),
 });
 
-const updateProductRoute = createRoute({
-  method: "patch",
-  path: "/{id}",
-  summary: "Update a product",
+const updateProductRoute = route("PATCH /{id}", "Update a product", {
   description: "Needs `catalog:write`. Send If-Match with the ETag you read: a stale one gets 412.",
   request: { params: idParam("prod"), body: jsonBody(ProductUpdateSchema) },
-  responses: { 200: jsonContent(ProductSchema, "The product (ETag)"), ...problemResponses(400, 401, 403, 404, 412) },
+  responses: ok(ProductSchema, "The product (ETag)", 400, 401, 403, 404, 412),
 });
 
-const addSkuRoute = createRoute({
-  method: "post",
-  path: "/{id}/skus",
-  summary: "Add a SKU to a product",
+const addSkuRoute = route("POST /{id}/skus", "Add a SKU to a product", {
   description: "Needs `catalog:write`. Takes an optional Idempotency-Key.",
   request: { params: idParam("prod"), body: jsonBody(SkuInputSchema) },
-  responses: { 201: jsonContent(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404, 409, 422) },
+  responses: created(SkuSchema, "The SKU", 400, 401, 403, 404, 409, 422),
 });
 
 export const productRoutes = createRouter<{ Bindings: Env }>();

@@ -1,11 +1,11 @@
 // SKUs of the merchant's own products: price and options, and stock through the inventory ledger only.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
@@ -51,38 +51,23 @@ const SkuUpdate = z
   .strict()
   .openapi("SkuUpdate");
 
-const updateSkuRoute = createRoute({
-  method: "patch",
-  path: "/{id}",
-  summary: "Change a SKU's price or options",
+const updateSkuRoute = route("PATCH /{id}", "Change a SKU's price or options", {
   description: "Needs `catalog:write`. Stock changes only through inventory adjustments.",
   request: { params: idParam("sku"), body: jsonBody(SkuUpdate) },
-  responses: { 200: jsonContent(SkuSchema, "The SKU"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(SkuSchema, "The SKU", 400, 401, 403, 404),
 });
 
-const adjustRoute = createRoute({
-  method: "post",
-  path: "/{id}/inventory-adjustments",
-  summary: "Adjust a SKU's stock",
+const adjustRoute = route("POST /{id}/inventory-adjustments", "Adjust a SKU's stock", {
   description:
     "Needs `catalog:write` and an Idempotency-Key (a retry counts once). Refused with 409 `conflict` if stock would go below zero.",
   request: { params: idParam("sku"), body: jsonBody(AdjustmentInput) },
-  responses: {
-    201: jsonContent(AdjustmentSchema, "The ledger entry"),
-    ...problemResponses(400, 401, 403, 404, 409, 422),
-  },
+  responses: created(AdjustmentSchema, "The ledger entry", 400, 401, 403, 404, 409, 422),
 });
 
-const listAdjustmentsRoute = createRoute({
-  method: "get",
-  path: "/{id}/inventory-adjustments",
-  summary: "A SKU's inventory ledger, newest first",
+const listAdjustmentsRoute = route("GET /{id}/inventory-adjustments", "A SKU's inventory ledger, newest first", {
   description: "Needs `catalog:write`. The sum of the deltas is the SKU's stock.",
   request: { params: idParam("sku"), query: pageQuery.strict() },
-  responses: {
-    200: jsonContent(pageOf(AdjustmentSchema), "A page of entries"),
-    ...problemResponses(400, 401, 403, 404),
-  },
+  responses: ok(pageOf(AdjustmentSchema), "A page of entries", 400, 401, 403, 404),
 });
 
 export const skuRoutes = createRouter<{ Bindings: Env }>();

@@ -6,7 +6,7 @@ import { scopeKinds } from "#shared/analytics.ts";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { analyticsCaller, authorizeScope } from "./access.ts";
 import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals, type Scope } from "./report.ts";
@@ -131,35 +131,26 @@ for (const [kind, route] of Object.entries(scopeRoutes) as [
       summary: `The business figures of ${route.name}, per day and over a range`,
       description: access,
       request: { params: route.params, query: rangeQuery.strict() },
-      responses: { 200: jsonContent(ReportSchema, "The figures"), ...problemResponses(400, 401, 403, 404) },
+      responses: ok(ReportSchema, "The figures", 400, 401, 403, 404),
     }),
     async (c) => c.json(await report(c, kind, c.req.valid("param").id, c.req.valid("query")), 200),
   );
 }
 
 analyticsRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/platform",
-    summary: "The platform's business figures, per day and over a range (the operator)",
+  route("GET /platform", "The platform's business figures, per day and over a range (the operator)", {
     request: { query: rangeQuery.strict() },
-    responses: { 200: jsonContent(ReportSchema, "The figures"), ...problemResponses(400, 401, 403) },
+    responses: ok(ReportSchema, "The figures", 400, 401, 403),
   }),
   async (c) => c.json(await report(c, "platform", "", c.req.valid("query")), 200),
 );
 
 analyticsRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/live-sessions",
-    summary: "The caller's live sessions, newest first, each with its figures over a range",
+  route("GET /live-sessions", "The caller's live sessions, newest first, each with its figures over a range", {
     description:
       "A merchant (`analytics:read`): the sessions its store hosts; a creator: those it hosts; the operator: every session.",
     request: { query: rangeQuery.extend(pageQuery.shape).strict() },
-    responses: {
-      200: jsonContent(pageOf(SessionFiguresSchema), "A page of sessions"),
-      ...problemResponses(400, 401, 403),
-    },
+    responses: ok(pageOf(SessionFiguresSchema), "A page of sessions", 400, 401, 403),
   }),
   async (c) => {
     const query = c.req.valid("query");

@@ -1,12 +1,21 @@
 // Campaigns: the operator creates them; anyone reads them and their products; a merchant (`promotions:write`)
 // joins with its own products and their campaign prices, and may leave before the main day.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { desc, gt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import {
+  created,
+  idParam,
+  jsonBody,
+  jsonContent,
+  ok,
+  problemResponses,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {
@@ -22,47 +31,27 @@ import {
   toCampaign,
 } from "./campaign.ts";
 
-const createCampaignRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create a campaign",
+const createCampaignRoute = route("POST /", "Create a campaign", {
   description:
     "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
   request: { body: jsonBody(CampaignCreateSchema) },
-  responses: { 201: jsonContent(CampaignSchema, "The campaign"), ...problemResponses(400, 401, 422) },
+  responses: created(CampaignSchema, "The campaign", 400, 401, 422),
 });
 
-const listCampaignsRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "Campaigns not yet ended",
+const listCampaignsRoute = route("GET /", "Campaigns not yet ended", {
   responses: { 200: jsonContent(z.object({ data: z.array(CampaignSchema) }).openapi("CampaignList"), "Campaigns") },
 });
 
-const getCampaignRoute = retrieveRoute({
-  prefix: "cmp",
-  schema: CampaignSchema,
-  summary: "Retrieve a campaign",
-  name: "campaign",
-});
+const getCampaignRoute = retrieveRoute("cmp", CampaignSchema, "Retrieve a campaign", "campaign");
 
-const joinRoute = createRoute({
-  method: "post",
-  path: "/{id}/products",
-  summary: "Join a campaign with one of your products",
+const joinRoute = route("POST /{id}/products", "Join a campaign with one of your products", {
   description:
     "A merchant (`promotions:write`), with its own product and, optionally, campaign prices for its SKUs (each below the list price; charged on the main day). Joining again replaces the prices. 409 `conflict` once the campaign has ended. Optional Idempotency-Key.",
   request: { params: idParam("cmp"), body: jsonBody(JoinSchema) },
-  responses: {
-    201: jsonContent(CampaignProductSchema, "The product in the campaign"),
-    ...problemResponses(400, 401, 403, 404, 409),
-  },
+  responses: created(CampaignProductSchema, "The product in the campaign", 400, 401, 403, 404, 409),
 });
 
-const leaveRoute = createRoute({
-  method: "delete",
-  path: "/{id}/merchants/{merchantId}",
-  summary: "Leave a campaign",
+const leaveRoute = route("DELETE /{id}/merchants/{merchantId}", "Leave a campaign", {
   description:
     "A merchant (`promotions:write`), itself only (another merchant is a 404): all its products leave the campaign at once, with their badge and campaign prices, wherever prices are shown or charged. Only before the main day: from `mainStartsAt` on, 409 `conflict` (shoppers' carts and orders are priced by it). Idempotent: leaving again is a 204 too. Optional Idempotency-Key.",
   request: {
@@ -79,15 +68,14 @@ const leaveRoute = createRoute({
   },
 });
 
-const productsRoute = createRoute({
-  method: "get",
-  path: "/{id}/products",
-  summary: "A campaign's products",
+const productsRoute = route("GET /{id}/products", "A campaign's products", {
   request: { params: idParam("cmp") },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(CampaignProductSchema) }).openapi("CampaignProductList"), "Its products"),
-    ...problemResponses(400, 404),
-  },
+  responses: ok(
+    z.object({ data: z.array(CampaignProductSchema) }).openapi("CampaignProductList"),
+    "Its products",
+    400,
+    404,
+  ),
 });
 
 export const campaignRoutes = createRouter<{ Bindings: Env }>();

@@ -1,6 +1,6 @@
 // Carts for guests (a storefront's publishable key) and signed-in shoppers: their lines, the coupons applied to
 // them, and their checkout into an order.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
@@ -9,7 +9,7 @@ import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { productSignalStatements, signalWeights } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
 import { carts } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
@@ -57,55 +57,37 @@ const lineParams = z.object({
     .openapi({ param: { name: "lineId", in: "path" } }),
 });
 
-const createCartRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create a cart",
+const createCartRoute = route("POST /", "Create a cart", {
   description:
     "A guest (publishable key) or a signed-in shopper. The cart's id is its capability for guests: keep it private.",
   request: { body: jsonBody(z.object({}).strict(), false) },
-  responses: { 201: jsonContent(CartSchema, "The empty cart"), ...problemResponses(400, 401) },
+  responses: created(CartSchema, "The empty cart", 400, 401),
 });
 
-const getCartRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a cart, priced now",
+const getCartRoute = route("GET /{id}", "Retrieve a cart, priced now", {
   request: { params: idParam("cart") },
-  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404) },
+  responses: ok(CartSchema, "The cart", 400, 401, 404),
 });
 
-const addLineRoute = createRoute({
-  method: "post",
-  path: "/{id}/lines",
-  summary: "Add a line",
+const addLineRoute = route("POST /{id}/lines", "Add a line", {
   description:
     "A SKU at the catalogue price (again: adds to its line), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
   request: { params: idParam("cart"), body: jsonBody(LineInput) },
-  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+  responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
 });
 
-const changeLineRoute = createRoute({
-  method: "patch",
-  path: "/{id}/lines/{lineId}",
-  summary: "Change a line's quantity",
+const changeLineRoute = route("PATCH /{id}/lines/{lineId}", "Change a line's quantity", {
   request: { params: lineParams, body: jsonBody(z.object({ quantity }).strict().openapi("CartLineUpdate")) },
-  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+  responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
 });
 
-const removeLineRoute = createRoute({
-  method: "delete",
-  path: "/{id}/lines/{lineId}",
-  summary: "Remove a line",
+const removeLineRoute = route("DELETE /{id}/lines/{lineId}", "Remove a line", {
   description: "A held line's hold stays yours: cancel it or let it expire.",
   request: { params: lineParams },
-  responses: { 200: jsonContent(CartSchema, "The cart"), ...problemResponses(400, 401, 404, 409) },
+  responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
 });
 
-const checkoutRoute = createRoute({
-  method: "post",
-  path: "/{id}/checkout",
-  summary: "Check a cart out into an order and its payment",
+const checkoutRoute = route("POST /{id}/checkout", "Check a cart out into an order and its payment", {
   description:
     "Needs an Idempotency-Key: the same key returns the same order, another body 422. Regular lines take their stock all or nothing (409 `sold_out` naming the lines short); held lines commit their holds (409 `conflict` if one expired). The order awaits payment until `paymentDueAt`, then is cancelled and its stock released. `paymentProvider` defaults to the deployment's PAYMENT_PROVIDER; a provider not enabled here is 409 `payment_provider_disabled`. With Stripe the payment carries the PaymentIntent's `clientSecret` for Stripe.js; if Stripe cannot open the payment, nothing is written and holds go back (502 `payment_provider_unavailable`).",
   request: {
@@ -118,15 +100,12 @@ const checkoutRoute = createRoute({
       false,
     ),
   },
-  responses: { 201: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 404, 409, 422, 502) },
+  responses: created(OrderSchema, "The order", 400, 401, 404, 409, 422, 502),
 });
 
 const couponId = z.string().regex(/^cpn_[0-9A-Za-z]{1,64}$/, "must be an id starting with cpn_");
 
-const applyCouponsRoute = createRoute({
-  method: "put",
-  path: "/{id}/coupons",
-  summary: "Apply coupons to a cart",
+const applyCouponsRoute = route("PUT /{id}/coupons", "Apply coupons to a cart", {
   description:
     "Replaces the cart's coupons (at most one merchant coupon and one platform coupon: more is 409 `stacking_not_allowed`). Each must be claimed and unused by you, in its period and the cart's currency, and its minimum spend met by the items it covers after the steps before it: else 409 `coupon_not_claimed`, `coupon_expired`, `coupon_not_applicable` (another merchant's, not yet valid, covers none of the items), `min_spend_not_met`, and nothing changes. Checkout checks them again.",
   request: {
@@ -138,7 +117,7 @@ const applyCouponsRoute = createRoute({
         .openapi("CartCouponsInput"),
     ),
   },
-  responses: { 200: jsonContent(CartSchema, "The cart, priced with them"), ...problemResponses(400, 401, 404, 409) },
+  responses: ok(CartSchema, "The cart, priced with them", 400, 401, 404, 409),
 });
 
 export const cartRoutes = createRouter<{ Bindings: Env }>();

@@ -1,18 +1,15 @@
 // Creator commissions: a creator sees what it has earned (its session), a merchant (`orders:read`) what it owes;
 // both as ledger entries, newest first, with totals per currency (pending, payable, reversed).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonContent, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import { CommissionEntrySchema, CommissionTotalsSchema, type LedgerOwner, readLedger } from "./commission.ts";
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List commission ledger entries, newest first, with totals",
+const listRoute = route("GET /", "List commission ledger entries, newest first, with totals", {
   description:
     "A creator (its session): its earnings. A merchant with `orders:read`: what it owes creators. `totals` cover all the caller's entries (of `orderId` when given), per currency: earned, reversed, and their net split into pending and payable (pending + payable = earned − reversed).",
   request: { query: pageQuery.extend({ orderId: z.string().max(64).optional() }).strict() },

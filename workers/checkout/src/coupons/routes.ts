@@ -1,12 +1,12 @@
 // Coupons: a merchant (`promotions:write`) issues them for its products, the operator platform-wide, and each may
 // end its own early; anyone reads one; a signed-in shopper (or creator) claims one with an Idempotency-Key and lists
 // what they hold.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { couponClaims, coupons } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "../promotions/issuer.ts";
@@ -21,27 +21,16 @@ import {
   toCoupon,
 } from "./coupon.ts";
 
-const createCouponRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Issue a coupon",
+const createCouponRoute = route("POST /", "Issue a coupon", {
   description:
     "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
   request: { body: jsonBody(CouponCreateSchema) },
-  responses: { 201: jsonContent(CouponSchema, "The coupon"), ...problemResponses(400, 401, 403, 422) },
+  responses: created(CouponSchema, "The coupon", 400, 401, 403, 422),
 });
 
-const getCouponRoute = retrieveRoute({
-  prefix: "cpn",
-  schema: CouponSchema,
-  summary: "Retrieve a coupon",
-  name: "coupon",
-});
+const getCouponRoute = retrieveRoute("cpn", CouponSchema, "Retrieve a coupon", "coupon");
 
-const claimRoute = createRoute({
-  method: "post",
-  path: "/{id}/claims",
-  summary: "Claim a coupon",
+const claimRoute = route("POST /{id}/claims", "Claim a coupon", {
   description:
     "A signed-in shopper or creator, with an Idempotency-Key. Never more claims than the coupon's quantity, however many press at once. 409 `coupon_exhausted` (none left), `coupon_limit_exceeded` (your limit), `coupon_expired`, `coupon_not_applicable` (not yet valid, or an audience coupon without `attribution` from its session or note).",
   request: {
@@ -58,28 +47,19 @@ const claimRoute = createRoute({
       false,
     ),
   },
-  responses: { 201: jsonContent(ClaimSchema, "Your claim"), ...problemResponses(400, 401, 404, 409, 422) },
+  responses: created(ClaimSchema, "Your claim", 400, 401, 404, 409, 422),
 });
 
-const endCouponRoute = createRoute({
-  method: "post",
-  path: "/{id}/end",
-  summary: "End a coupon now",
+const endCouponRoute = route("POST /{id}/end", "End a coupon now", {
   description:
     "Its issuer: the merchant (`promotions:write`) for its own coupons, the operator for the platform's; another's is a 404. From now on it is neither claimed nor applied at checkout (409 `coupon_expired`); orders already placed keep their discount. `endsAt` becomes now; ending an ended coupon changes nothing and answers the same. Optional Idempotency-Key.",
   request: { params: idParam("cpn") },
-  responses: { 200: jsonContent(CouponSchema, "The ended coupon"), ...problemResponses(400, 401, 403, 404, 422) },
+  responses: ok(CouponSchema, "The ended coupon", 400, 401, 403, 404, 422),
 });
 
-const myClaimsRoute = createRoute({
-  method: "get",
-  path: "/claims",
-  summary: "The coupons you hold",
+const myClaimsRoute = route("GET /claims", "The coupons you hold", {
   description: "A signed-in shopper or creator: claims newest first (at most 100), used ones with their order.",
-  responses: {
-    200: jsonContent(z.object({ data: z.array(ClaimSchema) }).openapi("CouponClaimList"), "Your claims"),
-    ...problemResponses(401),
-  },
+  responses: ok(z.object({ data: z.array(ClaimSchema) }).openapi("CouponClaimList"), "Your claims", 401),
 });
 
 export const couponRoutes = createRouter<{ Bindings: Env }>();

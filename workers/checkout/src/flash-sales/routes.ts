@@ -8,7 +8,16 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import {
+  created,
+  idParam,
+  jsonBody,
+  jsonContent,
+  ok,
+  problemResponses,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { merchantScope, personId, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { flashSaleReminders, flashSales } from "#shared/schema.ts";
 import { createFlashSale } from "./create-flash-sale.ts";
@@ -23,24 +32,13 @@ import {
 } from "./flash-sale.ts";
 import { openedStock, reserveStock } from "./reserve-stock.ts";
 
-const getFlashSale = retrieveRoute({
-  prefix: "fs",
-  schema: FlashSaleSchema,
-  summary: "Retrieve a flash sale with its stock left",
-  name: "flash sale",
-});
+const getFlashSale = retrieveRoute("fs", FlashSaleSchema, "Retrieve a flash sale with its stock left", "flash sale");
 
-const createFlashSaleRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create a flash sale",
+const createFlashSaleRoute = route("POST /", "Create a flash sale", {
   description:
     "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
   request: { body: jsonBody(FlashSaleCreateSchema) },
-  responses: {
-    201: jsonContent(FlashSaleSchema, "The flash sale (Location)"),
-    ...problemResponses(400, 401, 403, 404, 409, 422),
-  },
+  responses: created(FlashSaleSchema, "The flash sale (Location)", 400, 401, 403, 404, 409, 422),
 });
 
 const ReservationInput = z
@@ -61,10 +59,7 @@ const holdParams = z.object({
     .openapi({ param: { name: "holdId", in: "path" } }),
 });
 
-const reserveRoute = createRoute({
-  method: "post",
-  path: "/{id}/reservations",
-  summary: "Reserve flash-sale stock",
+const reserveRoute = route("POST /{id}/reservations", "Reserve flash-sale stock", {
   description:
     "A shopper (or creator) token and an Idempotency-Key. 201 with a hold that lasts HOLD_TTL_SECONDS; 202 with a waiting hold when `wait` is set and released stock may still come; 409 `sold_out`, `limit_exceeded`, `sale_not_started` or `sale_ended`. A retry with the same key gets the first answer (`Idempotent-Replayed: true`); with another body, 422.",
   request: { params: idParam("fs"), body: jsonBody(ReservationInput) },
@@ -75,22 +70,16 @@ const reserveRoute = createRoute({
   },
 });
 
-const getHoldRoute = createRoute({
-  method: "get",
-  path: "/{id}/reservations/{holdId}",
-  summary: "Retrieve one of your holds",
+const getHoldRoute = route("GET /{id}/reservations/{holdId}", "Retrieve one of your holds", {
   description: "Its owner only (anyone else gets 404). Poll a waiting hold to learn when it is held.",
   request: { params: holdParams },
-  responses: { 200: jsonContent(HoldSchema, "The hold"), ...problemResponses(400, 401, 404) },
+  responses: ok(HoldSchema, "The hold", 400, 401, 404),
 });
 
-const cancelHoldRoute = createRoute({
-  method: "delete",
-  path: "/{id}/reservations/{holdId}",
-  summary: "Give a hold (or a place in line) back",
+const cancelHoldRoute = route("DELETE /{id}/reservations/{holdId}", "Give a hold (or a place in line) back", {
   description: "Its owner only. Idempotent. A hold already in an order gets 409 `conflict`: cancel the order instead.",
   request: { params: holdParams },
-  responses: { 200: jsonContent(HoldSchema, "The released hold"), ...problemResponses(400, 401, 404, 409) },
+  responses: ok(HoldSchema, "The released hold", 400, 401, 404, 409),
 });
 
 const reminderRoute = (method: "put" | "delete") =>

@@ -8,7 +8,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { distinct, idParam, jsonBody, jsonContent, MoneySchema, pageOf, problemResponses } from "#shared/openapi.ts";
+import { created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
@@ -27,21 +27,15 @@ const presaleStatuses = new Set<string>(["pending_deposit", "deposit_paid", "pen
 
 const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List orders, newest first",
+const listRoute = route("GET /", "List orders, newest first", {
   description: "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list.",
   request: { query: ListQuery },
-  responses: { 200: jsonContent(pageOf(OrderSchema), "A page of orders"), ...problemResponses(400, 401, 403) },
+  responses: ok(pageOf(OrderSchema), "A page of orders", 400, 401, 403),
 });
 
-const getRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve an order",
+const getRoute = route("GET /{id}", "Retrieve an order", {
   request: { params: idParam("ord") },
-  responses: { 200: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(OrderSchema, "The order", 400, 401, 403, 404),
 });
 
 const action = (path: string, summary: string, description: string) =>
@@ -51,7 +45,7 @@ const action = (path: string, summary: string, description: string) =>
     summary,
     description,
     request: { params: idParam("ord") },
-    responses: { 200: jsonContent(OrderSchema, "The order"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: ok(OrderSchema, "The order", 400, 401, 403, 404, 409),
   });
 
 const cancelRoute = action(
@@ -87,23 +81,17 @@ const RefundInput = z
   .strict()
   .openapi("RefundInput");
 
-const createRefundRoute = createRoute({
-  method: "post",
-  path: "/{id}/refunds",
-  summary: "Refund a paid order, in full or in part",
+const createRefundRoute = route("POST /{id}/refunds", "Refund a paid order, in full or in part", {
   description:
     "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
   request: { params: idParam("ord"), body: jsonBody(RefundInput, false) },
-  responses: { 201: jsonContent(RefundSchema, "The refund"), ...problemResponses(400, 401, 403, 404, 409, 422, 502) },
+  responses: created(RefundSchema, "The refund", 400, 401, 403, 404, 409, 422, 502),
 });
 
-const listRefundsRoute = createRoute({
-  method: "get",
-  path: "/{id}/refunds",
-  summary: "List an order's refunds, newest first",
+const listRefundsRoute = route("GET /{id}/refunds", "List an order's refunds, newest first", {
   description: "Its customer, or its merchant with `orders:read`.",
   request: { params: idParam("ord"), query: pageQuery.strict() },
-  responses: { 200: jsonContent(pageOf(RefundSchema), "A page of refunds"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(pageOf(RefundSchema), "A page of refunds", 400, 401, 403, 404),
 });
 
 const ReturnInput = z
@@ -118,14 +106,11 @@ const ReturnInput = z
   .strict()
   .openapi("ReturnInput");
 
-const requestReturnRoute = createRoute({
-  method: "post",
-  path: "/{id}/returns",
-  summary: "Ask to return lines of a delivered order",
+const requestReturnRoute = route("POST /{id}/returns", "Ask to return lines of a delivered order", {
   description:
     "The order's customer (a signed-in shopper or creator), with an Idempotency-Key, within `RETURN_WINDOW_DAYS` of delivery (409 `return_window_closed` after). Never more units of a line than were bought, counting every open return and every refund of it (409 `return_exceeds_order`). 409 `conflict` unless the order is delivered.",
   request: { params: idParam("ord"), body: jsonBody(ReturnInput) },
-  responses: { 201: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 404, 409, 422) },
+  responses: created(ReturnSchema, "The return", 400, 401, 404, 409, 422),
 });
 
 export const orderRoutes = createRouter<{ Bindings: Env }>();

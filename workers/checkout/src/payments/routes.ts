@@ -1,13 +1,13 @@
 // Payments (/v1/payments): their order's customer reads them and, with the sandbox provider, decides their outcome;
 // the sandbox's signed event goes through the same path as a delivered webhook (receive-webhook.ts).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
@@ -34,25 +34,16 @@ const SandboxResult = z
   })
   .openapi("SandboxResult");
 
-const getRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a payment",
+const getRoute = route("GET /{id}", "Retrieve a payment", {
   request: { params: idParam("pay") },
-  responses: { 200: jsonContent(PaymentSchema, "The payment"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(PaymentSchema, "The payment", 400, 401, 403, 404),
 });
 
-const sandboxRoute = createRoute({
-  method: "post",
-  path: "/{id}/sandbox",
-  summary: "Decide a sandbox payment's outcome",
+const sandboxRoute = route("POST /{id}/sandbox", "Decide a sandbox payment's outcome", {
   description:
     "Its order's customer, with an Idempotency-Key. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.",
   request: { params: idParam("pay"), body: jsonBody(SandboxInput) },
-  responses: {
-    200: jsonContent(SandboxResult, "The payment after the outcome"),
-    ...problemResponses(400, 401, 404, 409, 422),
-  },
+  responses: ok(SandboxResult, "The payment after the outcome", 400, 401, 404, 409, 422),
 });
 
 const types = { succeed: "payment.succeeded", fail: "payment.failed", pending: "payment.processing" } as const;

@@ -2,7 +2,7 @@
 // applied (receive-webhook.ts). Merchants' own webhook endpoints are another thing: webhooks/.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { ok } from "#shared/openapi.ts";
 import type { PaymentProviderName } from "../config.ts";
 import { receiveWebhook } from "./receive-webhook.ts";
 
@@ -12,10 +12,7 @@ const webhookRoute = (provider: PaymentProviderName, summary: string, descriptio
     path: `/${provider}`,
     summary,
     description,
-    responses: {
-      200: jsonContent(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted"),
-      ...problemResponses(...statuses),
-    },
+    responses: ok(z.object({ received: z.literal(true), duplicate: z.boolean() }), "Accepted", ...statuses),
   });
 
 const sandboxWebhookRoute = webhookRoute(

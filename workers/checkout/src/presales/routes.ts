@@ -2,14 +2,23 @@
 // (the deposit), pay the balance in its window, and may cancel before the deposit is paid; the merchant may cancel
 // an order until its balance is paid, refunding the deposit. The order's OrderDeadlines moves it through its
 // windows (presales/advance-presale-order.ts). Writes a client may retry take an Idempotency-Key.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import {
+  created,
+  idParam,
+  jsonBody,
+  jsonContent,
+  ok,
+  problemResponses,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
@@ -42,52 +51,29 @@ const PresaleOrderInput = ProviderInput.extend({
   quantity: z.number().int().min(1).max(100).openapi({ description: "Units; at most the pre-sale's perShopperLimit." }),
 }).openapi("PresaleOrderInput");
 
-const createRoute_ = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create a pre-sale with deposit",
+const createRoute_ = route("POST /", "Create a pre-sale with deposit", {
   description:
     "Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.",
   request: { body: jsonBody(PresaleCreateSchema) },
-  responses: {
-    201: jsonContent(PresaleSchema, "The pre-sale (Location)"),
-    ...problemResponses(400, 401, 403, 404, 422),
-  },
+  responses: created(PresaleSchema, "The pre-sale (Location)", 400, 401, 403, 404, 422),
 });
 
-const getRoute = retrieveRoute({
-  prefix: "pre",
-  schema: PresaleSchema,
-  summary: "Retrieve a pre-sale",
-  name: "pre-sale",
-});
+const getRoute = retrieveRoute("pre", PresaleSchema, "Retrieve a pre-sale", "pre-sale");
 
-const placeRoute = createRoute({
-  method: "post",
-  path: "/{id}/orders",
-  summary: "Place a pre-sale order (its deposit payment)",
+const placeRoute = route("POST /{id}/orders", "Place a pre-sale order (its deposit payment)", {
   description:
     "A shopper (or creator) token and an Idempotency-Key. In the deposit window, takes the units from stock and opens the deposit payment: 201 with the order `pending_deposit`; unpaid by its `paymentDueAt`, it is cancelled and the units go back. 409 `presale_not_open` outside the deposit window, `limit_exceeded` past the per-shopper limit (orders not cancelled count), `sold_out` when the pre-sale or the SKU has too few units; a refusal writes nothing and charges nothing.",
   request: { params: idParam("pre"), body: jsonBody(PresaleOrderInput) },
-  responses: {
-    201: jsonContent(PresaleOrderSchema, "The pre-sale order"),
-    ...problemResponses(400, 401, 404, 409, 422, 502),
-  },
+  responses: created(PresaleOrderSchema, "The pre-sale order", 400, 401, 404, 409, 422, 502),
 });
 
-const getOrderRoute = createRoute({
-  method: "get",
-  path: "/{id}/orders/{orderId}",
-  summary: "Retrieve a pre-sale order with both its payments",
+const getOrderRoute = route("GET /{id}/orders/{orderId}", "Retrieve a pre-sale order with both its payments", {
   description: "Its customer, or its merchant with `orders:read`; anyone else gets 404.",
   request: { params: orderParams },
-  responses: { 200: jsonContent(PresaleOrderSchema, "The pre-sale order"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(PresaleOrderSchema, "The pre-sale order", 400, 401, 403, 404),
 });
 
-const balanceRoute = createRoute({
-  method: "post",
-  path: "/{id}/orders/{orderId}/balance",
-  summary: "Pay the balance of a pre-sale order",
+const balanceRoute = route("POST /{id}/orders/{orderId}/balance", "Pay the balance of a pre-sale order", {
   description:
     "Its customer, with an Idempotency-Key, inside the balance window: opens the balance payment (201; 200 with the one already opened). 409 `balance_not_open` before the window, `balance_window_closed` after it (the deposit is forfeited), `conflict` while the deposit is unpaid; nothing is charged on a refusal.",
   request: { params: orderParams, body: jsonBody(ProviderInput.openapi("BalancePaymentInput"), false) },
@@ -98,17 +84,11 @@ const balanceRoute = createRoute({
   },
 });
 
-const cancelRoute = createRoute({
-  method: "post",
-  path: "/{id}/orders/{orderId}/cancel",
-  summary: "Cancel a pre-sale order",
+const cancelRoute = route("POST /{id}/orders/{orderId}/cancel", "Cancel a pre-sale order", {
   description:
     "Its customer while the deposit is unpaid (a paid deposit is not refunded at the shopper's wish: 409 `conflict`). Its merchant (`presales:write`) until the balance is paid or processing: the merchant is at fault, and the deposit is refunded in full. Units go back to stock. Idempotent.",
   request: { params: orderParams },
-  responses: {
-    200: jsonContent(PresaleOrderSchema, "The pre-sale order"),
-    ...problemResponses(400, 401, 403, 404, 409),
-  },
+  responses: ok(PresaleOrderSchema, "The pre-sale order", 400, 401, 403, 404, 409),
 });
 
 export const presaleRoutes = createRouter<{ Bindings: Env }>();

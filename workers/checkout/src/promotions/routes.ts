@@ -1,29 +1,23 @@
 // Spend-and-save rules (a merchant's with `promotions:write`, or the operator's for a campaign), read by anyone.
 // Coupons are coupons/, campaigns campaigns/; what a cart gets of all three is apply.ts.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, gt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { created, jsonBody, ok, route } from "#shared/openapi.ts";
 import { spendSaveRules } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "./issuer.ts";
 import { createSpendSave, SpendSaveCreateSchema, SpendSaveSchema, toSpendSave } from "./spend-save.ts";
 
-const createRuleRoute = createRoute({
-  method: "post",
-  path: "/spend-and-save",
-  summary: "Create a spend-and-save rule (满减)",
+const createRuleRoute = route("POST /spend-and-save", "Create a spend-and-save rule (满减)", {
   description:
     "A merchant (`promotions:write`): over all its products. The operator: over a campaign's products (`campaignId`). `every` (one tier: each full threshold takes `off`) or `tiered` (the highest threshold reached). Of the rules in force for an order, the one saving most applies (they do not add up). Optional Idempotency-Key.",
   request: { body: jsonBody(SpendSaveCreateSchema) },
-  responses: { 201: jsonContent(SpendSaveSchema, "The rule"), ...problemResponses(400, 401, 403, 422) },
+  responses: created(SpendSaveSchema, "The rule", 400, 401, 403, 422),
 });
 
-const listRulesRoute = createRoute({
-  method: "get",
-  path: "/spend-and-save",
-  summary: "Spend-and-save rules not yet ended",
+const listRulesRoute = route("GET /spend-and-save", "Spend-and-save rules not yet ended", {
   request: {
     query: z.object({
       merchantId: z
@@ -36,10 +30,7 @@ const listRulesRoute = createRoute({
         .optional(),
     }),
   },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(SpendSaveSchema) }).openapi("SpendAndSaveList"), "The rules"),
-    ...problemResponses(400),
-  },
+  responses: ok(z.object({ data: z.array(SpendSaveSchema) }).openapi("SpendAndSaveList"), "The rules", 400),
 });
 
 export const promotionRoutes = createRouter<{ Bindings: Env }>();

@@ -1,14 +1,14 @@
 // Returns, once asked for (POST /v1/orders/{id}/returns, in orders/routes.ts): the order's merchant (`orders:write`)
 // approves, refunding the lines and optionally restocking them, or rejects. Both list and read theirs (merchants
 // with `orders:read`); anyone else's return is a 404.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
@@ -20,47 +20,39 @@ const ListQuery = pageQuery
   .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
   .strict();
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List returns, newest first",
+const listRoute = route("GET /", "List returns, newest first", {
   description: "A signed-in shopper or creator: their own. A merchant with `orders:read`: those of its orders.",
   request: { query: ListQuery },
-  responses: { 200: jsonContent(pageOf(ReturnSchema), "A page of returns"), ...problemResponses(400, 401, 403) },
+  responses: ok(pageOf(ReturnSchema), "A page of returns", 400, 401, 403),
 });
 
-const getRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a return",
+const getRoute = route("GET /{id}", "Retrieve a return", {
   description: "Its customer, or its merchant with `orders:read`.",
   request: { params: idParam("ret") },
-  responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(ReturnSchema, "The return", 400, 401, 403, 404),
 });
 
-const approveRoute = createRoute({
-  method: "post",
-  path: "/{id}/approve",
-  summary: "Approve a requested return: refund its lines, optionally restock them",
-  description:
-    "Its merchant, `orders:write` (Idempotency-Key accepted). Refunds the lines through the order's payment provider (a refund with `lines`); the return is `approved` until that refund succeeds, then `refunded`. With `restock`, the units go back in stock through the inventory ledger (`return_restock`). 409 `conflict` unless requested (or approved with a refund that failed: approving again asks for a new one); 409 `refund_exceeds_payment` if the lines were refunded meanwhile.",
-  request: {
-    params: idParam("ret"),
-    body: jsonBody(
-      z
-        .object({ restock: z.boolean().default(false) })
-        .strict()
-        .openapi("ApproveReturnInput"),
-      false,
-    ),
+const approveRoute = route(
+  "POST /{id}/approve",
+  "Approve a requested return: refund its lines, optionally restock them",
+  {
+    description:
+      "Its merchant, `orders:write` (Idempotency-Key accepted). Refunds the lines through the order's payment provider (a refund with `lines`); the return is `approved` until that refund succeeds, then `refunded`. With `restock`, the units go back in stock through the inventory ledger (`return_restock`). 409 `conflict` unless requested (or approved with a refund that failed: approving again asks for a new one); 409 `refund_exceeds_payment` if the lines were refunded meanwhile.",
+    request: {
+      params: idParam("ret"),
+      body: jsonBody(
+        z
+          .object({ restock: z.boolean().default(false) })
+          .strict()
+          .openapi("ApproveReturnInput"),
+        false,
+      ),
+    },
+    responses: ok(ReturnSchema, "The return", 400, 401, 403, 404, 409, 422, 502),
   },
-  responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409, 422, 502) },
-});
+);
 
-const rejectRoute = createRoute({
-  method: "post",
-  path: "/{id}/reject",
-  summary: "Reject a requested return",
+const rejectRoute = route("POST /{id}/reject", "Reject a requested return", {
   description: "Its merchant, `orders:write`, saying why. 409 `conflict` unless requested.",
   request: {
     params: idParam("ret"),
@@ -71,7 +63,7 @@ const rejectRoute = createRoute({
         .openapi("RejectReturnInput"),
     ),
   },
-  responses: { 200: jsonContent(ReturnSchema, "The return"), ...problemResponses(400, 401, 403, 404, 409) },
+  responses: ok(ReturnSchema, "The return", 400, 401, 403, 404, 409),
 });
 
 export const returnRoutes = createRouter<{ Bindings: Env }>();

@@ -1,13 +1,13 @@
 // Webhook endpoints (merchant secret key, scope `webhooks:write`; another merchant's endpoint is a 404): register,
 // list, read, change, delete, rotate the secret, read the delivery log, resend a message, replay what failed, send
 // a test event. Deliveries follow the Standard Webhooks spec (webhooks/deliver.ts).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
@@ -80,61 +80,37 @@ const messageParams = idParam("whep").extend({
   messageId: MessageIdSchema.openapi({ param: { name: "messageId", in: "path" } }),
 });
 
-const createRoute_ = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Register a webhook endpoint",
+const createRoute_ = route("POST /", "Register a webhook endpoint", {
   description: `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
   request: { body: jsonBody(CreateInput) },
-  responses: { 201: jsonContent(WithSecret, "The endpoint and its secret"), ...problemResponses(400, 401, 403, 422) },
+  responses: created(WithSecret, "The endpoint and its secret", 400, 401, 403, 422),
 });
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List your webhook endpoints, newest first",
+const listRoute = route("GET /", "List your webhook endpoints, newest first", {
   description: base,
   request: { query: pageQuery.strict() },
-  responses: { 200: jsonContent(pageOf(WebhookEndpointSchema), "A page"), ...problemResponses(400, 401, 403) },
+  responses: ok(pageOf(WebhookEndpointSchema), "A page", 400, 401, 403),
 });
 
-const getRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a webhook endpoint",
+const getRoute = route("GET /{id}", "Retrieve a webhook endpoint", {
   description: base,
   request: { params: idParam("whep") },
-  responses: {
-    200: jsonContent(WebhookEndpointSchema, "The endpoint (ETag)"),
-    ...problemResponses(400, 401, 403, 404),
-  },
+  responses: ok(WebhookEndpointSchema, "The endpoint (ETag)", 400, 401, 403, 404),
 });
 
-const updateRoute = createRoute({
-  method: "patch",
-  path: "/{id}",
-  summary: "Change a webhook endpoint",
+const updateRoute = route("PATCH /{id}", "Change a webhook endpoint", {
   description: `${base} Enabling one the platform disabled clears its reason and starts delivering again.`,
   request: { params: idParam("whep"), headers: ifMatchHeader, body: jsonBody(UpdateInput) },
-  responses: {
-    200: jsonContent(WebhookEndpointSchema, "The endpoint (ETag)"),
-    ...problemResponses(400, 401, 403, 404, 412),
-  },
+  responses: ok(WebhookEndpointSchema, "The endpoint (ETag)", 400, 401, 403, 404, 412),
 });
 
-const deleteRoute = createRoute({
-  method: "delete",
-  path: "/{id}",
-  summary: "Delete a webhook endpoint",
+const deleteRoute = route("DELETE /{id}", "Delete a webhook endpoint", {
   description: `${base} Its pending deliveries and its log go with it.`,
   request: { params: idParam("whep") },
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 403, 404) },
 });
 
-const rotateRoute = createRoute({
-  method: "post",
-  path: "/{id}/rotate-secret",
-  summary: "Rotate the signing secret",
+const rotateRoute = route("POST /{id}/rotate-secret", "Rotate the signing secret", {
   description: `${base} Until the overlap ends, deliveries carry both signatures: \`v1,<new> v1,<previous>\`.`,
   request: {
     params: idParam("whep"),
@@ -155,34 +131,22 @@ const rotateRoute = createRoute({
       false,
     ),
   },
-  responses: {
-    200: jsonContent(WithSecret, "The endpoint and its new secret"),
-    ...problemResponses(400, 401, 403, 404),
-  },
+  responses: ok(WithSecret, "The endpoint and its new secret", 400, 401, 403, 404),
 });
 
-const attemptsRoute = createRoute({
-  method: "get",
-  path: "/{id}/attempts",
-  summary: "The delivery log: every attempt, newest first",
+const attemptsRoute = route("GET /{id}/attempts", "The delivery log: every attempt, newest first", {
   description: base,
   request: { params: idParam("whep"), query: pageQuery.extend({ messageId: MessageIdSchema.optional() }).strict() },
-  responses: { 200: jsonContent(pageOf(AttemptSchema), "A page"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(pageOf(AttemptSchema), "A page", 400, 401, 403, 404),
 });
 
-const resendRoute = createRoute({
-  method: "post",
-  path: "/{id}/messages/{messageId}/resend",
-  summary: "Send one message to this endpoint again",
+const resendRoute = route("POST /{id}/messages/{messageId}/resend", "Send one message to this endpoint again", {
   description: `${base} A fresh retry schedule, the same \`webhook-id\`.`,
   request: { params: messageParams },
   responses: { 202: { description: "Queued" }, ...problemResponses(400, 401, 403, 404) },
 });
 
-const replayRoute = createRoute({
-  method: "post",
-  path: "/{id}/replay",
-  summary: "Send again every message that failed since a time",
+const replayRoute = route("POST /{id}/replay", "Send again every message that failed since a time", {
   description: base,
   request: { params: idParam("whep"), body: jsonBody(z.object({ since: z.iso.datetime() }).strict()) },
   responses: {
@@ -191,10 +155,7 @@ const replayRoute = createRoute({
   },
 });
 
-const testRoute = createRoute({
-  method: "post",
-  path: "/{id}/test",
-  summary: "Send a test event to this endpoint",
+const testRoute = route("POST /{id}/test", "Send a test event to this endpoint", {
   description: `${base} The event's \`data\` is \`{ "test": true, "endpointId": … }\`; 409 when the endpoint is disabled.`,
   request: {
     params: idParam("whep"),

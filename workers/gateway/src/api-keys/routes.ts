@@ -2,12 +2,12 @@
 // can be replaced from another one without the operator). A key never grants or revokes more than it holds: a new
 // secret key's scopes and a revoked key's must all be the caller's. Publishable keys carry no scope, so any managing
 // key may mint or revoke them. Another merchant's key id is a 404. Revoking takes effect on the next request.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses, setOf } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, route, setOf } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant, type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
@@ -39,33 +39,24 @@ const ApiKeyCreateSchema = z
   ])
   .openapi("ApiKeyCreate");
 
-const createKeyRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create a secret or publishable key (a secret key with `api_keys:write`)",
+const createKeyRoute = route("POST /", "Create a secret or publishable key (a secret key with `api_keys:write`)", {
   description:
     "A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`).",
   request: { body: jsonBody(ApiKeyCreateSchema) },
-  responses: { 201: jsonContent(ApiKeyWithSecretSchema, "The new key"), ...problemResponses(400, 401, 403) },
+  responses: created(ApiKeyWithSecretSchema, "The new key", 400, 401, 403),
 });
 
-const listKeysRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List the merchant's keys, newest first (never the keys themselves)",
+const listKeysRoute = route("GET /", "List the merchant's keys, newest first (never the keys themselves)", {
   description: "A secret key with `api_keys:write`.",
   request: { query: pageQuery.strict() },
-  responses: { 200: jsonContent(pageOf(ApiKeySchema), "A page of keys"), ...problemResponses(400, 401, 403) },
+  responses: ok(pageOf(ApiKeySchema), "A page of keys", 400, 401, 403),
 });
 
-const revokeKeyRoute = createRoute({
-  method: "delete",
-  path: "/{id}",
-  summary: "Revoke one of the merchant's keys; it stops working at once",
+const revokeKeyRoute = route("DELETE /{id}", "Revoke one of the merchant's keys; it stops working at once", {
   description:
     "A secret key with `api_keys:write`, and every scope of the key it revokes (else 403 `forbidden`). Revoking a revoked key answers it as it is.",
   request: { params: idParam("key") },
-  responses: { 200: jsonContent(ApiKeySchema, "The revoked key"), ...problemResponses(400, 401, 403, 404) },
+  responses: ok(ApiKeySchema, "The revoked key", 400, 401, 403, 404),
 });
 
 export const apiKeyRoutes = createRouter<{ Bindings: Env }>();

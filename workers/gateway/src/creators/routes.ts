@@ -1,10 +1,10 @@
 // Creators: the operator onboards them, each with a first creator key (ck_test_…, shown once), which the creator
 // exchanges for tokens at POST /v1/creator-sessions.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { created, jsonBody, route } from "#shared/openapi.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
@@ -44,16 +44,16 @@ const CreatorCreateSchema = z
   .strict()
   .openapi("CreatorCreate");
 
-const createCreatorRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Onboard a creator (operator)",
+const createCreatorRoute = route("POST /", "Onboard a creator (operator)", {
   description: "Creates the creator with a first creator key (ck_test_…), in this response only.",
   request: { body: jsonBody(CreatorCreateSchema) },
-  responses: {
-    201: jsonContent(CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }), "The creator and its key"),
-    ...problemResponses(400, 401, 409),
-  },
+  responses: created(
+    CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }),
+    "The creator and its key",
+    400,
+    401,
+    409,
+  ),
 });
 
 export const creatorRoutes = createRouter<{ Bindings: Env }>();

@@ -1,9 +1,9 @@
 // GET /health: the database and every Worker behind the gateway, each bounded in time; 503 if any is down.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pingDatabase } from "#shared/db.ts";
 import { type Check, timedCheck, type WorkerHealth } from "#shared/health.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent } from "#shared/openapi.ts";
+import { jsonContent, route } from "#shared/openapi.ts";
 import { backend, services } from "../pipeline/services.ts";
 
 const CheckSchema = z.object({
@@ -20,10 +20,7 @@ const HealthSchema = z
   })
   .openapi("Health");
 
-const health = createRoute({
-  method: "get",
-  path: "/",
-  summary: "Health of the database and of every Worker",
+const health = route("GET /", "Health of the database and of every Worker", {
   responses: {
     200: jsonContent(HealthSchema, "Everything is up"),
     503: jsonContent(HealthSchema, "Something is down"),

@@ -1,12 +1,12 @@
 // Merchants: the operator onboards them (each with a first secret key, every scope, and a publishable key, both
 // shown once); a merchant reads itself with any secret key. Another merchant's id is a 404.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -45,25 +45,16 @@ const OnboardedMerchantSchema = MerchantSchema.extend({
   publishableKey: ApiKeyWithSecretSchema,
 }).openapi("OnboardedMerchant");
 
-const createMerchantRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Onboard a merchant (operator)",
+const createMerchantRoute = route("POST /", "Onboard a merchant (operator)", {
   description:
     "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
   request: { body: jsonBody(MerchantCreateSchema) },
-  responses: {
-    201: jsonContent(OnboardedMerchantSchema, "The merchant and its first keys"),
-    ...problemResponses(400, 401, 409),
-  },
+  responses: created(OnboardedMerchantSchema, "The merchant and its first keys", 400, 401, 409),
 });
 
-const getMerchantRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve a merchant (operator, or the merchant itself)",
+const getMerchantRoute = route("GET /{id}", "Retrieve a merchant (operator, or the merchant itself)", {
   request: { params: idParam("mer") },
-  responses: { 200: jsonContent(MerchantSchema, "The merchant"), ...problemResponses(400, 401, 404) },
+  responses: ok(MerchantSchema, "The merchant", 400, 401, 404),
 });
 
 type MerchantRow = typeof merchants.$inferSelect;

@@ -1,11 +1,11 @@
 // OpenID Connect issuers whose ID tokens the platform accepts (operator only): shoppers' or creators' sign-in.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { created, jsonBody, ok, route } from "#shared/openapi.ts";
 import { oidcIssuers } from "#shared/schema.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
 import { isUniqueViolation } from "../schemas.ts";
@@ -32,22 +32,13 @@ const OidcIssuerCreateSchema = z
   .strict()
   .openapi("OidcIssuerCreate");
 
-const createIssuerRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Accept ID tokens from an OIDC issuer (operator)",
+const createIssuerRoute = route("POST /", "Accept ID tokens from an OIDC issuer (operator)", {
   request: { body: jsonBody(OidcIssuerCreateSchema) },
-  responses: { 201: jsonContent(OidcIssuerSchema, "The issuer"), ...problemResponses(400, 401, 409) },
+  responses: created(OidcIssuerSchema, "The issuer", 400, 401, 409),
 });
 
-const listIssuersRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "The accepted OIDC issuers (operator)",
-  responses: {
-    200: jsonContent(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer"),
-    ...problemResponses(401),
-  },
+const listIssuersRoute = route("GET /", "The accepted OIDC issuers (operator)", {
+  responses: ok(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer", 401),
 });
 
 type Row = typeof oidcIssuers.$inferSelect;

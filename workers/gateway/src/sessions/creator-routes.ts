@@ -1,13 +1,13 @@
 // Creator sessions: opened with a creator key or an ID token from a creator-role issuer (the first sign-in makes the
 // creator); renewed like shopper sessions, with a refresh token rotated on every use.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "#shared/crypto.ts";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { created, jsonBody, route } from "#shared/openapi.ts";
 import { creators } from "#shared/schema.ts";
 import { findCreatorByKey } from "../api-keys/keys.ts";
 import { CreatorSchema, toCreator } from "../creators/routes.ts";
@@ -34,13 +34,14 @@ const CreatorSessionCreateSchema = z
   })
   .openapi("CreatorSessionCreate");
 
-const openCreatorSession = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Open a creator session with a creator key or an ID token from a creator-role issuer",
-  request: { body: jsonBody(CreatorSessionCreateSchema) },
-  responses: { 201: jsonContent(CreatorSessionSchema, "The session"), ...problemResponses(400, 401) },
-});
+const openCreatorSession = route(
+  "POST /",
+  "Open a creator session with a creator key or an ID token from a creator-role issuer",
+  {
+    request: { body: jsonBody(CreatorSessionCreateSchema) },
+    responses: created(CreatorSessionSchema, "The session", 400, 401),
+  },
+);
 
 const refreshCreatorSession = refreshRoute("creator", CreatorSessionSchema);
 

@@ -1,11 +1,11 @@
 // What shopper and creator sessions share: the token fields of a session, and the refresh (its route, the check that
 // the storefront the session was opened through still works, the subject read again).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, ok, route } from "#shared/openapi.ts";
 import type { Storefront } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
 import { type IssuedSession, refreshSession, type SessionRole } from "./session.ts";
@@ -58,12 +58,9 @@ const unknownSubject = () => new ProblemError("unauthorized", "This session's ac
 
 /** POST …/refresh of a session kind, answered with that kind's session. */
 export function refreshRoute(role: SessionRole, schema: z.ZodType) {
-  return createRoute({
-    method: "post",
-    path: "/refresh",
-    summary: `Trade a ${role} refresh token for new tokens (the old one stops working)`,
+  return route("POST /refresh", `Trade a ${role} refresh token for new tokens (the old one stops working)`, {
     request: { body: jsonBody(RefreshSchema) },
-    responses: { 200: jsonContent(schema, "The session, with new tokens"), ...problemResponses(400, 401) },
+    responses: ok(schema, "The session, with new tokens", 400, 401),
   });
 }
 

@@ -1,12 +1,12 @@
 // Shopper sessions: a publishable key opens one, for a guest ({}) or an OIDC identity ({ idToken }); the access token
 // (EdDSA JWT, 15 minutes by default) is renewed with a refresh token rotated on every use: replaying a rotated one
 // revokes the whole session.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { created, jsonBody, route } from "#shared/openapi.ts";
 import { shoppers } from "#shared/schema.ts";
 import { storefrontOnly } from "../pipeline/callers.ts";
 import { verifyIdToken } from "./oidc.ts";
@@ -29,12 +29,9 @@ const ShopperSessionSchema = z
 
 const ShopperSessionCreateSchema = z.object({ idToken: idToken.optional() }).strict().openapi("ShopperSessionCreate");
 
-const openShopperSession = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Open a shopper session (publishable key): a guest, or an OIDC identity",
+const openShopperSession = route("POST /", "Open a shopper session (publishable key): a guest, or an OIDC identity", {
   request: { body: jsonBody(ShopperSessionCreateSchema, false) },
-  responses: { 201: jsonContent(ShopperSessionSchema, "The session"), ...problemResponses(400, 401, 403) },
+  responses: created(ShopperSessionSchema, "The session", 400, 401, 403),
 });
 
 const refreshShopperSession = refreshRoute("shopper", ShopperSessionSchema);

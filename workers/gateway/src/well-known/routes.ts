@@ -1,8 +1,8 @@
 // GET /.well-known/jwks.json: the public halves of the current and previous signing keys, so anyone can verify the
 // platform's access tokens. Cached briefly: a rotation shows here within a minute.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent } from "#shared/openapi.ts";
+import { jsonContent, route } from "#shared/openapi.ts";
 import { signingKeys } from "#shared/signing-keys.ts";
 
 const JwksSchema = z
@@ -13,10 +13,7 @@ const JwksSchema = z
   })
   .openapi("Jwks");
 
-const jwksRoute = createRoute({
-  method: "get",
-  path: "/jwks.json",
-  summary: "The platform's token verification keys (JWKS)",
+const jwksRoute = route("GET /jwks.json", "The platform's token verification keys (JWKS)", {
   responses: { 200: jsonContent(JwksSchema, "Current key first") },
 });
 

@@ -1,9 +1,9 @@
 // A signed-in person's inbox: GET / (newest first, cursor pages, the unread count), POST /{id}/read, POST /read-all.
 // Private: never cached.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { idParam, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonContent, ok, problemResponses, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { listNotifications } from "./list.ts";
@@ -12,10 +12,7 @@ import { readAllNotifications, readNotification } from "./read.ts";
 
 const signedIn = "A signed-in shopper or creator (access token).";
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "My notifications, newest first, with the number unread",
+const listRoute = route("GET /", "My notifications, newest first, with the number unread", {
   description: `${signedIn} Today: a live session I set a reminder for went live or was cancelled, a flash sale I set a reminder for started.`,
   request: {
     query: pageQuery
@@ -39,24 +36,15 @@ const listRoute = createRoute({
   },
 });
 
-const readRoute = createRoute({
-  method: "post",
-  path: "/{id}/read",
-  summary: "Mark a notification read",
+const readRoute = route("POST /{id}/read", "Mark a notification read", {
   description: `${signedIn} Idempotent: the first read time stays.`,
   request: { params: idParam("ntf") },
-  responses: { 200: jsonContent(NotificationSchema, "The notification"), ...problemResponses(400, 401, 404) },
+  responses: ok(NotificationSchema, "The notification", 400, 401, 404),
 });
 
-const readAllRoute = createRoute({
-  method: "post",
-  path: "/read-all",
-  summary: "Mark all my notifications read",
+const readAllRoute = route("POST /read-all", "Mark all my notifications read", {
   description: signedIn,
-  responses: {
-    200: jsonContent(z.object({ read: z.number().int().openapi({ description: "How many were unread." }) }), "Done"),
-    ...problemResponses(401),
-  },
+  responses: ok(z.object({ read: z.number().int().openapi({ description: "How many were unread." }) }), "Done", 401),
 });
 
 export const notificationRoutes = createRouter<{ Bindings: Env }>();

@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, pageOf, problemResponses, retrieveRoute } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, problemResponses, retrieveRoute, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { BUFFER_SIZE } from "../room/core.ts";
@@ -44,10 +44,7 @@ const statusList = z
   )
   .default("live,scheduled");
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List live sessions: live first, then scheduled by start time",
+const listRoute = route("GET /", "List live sessions: live first, then scheduled by start time", {
   request: {
     query: pageQuery
       .extend({
@@ -60,40 +57,28 @@ const listRoute = createRoute({
       })
       .strict(),
   },
-  responses: { 200: jsonContent(pageOf(LiveSessionSchema), "A page of sessions"), ...problemResponses(400) },
+  responses: ok(pageOf(LiveSessionSchema), "A page of sessions", 400),
 });
 
-const getRoute = retrieveRoute({
-  prefix: "live",
-  schema: LiveSessionSchema,
-  summary: "Retrieve a live session with its product shelf and viewer count",
-  name: "live session",
-});
+const getRoute = retrieveRoute(
+  "live",
+  LiveSessionSchema,
+  "Retrieve a live session with its product shelf and viewer count",
+  "live session",
+);
 
-const createSessionRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Schedule a live session with its product shelf",
+const createSessionRoute = route("POST /", "Schedule a live session with its product shelf", {
   description:
     "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
   request: { body: jsonBody(LiveSessionCreateSchema) },
-  responses: {
-    201: jsonContent(LiveSessionSchema, "The session (Location, ETag)"),
-    ...problemResponses(400, 401, 403, 409, 422),
-  },
+  responses: created(LiveSessionSchema, "The session (Location, ETag)", 400, 401, 403, 409, 422),
 });
 
-const updateRoute = createRoute({
-  method: "patch",
-  path: "/{id}",
-  summary: "Edit a scheduled session: title, cover, start time, shelf (the host)",
+const updateRoute = route("PATCH /{id}", "Edit a scheduled session: title, cover, start time, shelf (the host)", {
   description:
     "Send If-Match with the ETag you read: a stale one gets 412. Once live, ended or cancelled: 409. A new shelf follows the same rules as at scheduling.",
   request: { params: idParam("live"), body: jsonBody(LiveSessionUpdateSchema) },
-  responses: {
-    200: jsonContent(LiveSessionSchema, "The session (ETag)"),
-    ...problemResponses(400, 401, 403, 404, 409, 412),
-  },
+  responses: ok(LiveSessionSchema, "The session (ETag)", 400, 401, 403, 404, 409, 412),
 });
 
 const transitionSummaries = {
@@ -112,7 +97,7 @@ const transitionRoute = (verb: "start" | "end" | "cancel") =>
         ? "Idempotent. Only a scheduled session: live or ended is 409. Tokens and the room then answer `session_cancelled`."
         : "Idempotent. The video server's room_started and room_finished webhooks do the same. A cancelled session answers `session_cancelled`.",
     request: { params: idParam("live") },
-    responses: { 200: jsonContent(LiveSessionSchema, "The session"), ...problemResponses(400, 401, 403, 404, 409) },
+    responses: ok(LiveSessionSchema, "The session", 400, 401, 403, 404, 409),
   });
 
 const reminderRoute = (method: "put" | "delete") =>
@@ -128,22 +113,16 @@ const reminderRoute = (method: "put" | "delete") =>
     responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
   });
 
-const tokenRoute = createRoute({
-  method: "post",
-  path: "/{id}/token",
-  summary: "Stream tokens: the video server's and the room socket's",
+const tokenRoute = route("POST /{id}/token", "Stream tokens: the video server's and the room socket's", {
   description:
     "For a signed-in shopper or creator (viewer, or moderator when the host named them) or the host (the creator, or the store's secret key with `catalog:write`). Viewer tokens last 10 minutes; ask again to rejoin. Ended or unknown sessions get no token.",
   request: { params: idParam("live"), body: jsonBody(StreamTokenRequestSchema, false) },
-  responses: { 200: jsonContent(StreamTokenSchema, "The tokens"), ...problemResponses(400, 401, 403, 404, 409, 503) },
+  responses: ok(StreamTokenSchema, "The tokens", 400, 401, 403, 404, 409, 503),
 });
 
 const frameRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const roomRoute = createRoute({
-  method: "get",
-  path: "/{id}/room",
-  summary: "The room socket (WebSocket upgrade)",
+const roomRoute = route("GET /{id}/room", "The room socket (WebSocket upgrade)", {
   description: `Open with \`Upgrade: websocket\` at the \`roomUrl\` a token call returned, with \`?token=<roomToken>\`; the token is checked before the upgrade (missing, invalid or another session's: 401; banned: 403; ended or cancelled: 409). The socket then carries JSON text frames: the client sends \`LiveRoomClientFrame\`, the room sends \`LiveRoomServerFrame\` (broadcasts with \`seq\`, direct frames without). Reconnect with \`lastSeq\` to receive what you missed from the last ${BUFFER_SIZE} broadcasts.`,
   request: {
     params: idParam("live"),
@@ -167,12 +146,9 @@ const roomRoute = createRoute({
   "x-websocket": { clientFrame: frameRef("LiveRoomClientFrame"), serverFrame: frameRef("LiveRoomServerFrame") },
 });
 
-const replayRoute = createRoute({
-  method: "get",
-  path: "/{id}/replay",
-  summary: "An ended session's recording and product timeline",
+const replayRoute = route("GET /{id}/replay", "An ended session's recording and product timeline", {
   request: { params: idParam("live") },
-  responses: { 200: jsonContent(ReplaySchema, "The replay"), ...problemResponses(400, 404, 409) },
+  responses: ok(ReplaySchema, "The replay", 400, 404, 409),
 });
 
 export const sessionRoutes = createRouter<{ Bindings: Env }>();

@@ -1,18 +1,12 @@
 // POST /v1/webhooks/livekit: the video server's webhooks, signed over the exact body; a change purges the session's
 // public reads at the edge.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { createRouter, purge } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { ok, route } from "#shared/openapi.ts";
 import { receiveWebhook } from "./receive.ts";
 
-const webhookRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "LiveKit webhooks (signed: Authorization is a JWT over the body's SHA-256)",
-  responses: {
-    200: jsonContent(z.object({ received: z.boolean(), applied: z.boolean() }), "Received"),
-    ...problemResponses(400, 401, 503),
-  },
+const webhookRoute = route("POST /", "LiveKit webhooks (signed: Authorization is a JWT over the body's SHA-256)", {
+  responses: ok(z.object({ received: z.boolean(), applied: z.boolean() }), "Received", 400, 401, 503),
 });
 
 export const webhookRoutes = createRouter<{ Bindings: Env }>();

@@ -1,9 +1,9 @@
 // Query analytics of a day: the operator reads every query and the zero-result ones; a merchant reads the queries
 // that showed its own products (log-query.ts counts them). Never cached.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { ok, route } from "#shared/openapi.ts";
 import { principalOf, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 
@@ -23,10 +23,7 @@ const AnalyticsSchema = z
   })
   .openapi("SearchAnalytics");
 
-const analyticsRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "Top and zero-result queries of a day",
+const analyticsRoute = route("GET /", "Top and zero-result queries of a day", {
   description:
     "The operator: every query, by searches, and those that found nothing. A merchant (`analytics:read`): the queries that showed its products on the first page, by impressions.",
   request: {
@@ -41,7 +38,7 @@ const analyticsRoute = createRoute({
       })
       .strict(),
   },
-  responses: { 200: jsonContent(AnalyticsSchema, "The day's queries"), ...problemResponses(400, 401, 403) },
+  responses: ok(AnalyticsSchema, "The day's queries", 400, 401, 403),
 });
 
 export const analyticsRoutes = createRouter<{ Bindings: Env }>();

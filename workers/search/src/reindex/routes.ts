@@ -1,15 +1,12 @@
 // POST /v1/search/reindex: the operator fills the pinyin of documents indexed before the index had it, a batch a call.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonContent, problemResponses, route } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { reindexPinyin } from "./reindex-pinyin.ts";
 
-const reindexRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Fill the pinyin of documents written before the index had it (operator)",
+const reindexRoute = route("POST /", "Fill the pinyin of documents written before the index had it (operator)", {
   description:
     "Each call computes the title pinyin of up to `limit` rows per kind still without it (re-indexing them); call again until `remaining` is 0.",
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }).strict() },

@@ -1,12 +1,12 @@
 // GET /v1/search and GET /v1/search/suggest: public reads, cached at the edge for 30 s (the gateway keys the cache
 // by the URL with its parameters sorted), except a storefront's suggestions, which are its own. Searches are counted
 // for analytics and suggestions after the response is sent; a search answered from the edge cache is not counted.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { profileIdOf, searchSignalStatement } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
-import { problemResponses } from "#shared/openapi.ts";
+import { problemResponses, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { principalOf } from "#shared/principal.ts";
 import { logQuery, searcherOf } from "../analytics/log-query.ts";
@@ -84,10 +84,7 @@ const SearchResultSchema = z
   })
   .openapi("SearchResult");
 
-const searchRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "Search products, notes or live sessions",
+const searchRoute = route("GET /", "Search products, notes or live sessions", {
   description:
     "Chinese of any length (one character too), English words with prefixes and one typo, operator synonyms; filters, facets (products), sorts and cursor pages. Public; `Cache-Control: public, max-age=30`.",
   request: { query: SearchQuery },
@@ -106,29 +103,30 @@ const SuggestionSchema = z
   })
   .openapi("SearchSuggestion");
 
-const suggestRoute = createRoute({
-  method: "get",
-  path: "/suggest",
-  summary: "Autocomplete: popular queries and titles of products, notes or live sessions",
-  description:
-    "Queries (normalised) that at least `SUGGEST_MIN_SEARCHERS` (default 5) distinct searchers of the caller's storefront made and found something with in the last 7 days, then matching titles. Without a publishable key only titles. Nothing containing an operator-blocked term. `Cache-Control: public, max-age=30`; with a publishable key `private, max-age=30`.",
-  request: {
-    query: z
-      .object({
-        q: queryText,
-        type: z.enum(searchTypes).default("products"),
-        limit: z.coerce.number().int().min(1).max(20).default(8),
-      })
-      .strict(),
-  },
-  responses: {
-    200: {
-      description: "Suggestions",
-      content: { "application/json": { schema: z.object({ data: z.array(SuggestionSchema) }) } },
+const suggestRoute = route(
+  "GET /suggest",
+  "Autocomplete: popular queries and titles of products, notes or live sessions",
+  {
+    description:
+      "Queries (normalised) that at least `SUGGEST_MIN_SEARCHERS` (default 5) distinct searchers of the caller's storefront made and found something with in the last 7 days, then matching titles. Without a publishable key only titles. Nothing containing an operator-blocked term. `Cache-Control: public, max-age=30`; with a publishable key `private, max-age=30`.",
+    request: {
+      query: z
+        .object({
+          q: queryText,
+          type: z.enum(searchTypes).default("products"),
+          limit: z.coerce.number().int().min(1).max(20).default(8),
+        })
+        .strict(),
     },
-    ...problemResponses(400),
+    responses: {
+      200: {
+        description: "Suggestions",
+        content: { "application/json": { schema: z.object({ data: z.array(SuggestionSchema) }) } },
+      },
+      ...problemResponses(400),
+    },
   },
-});
+);
 
 export const searchRoutes = createRouter<{ Bindings: Env }>();
 

@@ -1,8 +1,8 @@
 // The ranking weights in force (settings/ranking.ts): the operator reads and replaces them; never cached.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { jsonBody, ok, route } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { defaultRanking, loadRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "./ranking.ts";
@@ -11,20 +11,14 @@ const SettingsSchema = z
   .object({ object: z.literal("search_settings"), ranking: RankingSchema, defaults: RankingSchema })
   .openapi("SearchSettings");
 
-const getSettingsRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "The ranking weights in force (operator)",
-  responses: { 200: jsonContent(SettingsSchema, "Weights in force and their defaults"), ...problemResponses(401) },
+const getSettingsRoute = route("GET /", "The ranking weights in force (operator)", {
+  responses: ok(SettingsSchema, "Weights in force and their defaults", 401),
 });
 
-const putSettingsRoute = createRoute({
-  method: "put",
-  path: "/",
-  summary: "Set the ranking weights (operator)",
+const putSettingsRoute = route("PUT /", "Set the ranking weights (operator)", {
   description: "Replaces the operator's weights; any weight left out takes its default.",
   request: { body: jsonBody(z.object({ ranking: RankingSchema.partial() }).strict()) },
-  responses: { 200: jsonContent(SettingsSchema, "Weights in force"), ...problemResponses(400, 401) },
+  responses: ok(SettingsSchema, "Weights in force", 400, 401),
 });
 
 export const settingsRoutes = createRouter<{ Bindings: Env }>();

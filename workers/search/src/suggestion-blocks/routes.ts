@@ -1,10 +1,10 @@
 // Operator-blocked suggestion terms: a query suggestion or title containing a blocked term is never offered
 // (search/suggest.ts reads them). The operator's alone, refused before any input is read; never cached.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { ok, problemResponses, route } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
@@ -27,30 +27,18 @@ const termParam = z.object({
     .openapi({ param: { name: "term", in: "path" }, example: "代购" }),
 });
 
-const listBlocksRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List blocked suggestion terms (operator)",
-  responses: {
-    200: jsonContent(z.object({ data: z.array(SuggestionBlockSchema), nextCursor: z.null() }), "Every term, A to Z"),
-    ...problemResponses(401),
-  },
+const listBlocksRoute = route("GET /", "List blocked suggestion terms (operator)", {
+  responses: ok(z.object({ data: z.array(SuggestionBlockSchema), nextCursor: z.null() }), "Every term, A to Z", 401),
 });
 
-const putBlockRoute = createRoute({
-  method: "put",
-  path: "/{term}",
-  summary: "Block a suggestion term (operator)",
+const putBlockRoute = route("PUT /{term}", "Block a suggestion term (operator)", {
   description:
     "No query suggestion or title containing the term (normalised) is offered by `GET /v1/search/suggest` from now on. Idempotent.",
   request: { params: termParam },
-  responses: { 200: jsonContent(SuggestionBlockSchema, "The blocked term"), ...problemResponses(400, 401) },
+  responses: ok(SuggestionBlockSchema, "The blocked term", 400, 401),
 });
 
-const deleteBlockRoute = createRoute({
-  method: "delete",
-  path: "/{term}",
-  summary: "Unblock a suggestion term (operator)",
+const deleteBlockRoute = route("DELETE /{term}", "Unblock a suggestion term (operator)", {
   request: { params: termParam },
   responses: { 204: { description: "Unblocked" }, ...problemResponses(400, 401, 404) },
 });

@@ -1,10 +1,10 @@
 // Operator synonym sets: a query for any term of a set also finds what the others find (search/search.ts reads
 // them). The operator's alone; never cached.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonBody, jsonContent, problemResponses, setOf } from "#shared/openapi.ts";
+import { jsonBody, ok, problemResponses, route, setOf } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
@@ -34,29 +34,17 @@ const SynonymInputSchema = z
   .strict()
   .openapi("SynonymSetInput");
 
-const listSynonymsRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List synonym sets (operator)",
-  responses: {
-    200: jsonContent(z.object({ data: z.array(SynonymSetSchema), nextCursor: z.null() }), "Every set, by name"),
-    ...problemResponses(401),
-  },
+const listSynonymsRoute = route("GET /", "List synonym sets (operator)", {
+  responses: ok(z.object({ data: z.array(SynonymSetSchema), nextCursor: z.null() }), "Every set, by name", 401),
 });
 
-const putSynonymsRoute = createRoute({
-  method: "put",
-  path: "/{name}",
-  summary: "Create or replace a synonym set (operator)",
+const putSynonymsRoute = route("PUT /{name}", "Create or replace a synonym set (operator)", {
   description: "A query for any term of the set also finds what the others find. Idempotent.",
   request: { params: nameParam, body: jsonBody(SynonymInputSchema) },
-  responses: { 200: jsonContent(SynonymSetSchema, "The set"), ...problemResponses(400, 401) },
+  responses: ok(SynonymSetSchema, "The set", 400, 401),
 });
 
-const deleteSynonymsRoute = createRoute({
-  method: "delete",
-  path: "/{name}",
-  summary: "Delete a synonym set (operator)",
+const deleteSynonymsRoute = route("DELETE /{name}", "Delete a synonym set (operator)", {
   request: { params: nameParam },
   responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 404) },
 });
