@@ -139,6 +139,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         LIBSQL_AUTH_TOKEN: auth.token,
         PLATFORM_ADMIN_KEY: adminKey,
         WEBHOOK_SECRETS_KEY: webhookSecretsKey,
+        // Uploaded images are served by this gateway; their URLs are stored with this address.
+        MEDIA_URL: process.env.MEDIA_URL ?? `${gatewayUrl}/media`,
         // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
         LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
         // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.

@@ -67,7 +67,14 @@ export function idempotency<E extends { Bindings: DatabaseConfig }>(options: {
     if (key === undefined) return next();
     const db = database(c.env);
     const caller = callerOf(principalOf(c));
-    const requestHash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    // The body's bytes, not its text: an image upload is not UTF-8, and two that differ only in invalid
+    // sequences would decode to the same text.
+    const head = new TextEncoder().encode(`${c.req.method} ${c.req.path}\n`);
+    const sent = new Uint8Array(await c.req.arrayBuffer());
+    const request = new Uint8Array(head.length + sent.length);
+    request.set(head);
+    request.set(sent, head.length);
+    const requestHash = await sha256Hex(request);
     const now = new Date();
     const where = and(eq(idempotencyKeys.caller, caller), eq(idempotencyKeys.key, key));
 

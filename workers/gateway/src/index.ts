@@ -1,7 +1,7 @@
 // The gateway: the one public Worker. Every request goes through the pipeline (pipeline/: request id, CORS, load
 // shedding, body limit, rate limits, authentication, a JSON body's text, in that order); then the gateway's own
-// routes (one folder per resource: accounts, keys, sessions, JWKS, docs, pages), and every other /v1/* path to the
-// Worker that owns it (pipeline/services.ts, pipeline/forward.ts).
+// routes (one folder per resource: accounts, keys, sessions, uploads and media, JWKS, docs, pages), and every other
+// /v1/* path to the Worker that owns it (pipeline/services.ts, pipeline/forward.ts).
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createApp, problem } from "#shared/http.ts";
@@ -10,6 +10,8 @@ import { creatorRoutes } from "./creators/routes.ts";
 import { openApiDocument } from "./docs/openapi.ts";
 import { docsRoutes } from "./docs/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { removeUnattached } from "./media/cleanup.ts";
+import { mediaRoutes } from "./media/routes.ts";
 import { merchantRoutes } from "./merchants/routes.ts";
 import { oidcIssuerRoutes } from "./oidc-issuers/routes.ts";
 import { pageRoutes } from "./pages/routes.ts";
@@ -21,6 +23,7 @@ import { limitByAddress, limitByCredential } from "./pipeline/rate-limit.ts";
 import { services } from "./pipeline/services.ts";
 import { creatorSessionRoutes } from "./sessions/creator-routes.ts";
 import { shopperSessionRoutes } from "./sessions/shopper-routes.ts";
+import { uploadRoutes } from "./uploads/routes.ts";
 import { wellKnownRoutes } from "./well-known/routes.ts";
 
 export const app = createApp<{ Bindings: Env }>("gateway");
@@ -59,7 +62,9 @@ app.use(
 app.use("*", shedLoad());
 
 app.use("*", async function limitBody(c, next) {
-  const maxSize = Number(c.env.BODY_LIMIT_BYTES);
+  // Images are the one body allowed past BODY_LIMIT_BYTES, on the one route that takes them.
+  const upload = c.req.method === "POST" && c.req.path === "/v1/uploads";
+  const maxSize = Number(upload ? c.env.UPLOAD_LIMIT_BYTES : c.env.BODY_LIMIT_BYTES);
   return bodyLimit({
     maxSize,
     onError: (c) => problem(c, "payload_too_large", `Request bodies are limited to ${maxSize} bytes.`),
@@ -79,6 +84,8 @@ app.get("/openapi.json", openApiDocument(app));
 app.route("/docs", docsRoutes);
 app.route("/", pageRoutes);
 app.route("/.well-known", wellKnownRoutes);
+app.route("/media", mediaRoutes);
+app.route("/v1/uploads", uploadRoutes);
 app.route("/v1/merchants", merchantRoutes);
 app.route("/v1/creators", creatorRoutes);
 app.route("/v1/api-keys", apiKeyRoutes);
@@ -93,4 +100,10 @@ for (const { binding, prefixes } of services) {
   }
 }
 
-export default app;
+export default {
+  fetch: app.fetch,
+  // The cron trigger ([triggers] in wrangler.toml), once a minute: uploads nothing named within a day are removed.
+  async scheduled(_controller, env) {
+    await removeUnattached(env);
+  },
+} satisfies ExportedHandler<Env>;

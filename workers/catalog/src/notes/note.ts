@@ -8,6 +8,7 @@ import { sha256Hex } from "#shared/crypto.ts";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { checkIfMatch, etagOf } from "#shared/etag.ts";
+import { ImageRefSchema } from "#shared/media.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema, setOf } from "#shared/openapi.ts";
 import { type Actor, requirePerson } from "#shared/principal.ts";
@@ -33,7 +34,6 @@ export const limits = {
   comment: 1_000,
 } as const;
 
-const imageUrl = z.url({ protocol: /^https?$/ }).max(2048);
 const productId = z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id (prod_…)");
 // A topic is one word-ish tag: letters, digits, _ (any script), an optional leading #, which is dropped.
 const topicPattern = new RegExp(`^#?[\\p{L}\\p{N}_]{1,${limits.topicLength}}$`, "u");
@@ -46,7 +46,7 @@ const topic = z
 const noteFields = {
   title: z.string().trim().min(1).max(limits.title),
   body: z.string().max(limits.body),
-  images: z.array(imageUrl).min(1).max(limits.images),
+  images: z.array(ImageRefSchema).min(1).max(limits.images),
   topics: setOf(topic)
     .max(limits.topics)
     .openapi({

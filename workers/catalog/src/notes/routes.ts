@@ -21,6 +21,7 @@ import {
 import { learn } from "#shared/learn.ts";
 import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
+import { mediaOwner, withImagesOf } from "#shared/media.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
 import { addComment, deleteComment, listComments } from "./comment.ts";
@@ -77,11 +78,11 @@ const NoteViewSchema = z
         description:
           "For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person.",
       }),
-  })
     dwellMs: z.number().int().min(0).max(86_400_000).optional().openapi({
       description:
         "How long the note was read, in milliseconds, if the storefront sends the beacon on leaving: a longer read teaches the viewer's discover feed more (docs/guides/personalised-feed.md).",
     }),
+  })
   .strict()
   .openapi("NoteView");
 
@@ -150,7 +151,6 @@ const deleteCommentRoute = route("DELETE /{id}/comments/{commentId}", "Remove a 
   responses: { 204: { description: "Removed" }, ...problemResponses(400, 401, 404) },
 });
 
-export const notesRoutes = createRouter<{ Bindings: Env }>();
 const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
   description:
     "Public. Notes that the people who liked or saved this one also liked or saved, then notes sharing its topics or tagged products; at most a tenth of the list (at least one) by one author (docs/guides/personalised-feed.md).",
@@ -167,6 +167,7 @@ const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
   },
 });
 
+export const notesRoutes = createRouter<{ Bindings: Env }>();
 
 // Registered before the person check below: its handler answers first, so a guest's storefront may send it.
 notesRoutes.openapi(viewRoute, async (c) => {
@@ -190,9 +191,9 @@ notesRoutes.openapi(viewRoute, async (c) => {
   const db = database(c.env);
   await publishedNote(db, id);
   await recordView(db, { kind: "note", id }, viewerId, new Date().toISOString());
-  c.header("cache-control", "no-store");
   const profile = profileIdOf(actor, storefront?.keyId ?? null, body.visitorId);
   if (profile) learn(c.env, noteSignalStatements(profile, id, "view", viewWeight(body.dwellMs), new Date()));
+  c.header("cache-control", "no-store");
   return c.body(null, 204);
 });
 
@@ -204,12 +205,14 @@ notesRoutes.get("/:id/comments", bodyEtag({ weak: true }));
 
 notesRoutes.openapi(createNoteRoute, async (c) => {
   const db = database(c.env);
-  const row = await createNote({ db, person: requirePerson(c), input: c.req.valid("json") });
+  const person = requirePerson(c);
+  const input = await withImagesOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json"));
+  const row = await createNote({ db, person, input });
   const note = await toNote(db, row);
+  learn(c.env, hotListStatements(note.id));
   c.header("etag", await noteEtag(note, row.version));
   c.header("location", `/v1/notes/${note.id}`);
   return c.json(note, 201);
-  learn(c.env, hotListStatements(note.id));
 });
 
 notesRoutes.openapi(getNoteRoute, async (c) => {
@@ -225,19 +228,20 @@ notesRoutes.openapi(getNoteRoute, async (c) => {
 
 notesRoutes.openapi(updateNoteRoute, async (c) => {
   const db = database(c.env);
+  const person = requirePerson(c);
   const row = await updateNote({
     db,
-    person: requirePerson(c),
+    person,
     id: c.req.valid("param").id,
     ifMatch: c.req.header("if-match"),
-    patch: c.req.valid("json"),
+    patch: await withImagesOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json")),
   });
   const note = await toNote(db, row);
+  learn(c.env, hotListStatements(note.id));
   c.header("etag", await noteEtag(note, row.version));
   purge(c, `/v1/notes/${note.id}`);
   return c.json(note, 200);
 });
-  learn(c.env, hotListStatements(note.id));
 
 notesRoutes.openapi(deleteNoteRoute, async (c) => {
   await deleteNote({
@@ -246,11 +250,11 @@ notesRoutes.openapi(deleteNoteRoute, async (c) => {
     id: c.req.valid("param").id,
     ifMatch: c.req.header("if-match"),
   });
+  learn(c.env, hotListStatements(c.req.valid("param").id));
   purge(c, `/v1/notes/${c.req.valid("param").id}`, `/v1/notes/${c.req.valid("param").id}/comments`);
   return c.body(null, 204);
 });
 
-  learn(c.env, hotListStatements(c.req.valid("param").id));
 for (const reaction of ["like", "save"] as const) {
   for (const method of ["put", "delete"] as const) {
     notesRoutes.openapi(reactionRoute(method, reaction), async (c) => {
@@ -275,39 +279,39 @@ for (const reaction of ["like", "save"] as const) {
 }
 
 notesRoutes.openapi(addCommentRoute, async (c) => {
+  const authorId = personId(requirePerson(c));
   const comment = await addComment({
     db: database(c.env),
     noteId: c.req.valid("param").id,
     authorId,
-  const authorId = personId(requirePerson(c));
     body: c.req.valid("json").body,
   });
-  c.header("location", `/v1/notes/${comment.noteId}/comments/${comment.id}`);
-  purge(c, `/v1/notes/${comment.noteId}`, `/v1/notes/${comment.noteId}/comments`);
-  return c.json(comment, 201);
-});
   learn(c.env, [
     ...noteSignalStatements(authorId, comment.noteId, "comment", signalWeights.comment, new Date()),
     hotKeyStatement(comment.noteId),
   ]);
+  c.header("location", `/v1/notes/${comment.noteId}/comments/${comment.id}`);
+  purge(c, `/v1/notes/${comment.noteId}`, `/v1/notes/${comment.noteId}/comments`);
+  return c.json(comment, 201);
+});
 
-notesRoutes.openapi(listCommentsRoute, async (c) => {
-  const { limit, cursor } = c.req.valid("query");
-  const result = await listComments({ db: database(c.env), noteId: c.req.valid("param").id, limit, cursor });
-  c.header("cache-control", publicCache);
 notesRoutes.openapi(relatedRoute, async (c) => {
   const result = await relatedNotes(database(c.env), c.req.valid("param").id, c.req.valid("query").limit);
   c.header("cache-control", publicCache);
   return c.json(result, 200);
 });
 
+notesRoutes.openapi(listCommentsRoute, async (c) => {
+  const { limit, cursor } = c.req.valid("query");
+  const result = await listComments({ db: database(c.env), noteId: c.req.valid("param").id, limit, cursor });
+  c.header("cache-control", publicCache);
   return c.json(result, 200);
 });
 
 notesRoutes.openapi(deleteCommentRoute, async (c) => {
   const { id, commentId } = c.req.valid("param");
   await deleteComment({ db: database(c.env), noteId: id, commentId, personId: personId(requirePerson(c)) });
+  learn(c.env, [hotKeyStatement(id)]);
   purge(c, `/v1/notes/${id}`, `/v1/notes/${id}/comments`);
   return c.body(null, 204);
 });
-  learn(c.env, [hotKeyStatement(id)]);

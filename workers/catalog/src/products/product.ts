@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
+import { ImageRefSchema } from "#shared/media.ts";
 import { type Currency, currencies } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi.ts";
 import { campaignOffers, type ProductOffers, unitPrice } from "#shared/pricing.ts";
@@ -61,7 +62,6 @@ export type Product = z.infer<typeof ProductSchema>;
 
 // Bounds (docs/guides/catalog-and-inventory.md): what a storefront can show and a merchant can sensibly manage.
 const text = (max: number) => z.string().trim().min(1).max(max);
-const imageUrl = z.url({ protocol: /^https?$/ }).max(2048);
 const options = z
   .record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(80))
   .refine((o) => Object.keys(o).length <= 5, "at most 5 options");
@@ -93,7 +93,7 @@ const productFields = {
   description: z.string().max(10_000),
   brand: text(100).nullable(),
   category: text(100).nullable(),
-  images: z.array(imageUrl).max(18),
+  images: z.array(ImageRefSchema).max(18),
   allowsPromotion: z.boolean(),
   commissionRateBps: z.number().int().min(0).max(10_000).nullable(),
 };

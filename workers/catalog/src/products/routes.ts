@@ -9,6 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { etagOf, notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { withImagesOf } from "#shared/media.ts";
 import { currencies } from "#shared/money.ts";
 import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
@@ -165,10 +166,12 @@ productRoutes.openapi(getProduct, async (c) => {
 productRoutes.post("/", merchantScope("catalog:write"), idempotency({ required: false }));
 productRoutes.openapi(createProductRoute, async (c) => {
   const merchant = requireMerchant(c, "catalog:write");
+  const db = database(c.env);
+  const owner = { type: "merchant", id: merchant.merchantId } as const;
   const { product, version } = await createProduct({
-    db: database(c.env),
+    db,
     merchantId: merchant.merchantId,
-    input: c.req.valid("json"),
+    input: await withImagesOf(db, c.env.MEDIA_URL, owner, c.req.valid("json")),
   });
   c.header("etag", etagOf({ id: product.id, version }));
   c.header("location", `/v1/products/${product.id}`);
@@ -183,7 +186,7 @@ productRoutes.openapi(updateProductRoute, async (c) => {
     merchantId: merchant.merchantId,
     id: c.req.valid("param").id,
     ifMatch: c.req.header("if-match"),
-    patch: c.req.valid("json"),
+    patch: await withImagesOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
   });
   const [product] = await withSkus(db, [row], true);
   c.header("etag", etagOf(row));
