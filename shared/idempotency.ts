@@ -13,6 +13,19 @@ import { idempotencyKeys } from "./schema.ts";
 const HEADER = "Idempotency-Key";
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 const ttlMs = 24 * 3_600_000;
+/**
+ * A claim still in progress this long after it was made belongs to a request that never finished (its Worker was
+ * killed, or lost its database connection before recording the answer): the next retry takes it over and runs. Well
+ * beyond any request's own bounds (a provider call is 10 s, tried twice).
+ */
+export const ABANDONED_AFTER_MS = 60_000;
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set on a request that took over an abandoned claim: its first run may have done its work (resumedRun). */
+    idempotencyResumed: boolean;
+  }
+}
 /** Expired keys removed by each recorded answer: enough to outpace the keys written, small enough to stay cheap. */
 const PURGE_BATCH = 20;
 // Response headers worth replaying; the rest (request id, dates) belong to the retry.
@@ -105,6 +118,20 @@ export function idempotency<E extends { Bindings: DatabaseConfig }>(options: {
         );
       }
       if (first.status === "in_progress" || first.responseStatus === null) {
+        if (now.getTime() - Date.parse(first.createdAt) >= ABANDONED_AFTER_MS) {
+          // Taken over by one retry only: the claim's time moves on, conditioned on nobody having moved it.
+          const taken = await db
+            .update(idempotencyKeys)
+            .set({ createdAt: now.toISOString() })
+            .where(
+              and(where, eq(idempotencyKeys.status, "in_progress"), eq(idempotencyKeys.createdAt, first.createdAt)),
+            )
+            .returning({ key: idempotencyKeys.key });
+          if (taken.length === 1) {
+            c.set("idempotencyResumed", true);
+            return run();
+          }
+        }
         throw new ProblemError(
           "idempotency_key_in_use",
           `A request with ${HEADER} ${key} is still being processed; retry shortly.`,
@@ -119,34 +146,46 @@ export function idempotency<E extends { Bindings: DatabaseConfig }>(options: {
       });
     }
 
-    try {
-      await next();
-    } catch (err) {
-      await db.delete(idempotencyKeys).where(where);
-      throw err;
-    }
-    // Hono has already turned a thrown error into c.res (app.onError), so the status tells what happened.
-    if (c.res.status === 400 || c.res.status >= 500) {
-      await db.delete(idempotencyKeys).where(where);
-      return;
-    }
-    const body = await c.res.clone().text();
-    const headers = Object.fromEntries(
-      replayedHeaders.flatMap((h) => {
-        const value = c.res.headers.get(h);
-        return value === null ? [] : [[h, value]];
-      }),
-    );
-    await db.batch([
-      db
-        .update(idempotencyKeys)
-        .set({ status: "done", responseStatus: c.res.status, responseBody: body, responseHeaders: headers })
-        .where(where),
-      // Keys past their time are dropped a few at a time by the writes that record new ones (no sweeper needed).
-      db.run(
-        sql`DELETE FROM idempotency_keys WHERE rowid IN
+    return run();
+
+    async function run(): Promise<void> {
+      try {
+        await next();
+      } catch (err) {
+        await db.delete(idempotencyKeys).where(where);
+        throw err;
+      }
+      // Hono has already turned a thrown error into c.res (app.onError), so the status tells what happened.
+      if (c.res.status === 400 || c.res.status >= 500) {
+        await db.delete(idempotencyKeys).where(where);
+        return;
+      }
+      const body = await c.res.clone().text();
+      const headers = Object.fromEntries(
+        replayedHeaders.flatMap((h) => {
+          const value = c.res.headers.get(h);
+          return value === null ? [] : [[h, value]];
+        }),
+      );
+      await db.batch([
+        db
+          .update(idempotencyKeys)
+          .set({ status: "done", responseStatus: c.res.status, responseBody: body, responseHeaders: headers })
+          .where(where),
+        // Keys past their time are dropped a few at a time by the writes that record new ones (no sweeper needed).
+        db.run(
+          sql`DELETE FROM idempotency_keys WHERE rowid IN
               (SELECT rowid FROM idempotency_keys WHERE expires_at < ${now.toISOString()} LIMIT ${PURGE_BATCH})`,
-      ),
-    ]);
+        ),
+      ]);
+    }
   };
+}
+
+/**
+ * True when this request took over its key from a first run that never answered: that run may have done the work
+ * before it died, so a handler whose work is already done answers with it rather than refusing the repeat.
+ */
+export function resumedRun(c: Context): boolean {
+  return c.get("idempotencyResumed") === true;
 }

@@ -5,12 +5,12 @@ import { and, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { idempotency } from "#shared/idempotency.ts";
+import { idempotency, resumedRun } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { productSignalStatements, signalWeights } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
-import { carts } from "#shared/schema.ts";
+import { carts, orders } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
 import { paymentProvider } from "../payments/providers.ts";
@@ -185,6 +185,15 @@ cartRoutes.openapi(checkoutRoute, async (c) => {
   const ownerId = customerOf(c);
   const exists = await db.query.carts.findFirst({ where: and(eq(carts.id, id), eq(carts.ownerId, ownerId)) });
   if (!exists) throw new ProblemError("not_found", `Cart ${id} does not exist.`);
+  if (exists.status !== "open" && resumedRun(c)) {
+    // This key's first run was cut off (a crash) after writing the order: its retry gets that order, not a 409.
+    const written = await db.query.orders.findFirst({ where: eq(orders.cartId, id), columns: { id: true } });
+    const order = written && (await readOrder(db, written.id));
+    if (order) {
+      c.header("location", `/v1/orders/${order.id}`);
+      return c.json(order, 201);
+    }
+  }
   const provider = paymentProvider(c.env, c.req.valid("json")?.paymentProvider ?? defaultPaymentProvider(c.env));
   const { orderId } = await checkoutCart({ env: c.env, db, cartId: id, ownerId, provider });
   const order = await readOrder(db, orderId);

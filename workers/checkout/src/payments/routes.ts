@@ -5,7 +5,7 @@ import { eq, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { idempotency } from "#shared/idempotency.ts";
+import { idempotency, resumedRun } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
@@ -84,7 +84,10 @@ paymentRoutes.openapi(sandboxRoute, async (c) => {
   if (principalOf(c).actor.type === "merchant") throw new ProblemError("not_found", `Payment ${id} does not exist.`);
   const payment = await paymentFor(c, id);
   if (payment.provider !== "sandbox") throw new ProblemError("conflict", `Payment ${id} is not a sandbox payment.`);
-  if (payment.status === "succeeded") throw new ProblemError("conflict", `Payment ${id} has already succeeded.`);
+  // A retry whose first run was cut off (a crash) after the success issues its event again, which changes nothing.
+  if (payment.status === "succeeded" && !resumedRun(c)) {
+    throw new ProblemError("conflict", `Payment ${id} has already succeeded.`);
+  }
   const db = database(c.env);
   // The sandbox provider's own record of a payment is the count of events it issued (its reference).
   const [issued] = await db
