@@ -117,8 +117,12 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
     return stored;
   };
 
+  // What `GET /v1/stats` reports: pipeline requests (one per client round trip) and statements run, since start.
+  const stats = { pipelines: 0, statements: 0 };
+
   const executeStmt = (stream: HranaStream, stmt: Stmt): Promise<StmtResult> => {
     const sql = sqlOf(stream, stmt.sql, stmt.sqlId);
+    stats.statements++;
     return retryBusy(() => stream.conn.execute(sql, stmt), busyMs);
   };
 
@@ -257,6 +261,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       return send(res, 200, "Hello, this is HTTP API v2 (Hrana over HTTP)");
     }
     if (method === "GET" && path === "/version") return send(res, 200, `zhongcao-libsql-server ${VERSION}`);
+    if (method === "GET" && path === "/v1/stats") return send(res, 200, JSON.stringify(stats), "application/json");
     if (path === "/v2/pipeline" || path === "/v3/pipeline") {
       if (method !== "POST") return sendError(res, 405, "Use POST", "METHOD_NOT_ALLOWED");
       const raw = await readBody(req);
@@ -269,6 +274,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
           "JSON_PARSE_ERROR",
         );
       }
+      stats.pipelines++;
       return send(res, 200, JSON.stringify(await handlePipeline(body)), "application/json");
     }
     // Not served: v3-protobuf (the client then falls back to v2 JSON) and cursors (v3 only).

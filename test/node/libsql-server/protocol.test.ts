@@ -52,6 +52,15 @@ describe("Hrana HTTP endpoints", () => {
     expect((await fetch(`${server.url}/v3-protobuf/pipeline`, { method: "POST", body: "" })).status).toBe(404);
   });
 
+  it("counts the pipelines and statements it has run at GET /v1/stats", async () => {
+    const stats = async () => (await (await fetch(`${server.url}/v1/stats`)).json()) as Json;
+    const before = await stats();
+    await pipeline([exec("SELECT 1"), exec("SELECT 2"), { type: "close" }]);
+    const after = await stats();
+    expect(Number(after.pipelines) - Number(before.pipelines)).toBe(1);
+    expect(Number(after.statements) - Number(before.statements)).toBe(2);
+  });
+
   it("encodes values: integers as strings, floats, text, base64 blobs, null; want_rows", async () => {
     const out = await pipeline([
       exec("SELECT ? AS i, ? AS f, ? AS t, ? AS b, ? AS n, 1e999 AS inf", {
