@@ -103,6 +103,8 @@ export interface NpmStartOptions {
   libsqlPort?: number;
   /** A temporary folder, removed on stop, unless given: one given is the caller's to remove. */
   dataDir?: string;
+  /** Settings on top of this process's environment (a Worker's [vars] value, e.g. RATE_LIMITS). */
+  env?: Record<string, string>;
 }
 
 export async function npmStart(name: string, options: NpmStartOptions = {}): Promise<NpmStart> {
@@ -113,6 +115,7 @@ export async function npmStart(name: string, options: NpmStartOptions = {}): Pro
   const libsqlPort = options.libsqlPort ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...options.env,
     PORT: String(port),
     LIBSQL_PORT: String(libsqlPort),
     ZHONGCAO_DATA_DIR: dataDir,
