@@ -96,7 +96,14 @@ export async function ledgerOf(skuId: string): Promise<{ delta: number; reason: 
 
 /** A running flash sale (started a minute ago, ending in an hour) over a fresh SKU with `stock` units. */
 export async function createSale(
-  options: { quantity?: number; stock?: number; perShopperLimit?: number; price?: number; startsInMs?: number } = {},
+  options: {
+    quantity?: number;
+    stock?: number;
+    perShopperLimit?: number;
+    price?: number;
+    startsInMs?: number;
+    shards?: number;
+  } = {},
 ): Promise<{ id: string; skuId: string; productId: string }> {
   const quantity = options.quantity ?? 100;
   const { productId, skuIds } = await createSkus({ prices: [8900], stock: options.stock ?? quantity + 10 });
@@ -111,6 +118,7 @@ export async function createSale(
       startsAt: new Date(start).toISOString(),
       endsAt: new Date(Math.max(start, Date.now()) + 3_600_000).toISOString(),
       perShopperLimit: options.perShopperLimit ?? 2,
+      ...(options.shards === undefined ? {} : { shards: options.shards }),
     },
   });
   if (res.status !== 201) throw new Error(`createSale: ${res.status} ${await res.text()}`);

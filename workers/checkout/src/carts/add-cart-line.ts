@@ -6,6 +6,7 @@ import { decodeAttribution } from "#shared/attribution.ts";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { cartLines, carts, products, skus } from "#shared/schema.ts";
+import { stockOfHold } from "../flash-sales/shards.ts";
 
 export const MAX_LINE_QUANTITY = 999;
 
@@ -90,7 +91,7 @@ export async function addCartLine({
     if (!ownerId.startsWith("shp_") && !ownerId.startsWith("cre_")) {
       throw new ProblemError("unauthorized", "Flash-sale holds belong to signed-in shoppers.");
     }
-    const result = await env.FLASH_SALE_STOCK.getByName(input.flashSaleId).getHold(input.holdId, ownerId);
+    const result = await stockOfHold(env, input.flashSaleId, input.holdId).getHold(input.holdId, ownerId);
     if (!result.ok) {
       throw new ProblemError("not_found", `Hold ${input.holdId} does not exist.`, {
         errors: [{ path: "/holdId", message: "no such hold of yours" }],

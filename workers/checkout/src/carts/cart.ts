@@ -14,6 +14,7 @@ import { personId, principalOf } from "#shared/principal.ts";
 import { cartLines, type carts, products, skus } from "#shared/schema.ts";
 import { type CheckoutConfig, shippingRule } from "../config.ts";
 import type { HoldStatus } from "../flash-sales/flash-sale-stock.ts";
+import { stockOfHold } from "../flash-sales/shards.ts";
 import { type CartPromotions, noPromotions, promotionsFor } from "../promotions/apply.ts";
 
 /** Who a cart or an order belongs to: the signed-in person, or the storefront for a guest. */
@@ -192,7 +193,7 @@ export async function priceLines(env: Env, db: Database, cartId: string): Promis
       let flashSaleAmount: number | null = null;
       let hold: CartLine["hold"] = null;
       if (row.holdId && row.flashSaleId) {
-        const result = await env.FLASH_SALE_STOCK.getByName(row.flashSaleId).getHoldById(row.holdId);
+        const result = await stockOfHold(env, row.flashSaleId, row.holdId).getHoldById(row.holdId);
         if (result.ok) {
           flashSaleAmount = result.hold.priceAmount;
           hold = {

@@ -14,6 +14,7 @@ import type { Currency } from "#shared/money.ts";
 import { orders } from "#shared/schema.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { paymentTimeoutSeconds } from "../config.ts";
+import { stockOfHold } from "../flash-sales/shards.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
 import type { CartPromotions } from "../promotions/apply.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
@@ -73,7 +74,7 @@ export async function checkoutCart({
   let writing = false;
   try {
     for (const line of held) {
-      const stock = env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId);
+      const stock = stockOfHold(env, line.hold.flashSaleId, line.hold.id);
       const result = await stock.commit(line.hold.id, ownerId, orderId);
       if (!result.ok) {
         const why =
@@ -117,7 +118,7 @@ export async function checkoutCart({
     const unwritten = !writing || err instanceof ProblemError;
     await Promise.all([
       ...(unwritten ? committed : []).map((line) =>
-        env.FLASH_SALE_STOCK.getByName(line.hold.flashSaleId).uncommit(line.hold.id, orderId),
+        stockOfHold(env, line.hold.flashSaleId, line.hold.id).uncommit(line.hold.id, orderId),
       ),
       // Its payment will never be confirmed: let the provider close it.
       opened && err instanceof ProblemError ? provider.cancelPayment(opened.reference) : undefined,

@@ -73,8 +73,8 @@ export async function createFlashSale({
       }),
       {
         sql: `INSERT INTO flash_sales (id, merchant_id, sku_id, live_session_id, quantity, price_amount, currency,
-                                       per_shopper_limit, starts_at, ends_at, created_at)
-              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                                       per_shopper_limit, shards, starts_at, ends_at, created_at)
+              SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
               WHERE EXISTS (SELECT 1 FROM inventory_ledger WHERE id = ?)`,
         args: [
           id,
@@ -85,6 +85,7 @@ export async function createFlashSale({
           input.price.amount,
           input.price.currency,
           input.perShopperLimit,
+          input.shards,
           input.startsAt,
           input.endsAt,
           at,

@@ -4,6 +4,7 @@ import { type Currency, currencies } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi.ts";
 import type { flashSales } from "#shared/schema.ts";
 import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
+import { MAX_SHARDS } from "./shards.ts";
 
 export const FlashSaleSchema = z
   .object({
@@ -14,8 +15,23 @@ export const FlashSaleSchema = z
     liveSessionId: z.string().nullable(),
     price: MoneySchema,
     quantity: z.number().int().openapi({ description: "Units allotted to the sale." }),
-    stockLeft: z.number().int().openapi({ description: "Units not yet held or sold." }),
+    stockLeft: z.number().int().openapi({ description: "Units not yet held or sold (summed over the shards)." }),
     perShopperLimit: z.number().int(),
+    shards: z.number().int().openapi({ description: "How many objects share the stock (1 to 64)." }),
+    shardStock: z
+      .array(
+        z.object({
+          shard: z.number().int(),
+          available: z.number().int(),
+          held: z.number().int(),
+          committed: z.number().int(),
+          waiting: z.number().int(),
+          movedIn: z.number().int().openapi({ description: "Units this shard took from the others." }),
+          movedOut: z.number().int().openapi({ description: "Units this shard gave the others." }),
+        }),
+      )
+      .optional()
+      .openapi({ description: "Each shard's figures: for the sale's merchant only, on retrieval." }),
     status: z.enum(["scheduled", "running", "ended"]),
     startsAt: z.string(),
     endsAt: z.string(),
@@ -31,7 +47,12 @@ export function saleStatus(row: { startsAt: string; endsAt: string }, now: Date)
   return at < row.endsAt ? "running" : "ended";
 }
 
-export function toFlashSale(row: typeof flashSales.$inferSelect, stockLeft: number, now: Date): FlashSale {
+export function toFlashSale(
+  row: typeof flashSales.$inferSelect,
+  stockLeft: number,
+  now: Date,
+  shardStock?: FlashSale["shardStock"],
+): FlashSale {
   return {
     id: row.id,
     object: "flash_sale",
@@ -42,6 +63,8 @@ export function toFlashSale(row: typeof flashSales.$inferSelect, stockLeft: numb
     quantity: row.quantity,
     stockLeft,
     perShopperLimit: row.perShopperLimit,
+    shards: row.shards,
+    ...(shardStock ? { shardStock } : {}),
     status: saleStatus(row, now),
     startsAt: row.startsAt,
     endsAt: row.endsAt,
@@ -49,9 +72,11 @@ export function toFlashSale(row: typeof flashSales.$inferSelect, stockLeft: numb
   };
 }
 
-/** What a sale's FlashSaleStock object needs to know, from its row. */
-export function termsOf(row: typeof flashSales.$inferSelect): SaleTerms {
+/** What one of a sale's FlashSaleStock objects (shard 0 unless named) needs to know, from its row. */
+export function termsOf(row: typeof flashSales.$inferSelect, shard = 0): SaleTerms {
   return {
+    shard,
+    shards: row.shards,
     flashSaleId: row.id,
     skuId: row.skuId,
     allotted: row.quantity,
@@ -81,6 +106,10 @@ export const FlashSaleCreateSchema = z
     startsAt: instant,
     endsAt: instant,
     perShopperLimit: z.number().int().min(1).max(100).default(1),
+    shards: z.number().int().min(1).max(MAX_SHARDS).default(1).openapi({
+      description:
+        "Objects sharing the stock (at most `quantity`): a shopper is served by one chosen by their id, and shards pass units to each other, so every unit sells. More shards answer more presses a second.",
+    }),
     liveSessionId: z
       .string()
       .regex(/^live_[0-9A-Za-z]{1,64}$/, "must be an id starting with live_")
@@ -88,6 +117,7 @@ export const FlashSaleCreateSchema = z
   })
   .strict()
   .refine((input) => input.endsAt > input.startsAt, { path: ["endsAt"], message: "must be after startsAt" })
+  .refine((input) => input.shards <= input.quantity, { path: ["shards"], message: "must be at most quantity" })
   .openapi("FlashSaleCreate");
 
 export type FlashSaleCreate = z.infer<typeof FlashSaleCreateSchema>;

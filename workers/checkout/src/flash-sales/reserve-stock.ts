@@ -1,5 +1,5 @@
-// reserveStock: one RPC to the sale's FlashSaleStock object, which decides and records the answer, touching no
-// database once it knows the sale's terms. Its Idempotency-Key replay lives in the object, not the shared table (two
+// reserveStock: one RPC to the shopper's home shard of the sale (a FlashSaleStock object), which decides and records
+// the answer, touching no database once it knows the sale's terms (the shard count is read once per isolate). Its Idempotency-Key replay lives in the object, not the shared table (two
 // libSQL writes per request would put the database back on the hottest path); same contract, scoped to the sale.
 // Design: docs/design/flash-sales.md#why-an-object-per-sale
 import { eq } from "drizzle-orm";
@@ -8,6 +8,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { flashSales } from "#shared/schema.ts";
 import { termsOf } from "./flash-sale.ts";
 import type { HoldView, ReserveResult } from "./flash-sale-stock.ts";
+import { homeShard, shardName, shardOfHold, shardsOf } from "./shards.ts";
 
 const refusals = {
   sold_out: "has no stock left",
@@ -16,19 +17,22 @@ const refusals = {
   sale_ended: "has ended",
 } as const;
 
-/** The sale's object, opened with its terms from libSQL if it has not been yet; 404 for an unknown sale. */
-export async function openedStock(env: Env, flashSaleId: string) {
-  const stub = env.FLASH_SALE_STOCK.getByName(flashSaleId);
+/** The object holding a hold of the sale, opened with its terms from libSQL if it has not been yet; 404 for an unknown sale. */
+export async function openedStock(env: Env, flashSaleId: string, holdId: string) {
+  const shard = shardOfHold(holdId);
+  const stub = env.FLASH_SALE_STOCK.getByName(shardName(flashSaleId, shard));
   const snapshot = await stub.snapshot();
   if (snapshot.ok) return stub;
-  await open(env, flashSaleId);
+  await open(env, flashSaleId, shard);
   return stub;
 }
 
-async function open(env: Env, flashSaleId: string): Promise<void> {
+async function open(env: Env, flashSaleId: string, shard: number): Promise<void> {
   const row = await database(env).query.flashSales.findFirst({ where: eq(flashSales.id, flashSaleId) });
   if (!row) throw new ProblemError("not_found", `Flash sale ${flashSaleId} does not exist.`);
-  const opened = await env.FLASH_SALE_STOCK.getByName(flashSaleId).open(termsOf(row));
+  // A hold id naming a shard the sale does not have is as unknown as a missing hold.
+  if (shard >= row.shards) throw new ProblemError("not_found", `No such hold in flash sale ${flashSaleId}.`);
+  const opened = await env.FLASH_SALE_STOCK.getByName(shardName(flashSaleId, shard)).open(termsOf(row, shard));
   if (!opened.ok) throw new Error(`flash sale ${flashSaleId}: stock object refused (${opened.reason})`);
 }
 
@@ -40,7 +44,8 @@ export async function reserveStock(input: {
   wait: boolean;
   idempotencyKey: string;
 }): Promise<{ hold: HoldView; replayed: boolean }> {
-  const stub = input.env.FLASH_SALE_STOCK.getByName(input.flashSaleId);
+  const shard = homeShard(input.shopperId, await shardsOf(input.env, input.flashSaleId));
+  const stub = input.env.FLASH_SALE_STOCK.getByName(shardName(input.flashSaleId, shard));
   const request = {
     shopperId: input.shopperId,
     quantity: input.quantity,
@@ -49,7 +54,7 @@ export async function reserveStock(input: {
   };
   let result: ReserveResult = await stub.reserve(request);
   if (!result.ok && result.reason === "not_opened") {
-    await open(input.env, input.flashSaleId);
+    await open(input.env, input.flashSaleId, shard);
     result = await stub.reserve(request);
   }
   if (result.ok) return { hold: result.hold, replayed: result.replayed };

@@ -18,7 +18,7 @@ import {
   retrieveRoute,
   route,
 } from "#shared/openapi.ts";
-import { merchantScope, personId, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { flashSaleReminders, flashSales } from "#shared/schema.ts";
 import { createFlashSale } from "./create-flash-sale.ts";
 import {
@@ -31,6 +31,7 @@ import {
   toHold,
 } from "./flash-sale.ts";
 import { openedStock, reserveStock } from "./reserve-stock.ts";
+import { shardName } from "./shards.ts";
 
 const getFlashSale = retrieveRoute("fs", FlashSaleSchema, "Retrieve a flash sale with its stock left", "flash sale");
 
@@ -97,6 +98,35 @@ const reminderRoute = (method: "put" | "delete") =>
 
 export const flashSaleRoutes = createRouter<{ Bindings: Env }>();
 
+/**
+ * Every shard of the sale, opened with its terms (later calls never reset the stock), and their sum: units in transit
+ * between shards (moved out, not yet moved in) are still for sale.
+ */
+async function openShards(env: Env, row: typeof flashSales.$inferSelect) {
+  const snapshots = await Promise.all(
+    Array.from({ length: row.shards }, async (_, shard) => {
+      const stock = await env.FLASH_SALE_STOCK.getByName(shardName(row.id, shard)).open(termsOf(row, shard));
+      // The database's CHECKs keep quantity positive, so a refusal means the row and the object disagree.
+      if (!stock.ok)
+        throw new Error(`flash sale ${row.id}: shard ${shard} refused quantity ${row.quantity} (${stock.reason})`);
+      return stock;
+    }),
+  );
+  const sum = (pick: (s: (typeof snapshots)[number]) => number) => snapshots.reduce((n, s) => n + pick(s), 0);
+  return {
+    stockLeft: sum((s) => s.available + s.movedOut - s.movedIn),
+    shards: snapshots.map(({ shard, available, held, committed, waiting, movedIn, movedOut }) => ({
+      shard,
+      available,
+      held,
+      committed,
+      waiting,
+      movedIn,
+      movedOut,
+    })),
+  };
+}
+
 async function saleRow(env: Env, id: string) {
   const row = await database(env).query.flashSales.findFirst({ where: eq(flashSales.id, id) });
   if (!row) throw new ProblemError("not_found", `Flash sale ${id} does not exist.`);
@@ -113,21 +143,20 @@ flashSaleRoutes.openapi(createFlashSaleRoute, async (c) => {
     input: c.req.valid("json"),
     now,
   });
-  const stock = await c.env.FLASH_SALE_STOCK.getByName(row.id).open(termsOf(row));
-  if (!stock.ok) throw new Error(`flash sale ${row.id}: stock object refused (${stock.reason})`);
+  const stock = await openShards(c.env, row);
   purge(c, `/v1/products/${productId}`);
   c.header("location", `/v1/flash-sales/${row.id}`);
-  return c.json(toFlashSale(row, stock.available, now), 201);
+  return c.json(toFlashSale(row, stock.stockLeft, now), 201);
 });
 
 flashSaleRoutes.openapi(getFlashSale, async (c) => {
   const { id } = c.req.valid("param");
   const row = await saleRow(c.env, id);
-  const stock = await c.env.FLASH_SALE_STOCK.getByName(id).open(termsOf(row));
-  // The database's CHECK keeps quantity positive, so a refusal here means the row and the object disagree.
-  if (!stock.ok) throw new Error(`flash sale ${id}: stock object refused quantity ${row.quantity} (${stock.reason})`);
+  const stock = await openShards(c.env, row);
+  const { actor } = principalOf(c);
+  const own = actor.type === "merchant" && actor.merchantId === row.merchantId;
   c.header("cache-control", "no-store");
-  return c.json(toFlashSale(row, stock.available, new Date()), 200);
+  return c.json(toFlashSale(row, stock.stockLeft, new Date(), own ? stock.shards : undefined), 200);
 });
 
 flashSaleRoutes.openapi(reminderRoute("put"), async (c) => {
@@ -177,7 +206,7 @@ flashSaleRoutes.openapi(reserveRoute, async (c) => {
 flashSaleRoutes.openapi(getHoldRoute, async (c) => {
   const { id, holdId } = c.req.valid("param");
   const shopperId = personId(requirePerson(c));
-  const stub = await openedStock(c.env, id);
+  const stub = await openedStock(c.env, id, holdId);
   const result = await stub.getHold(holdId, shopperId);
   if (!result.ok) throw new ProblemError("not_found", `Hold ${holdId} does not exist.`);
   c.header("cache-control", "no-store");
@@ -187,7 +216,7 @@ flashSaleRoutes.openapi(getHoldRoute, async (c) => {
 flashSaleRoutes.openapi(cancelHoldRoute, async (c) => {
   const { id, holdId } = c.req.valid("param");
   const shopperId = personId(requirePerson(c));
-  const stub = await openedStock(c.env, id);
+  const stub = await openedStock(c.env, id, holdId);
   const result = await stub.cancel(holdId, shopperId);
   if (!result.ok) {
     if (result.reason === "committed") {

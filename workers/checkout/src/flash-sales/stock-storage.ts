@@ -1,5 +1,6 @@
 // A FlashSaleStock object's own SQLite storage: its tables, as the migrations that built them, and the rows the
-// object reads. The buckets of `book` always add up: available + held + committed + returned = allotted.
+// object reads. The buckets of `book` always add up: available + held + committed + returned = slice + moved_in −
+// moved_out (with one shard, slice is the allotment and nothing moves).
 // Design: docs/design/flash-sales.md#the-buckets
 import type { HoldStatus } from "./flash-sale-stock.ts";
 
@@ -51,9 +52,44 @@ export const stockMigrations = [
   "ALTER TABLE book ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0",
   // v4: whether flash_sale.ended was recorded (by the write-behind after the end).
   "ALTER TABLE book ADD COLUMN ended_told INTEGER NOT NULL DEFAULT 0",
+  // v5: shards. `allotted` stays the whole sale's; this shard's first `slice` plus the units moved in from other
+  // shards, less those moved out, is what its buckets add up to.
+  "ALTER TABLE book ADD COLUMN shard INTEGER NOT NULL DEFAULT 0",
+  "ALTER TABLE book ADD COLUMN shards INTEGER NOT NULL DEFAULT 1",
+  "ALTER TABLE book ADD COLUMN slice INTEGER",
+  "UPDATE book SET slice = allotted",
+  "ALTER TABLE book ADD COLUMN moved_in INTEGER NOT NULL DEFAULT 0 CHECK (moved_in >= 0)",
+  "ALTER TABLE book ADD COLUMN moved_out INTEGER NOT NULL DEFAULT 0 CHECK (moved_out >= 0)",
+  // The waiting units last announced to the other shards (they send released units here first).
+  "ALTER TABLE book ADD COLUMN wants_announced INTEGER NOT NULL DEFAULT 0",
+  // Transfers applied here, by id, so a transfer delivered twice counts once.
+  `CREATE TABLE transfers_in (
+     id TEXT PRIMARY KEY,
+     from_shard INTEGER NOT NULL,
+     units INTEGER NOT NULL CHECK (units > 0),
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+  // Messages to other shards, kept until delivered: units given (transfer), waiting units (want), stock back on sale
+  // here (restocked). A unit moved out stays in transit in this table until the receiver has applied it.
+  `CREATE TABLE outbox (
+     id TEXT PRIMARY KEY,
+     to_shard INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('transfer', 'want', 'restocked')),
+     units INTEGER NOT NULL DEFAULT 0,
+     version INTEGER NOT NULL DEFAULT 0,
+     due_at INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+  // What the other shards told this one: units waiting in their lines (served first with released units here), and
+  // whether this one told them it had none (they hear when it has some again).
+  `CREATE TABLE peers (
+     shard INTEGER PRIMARY KEY,
+     wants INTEGER NOT NULL DEFAULT 0,
+     want_version INTEGER NOT NULL DEFAULT 0,
+     told_empty INTEGER NOT NULL DEFAULT 0
+   )`,
 ] as const;
 
-/** The one `book` row: the buckets, the sale's terms (null until open()) and the write-behind's progress. */
+/** The one `book` row (available + held + committed + returned = slice + moved_in − moved_out): the buckets, the sale's terms (null until open()) and the write-behind's progress. */
 export interface Book {
   allotted: number;
   available: number;
@@ -64,6 +100,12 @@ export interface Book {
   flushed_version: number;
   reminded: number;
   ended_told: number;
+  shard: number;
+  shards: number;
+  slice: number;
+  moved_in: number;
+  moved_out: number;
+  wants_announced: number;
   flash_sale_id: string | null;
   sku_id: string | null;
   starts_at: number | null;

@@ -8,6 +8,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { orderLines, orders } from "#shared/schema.ts";
 import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
+import { stockOfHold } from "../flash-sales/shards.ts";
 import { moveStockStatements } from "../move-stock.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
@@ -81,7 +82,7 @@ export async function cancelOrder({
       lines
         .filter((line) => line.holdId !== null && line.flashSaleId !== null)
         .map((line) =>
-          env.FLASH_SALE_STOCK.getByName(line.flashSaleId ?? "").releaseCommitted(line.holdId ?? "", order.id),
+          stockOfHold(env, line.flashSaleId ?? "", line.holdId ?? "").releaseCommitted(line.holdId ?? "", order.id),
         ),
     );
   }

@@ -6,6 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
 import { releaseCommissions } from "../commissions/release-commissions.ts";
+import { stockOfHold } from "../flash-sales/shards.ts";
 import { advancePresaleOrder } from "../presales/advance-presale-order.ts";
 import { cancelOrder } from "./cancel-order.ts";
 
@@ -55,9 +56,7 @@ export class OrderDeadlines extends DurableObject<Env> {
     if (result.status === "missing") {
       // Never written: the holds its checkout committed go back (each expires at once if its time has passed).
       const holds = (await this.ctx.storage.get<OrderHold[]>("holds")) ?? [];
-      await Promise.all(
-        holds.map((h) => this.env.FLASH_SALE_STOCK.getByName(h.flashSaleId).uncommit(h.holdId, orderId)),
-      );
+      await Promise.all(holds.map((h) => stockOfHold(this.env, h.flashSaleId, h.holdId).uncommit(h.holdId, orderId)));
       return;
     }
     // Its payment is processing: look again later (a failure then cancels it; a success has made it paid).
