@@ -1,13 +1,15 @@
-// Attribution: a reference on every product link out of a note or live shelf, naming where the shopper found the
-// product and which creator drove them there: `attr_<base64url payload>.<FNV-1a check>`. The check catches mangled
+// Attribution: a reference on every product link out of a note, a live shelf or a creator's showcase, naming where
+// the shopper found the product and which creator drove them there: `attr_<base64url payload>.<FNV-1a check>`. The check catches mangled
 // references but is NOT a signature, so whoever credits a sale must call resolveAttribution, which re-reads the
-// database; a forged reference can then only credit the real creator of a real note or session.
+// database; a forged reference can then only credit the real creator of a real note, session or showcase.
 // Design: docs/design/checkout.md#attribution-is-verified-not-trusted
 import { and, eq } from "drizzle-orm";
+import { promotableSql } from "./affiliates.ts";
 import type { Database } from "./db.ts";
 import { isId } from "./ids.ts";
 import { liveSessionProducts, liveSessions, noteProducts, notes } from "./schema.ts";
 
+/** Neither a note nor a session: the creator's showcase (橱窗), which must keep the product under a plan open to it. */
 export interface Attribution {
   noteId: string | null;
   liveSessionId: string | null;
@@ -45,7 +47,7 @@ export function encodeAttribution(a: Attribution): string {
 
 function wellFormed(a: Attribution): boolean {
   return (
-    (a.noteId !== null || a.liveSessionId !== null) &&
+    (a.noteId !== null || a.liveSessionId !== null || a.creatorId !== null) &&
     (a.noteId === null || isId("note", a.noteId)) &&
     (a.liveSessionId === null || isId("live", a.liveSessionId)) &&
     (a.creatorId === null || isId("cre", a.creatorId)) &&
@@ -80,7 +82,8 @@ export function decodeAttribution(reference: string): AttributionResult {
 /**
  * Decodes a reference and checks it against the database for a cart line of `productId`: what checkout must call
  * before crediting anyone. `not_found` when the note or session is gone; `mismatch` when it does not tag/shelve the
- * product or names another creator.
+ * product or names another creator, or (a showcase's) the creator's showcase no longer holds the product under a plan
+ * open to it.
  */
 export async function resolveAttribution(
   db: Database,
@@ -91,6 +94,14 @@ export async function resolveAttribution(
   if (!decoded.ok) return decoded;
   const a = decoded.attribution;
   if (a.productId !== productId) return { ok: false, reason: "mismatch" };
+  if (a.noteId === null && a.liveSessionId === null) {
+    const { rows } = await db.$client.execute({
+      sql: `SELECT 1 FROM showcase_items WHERE creator_id = :creator AND product_id = :product
+              AND ${promotableSql({ creator: ":creator", product: ":product", at: ":now" })}`,
+      args: { creator: a.creatorId, product: productId, now: new Date().toISOString() },
+    });
+    return rows.length > 0 ? decoded : { ok: false, reason: "mismatch" };
+  }
   if (a.noteId !== null) {
     const [note] = await db
       .select({ creatorId: notes.creatorId, tagged: noteProducts.productId })

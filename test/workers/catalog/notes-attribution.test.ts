@@ -11,11 +11,13 @@ const ids = {
 };
 
 describe("encodeAttribution / decodeAttribution", () => {
-  it("round-trips note, live session and creator references as opaque attr_ strings", () => {
+  it("round-trips note, live session, creator and showcase references as opaque attr_ strings", () => {
     for (const a of [
       ids,
       { ...ids, creatorId: null },
       { ...ids, noteId: null, liveSessionId: "live_01JZ0000000000000000000001" },
+      // A creator's showcase: neither note nor session.
+      { ...ids, noteId: null },
     ]) {
       const ref = encodeAttribution(a);
       expect(ref).toMatch(/^attr_[A-Za-z0-9_-]+\.[0-9a-f]{8}$/);
@@ -26,7 +28,7 @@ describe("encodeAttribution / decodeAttribution", () => {
 
   it("refuses to encode ids of the wrong kind or a reference to nothing", () => {
     expect(() => encodeAttribution({ ...ids, creatorId: "shp_01JZ0000000000000000000001" })).toThrow(TypeError);
-    expect(() => encodeAttribution({ ...ids, noteId: null })).toThrow(TypeError);
+    expect(() => encodeAttribution({ ...ids, noteId: null, creatorId: null })).toThrow(TypeError);
   });
 
   it("rejects tampered and malformed references", () => {

@@ -1,14 +1,18 @@
 // Creators: the operator onboards them, each with a first creator key (ck_test_…, shown once), which the creator
-// exchanges for tokens at POST /v1/creator-sessions.
+// exchanges for tokens at POST /v1/creator-sessions. A creator keeps a showcase (showcase.ts), public to storefronts.
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, jsonBody, route } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
+import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
 import { handleSchema, withUniqueHandle } from "../schemas.ts";
+import { addToShowcase, readShowcase, removeFromShowcase, ShowcaseItemSchema } from "./showcase.ts";
 
 export const CreatorSchema = z
   .object({
@@ -76,4 +80,61 @@ creatorRoutes.openapi(createCreatorRoute, async (c) => {
   const row = inserted[0];
   if (!row) throw new Error("the creator insert returned no row");
   return c.json({ ...toCreator(row), creatorKey: revealed(key) }, 201);
+});
+
+const productParam = z.object({
+  productId: z
+    .string()
+    .regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be an id starting with prod_")
+    .openapi({ param: { name: "productId", in: "path" }, example: "prod_01JDEMO0000000000000000000" }),
+});
+
+const putShowcaseRoute = route("PUT /me/showcase/{productId}", "Add a product to your showcase", {
+  description:
+    "A creator (its session). Only a product under an affiliate plan open to the creator (an open plan, or a targeted plan it accepted) that is on sale; else 409 `conflict` (404 for a product not on sale). Adding it again changes nothing.",
+  request: { params: productParam },
+  responses: ok(ShowcaseItemSchema, "The showcase item", 400, 401, 404, 409),
+});
+
+const deleteShowcaseRoute = route("DELETE /me/showcase/{productId}", "Remove a product from your showcase", {
+  description: "A creator (its session). Removing a product not in the showcase is a 204 too.",
+  request: { params: productParam },
+  responses: { 204: { description: "Not in the showcase" }, ...problemResponses(400, 401) },
+});
+
+const getShowcaseRoute = route("GET /{id}/showcase", "A creator's showcase", {
+  description:
+    "Public, for storefronts: the products the creator keeps that are on sale and still under a plan open to it, newest product first, each with the `attribution` reference that credits the creator when passed with the cart line.",
+  request: { params: idParam("cre"), query: pageQuery.strict() },
+  responses: ok(pageOf(ShowcaseItemSchema).openapi("ShowcaseItemList"), "A page of the showcase", 400, 404),
+});
+
+function creatorOnly(c: Context): string {
+  const { actor } = c.get("principal");
+  if (actor.type !== "creator") {
+    throw new ProblemError("unauthorized", "This route needs a creator's access token: Authorization: Bearer <JWT>.");
+  }
+  return actor.creatorId;
+}
+
+creatorRoutes.openapi(putShowcaseRoute, async (c) => {
+  const item = await addToShowcase(database(c.env), creatorOnly(c), c.req.valid("param").productId);
+  return c.json(item, 200);
+});
+
+creatorRoutes.openapi(deleteShowcaseRoute, async (c) => {
+  await removeFromShowcase(database(c.env), creatorOnly(c), c.req.valid("param").productId);
+  return c.body(null, 204);
+});
+
+creatorRoutes.openapi(getShowcaseRoute, async (c) => {
+  const query = c.req.valid("query");
+  const items = await readShowcase(database(c.env), c.req.valid("param").id, {
+    after: decodeCursor(query.cursor),
+    limit: query.limit + 1,
+  });
+  const data = items.slice(0, query.limit);
+  const last = data.at(-1);
+  c.header("cache-control", "no-cache");
+  return c.json({ data, nextCursor: items.length > query.limit && last ? encodeCursor(last.productId) : null }, 200);
 });
