@@ -9,6 +9,7 @@ import { benchFestival } from "./festival.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
 import { benchSearch } from "./search.ts";
+import { benchWebhookDispatch } from "./webhook-dispatch.ts";
 import { benchWebhooks } from "./webhooks.ts";
 
 const benchmarks: Record<string, () => Promise<string>> = {
@@ -18,6 +19,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   live: benchLive,
   search: benchSearch,
   webhooks: benchWebhooks,
+  "webhook-dispatch": benchWebhookDispatch,
   festival: benchFestival,
   analytics: benchAnalytics,
 };
