@@ -270,7 +270,10 @@ export async function personalFeed({
   };
 }
 
-/** Notes related to `noteId`: co-engaged first, then sharing its topics or products (rank.ts rankRelated). */
+/**
+ * Notes related to `noteId` (rank.ts rankRelated): candidates from the notes co-engaged with it, its topics' hot
+ * lists, the hot lists of the two topics that go most with it among the co-engaged, and notes tagging its products.
+ */
 export async function relatedNotes(db: Database, noteId: string, limit: number, now = new Date()) {
   const args = { id: noteId };
   const [noteRows, candidates] = await db.$client.batch(
@@ -278,10 +281,17 @@ export async function relatedNotes(db: Database, noteId: string, limit: number, 
       { sql: `SELECT ${candidateColumns} FROM notes n WHERE n.id = :id AND n.status = 'published'`, args },
       {
         sql: `WITH ${coEngaged("SELECT :id", "''")},
+          own AS (SELECT lower(value) AS topic FROM notes, json_each(notes.topics) WHERE notes.id = :id),
+          together AS (SELECT lower(j.value) AS topic, sum(co.co) AS n FROM co JOIN notes n ON n.id = co.note_id,
+                         json_each(n.topics) j WHERE lower(j.value) NOT IN (SELECT topic FROM own)
+                       GROUP BY lower(j.value) ORDER BY n DESC LIMIT 2),
           cand AS (SELECT note_id, co FROM co
             UNION ALL SELECT * FROM (SELECT t.note_id, 0 FROM note_tags t WHERE t.kind = 'topic'
-              AND t.key IN (SELECT lower(value) FROM notes, json_each(notes.topics) WHERE notes.id = :id)
-              ORDER BY t.hot DESC LIMIT 150)
+              AND t.key IN (SELECT topic FROM own) ORDER BY t.hot DESC LIMIT 150)
+            UNION ALL SELECT * FROM (SELECT t.note_id, 0 FROM note_tags t WHERE t.kind = 'topic'
+              AND t.key = (SELECT topic FROM together LIMIT 1 OFFSET 0) ORDER BY t.hot DESC LIMIT 30)
+            UNION ALL SELECT * FROM (SELECT t.note_id, 0 FROM note_tags t WHERE t.kind = 'topic'
+              AND t.key = (SELECT topic FROM together LIMIT 1 OFFSET 1) ORDER BY t.hot DESC LIMIT 30)
             UNION ALL SELECT np2.note_id, 0 FROM note_products np JOIN note_products np2 ON np2.product_id = np.product_id
               WHERE np.note_id = :id),
           merged AS (SELECT note_id, max(co) AS co FROM cand GROUP BY note_id)

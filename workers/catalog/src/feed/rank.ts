@@ -1,7 +1,7 @@
 // The personalised discover feed's ranking and the related notes' order: pure functions over candidates that the
 // Worker reads in one batch (personal.ts) and the offline evaluation builds in memory (bench/recommend.ts), so
 // both measure and serve the same code. Design: docs/design/personalised-feed.md
-import { type InterestKind, weightAt } from "#shared/interests.ts";
+import { HOT_HALF_LIFE_HOURS, type InterestKind, weightAt } from "#shared/interests.ts";
 
 export type Source = "interest" | "co" | "follow" | "popular" | "fresh";
 
@@ -57,20 +57,36 @@ function normalised(m: Map<string, number>): Map<string, number> {
   let top = 0;
   for (const w of m.values()) if (w > top) top = w;
   const out = new Map<string, number>();
-  for (const [k, w] of m) out.set(k, w > 0 ? (top > 0 ? w / top : 0) : Math.max(-1, top > 0 ? w / top : -1));
+  for (const [k, w] of m) out.set(k, top > 0 ? Math.max(-1, w / top) : Math.max(-1, Math.sign(w)));
   return out;
 }
 
+/** Each positive weight of one kind as its share of them all (what part of the taste it is). */
+function shares(m: Map<string, number>): Map<string, number> {
+  let sum = 0;
+  for (const w of m.values()) if (w > 0) sum += w ** SHARPNESS;
+  const out = new Map<string, number>();
+  if (sum > 0) for (const [k, w] of m) if (w > 0) out.set(k, w ** SHARPNESS / sum);
+  return out;
+}
+
+/** The best of these keys' weights. */
 const affinity = (keys: string[], m: Map<string, number>) => {
   let best = 0;
-  let worst = 0;
-  for (const k of keys) {
-    const w = m.get(k) ?? 0;
-    if (w > best) best = w;
-    if (w < worst) worst = w;
-  }
-  return best + worst;
+  for (const k of keys) best = Math.max(best, m.get(k) ?? 0);
+  return best;
 };
+
+/** Engagement halving every 72 hours of age: the order of the hot lists (shared/interests.ts hotKey), now. */
+export function decayedEngagement(c: Pick<Candidate, "likes" | "saves" | "comments" | "createdAtMs">, nowMs: number) {
+  const ageHours = Math.max(0, (nowMs - c.createdAtMs) / 3_600_000);
+  return (c.likes + 2 * c.saves + 3 * c.comments + 1) * 2 ** (-ageHours / HOT_HALF_LIFE_HOURS);
+}
+
+const MASS_DEPTH = 30;
+/** How much the topics that go with a note count in its related notes, beside its own topics (1). */
+const RELATED_CO = 0.3;
+const SHARPNESS = 2;
 
 export interface RankOptions {
   limit: number;
@@ -99,9 +115,8 @@ export interface Ranked {
  * `capFor(limit)` notes per author and per product.
  */
 export function rankFeed(candidates: Iterable<Candidate>, profile: ProfileWeights, options: RankOptions): Ranked {
-  const { limit, nowMs, exclude, exploreShare = 0.15 } = options;
+  const { limit, nowMs, exclude, exploreShare = 0.07 } = options;
   const topics = normalised(profile.topic);
-  const categories = normalised(profile.category);
   const creators = normalised(profile.creator);
   const merchants = normalised(profile.merchant);
   let maxCo = 0;
@@ -114,20 +129,57 @@ export function rankFeed(candidates: Iterable<Candidate>, profile: ProfileWeight
     pool.push(c);
     if (c.co > maxCo) maxCo = c.co;
   }
+  // The chance a note is the one wanted: over the taste's topics (and, at half, categories), the topic's share of
+  // the taste times the note's share of that topic's decayed engagement among the candidates.
+  const topicShare = shares(profile.topic);
+  const categoryShare = shares(profile.category);
+  const decayed = new Map(pool.map((c) => [c.id, decayedEngagement(c, nowMs)]));
+  // A topic's mass: its MASS_DEPTH hottest candidates, the depth every list read reaches, so a list read deeper
+  // does not look bigger.
+  const lists = new Map<string, number[]>();
+  for (const c of pool) {
+    const d = decayed.get(c.id) ?? 0;
+    for (const t of c.topics) if (topicShare.has(t)) lists.set(`t${t}`, [...(lists.get(`t${t}`) ?? []), d]);
+    for (const k of c.categories) if (categoryShare.has(k)) lists.set(`c${k}`, [...(lists.get(`c${k}`) ?? []), d]);
+  }
+  const mass = new Map<string, number>();
+  for (const [key, values] of lists) {
+    mass.set(
+      key,
+      values
+        .sort((x, y) => y - x)
+        .slice(0, MASS_DEPTH)
+        .reduce((x, y) => x + y, 0),
+    );
+  }
+  const chance = (c: Candidate) => {
+    const d = decayed.get(c.id) ?? 0;
+    let p = 0;
+    for (const t of c.topics) p += ((topicShare.get(t) ?? 0) * d) / (mass.get(`t${t}`) ?? 1);
+    for (const k of c.categories) p += (0.5 * (categoryShare.get(k) ?? 0) * d) / (mass.get(`c${k}`) ?? 1);
+    return p;
+  };
+  let maxChance = 0;
+  const chances = new Map<string, number>();
+  for (const c of pool) {
+    const p = chance(c);
+    chances.set(c.id, p);
+    if (p > maxChance) maxChance = p;
+  }
   const relevant: { c: Candidate; score: number }[] = [];
   const explore: { c: Candidate; score: number }[] = [];
   for (const c of pool) {
+    let worst = 0;
+    for (const t of c.topics) worst = Math.min(worst, topics.get(t) ?? 0);
+    const creator = creators.get(c.authorId) ?? 0;
     const relevance =
-      affinity(c.topics, topics) +
-      0.5 * affinity(c.categories, categories) +
-      0.6 * (creators.get(c.authorId) ?? 0) +
-      0.3 * affinity(c.merchantIds, merchants) +
-      (maxCo > 0 ? (0.8 * c.co) / maxCo : 0);
-    const ageHours = Math.max(0, (nowMs - c.createdAtMs) / 3_600_000);
-    const quality = Math.log1p(c.likes + 2 * c.saves + 3 * c.comments);
-    const freshness = 1 / (1 + ageHours / 72);
-    if (relevance > 0.05) relevant.push({ c, score: relevance * relevance * (1 + quality) * (0.25 + freshness) });
-    else if (relevance > -0.25) explore.push({ c, score: globalScore(c, nowMs) });
+      (maxChance > 0 ? (chances.get(c.id) ?? 0) / maxChance : 0) +
+      0.1 * Math.max(0, creator) +
+      0.1 * Math.max(0, affinity(c.merchantIds, merchants)) +
+      (maxCo > 0 ? (0.1 * c.co) / maxCo : 0);
+    const score = relevance * (1 + worst);
+    if (score > 0.01) relevant.push({ c, score });
+    else if (worst > -0.25) explore.push({ c, score: globalScore(c, nowMs) });
   }
   relevant.sort((a, b) => b.score - a.score || (a.c.id < b.c.id ? 1 : -1));
   explore.sort((a, b) => b.score - a.score || (a.c.id < b.c.id ? 1 : -1));
@@ -160,9 +212,10 @@ export function rankFeed(candidates: Iterable<Candidate>, profile: ProfileWeight
 }
 
 /**
- * Related notes: the notes co-engaged with this one, by co-engagement over the square root of their own
- * popularity (so the generally popular do not win everywhere), then notes sharing its topics or products by the
- * global score; never the note itself; at most `capFor(limit)` per author.
+ * Related notes: notes of this one's topics by their decayed engagement (its first topic counting most, a later one
+ * by 1/position²), plus, at RELATED_CO, notes of the topics that go with it (each topic's share of the
+ * co-engagement, times the note's decayed engagement), plus sharing a tagged product; never the note itself; at most
+ * `capFor(limit)` per author.
  */
 export function rankRelated(
   note: Pick<Candidate, "id" | "topics" | "productIds">,
@@ -170,20 +223,47 @@ export function rankRelated(
   limit: number,
   nowMs: number,
 ): Candidate[] {
-  const topics = new Set(note.topics);
+  const topicWeight = new Map(note.topics.map((t, i) => [t, 1 / (i + 1) ** 2]));
   const products = new Set(note.productIds);
-  const scored: { c: Candidate; score: number }[] = [];
+  const pool: Candidate[] = [];
   const seen = new Set<string>([note.id]);
   for (const c of candidates) {
     if (seen.has(c.id)) continue;
     seen.add(c.id);
-    const shared =
-      c.topics.filter((t) => topics.has(t)).length + 2 * c.productIds.filter((p) => products.has(p)).length;
-    const popularity = c.likes + 2 * c.saves + 3 * c.comments + 1;
-    const co = c.co > 0 ? c.co / Math.sqrt(popularity) : 0;
-    const similar = shared > 0 ? Math.min(1, shared / 2) * globalScore(c, nowMs) ** 0.25 * 0.01 : 0;
-    if (co + similar > 0) scored.push({ c, score: co + similar });
+    pool.push(c);
   }
+  // Which topics go with this note's: each topic's share of the co-engagement (notes are too sparse to count one
+  // by one; their topics are not).
+  const coTopics = new Map<string, number>();
+  let coTotal = 0;
+  for (const c of pool) {
+    if (c.co <= 0) continue;
+    for (const t of c.topics) coTopics.set(t, (coTopics.get(t) ?? 0) + c.co);
+    coTotal += c.co;
+  }
+  let maxTopical = 0;
+  let maxCo = 0;
+  const parts = pool.map((c) => {
+    let weight = 0;
+    let together = 0;
+    for (const t of c.topics) {
+      weight = Math.max(weight, topicWeight.get(t) ?? 0);
+      together = Math.max(together, coTotal > 0 ? (coTopics.get(t) ?? 0) / coTotal : 0);
+    }
+    const decayed = decayedEngagement(c, nowMs);
+    const topical = weight * decayed;
+    const co = together * decayed;
+    const product = c.productIds.some((p) => products.has(p)) ? 1 : 0;
+    maxTopical = Math.max(maxTopical, topical);
+    maxCo = Math.max(maxCo, co);
+    return { c, topical, co, product };
+  });
+  const scored = parts
+    .map(({ c, topical, co, product }) => ({
+      c,
+      score: (maxTopical > 0 ? topical / maxTopical : 0) + (maxCo > 0 ? (RELATED_CO * co) / maxCo : 0) + 0.3 * product,
+    }))
+    .filter((x) => x.score > 0);
   scored.sort((a, b) => b.score - a.score || (a.c.id < b.c.id ? 1 : -1));
   const cap = capFor(limit);
   const byAuthor = new Map<string, number>();
