@@ -9,7 +9,6 @@ export function demoId(prefix: string, serial: number): string {
 /** Demo secret keys carry every scope there is. */
 export const allScopes: string[] = [...scopes];
 export const storefrontOrigins = ["http://localhost:3000", "http://127.0.0.1:8787", "http://localhost:8787"];
-export const img = (name: string) => `https://img.zhongcao.dev/demo/${name}.jpg`;
 
 export const demo = {
   merchants: [

@@ -8,6 +8,7 @@ import path from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK } from "jose";
 import { ensureSigningKey } from "#shared/tokens.ts";
 import { connect, localAuthKeyFile, migrateDatabase, signLocalToken } from "./database.ts";
+import { attachDemoImages } from "./demo-images.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";
 import { exitOf, type Runtime, startBundles, startWranglerDev } from "./runtime.ts";
@@ -151,6 +152,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await waitForHealth(gatewayUrl, running, 120_000);
 
     const exited = Promise.race([
+    // The demo's pictures go in through the API, so the Workers must be up first (dev/demo-images.ts).
+    await attachDemoImages(gatewayUrl, credentials);
       running.exited.then(() => "the Workers' runtime"),
       exitOf(db.child).then(() => "the libSQL server"),
     ]);

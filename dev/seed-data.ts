@@ -15,7 +15,6 @@ import {
   demoLiveSessionId,
   demoSearchSynonyms,
   demoSkuId,
-  img,
   storefrontOrigins,
 } from "./demo.ts";
 
@@ -101,7 +100,8 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     brand: p.brand,
     category: p.category,
     status: p.status ?? ("active" as const),
-    images: [img(`${p.id}-1`), img(`${p.id}-2`)],
+    // Pictures are drawn and uploaded once the platform runs (dev/demo-images.ts).
+    images: [],
   }));
   const skuRows = demo.products.flatMap((p, pi) =>
     p.skus.map((sku, si) => ({
@@ -138,7 +138,7 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
     title: n.title,
     searchPinyin: searchPinyin(n.title),
     body: n.body,
-    images: [img(`${n.id}-cover`)],
+    images: [],
     // The notes API adds a body's #hashtags to its topics; the seed does the same.
     topics: Array.from(n.body.matchAll(/#([\p{L}\p{N}_]{1,30})/gu), (m) => m[1] ?? ""),
     likeCount: n.likeCount,
@@ -180,7 +180,8 @@ export async function seedDemoData(db: NodeDatabase, now = new Date()): Promise<
         creatorId: demo.creators[0]?.id,
         title: liveTitle,
         searchPinyin: searchPinyin(liveTitle),
-        coverUrl: img("live-1-cover"),
+        // Its cover is drawn and uploaded once the platform runs (dev/demo-images.ts).
+        coverUrl: null,
         status: "scheduled",
         scheduledStartAt: liveStart,
       })

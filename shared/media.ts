@@ -42,14 +42,14 @@ export function mediaOwner(person: Extract<Actor, { type: "shopper" | "creator" 
 
 /**
  * `images` as stored: each media id replaced by its URL once it is known to be `owner`'s upload (and marked
- * attached); URLs kept as they are. Another owner's or an unknown id is a 400 at its index under `field`.
+ * attached); URLs kept as they are. Another owner's or an unknown id is a 400 at `pathOf(its index)`.
  */
-export async function resolveImages(
+async function resolveImages(
   db: Database,
   base: string,
   owner: MediaOwner,
   images: readonly string[],
-  field: string,
+  pathOf: (index: number) => string,
 ): Promise<string[]> {
   const ids = [...new Set(images.filter(isMediaId))];
   if (ids.length === 0) return [...images];
@@ -65,7 +65,7 @@ export async function resolveImages(
   const missing = images.findIndex((image) => isMediaId(image) && !known.has(image));
   if (missing >= 0) {
     throw new ProblemError("validation_failed", `${images[missing]} is not one of your uploads.`, {
-      errors: [{ path: `/${field}/${missing}`, message: "no upload of yours has this id (POST /v1/uploads)" }],
+      errors: [{ path: pathOf(missing), message: "no upload of yours has this id (POST /v1/uploads)" }],
     });
   }
   return images.map((image) => (isMediaId(image) ? mediaUrl(base, image) : image));
@@ -79,5 +79,17 @@ export async function withImagesOf<T extends { images?: string[] | undefined }>(
   input: T,
 ): Promise<T> {
   if (input.images === undefined) return input;
-  return { ...input, images: await resolveImages(db, base, owner, input.images, "images") };
+  return { ...input, images: await resolveImages(db, base, owner, input.images, (i) => `/images/${i}`) };
+}
+
+/** `input` with its `coverUrl` (if it names an upload) resolved for `owner`: a live session's cover. */
+export async function withCoverOf<T extends { coverUrl?: string | null | undefined }>(
+  db: Database,
+  base: string,
+  owner: MediaOwner,
+  input: T,
+): Promise<T> {
+  if (input.coverUrl === undefined || input.coverUrl === null) return input;
+  const [coverUrl] = await resolveImages(db, base, owner, [input.coverUrl], () => "/coverUrl");
+  return { ...input, coverUrl };
 }

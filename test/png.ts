@@ -13,7 +13,7 @@ function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -30,7 +30,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return concat([u32(data.length), typed, u32(crc32(typed))]);
 }
 
-async function zlib(data: Uint8Array): Promise<Uint8Array> {
+async function zlib(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([data]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -40,7 +40,7 @@ export async function png(
   width: number,
   height: number,
   pixel: (x: number, y: number) => [number, number, number] = (x, y) => [x % 256, y % 256, 128],
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const rows = new Uint8Array(height * (1 + width * 3));
   for (let y = 0; y < height; y++) {
     const row = y * (1 + width * 3); // each row starts with filter type 0
@@ -56,7 +56,7 @@ export async function png(
 }
 
 /** A PNG whose header claims `width`×`height` but whose pixels are a few bytes: what a decompression bomb looks like. */
-export async function pngClaiming(width: number, height: number): Promise<Uint8Array> {
+export async function pngClaiming(width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
   const small = await png(1, 1);
   const header = concat([u32(width), u32(height), new Uint8Array([8, 2, 0, 0, 0])]);
   return concat([small.subarray(0, 8), chunk("IHDR", header), small.subarray(8 + 25)]);
@@ -66,7 +66,7 @@ export async function pngClaiming(width: number, height: number): Promise<Uint8A
  * A JPEG APP1 Exif segment with GPS coordinates and `marker` as the image description: spliced after a JPEG's
  * first two bytes (SOI), it is the metadata a phone writes.
  */
-export function exifSegment(marker: string): Uint8Array {
+export function exifSegment(marker: string): Uint8Array<ArrayBuffer> {
   const text = new TextEncoder().encode(`${marker}\0`);
   // TIFF, little-endian: IFD0 at 8 with two entries (ImageDescription, GPS IFD pointer), then the GPS IFD.
   const ifd0At = 8;

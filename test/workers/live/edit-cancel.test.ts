@@ -1,7 +1,11 @@
 // The host edits a scheduled session (If-Match, the shelf's rules, the room follows) and cancels it: tokens and the
 // room then answer session_cancelled, those in the room are let go, and nothing moves it again.
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { call, join, newCreator, newMerchant, newProduct, newShopper, scheduled, tokensFor } from "./helpers.ts";
+import { newId } from "#shared/ids.ts";
+import { media } from "#shared/schema.ts";
+import { call, db, join, newCreator, newMerchant, newProduct, newShopper, scheduled, tokensFor } from "./helpers.ts";
 
 const path = (id: string) => `/v1/live/sessions/${id}`;
 
@@ -133,5 +137,52 @@ describe("POST /v1/live/sessions/{id}/cancel", () => {
       ).data.map((s) => s.id);
     expect(await ids("")).toEqual([]);
     expect(await ids("&status=cancelled")).toEqual([id]);
+  });
+});
+
+describe("a session's cover from an upload", () => {
+  /** An upload's row as POST /v1/uploads writes it (the bytes are the gateway's concern). */
+  async function uploadOf(owner: { type: "creator" | "merchant"; id: string }): Promise<string> {
+    const id = newId("med");
+    await db()
+      .insert(media)
+      .values({
+        id,
+        ownerType: owner.type,
+        ownerId: owner.id,
+        sourceType: "image/png",
+        width: 10,
+        height: 10,
+        sourceBytes: 99,
+      });
+    return id;
+  }
+
+  it("takes the host's own upload by id and stores its URL; another's upload is a 400 at /coverUrl", async () => {
+    const host = await newCreator();
+    const other = await newCreator();
+    const mine = await uploadOf({ type: "creator", id: host.id });
+    const theirs = await uploadOf({ type: "creator", id: other.id });
+
+    const { id } = await scheduled(host, { coverUrl: mine });
+    const read = await (await call("GET", path(id))).json<{ coverUrl: string }>();
+    expect(read.coverUrl).toBe(`${env.MEDIA_URL}/${mine}/960`);
+    const row = await db().query.media.findFirst({ where: eq(media.id, mine) });
+    expect(row?.attachedAt).not.toBeNull();
+
+    const refused = await call("PATCH", path(id), { as: host, body: { coverUrl: theirs } });
+    expect(await problemOf(refused)).toEqual({ status: 400, code: "validation_failed" });
+    const merchant = await newMerchant();
+    const merchantsOwn = await uploadOf({ type: "merchant", id: merchant.id });
+    const created = await call("POST", "/v1/live/sessions", {
+      as: merchant,
+      body: {
+        title: "品牌专场",
+        scheduledStartAt: new Date(Date.now() + 3_600_000).toISOString(),
+        coverUrl: merchantsOwn,
+      },
+    });
+    expect(created.status).toBe(201);
+    expect((await created.json<{ coverUrl: string }>()).coverUrl).toBe(`${env.MEDIA_URL}/${merchantsOwn}/960`);
   });
 });

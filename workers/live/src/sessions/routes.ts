@@ -7,6 +7,7 @@ import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { type MediaOwner, withCoverOf } from "#shared/media.ts";
 import { created, idParam, jsonBody, ok, pageOf, problemResponses, retrieveRoute, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
@@ -18,7 +19,7 @@ import { assertHosts, requireHost } from "./host.ts";
 import { listSessions } from "./list.ts";
 import { type SessionMeta, sessionMeta } from "./meta.ts";
 import { cancelReminder, setReminder } from "./remind.ts";
-import { scheduleSession } from "./schedule.ts";
+import { type SessionHost, scheduleSession } from "./schedule.ts";
 import {
   type LiveSession,
   LiveSessionCreateSchema,
@@ -187,8 +188,9 @@ sessionRoutes.openapi(getRoute, async (c) => {
 sessionRoutes.post("/", idempotency({ required: false }));
 sessionRoutes.openapi(createSessionRoute, async (c) => {
   const host = requireHost(c);
-  const input = c.req.valid("json");
-  const row = await scheduleSession({ db: database(c.env), host, input });
+  const db = database(c.env);
+  const input = await withCoverOf(db, c.env.MEDIA_URL, mediaOwnerOf(host), c.req.valid("json"));
+  const row = await scheduleSession({ db, host, input });
   // The room is made (and given its shelf and keyword filter) now, so the first viewer finds it ready.
   await configureRoom(c.env, row.id, input.keywordFilter);
   c.header("location", `/v1/live/sessions/${row.id}`);
@@ -213,12 +215,14 @@ async function changed(c: Context<{ Bindings: Env }>, id: string) {
 
 sessionRoutes.openapi(updateRoute, async (c) => {
   const { id } = c.req.valid("param");
+  const host = requireHost(c);
+  const db = database(c.env);
   await updateSession({
-    db: database(c.env),
-    host: requireHost(c),
+    db,
+    host,
     id,
     ifMatch: c.req.header("if-match"),
-    patch: c.req.valid("json"),
+    patch: await withCoverOf(db, c.env.MEDIA_URL, mediaOwnerOf(host), c.req.valid("json")),
   });
   // The room reloads its shelf (loading the metadata also shows this isolate's token path the new version).
   await configureRoom(c.env, id);
@@ -268,3 +272,8 @@ sessionRoutes.openapi(replayRoute, async (c) => {
   c.header("cache-control", "public, max-age=60");
   return c.json(replay, 200);
 });
+
+/** A session's cover is its host's upload: a creator's own, or the merchant's. */
+function mediaOwnerOf(host: SessionHost): MediaOwner {
+  return host.type === "creator" ? { type: "creator", id: host.creatorId } : { type: "merchant", id: host.merchantId };
+}

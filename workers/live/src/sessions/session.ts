@@ -1,5 +1,6 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
+import { ImageRefSchema } from "#shared/media.ts";
 import { MoneySchema, setOf } from "#shared/openapi.ts";
 import type { liveSessions } from "#shared/schema.ts";
 
@@ -47,7 +48,7 @@ const personIdPattern = /^(shp|cre)_[0-9A-Za-z]{1,64}$/;
 
 const sessionFields = {
   title: z.string().trim().min(1).max(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
-  coverUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  coverUrl: ImageRefSchema,
   scheduledStartAt: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-11T12:00:00.000Z" }),
   productIds: setOf(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
     .max(50)
