@@ -132,7 +132,7 @@ describe("the minute's sweep", () => {
     expect(due).not.toContain(idle.id);
 
     // The cron trigger's handler, as Cloudflare (or `npm start`) calls it once a minute.
-    await exports.default.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
+    await exports.default.scheduled();
     const [delivery] = await receivedAtLeast(name, 1);
     expect(verify(endpoint.secret, delivery as never)).toMatchObject({
       type: "order.created",
