@@ -26,7 +26,9 @@ function wrap(text: string, perLine: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/(?<=[\u3000-\u9fff\uff00-\uffef])|(?=[\u3000-\u9fff\uff00-\uffef])|(?<= )/u)) {
-    if ([...line].length + [...word].length > perLine && line.trim() !== "") {
+    // Closing punctuation never starts a line (kinsoku): it stays on the line it ends, a character over.
+    const closing = /^[，。！？、：；）」』]$/u.test(word);
+    if ([...line].length + [...word].length > perLine && line.trim() !== "" && !closing) {
       lines.push(line.trim());
       line = "";
     }

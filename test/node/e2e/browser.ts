@@ -68,3 +68,27 @@ export async function drawsChinese(page: Page): Promise<boolean> {
     return pixels("种") !== pixels("草") && pixels("种") !== pixels("");
   });
 }
+
+/**
+ * Every picture on the page, scrolled into view (they load lazily) and waited for: each one's address and whether
+ * it decoded (a broken or refused image has no natural width).
+ */
+export async function pictures(page: Page, selector = "img"): Promise<{ src: string; decoded: boolean }[]> {
+  await page.evaluate(async (s) => {
+    for (const img of Array.from(document.querySelectorAll<HTMLImageElement>(s))) {
+      img.scrollIntoView();
+      img.loading = "eager";
+    }
+    await Promise.all(
+      Array.from(document.querySelectorAll<HTMLImageElement>(s), (img) => img.decode().catch(() => undefined)),
+    );
+  }, selector);
+  return page.evaluate(
+    (s) =>
+      Array.from(document.querySelectorAll<HTMLImageElement>(s), (img) => ({
+        src: img.currentSrc || img.src,
+        decoded: img.complete && img.naturalWidth > 0,
+      })),
+    selector,
+  );
+}

@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zhongcao } from "#shared/client/index.ts";
 import { demo } from "../../../dev/demo.ts";
-import { drawsChinese, launchChromium, pageErrors, screenshot, textMatching } from "./browser.ts";
+import { drawsChinese, launchChromium, pageErrors, pictures, screenshot, textMatching } from "./browser.ts";
 import { type NpmStart, npmStart } from "./npm-start.ts";
 
 let platform: NpmStart;
@@ -121,6 +121,11 @@ describe("the storefront page", () => {
     ]);
     // Chinese is drawn with a CJK font (Noto Sans SC, from the npm registry), not as empty boxes.
     expect(await drawsChinese(page)).toBe(true);
+    // Every note has its cover, drawn and uploaded by `npm start`, served by this gateway and decoded.
+    const covers = await pictures(page, ".waterfall img");
+    expect(covers.length).toBeGreaterThanOrEqual(4);
+    for (const cover of covers)
+      expect(cover).toEqual({ src: expect.stringMatching(`^${gateway}/media/med_`), decoded: true });
     await screenshot(page, "storefront-1-feed");
 
     // Search with a two-character Chinese query, from the search box.
@@ -138,6 +143,10 @@ describe("the storefront page", () => {
     const rows = await page.locator(".skus tbody tr").allTextContents();
     expect(rows).toHaveLength(lipstick.skus.length);
     expect(rows[0]).toContain("¥89.00");
+    const gallery = await pictures(page, ".gallery img");
+    expect(gallery).toHaveLength(2);
+    for (const image of gallery)
+      expect(image).toEqual({ src: expect.stringMatching(`^${gateway}/media/med_`), decoded: true });
     await screenshot(page, "storefront-3-product");
 
     // Back to the feed, into the live room.

@@ -32,3 +32,11 @@ export function problemText(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * An image URL at another width: an upload's URL (`…/media/{id}/{width}`) names its width last, so a list asks for a
+ * smaller one; any other URL is what it is.
+ */
+export function imageAt(url: string, width: 240 | 480 | 960 | 1600): string {
+  return url.replace(/(\/media\/med_[0-9A-Z]+)\/\d+$/, `$1/${width}`);
+}

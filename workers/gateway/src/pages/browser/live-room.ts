@@ -3,7 +3,7 @@
 // pinned product with its flash-sale countdown, whose buy button reserves, pays and opens the confirmed order.
 import type { components } from "#shared/client/schema.d.ts";
 import { h, show } from "./dom.ts";
-import { countdown, dateTime, money, problemText } from "./format.ts";
+import { countdown, dateTime, imageAt, money, problemText } from "./format.ts";
 import { buy, reserve } from "./purchase.ts";
 import { publicApi, shopperApi } from "./shopper.ts";
 
@@ -51,6 +51,15 @@ export async function liveRoom(view: HTMLElement, key: string, id: string): Prom
     h(
       "article",
       { class: "room" },
+      // The stage: the session's cover and status (the stream itself plays where a LiveKit server is configured).
+      h(
+        "div",
+        { class: "stage", id: "stage" },
+        session.data.coverUrl
+          ? h("img", { src: imageAt(session.data.coverUrl, 960), alt: session.data.title, decoding: "async" })
+          : null,
+        h("span", { class: "stage-status" }, statusText[session.data.status]),
+      ),
       h("h1", {}, session.data.title, " ", status),
       h("p", { class: "stats" }, "观看 ", viewers, " 人 · 点赞 ", likes, " ", likeButton),
       pinned,

@@ -3,7 +3,7 @@
 // so the gateway serves one document; every call goes through the typed client (shared/client).
 import type { components } from "#shared/client/schema.d.ts";
 import { h, highlighted, show } from "./dom.ts";
-import { dateTime, type Money, money, problemText } from "./format.ts";
+import { dateTime, imageAt, type Money, money, problemText } from "./format.ts";
 import { liveRoom } from "./live-room.ts";
 import { buy } from "./purchase.ts";
 import { publicApi, publishableKey, rememberPublishableKey, shopperApi } from "./shopper.ts";
@@ -46,6 +46,30 @@ function keyForm(): void {
   show(view as HTMLElement, form);
 }
 
+/** A picture that loads when it nears the screen; `sizes` lets the browser take the width it needs. */
+function picture(url: string, alt: string, sizes: string): HTMLImageElement {
+  return h("img", {
+    src: imageAt(url, 480),
+    srcset: url.includes("/media/med_")
+      ? `${imageAt(url, 240)} 240w, ${imageAt(url, 480)} 480w, ${imageAt(url, 960)} 960w`
+      : undefined,
+    sizes,
+    alt,
+    loading: "lazy",
+    decoding: "async",
+  });
+}
+
+/** A product's or a note's pictures, side by side, scrolled sideways like a phone's gallery. */
+function gallery(images: string[], alt: string): HTMLElement | null {
+  if (images.length === 0) return null;
+  return h(
+    "div",
+    { class: "gallery", "aria-label": "图片" },
+    ...images.map((url, i) => picture(url, `${alt} ${i + 1}`, "(max-width: 640px) 90vw, 600px")),
+  );
+}
+
 function price(value: unknown): string {
   const m = value as Partial<Money> | null | undefined;
   return m && typeof m.amount === "number" && typeof m.currency === "string" ? money(m as Money) : "";
@@ -85,22 +109,25 @@ async function feed(key: string, target: HTMLElement): Promise<void> {
       "section",
       { "aria-label": "发现" },
       h("h2", {}, "发现"),
+      // RED's discover page: a two-column waterfall of note covers, each with its title, author and likes.
       h(
         "ul",
-        { class: "cards notes" },
+        { class: "waterfall notes" },
         ...data.data.map((n) =>
           h(
             "li",
-            { class: "card note-card" },
-            h("a", { href: `#/note/${n.id}` }, n.title),
+            { class: "note-card" },
+            h(
+              "a",
+              { href: `#/note/${n.id}` },
+              n.cover ? picture(n.cover, n.title, "(max-width: 640px) 50vw, 300px") : null,
+              h("span", { class: "title" }, n.title),
+            ),
             h(
               "p",
               { class: "meta" },
-              n.author.name ?? "",
-              " · ♥ ",
-              n.likeCount,
-              " · ",
-              n.topics.map((t) => `#${t}`).join(" "),
+              h("span", {}, n.author.name ?? ""),
+              h("span", { class: "likes" }, `♥ ${n.likeCount}`),
             ),
           ),
         ),
@@ -122,6 +149,7 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
     h(
       "article",
       { class: "note" },
+      gallery(data.images, data.title),
       h("h1", {}, data.title),
       h("p", { class: "meta" }, data.author.name ?? "", " · ", dateTime(data.createdAt), " · ♥ ", data.likeCount),
       h("p", { class: "body" }, data.body),
@@ -191,6 +219,7 @@ async function product(key: string, id: string, attribution: string | null, targ
     h(
       "article",
       { class: "product" },
+      gallery(data.images, data.title),
       h("h1", {}, data.title),
       h("p", { class: "meta" }, [data.brand, data.category].filter(Boolean).join(" · ")),
       h("p", { class: "body" }, data.description),
