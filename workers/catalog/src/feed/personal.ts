@@ -90,15 +90,18 @@ function toCandidate(r: Row, sources: Source[], co: number): Candidate {
   };
 }
 
-/** SQL: the notes liked or saved by the people who liked or saved the notes in `mine`, with how many did. */
+/**
+ * SQL: the notes liked or saved by the people who liked or saved the notes in `mine`, with how many did. CROSS JOIN
+ * keeps SQLite's join order (peers first, then their rows by the actor index), which it otherwise inverts into a scan.
+ */
 const coEngaged = (mine: string, except: string) => `
   peers AS (SELECT actor_id, count(*) AS n FROM (
               SELECT actor_id FROM note_likes WHERE note_id IN (${mine})
               UNION ALL SELECT actor_id FROM note_saves WHERE note_id IN (${mine}))
             WHERE actor_id != ${except} GROUP BY actor_id ORDER BY n DESC LIMIT 50),
   co AS (SELECT note_id, sum(n) AS co FROM (
-           SELECT l.note_id, peers.n FROM peers JOIN note_likes l ON l.actor_id = peers.actor_id
-           UNION ALL SELECT v.note_id, peers.n FROM peers JOIN note_saves v ON v.actor_id = peers.actor_id)
+           SELECT l.note_id, peers.n FROM peers CROSS JOIN note_likes l ON l.actor_id = peers.actor_id
+           UNION ALL SELECT v.note_id, peers.n FROM peers CROSS JOIN note_saves v ON v.actor_id = peers.actor_id)
          GROUP BY note_id ORDER BY co DESC LIMIT 120)`;
 
 /** The first round trip of a personal page: the profile, then every candidate with its sources. */
@@ -137,7 +140,7 @@ function candidateStatements(profileId: string, asOf: string, shownTails: string
         ${coEngaged("SELECT note_id FROM mine", ":p")},
         cand AS (${sources.join("\n UNION ALL ")}),
         merged AS (SELECT note_id, group_concat(DISTINCT src) AS srcs, max(co) AS co FROM cand GROUP BY note_id)
-        SELECT ${candidateColumns}, merged.srcs, merged.co FROM merged JOIN notes n ON n.id = merged.note_id
+        SELECT ${candidateColumns}, merged.srcs, merged.co FROM merged CROSS JOIN notes n ON n.id = merged.note_id
         WHERE n.status = 'published' AND n.created_at <= :asOf
           AND substr(n.id, -8) NOT IN (SELECT value FROM json_each(:shown))
           AND NOT EXISTS (SELECT 1 FROM feed_seen s WHERE s.profile_id = :p AND s.note_id = n.id AND s.seen_at > :since)
@@ -295,7 +298,7 @@ export async function relatedNotes(db: Database, noteId: string, limit: number, 
             UNION ALL SELECT np2.note_id, 0 FROM note_products np JOIN note_products np2 ON np2.product_id = np.product_id
               WHERE np.note_id = :id),
           merged AS (SELECT note_id, max(co) AS co FROM cand GROUP BY note_id)
-          SELECT ${candidateColumns}, merged.co FROM merged JOIN notes n ON n.id = merged.note_id
+          SELECT ${candidateColumns}, merged.co FROM merged CROSS JOIN notes n ON n.id = merged.note_id
           WHERE n.status = 'published' AND n.id != :id`,
         args,
       },
