@@ -18,7 +18,12 @@ process.env.WEBHOOK_SECRETS_KEY ??= "zc_test_webhook_secrets_key";
 const workerProjects: TestProjectInlineConfiguration[] = workers.map((worker) => ({
   plugins: [
     cloudflareTest(async ({ inject }) => {
-      const bindings = { LIBSQL_URL: inject("libsqlUrl"), LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken") };
+      // The sandbox payment provider's signing secret: none is shipped (the sandbox is off without one); tests set theirs.
+      const bindings = {
+        LIBSQL_URL: inject("libsqlUrl"),
+        LIBSQL_AUTH_TOKEN: inject("libsqlAuthToken"),
+        SANDBOX_WEBHOOK_SECRET: "whsec_sandbox_tests_only",
+      };
       // wrangler reads each config's [secrets] from the environment: hand it the test token so none is missing.
       process.env.LIBSQL_AUTH_TOKEN = bindings.LIBSQL_AUTH_TOKEN;
       if (worker.name === "gateway") process.env.PLATFORM_ADMIN_KEY = inject("platformAdminKey");

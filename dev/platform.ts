@@ -144,16 +144,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         MEDIA_URL: process.env.MEDIA_URL ?? `${gatewayUrl}/media`,
         // The live Worker's LiveKit API secret (live issue): the `livekit-server --dev` one unless set.
         LIVEKIT_API_SECRET: process.env.LIVEKIT_API_SECRET ?? "secret",
+        // The sandbox payment provider (test mode only) signs with this; none is shipped, so it is off when deployed.
+        SANDBOX_WEBHOOK_SECRET: process.env.SANDBOX_WEBHOOK_SECRET || "whsec_sandbox_local_only",
         // Local receivers for merchant webhooks (http, loopback): allowed locally, refused by default when deployed.
         WEBHOOK_ALLOW_PRIVATE_URLS: process.env.WEBHOOK_ALLOW_PRIVATE_URLS ?? "true",
       },
     });
     const running = runtime;
     await waitForHealth(gatewayUrl, running, 120_000);
-
-    const exited = Promise.race([
     // The demo's pictures go in through the API, so the Workers must be up first (dev/demo-images.ts).
     await attachDemoImages(gatewayUrl, credentials);
+
+    const exited = Promise.race([
       running.exited.then(() => "the Workers' runtime"),
       exitOf(db.child).then(() => "the libSQL server"),
     ]);

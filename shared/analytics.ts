@@ -2,6 +2,8 @@
 // of the change they count (a payment, a refund settling, a return approved, a view), each guarded by the condition
 // that this batch made the change, so a figure moves exactly when its change commits and never counts twice. Each
 // change counts in every scope it belongs to: platform, merchant, and the attributed note, session and creator.
+// Figures are per mode (test or live: the order's `livemode`); a view, of a note or session without a mode, counts in
+// both.
 // Design: docs/design/analytics.md
 import type { InStatement } from "@libsql/client/web";
 import type { Database } from "./db.ts";
@@ -32,7 +34,7 @@ const customerOf = (o: string) => `CASE WHEN ${o}.owner_id LIKE 'guest:%' THEN $
 
 /** The order just paid by this batch (status paid, paid_at = :at), its scopes, and whether each buyer is back. */
 const paidScopes = `WITH
-  o AS (SELECT id, merchant_id, currency, total_amount AS whole, ${customerOf("orders")} AS customer,
+  o AS (SELECT id, merchant_id, livemode, currency, total_amount AS whole, ${customerOf("orders")} AS customer,
                substr(paid_at, 1, 10) AS day,
                EXISTS (SELECT 1 FROM order_lines WHERE order_id = orders.id
                        AND (note_id IS NOT NULL OR live_session_id IS NOT NULL)) AS attributed
@@ -40,10 +42,10 @@ const paidScopes = `WITH
   ls AS (SELECT creator_id, live_session_id, note_id, unit_amount * quantity - discount_amount AS amount
          FROM order_lines WHERE order_id = :order AND EXISTS (SELECT 1 FROM o)),
   s AS (${scopesOf("o", "ls")}),
-  x AS (SELECT s.kind, s.id, s.amount, o.day, o.currency, o.customer,
+  x AS (SELECT s.kind, s.id, o.livemode, s.amount, o.day, o.currency, o.customer,
                CASE WHEN s.kind IN ('platform', 'merchant') THEN o.attributed ELSE 1 END AS attributed,
                EXISTS (SELECT 1 FROM analytics_customers c WHERE c.scope_kind = s.kind AND c.scope_id = s.id
-                       AND c.customer_id = o.customer AND c.orders > 0) AS back
+                       AND c.livemode = o.livemode AND c.customer_id = o.customer AND c.orders > 0) AS back
         FROM s, o)`;
 
 /** Statements counting order :order as paid, if this batch paid it at `at` (`orders.paid_at = at`). */
@@ -52,20 +54,21 @@ export function orderPaid(orderId: string, at: string): InStatement[] {
   return [
     {
       sql: `${paidScopes}
-            INSERT INTO analytics_daily_money (scope_kind, scope_id, day, currency, orders, gmv_amount)
-            SELECT kind, id, day, currency, 1, amount FROM x WHERE true
+            INSERT INTO analytics_daily_money (scope_kind, scope_id, livemode, day, currency, orders, gmv_amount)
+            SELECT kind, id, livemode, day, currency, 1, amount FROM x WHERE true
             ON CONFLICT DO UPDATE SET orders = orders + 1, gmv_amount = gmv_amount + excluded.gmv_amount`,
       args,
     },
     {
       // Before the buyer's rows below are written: a buyer new to the day, and one back for the first time today.
       sql: `${paidScopes}
-            INSERT INTO analytics_daily (scope_kind, scope_id, day, orders, attributed_orders, buyers, repeat_buyers)
-            SELECT kind, id, day, 1, attributed,
+            INSERT INTO analytics_daily (scope_kind, scope_id, livemode, day, orders, attributed_orders, buyers, repeat_buyers)
+            SELECT kind, id, livemode, day, 1, attributed,
                    NOT EXISTS (SELECT 1 FROM analytics_buyers b WHERE b.scope_kind = x.kind AND b.scope_id = x.id
-                               AND b.day = x.day AND b.customer_id = x.customer),
+                               AND b.livemode = x.livemode AND b.day = x.day AND b.customer_id = x.customer),
                    back AND NOT EXISTS (SELECT 1 FROM analytics_buyers b WHERE b.scope_kind = x.kind
-                               AND b.scope_id = x.id AND b.day = x.day AND b.customer_id = x.customer AND b.repeat = 1)
+                               AND b.scope_id = x.id AND b.livemode = x.livemode AND b.day = x.day
+                               AND b.customer_id = x.customer AND b.repeat = 1)
             FROM x WHERE true
             ON CONFLICT DO UPDATE SET orders = orders + 1,
               attributed_orders = attributed_orders + excluded.attributed_orders,
@@ -74,15 +77,15 @@ export function orderPaid(orderId: string, at: string): InStatement[] {
     },
     {
       sql: `${paidScopes}
-            INSERT INTO analytics_buyers (scope_kind, scope_id, day, customer_id, repeat)
-            SELECT kind, id, day, customer, back FROM x WHERE true
+            INSERT INTO analytics_buyers (scope_kind, scope_id, livemode, day, customer_id, repeat)
+            SELECT kind, id, livemode, day, customer, back FROM x WHERE true
             ON CONFLICT DO UPDATE SET repeat = max(repeat, excluded.repeat)`,
       args,
     },
     {
       sql: `${paidScopes}
-            INSERT INTO analytics_customers (scope_kind, scope_id, customer_id, orders, first_day)
-            SELECT kind, id, customer, 1, day FROM x WHERE true
+            INSERT INTO analytics_customers (scope_kind, scope_id, livemode, customer_id, orders, first_day)
+            SELECT kind, id, livemode, customer, 1, day FROM x WHERE true
             ON CONFLICT DO UPDATE SET orders = orders + 1`,
       args,
     },
@@ -107,7 +110,7 @@ export function refundSucceeded(refundId: string, at: string): InStatement {
                   FROM refunds r
                   WHERE r.id = :refund AND r.status IN ('succeeded', 'failed') AND r.updated_at = :at),
             r AS (SELECT * FROM g WHERE amount > 0),
-            o AS (SELECT o.merchant_id, o.currency, r.amount AS whole, substr(o.paid_at, 1, 10) AS day
+            o AS (SELECT o.merchant_id, o.livemode, o.currency, r.amount AS whole, substr(o.paid_at, 1, 10) AS day
                   FROM orders o JOIN r ON r.order_id = o.id WHERE o.paid_at IS NOT NULL),
             ls AS (SELECT l.creator_id, l.live_session_id, l.note_id,
                           CASE WHEN r.named IS NOT NULL
@@ -119,8 +122,8 @@ export function refundSucceeded(refundId: string, at: string): InStatement {
                           END AS amount
                    FROM order_lines l JOIN r ON l.order_id = r.order_id WHERE EXISTS (SELECT 1 FROM o)),
             s AS (${scopesOf("o", "ls")})
-          INSERT INTO analytics_daily_money (scope_kind, scope_id, day, currency, refunded_amount)
-          SELECT s.kind, s.id, o.day, o.currency, s.amount FROM s, o WHERE true
+          INSERT INTO analytics_daily_money (scope_kind, scope_id, livemode, day, currency, refunded_amount)
+          SELECT s.kind, s.id, o.livemode, o.day, o.currency, s.amount FROM s, o WHERE true
           ON CONFLICT DO UPDATE SET refunded_amount = refunded_amount + excluded.refunded_amount`,
     args: { refund: refundId, at },
   };
@@ -142,15 +145,15 @@ export function returnApproved(returnId: string, refundId: string, at: string): 
     sql: `WITH
             t AS (SELECT order_id FROM returns
                   WHERE id = :return AND status = 'approved' AND refund_id = :refund AND decided_at = :at),
-            o AS (SELECT o.merchant_id, 0 AS whole, substr(o.paid_at, 1, 10) AS day
+            o AS (SELECT o.merchant_id, o.livemode, 0 AS whole, substr(o.paid_at, 1, 10) AS day
                   FROM orders o JOIN t ON t.order_id = o.id WHERE o.paid_at IS NOT NULL),
             ls AS (${linesOf("t.id = :return")}),
             earlier_ls AS (${linesOf("t.order_id = (SELECT order_id FROM returns WHERE id = :return) AND t.id != :return AND t.status IN ('approved', 'refunded')")}),
             s AS (${scopesOf("o", "ls")}),
             earlier_o AS (SELECT o.merchant_id, 0 AS whole FROM o WHERE EXISTS (SELECT 1 FROM earlier_ls)),
             earlier AS (${scopesOf("earlier_o", "earlier_ls")})
-          INSERT INTO analytics_daily (scope_kind, scope_id, day, returned_orders)
-          SELECT s.kind, s.id, o.day, 1 FROM s, o WHERE (s.kind, s.id) NOT IN (SELECT kind, id FROM earlier)
+          INSERT INTO analytics_daily (scope_kind, scope_id, livemode, day, returned_orders)
+          SELECT s.kind, s.id, o.livemode, o.day, 1 FROM s, o WHERE (s.kind, s.id) NOT IN (SELECT kind, id FROM earlier)
           ON CONFLICT DO UPDATE SET returned_orders = returned_orders + 1`,
     args: { return: returnId, refund: refundId, at },
   };
@@ -184,10 +187,10 @@ export function viewed(subject: ViewSubject, viewerId: string, at: string): InSt
          UNION SELECT 'platform', '' FROM live_sessions WHERE id = :subject AND status != 'cancelled'`;
   return [
     {
-      // Before the viewer's row: only a first view of the day counts.
+      // Before the viewer's row: only a first view of the day counts; in both modes' figures.
       sql: `WITH s AS (${scopes})
-            INSERT INTO analytics_daily (scope_kind, scope_id, day, ${column})
-            SELECT kind, id, :day, 1 FROM s
+            INSERT INTO analytics_daily (scope_kind, scope_id, livemode, day, ${column})
+            SELECT kind, id, m.livemode, :day, 1 FROM s, (SELECT 0 AS livemode UNION ALL SELECT 1) m
             WHERE NOT EXISTS (SELECT 1 FROM analytics_viewers WHERE subject_id = :subject AND day = :day AND viewer_id = :viewer)
             ON CONFLICT DO UPDATE SET ${column} = ${column} + 1`,
       args,

@@ -8,6 +8,7 @@ export const problems = {
   conflict: { status: 409, title: "Conflict" },
   payment_provider_disabled: { status: 409, title: "Payment provider disabled" },
   payment_provider_unavailable: { status: 502, title: "Payment provider unavailable" },
+  sandbox_in_live_mode: { status: 400, title: "Sandbox in live mode" },
   refund_exceeds_payment: { status: 409, title: "Refund exceeds payment" },
   return_window_closed: { status: 409, title: "Return window closed" },
   return_exceeds_order: { status: 409, title: "Return exceeds order" },

@@ -22,16 +22,21 @@ export const scopes = [
 ] as const;
 export type Scope = (typeof scopes)[number];
 
+/** Test or live: two worlds, as Stripe keeps them (docs/guides/test-and-live-modes.md). A key's prefix names its mode. */
+export type Mode = "test" | "live";
+
 /** The storefront a browser or app call came through (its publishable key). */
 export interface Storefront {
   keyId: string;
   merchantId: string;
+  /** The publishable key's mode; absent (a session token from before modes): test. */
+  mode?: Mode;
 }
 
 export type Actor =
   | { type: "anonymous" }
   | { type: "operator" }
-  | { type: "merchant"; merchantId: string; keyId: string; scopes: Scope[]; mode: "test" | "live" }
+  | { type: "merchant"; merchantId: string; keyId: string; scopes: Scope[]; mode: Mode }
   | { type: "shopper"; shopperId: string; sessionId: string }
   | { type: "creator"; creatorId: string; sessionId: string };
 
@@ -61,6 +66,21 @@ export function principalOf(c: Context): Principal {
   const header = c.req.header(PRINCIPAL_HEADER);
   if (!header) return anonymous;
   return JSON.parse(header) as Principal;
+}
+
+/**
+ * The mode a request acts in: a merchant's secret key's, else its storefront's (a shopper's or creator's session
+ * keeps the one it was opened through); test when neither names one (the operator chooses where it reads figures). Every carted, ordered, paid, hooked or counted
+ * row is read and written in this mode only: the other mode's is a 404, as another tenant's.
+ */
+export function modeOf(principal: Principal): Mode {
+  if (principal.actor.type === "merchant") return principal.actor.mode;
+  return principal.storefront?.mode ?? "test";
+}
+
+/** The request's mode as the `livemode` column stores it (true: live). */
+export function livemodeOf(c: Context): boolean {
+  return modeOf(principalOf(c)) === "live";
 }
 
 /** A merchant's secret key with `scope`, or a 401/403 problem. */

@@ -3,6 +3,9 @@
 // body that will be signed, `{ type, timestamp, data }` plus `sequence` on order events) only if its source row says
 // the change happened and some enabled endpoint wants it; a second one fans it out to every such endpoint as a
 // pending delivery. The checkout Worker's WebhookDispatcher objects deliver them (workers/checkout/src/webhooks/).
+// Each message is of one mode (test or live; `livemode` in its body, as Stripe's) and goes only to endpoints of that
+// mode: an order's events are of its order's mode; events about things without a mode (stock, flash sales, live
+// sessions) are recorded once per mode.
 import type { InStatement, InValue, ResultSet } from "@libsql/client/web";
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
@@ -39,6 +42,8 @@ export interface WebhookEvent {
   merchants: SQL;
   /** Events that happen once per subject (a sale selling out) name it: recording it again inserts nothing. */
   dedupeKey?: string;
+  /** A scalar query, 1 (live) or 0 (test): the mode of what it tells of. Absent: a subject without a mode, told in both. */
+  livemode?: SQL;
   /** A further condition on each endpoint `e` (inventory.low: its own threshold was crossed). */
   endpointFilter?: SQL;
   at?: Date;
@@ -54,30 +59,47 @@ export function fannedOutTo(results: readonly ResultSet[]): string[] {
   return [...new Set(ids)];
 }
 
-/** The statements that record the event and fan it out, in this order (the message id is its `webhook-id`). */
+/**
+ * The statements that record the event and fan it out, in this order (the message id is its `webhook-id`); for an
+ * event without a mode, those of its test message, then those of its live one (its dedupe key prefixed `live:`).
+ */
 export function webhookEvent(event: WebhookEvent): SQL[] {
+  if (event.livemode) return modeMessage(event, event.livemode, event.dedupeKey);
+  return [
+    ...modeMessage(event, sql`0`, event.dedupeKey),
+    ...modeMessage(event, sql`1`, event.dedupeKey === undefined ? undefined : `live:${event.dedupeKey}`),
+  ];
+}
+
+function modeMessage(event: WebhookEvent, livemode: SQL, dedupeKey: string | undefined): SQL[] {
   const at = event.at ?? new Date();
   const messageId = newId("msg", at.getTime());
   const timestamp = at.toISOString();
   const subscribed = sql`e.merchant_id IN (${event.merchants}) AND e.disabled_at IS NULL
+    AND e.livemode = (${livemode})
     AND EXISTS (SELECT 1 FROM json_each(e.event_types) WHERE value = ${event.type})
     ${event.endpointFilter ? sql`AND (${event.endpointFilter})` : sql``}`;
-  const payload = sql`json_patch(json_object('type', ${event.type}, 'timestamp', ${timestamp}, 'data', json(s.data)),
+  const payload = sql`json_patch(json_object('type', ${event.type},
+      'livemode', json(CASE WHEN (${livemode}) THEN 'true' ELSE 'false' END),
+      'timestamp', ${timestamp}, 'data', json(s.data)),
     CASE WHEN s.sequence IS NULL THEN '{}' ELSE json_object('sequence', s.sequence) END)`;
   return [
     // (`WHERE true` keeps SQLite from reading the upsert's ON CONFLICT as a join constraint.)
-    sql`INSERT INTO webhook_messages (id, type, dedupe_key, sequence, payload, created_at)
-          SELECT ${messageId}, ${event.type}, ${event.dedupeKey ?? null}, s.sequence, ${payload}, ${timestamp}
+    sql`INSERT INTO webhook_messages (id, type, livemode, dedupe_key, sequence, payload, created_at)
+          SELECT ${messageId}, ${event.type}, (${livemode}), ${dedupeKey ?? null}, s.sequence, ${payload}, ${timestamp}
           FROM (${event.source}) s
           WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE ${subscribed}) AND true LIMIT 1
           ON CONFLICT DO NOTHING`,
     sql`INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
           SELECT m.id, e.id, 'pending', 0, ${timestamp}, ${timestamp}, ${timestamp}
-          FROM webhook_messages m JOIN webhook_endpoints e ON ${subscribed}
+          FROM webhook_messages m JOIN webhook_endpoints e ON ${subscribed} AND e.livemode = m.livemode
           WHERE m.id = ${messageId}
           RETURNING endpoint_id AS ${sql.identifier(fannedOutColumn)}`,
   ];
 }
+
+/** The mode of an order's events: its order's. */
+export const orderLivemode = (orderId: string) => sql`SELECT livemode FROM orders WHERE id = ${orderId}`;
 
 /** The order as its events carry it (the API's order, less the payment), from `orders o`. */
 const orderData = sql`json_object(
@@ -105,6 +127,7 @@ export function orderEvent(type: `order.${string}` & WebhookEventType, orderId: 
     at,
     source: sql`SELECT ${orderData} AS data, o.version AS sequence FROM orders o WHERE o.id = ${orderId} AND (${when})`,
     merchants: sql`SELECT merchant_id FROM orders WHERE id = ${orderId}`,
+    livemode: orderLivemode(orderId),
   });
 }
 

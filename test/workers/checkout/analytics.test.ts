@@ -242,7 +242,7 @@ describe("analytics figures, computed by hand", () => {
   });
 
   it("the other merchant: its own order only, no views (conversion undefined)", async () => {
-    const r = await read(`/merchants/${w.m2}?${range}`, operator);
+    const r = await read(`/merchants/${w.m2}?${range}&mode=test`, operator);
     // o3: 4000 yesterday, buyer A (new to this merchant, whatever A bought elsewhere).
     const figures = {
       orders: 1,
@@ -386,7 +386,7 @@ describe("who may read which figures", () => {
     expect(await status("/merchants/me", shopper(who("A")))).toBe(401);
     expect(await status("/platform", asMerchant(w.m1))).toBe(403);
     expect(await status("/platform", asCreator(w.creatorId))).toBe(403);
-    const platform = await read(`/platform?${range}`, operator);
+    const platform = await read(`/platform?${range}&mode=test`, operator);
     // Other tests' orders count there too: at least these two merchants'.
     expect(platform.totals.orders).toBeGreaterThanOrEqual(6);
   });

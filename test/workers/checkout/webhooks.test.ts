@@ -105,7 +105,13 @@ describe("order events", () => {
     expect(new Set(sequences).size).toBe(4);
     expect(new Set(got.map((d) => d.id)).size).toBe(4);
     expect(got.every((d) => /^msg_/.test(d.id))).toBe(true);
-    expect(Object.keys(JSON.parse(got[0]?.body ?? "{}"))).toEqual(["type", "timestamp", "data", "sequence"]);
+    expect(Object.keys(JSON.parse(got[0]?.body ?? "{}"))).toEqual([
+      "type",
+      "livemode",
+      "timestamp",
+      "data",
+      "sequence",
+    ]);
   });
 
   it("are written with their change: a checkout that fails records none", async () => {

@@ -1,4 +1,6 @@
 // The checkout Worker's settings, from its [vars] (wrangler.toml), each with its default when unset or malformed.
+import type { Mode } from "#shared/principal.ts";
+
 export interface CheckoutConfig {
   HOLD_TTL_SECONDS?: string;
   ORDER_PAYMENT_TIMEOUT_SECONDS?: string;
@@ -8,9 +10,12 @@ export interface CheckoutConfig {
   SANDBOX_WEBHOOK_SECRET?: string;
   PAYMENT_PROVIDER?: string;
   STRIPE_API_BASE?: string;
-  // Secrets, optional: not in [secrets].required, so that a deployment without Stripe still deploys.
+  // Secrets, optional: not in [secrets].required, so that a deployment without Stripe still deploys. The first pair
+  // serves test mode (never a live Stripe key), the STRIPE_LIVE_ pair live mode (never a test Stripe key).
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_LIVE_SECRET_KEY?: string;
+  STRIPE_LIVE_WEBHOOK_SECRET?: string;
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {
@@ -43,9 +48,12 @@ export function shippingRule(env: CheckoutConfig): { fee: number; freeOver: numb
 export const paymentProviders = ["sandbox", "stripe"] as const;
 export type PaymentProviderName = (typeof paymentProviders)[number];
 
-/** The provider a checkout uses unless it names one (default sandbox). */
-export const defaultPaymentProvider = (env: CheckoutConfig): PaymentProviderName =>
-  env.PAYMENT_PROVIDER === "stripe" ? "stripe" : "sandbox";
+/** The provider a checkout uses unless it names one: in test mode PAYMENT_PROVIDER (default sandbox), in live Stripe. */
+export const defaultPaymentProvider = (env: CheckoutConfig, mode: Mode): PaymentProviderName =>
+  mode === "live" || env.PAYMENT_PROVIDER === "stripe" ? "stripe" : "sandbox";
+
+/** The sandbox's webhook signing secret; null when unset, and then the sandbox is off (no default is shipped). */
+export const sandboxSecret = (env: CheckoutConfig): string | null => env.SANDBOX_WEBHOOK_SECRET || null;
 
 export interface StripeSettings {
   secretKey: string;
@@ -54,14 +62,21 @@ export interface StripeSettings {
   api: { host: string; port: number; protocol: "http" | "https" } | null;
 }
 
-/** Stripe's settings, or null when it is disabled (either secret unset). */
-export function stripeSettings(env: CheckoutConfig): StripeSettings | null {
-  if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) return null;
-  return {
-    secretKey: env.STRIPE_SECRET_KEY,
-    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
-    api: apiBase(env.STRIPE_API_BASE),
-  };
+/** A Stripe key's own mode, from its prefix (`sk_live_…`, `rk_live_…`: live). */
+const stripeKeyMode = (key: string): Mode => (/^(sk|rk)_live_/.test(key) ? "live" : "test");
+
+/**
+ * Stripe's settings for one mode, or null when it is disabled there: test mode uses STRIPE_SECRET_KEY and
+ * STRIPE_WEBHOOK_SECRET, live mode STRIPE_LIVE_SECRET_KEY and STRIPE_LIVE_WEBHOOK_SECRET; either secret unset, or a
+ * key of the other mode (a live Stripe key in the test pair), disables it.
+ */
+export function stripeSettings(env: CheckoutConfig, mode: Mode = "test"): StripeSettings | null {
+  const [secretKey, webhookSecret] =
+    mode === "live"
+      ? [env.STRIPE_LIVE_SECRET_KEY, env.STRIPE_LIVE_WEBHOOK_SECRET]
+      : [env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET];
+  if (!secretKey || !webhookSecret || stripeKeyMode(secretKey) !== mode) return null;
+  return { secretKey, webhookSecret, api: apiBase(env.STRIPE_API_BASE) };
 }
 
 function apiBase(value: string | undefined): StripeSettings["api"] {

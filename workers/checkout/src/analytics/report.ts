@@ -149,9 +149,11 @@ export async function readTotals(
   kind: ScopeKind,
   ids: readonly string[],
   range: DayRange,
+  livemode: boolean,
 ): Promise<Map<string, Figures>> {
-  const args = { kind, ids: JSON.stringify(ids), from: range.from, to: range.to };
-  const where = "scope_kind = :kind AND scope_id IN (SELECT value FROM json_each(:ids)) AND day BETWEEN :from AND :to";
+  const args = { kind, ids: JSON.stringify(ids), livemode: livemode ? 1 : 0, from: range.from, to: range.to };
+  const where = `scope_kind = :kind AND scope_id IN (SELECT value FROM json_each(:ids)) AND livemode = :livemode
+                 AND day BETWEEN :from AND :to`;
   const statements: InStatement[] = [
     { sql: `SELECT scope_id, ${countColumns} FROM analytics_daily WHERE ${where} GROUP BY scope_id`, args },
     {
@@ -195,14 +197,15 @@ export function daysOf(range: DayRange): string[] {
   return days;
 }
 
-/** One scope's figures per day (every day of the range, zeros included) and over the range. */
+/** One scope's figures of one mode per day (every day of the range, zeros included) and over the range. */
 export async function readReport(
   client: Pick<Client, "batch">,
   scope: Scope,
   range: DayRange,
+  livemode: boolean,
 ): Promise<{ totals: Figures; days: DayFigures[] }> {
-  const args = { kind: scope.kind, id: scope.id, from: range.from, to: range.to };
-  const where = "scope_kind = :kind AND scope_id = :id AND day BETWEEN :from AND :to";
+  const args = { kind: scope.kind, id: scope.id, livemode: livemode ? 1 : 0, from: range.from, to: range.to };
+  const where = "scope_kind = :kind AND scope_id = :id AND livemode = :livemode AND day BETWEEN :from AND :to";
   const [[daily, money], totals] = await Promise.all([
     client.batch(
       [
@@ -218,7 +221,7 @@ export async function readReport(
       ],
       "read",
     ),
-    readTotals(client, scope.kind, [scope.id], range),
+    readTotals(client, scope.kind, [scope.id], range, livemode),
   ]);
   const countsByDay = new Map((daily?.rows ?? []).map((r) => [String(r.day), counts(r)]));
   const moneyByDay = new Map<string, MoneyRow[]>();

@@ -1,5 +1,6 @@
 // The business figures (shared/analytics.ts keeps them): per merchant, creator, live session, note and the platform,
 // a per-day series and the totals of a range of UTC days; and a caller's live sessions with their range totals.
+// Each figure is of one mode (test or live: the caller's, the operator's choice): a test order never counts in live.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { scopeKinds } from "#shared/analytics.ts";
@@ -8,7 +9,8 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { analyticsCaller, authorizeScope } from "./access.ts";
+import { modeOf, principalOf } from "#shared/principal.ts";
+import { type AnalyticsCaller, analyticsCaller, authorizeScope } from "./access.ts";
 import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals, type Scope } from "./report.ts";
 
 /** The longest range one request may ask for, in days. */
@@ -28,7 +30,23 @@ const rangeQuery = z.object({
     .optional()
     .openapi({ description: "First UTC day, inclusive (default: 29 days before `to`).", example: "2026-11-01" }),
   to: day.optional().openapi({ description: "Last UTC day, inclusive (default: today).", example: "2026-11-30" }),
+  mode: z.enum(["test", "live"]).optional().openapi({
+    description:
+      "Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`).",
+  }),
 });
+
+/** The mode of the figures read: the operator's choice (default live), else the caller's own mode only. */
+function figuresLivemode(c: Context, caller: AnalyticsCaller, asked: "test" | "live" | undefined): boolean {
+  if (caller.type === "operator") return (asked ?? "live") === "live";
+  const own = modeOf(principalOf(c));
+  if (asked !== undefined && asked !== own) {
+    throw new ProblemError("forbidden", `A ${own}-mode caller reads only ${own}-mode figures.`, {
+      errors: [{ path: "/mode", message: `must be ${own}` }],
+    });
+  }
+  return own === "live";
+}
 
 const DAY_MS = 86_400_000;
 
@@ -115,7 +133,7 @@ async function report(
   const range = dayRange(query);
   const db = database(c.env);
   const scope = await authorizeScope(db, caller, kind, id);
-  const { totals, days } = await readReport(db.$client, scope, range);
+  const { totals, days } = await readReport(db.$client, scope, range, figuresLivemode(c, caller, query.mode));
   c.header("cache-control", "private, no-store");
   return { object: "analytics_report" as const, scope, from: range.from, to: range.to, totals, days };
 }
@@ -180,6 +198,7 @@ analyticsRoutes.openapi(
       "live_session",
       rows.map((r) => r.id),
       range,
+      figuresLivemode(c, caller, query.mode),
     );
     const data = rows.flatMap((r) => {
       const figures = totals.get(r.id);

@@ -78,6 +78,7 @@ export const CartSchema = z
   .object({
     id: z.string(),
     object: z.literal("cart"),
+    livemode: z.boolean().openapi({ description: "true: a live-mode cart; false: test mode." }),
     status: z.enum(["open", "checked_out"]),
     merchantId: z.string().nullable(),
     currency: z.string().nullable(),
@@ -246,6 +247,7 @@ export function toCart(
   return {
     id: row.id,
     object: "cart",
+    livemode: row.livemode,
     status: row.status,
     merchantId: row.merchantId,
     currency: row.currency,

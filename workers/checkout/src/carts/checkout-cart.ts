@@ -101,6 +101,7 @@ export async function checkoutCart({
       db,
       cartId,
       ownerId,
+      livemode: cart.livemode,
       merchantId: cart.merchantId,
       currency: cart.currency as Currency,
       lines,
@@ -132,6 +133,8 @@ async function writeOrder(input: {
   db: Database;
   cartId: string;
   ownerId: string;
+  /** The cart's mode: its order and payment are of it. */
+  livemode: boolean;
   merchantId: string;
   currency: Currency;
   lines: PricedLine[];
@@ -153,17 +156,18 @@ async function writeOrder(input: {
       args: [day],
     },
     {
-      sql: `INSERT INTO orders (id, number, cart_id, owner_id, merchant_id, status, currency, subtotal_amount,
+      sql: `INSERT INTO orders (id, number, cart_id, owner_id, livemode, merchant_id, status, currency, subtotal_amount,
                                 discount_amount, shipping_amount, tax_amount, total_amount, payment_due_at,
                                 created_at, updated_at)
             VALUES (?, 'ZC-' || ? || '-' || printf('%06d', (SELECT last FROM order_number_counters WHERE day = ?)),
-                    ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                    ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       args: [
         orderId,
         day,
         day,
         input.cartId,
         input.ownerId,
+        input.livemode ? 1 : 0,
         input.merchantId,
         input.currency,
         totals.subtotal.amount,
@@ -212,12 +216,13 @@ async function writeOrder(input: {
       },
     ]),
     {
-      sql: `INSERT INTO payments (id, order_id, provider, provider_reference, client_secret, status, amount, currency,
-                                  created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 'requires_payment', ?, ?, ?, ?)`,
+      sql: `INSERT INTO payments (id, order_id, livemode, provider, provider_reference, client_secret, status, amount,
+                                  currency, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'requires_payment', ?, ?, ?, ?)`,
       args: [
         input.payment.id,
         orderId,
+        input.livemode ? 1 : 0,
         input.payment.provider,
         input.payment.reference,
         input.payment.clientSecret,

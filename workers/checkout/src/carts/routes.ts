@@ -9,7 +9,9 @@ import { idempotency, resumedRun } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { productSignalStatements, signalWeights } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
+import { modeGuard } from "#shared/modes.ts";
 import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
+import { livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
 import { carts, orders } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
@@ -122,6 +124,11 @@ const applyCouponsRoute = route("PUT /{id}/coupons", "Apply coupons to a cart", 
 
 export const cartRoutes = createRouter<{ Bindings: Env }>();
 
+// A cart of the other mode (test or live) is as unknown as someone else's.
+const sameMode = modeGuard("SELECT livemode FROM carts WHERE id = ?", "Cart");
+cartRoutes.use("/:id", sameMode);
+cartRoutes.use("/:id/*", sameMode);
+
 async function cartResponse(env: Env, cartId: string, ownerId: string) {
   const db = database(env);
   const row = await openCart(db, cartId, ownerId);
@@ -134,7 +141,7 @@ cartRoutes.openapi(createCartRoute, async (c) => {
   const db = database(c.env);
   const [row] = await db
     .insert(carts)
-    .values({ id: newId("cart"), ownerId })
+    .values({ id: newId("cart"), ownerId, livemode: livemodeOf(c) })
     .returning();
   if (!row) throw new Error("cart missing after insert");
   c.header("location", `/v1/carts/${row.id}`);
@@ -194,7 +201,12 @@ cartRoutes.openapi(checkoutRoute, async (c) => {
       return c.json(order, 201);
     }
   }
-  const provider = paymentProvider(c.env, c.req.valid("json")?.paymentProvider ?? defaultPaymentProvider(c.env));
+  const mode = modeOf(principalOf(c));
+  const provider = paymentProvider(
+    c.env,
+    c.req.valid("json")?.paymentProvider ?? defaultPaymentProvider(c.env, mode),
+    mode,
+  );
   const { orderId } = await checkoutCart({ env: c.env, db, cartId: id, ownerId, provider });
   const order = await readOrder(db, orderId);
   if (!order) throw new Error(`order ${orderId} missing after checkout`);

@@ -50,13 +50,17 @@ export type CommissionEntry = z.infer<typeof CommissionEntrySchema>;
 export type CommissionTotals = z.infer<typeof CommissionTotalsSchema>;
 
 /** Whose ledger: a creator's earnings or a merchant's debts (the column is ours, never the caller's). */
-export type LedgerOwner = { creatorId: string } | { merchantId: string };
+export type LedgerOwner = ({ creatorId: string } | { merchantId: string }) & {
+  /** The caller's mode: entries of orders of that mode only. */
+  livemode: boolean;
+};
 
 function filter(owner: LedgerOwner, orderId: string | undefined) {
   const [column, id] = "creatorId" in owner ? ["creator_id", owner.creatorId] : ["merchant_id", owner.merchantId];
   return {
-    where: `e.${column} = :owner AND (:order IS NULL OR e.order_id = :order)`,
-    args: { owner: id, order: orderId ?? null },
+    where: `e.${column} = :owner AND (:order IS NULL OR e.order_id = :order)
+            AND (SELECT livemode FROM orders WHERE id = e.order_id) = :livemode`,
+    args: { owner: id, order: orderId ?? null, livemode: owner.livemode ? 1 : 0 },
   };
 }
 

@@ -4,7 +4,7 @@
 // Design: docs/design/order-deadlines.md#the-modes
 import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
+import { orderLivemode, rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { payableAtSql, returnWindowDays } from "../returns/return-window.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
@@ -69,6 +69,7 @@ export async function releaseCommissions({
         dedupeKey: `commission.payable:${data.id}`,
         source: sql`SELECT ${JSON.stringify(data)} AS data, NULL AS sequence`,
         merchants: sql`SELECT ${data.merchantId} AS merchant_id`,
+        livemode: orderLivemode(data.orderId),
       }),
     );
   });

@@ -6,7 +6,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { jsonContent, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { principalOf, requireMerchant } from "#shared/principal.ts";
+import { livemodeOf, principalOf, requireMerchant } from "#shared/principal.ts";
 import { CommissionEntrySchema, CommissionTotalsSchema, type LedgerOwner, readLedger } from "./commission.ts";
 
 const listRoute = route("GET /", "List commission ledger entries, newest first, with totals", {
@@ -32,8 +32,9 @@ commissionRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");
   const { actor } = principalOf(c);
   let owner: LedgerOwner;
-  if (actor.type === "creator") owner = { creatorId: actor.creatorId };
-  else if (actor.type === "merchant") owner = { merchantId: requireMerchant(c, "orders:read").merchantId };
+  const livemode = livemodeOf(c);
+  if (actor.type === "creator") owner = { creatorId: actor.creatorId, livemode };
+  else if (actor.type === "merchant") owner = { merchantId: requireMerchant(c, "orders:read").merchantId, livemode };
   else throw new ProblemError("unauthorized", "Commissions need a creator's access token or a merchant's key.");
   const { entries, totals } = await readLedger(c.env, database(c.env), owner, {
     orderId: query.orderId,

@@ -16,6 +16,9 @@ export const PaymentSchema = z
     id: z.string(),
     object: z.literal("payment"),
     orderId: z.string(),
+    livemode: z
+      .boolean()
+      .openapi({ description: "true: a live-mode payment; false: test mode (sandbox or Stripe test)." }),
     provider: z.string().openapi({ example: "sandbox" }),
     status: z.enum(["requires_payment", "processing", "succeeded", "failed"]),
     amount: MoneySchema,
@@ -55,6 +58,9 @@ export const OrderSchema = z
     id: z.string(),
     object: z.literal("order"),
     number: z.string().openapi({ example: "ZC-20261111-000123" }),
+    livemode: z.boolean().openapi({
+      description: "true: a live-mode order (live keys and sessions only); false: test mode. Never both.",
+    }),
     status: z.enum(orderStatuses),
     merchantId: z.string(),
     customerId: z.string().openapi({ description: "The shopper's id, or `guest:<publishable key id>`." }),
@@ -81,6 +87,7 @@ export function toPayment(row: typeof payments.$inferSelect): Payment {
     id: row.id,
     object: "payment",
     orderId: row.orderId,
+    livemode: row.livemode,
     provider: row.provider,
     status: row.status,
     amount: { amount: row.amount, currency: row.currency as Currency },
@@ -102,6 +109,7 @@ export function toOrder(
     id: row.id,
     object: "order",
     number: row.number,
+    livemode: row.livemode,
     status: row.status,
     merchantId: row.merchantId,
     customerId: row.ownerId,

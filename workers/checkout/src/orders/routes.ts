@@ -8,9 +8,10 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { modeGuard } from "#shared/modes.ts";
 import { created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { livemodeOf, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
 import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
@@ -28,7 +29,8 @@ const presaleStatuses = new Set<string>(["pending_deposit", "deposit_paid", "pen
 const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
 
 const listRoute = route("GET /", "List orders, newest first", {
-  description: "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list.",
+  description:
+    "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list. Only the orders of the caller's mode (test or live).",
   request: { query: ListQuery },
   responses: ok(pageOf(OrderSchema), "A page of orders", 400, 401, 403),
 });
@@ -115,6 +117,11 @@ const requestReturnRoute = route("POST /{id}/returns", "Ask to return lines of a
 
 export const orderRoutes = createRouter<{ Bindings: Env }>();
 
+// An order of the other mode (test or live) is as unknown as another merchant's or shopper's.
+const sameMode = modeGuard("SELECT livemode FROM orders WHERE id = ?", "Order");
+orderRoutes.use("/:id", sameMode);
+orderRoutes.use("/:id/*", sameMode);
+
 /** The order if the caller may see it: its merchant (with `scope`) or its customer; 404 otherwise. */
 async function visibleOrder(
   c: Context<{ Bindings: Env }>,
@@ -147,7 +154,12 @@ orderRoutes.openapi(listRoute, async (c) => {
     .select()
     .from(orders)
     .where(
-      and(owner, query.status ? eq(orders.status, query.status) : undefined, after ? lt(orders.id, after) : undefined),
+      and(
+        owner,
+        eq(orders.livemode, livemodeOf(c)),
+        query.status ? eq(orders.status, query.status) : undefined,
+        after ? lt(orders.id, after) : undefined,
+      ),
     )
     .orderBy(desc(orders.id))
     .limit(query.limit + 1);

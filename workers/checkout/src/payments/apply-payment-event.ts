@@ -19,15 +19,19 @@ export async function applyPaymentEvent({
   env,
   db,
   provider,
+  livemode,
   event,
 }: {
   env: Env;
   db: Database;
   provider: string;
+  /** The mode of the provider's account that signed the event: a payment of the other mode is not its to move. */
+  livemode: boolean;
   event: PaymentEvent;
 }): Promise<{ duplicate: boolean; known: boolean }> {
   const payment = await db.query.payments.findFirst({ where: eq(payments.id, event.paymentId) });
-  if (!payment || payment.provider !== provider) return { duplicate: false, known: false };
+  if (!payment || payment.provider !== provider || payment.livemode !== livemode)
+    return { duplicate: false, known: false };
   const now = new Date();
   const at = now.toISOString();
   // order.paid, recorded only if this batch made the order paid.
@@ -62,7 +66,8 @@ export async function applyPaymentEvent({
       {
         sql: `UPDATE orders SET status = 'paid', paid_at = :at, updated_at = :at, version = version + 1
               WHERE id = :order AND status = 'pending_payment'
-              AND EXISTS (SELECT 1 FROM payments WHERE id = :payment AND status = 'succeeded')`,
+              AND EXISTS (SELECT 1 FROM payments WHERE id = :payment AND status = 'succeeded'
+                          AND payments.livemode = orders.livemode)`,
         args,
       },
       ...rawStatements(paid),

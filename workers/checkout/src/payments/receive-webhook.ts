@@ -1,15 +1,46 @@
 // A provider's signed webhook: verified by the provider, then each event applied once per event id: payment events
-// to the payment and its order, refund events to the refund (settleRefund).
+// to the payment and its order, refund events to the refund (settleRefund). An event applies only to a payment of
+// its own mode: the sandbox's never to a live one.
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import type { PaymentProviderName } from "../config.ts";
+import type { Mode } from "#shared/principal.ts";
+import { type PaymentProviderName, sandboxSecret, stripeSettings } from "../config.ts";
 import { settleRefund } from "../refunds/settle-refund.ts";
 import { applyPaymentEvent } from "./apply-payment-event.ts";
+import type { PaymentProvider, VerifyResult } from "./provider.ts";
 import { paymentProvider } from "./providers.ts";
 
+/**
+ * The provider that signed this delivery, and the mode it is of: the sandbox's are test (and refused when it is off);
+ * Stripe's are checked with each mode's webhook secret configured, test first.
+ */
+async function verifiedBy(env: Env, name: PaymentProviderName, body: string, headers: Headers) {
+  if (name === "sandbox") {
+    // No shipped default: a deployment without the secret has the sandbox webhook off, and no order moves.
+    if (!sandboxSecret(env)) {
+      throw new ProblemError(
+        "payment_provider_disabled",
+        "The sandbox webhook is off here: SANDBOX_WEBHOOK_SECRET is not set (the sandbox is for test mode, locally).",
+      );
+    }
+    const provider = paymentProvider(env, name, "test");
+    return { provider, mode: "test" as const, verified: await provider.verifyWebhook(body, headers, Date.now()) };
+  }
+  const configured = (["test", "live"] as const).filter((mode) => stripeSettings(env, mode) !== null);
+  let refused: { provider: PaymentProvider; mode: Mode; verified: VerifyResult } | undefined;
+  // With neither mode configured, paymentProvider answers that Stripe is disabled.
+  for (const mode of configured.length > 0 ? configured : (["test"] as const)) {
+    const provider = paymentProvider(env, name, mode);
+    const verified = await provider.verifyWebhook(body, headers, Date.now());
+    if (verified.ok) return { provider, mode, verified };
+    refused ??= { provider, mode, verified };
+  }
+  if (!refused) throw new Error("no Stripe mode was tried");
+  return refused;
+}
+
 export async function receiveWebhook(env: Env, name: PaymentProviderName, body: string, headers: Headers) {
-  const provider = paymentProvider(env, name);
-  const verified = await provider.verifyWebhook(body, headers, Date.now());
+  const { provider, mode, verified } = await verifiedBy(env, name, body, headers);
   if (!verified.ok) {
     // As the LiveKit webhook: a delivery no one can be shown to have sent is unauthenticated, not a bad field.
     throw new ProblemError(
@@ -25,7 +56,7 @@ export async function receiveWebhook(env: Env, name: PaymentProviderName, body: 
   for (const event of verified.events) {
     results.push(
       event.kind === "payment"
-        ? await applyPaymentEvent({ env, db, provider: name, event })
+        ? await applyPaymentEvent({ env, db, provider: name, livemode: mode === "live", event })
         : await settleRefund({
             db,
             refundId: event.refundId,

@@ -7,10 +7,12 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency, resumedRun } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
+import { modeGuard } from "#shared/modes.ts";
 import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
+import { sandboxSecret } from "../config.ts";
 import { PaymentSchema, toPayment } from "../orders/order.ts";
 import { receiveWebhook } from "./receive-webhook.ts";
 import { SANDBOX_SIGNATURE_HEADER, type SandboxEvent, signSandbox } from "./sandbox.ts";
@@ -41,7 +43,7 @@ const getRoute = route("GET /{id}", "Retrieve a payment", {
 
 const sandboxRoute = route("POST /{id}/sandbox", "Decide a sandbox payment's outcome", {
   description:
-    "Its order's customer, with an Idempotency-Key. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.",
+    "Its order's customer, with an Idempotency-Key; test mode only (a live payment is never a sandbox one). 409 `payment_provider_disabled` when SANDBOX_WEBHOOK_SECRET is not set. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.",
   request: { params: idParam("pay"), body: jsonBody(SandboxInput) },
   responses: ok(SandboxResult, "The payment after the outcome", 400, 401, 404, 409, 422),
 });
@@ -49,6 +51,11 @@ const sandboxRoute = route("POST /{id}/sandbox", "Decide a sandbox payment's out
 const types = { succeed: "payment.succeeded", fail: "payment.failed", pending: "payment.processing" } as const;
 
 export const paymentRoutes = createRouter<{ Bindings: Env }>();
+
+// A payment of the other mode (test or live) is as unknown as someone else's.
+const sameMode = modeGuard("SELECT livemode FROM payments WHERE id = ?", "Payment");
+paymentRoutes.use("/:id", sameMode);
+paymentRoutes.use("/:id/*", sameMode);
 
 async function paymentFor(c: Parameters<Parameters<typeof paymentRoutes.openapi>[1]>[0], id: string) {
   const db = database(c.env);
@@ -88,6 +95,10 @@ paymentRoutes.openapi(sandboxRoute, async (c) => {
   if (payment.status === "succeeded" && !resumedRun(c)) {
     throw new ProblemError("conflict", `Payment ${id} has already succeeded.`);
   }
+  const secret = sandboxSecret(c.env);
+  if (!secret) {
+    throw new ProblemError("payment_provider_disabled", "The sandbox is off here: SANDBOX_WEBHOOK_SECRET is not set.");
+  }
   const db = database(c.env);
   // The sandbox provider's own record of a payment is the count of events it issued (its reference).
   const [issued] = await db
@@ -102,7 +113,7 @@ paymentRoutes.openapi(sandboxRoute, async (c) => {
     data: { paymentId: id, sequence: Number(issued?.sequence ?? 1) },
   };
   const body = JSON.stringify(event);
-  const signature = await signSandbox(c.env.SANDBOX_WEBHOOK_SECRET, body, Date.now());
+  const signature = await signSandbox(secret, body, Date.now());
   if (deliver) await receiveWebhook(c.env, "sandbox", body, new Headers({ [SANDBOX_SIGNATURE_HEADER]: signature }));
   const after = await db.query.payments.findFirst({ where: eq(payments.id, id) });
   if (!after) throw new Error(`payment ${id} vanished`);

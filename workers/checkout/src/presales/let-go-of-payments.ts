@@ -5,18 +5,18 @@ import type { Database } from "#shared/db.ts";
 import { log } from "#shared/log.ts";
 import { payments } from "#shared/schema.ts";
 import { paymentProviders } from "../config.ts";
-import { paymentProvider } from "../payments/providers.ts";
+import { modeOfRow, paymentProvider } from "../payments/providers.ts";
 
 export async function letGoOfOpenPayments(env: Env, db: Database, orderId: string): Promise<void> {
   const open = await db
-    .select({ provider: payments.provider, reference: payments.providerReference })
+    .select({ provider: payments.provider, reference: payments.providerReference, livemode: payments.livemode })
     .from(payments)
     .where(and(eq(payments.orderId, orderId), inArray(payments.status, ["requires_payment", "failed"])));
   for (const payment of open) {
     const name = paymentProviders.find((p) => p === payment.provider);
     if (!name) continue;
     try {
-      await paymentProvider(env, name).cancelPayment(payment.reference);
+      await paymentProvider(env, name, modeOfRow(payment)).cancelPayment(payment.reference);
     } catch (err) {
       // Only a provider disabled since: nothing here can reach it.
       log("warn", "open payment not let go", { orderId, provider: name, error: String(err) });

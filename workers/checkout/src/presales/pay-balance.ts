@@ -79,9 +79,10 @@ export async function payBalance({
         args,
       },
       {
-        sql: `INSERT INTO payments (id, order_id, provider, provider_reference, client_secret, status, amount, currency,
-                                    created_at, updated_at)
-              SELECT :pay, :id, :provider, :reference, :secret, 'requires_payment', po.balance_amount, o.currency, :at, :at
+        sql: `INSERT INTO payments (id, order_id, livemode, provider, provider_reference, client_secret, status, amount,
+                                    currency, created_at, updated_at)
+              SELECT :pay, :id, o.livemode, :provider, :reference, :secret, 'requires_payment', po.balance_amount,
+                     o.currency, :at, :at
               FROM presale_orders po JOIN orders o ON o.id = po.order_id WHERE po.order_id = :id AND ${mine}`,
         args,
       },

@@ -22,6 +22,7 @@ export async function placePresaleOrder({
   ownerId,
   quantity,
   provider,
+  livemode,
 }: {
   env: Env;
   db: Database;
@@ -29,6 +30,8 @@ export async function placePresaleOrder({
   ownerId: string;
   quantity: number;
   provider: PaymentProvider;
+  /** The mode of the request: the cart, order and payment are of it. */
+  livemode: boolean;
 }): Promise<{ orderId: string }> {
   const [row] = await db
     .select({ presale: presales, productId: skus.productId, title: products.title, productStatus: products.status })
@@ -81,6 +84,7 @@ export async function placePresaleOrder({
     led: ledgerId,
     presale: presaleId,
     owner: ownerId,
+    livemode: livemode ? 1 : 0,
     merchant: presale.merchantId,
     sku: presale.skuId,
     product: row.productId,
@@ -119,8 +123,8 @@ export async function placePresaleOrder({
       when: { sql: gate, args },
     }),
     {
-      sql: `INSERT INTO carts (id, owner_id, merchant_id, currency, status, created_at, updated_at)
-            SELECT :cart, :owner, :merchant, :currency, 'checked_out', :at, :at WHERE ${written}`,
+      sql: `INSERT INTO carts (id, owner_id, livemode, merchant_id, currency, status, created_at, updated_at)
+            SELECT :cart, :owner, :livemode, :merchant, :currency, 'checked_out', :at, :at WHERE ${written}`,
       args,
     },
     {
@@ -129,11 +133,11 @@ export async function placePresaleOrder({
       args,
     },
     {
-      sql: `INSERT INTO orders (id, number, cart_id, owner_id, merchant_id, status, currency, subtotal_amount,
+      sql: `INSERT INTO orders (id, number, cart_id, owner_id, livemode, merchant_id, status, currency, subtotal_amount,
                                 discount_amount, shipping_amount, tax_amount, total_amount, payment_due_at,
                                 created_at, updated_at)
             SELECT :order, 'ZC-' || :day || '-' || printf('%06d', (SELECT last FROM order_number_counters WHERE day = :day)),
-                   :cart, :owner, :merchant, 'pending_deposit', :currency, :subtotal, :bonus, 0, 0, :total, :due, :at, :at
+                   :cart, :owner, :livemode, :merchant, 'pending_deposit', :currency, :subtotal, :bonus, 0, 0, :total, :due, :at, :at
             WHERE ${written}`,
       args,
     },
@@ -151,9 +155,9 @@ export async function placePresaleOrder({
     },
     { sql: `UPDATE presales SET taken = taken + :q WHERE id = :presale AND ${written}`, args },
     {
-      sql: `INSERT INTO payments (id, order_id, provider, provider_reference, client_secret, status, amount, currency,
-                                  created_at, updated_at)
-            SELECT :pay, :order, :provider, :reference, :secret, 'requires_payment', :deposit, :currency, :at, :at
+      sql: `INSERT INTO payments (id, order_id, livemode, provider, provider_reference, client_secret, status, amount,
+                                  currency, created_at, updated_at)
+            SELECT :pay, :order, :livemode, :provider, :reference, :secret, 'requires_payment', :deposit, :currency, :at, :at
             WHERE ${written}`,
       args,
     },

@@ -19,7 +19,7 @@ import {
   retrieveRoute,
   route,
 } from "#shared/openapi.ts";
-import { personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { livemodeOf, modeOf, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { paymentProvider } from "../payments/providers.ts";
@@ -113,6 +113,8 @@ async function visiblePresaleOrder(c: Context<{ Bindings: Env }>, presaleId: str
   const allowed =
     order !== null &&
     order.presaleId === presaleId &&
+    // The other mode's order is as unknown as another's.
+    order.order.livemode === livemodeOf(c) &&
     (actor.type === "merchant"
       ? requireMerchant(c, "orders:read").merchantId === order.order.merchantId
       : (actor.type === "shopper" || actor.type === "creator") && personId(actor) === order.order.customerId);
@@ -165,13 +167,15 @@ presaleRoutes.openapi(placeRoute, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");
   const db = database(c.env);
+  const mode = modeOf(principalOf(c));
   const { orderId } = await placePresaleOrder({
     env: c.env,
     db,
     presaleId: id,
     ownerId: personId(requirePerson(c)),
     quantity: input.quantity,
-    provider: paymentProvider(c.env, input.paymentProvider ?? defaultPaymentProvider(c.env)),
+    provider: paymentProvider(c.env, input.paymentProvider ?? defaultPaymentProvider(c.env, mode), mode),
+    livemode: mode === "live",
   });
   c.header("location", `/v1/presales/${id}/orders/${orderId}`);
   return c.json(await presaleOrderOf(c, orderId), 201);
@@ -188,8 +192,9 @@ presaleRoutes.openapi(balanceRoute, async (c) => {
   const ownerId = personId(requirePerson(c));
   await visiblePresaleOrder(c, id, orderId);
   const db = database(c.env);
-  const name = c.req.valid("json")?.paymentProvider ?? defaultPaymentProvider(c.env);
-  const { created } = await payBalance({ db, orderId, ownerId, provider: paymentProvider(c.env, name) });
+  const mode = modeOf(principalOf(c));
+  const name = c.req.valid("json")?.paymentProvider ?? defaultPaymentProvider(c.env, mode);
+  const { created } = await payBalance({ db, orderId, ownerId, provider: paymentProvider(c.env, name, mode) });
   return c.json(await presaleOrderOf(c, orderId), created ? 201 : 200);
 });
 

@@ -11,7 +11,7 @@ import { newId } from "#shared/ids.ts";
 import { log } from "#shared/log.ts";
 import { orderLines, orders, payments, refundPayments, refunds } from "#shared/schema.ts";
 import type { PaymentProviderName } from "../config.ts";
-import { paymentProvider } from "../payments/providers.ts";
+import { modeOfRow, paymentProvider } from "../payments/providers.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 import { type PartOutcome, refundableStatuses, settleRefund } from "./settle-refund.ts";
 
@@ -158,7 +158,7 @@ export async function sendRefund(env: Env, db: Database, refundId: string, last 
   const [found, parts] = await db.batch([
     db.select().from(refunds).where(eq(refunds.id, refundId)),
     db
-      .select({ part: refundPayments, paymentReference: payments.providerReference })
+      .select({ part: refundPayments, paymentReference: payments.providerReference, livemode: payments.livemode })
       .from(refundPayments)
       .innerJoin(payments, eq(payments.id, refundPayments.paymentId))
       .where(eq(refundPayments.refundId, refundId))
@@ -169,7 +169,7 @@ export async function sendRefund(env: Env, db: Database, refundId: string, last 
   const answers: PartOutcome[] = [];
   let stopped: "failed" | "unreachable" | null = null;
   let pending = false;
-  for (const { part, paymentReference } of parts) {
+  for (const { part, paymentReference, livemode } of parts) {
     const { paymentId } = part;
     if (part.status === "failed") stopped = "failed";
     if (part.status !== "pending") continue;
@@ -182,7 +182,7 @@ export async function sendRefund(env: Env, db: Database, refundId: string, last 
       continue;
     }
     try {
-      const provider = paymentProvider(env, part.provider as PaymentProviderName);
+      const provider = paymentProvider(env, part.provider as PaymentProviderName, modeOfRow({ livemode }));
       const answer = part.providerRefundId
         ? ((await provider.refundStatus?.(part.providerRefundId)) ?? null)
         : await provider.refund({
@@ -261,7 +261,7 @@ export async function createRefund({
     });
   }
   // Refused here rather than after the reservation, so that a disabled provider leaves nothing pending.
-  for (const payment of succeeded) paymentProvider(env, payment.provider as PaymentProviderName);
+  for (const payment of succeeded) paymentProvider(env, payment.provider as PaymentProviderName, modeOfRow(payment));
   const amount = request.amount ?? (request.lines ? linesAmount : null);
   const refund = await reserveRefund(env, db, {
     orderId,

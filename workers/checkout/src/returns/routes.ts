@@ -2,15 +2,16 @@
 // approves, refunding the lines and optionally restocking them, or rejects. Both list and read theirs (merchants
 // with `orders:read`); anyone else's return is a 404.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { modeGuard } from "#shared/modes.ts";
 import { idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { livemodeOf, merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
 import { approveReturn } from "./approve-return.ts";
 import { rejectReturn } from "./reject-return.ts";
@@ -68,15 +69,30 @@ const rejectRoute = route("POST /{id}/reject", "Reject a requested return", {
 
 export const returnRoutes = createRouter<{ Bindings: Env }>();
 
-/** Whose returns the caller sees: a merchant's (with `orders:read`) or a person's own; 401 otherwise. */
+// A return of the other mode's order (test or live) is as unknown as someone else's.
+const sameMode = modeGuard(
+  "SELECT o.livemode FROM returns r JOIN orders o ON o.id = r.order_id WHERE r.id = ?",
+  "Return",
+);
+returnRoutes.use("/:id", sameMode);
+returnRoutes.use("/:id/*", sameMode);
+
+/** Whose returns the caller sees: a merchant's (with `orders:read`) or a person's own, in the caller's mode; 401 otherwise. */
 function visibleTo(c: Context) {
   const { actor } = principalOf(c);
+  const inMode = sql`(SELECT livemode FROM orders WHERE id = ${returns.orderId}) = ${livemodeOf(c) ? 1 : 0}`;
   if (actor.type === "merchant") {
     const merchantId = requireMerchant(c, "orders:read").merchantId;
-    return { owner: eq(returns.merchantId, merchantId), sees: (r: Return) => r.merchantId === merchantId };
+    return {
+      owner: sql`${eq(returns.merchantId, merchantId)} AND ${inMode}`,
+      sees: (r: Return) => r.merchantId === merchantId,
+    };
   }
   const customerId = personId(requirePerson(c));
-  return { owner: eq(returns.customerId, customerId), sees: (r: Return) => r.customerId === customerId };
+  return {
+    owner: sql`${eq(returns.customerId, customerId)} AND ${inMode}`,
+    sees: (r: Return) => r.customerId === customerId,
+  };
 }
 
 returnRoutes.openapi(listRoute, async (c) => {

@@ -33,11 +33,14 @@ export async function createEndpoint({
   env,
   db,
   merchantId,
+  livemode,
   input,
 }: {
   env: Env;
   db: Database;
   merchantId: string;
+  /** The creating key's mode: the endpoint receives that mode's events only. */
+  livemode: boolean;
   input: {
     url: string;
     eventTypes: WebhookEventType[];
@@ -54,6 +57,7 @@ export async function createEndpoint({
     .values({
       id: newId("whep"),
       merchantId,
+      livemode,
       url,
       description: input.description ?? "",
       eventTypes: JSON.stringify(input.eventTypes),

@@ -16,6 +16,7 @@ export const WebhookEndpointSchema = z
   .object({
     id: z.string().openapi({ example: "whep_01JDEMO0000000000000000000" }),
     object: z.literal("webhook_endpoint"),
+    livemode: z.boolean().openapi({ description: "It receives only events of its mode: live (true) or test (false)." }),
     url: z.string(),
     description: z.string(),
     eventTypes: z.array(z.enum(webhookEventTypes)),
@@ -46,6 +47,7 @@ export function toEndpoint(row: Row): WebhookEndpoint {
   return {
     id: row.id,
     object: "webhook_endpoint",
+    livemode: row.livemode,
     url: row.url,
     description: row.description,
     eventTypes: EventTypesSchema.catch([]).parse(JSON.parse(row.eventTypes)),

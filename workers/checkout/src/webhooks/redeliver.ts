@@ -48,10 +48,12 @@ export async function sendTestEvent({ db, merchantId, endpointId, type }: Target
   const now = new Date();
   const at = now.toISOString();
   const messageId = newId("msg", now.getTime());
-  const payload = JSON.stringify({ type, timestamp: at, data: { test: true, endpointId } });
+  const livemode = endpoint.livemode;
+  const payload = JSON.stringify({ type, livemode, timestamp: at, data: { test: true, endpointId } });
   await db.batch([
     db.run(
-      sql`INSERT INTO webhook_messages (id, type, payload, created_at) VALUES (${messageId}, ${type}, ${payload}, ${at})`,
+      sql`INSERT INTO webhook_messages (id, type, livemode, payload, created_at)
+          VALUES (${messageId}, ${type}, ${livemode ? 1 : 0}, ${payload}, ${at})`,
     ),
     db.run(
       sql`INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)

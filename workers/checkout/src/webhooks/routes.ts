@@ -7,9 +7,10 @@ import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { modeGuard } from "#shared/modes.ts";
 import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { merchantScope, requireMerchant } from "#shared/principal.ts";
+import { livemodeOf, merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
 import { webhookEventTypes } from "#shared/webhook-events.ts";
 import { createEndpoint } from "./create-endpoint.ts";
@@ -169,11 +170,21 @@ const testRoute = route("POST /{id}/test", "Send a test event to this endpoint",
 
 export const webhookEndpointRoutes = createRouter<{ Bindings: Env }>();
 webhookEndpointRoutes.use("*", merchantScope(scope));
+// An endpoint of the other mode (test or live) is as unknown as another merchant's.
+const sameMode = modeGuard("SELECT livemode FROM webhook_endpoints WHERE id = ?", "Webhook endpoint");
+webhookEndpointRoutes.use("/:id", sameMode);
+webhookEndpointRoutes.use("/:id/*", sameMode);
 
 webhookEndpointRoutes.post("/", idempotency({ required: false }));
 webhookEndpointRoutes.openapi(createRoute_, async (c) => {
   const { merchantId } = requireMerchant(c, scope);
-  const endpoint = await createEndpoint({ env: c.env, db: database(c.env), merchantId, input: c.req.valid("json") });
+  const endpoint = await createEndpoint({
+    env: c.env,
+    db: database(c.env),
+    merchantId,
+    livemode: livemodeOf(c),
+    input: c.req.valid("json"),
+  });
   c.header("etag", etagOf(endpoint));
   c.header("location", `/v1/webhook-endpoints/${endpoint.id}`);
   return c.json(endpoint, 201);
@@ -186,7 +197,13 @@ webhookEndpointRoutes.openapi(listRoute, async (c) => {
   const rows = await database(c.env)
     .select()
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.merchantId, merchantId), after ? lt(webhookEndpoints.id, after) : undefined))
+    .where(
+      and(
+        eq(webhookEndpoints.merchantId, merchantId),
+        eq(webhookEndpoints.livemode, livemodeOf(c)),
+        after ? lt(webhookEndpoints.id, after) : undefined,
+      ),
+    )
     .orderBy(desc(webhookEndpoints.id))
     .limit(query.limit + 1);
   const result = page(rows, query.limit);
