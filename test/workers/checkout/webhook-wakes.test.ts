@@ -27,11 +27,17 @@ const HOUR_MS = 3_600_000;
 const alarmOf = (endpointId: string) =>
   runInDurableObject(env.WEBHOOK_DISPATCHER.getByName(endpointId), (_, state) => state.storage.getAlarm());
 
-/** The alarm once the pass a kick started has run (a kick sets it to now), null when none is left. */
+/**
+ * The alarm once the pass a kick started is over (the kick sets it to now; while its handler runs, the alarm reads as
+ * none), null when none is left: read inside the object after its pass (its private chain of passes) has settled.
+ */
 const alarmAfterPass = (endpointId: string) =>
   vi.waitFor(
     async () => {
-      const at = await alarmOf(endpointId);
+      const at = await runInDurableObject(env.WEBHOOK_DISPATCHER.getByName(endpointId), async (instance, state) => {
+        await (instance as unknown as { pass: Promise<void> }).pass;
+        return state.storage.getAlarm();
+      });
       if (at !== null && at <= Date.now()) throw new Error("the kicked pass has not run yet");
       return at;
     },
