@@ -30,6 +30,17 @@ export function problemResponses(...statuses: number[]) {
   );
 }
 
+/**
+ * A resource's first two fields, spread into its object schema: `{ ...resourceFields("hold", "hold"), … }`. Its `id`
+ * (with an example when the id prefix is given) and its `object`, the name of its kind.
+ */
+export function resourceFields<O extends string>(object: O, prefix?: string) {
+  return {
+    id: prefix ? z.string().openapi({ example: `${prefix}_01JDEMO0000000000000000000` }) : z.string(),
+    object: z.literal(object),
+  };
+}
+
 export function idParam(prefix: string) {
   return z.object({
     id: z

@@ -12,25 +12,42 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-// Newest first: a cursor carries the last id seen, since ids sort by creation.
-export function encodeCursor(lastId: string): string {
-  return btoa(JSON.stringify({ after: lastId }))
+/** A cursor holding a JSON value (the last keys a keyset page ended on): its UTF-8 JSON in base64url, unpadded. */
+export function encodeJsonCursor(value: unknown): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
     .replaceAll("=", "")
     .replaceAll("+", "-")
     .replaceAll("/", "_");
 }
 
+/**
+ * The value of a cursor encodeJsonCursor made, as `read` takes it from the parsed object (undefined: not one of
+ * ours). Anything else is 400 `validation_failed` at /cursor, with `detail` as the problem's detail.
+ */
+export function decodeJsonCursor<T>(
+  cursor: string,
+  read: (json: Record<string, unknown>) => T | undefined,
+  detail = "The cursor is not one this API returned.",
+): T {
+  try {
+    const bytes = Uint8Array.from(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+    const json: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const value = json && typeof json === "object" ? read(json as Record<string, unknown>) : undefined;
+    if (value !== undefined) return value;
+  } catch {
+    // not base64 or not JSON: the same answer as a cursor of another shape
+  }
+  throw new ProblemError("validation_failed", detail, { errors: [{ path: "/cursor", message: "unknown cursor" }] });
+}
+
+// Newest first: a cursor carries the last id seen, since ids sort by creation.
+export function encodeCursor(lastId: string): string {
+  return encodeJsonCursor({ after: lastId });
+}
+
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const json: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
-    if (json && typeof json === "object" && "after" in json && typeof json.after === "string") return json.after;
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ProblemError("validation_failed", "The cursor is not one this API returned.", {
-    errors: [{ path: "/cursor", message: "unknown cursor" }],
-  });
+  return decodeJsonCursor(cursor, (json) => (typeof json.after === "string" ? json.after : undefined));
 }
 
 /** Cuts a page fetched with `limit + 1` rows into the page and its next cursor. */

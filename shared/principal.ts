@@ -119,10 +119,15 @@ export function personId(actor: Extract<Actor, { type: "shopper" | "creator" }>)
   return actor.type === "shopper" ? actor.shopperId : actor.creatorId;
 }
 
-/** Middleware form of requireMerchant, for routes that must refuse a caller before reading its input. */
-export function merchantScope(scope: Scope): MiddlewareHandler {
-  return async function merchantScopeMiddleware(c, next) {
-    requireMerchant(c, scope);
+/** Middleware: `check` (requirePerson, requireOperator…) refuses the wrong caller before the route reads its input. */
+export function checkFirst(check: (c: Context) => unknown): MiddlewareHandler {
+  return async function checkFirstMiddleware(c, next) {
+    check(c);
     await next();
   };
+}
+
+/** Middleware form of requireMerchant, for routes that must refuse a caller before reading its input. */
+export function merchantScope(scope: Scope): MiddlewareHandler {
+  return checkFirst((c) => requireMerchant(c, scope));
 }

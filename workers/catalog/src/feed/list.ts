@@ -7,14 +7,14 @@ import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
+import { resourceFields } from "#shared/openapi.ts";
 import { decodeCursor, page } from "#shared/pagination.ts";
 import { creators, follows, liveSessions, merchants, notes } from "#shared/schema.ts";
 import { type NoteSummary, toSummaries } from "../notes/note.ts";
 
 export const LiveCardSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("live_session"),
+    ...resourceFields("live_session"),
     badge: z.enum(["live", "upcoming"]),
     title: z.string(),
     coverUrl: z.string().nullable(),

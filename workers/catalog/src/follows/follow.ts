@@ -5,6 +5,7 @@ import { z } from "@hono/zod-openapi";
 import { and, desc, eq, exists, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
+import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import type { Page } from "#shared/pagination.ts";
 import { creators, follows, merchants } from "#shared/schema.ts";
 
@@ -88,25 +89,14 @@ export async function setFollow({
 
 // Newest follow first; the cursor is the last (createdAt, followeeId), since one person's follows share followerId.
 function encodeFollowCursor(createdAt: string, followeeId: string): string {
-  return btoa(JSON.stringify({ t: createdAt, f: followeeId }))
-    .replaceAll("=", "")
-    .replaceAll("+", "-")
-    .replaceAll("/", "_");
+  return encodeJsonCursor({ t: createdAt, f: followeeId });
 }
 
 function decodeFollowCursor(cursor: string | undefined): { t: string; f: string } | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const json: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
-    if (json && typeof json === "object" && "t" in json && "f" in json) {
-      if (typeof json.t === "string" && typeof json.f === "string") return { t: json.t, f: json.f };
-    }
-  } catch {
-    // fall through
-  }
-  throw new ProblemError("validation_failed", "The cursor is not one this API returned.", {
-    errors: [{ path: "/cursor", message: "unknown cursor" }],
-  });
+  return decodeJsonCursor(cursor, ({ t, f }) =>
+    typeof t === "string" && typeof f === "string" ? { t, f } : undefined,
+  );
 }
 
 export async function listFollows({

@@ -2,7 +2,6 @@
 // validation and the types. Also what every note route needs: who wrote it, its tagged products, its ETag.
 import { z } from "@hono/zod-openapi";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
 import { encodeAttribution } from "#shared/attribution.ts";
 import { sha256Hex } from "#shared/crypto.ts";
 import type { Database } from "#shared/db.ts";
@@ -10,18 +9,15 @@ import { ProblemError } from "#shared/errors.ts";
 import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema, setOf } from "#shared/openapi.ts";
-import { type Actor, requirePerson } from "#shared/principal.ts";
+import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
+import { type Actor, checkFirst, requirePerson } from "#shared/principal.ts";
 import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";
 
 export type Person = Extract<Actor, { type: "shopper" | "creator" }>;
 export type NoteRow = typeof notes.$inferSelect;
 
 /** Middleware: refuse anyone but a signed-in shopper or creator before their input is read. */
-export const personOnly: MiddlewareHandler = async function personOnlyMiddleware(c, next) {
-  requirePerson(c);
-  await next();
-};
+export const personOnly = checkFirst(requirePerson);
 
 // Bounds (docs/guides/notes-and-feed.md): RED's own limits where it has them (18 images), generous elsewhere.
 export const limits = {
@@ -90,8 +86,7 @@ export type Author = z.infer<typeof AuthorSchema>;
 
 export const TaggedProductSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("product"),
+    ...resourceFields("product"),
     merchantId: z.string(),
     title: z.string(),
     image: z.string().nullable(),
@@ -107,8 +102,7 @@ export type TaggedProduct = z.infer<typeof TaggedProductSchema>;
 
 export const NoteSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("note"),
+    ...resourceFields("note"),
     author: AuthorSchema,
     title: z.string(),
     body: z.string(),
@@ -131,8 +125,7 @@ export type NoteSummary = z.infer<typeof NoteSummarySchema>;
 
 export const CommentSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("comment"),
+    ...resourceFields("comment"),
     noteId: z.string(),
     author: AuthorSchema,
     body: z.string(),

@@ -4,14 +4,13 @@ import { inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { campaignOffers, type ProductOffers, unitPrice } from "#shared/pricing.ts";
 import { type products, skus } from "#shared/schema.ts";
 
 export const SkuSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("sku"),
+    ...resourceFields("sku"),
     productId: z.string(),
     options: z.record(z.string(), z.string()),
     price: MoneySchema.openapi({ description: "The list price." }),
@@ -26,8 +25,7 @@ export const SkuSchema = z
 
 export const ProductSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("product"),
+    ...resourceFields("product"),
     merchantId: z.string(),
     title: z.string(),
     description: z.string(),

@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
@@ -15,8 +15,7 @@ import { ownSku, updateSku } from "./update.ts";
 
 const AdjustmentSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("inventory_adjustment"),
+    ...resourceFields("inventory_adjustment"),
     skuId: z.string(),
     delta: z.number().int(),
     reason: z.string(),

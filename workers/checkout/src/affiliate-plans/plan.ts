@@ -8,6 +8,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
+import { resourceFields } from "#shared/openapi.ts";
 import {
   affiliatePlanCreators,
   affiliatePlanProducts,
@@ -89,8 +90,7 @@ const PlanCreatorSchema = z
 
 export const AffiliatePlanSchema = z
   .object({
-    id: z.string().openapi({ example: "afp_01JDEMO0000000000000000000" }),
-    object: z.literal("affiliate_plan"),
+    ...resourceFields("affiliate_plan", "afp"),
     merchantId: z.string(),
     type: z.enum(["open", "targeted"]),
     productIds: z

@@ -7,7 +7,7 @@ import { scopeKinds } from "#shared/analytics.ts";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { ok, pageOf, route } from "#shared/openapi.ts";
+import { ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { modeOf, principalOf } from "#shared/principal.ts";
 import { type AnalyticsCaller, analyticsCaller, authorizeScope } from "./access.ts";
@@ -86,8 +86,7 @@ const ReportSchema = z
 
 const SessionFiguresSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("live_session_figures"),
+    ...resourceFields("live_session_figures"),
     title: z.string(),
     status: z.string(),
     scheduledStartAt: z.string(),

@@ -6,17 +6,8 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import {
-  created,
-  idParam,
-  jsonBody,
-  jsonContent,
-  ok,
-  problemResponses,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
-import { merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
+import { created, idParam, jsonBody, ok, problemResponses, retrieveRoute, route } from "#shared/openapi.ts";
+import { checkFirst, merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {
   CampaignCreateSchema,
@@ -39,7 +30,7 @@ const createCampaignRoute = route("POST /", "Create a campaign", {
 });
 
 const listCampaignsRoute = route("GET /", "Campaigns not yet ended", {
-  responses: { 200: jsonContent(z.object({ data: z.array(CampaignSchema) }).openapi("CampaignList"), "Campaigns") },
+  responses: ok(z.object({ data: z.array(CampaignSchema) }).openapi("CampaignList"), "Campaigns"),
 });
 
 const getCampaignRoute = retrieveRoute("cmp", CampaignSchema, "Retrieve a campaign", "campaign");
@@ -80,10 +71,7 @@ const productsRoute = route("GET /{id}/products", "A campaign's products", {
 
 export const campaignRoutes = createRouter<{ Bindings: Env }>();
 
-campaignRoutes.post("/", async function operatorOnly(c, next) {
-  requireOperator(c);
-  await next();
-});
+campaignRoutes.post("/", checkFirst(requireOperator));
 campaignRoutes.post("/", idempotency({ required: false }));
 campaignRoutes.openapi(createCampaignRoute, async (c) => {
   const row = await createCampaign(database(c.env), c.req.valid("json"));

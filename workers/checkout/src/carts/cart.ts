@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "#shared/pricing.ts";
 import { personId, principalOf } from "#shared/principal.ts";
 import { cartLines, type carts, products, skus } from "#shared/schema.ts";
@@ -76,8 +76,7 @@ export const TotalsSchema = z
 
 export const CartSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("cart"),
+    ...resourceFields("cart"),
     livemode: z.boolean().openapi({ description: "true: a live-mode cart; false: test mode." }),
     status: z.enum(["open", "checked_out"]),
     merchantId: z.string().nullable(),

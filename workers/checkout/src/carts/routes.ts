@@ -11,7 +11,7 @@ import { productSignalStatements, signalWeights } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { modeGuard } from "#shared/modes.ts";
 import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
-import { livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
+import { checkFirst, livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
 import { carts, orders } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
@@ -181,10 +181,7 @@ cartRoutes.openapi(removeLineRoute, async (c) => {
   return c.json(await cartResponse(c.env, id, ownerId), 200);
 });
 
-cartRoutes.post("/:id/checkout", async (c, next) => {
-  customerOf(c);
-  await next();
-});
+cartRoutes.post("/:id/checkout", checkFirst(customerOf));
 cartRoutes.post("/:id/checkout", idempotency({ required: true }));
 cartRoutes.openapi(checkoutRoute, async (c) => {
   const { id } = c.req.valid("param");

@@ -5,13 +5,12 @@ import { z } from "@hono/zod-openapi";
 import type { Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
 export const CommissionEntrySchema = z
   .object({
-    id: z.string(),
-    object: z.literal("commission_entry"),
+    ...resourceFields("commission_entry"),
     kind: z.enum(["earned", "reversal"]).openapi({
       description: "earned when the order was paid; a reversal (negative) when a refund of the line succeeded.",
     }),

@@ -9,7 +9,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { campaigns, coupons } from "#shared/schema.ts";
 
 const instant = z.string().datetime({ offset: false }).openapi({ example: "2026-11-11T00:00:00.000Z" });
@@ -67,8 +67,7 @@ export type CouponCreate = z.infer<typeof CouponCreateSchema>;
 
 export const CouponSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("coupon"),
+    ...resourceFields("coupon"),
     merchantId: z
       .string()
       .nullable()

@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { created, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
-import { personId, requirePerson } from "#shared/principal.ts";
+import { checkFirst, personId, requirePerson } from "#shared/principal.ts";
 import { couponClaims, coupons } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "../promotions/issuer.ts";
 import {
@@ -103,10 +103,7 @@ couponRoutes.openapi(endCouponRoute, async (c) => {
   return c.json(toCoupon(await endCoupon(database(c.env), issuer(c), id, new Date())), 200);
 });
 
-couponRoutes.post("/:id/claims", async function claimant(c, next) {
-  requirePerson(c);
-  await next();
-});
+couponRoutes.post("/:id/claims", checkFirst(requirePerson));
 couponRoutes.post("/:id/claims", idempotency({ required: true }));
 couponRoutes.openapi(claimRoute, async (c) => {
   const { id } = c.req.valid("param");

@@ -1,15 +1,14 @@
 // The API shape of a flash sale, declared once.
 import { z } from "@hono/zod-openapi";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import type { flashSales } from "#shared/schema.ts";
 import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
 import { MAX_SHARDS } from "./shards.ts";
 
 export const FlashSaleSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("flash_sale"),
+    ...resourceFields("flash_sale"),
     merchantId: z.string(),
     skuId: z.string(),
     liveSessionId: z.string().nullable(),
@@ -124,8 +123,7 @@ export type FlashSaleCreate = z.infer<typeof FlashSaleCreateSchema>;
 
 export const HoldSchema = z
   .object({
-    id: z.string().openapi({ example: "hold_01JDEMO0000000000000000000" }),
-    object: z.literal("hold"),
+    ...resourceFields("hold", "hold"),
     flashSaleId: z.string(),
     skuId: z.string(),
     status: z.enum(["waiting", "held", "committed", "released", "expired"]).openapi({

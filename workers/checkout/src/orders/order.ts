@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { TotalsSchema } from "../carts/cart.ts";
 
@@ -13,8 +13,7 @@ export type OrderStatus = (typeof orderStatuses)[number];
 
 export const PaymentSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("payment"),
+    ...resourceFields("payment"),
     orderId: z.string(),
     livemode: z
       .boolean()
@@ -55,8 +54,7 @@ export const OrderLineSchema = z
 
 export const OrderSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("order"),
+    ...resourceFields("order"),
     number: z.string().openapi({ example: "ZC-20261111-000123" }),
     livemode: z.boolean().openapi({
       description: "true: a live-mode order (live keys and sessions only); false: test mode. Never both.",

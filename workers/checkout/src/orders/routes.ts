@@ -11,7 +11,15 @@ import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
 import { created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { livemodeOf, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import {
+  checkFirst,
+  livemodeOf,
+  merchantScope,
+  personId,
+  principalOf,
+  requireMerchant,
+  requirePerson,
+} from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
 import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
@@ -218,10 +226,7 @@ for (const [route, to] of [
   });
 }
 
-orderRoutes.post("/:id/refunds", async (c, next) => {
-  requireMerchant(c, "orders:write");
-  await next();
-});
+orderRoutes.post("/:id/refunds", merchantScope("orders:write"));
 orderRoutes.post("/:id/refunds", idempotency({ required: true }));
 orderRoutes.openapi(createRefundRoute, async (c) => {
   const { id } = c.req.valid("param");
@@ -256,10 +261,7 @@ orderRoutes.openapi(listRefundsRoute, async (c) => {
   return c.json({ data: await withLines(db, result.data), nextCursor: result.nextCursor }, 200);
 });
 
-orderRoutes.post("/:id/returns", async (c, next) => {
-  requirePerson(c);
-  await next();
-});
+orderRoutes.post("/:id/returns", checkFirst(requirePerson));
 orderRoutes.post("/:id/returns", idempotency({ required: true }));
 orderRoutes.openapi(requestReturnRoute, async (c) => {
   const { id } = c.req.valid("param");

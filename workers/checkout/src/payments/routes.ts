@@ -9,7 +9,7 @@ import { idempotency, resumedRun } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { modeGuard } from "#shared/modes.ts";
 import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
-import { principalOf, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, principalOf, requireMerchant } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
 import { sandboxSecret } from "../config.ts";
@@ -80,10 +80,7 @@ paymentRoutes.openapi(getRoute, async (c) => {
   return c.json(toPayment(await paymentFor(c, id)), 200);
 });
 
-paymentRoutes.post("/:id/sandbox", async (c, next) => {
-  customerOf(c);
-  await next();
-});
+paymentRoutes.post("/:id/sandbox", checkFirst(customerOf));
 paymentRoutes.post("/:id/sandbox", idempotency({ required: true }));
 paymentRoutes.openapi(sandboxRoute, async (c) => {
   const { id } = c.req.valid("param");

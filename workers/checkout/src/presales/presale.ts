@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { orderLines, orders, payments, presaleOrders, presales } from "#shared/schema.ts";
 import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../orders/order.ts";
 
@@ -58,8 +58,7 @@ export const presaleStatuses = ["scheduled", "deposit_open", "awaiting_balance",
 
 export const PresaleSchema = z
   .object({
-    id: z.string().openapi({ example: "pre_01JDEMO0000000000000000000" }),
-    object: z.literal("presale"),
+    ...resourceFields("presale", "pre"),
     merchantId: z.string(),
     skuId: z.string(),
     campaignId: z.string().nullable(),

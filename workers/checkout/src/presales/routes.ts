@@ -9,17 +9,16 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { created, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import {
-  created,
-  idParam,
-  jsonBody,
-  jsonContent,
-  ok,
-  problemResponses,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
-import { livemodeOf, modeOf, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+  checkFirst,
+  livemodeOf,
+  modeOf,
+  personId,
+  principalOf,
+  requireMerchant,
+  requirePerson,
+} from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { paymentProvider } from "../payments/providers.ts";
@@ -78,9 +77,8 @@ const balanceRoute = route("POST /{id}/orders/{orderId}/balance", "Pay the balan
     "Its customer, with an Idempotency-Key, inside the balance window: opens the balance payment (201; 200 with the one already opened). 409 `balance_not_open` before the window, `balance_window_closed` after it (the deposit is forfeited), `conflict` while the deposit is unpaid; nothing is charged on a refusal.",
   request: { params: orderParams, body: jsonBody(ProviderInput.openapi("BalancePaymentInput"), false) },
   responses: {
-    200: jsonContent(PresaleOrderSchema, "The balance payment was already open"),
-    201: jsonContent(PresaleOrderSchema, "The pre-sale order with its balance payment"),
-    ...problemResponses(400, 401, 404, 409, 422, 502),
+    ...ok(PresaleOrderSchema, "The balance payment was already open"),
+    ...created(PresaleOrderSchema, "The pre-sale order with its balance payment", 400, 401, 404, 409, 422, 502),
   },
 });
 
@@ -128,10 +126,7 @@ async function presaleOrderOf(c: Context<{ Bindings: Env }>, orderId: string): P
   return order;
 }
 
-presaleRoutes.post("/", async function presaleMerchant(c, next) {
-  requirePresaleMerchant(c);
-  await next();
-});
+presaleRoutes.post("/", checkFirst(requirePresaleMerchant));
 presaleRoutes.post("/", idempotency({ required: false }));
 presaleRoutes.openapi(createRoute_, async (c) => {
   const merchant = requirePresaleMerchant(c);
@@ -156,10 +151,7 @@ presaleRoutes.openapi(getRoute, async (c) => {
 
 // Who, before the key and the body are read.
 for (const path of ["/:id/orders", "/:id/orders/:orderId/balance"]) {
-  presaleRoutes.post(path, async function presalePerson(c, next) {
-    requirePerson(c);
-    await next();
-  });
+  presaleRoutes.post(path, checkFirst(requirePerson));
   presaleRoutes.post(path, idempotency({ required: true }));
 }
 

@@ -1,7 +1,7 @@
 // Who issues a promotion (a coupon, a spend-and-save rule): the operator for the platform's, or a merchant with
 // `promotions:write` for its own.
 import type { Context } from "hono";
-import { principalOf, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, principalOf, requireMerchant } from "#shared/principal.ts";
 
 /** The operator (null: the platform's) or a merchant with `promotions:write`. */
 export function issuer(c: Context): string | null {
@@ -10,7 +10,4 @@ export function issuer(c: Context): string | null {
 }
 
 /** Middleware: refuses a caller that issues no promotions before its input is read. */
-export async function issuersOnly(c: Context, next: () => Promise<void>): Promise<void> {
-  issuer(c);
-  await next();
-}
+export const issuersOnly = checkFirst(issuer);

@@ -7,7 +7,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { campaigns, spendSaveRules } from "#shared/schema.ts";
 
 const instant = z.string().datetime({ offset: false });
@@ -48,8 +48,7 @@ export const SpendSaveCreateSchema = z
 
 export const SpendSaveSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("spend_and_save"),
+    ...resourceFields("spend_and_save"),
     merchantId: z.string().nullable(),
     campaignId: z.string().nullable(),
     name: z.string(),

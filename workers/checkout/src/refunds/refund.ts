@@ -3,13 +3,12 @@ import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { refundLines, refundPayments, refunds } from "#shared/schema.ts";
 
 export const RefundSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("refund"),
+    ...resourceFields("refund"),
     orderId: z.string(),
     paymentId: z.string().openapi({ description: "The payment drawn on first (see `payments` for every part)." }),
     provider: z.string().openapi({ example: "stripe" }),

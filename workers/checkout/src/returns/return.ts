@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
+import { resourceFields } from "#shared/openapi.ts";
 import { returns } from "#shared/schema.ts";
 
 export const returnStatuses = ["requested", "approved", "refunded", "rejected"] as const;
@@ -16,8 +17,7 @@ export const ReturnLineSchema = z
 
 export const ReturnSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("return"),
+    ...resourceFields("return"),
     orderId: z.string(),
     merchantId: z.string(),
     customerId: z.string(),

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { setOf } from "#shared/openapi.ts";
+import { resourceFields, setOf } from "#shared/openapi.ts";
 import { webhookEndpoints } from "#shared/schema.ts";
 import { webhookEventTypes } from "#shared/webhook-events.ts";
 
@@ -14,8 +14,7 @@ export const EventTypesSchema = setOf(z.enum(webhookEventTypes))
 
 export const WebhookEndpointSchema = z
   .object({
-    id: z.string().openapi({ example: "whep_01JDEMO0000000000000000000" }),
-    object: z.literal("webhook_endpoint"),
+    ...resourceFields("webhook_endpoint", "whep"),
     livemode: z.boolean().openapi({ description: "It receives only events of its mode: live (true) or test (false)." }),
     url: z.string(),
     description: z.string(),

@@ -8,7 +8,17 @@ import { etagOf } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
+import {
+  created,
+  idParam,
+  jsonBody,
+  jsonContent,
+  ok,
+  pageOf,
+  problemResponses,
+  resourceFields,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
@@ -62,8 +72,7 @@ const WithSecret = WebhookEndpointSchema.extend({
 
 const AttemptSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("webhook_attempt"),
+    ...resourceFields("webhook_attempt"),
     messageId: z.string().openapi({ description: "The `webhook-id` sent." }),
     attempt: z.number().int().openapi({ description: "1 for the first attempt of this message to this endpoint." }),
     responseStatus: z.number().int().nullable().openapi({ description: "null when no answer came." }),

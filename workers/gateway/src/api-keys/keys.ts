@@ -6,6 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import { sha256Hex } from "#shared/crypto.ts";
 import type { Database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
+import { resourceFields } from "#shared/openapi.ts";
 import { type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys, creators, merchants } from "#shared/schema.ts";
 
@@ -44,8 +45,7 @@ export async function mintKey(options: {
 
 export const ApiKeySchema = z
   .object({
-    id: z.string().openapi({ example: "key_01JDEMO0000000000000000000" }),
-    object: z.literal("api_key"),
+    ...resourceFields("api_key", "key"),
     kind: z.enum(["secret", "publishable"]),
     mode: z.enum(["test", "live"]),
     displayPrefix: z.string().openapi({ example: "sk_test_4f2a…" }),

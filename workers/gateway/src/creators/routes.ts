@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, idParam, jsonBody, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, problemResponses, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -16,8 +16,7 @@ import { addToShowcase, readShowcase, removeFromShowcase, ShowcaseItemSchema } f
 
 export const CreatorSchema = z
   .object({
-    id: z.string().openapi({ example: "cre_01JDEMO0000000000000000000" }),
-    object: z.literal("creator"),
+    ...resourceFields("creator", "cre"),
     name: z.string(),
     handle: z.string(),
     bio: z.string(),

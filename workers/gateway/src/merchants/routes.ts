@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, resourceFields, route, setOf } from "#shared/openapi.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -15,8 +15,7 @@ import { handleSchema, OriginSchema, withUniqueHandle } from "../schemas.ts";
 
 export const MerchantSchema = z
   .object({
-    id: z.string().openapi({ example: "mer_01JDEMO0000000000000000000" }),
-    object: z.literal("merchant"),
+    ...resourceFields("merchant", "mer"),
     name: z.string(),
     handle: z.string(),
     status: z.enum(["active", "suspended"]),

@@ -5,15 +5,14 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, jsonBody, ok, route } from "#shared/openapi.ts";
+import { created, jsonBody, ok, resourceFields, route } from "#shared/openapi.ts";
 import { oidcIssuers } from "#shared/schema.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
 import { isUniqueViolation } from "../schemas.ts";
 
 const OidcIssuerSchema = z
   .object({
-    id: z.string().openapi({ example: "oidc_01JDEMO0000000000000000000" }),
-    object: z.literal("oidc_issuer"),
+    ...resourceFields("oidc_issuer", "oidc"),
     issuer: z.string(),
     jwksUrl: z.string(),
     audience: z.string(),

@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, jsonBody, route } from "#shared/openapi.ts";
+import { created, jsonBody, resourceFields, route } from "#shared/openapi.ts";
 import { shoppers } from "#shared/schema.ts";
 import { storefrontOnly } from "../pipeline/callers.ts";
 import { verifyIdToken } from "./oidc.ts";
@@ -15,8 +15,7 @@ import { idToken, refreshed, refreshRoute, sessionFields, tokens } from "./sessi
 
 const ShopperSchema = z
   .object({
-    id: z.string().openapi({ example: "shp_01JDEMO0000000000000000000" }),
-    object: z.literal("shopper"),
+    ...resourceFields("shopper", "shp"),
     guest: z.boolean(),
     displayName: z.string().nullable(),
     createdAt: z.string(),

@@ -11,7 +11,7 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { MEDIA_WIDTHS, type MediaOwner, mediaUrl } from "#shared/media.ts";
-import { created, idParam, ok, route } from "#shared/openapi.ts";
+import { created, idParam, ok, resourceFields, route } from "#shared/openapi.ts";
 import { principalOf } from "#shared/principal.ts";
 import { media, shoppers } from "#shared/schema.ts";
 import { sniffImageType } from "../media/sniff.ts";
@@ -23,8 +23,7 @@ export const MAX_PIXELS = 40_000_000;
 
 const MediaSchema = z
   .object({
-    id: z.string().openapi({ example: "med_01JDEMO0000000000000000000" }),
-    object: z.literal("media"),
+    ...resourceFields("media", "med"),
     type: z.enum(["image/jpeg", "image/png", "image/webp", "image/avif"]).openapi({
       description: "What the uploaded bytes were (sniffed). Every width is served as WebP.",
     }),

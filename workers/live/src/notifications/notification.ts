@@ -1,12 +1,12 @@
 // The API shape of a notification in a person's inbox (shared/notifications.ts writes them), declared once.
 import { z } from "@hono/zod-openapi";
 import { notificationKinds } from "#shared/notifications.ts";
+import { resourceFields } from "#shared/openapi.ts";
 import type { notifications } from "#shared/schema.ts";
 
 export const NotificationSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("notification"),
+    ...resourceFields("notification"),
     kind: z.enum(notificationKinds),
     subjectId: z
       .string()

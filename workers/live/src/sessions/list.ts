@@ -2,7 +2,7 @@
 // ones, then cancelled ones; `status=ended` alone lists the newest first. Keyset pagination over (rank, scheduled start, id).
 import { and, asc, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
+import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import { liveSessionProducts, liveSessions } from "#shared/schema.ts";
 
 type Status = "scheduled" | "live" | "ended" | "cancelled";
@@ -15,22 +15,11 @@ interface Cursor {
   id: string;
 }
 
-function encode(c: Cursor): string {
-  return btoa(JSON.stringify(c)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
-}
-
 function decode(cursor: string | undefined): Cursor | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const v = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as Partial<Cursor>;
-    if (typeof v.r === "number" && typeof v.s === "string" && typeof v.id === "string")
-      return { r: v.r, s: v.s, id: v.id };
-  } catch {
-    // fall through
-  }
-  throw new ProblemError("validation_failed", "The cursor is not one this API returned.", {
-    errors: [{ path: "/cursor", message: "unknown cursor" }],
-  });
+  return decodeJsonCursor(cursor, ({ r, s, id }) =>
+    typeof r === "number" && typeof s === "string" && typeof id === "string" ? { r, s, id } : undefined,
+  );
 }
 
 export async function listSessions({
@@ -100,6 +89,8 @@ export async function listSessions({
     rows: page,
     shelf,
     nextCursor:
-      rows.length > limit && last ? encode({ r: ranks[last.status], s: last.scheduledStartAt, id: last.id }) : null,
+      rows.length > limit && last
+        ? encodeJsonCursor({ r: ranks[last.status], s: last.scheduledStartAt, id: last.id } satisfies Cursor)
+        : null,
   };
 }

@@ -1,13 +1,12 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
 import { ImageRefSchema } from "#shared/media.ts";
-import { MoneySchema, setOf } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
 import type { liveSessions } from "#shared/schema.ts";
 
 export const LiveSessionSchema = z
   .object({
-    id: z.string(),
-    object: z.literal("live_session"),
+    ...resourceFields("live_session"),
     host: z.object({ type: z.enum(["creator", "merchant"]), id: z.string() }),
     title: z.string(),
     coverUrl: z.string().nullable(),

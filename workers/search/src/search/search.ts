@@ -4,6 +4,7 @@
 import type { InStatement, Row } from "@libsql/client";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
+import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import { type CampaignPeriods, campaignPeriod } from "#shared/pricing.ts";
 import { defaultRanking, type Ranking } from "../settings/ranking.ts";
 import { highlight, snippet } from "./highlight.ts";
@@ -78,38 +79,19 @@ export interface Cursor {
   t: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(cursor))))
-    .replaceAll("=", "")
-    .replaceAll("+", "-")
-    .replaceAll("/", "_");
-}
-
 function decodeCursor(raw: string, sort: Sort): Cursor {
-  try {
-    const bytes = Uint8Array.from(atob(raw.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (
-      value &&
-      typeof value === "object" &&
-      "s" in value &&
-      value.s === sort &&
-      "v" in value &&
-      (typeof value.v === "number" || typeof value.v === "string") &&
-      "id" in value &&
-      typeof value.id === "string" &&
-      "t" in value &&
-      typeof value.t === "string" &&
-      !Number.isNaN(Date.parse(value.t))
-    ) {
-      return { s: sort, v: value.v, id: value.id, t: value.t };
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ProblemError("validation_failed", "The cursor is not one this search returned (or was for another sort).", {
-    errors: [{ path: "/cursor", message: "unknown cursor" }],
-  });
+  return decodeJsonCursor(
+    raw,
+    ({ s, v, id, t }) =>
+      s === sort &&
+      (typeof v === "number" || typeof v === "string") &&
+      typeof id === "string" &&
+      typeof t === "string" &&
+      !Number.isNaN(Date.parse(t))
+        ? { s: sort, v, id, t }
+        : undefined,
+    "The cursor is not one this search returned (or was for another sort).",
+  );
 }
 
 function checkAllowed(input: SearchInput): void {
@@ -202,7 +184,7 @@ export async function searchCatalog({
     data: pageItems.map((item) => toHit(input.type, item, p.needles)),
     nextCursor:
       items.length > input.limit && last
-        ? encodeCursor({ s: input.sort, v: last.sortValue, id: last.id, t: now })
+        ? encodeJsonCursor({ s: input.sort, v: last.sortValue, id: last.id, t: now } satisfies Cursor)
         : null,
     totalCount: Math.min(total, windowed(input) ? COUNT_BOUND : total),
     totalIsExact: !windowed(input) || total <= COUNT_BOUND,

@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { ok, problemResponses, route } from "#shared/openapi.ts";
-import { requireOperator } from "#shared/principal.ts";
+import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
 
@@ -45,10 +45,7 @@ const deleteBlockRoute = route("DELETE /{term}", "Unblock a suggestion term (ope
 
 export const suggestionBlockRoutes = createRouter<{ Bindings: Env }>();
 suggestionBlockRoutes.use(privateCache);
-suggestionBlockRoutes.use(async function operatorOnly(c, next) {
-  requireOperator(c);
-  await next();
-});
+suggestionBlockRoutes.use(checkFirst(requireOperator));
 
 suggestionBlockRoutes.openapi(listBlocksRoute, async (c) => {
   const { rows } = await database(c.env).$client.execute(
