@@ -1,10 +1,10 @@
-// The chaos run: shoppers fill carts, check out and pay with the sandbox provider while webhooks go to a receiver
-// that refuses 5% of deliveries, and the whole platform (npm, the libSQL server, workerd: every process of the tree)
-// is killed with SIGKILL twice, once during a checkout and once during a payment, and started again on its data.
-// Clients retry as real ones do: the same Idempotency-Key after a connection error or a 5xx. Afterwards nothing
-// acknowledged is lost, stock adds up per SKU and to its ledger, every order event reached the receiver with one body
-// per webhook-id, and nothing stays pending past its recovery. The table it prints is described in
-// docs/development.md#the-chaos-run. Bounds below are liveness bounds, never timings.
+// The chaos run: shoppers fill carts (some with a flash-sale hold), check out and pay with the sandbox provider
+// while webhooks go to a receiver that refuses 5% of deliveries, and the whole platform (npm, the libSQL server,
+// workerd: every process of the tree) is killed with SIGKILL twice, once during a checkout and once during a
+// payment, and started again on its data. Clients retry as real ones do: the same Idempotency-Key after a connection
+// error or a 5xx. Afterwards nothing acknowledged is lost, stock adds up per SKU and to its ledger, every order
+// event reached the receiver with one body per webhook-id, and nothing stays pending past its recovery. The table it
+// prints is described in docs/development.md#the-chaos-run. Bounds below are liveness bounds, never timings.
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,207 +15,19 @@ import { connect, localAuthKeyFile, signLocalToken } from "../../../dev/database
 import { startWebhookReceiver } from "../../webhook-receiver.ts";
 import { freePort } from "../ports.ts";
 import { commandOf, killAll, listProcesses, processTree, stillRunning } from "../process-tree.ts";
+import { answered, type Chaos, type Ledger, random, type Shop, SKUS, seed, shopper } from "./chaos-shoppers.ts";
 import { type NpmStart, type NpmStartOptions, npmStart } from "./npm-start.ts";
 
 const SHOPPERS = 6;
-const SKUS = 4;
 const STOCK = 60;
 /** Orders acknowledged in each phase before the next kill (and before the traffic stops after the last restart). */
 const ORDERS_PER_PHASE = 12;
-/** Orders left unpaid on purpose (before the first kill only): their deadline must cancel them across the kills. */
-const ABANDON_RATE = 0.2;
+/** A fifth SKU's flash sale: shoppers reserve a unit (a hold) and check it out in some of their carts. */
+const FLASH_STOCK = 40;
+const FLASH_QUANTITY = 30;
 const PAYMENT_TIMEOUT_SECONDS = 150;
-/** How long a client keeps retrying one request: longer than a restart. */
-const RETRY_FOR_MS = 240_000;
 /** How long the platform gets after the traffic to settle deadlines and deliveries. */
 const RECOVERY_MS = 240_000;
-
-// A seeded generator, so a failing run's choices can be repeated (the seed is printed with the table).
-const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
-let state = seed || 1;
-function random(): number {
-  state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-  return state / 2 ** 32;
-}
-
-class ConnectionLost extends Error {}
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-interface Chaos {
-  gateway: string;
-  publishableKey: string;
-  secretKey: string;
-  inFlight: { checkout: number; payment: number };
-  stopped: boolean;
-}
-
-async function request(chaos: Chaos, method: string, url: string, headers: Record<string, string>, body?: unknown) {
-  let res: Response;
-  try {
-    res = await fetch(`${chaos.gateway}${url}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (err) {
-    throw new ConnectionLost(err instanceof Error ? err.message : String(err));
-  }
-  const text = await res.text().catch(() => {
-    throw new ConnectionLost("the answer was cut off");
-  });
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    parsed = { text };
-  }
-  return { status: res.status, body: parsed } satisfies Answer;
-}
-
-/**
- * The request until it has a definite answer, as a real client does: again (same headers, so the same
- * Idempotency-Key) after a lost connection, a 5xx, a 429 or "still in progress".
- */
-async function answered(
-  chaos: Chaos,
-  method: string,
-  url: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): Promise<Answer & { retries: number }> {
-  const deadline = Date.now() + RETRY_FOR_MS;
-  let last = "";
-  for (let retries = 0; ; retries++) {
-    try {
-      const answer = await request(chaos, method, url, headers, body);
-      const inProgress = answer.status === 409 && answer.body.code === "idempotency_key_in_use";
-      if (answer.status < 500 && answer.status !== 429 && !inProgress) return { ...answer, retries };
-      last = `${answer.status} ${JSON.stringify(answer.body)}`;
-    } catch (err) {
-      if (!(err instanceof ConnectionLost)) throw err;
-      last = err.message;
-    }
-    if (Date.now() > deadline) throw new Error(`${method} ${url}: no answer within ${RETRY_FOR_MS} ms (${last})`);
-    await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 700)));
-  }
-}
-
-interface Ledger {
-  /** Per Idempotency-Key of a checkout: every order id a 201 named. */
-  checkouts: Map<string, Set<string>>;
-  /** Order ids acknowledged with 201, with their cart. */
-  orders: Map<string, { cartId: string; paymentId: string }>;
-  soldOut: number;
-  abandoned: Set<string>;
-  /** Per payment: the status the sandbox route answered. */
-  payments: Map<string, { orderId: string; status: string }>;
-  retries: number;
-  unexpected: string[];
-}
-
-async function shopper(chaos: Chaos, ledger: Ledger, skuIds: string[], phase: () => number): Promise<void> {
-  const storefront = { "x-publishable-key": chaos.publishableKey };
-  const session = await answered(chaos, "POST", "/v1/shopper-sessions", storefront, {});
-  if (session.status !== 201) throw new Error(`shopper session: ${session.status} ${JSON.stringify(session.body)}`);
-  const auth = { ...storefront, authorization: `Bearer ${String(session.body.accessToken)}` };
-  while (!chaos.stopped) {
-    // A request left without an answer is recorded and the shopper goes on with a new cart.
-    await buyOnce(chaos, ledger, skuIds, phase, auth).catch((err: unknown) => {
-      ledger.unexpected.push(err instanceof Error ? err.message : String(err));
-    });
-  }
-}
-
-async function buyOnce(
-  chaos: Chaos,
-  ledger: Ledger,
-  skuIds: string[],
-  phase: () => number,
-  auth: Record<string, string>,
-): Promise<void> {
-  const cart = await answered(chaos, "POST", "/v1/carts", auth, {});
-  if (cart.status !== 201) throw new Error(`cart: ${cart.status} ${JSON.stringify(cart.body)}`);
-  const cartId = String(cart.body.id);
-  // One or two SKUs, one to three units each. Adding a line has no Idempotency-Key, so after a lost answer the
-  // client reads the cart and sets what it wanted (as a storefront redrawing its cart would).
-  const first = Math.floor(random() * SKUS);
-  const wanted = new Map<string, number>([[skuIds[first] ?? "", 1 + Math.floor(random() * 3)]]);
-  if (random() < 0.5) wanted.set(skuIds[(first + 1) % SKUS] ?? "", 1 + Math.floor(random() * 3));
-  for (const [skuId, quantity] of wanted) {
-    await request(chaos, "POST", `/v1/carts/${cartId}/lines`, auth, { skuId, quantity }).catch((err) => {
-      if (!(err instanceof ConnectionLost)) throw err;
-    });
-  }
-  const read = await answered(chaos, "GET", `/v1/carts/${cartId}`, auth);
-  const lines = (read.body.lines ?? []) as { id: string; skuId: string; quantity: number }[];
-  for (const [skuId, quantity] of wanted) {
-    const line = lines.find((l) => l.skuId === skuId);
-    if (line === undefined) await answered(chaos, "POST", `/v1/carts/${cartId}/lines`, auth, { skuId, quantity });
-    else if (line.quantity !== quantity) {
-      await answered(chaos, "PATCH", `/v1/carts/${cartId}/lines/${line.id}`, auth, { quantity });
-    }
-  }
-
-  const checkoutKey = randomUUID();
-  chaos.inFlight.checkout++;
-  const checkout = await answered(
-    chaos,
-    "POST",
-    `/v1/carts/${cartId}/checkout`,
-    { ...auth, "idempotency-key": checkoutKey },
-    {},
-  ).finally(() => chaos.inFlight.checkout--);
-  ledger.retries += checkout.retries;
-  if (checkout.status === 409 && checkout.body.code === "sold_out") {
-    ledger.soldOut++;
-    return;
-  }
-  if (checkout.status !== 201) {
-    ledger.unexpected.push(`checkout ${cartId}: ${checkout.status} ${JSON.stringify(checkout.body)}`);
-    return;
-  }
-  const orderId = String(checkout.body.id);
-  const paymentId = String((checkout.body.payment as { id: string }).id);
-  ledger.checkouts.set(checkoutKey, new Set([...(ledger.checkouts.get(checkoutKey) ?? []), orderId]));
-  ledger.orders.set(orderId, { cartId, paymentId });
-  // A replay with the same key must name the same order (it is the client's own check after a retry).
-  const replay = await answered(
-    chaos,
-    "POST",
-    `/v1/carts/${cartId}/checkout`,
-    {
-      ...auth,
-      "idempotency-key": checkoutKey,
-    },
-    {},
-  );
-  if (replay.status === 201) ledger.checkouts.get(checkoutKey)?.add(String(replay.body.id));
-  else ledger.unexpected.push(`checkout replay ${cartId}: ${replay.status} ${JSON.stringify(replay.body)}`);
-
-  if (phase() === 0 && random() < ABANDON_RATE) {
-    ledger.abandoned.add(orderId);
-    return;
-  }
-  chaos.inFlight.payment++;
-  const paid = await answered(
-    chaos,
-    "POST",
-    `/v1/payments/${paymentId}/sandbox`,
-    { ...auth, "idempotency-key": randomUUID() },
-    { outcome: "succeed" },
-  ).finally(() => chaos.inFlight.payment--);
-  ledger.retries += paid.retries;
-  if (paid.status === 200) {
-    ledger.payments.set(paymentId, { orderId, status: String((paid.body.payment as { status: string }).status) });
-  } else {
-    ledger.unexpected.push(`payment ${paymentId}: ${paid.status} ${JSON.stringify(paid.body)}`);
-  }
-}
 
 async function until(what: () => boolean, timeoutMs: number, label: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -242,6 +54,11 @@ async function killPlatform(platform: NpmStart): Promise<number> {
   const left = await stillRunning(tree, 10_000);
   expect(listProcesses(left), "still running after SIGKILL").toBe("");
   return tree.length;
+}
+
+interface Sale {
+  stockLeft: number;
+  shardStock: { shard: number; held: number; committed: number; waiting: number }[];
 }
 
 interface Order {
@@ -299,7 +116,11 @@ describe("the chaos run", () => {
       dataDir,
       timeoutMs: 240_000,
       // Every shopper comes from 127.0.0.1: the per-address limit would throttle the run, not test it.
-      env: { RATE_LIMITS: "off", ORDER_PAYMENT_TIMEOUT_SECONDS: String(PAYMENT_TIMEOUT_SECONDS) },
+      env: {
+        RATE_LIMITS: "off",
+        ORDER_PAYMENT_TIMEOUT_SECONDS: String(PAYMENT_TIMEOUT_SECONDS),
+        HOLD_TTL_SECONDS: String(PAYMENT_TIMEOUT_SECONDS),
+      },
     };
     current = await npmStart("chaos", at);
     const { merchants } = await current.credentials<{
@@ -324,26 +145,47 @@ describe("the chaos run", () => {
     const product = await answered(chaos, "POST", "/v1/products", asMerchant, {
       title: "混沌测试 chaos run",
       status: "active",
-      skus: Array.from({ length: SKUS }, (_, i) => ({
+      skus: Array.from({ length: SKUS + 1 }, (_, i) => ({
         options: { 色号: `#${i + 1}` },
         price: { amount: 3900, currency: "CNY" },
-        stock: STOCK,
+        stock: i < SKUS ? STOCK : FLASH_STOCK,
       })),
     });
     expect(product.status, JSON.stringify(product.body)).toBe(201);
-    const skuIds = (product.body.skus as { id: string }[]).map((s) => s.id);
+    const allSkuIds = (product.body.skus as { id: string }[]).map((s) => s.id);
+    const skuIds = allSkuIds.slice(0, SKUS);
+    const flashSkuId = allSkuIds[SKUS] ?? "";
+    const sale = await answered(
+      chaos,
+      "POST",
+      "/v1/flash-sales",
+      { ...asMerchant, "idempotency-key": randomUUID() },
+      {
+        skuId: flashSkuId,
+        quantity: FLASH_QUANTITY,
+        price: { amount: 1990, currency: "CNY" },
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        perShopperLimit: 100,
+      },
+    );
+    expect(sale.status, JSON.stringify(sale.body)).toBe(201);
+    const shop: Shop = { skuIds, flash: { saleId: String(sale.body.id), skuId: flashSkuId } };
 
     const ledger: Ledger = {
       checkouts: new Map(),
       orders: new Map(),
       soldOut: 0,
       abandoned: new Set(),
+      holdsAbandoned: 0,
+      holdsReserved: 0,
+      flashSoldOut: 0,
       payments: new Map(),
       retries: 0,
       unexpected: [],
     };
     let phase = 0;
-    const shoppers = Promise.all(Array.from({ length: SHOPPERS }, () => shopper(chaos, ledger, skuIds, () => phase)));
+    const shoppers = Promise.all(Array.from({ length: SHOPPERS }, () => shopper(chaos, ledger, shop, () => phase)));
     shoppers.catch(() => {});
     const kills: string[] = [];
     try {
@@ -382,7 +224,7 @@ describe("the chaos run", () => {
     const privateJwk = JSON.parse(await readFile(localAuthKeyFile(dataDir), "utf8")) as JWK;
     const db = connect({ url: platform.libsqlUrl, authToken: await signLocalToken(privateJwk, "1h") }).$client;
     const endpointId = String(endpoint.body.id);
-    const skuSet = new Set(skuIds);
+    const skuSet = new Set(allSkuIds);
     const settle = async () => {
       const orders = await merchantOrders(chaos, skuSet);
       const outbox = await db.execute({
@@ -395,7 +237,15 @@ describe("the chaos run", () => {
       );
       const deliveries = receiver.received.get("chaos") ?? [];
       const delivered = new Set(accepted);
-      return { orders, outbox: outbox.rows, inProgress: inProgress.rows, deliveries, delivered };
+      const flash = await answered(chaos, "GET", `/v1/flash-sales/${shop.flash.saleId}`, asMerchant);
+      return {
+        orders,
+        outbox: outbox.rows,
+        inProgress: inProgress.rows,
+        deliveries,
+        delivered,
+        sale: flash.body as unknown as Sale,
+      };
     };
     let settled = await settle();
     const recoveryDeadline = Date.now() + RECOVERY_MS;
@@ -405,6 +255,7 @@ describe("the chaos run", () => {
       deliveries: s.outbox.filter((r) => r.status !== "succeeded").map((r) => `${r.message_id} ${r.status}`),
       undelivered: s.outbox.filter((r) => !s.delivered.has(String(r.message_id))).map((r) => r.message_id),
       idempotencyKeys: s.inProgress.map((r) => `${r.caller} ${r.key} since ${r.created_at}`),
+      holds: s.sale.shardStock.filter((shard) => shard.held > 0 || shard.waiting > 0).map((shard) => shard.shard),
     });
     while (Object.values(pendingOf(settled)).some((list) => list.length > 0) && Date.now() < recoveryDeadline) {
       await new Promise((r) => setTimeout(r, 2000));
@@ -419,7 +270,7 @@ describe("the chaos run", () => {
     const ledgerSums = new Map<string, { total: number; initial: number; orders: number; cancelled: number }>();
     const read = await answered(chaos, "GET", `/v1/products/${String(product.body.id)}`, asMerchant);
     for (const sku of read.body.skus as { id: string; stock: number }[]) stock.set(sku.id, sku.stock);
-    for (const skuId of skuIds) {
+    for (const skuId of allSkuIds) {
       const rows: { delta: number; reason: string }[] = [];
       let cursor: string | null = null;
       do {
@@ -441,7 +292,7 @@ describe("the chaos run", () => {
         cancelled: sum("order_cancelled"),
       });
     }
-    const sold = new Map<string, number>(skuIds.map((id) => [id, 0]));
+    const sold = new Map<string, number>(allSkuIds.map((id) => [id, 0]));
     for (const order of orders) {
       if (order.status === "cancelled") continue;
       for (const line of order.lines) sold.set(line.skuId, (sold.get(line.skuId) ?? 0) + line.quantity);
@@ -469,9 +320,10 @@ describe("the chaos run", () => {
     const succeeded = [...ledger.payments.entries()].filter(([, p]) => p.status === "succeeded");
     const table = [
       "",
-      `chaos run (seed ${seed}): ${SHOPPERS} shoppers, ${SKUS} SKUs × ${STOCK}; kills: ${kills.join("; ")}`,
+      `chaos run (seed ${seed}): ${SHOPPERS} shoppers, ${SKUS} SKUs × ${STOCK} and a flash sale of ${FLASH_QUANTITY}; kills: ${kills.join("; ")}`,
       "              acknowledged   present   note",
       `orders        ${pad(acknowledged.length)}     ${pad(acknowledged.filter((id) => byId.has(id)).length)}   ${orders.length} ours in the database (${count(orders, "paid")} paid, ${count(orders, "cancelled")} cancelled, ${count(orders, "pending_payment")} unpaid); ${ledger.abandoned.size} left unpaid on purpose; ${ledger.soldOut} sold out`,
+      `flash units   ${pad(ledger.holdsReserved)}     ${pad(sold.get(flashSkuId) ?? 0)}   holds reserved vs sold; ${ledger.holdsAbandoned} holds left to expire on purpose, ${settled.sale.stockLeft} of ${FLASH_QUANTITY} left, ${ledger.flashSoldOut} sold out`,
       `payments      ${pad(succeeded.length)}     ${pad(succeeded.filter(([, p]) => byId.get(p.orderId)?.status === "paid").length)}   succeeded answers on paid orders`,
       `events        ${pad(outbox.length)}     ${pad(outbox.filter((r) => settled.delivered.has(String(r.message_id))).length)}   recorded for the endpoint vs delivered; ${deliveries.length} deliveries, ${refusedOnce.size} refused (500), ${deliveries.length - bodies.size} repeats`,
       `retries       ${ledger.retries} after a lost connection, a 5xx or an in-progress key; still pending at the end: ${JSON.stringify(pendingOf(settled))}`,
@@ -509,6 +361,16 @@ describe("the chaos run", () => {
         sold: sold.get(skuId),
       });
     }
+    // The flash sale: its units are left or in orders, none held past its expiry; its SKU kept the rest.
+    const shards = settled.sale.shardStock;
+    expect({
+      leftPlusSold: settled.sale.stockLeft + (sold.get(flashSkuId) ?? 0),
+      committed: shards.reduce((n, shard) => n + shard.committed, 0),
+    }).toEqual({ leftPlusSold: FLASH_QUANTITY, committed: sold.get(flashSkuId) });
+    expect({ stock: stock.get(flashSkuId), ledger: ledgerSums.get(flashSkuId)?.total }).toEqual({
+      stock: FLASH_STOCK - FLASH_QUANTITY,
+      ledger: FLASH_STOCK - FLASH_QUANTITY,
+    });
     // Webhooks: never two bodies for one webhook-id; every order event delivered; nothing left pending.
     expect([...bodies].filter(([, set]) => set.size > 1).map(([id]) => id)).toEqual([]);
     expect(missingEvents).toEqual([]);
@@ -518,6 +380,7 @@ describe("the chaos run", () => {
       deliveries: [],
       undelivered: [],
       idempotencyKeys: [],
+      holds: [],
     });
   }, 1_200_000);
 });
