@@ -16,9 +16,15 @@ export interface OpenApiPart {
 export function openApiPart<E extends HonoEnv>(app: OpenAPIHono<E>): OpenApiPart {
   const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "zhongcao", version: "1" } });
   return {
-    paths: JSON.parse(JSON.stringify(doc.paths ?? {})),
-    schemas: JSON.parse(JSON.stringify(doc.components?.schemas ?? {})),
+    paths: JSON.parse(JSON.stringify(doc.paths ?? {}), patternSource),
+    schemas: JSON.parse(JSON.stringify(doc.components?.schemas ?? {}), patternSource),
   };
+}
+
+// zod-to-openapi writes a regex that has flags as `source/flags` (`^#?[\p{L}]{1,30}$/u`), which no string matches: a
+// JSON Schema pattern is the source alone, and validators read it as Unicode already.
+function patternSource(key: string, value: unknown): unknown {
+  return key === "pattern" && typeof value === "string" ? value.replace(/\$\/[dgimsuvy]+$/, "$") : value;
 }
 
 export function serviceEntrypoint<E extends DatabaseConfig>(

@@ -53,3 +53,23 @@ describe("GET /openapi.json's servers", () => {
     expect(text.includes("evil.example")).toBe(false);
   });
 });
+
+describe("GET /openapi.json's patterns", () => {
+  it("are each a regular expression's source alone, never with /flags after it", async () => {
+    const doc = await (await exports.default.fetch(new Request("http://gateway/openapi.json"))).json();
+    const patterns: string[] = [];
+    JSON.stringify(doc, (key, value) => {
+      if (key === "pattern" && typeof value === "string") patterns.push(value);
+      return value;
+    });
+    expect(patterns.length).toBeGreaterThan(50);
+    for (const pattern of patterns) {
+      expect(pattern, pattern).not.toMatch(/\$\/[a-z]+$/);
+      expect(() => new RegExp(pattern, "u"), pattern).not.toThrow();
+    }
+    // A note's topics, declared with a Unicode regex: a Chinese topic fits the documented pattern.
+    type Schemas = Record<string, { properties: Record<string, { items: { pattern: string } }> }>;
+    const topics = (doc as { components: { schemas: Schemas } }).components.schemas.NoteCreate?.properties.topics;
+    expect(new RegExp(topics?.items.pattern ?? "", "u").test("#口红")).toBe(true);
+  });
+});
