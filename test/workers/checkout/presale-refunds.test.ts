@@ -20,7 +20,7 @@ import {
   refundedFigure,
   stripeRefunds,
 } from "./refunds-helpers.ts";
-import { cny, decide, deliver, requestReturn, stripeEvent, stripeFake } from "./returns-helpers.ts";
+import { cny, decide, deliver, requestReturn, stripeEvent, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 /** A pre-sale order of `quantity` units whose deposit and balance the sandbox has taken. */
 async function paidBySandbox(who: string, quantity = 1) {
@@ -137,13 +137,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
   it("a failed part fails the refund, keeps what succeeded given back, and a retry refunds only the rest", async () => {
     const who = "psr-fail";
     const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
-    await stripeFake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[payment_id]": depositId },
-      status: 400,
-      error: { type: "invalid_request_error", code: "charge_disputed", message: "The charge is disputed." },
-      times: 1,
-    });
+    await stripeRefundsAnswer("disputed", { "metadata[payment_id]": depositId }, 1);
     const body = { lines: [{ position: 0, quantity: 1 }] };
     const failed = await (await refund(orderId, presale.merchant, body)).json<Refund>();
     expect(failed).toMatchObject({ status: "failed", failureReason: "charge_disputed", amount: cny(15_000) });
@@ -177,13 +171,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
   it("a part Stripe leaves pending settles by its own webhook; the refund settles when all parts have", async () => {
     const who = "psr-pending";
     const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
-    await stripeFake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[payment_id]": balanceId },
-      status: 200,
-      refundStatus: "pending",
-      times: 1,
-    });
+    await stripeRefundsAnswer("pending", { "metadata[payment_id]": balanceId }, 1);
     const made = await (await refund(orderId, presale.merchant, {})).json<Refund>();
     expect(made).toMatchObject({ status: "pending", amount: cny(15_000) });
     expect(parts(made)).toEqual([

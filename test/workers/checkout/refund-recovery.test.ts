@@ -22,7 +22,7 @@ import {
   stripeRefundObjects,
   stripeRefunds,
 } from "./refunds-helpers.ts";
-import { cny, newMerchant, paidOrderOf, stripeEvent, stripeFake } from "./returns-helpers.ts";
+import { cny, newMerchant, paidOrderOf, stripeEvent, stripeFake, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 const recovery = (refundId: string) => runDurableObjectAlarm(env.REFUND_RECOVERY.getByName(refundId));
 
@@ -34,28 +34,11 @@ async function readRefund(orderId: string, merchant: string, refundId: string): 
   return found;
 }
 
-/** The next `times` refund requests to Stripe matching `match` reach it, but their answers are lost. */
-const loseAnswers = (match: Record<string, string>, times = 2) =>
-  stripeFake("rules", {
-    path: "/v1/refunds",
-    match,
-    status: 500,
-    error: { type: "api_error", message: "An error occurred with our connection to Stripe." },
-    lost: true,
-    times,
-  });
-
 /** A refund of `amount` of a paid Stripe order (20000) that Stripe made and left pending: its part has a reference. */
 async function pendingAtStripe(who: string, amount: number) {
   const merchant = await newMerchant();
   const { order } = await paidOrderOf(who, merchant, [{ price: 20_000, quantity: 1 }], "stripe");
-  await stripeFake("rules", {
-    path: "/v1/refunds",
-    match: { "metadata[order_id]": order.id },
-    status: 200,
-    refundStatus: "pending",
-    times: 1,
-  });
+  await stripeRefundsAnswer("pending", { "metadata[order_id]": order.id }, 1);
   const made = await (await refund(order.id, merchant, { amount: cny(amount) })).json<Refund>();
   expect(made).toMatchObject({ status: "pending", amount: cny(amount) });
   const stripeId = await providerRefundId(made.id, order.payment?.id ?? "");
@@ -67,7 +50,7 @@ describe("refund recovery", () => {
   it("a part whose answer was lost is sent again by the alarm with the same key; Stripe holds one refund", async () => {
     const merchant = await newMerchant();
     const { order } = await paidOrderOf("rr-lost", merchant, [{ price: 20_000, quantity: 1 }], "stripe");
-    await loseAnswers({ "metadata[order_id]": order.id });
+    await stripeRefundsAnswer("lost", { "metadata[order_id]": order.id }, 2);
     const res = await refund(order.id, merchant, { amount: cny(8_000) });
     expect(res.status, await res.clone().text()).toBe(201);
     const made = await res.json<Refund>();
@@ -139,7 +122,7 @@ describe("refund recovery", () => {
   it("a pre-sale refund whose first part's answer was lost recovers both parts, the balance then the deposit", async () => {
     const who = "rr-presale";
     const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
-    await loseAnswers({ "metadata[payment_id]": balanceId });
+    await stripeRefundsAnswer("lost", { "metadata[payment_id]": balanceId }, 2);
     const made = await (await refund(orderId, presale.merchant, {})).json<Refund>();
     expect(made).toMatchObject({ status: "pending", amount: cny(15_000) });
     // The deposit's part waits behind the balance's, unsent.
@@ -171,13 +154,7 @@ describe("refund recovery", () => {
     const merchant = await newMerchant();
     const { order } = await paidOrderOf("rr-bound", merchant, [{ price: 20_000, quantity: 1 }], "stripe");
     // Stripe is down for the request, the SDK's retry, and both again at every attempt.
-    await stripeFake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[order_id]": order.id },
-      status: 503,
-      error: { type: "api_error", message: "Service unavailable" },
-      times: 2 * (1 + ATTEMPTS),
-    });
+    await stripeRefundsAnswer("unavailable", { "metadata[order_id]": order.id }, 2 * (1 + ATTEMPTS));
     const made = await (await refund(order.id, merchant, {})).json<Refund>();
     expect(made).toMatchObject({ status: "pending" });
     for (let attempt = 1; attempt < ATTEMPTS; attempt++) {

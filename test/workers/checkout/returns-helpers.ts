@@ -41,9 +41,43 @@ export interface LineSpec {
   rateBps?: number;
 }
 
-/** The fake Stripe (test/stripe-fake.ts), steered through its /_fake/ routes. */
-export const stripeFake = async <T>(path: string, body: unknown): Promise<T> =>
-  (await fetch(`${env.STRIPE_API_BASE}/_fake/${path}`, { method: "POST", body: JSON.stringify(body) })).json<T>();
+/** The fake Stripe (test/stripe-fake.ts), steered through its /_fake/ routes: read (no body) or told (a body). */
+export const stripeFake = async <T>(path: string, body?: unknown): Promise<T> => {
+  const res = await fetch(`${env.STRIPE_API_BASE}/_fake/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`fake ${path}: ${res.status} ${await res.text()}`);
+  return res.json<T>();
+};
+
+/** The answers the fake Stripe can give a refund request: made but pending, refused, down, or made with the answer lost. */
+const refundAnswers = {
+  pending: { status: 200, refundStatus: "pending" },
+  disputed: {
+    status: 400,
+    error: { type: "invalid_request_error", code: "charge_disputed", message: "The charge is disputed." },
+  },
+  unavailable: { status: 503, error: { type: "api_error", message: "Service unavailable" } },
+  lost: {
+    status: 500,
+    error: { type: "api_error", message: "An error occurred with our connection to Stripe." },
+    lost: true,
+  },
+};
+
+/** The fake Stripe gives `answer` to the refund requests whose fields include `match`: the next `times`, else all. */
+export const stripeRefundsAnswer = (
+  answer: keyof typeof refundAnswers,
+  match: Record<string, string>,
+  times?: number,
+) =>
+  stripeFake("rules", {
+    path: "/v1/refunds",
+    match,
+    ...refundAnswers[answer],
+    ...(times === undefined ? {} : { times }),
+  });
 
 /** The fake moves `object` (a Stripe id, or our payment or refund id) and its signed event is delivered to us. */
 export async function stripeEvent(type: string, object: string, extra: { status?: string } = {}): Promise<Response> {

@@ -15,7 +15,7 @@ import {
   paidOrderOf,
   requestReturn,
   stripeEvent,
-  stripeFake,
+  stripeRefundsAnswer,
 } from "./returns-helpers.ts";
 
 interface Return {
@@ -189,12 +189,7 @@ describe("returns", () => {
       "stripe",
     );
     await deliver(order.id, merchant);
-    await stripeFake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[order_id]": order.id },
-      status: 200,
-      refundStatus: "pending",
-    });
+    await stripeRefundsAnswer("pending", { "metadata[order_id]": order.id });
     const ret = await (
       await requestReturn(order.id, "rt8", { lines: [{ position: 0, quantity: 1 }], reason: "too dark" })
     ).json<Return>();

@@ -6,6 +6,7 @@ import { database } from "#shared/db.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { asMerchant, call, createSale, key, merchantId, reserve, shopper, stockOf } from "./helpers.ts";
 import { cartOf, checkout, type Order, orderOf, unpaidOrder } from "./orders.ts";
+import { stripeFake, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 interface Signed {
   body: string;
@@ -19,18 +20,9 @@ interface Refund {
   failureReason: string | null;
 }
 
-const fake = async <T>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${env.STRIPE_API_BASE}/_fake/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fake ${path}: ${res.status} ${await res.text()}`);
-  return res.json<T>();
-};
-
 /** The fake moves `object` (a Stripe id, or our payment or refund id) and hands back the signed event. */
 const emit = (type: string, object: string, extra: { status?: string; timestamp?: number } = {}) =>
-  fake<Signed>("events", { type, object, ...extra });
+  stripeFake<Signed>("events", { type, object, ...extra });
 
 const deliver = (event: Partial<Signed>) =>
   exports.default.fetch(
@@ -45,7 +37,7 @@ const deliver = (event: Partial<Signed>) =>
   );
 
 const requests = (path: string) =>
-  fake<{ method: string; path: string; idempotencyKey: string | null; fields: Record<string, string> }[]>(
+  stripeFake<{ method: string; path: string; idempotencyKey: string | null; fields: Record<string, string> }[]>(
     "requests",
   ).then((all) => all.filter((r) => r.path === path));
 
@@ -164,7 +156,7 @@ describe("Stripe payments", () => {
       body: { skuId: sale.skuId, flashSaleId: sale.id, holdId: hold.id },
     });
     // Down for the SDK's first try and its one retry.
-    await fake("rules", {
+    await stripeFake("rules", {
       path: "/v1/payment_intents",
       match: { "metadata[cart_id]": cartId },
       status: 500,
@@ -203,7 +195,7 @@ describe("Stripe payments", () => {
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ code: "sold_out" });
     const intents =
-      await fake<{ status: string; cancellation_reason?: string; metadata: Record<string, string> }[]>("intents");
+      await stripeFake<{ status: string; cancellation_reason?: string; metadata: Record<string, string> }[]>("intents");
     expect(intents.filter((intent) => intent.metadata.cart_id === cartId)).toEqual([
       expect.objectContaining({ status: "canceled", cancellation_reason: "abandoned" }),
     ]);
@@ -251,12 +243,7 @@ describe("Stripe refunds", () => {
 
   it("a pending refund is settled by its webhook, once", async () => {
     const { order } = await paidStripeOrder("sr2");
-    await fake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[order_id]": order.id },
-      status: 200,
-      refundStatus: "pending",
-    });
+    await stripeRefundsAnswer("pending", { "metadata[order_id]": order.id });
     const made = await (await refund(order.id, {})).json<Refund>();
     expect(made).toMatchObject({ status: "pending", amount: { amount: 20_000 } });
     expect(await orderOf(order.id, "sr2")).toMatchObject({ status: "paid" });
@@ -270,12 +257,7 @@ describe("Stripe refunds", () => {
 
   it("charge.refunded settles the intent's refunds as Stripe has them, once", async () => {
     const { order, paymentId } = await paidStripeOrder("sr2b");
-    await fake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[order_id]": order.id },
-      status: 200,
-      refundStatus: "pending",
-    });
+    await stripeRefundsAnswer("pending", { "metadata[order_id]": order.id });
     const first = await (await refund(order.id, { amount: { amount: 6_000, currency: "CNY" } })).json<Refund>();
     const second = await (await refund(order.id, { amount: { amount: 4_000, currency: "CNY" } })).json<Refund>();
     // At Stripe the first succeeds and the second fails; only charge.refunded is delivered.
@@ -296,22 +278,10 @@ describe("Stripe refunds", () => {
 
   it("a refund Stripe refuses fails and gives its amount back; Stripe down leaves it pending for its recovery", async () => {
     const { order } = await paidStripeOrder("sr3");
-    await fake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[order_id]": order.id },
-      status: 400,
-      error: { type: "invalid_request_error", code: "charge_disputed", message: "The charge is disputed." },
-      times: 1,
-    });
+    await stripeRefundsAnswer("disputed", { "metadata[order_id]": order.id }, 1);
     const refused = await (await refund(order.id, {})).json<Refund>();
     expect(refused).toMatchObject({ status: "failed", failureReason: "charge_disputed" });
-    await fake("rules", {
-      path: "/v1/refunds",
-      match: { "metadata[order_id]": order.id },
-      status: 503,
-      error: { type: "api_error", message: "Service unavailable" },
-      times: 2,
-    });
+    await stripeRefundsAnswer("unavailable", { "metadata[order_id]": order.id }, 2);
     // Stripe may have made a refund it could not answer for: the refund stays pending, holding its amount, until
     // its recovery alarm sends it again (refund-recovery.test.ts).
     const down = await refund(order.id, {});

@@ -14,6 +14,7 @@ import {
   attempted,
   createEndpoint,
   deliveriesOf,
+  newEndpoint,
   newMerchant,
   receivedAtLeast,
   rule,
@@ -77,9 +78,7 @@ async function recordWithoutKick(merchant: string): Promise<void> {
 
 describe("an idle webhook endpoint", () => {
   it("keeps no alarm: 0 wakes in an hour, after it was created and after a delivery", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     // Creating it kicked its dispatcher, whose pass found nothing to send.
     expect(await alarmAfterPass(endpoint.id)).toBeNull();
     expect(await wakesWithin(endpoint.id, HOUR_MS)).toBe(0);
@@ -98,9 +97,7 @@ describe("an idle webhook endpoint", () => {
   });
 
   it("still keeps an alarm for a retry, and none once the retry has delivered", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     await rule(name, { status: 503 });
     const test = await call("POST", `/v1/webhook-endpoints/${endpoint.id}/test`, {
       headers: asMerchant(merchant),
@@ -123,9 +120,7 @@ describe("an idle webhook endpoint", () => {
 
 describe("the minute's sweep", () => {
   it("delivers a message whose kick was lost; an idle endpoint is left alone", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     const idle = await createEndpoint(await newMerchant(), uniqueName());
     // The pass its creation kicked is over before the event is written.
     expect(await alarmAfterPass(endpoint.id)).toBeNull();

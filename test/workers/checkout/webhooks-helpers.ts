@@ -48,6 +48,14 @@ export async function createEndpoint(merchant: string, name: string, body: Recor
 
 export const uniqueName = () => `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
+/** A new merchant with an endpoint of its own (createEndpoint's `body`), delivering to a receiver name of its own. */
+export async function newEndpoint(body: Record<string, unknown> = {}) {
+  const merchant = await newMerchant();
+  const name = uniqueName();
+  const endpoint = await createEndpoint(merchant, name, body);
+  return { merchant, name, endpoint };
+}
+
 export async function received(name: string): Promise<Received[]> {
   return (await fetch(`${receiver()}/_received/${name}`)).json<Received[]>();
 }

@@ -17,6 +17,7 @@ import {
   createEndpoint,
   deliveriesOf,
   type Endpoint,
+  newEndpoint,
   newMerchant,
   orderOf,
   received,
@@ -115,9 +116,7 @@ describe("order events", () => {
   });
 
   it("are written with their change: a checkout that fails records none", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["order.created", "inventory.low"] });
+    const { merchant, name, endpoint } = await newEndpoint({ eventTypes: ["order.created", "inventory.low"] });
     const failed = await orderOf(merchant, "wh-sold-out", { stock: 1, quantity: 2 });
     expect(failed.res.status).toBe(409);
     expect(await stockOf(failed.skuId)).toBe(1);
@@ -145,9 +144,7 @@ describe("order events", () => {
   });
 
   it("cancelled and refunded orders are told too", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["order.cancelled", "order.refunded"] });
+    const { merchant, name, endpoint } = await newEndpoint({ eventTypes: ["order.cancelled", "order.refunded"] });
     const cancelled = await (await orderOf(merchant, "wh-cancel")).res.json<{ id: string }>();
     expect((await call("POST", `/v1/orders/${cancelled.id}/cancel`, { headers: shopper("wh-cancel") })).status).toBe(
       200,
@@ -176,9 +173,7 @@ describe("order events", () => {
 
 describe("flash-sale events", () => {
   it("sold_out when every unit is sold, ended after the end: once each, from the sale's write-behind", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["flash_sale.sold_out", "flash_sale.ended"] });
+    const { merchant, name, endpoint } = await newEndpoint({ eventTypes: ["flash_sale.sold_out", "flash_sale.ended"] });
     const { skuIds } = await createSkus({ prices: [8900], stock: 5, owner: merchant });
     const created = await call("POST", "/v1/flash-sales", {
       headers: asMerchant(merchant),
@@ -221,9 +216,7 @@ describe("flash-sale events", () => {
 
 describe("events other Workers record", () => {
   it("reach the endpoint: inventory.low from the catalog's ledger, which kicks the dispatcher", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["inventory.low"], inventoryLowThreshold: 5 });
+    const { merchant, name, endpoint } = await newEndpoint({ eventTypes: ["inventory.low"], inventoryLowThreshold: 5 });
     const { skuIds } = await createSkus({ prices: [100], stock: 6, owner: merchant });
     const skuId = skuIds[0] ?? "";
     const adjust = (delta: number, key: string) =>
@@ -241,9 +234,7 @@ describe("events other Workers record", () => {
   });
 
   it("live_session.started tells the merchants on a creator's shelf, once", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name, { eventTypes: ["live_session.started"] });
+    const { merchant, name, endpoint } = await newEndpoint({ eventTypes: ["live_session.started"] });
     const { productId } = await createSkus({ prices: [100], stock: 1, owner: merchant });
     const db = database(env);
     const sessionId = newId("live");
@@ -278,9 +269,7 @@ describe("events other Workers record", () => {
 
 describe("delivery", () => {
   it("retries on the schedule with the same webhook-id, and logs every attempt", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     await rule(name, { status: 500, times: 2 });
     const messageId = await testEvent(merchant, endpoint.id);
     await attempted(endpoint.id, 1);
@@ -302,9 +291,7 @@ describe("delivery", () => {
   });
 
   it("honours Retry-After in seconds or as an HTTP date, never sooner than the schedule, capped at 10 h", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     await rule(name, { status: 503, retryAfter: "120" });
     await rule(name, { status: 429, retryAfter: new Date(Date.now() + 3_600_000).toUTCString() });
     await rule(name, { status: 503, retryAfter: "1" });
@@ -323,9 +310,7 @@ describe("delivery", () => {
   });
 
   it("gives a message up after eight attempts; replaying the failed ones since a time sends it again", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     const since = new Date(Date.now() - 1000).toISOString();
     await rule(name, { status: 500, times: 8 });
     const messageId = await testEvent(merchant, endpoint.id);
@@ -358,9 +343,7 @@ describe("delivery", () => {
   });
 
   it("a failing message does not hold back the later ones; each endpoint gets its messages in order", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     await rule(name, { status: 500 });
     const first = await testEvent(merchant, endpoint.id);
     await attempted(endpoint.id, 1);
@@ -373,9 +356,7 @@ describe("delivery", () => {
   });
 
   it("410 Gone disables the endpoint; enabling it again delivers what waited", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     await rule(name, { status: 410 });
     const messageId = await testEvent(merchant, endpoint.id);
     await attempted(endpoint.id, 1);
@@ -394,9 +375,7 @@ describe("delivery", () => {
   });
 
   it("an endpoint failing for 5 days is disabled, with the reason on it", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     const sixDaysAgo = new Date(Date.now() - 6 * 86_400_000).toISOString();
     await sql("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?", sixDaysAgo, endpoint.id);
     await rule(name, { status: 500 });
@@ -410,9 +389,7 @@ describe("delivery", () => {
   });
 
   it("delivers at least once when the dispatcher restarts in the middle of a delivery", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     await rule(name, { status: 200, hold: true });
     const messageId = await testEvent(merchant, endpoint.id);
     await receivedAtLeast(name, 1);
@@ -443,9 +420,7 @@ describe("delivery", () => {
   });
 
   it("resends one message with the same webhook-id; an unknown one is a 404", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     const messageId = await testEvent(merchant, endpoint.id);
     await receivedAtLeast(name, 1);
     await attempted(endpoint.id, 1);
@@ -458,9 +433,7 @@ describe("delivery", () => {
 
 describe("signing", () => {
   it("during a rotation's overlap both secrets sign; after it only the new one", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name);
+    const { merchant, name, endpoint } = await newEndpoint();
     const rotated = await call("POST", `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
       headers: asMerchant(merchant),
       body: { overlapSeconds: 3600 },
@@ -492,9 +465,7 @@ describe("signing", () => {
   });
 
   it("signs with Ed25519 (v1a) when the endpoint has a key pair, verifiable with its public key", async () => {
-    const merchant = await newMerchant();
-    const name = uniqueName();
-    const endpoint = await createEndpoint(merchant, name, { ed25519: true });
+    const { merchant, name, endpoint } = await newEndpoint({ ed25519: true });
     expect(endpoint.ed25519PublicKey).toMatch(/^whpk_/);
     await testEvent(merchant, endpoint.id);
     const [delivery] = await receivedAtLeast(name, 1);
