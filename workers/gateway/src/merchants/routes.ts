@@ -10,7 +10,7 @@ import { created, idParam, jsonBody, ok, resourceFields, route, setOf } from "#s
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
-import { operatorOnly, operatorOrMerchant } from "../pipeline/callers.ts";
+import { merchantKey, operatorOnly, operatorOrMerchant } from "../pipeline/callers.ts";
 import { handleSchema, OriginSchema, withUniqueHandle } from "../schemas.ts";
 
 export const MerchantSchema = z
@@ -49,6 +49,11 @@ const createMerchantRoute = route("POST /", "Onboard a merchant (operator)", {
     "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
   request: { body: jsonBody(MerchantCreateSchema) },
   responses: created(OnboardedMerchantSchema, "The merchant and its first keys", 400, 401, 409),
+});
+
+const getOwnMerchantRoute = route("GET /me", "Retrieve the merchant the calling secret key belongs to", {
+  description: "Any secret key of the merchant: the console and other tools learn whose key they hold.",
+  responses: ok(MerchantSchema, "The merchant", 401),
 });
 
 const getMerchantRoute = route("GET /{id}", "Retrieve a merchant (operator, or the merchant itself)", {
@@ -108,6 +113,13 @@ merchantRoutes.openapi(createMerchantRoute, async (c) => {
     },
     201,
   );
+});
+
+merchantRoutes.openapi(getOwnMerchantRoute, async (c) => {
+  const { merchantId } = merchantKey(c);
+  const [row] = await database(c.env).select().from(merchants).where(eq(merchants.id, merchantId));
+  if (!row) throw new ProblemError("not_found", `No merchant ${merchantId}.`);
+  return c.json(toMerchant(row), 200);
 });
 
 merchantRoutes.openapi(getMerchantRoute, async (c) => {

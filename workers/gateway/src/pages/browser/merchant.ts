@@ -1,221 +1,108 @@
-// The merchant page (GET /merchant): with a secret key typed in (kept in sessionStorage, so it leaves with the tab),
-// its business figures of the last two weeks as charts (GMV per currency, orders, conversion and return rate: today's
-// figure large, one bar a day), the same figures per live session, and the webhook endpoints with their recent
-// deliveries. Every call goes through the typed client (shared/client).
+// The merchant console (GET /merchant): with a secret key typed in (kept in sessionStorage, so it leaves with the
+// tab), the store run from one page: figures, products and stock, orders and returns, flash sales, live sessions,
+// promotions, webhooks and API keys, one section per hash route (#/products, #/orders?status=paid, …). Every call
+// goes through the typed client (shared/client): the console does nothing the public API cannot.
 import { zhongcao } from "#shared/client/index.ts";
-import type { components } from "#shared/client/schema.d.ts";
-import { barChart } from "./charts.ts";
+import { flashSalePage, flashSales } from "./console/flash-sales.ts";
+import { keys } from "./console/keys.ts";
+import { liveSessions } from "./console/live.ts";
+import { orderList, orderPage, returnList } from "./console/orders.ts";
+import { figures } from "./console/overview.ts";
+import { newProduct, productList, productPage } from "./console/products.ts";
+import { promotions } from "./console/promotions.ts";
+import { type Api, unwrap } from "./console/ui.ts";
+import { webhooks } from "./console/webhooks.ts";
 import { h, show } from "./dom.ts";
-import { dateTime, money, problemText } from "./format.ts";
-
-type Api = ReturnType<typeof zhongcao>;
-type Attempt = components["schemas"]["WebhookAttempt"];
-type Figures = components["schemas"]["AnalyticsFigures"];
-
-/** How many days the charts cover, today included. */
-const days = 14;
-const dayMs = 86_400_000;
-
-const percent = (rate: number | null) => (rate === null ? "—" : `${(rate * 100).toFixed(1)}%`);
-const gmvOf = (figures: Figures, currency: string) =>
-  figures.money.find((m) => m.currency === currency)?.gmv.amount ?? 0;
+import { problemText } from "./format.ts";
 
 const keyItem = "zhongcao.merchant.secretKey";
 const view = document.getElementById("view");
 const keyForm = document.getElementById("key");
 if (!(view instanceof HTMLElement) || !(keyForm instanceof HTMLFormElement)) throw new Error("page markup missing");
 
-function outcome(a: Attempt): HTMLElement {
-  if (a.responseStatus !== null && a.responseStatus >= 200 && a.responseStatus < 300) {
-    return h("span", { class: "ok" }, "已送达");
+const sections: [string, string][] = [
+  ["#/", "概览"],
+  ["#/products", "商品"],
+  ["#/orders", "订单"],
+  ["#/returns", "退货"],
+  ["#/flash-sales", "秒杀"],
+  ["#/live", "直播"],
+  ["#/promotions", "营销"],
+  ["#/webhooks", "Webhook"],
+  ["#/keys", "API 密钥"],
+];
+
+/** What leaving the current section must do (a flash sale's live view stops reading). */
+let leave: (() => void) | undefined;
+
+async function section(api: Api, merchant: { id: string; name: string }, target: HTMLElement): Promise<void> {
+  leave?.();
+  leave = undefined;
+  const [path = "", query = ""] = location.hash.replace(/^#/, "").split("?");
+  const [, page = "", id] = path.split("/");
+  const reload = () => void section(api, merchant, target);
+  if (page === "products" && id === "new") return show(target, newProduct(api));
+  if (page === "products" && id) return show(target, await productPage(api, id, reload));
+  if (page === "products") return show(target, await productList(api));
+  if (page === "orders" && id) return show(target, await orderPage(api, id, reload));
+  if (page === "orders") return show(target, await orderList(api, new URLSearchParams(query).get("status")));
+  if (page === "returns") return show(target, await returnList(api, reload));
+  if (page === "flash-sales" && id) {
+    leave = await flashSalePage(api, id, target);
+    return;
   }
-  const why = a.responseStatus !== null ? `HTTP ${a.responseStatus}` : (a.error ?? "无响应");
-  const next = a.nextAttemptAt ? `，${dateTime(a.nextAttemptAt)} 重试` : "，已放弃";
-  return h("span", { class: "failing" }, `失败（${why}${next}）`);
+  if (page === "flash-sales") return show(target, await flashSales(api));
+  if (page === "live") return show(target, await liveSessions(api, merchant.id, reload));
+  if (page === "promotions") return show(target, await promotions(api, reload));
+  if (page === "webhooks") return show(target, await webhooks(api, reload));
+  if (page === "keys") return show(target, await keys(api, reload));
+  const [figuresSection, webhooksSection] = await Promise.all([figures(api), webhooks(api, reload)]);
+  show(target, figuresSection, webhooksSection);
 }
 
-async function webhooks(api: Api): Promise<HTMLElement> {
-  const endpoints = await api.GET("/v1/webhook-endpoints", { params: { query: { limit: 20 } } });
-  if (!endpoints.data) throw endpoints.error;
-  const sections = await Promise.all(
-    endpoints.data.data.map(async (endpoint) => {
-      const attempts = await api.GET("/v1/webhook-endpoints/{id}/attempts", {
-        params: { path: { id: endpoint.id }, query: { limit: 20 } },
-      });
-      if (!attempts.data) throw attempts.error;
-      return h(
-        "section",
-        { class: "card endpoint", "data-endpoint": endpoint.id },
-        h(
-          "h3",
-          {},
-          endpoint.url,
-          " ",
-          h("span", { class: `badge ${endpoint.enabled ? "live" : ""}` }, endpoint.enabled ? "启用" : "已停用"),
-        ),
-        h(
-          "p",
-          { class: "meta" },
-          endpoint.eventTypes.join(", "),
-          endpoint.disabledReason ? ` · ${endpoint.disabledReason}` : "",
-        ),
-        attempts.data.data.length === 0
-          ? h("p", { class: "meta" }, "还没有投递记录")
-          : h(
-              "table",
-              { class: "attempts" },
-              h(
-                "thead",
-                {},
-                h("tr", {}, ...["时间", "消息", "第几次", "状态码", "耗时", "结果"].map((t) => h("th", {}, t))),
-              ),
-              h(
-                "tbody",
-                {},
-                ...attempts.data.data.map((a) =>
-                  h(
-                    "tr",
-                    { "data-message": a.messageId },
-                    h("td", {}, dateTime(a.createdAt)),
-                    h("td", {}, h("code", {}, a.messageId)),
-                    h("td", {}, a.attempt),
-                    h("td", { class: "status" }, a.responseStatus ?? "—"),
-                    h("td", {}, `${a.latencyMs} ms`),
-                    h("td", {}, outcome(a)),
-                  ),
-                ),
-              ),
-            ),
-      );
-    }),
-  );
-  return h(
-    "section",
-    { id: "webhooks", "aria-label": "Webhook 投递" },
-    h("h2", {}, "Webhook 投递"),
-    sections.length > 0 ? h("div", {}, ...sections) : h("p", { class: "meta" }, "还没有 webhook 端点"),
-  );
-}
-
-async function figures(api: Api): Promise<HTMLElement> {
-  const to = new Date().toISOString().slice(0, 10);
-  const from = new Date(Date.now() - (days - 1) * dayMs).toISOString().slice(0, 10);
-  const [report, sessions] = await Promise.all([
-    api.GET("/v1/analytics/merchants/{id}", { params: { path: { id: "me" }, query: { from, to } } }),
-    api.GET("/v1/analytics/live-sessions", { params: { query: { from, to, limit: 20 } } }),
-  ]);
-  if (!report.data) throw report.error;
-  if (!sessions.data) throw sessions.error;
-  const { totals, days: series } = report.data;
-  const today = series.at(-1);
-  const label = (day: string) => day.slice(5);
-  // GMV is never added across currencies: one chart each (CNY when nothing was sold yet).
-  const currencies = totals.money.length > 0 ? totals.money.map((m) => m.currency) : ["CNY"];
-  const charts = [
-    ...currencies.map((currency) =>
-      barChart({
-        id: `chart-gmv-${currency}`,
-        title: `GMV（${currency}）· 近 ${days} 天 ${money({ amount: gmvOf(totals, currency), currency })}`,
-        headline: `今日 ${money({ amount: today ? gmvOf(today, currency) : 0, currency })}`,
-        points: series.map((d) => ({ label: label(d.day), value: gmvOf(d, currency) })),
-        format: (amount) => money({ amount, currency }),
-      }),
-    ),
-    barChart({
-      id: "chart-orders",
-      title: `订单 · 近 ${days} 天 ${totals.orders} 单`,
-      headline: `今日 ${today?.orders ?? 0} 单`,
-      points: series.map((d) => ({ label: label(d.day), value: d.orders })),
-      format: (n) => `${n} 单`,
-    }),
-    barChart({
-      id: "chart-conversion",
-      title: `转化率 · 近 ${days} 天 ${percent(totals.conversionRate)}`,
-      headline: `今日 ${percent(today?.conversionRate ?? null)}`,
-      points: series.map((d) => ({ label: label(d.day), value: d.conversionRate ?? 0 })),
-      format: (rate) => percent(rate),
-    }),
-    barChart({
-      id: "chart-returns",
-      title: `退货率 · 近 ${days} 天 ${percent(totals.returnRate)}`,
-      headline: `今日 ${percent(today?.returnRate ?? null)}`,
-      points: series.map((d) => ({ label: label(d.day), value: d.returnRate ?? 0 })),
-      format: (rate) => percent(rate),
-    }),
-  ];
-  const rows = sessions.data.data;
-  return h(
-    "section",
-    { id: "figures", "aria-label": "经营数据" },
-    h("h2", {}, `经营数据 ${from} – ${to}`),
-    h(
-      "p",
-      { class: "meta" },
-      `访问 ${totals.views}（笔记 ${totals.noteViews}，直播 ${totals.streamViews}）· 来自笔记与直播的订单 ${totals.attributedOrders} · 买家 ${totals.buyers} · 复购率 ${percent(totals.repurchaseRate)}`,
-    ),
-    h("div", { class: "charts" }, ...charts),
-    h("h2", {}, "直播场次"),
-    rows.length === 0
-      ? h("p", { class: "meta" }, "还没有直播")
-      : h(
-          "div",
-          {},
-          barChart({
-            id: "chart-sessions",
-            title: `各场 GMV（${currencies[0] ?? "CNY"}）`,
-            points: rows.map((r) => ({ label: r.title.slice(0, 6), value: gmvOf(r.totals, currencies[0] ?? "CNY") })),
-            format: (amount) => money({ amount, currency: currencies[0] ?? "CNY" }),
-          }),
-          h(
-            "table",
-            { id: "sessions" },
-            h(
-              "thead",
-              {},
-              h("tr", {}, ...["直播", "状态", "GMV", "订单", "观看", "转化率", "退货率"].map((t) => h("th", {}, t))),
-            ),
-            h(
-              "tbody",
-              {},
-              ...rows.map((r) =>
-                h(
-                  "tr",
-                  { "data-session": r.id },
-                  h("td", {}, r.title),
-                  h("td", {}, r.status),
-                  h(
-                    "td",
-                    {},
-                    r.totals.money.map((m) => money(m.gmv)).join(" + ") || money({ amount: 0, currency: "CNY" }),
-                  ),
-                  h("td", {}, r.totals.orders),
-                  h("td", {}, r.totals.streamViews),
-                  h("td", {}, percent(r.totals.conversionRate)),
-                  h("td", {}, percent(r.totals.returnRate)),
-                ),
-              ),
-            ),
-          ),
-        ),
-  );
-}
-
-async function dashboard(key: string): Promise<void> {
+async function console_(key: string): Promise<void> {
   const target = view as HTMLElement;
   const api = zhongcao(location.origin, { bearer: key });
   show(target, h("p", { class: "loading" }, "加载中…"));
   try {
+    const merchant = unwrap(await api.GET("/v1/merchants/me", {}));
     const logout = h("button", { type: "button", id: "logout" }, "退出");
     logout.addEventListener("click", () => {
       sessionStorage.removeItem(keyItem);
-      show(target, h("p", {}, "已退出。输入密钥（sk_…）查看经营数据。"));
+      window.removeEventListener("hashchange", onHashChange);
+      show(target, h("p", {}, "已退出。输入密钥（sk_…）进入商家后台。"));
     });
-    const [figuresSection, webhooksSection] = await Promise.all([figures(api), webhooks(api)]);
-    show(target, h("p", { class: "meta" }, "密钥只保存在本标签页。", logout), figuresSection, webhooksSection);
+    const content = h("div", { id: "section" });
+    const nav = h(
+      "nav",
+      { class: "console-nav" },
+      ...sections.map(([href, label]) => h("a", { href, class: "tab" }, label)),
+    );
+    show(target, h("p", { class: "meta" }, `${merchant.name} · 密钥只保存在本标签页。`, logout), nav, content);
+    const render = async () => {
+      for (const link of Array.from(nav.querySelectorAll("a"))) {
+        const current = location.hash.startsWith(link.getAttribute("href") ?? "") && link.getAttribute("href") !== "#/";
+        link.classList.toggle(
+          "current",
+          current || (link.getAttribute("href") === "#/" && ["", "#/"].includes(location.hash)),
+        );
+      }
+      show(content, h("p", { class: "loading" }, "加载中…"));
+      try {
+        await section(api, merchant, content);
+      } catch (error) {
+        show(content, h("p", { class: "error", role: "alert" }, `出错了：${problemText(error)}`));
+      }
+    };
+    onHashChange = () => void render();
+    window.addEventListener("hashchange", onHashChange);
+    await render();
   } catch (error) {
     show(target, h("p", { class: "error", role: "alert" }, `出错了：${problemText(error)}`));
   }
 }
+
+let onHashChange = () => {};
 
 keyForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -223,9 +110,9 @@ keyForm.addEventListener("submit", (event) => {
   if (typeof key !== "string" || !key.trim()) return;
   sessionStorage.setItem(keyItem, key.trim());
   keyForm.reset();
-  void dashboard(key.trim());
+  void console_(key.trim());
 });
 
 const kept = sessionStorage.getItem(keyItem);
-if (kept) void dashboard(kept);
-else show(view, h("p", {}, "输入商家密钥（sk_…，需要 analytics:read 与 webhooks:write）查看经营数据与 webhook 投递。"));
+if (kept) void console_(kept);
+else show(view, h("p", {}, "输入商家密钥（sk_…）进入商家后台：商品、订单、秒杀、直播、营销、webhook 与经营数据。"));

@@ -1,0 +1,195 @@
+// Orders and returns in the console: orders by status, one order with its lines, its fulfilment and delivery, and a
+// refund of chosen lines; returns waiting for a decision, approved (refunded, restocked if chosen) or rejected.
+import type { components } from "#shared/client/schema.d.ts";
+import { h } from "../dom.ts";
+import { dateTime, money } from "../format.ts";
+import { type Api, action, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
+
+type Order = components["schemas"]["Order"];
+
+export const orderStatus: Record<Order["status"], string> = {
+  pending_payment: "待支付",
+  paid: "已支付",
+  fulfilled: "已发货",
+  delivered: "已签收",
+  cancelled: "已取消",
+  partially_refunded: "部分退款",
+  refunded: "已退款",
+  pending_deposit: "待付定金",
+  deposit_paid: "已付定金",
+  pending_balance: "待付尾款",
+  deposit_forfeited: "定金不退",
+};
+
+export async function orderList(api: Api, status: string | null): Promise<HTMLElement> {
+  const query = { limit: 50, ...(status ? { status: status as Order["status"] } : {}) };
+  const page = unwrap(await api.GET("/v1/orders", { params: { query } }));
+  const filter = select("status", [["", "全部"], ...(Object.entries(orderStatus) as [string, string][])], status ?? "");
+  filter.setAttribute("aria-label", "按状态筛选");
+  filter.addEventListener("change", () => {
+    location.hash = filter.value ? `#/orders?status=${filter.value}` : "#/orders";
+  });
+  return h(
+    "section",
+    { id: "orders", "aria-label": "订单" },
+    h("h2", {}, "订单 ", filter),
+    page.data.length === 0
+      ? h("p", { class: "meta" }, "没有订单")
+      : table(
+          ["订单号", "状态", "金额", "件数", "下单时间"],
+          page.data.map((o) => [
+            h("a", { href: `#/orders/${o.id}`, "data-order": o.id }, o.number),
+            orderStatus[o.status],
+            money(o.totals.total),
+            o.lines.reduce((n, l) => n + l.quantity, 0),
+            dateTime(o.createdAt),
+          ]),
+          { class: "list" },
+        ),
+  );
+}
+
+export async function orderPage(api: Api, id: string, reload: () => void): Promise<HTMLElement> {
+  const order = unwrap(await api.GET("/v1/orders/{id}", { params: { path: { id } } }));
+  const refunds = unwrap(await api.GET("/v1/orders/{id}/refunds", { params: { path: { id } } }));
+  const refundable =
+    order.status === "paid" ||
+    order.status === "fulfilled" ||
+    order.status === "delivered" ||
+    order.status === "partially_refunded";
+  return h(
+    "section",
+    { id: "order", "data-order": order.id, "aria-label": "订单详情" },
+    h("h2", {}, `订单 ${order.number} `, h("span", { class: "badge", id: "order-status" }, orderStatus[order.status])),
+    table(
+      ["商品", "数量", "金额"],
+      order.lines.map((l) => [l.title, l.quantity, money(l.amount)]),
+      { class: "lines" },
+    ),
+    h(
+      "p",
+      {},
+      "实付 ",
+      h("strong", {}, money(order.totals.total)),
+      order.paidAt ? ` · 支付于 ${dateTime(order.paidAt)}` : "",
+    ),
+    h(
+      "p",
+      { class: "actions" },
+      order.status === "paid"
+        ? action(
+            "发货",
+            async () => {
+              unwrap(await api.POST("/v1/orders/{id}/fulfil", { params: { path: { id } } }));
+              reload();
+            },
+            { id: "fulfil" },
+          )
+        : null,
+      order.status === "fulfilled"
+        ? action(
+            "确认签收",
+            async () => {
+              unwrap(await api.POST("/v1/orders/{id}/deliver", { params: { path: { id } } }));
+              reload();
+            },
+            { id: "deliver" },
+          )
+        : null,
+    ),
+    refundable
+      ? form(
+          { id: "refund-form" },
+          "退款",
+          async (data) => {
+            const lines = order.lines
+              .map((_line, position) => ({ position, quantity: Number(text(data, `line-${position}`) || 0) }))
+              .filter((l) => l.quantity > 0);
+            unwrap(
+              await api.POST("/v1/orders/{id}/refunds", {
+                params: { path: { id } },
+                headers: idempotent(),
+                body: { lines, reason: text(data, "reason") || "商家退款" },
+              }),
+            );
+            reload();
+            return undefined;
+          },
+          h("h3", {}, "按行退款"),
+          ...order.lines.map((line, position) =>
+            field(
+              `${line.title}（最多 ${line.quantity}）`,
+              input(`line-${position}`, { type: "number", min: "0", max: String(line.quantity), value: "0" }),
+            ),
+          ),
+          field("原因", input("reason", { placeholder: "商家退款" })),
+        )
+      : null,
+    h("h3", {}, "退款记录"),
+    refunds.data.length === 0
+      ? h("p", { class: "meta" }, "没有退款")
+      : table(
+          ["时间", "金额", "状态", "原因"],
+          refunds.data.map((r) => [dateTime(r.createdAt), money(r.amount), r.status, r.reason ?? ""]),
+          { id: "refunds" },
+        ),
+  );
+}
+
+export async function returnList(api: Api, reload: () => void): Promise<HTMLElement> {
+  const page = unwrap(await api.GET("/v1/returns", { params: { query: { limit: 50, status: "requested" } } }));
+  return h(
+    "section",
+    { id: "returns", "aria-label": "退货" },
+    h("h2", {}, "待处理的退货"),
+    page.data.length === 0
+      ? h("p", { class: "meta" }, "没有待处理的退货")
+      : h(
+          "div",
+          {},
+          ...page.data.map((r) =>
+            h(
+              "div",
+              { class: "card", "data-return": r.id },
+              h(
+                "p",
+                {},
+                h("a", { href: `#/orders/${r.orderId}` }, r.orderId),
+                ` · ${r.reason} · ${dateTime(r.createdAt)}`,
+              ),
+              form(
+                { class: "approve-form" },
+                "同意并退款",
+                async (data) => {
+                  unwrap(
+                    await api.POST("/v1/returns/{id}/approve", {
+                      params: { path: { id: r.id } },
+                      headers: idempotent(),
+                      body: { restock: data.get("restock") === "on" },
+                    }),
+                  );
+                  reload();
+                  return undefined;
+                },
+                field("退回入库", input("restock", { type: "checkbox", checked: "" })),
+              ),
+              form(
+                { class: "reject-form" },
+                "拒绝",
+                async (data) => {
+                  unwrap(
+                    await api.POST("/v1/returns/{id}/reject", {
+                      params: { path: { id: r.id } },
+                      body: { reason: text(data, "reason") },
+                    }),
+                  );
+                  reload();
+                  return undefined;
+                },
+                field("拒绝原因", input("reason", { required: "" })),
+              ),
+            ),
+          ),
+        ),
+  );
+}
