@@ -14,17 +14,20 @@ export interface PlanContext {
 
 /** SQL: the rate of plan `plan` at time `at` (the latest change at or before it). */
 export const planRateSql = (plan: string, at: string) =>
-  `(SELECT r.rate_bps FROM affiliate_plan_rates r WHERE r.plan_id = ${plan} AND r.effective_at <= ${at}
-    ORDER BY r.effective_at DESC LIMIT 1)`;
+  `(SELECT afpra.rate_bps FROM affiliate_plan_rates afpra WHERE afpra.plan_id = ${plan} AND afpra.effective_at <= ${at}
+    ORDER BY afpra.effective_at DESC LIMIT 1)`;
 
-/** SQL condition on plan alias `p`: it covers the product, runs at `at`, and is open or accepted by the creator by then. */
+/**
+ * SQL condition on plan alias `afp`: it covers the product, runs at `at`, and is open or accepted by the creator by
+ * then. (Every alias here starts with `afp`, so it never hides a caller's own `p` or `r`.)
+ */
 export function planAppliesSql({ creator, product, merchant, at }: PlanContext): string {
-  return `p.merchant_id = ${merchant} AND p.starts_at <= ${at} AND (p.ends_at IS NULL OR p.ends_at > ${at})
-    AND (p.all_products = 1 OR EXISTS (SELECT 1 FROM affiliate_plan_products pp
-                                       WHERE pp.plan_id = p.id AND pp.product_id = ${product}))
-    AND (p.type = 'open' OR EXISTS (SELECT 1 FROM affiliate_plan_creators pc
-                                    WHERE pc.plan_id = p.id AND pc.creator_id = ${creator}
-                                      AND pc.status = 'accepted' AND pc.decided_at <= ${at}))`;
+  return `afp.merchant_id = ${merchant} AND afp.starts_at <= ${at} AND (afp.ends_at IS NULL OR afp.ends_at > ${at})
+    AND (afp.all_products = 1 OR EXISTS (SELECT 1 FROM affiliate_plan_products afpp
+                                       WHERE afpp.plan_id = afp.id AND afpp.product_id = ${product}))
+    AND (afp.type = 'open' OR EXISTS (SELECT 1 FROM affiliate_plan_creators afpc
+                                    WHERE afpc.plan_id = afp.id AND afpc.creator_id = ${creator}
+                                      AND afpc.status = 'accepted' AND afpc.decided_at <= ${at}))`;
 }
 
 /**
@@ -32,8 +35,8 @@ export function planAppliesSql({ creator, product, merchant, at }: PlanContext):
  * four-digit rate then id, since SQLite does not let an ORDER BY reach the outer query's columns from here.)
  */
 export function bestPlanSql(context: PlanContext): string {
-  return `(SELECT substr(max(printf('%d%04d', p.type = 'targeted', ${planRateSql("p.id", context.at)}) || p.id), 6)
-    FROM affiliate_plans p WHERE ${planAppliesSql(context)})`;
+  return `(SELECT substr(max(printf('%d%04d', afp.type = 'targeted', ${planRateSql("afp.id", context.at)}) || afp.id), 6)
+    FROM affiliate_plans afp WHERE ${planAppliesSql(context)})`;
 }
 
 /**
@@ -41,11 +44,11 @@ export function bestPlanSql(context: PlanContext): string {
  * not ended that covers it, open, or targeted and accepted by the creator.
  */
 export function promotableSql({ creator, product, at }: Omit<PlanContext, "merchant">): string {
-  return `EXISTS (SELECT 1 FROM affiliate_plans p JOIN products pr ON pr.id = ${product} AND pr.merchant_id = p.merchant_id
-    WHERE (p.ends_at IS NULL OR p.ends_at > ${at})
-      AND (p.all_products = 1 OR EXISTS (SELECT 1 FROM affiliate_plan_products pp
-                                         WHERE pp.plan_id = p.id AND pp.product_id = ${product}))
-      AND (p.type = 'open' OR EXISTS (SELECT 1 FROM affiliate_plan_creators pc
-                                      WHERE pc.plan_id = p.id AND pc.creator_id = ${creator}
-                                        AND pc.status = 'accepted')))`;
+  return `EXISTS (SELECT 1 FROM affiliate_plans afp JOIN products afpr ON afpr.id = ${product} AND afpr.merchant_id = afp.merchant_id
+    WHERE (afp.ends_at IS NULL OR afp.ends_at > ${at})
+      AND (afp.all_products = 1 OR EXISTS (SELECT 1 FROM affiliate_plan_products afpp
+                                         WHERE afpp.plan_id = afp.id AND afpp.product_id = ${product}))
+      AND (afp.type = 'open' OR EXISTS (SELECT 1 FROM affiliate_plan_creators afpc
+                                      WHERE afpc.plan_id = afp.id AND afpc.creator_id = ${creator}
+                                        AND afpc.status = 'accepted')))`;
 }

@@ -105,6 +105,13 @@ describe("a creator's showcase", () => {
       [creator.id, 2_000, 2_400, plan.id],
     ]);
 
+    // The creator's earnings (served by checkout behind the gateway) trace it to the order line.
+    res = await call("/v1/creators/me/earnings", { headers: creator.headers });
+    expect(res.status).toBe(200);
+    const earnings = await res.json<{ totals: { pending: { amount: number } }[]; data: { orderId: string }[] }>();
+    expect(earnings.totals[0]?.pending.amount).toBe(2_400);
+    expect(earnings.data.map((e) => e.orderId)).toEqual([orderId]);
+
     // The other creator's showcase reference for the same product (forged: not in its showcase) credits no one.
     const forged = encodeAttribution({ noteId: null, liveSessionId: null, creatorId: other.id, productId: product.id });
     const uncredited = await buy(pk, skuId, forged);

@@ -9,6 +9,7 @@ import { campaignRoutes } from "./campaigns/routes.ts";
 import { cartRoutes } from "./carts/routes.ts";
 import { commissionRoutes } from "./commissions/routes.ts";
 import { couponRoutes } from "./coupons/routes.ts";
+import { earningsRoutes } from "./earnings/routes.ts";
 import { flashSaleRoutes } from "./flash-sales/routes.ts";
 import { orderRoutes } from "./orders/routes.ts";
 import { paymentRoutes } from "./payments/routes.ts";
@@ -37,6 +38,8 @@ app.route("/v1/orders", orderRoutes);
 app.route("/v1/returns", returnRoutes);
 app.route("/v1/commissions", commissionRoutes);
 app.route("/v1/affiliate-plans", affiliatePlanRoutes);
+// The one /v1/creators path a creator's ledger answers; the gateway serves the rest of /v1/creators itself.
+app.route("/v1/creators/me/earnings", earningsRoutes);
 app.route("/v1/analytics", analyticsRoutes);
 app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
 app.route("/v1/payments", paymentRoutes);

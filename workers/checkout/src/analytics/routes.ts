@@ -11,6 +11,7 @@ import { ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { modeOf, principalOf } from "#shared/principal.ts";
 import { type AnalyticsCaller, analyticsCaller, authorizeScope } from "./access.ts";
+import { affiliateFigureRoutes } from "./affiliates.ts";
 import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals, type Scope } from "./report.ts";
 
 /** The longest range one request may ask for, in days. */
@@ -121,6 +122,8 @@ const access =
   "A merchant's secret key with `analytics:read` reads its own merchant (`me`) and the live sessions its store hosts; a signed-in creator its own figures (`me`), notes and sessions; the operator key everything. Another's is 404.";
 
 export const analyticsRoutes = createRouter<{ Bindings: Env }>();
+// Sales through creators, by creator and by affiliate plan (affiliates.ts).
+affiliateFigureRoutes(analyticsRoutes);
 
 async function report(
   c: Context<{ Bindings: Env }>,

@@ -7,7 +7,7 @@ export const services = [
     binding: "CATALOG",
     prefixes: ["/v1/products", "/v1/skus", "/v1/notes", "/v1/feed", "/v1/follows", "/v1/me"],
   },
-  { name: "search", binding: "SEARCH", prefixes: ["/v1/search"] },
+  { name: "search", binding: "SEARCH", prefixes: ["/v1/search", "/v1/selection"] },
   {
     name: "checkout",
     binding: "CHECKOUT",
@@ -23,6 +23,7 @@ export const services = [
       "/v1/returns",
       "/v1/commissions",
       "/v1/affiliate-plans",
+      "/v1/creators/me/earnings",
       "/v1/coupons",
       "/v1/promotions",
       "/v1/campaigns",

@@ -1,0 +1,105 @@
+// A creator's earnings: its commission ledger (commissions/commission.ts) summed by status (pending, payable,
+// reversed) and by month, each entry naming the order line it is for, and the affiliate plan whose rate it earned.
+// Of the caller's mode only (the orders' `livemode`), as the ledger.
+import { z } from "@hono/zod-openapi";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { MoneySchema, ok, route } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { livemodeOf, principalOf } from "#shared/principal.ts";
+import { CommissionEntrySchema, CommissionTotalsSchema, readLedger } from "../commissions/commission.ts";
+import { payableAtSql } from "../returns/return-window.ts";
+
+const MonthSchema = z
+  .object({
+    month: z.string().openapi({ example: "2026-12", description: "The UTC month the entries were written in." }),
+    currency: z.string(),
+    earned: MoneySchema,
+    reversed: MoneySchema.openapi({ description: "Reversals written that month, as a positive amount." }),
+    net: MoneySchema.openapi({ description: "earned − reversed." }),
+    pending: MoneySchema,
+    payable: MoneySchema,
+  })
+  .openapi("EarningsMonth");
+
+const EarningsSchema = z
+  .object({
+    object: z.literal("creator_earnings"),
+    creatorId: z.string(),
+    totals: z.array(CommissionTotalsSchema).openapi({
+      description: "Per currency over every entry: earned, reversed, and the net split into pending and payable.",
+    }),
+    months: z.array(MonthSchema).openapi({ description: "The last 24 months with entries, newest first." }),
+    data: z.array(CommissionEntrySchema).openapi({
+      description:
+        "The entries, newest first: each names its order line (`orderId`, `position`), the refund of a reversal, and the affiliate plan.",
+    }),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi("CreatorEarnings");
+
+const earningsRoute = route("GET /", "Your earnings as a creator", {
+  description:
+    "A creator (its session): commissions pending, payable and reversed, per currency and per month, and the ledger entries newest first (cursor pages), each traceable to its order line. Of the session's mode (test or live) only.",
+  request: { query: pageQuery.strict() },
+  responses: ok(EarningsSchema, "The earnings", 400, 401),
+});
+
+export const earningsRoutes = createRouter<{ Bindings: Env }>();
+
+earningsRoutes.openapi(earningsRoute, async (c) => {
+  const { actor } = principalOf(c);
+  if (actor.type !== "creator") {
+    throw new ProblemError("unauthorized", "Earnings need a creator's access token: Authorization: Bearer <JWT>.");
+  }
+  const query = c.req.valid("query");
+  const db = database(c.env);
+  const livemode = livemodeOf(c);
+  const [{ entries, totals }, months] = await Promise.all([
+    readLedger(
+      c.env,
+      db,
+      { creatorId: actor.creatorId, livemode },
+      {
+        after: decodeCursor(query.cursor),
+        limit: query.limit + 1,
+      },
+    ),
+    db.$client.execute({
+      sql: `SELECT substr(e.created_at, 1, 7) AS month, e.currency,
+              sum(CASE WHEN e.kind = 'earned' THEN e.amount ELSE 0 END) AS earned,
+              -sum(CASE WHEN e.kind = 'reversal' THEN e.amount ELSE 0 END) AS reversed,
+              sum(CASE WHEN ${payableAtSql(c.env)} > :now THEN e.amount ELSE 0 END) AS pending,
+              sum(CASE WHEN ${payableAtSql(c.env)} <= :now THEN e.amount ELSE 0 END) AS payable
+            FROM commission_entries e JOIN orders o ON o.id = e.order_id
+            WHERE e.creator_id = :creator AND o.livemode = :livemode
+            GROUP BY month, e.currency ORDER BY month DESC, e.currency LIMIT 24`,
+      args: { creator: actor.creatorId, livemode: livemode ? 1 : 0, now: new Date().toISOString() },
+    }),
+  ]);
+  const money = (amount: unknown, currency: string) =>
+    ({ amount: Number(amount), currency }) as z.infer<typeof MoneySchema>;
+  c.header("cache-control", "private, no-store");
+  return c.json(
+    {
+      object: "creator_earnings" as const,
+      creatorId: actor.creatorId,
+      totals,
+      months: months.rows.map((row) => {
+        const currency = String(row.currency);
+        return {
+          month: String(row.month),
+          currency,
+          earned: money(row.earned, currency),
+          reversed: money(row.reversed, currency),
+          net: money(Number(row.earned) - Number(row.reversed), currency),
+          pending: money(row.pending, currency),
+          payable: money(row.payable, currency),
+        };
+      }),
+      ...page(entries, query.limit),
+    },
+    200,
+  );
+});
