@@ -71,3 +71,37 @@ export const showcaseItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.creatorId, t.productId] }), index("showcase_items_product").on(t.productId)],
 );
+
+// A creator's request for a free sample (寄样) of a SKU under a plan open to it, decided by the merchant. Shipping
+// takes the unit off the SKU through the inventory ledger (reason `sample`). The note that fulfils it (a published
+// note of the creator tagging the product, after approval and by `note_due_at`) is found when the request is read.
+export const sampleRequests = sqliteTable(
+  "sample_requests",
+  {
+    id: text("id").primaryKey(),
+    creatorId: requiredRef("creator_id", () => creators.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
+    productId: requiredRef("product_id", () => products.id),
+    skuId: text("sku_id").notNull(),
+    shippingAddress: text("shipping_address", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    pitch: text("pitch").notNull(),
+    status: text("status", { enum: ["requested", "approved", "declined", "shipped", "received"] })
+      .notNull()
+      .default("requested"),
+    declineReason: text("decline_reason"),
+    // Days after shipping the merchant gives for the note, set on approval.
+    noteDueDays: integer("note_due_days"),
+    carrier: text("carrier"),
+    trackingNumber: text("tracking_number"),
+    ledgerId: text("ledger_id"),
+    approvedAt: text("approved_at"),
+    shippedAt: text("shipped_at"),
+    noteDueAt: text("note_due_at"),
+    receivedAt: text("received_at"),
+    ...timestamps(),
+  },
+  (t) => [
+    index("sample_requests_merchant").on(t.merchantId, t.id),
+    index("sample_requests_creator").on(t.creatorId, t.id),
+  ],
+);
