@@ -1,10 +1,10 @@
 // /v1/me: what the signed-in shopper's or creator's interest profile holds (the discover feed learns it), and a
 // reset. Only its owner reads it: nothing here takes another person's id, and merchants see aggregates only.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { type InterestKind, interestKinds, type Signal, weightAt } from "#shared/interests.ts";
-import { jsonContent, problemResponses } from "#shared/openapi.ts";
+import { ok, problemResponses, route } from "#shared/openapi.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { personOnly } from "../notes/note.ts";
 
@@ -35,19 +35,13 @@ const InterestsSchema = z
   })
   .openapi("Interests");
 
-const getRoute = createRoute({
-  method: "get",
-  path: "/interests",
-  summary: "What your discover feed has learnt about you",
+const getRoute = route("GET /interests", "What your discover feed has learnt about you", {
   description:
     "A signed-in shopper or creator: the strongest topics, categories, creators and merchants, each with why.",
-  responses: { 200: jsonContent(InterestsSchema, "Your interests"), ...problemResponses(401) },
+  responses: ok(InterestsSchema, "Your interests", 401),
 });
 
-const deleteRoute = createRoute({
-  method: "delete",
-  path: "/interests",
-  summary: "Forget your interests",
+const deleteRoute = route("DELETE /interests", "Forget your interests", {
   description:
     "A signed-in shopper or creator: the profile and the recently seen notes are erased; discover starts again from what is popular. Repeating it is harmless.",
   responses: { 204: { description: "Forgotten" }, ...problemResponses(401) },

@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, problemResponses } from "#shared/openapi.ts";
+import { idParam, jsonBody, jsonContent, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
 import {
@@ -25,20 +25,14 @@ import {
 
 const one = (description: string) => jsonContent(AffiliatePlanSchema, description);
 
-const createPlanRoute = createRoute({
-  method: "post",
-  path: "/",
-  summary: "Create an affiliate plan",
+const createPlanRoute = route("POST /", "Create an affiliate plan", {
   description:
     "A merchant (`affiliates:write`). `open`: any creator may promote the products; `targeted`: the named creators, each once it accepts. From `startsAt` (default now) until `endsAt` or until ended, a sale a creator brings of a product in the plan earns its rate: an accepted targeted plan first, then an open plan, then the shelf's, product's or merchant's rate (the highest rate within each). Products not the merchant's, or unknown creators, are 400 at their index. Optional Idempotency-Key.",
   request: { body: jsonBody(AffiliatePlanCreateSchema) },
   responses: { 201: one("The plan"), ...problemResponses(400, 401, 403, 422) },
 });
 
-const listPlansRoute = createRoute({
-  method: "get",
-  path: "/",
-  summary: "List affiliate plans, newest first",
+const listPlansRoute = route("GET /", "List affiliate plans, newest first", {
   description:
     "A merchant (`affiliates:read`): its own plans. A creator (its session): open plans and the targeted plans naming it (only its own answer shown).",
   request: {
@@ -53,29 +47,20 @@ const listPlansRoute = createRoute({
   },
 });
 
-const getPlanRoute = createRoute({
-  method: "get",
-  path: "/{id}",
-  summary: "Retrieve an affiliate plan",
+const getPlanRoute = route("GET /{id}", "Retrieve an affiliate plan", {
   description: "Its merchant (`affiliates:read`), or a creator it is open to or names.",
   request: { params: idParam("afp") },
   responses: { 200: one("The plan"), ...problemResponses(400, 401, 403, 404) },
 });
 
-const updatePlanRoute = createRoute({
-  method: "patch",
-  path: "/{id}",
-  summary: "Change an affiliate plan's rate or end",
+const updatePlanRoute = route("PATCH /{id}", "Change an affiliate plan's rate or end", {
   description:
     "Its merchant (`affiliates:write`). A new rate applies to sales checked out from now on; earlier sales keep the rate of their time. An ended plan is a 409 `conflict`. Optional Idempotency-Key.",
   request: { params: idParam("afp"), body: jsonBody(AffiliatePlanUpdateSchema) },
   responses: { 200: one("The plan"), ...problemResponses(400, 401, 403, 404, 409, 422) },
 });
 
-const endPlanRoute = createRoute({
-  method: "post",
-  path: "/{id}/end",
-  summary: "End an affiliate plan now",
+const endPlanRoute = route("POST /{id}/end", "End an affiliate plan now", {
   description:
     "Its merchant (`affiliates:write`). Sales checked out from now on are not credited under it; sales before keep their rate, and their refunds reverse at it. Ending an ended plan answers it as it is.",
   request: { params: idParam("afp") },
