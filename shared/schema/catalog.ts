@@ -42,6 +42,8 @@ export const skus = sqliteTable(
     productId: requiredRef("product_id", () => products.id),
     options: text("options", { mode: "json" }).$type<Record<string, string>>().notNull(),
     ...price(),
+    // The variant's own picture (a colour's swatch, say): an image URL, an upload's once named (shared/media.ts).
+    image: text("image"),
     // Changed only together with an inventory_ledger row, so the count can always be explained.
     stock: integer("stock").notNull().default(0),
     createdAt: timestamp("created_at"),
