@@ -237,7 +237,9 @@ notesRoutes.openapi(updateNoteRoute, async (c) => {
     patch: await withImagesOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json")),
   });
   const note = await toNote(db, row);
-  learn(c.env, hotListStatements(note.id));
+  // The hot lists change with the topics (hashtags in the body count) and the tagged products only.
+  const { topics, body, productIds } = c.req.valid("json");
+  if (topics !== undefined || body !== undefined || productIds !== undefined) learn(c.env, hotListStatements(note.id));
   c.header("etag", await noteEtag(note, row.version));
   purge(c, `/v1/notes/${note.id}`);
   return c.json(note, 200);
