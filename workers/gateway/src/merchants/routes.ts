@@ -1,5 +1,6 @@
 // Merchants: the operator onboards them (each with a first secret key, every scope, and a publishable key, both
-// shown once); a merchant reads itself with any secret key. Another merchant's id is a 404.
+// shown once); a merchant reads itself with any secret key. Another merchant's id is a 404. Onboarding gives test-mode
+// keys; the operator opens live mode with a merchant's first live keys (a test key never makes a live one).
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
@@ -60,6 +61,31 @@ const getMerchantRoute = route("GET /{id}", "Retrieve a merchant (operator, or t
   request: { params: idParam("mer") },
   responses: ok(MerchantSchema, "The merchant", 400, 401, 404),
 });
+
+const LiveKeysCreateSchema = z
+  .object({
+    allowedOrigins: setOf(OriginSchema)
+      .max(20)
+      .default([])
+      .openapi({ description: "Origins the live publishable key may be used from (browsers send Origin)." }),
+  })
+  .strict()
+  .openapi("LiveKeysCreate");
+
+const LiveKeysSchema = z
+  .object({ secretKey: ApiKeyWithSecretSchema, publishableKey: ApiKeyWithSecretSchema })
+  .openapi("LiveKeys");
+
+const createLiveKeysRoute = route(
+  "POST /{id}/live-keys",
+  "Open live mode for a merchant: its first live keys (operator)",
+  {
+    description:
+      "A live secret key (every scope) and a live publishable key, shown in this response only. Test and live are two worlds: live keys see and make only live carts, orders, payments, webhook endpoints and figures. Later live keys are made with a live key (`POST /v1/api-keys`).",
+    request: { params: idParam("mer"), body: jsonBody(LiveKeysCreateSchema, false) },
+    responses: created(LiveKeysSchema, "The live keys", 400, 401, 404),
+  },
+);
 
 type MerchantRow = typeof merchants.$inferSelect;
 const toMerchant = (row: MerchantRow): z.infer<typeof MerchantSchema> => ({
@@ -130,4 +156,22 @@ merchantRoutes.openapi(getMerchantRoute, async (c) => {
   const [row] = await database(c.env).select().from(merchants).where(eq(merchants.id, id));
   if (!row) throw notFound;
   return c.json(toMerchant(row), 200);
+});
+
+merchantRoutes.openapi(createLiveKeysRoute, async (c) => {
+  operatorOnly(c);
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json") ?? { allowedOrigins: [] };
+  const db = database(c.env);
+  const [row] = await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, id));
+  if (!row) throw new ProblemError("not_found", `No merchant ${id}.`);
+  const secret = await mintKey({ kind: "secret", mode: "live", merchantId: id, scopes: [...scopes] });
+  const publishable = await mintKey({
+    kind: "publishable",
+    mode: "live",
+    merchantId: id,
+    allowedOrigins: input.allowedOrigins,
+  });
+  await db.insert(apiKeys).values([secret.row, publishable.row]);
+  return c.json({ secretKey: revealed(secret), publishableKey: revealed(publishable) }, 201);
 });

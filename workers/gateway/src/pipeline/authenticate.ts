@@ -8,7 +8,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { log } from "#shared/log.ts";
-import { anonymous, type Principal, type Scope, type Storefront } from "#shared/principal.ts";
+import { anonymous, type Mode, type Principal, type Scope, type Storefront } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
 import { type FoundKey, findKeys, isScope, modeOf } from "../api-keys/keys.ts";
 import { verifyAccessToken } from "../sessions/signing.ts";
@@ -52,6 +52,15 @@ function touch(c: Context<{ Bindings: Env }>, key: FoundKey): void {
   // Also the remembered copy's, so a cached key is touched once a minute too.
   key.lastUsedAt = now.toISOString();
   afterResponse(c, db.update(apiKeys).set({ lastUsedAt: key.lastUsedAt }).where(eq(apiKeys.id, key.id)));
+}
+
+/** Test and live never mix in one request: a publishable key of the other mode than the credential beside it is a 401. */
+function sameMode(mode: Mode, storefront: Storefront | null): void {
+  if (storefront && (storefront.mode ?? "test") !== mode) {
+    throw unauthorized(
+      `This ${mode}-mode credential cannot be used with a ${storefront.mode}-mode publishable key: test and live are kept apart.`,
+    );
+  }
 }
 
 function usable(key: FoundKey | undefined): key is FoundKey {
@@ -103,7 +112,7 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
       if (origin !== undefined && !key.allowedOrigins.includes(origin)) {
         throw new ProblemError("forbidden", `This publishable key may not be used from the origin ${origin}.`);
       }
-      storefront = { keyId: key.id, merchantId: key.merchantId };
+      storefront = { keyId: key.id, merchantId: key.merchantId, mode: modeOf(key.displayPrefix) };
       touch(c, key);
     }
 
@@ -115,6 +124,7 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
           throw unauthorized("The secret key is unknown or revoked.");
         }
         const granted = key.scopes.filter(isScope) satisfies Scope[];
+        sameMode(modeOf(key.displayPrefix), storefront);
         principal = {
           actor: {
             type: "merchant",
@@ -132,6 +142,7 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
         throw unauthorized("A publishable key goes in X-Publishable-Key, not Authorization.");
       } else if (jwtPattern.test(bearer)) {
         const claims = await verifyAccessToken(c.env, bearer);
+        sameMode(claims.storefront?.mode ?? "test", storefront);
         principal = {
           actor:
             claims.role === "shopper"

@@ -8,6 +8,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { jsonBody, ok, route } from "#shared/openapi.ts";
 import type { Storefront } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
+import { modeOf } from "../api-keys/keys.ts";
 import { type IssuedSession, refreshSession, type SessionRole } from "./session.ts";
 
 export const sessionFields = {
@@ -45,12 +46,12 @@ export function tokens(s: IssuedSession) {
 function storefrontLookup(c: Context<{ Bindings: Env }>) {
   return async (keyId: string): Promise<Storefront | null> => {
     const [row] = await database(c.env)
-      .select({ merchantId: apiKeys.merchantId })
+      .select({ merchantId: apiKeys.merchantId, displayPrefix: apiKeys.displayPrefix })
       .from(apiKeys)
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
     if (!row?.merchantId)
       throw new ProblemError("unauthorized", "The storefront this session was opened through has been revoked.");
-    return { keyId, merchantId: row.merchantId };
+    return { keyId, merchantId: row.merchantId, mode: modeOf(row.displayPrefix) };
   };
 }
 

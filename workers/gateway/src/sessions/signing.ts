@@ -47,7 +47,11 @@ export async function issueAccessToken(env: Env, claims: AccessClaims): Promise<
 function isStorefront(value: unknown): value is Storefront {
   if (!value || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;
-  return typeof v.keyId === "string" && typeof v.merchantId === "string";
+  return (
+    typeof v.keyId === "string" &&
+    typeof v.merchantId === "string" &&
+    (v.mode === undefined || v.mode === "test" || v.mode === "live")
+  );
 }
 
 /**
