@@ -117,6 +117,15 @@ export function setOf<S extends z.ZodType>(item: S) {
   return z.array(item).superRefine(distinct<z.output<S>>()).openapi({ uniqueItems: true });
 }
 
+/** A UTC day `YYYY-MM-DD` that is on the calendar: `2026-02-30` or `6718-62-32` is 400, never a date sum gone NaN. */
+export const calendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  }, "must be a real calendar date");
+
 /** One page of a cursor-paginated list: `data`, and `nextCursor` (null on the last page). */
 export function pageOf<S extends z.ZodType>(schema: S) {
   return z.object({ data: z.array(schema), nextCursor: z.string().nullable() });

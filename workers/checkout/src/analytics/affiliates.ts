@@ -9,7 +9,7 @@ import type { Row } from "@libsql/client/web";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema, ok, route } from "#shared/openapi.ts";
+import { calendarDay, MoneySchema, ok, route } from "#shared/openapi.ts";
 import { livemodeOf } from "#shared/principal.ts";
 import { analyticsCaller, authorizeScope } from "./access.ts";
 
@@ -35,7 +35,7 @@ const AffiliateFiguresSchema = z
   })
   .openapi("AffiliateFigures");
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+const day = calendarDay;
 
 const affiliateFiguresRoute = route(
   "GET /merchants/{id}/affiliates",

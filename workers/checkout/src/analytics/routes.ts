@@ -7,7 +7,7 @@ import { scopeKinds } from "#shared/analytics.ts";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
+import { calendarDay, ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { modeOf, principalOf } from "#shared/principal.ts";
 import { type AnalyticsCaller, analyticsCaller, authorizeScope } from "./access.ts";
@@ -18,13 +18,7 @@ import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals,
 export const MAX_RANGE_DAYS = 366;
 const DEFAULT_RANGE_DAYS = 30;
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date YYYY-MM-DD", abort: true })
-  .refine((d) => {
-    const t = Date.parse(`${d}T00:00:00Z`);
-    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
-  }, "must be a real calendar date");
+const day = calendarDay;
 
 const rangeQuery = z.object({
   from: day

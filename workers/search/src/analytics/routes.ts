@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { ok, route } from "#shared/openapi.ts";
+import { calendarDay, ok, route } from "#shared/openapi.ts";
 import { principalOf, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 
@@ -29,11 +29,7 @@ const analyticsRoute = route("GET /", "Top and zero-result queries of a day", {
   request: {
     query: z
       .object({
-        day: z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC day, YYYY-MM-DD")
-          .optional()
-          .openapi({ description: "Today (UTC) by default." }),
+        day: calendarDay.optional().openapi({ description: "Today (UTC) by default." }),
         limit: z.coerce.number().int().min(1).max(100).default(20),
       })
       .strict(),
