@@ -40,19 +40,36 @@ export function mediaOwner(person: Extract<Actor, { type: "shopper" | "creator" 
     : { type: "shopper", id: person.shopperId };
 }
 
+/** Where an input names images: a product's or note's `images`, a SKU's `image`, a live session's `coverUrl`. */
+interface WithMedia {
+  images?: string[] | undefined;
+  image?: string | null | undefined;
+  coverUrl?: string | null | undefined;
+  skus?: { image?: string | null | undefined }[] | undefined;
+}
+
 /**
- * `images` as stored: each media id replaced by its URL once it is known to be `owner`'s upload (and marked
- * attached); URLs kept as they are. Another owner's or an unknown id is a 400 at `pathOf(its index)`.
+ * `input` as stored: each media id it names (in `images`, `image`, `coverUrl`, `skus[].image`) replaced by its URL
+ * once all are known, in one round trip, to be `owner`'s uploads (and marked attached); URLs kept as they are.
+ * Another owner's or an unknown id is a 400 at its own place (`/images/2`, `/skus/0/image`).
  */
-async function resolveImages(
+export async function withMediaOf<T extends WithMedia>(
   db: Database,
   base: string,
   owner: MediaOwner,
-  images: readonly string[],
-  pathOf: (index: number) => string,
-): Promise<string[]> {
-  const ids = [...new Set(images.filter(isMediaId))];
-  if (ids.length === 0) return [...images];
+  input: T,
+): Promise<T> {
+  const named: { id: string; path: string }[] = [];
+  const note = (value: string | null | undefined, path: string) => {
+    if (value && isMediaId(value)) named.push({ id: value, path });
+  };
+  input.images?.forEach((image, i) => note(image, `/images/${i}`));
+  note(input.image, "/image");
+  note(input.coverUrl, "/coverUrl");
+  input.skus?.forEach((sku, i) => note(sku.image, `/skus/${i}/image`));
+  if (named.length === 0) return input;
+
+  const ids = [...new Set(named.map((n) => n.id))];
   const mine = and(inArray(media.id, ids), eq(media.ownerType, owner.type), eq(media.ownerId, owner.id));
   const [found] = await db.batch([
     db.select({ id: media.id }).from(media).where(mine),
@@ -62,34 +79,19 @@ async function resolveImages(
       .where(and(mine, isNull(media.attachedAt))),
   ]);
   const known = new Set(found.map((r) => r.id));
-  const missing = images.findIndex((image) => isMediaId(image) && !known.has(image));
-  if (missing >= 0) {
-    throw new ProblemError("validation_failed", `${images[missing]} is not one of your uploads.`, {
-      errors: [{ path: pathOf(missing), message: "no upload of yours has this id (POST /v1/uploads)" }],
+  const missing = named.find((n) => !known.has(n.id));
+  if (missing) {
+    throw new ProblemError("validation_failed", `${missing.id} is not one of your uploads.`, {
+      errors: [{ path: missing.path, message: "no upload of yours has this id (POST /v1/uploads)" }],
     });
   }
-  return images.map((image) => (isMediaId(image) ? mediaUrl(base, image) : image));
-}
-
-/** `input` with its `images` (if it has any) resolved for `owner`: what create and update handlers store. */
-export async function withImagesOf<T extends { images?: string[] | undefined }>(
-  db: Database,
-  base: string,
-  owner: MediaOwner,
-  input: T,
-): Promise<T> {
-  if (input.images === undefined) return input;
-  return { ...input, images: await resolveImages(db, base, owner, input.images, (i) => `/images/${i}`) };
-}
-
-/** `input` with its `coverUrl` (if it names an upload) resolved for `owner`: a live session's cover. */
-export async function withCoverOf<T extends { coverUrl?: string | null | undefined }>(
-  db: Database,
-  base: string,
-  owner: MediaOwner,
-  input: T,
-): Promise<T> {
-  if (input.coverUrl === undefined || input.coverUrl === null) return input;
-  const [coverUrl] = await resolveImages(db, base, owner, [input.coverUrl], () => "/coverUrl");
-  return { ...input, coverUrl };
+  const stored = <V extends string | null | undefined>(value: V): V =>
+    (value && isMediaId(value) ? mediaUrl(base, value) : value) as V;
+  return {
+    ...input,
+    ...(input.images ? { images: input.images.map(stored) } : {}),
+    ...(input.image !== undefined ? { image: stored(input.image) } : {}),
+    ...(input.coverUrl !== undefined ? { coverUrl: stored(input.coverUrl) } : {}),
+    ...(input.skus ? { skus: input.skus.map((sku) => ({ ...sku, image: stored(sku.image) })) } : {}),
+  };
 }

@@ -175,6 +175,46 @@ describe("attaching uploads", () => {
     await expectProblem(await call(`/v1/uploads/${image.id}`, { headers: bearer(b.secretKey.key) }), 404, "not_found");
   });
 
+  it("a SKU takes its merchant's upload as its picture, on create, on a new SKU and on PATCH; another's is a 400 there", async () => {
+    const a = await onboardMerchant();
+    const b = await onboardMerchant();
+    const [red, rose, theirs] = [
+      await uploaded(a.secretKey.key, await png(40, 40, () => [200, 20, 40])),
+      await uploaded(a.secretKey.key, await png(40, 40, () => [220, 120, 130])),
+      await uploaded(b.secretKey.key, await png(40, 40)),
+    ];
+    const body = product([]);
+    const res = await call(
+      "/v1/products",
+      post({ ...body, skus: [{ ...body.skus[0], image: red.id }] }, bearer(a.secretKey.key)),
+    );
+    expect(res.status).toBe(201);
+    const created = await res.json<{ id: string; skus: { id: string; image: string | null }[] }>();
+    expect(created.skus[0]?.image).toBe(red.url);
+
+    const added = await call(
+      `/v1/products/${created.id}/skus`,
+      post(
+        { options: { size: "2" }, price: { amount: 100, currency: "CNY" }, image: rose.id },
+        bearer(a.secretKey.key),
+      ),
+    );
+    expect(added.status).toBe(201);
+    expect((await added.json<{ image: string }>()).image).toBe(rose.url);
+
+    const skuId = created.skus[0]?.id ?? "";
+    const patch = (image: string | null) =>
+      call(`/v1/skus/${skuId}`, {
+        method: "PATCH",
+        body: JSON.stringify({ image }),
+        headers: { ...bearer(a.secretKey.key), "content-type": "application/json" },
+      });
+    const refused = await expectProblem(await patch(theirs.id), 400, "validation_failed");
+    expect(refused.errors).toEqual([{ path: "/image", message: expect.any(String) }]);
+    const cleared = await patch(null);
+    expect((await cleared.json<{ image: string | null }>()).image).toBeNull();
+  });
+
   it("removes an upload nothing named within a day, bytes and all, and keeps attached ones", async () => {
     const { secretKey } = await onboardMerchant();
     const kept = await uploaded(secretKey.key, await png(50, 50));

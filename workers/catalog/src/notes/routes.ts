@@ -19,9 +19,9 @@ import {
   viewWeight,
 } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
+import { mediaOwner, withMediaOf } from "#shared/media.ts";
 import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { mediaOwner, withImagesOf } from "#shared/media.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
 import { addComment, deleteComment, listComments } from "./comment.ts";
@@ -206,7 +206,7 @@ notesRoutes.get("/:id/comments", bodyEtag({ weak: true }));
 notesRoutes.openapi(createNoteRoute, async (c) => {
   const db = database(c.env);
   const person = requirePerson(c);
-  const input = await withImagesOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json"));
+  const input = await withMediaOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json"));
   const row = await createNote({ db, person, input });
   const note = await toNote(db, row);
   learn(c.env, hotListStatements(note.id));
@@ -234,7 +234,7 @@ notesRoutes.openapi(updateNoteRoute, async (c) => {
     person,
     id: c.req.valid("param").id,
     ifMatch: c.req.header("if-match"),
-    patch: await withImagesOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json")),
+    patch: await withMediaOf(db, c.env.MEDIA_URL, mediaOwner(person), c.req.valid("json")),
   });
   const note = await toNote(db, row);
   // The hot lists change with the topics (hashtags in the body count) and the tagged products only.

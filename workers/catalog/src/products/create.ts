@@ -36,6 +36,7 @@ export async function createProduct({
     id: newId("sku"),
     productId,
     options: s.options,
+    image: s.image ?? null,
     priceAmount: s.price.amount,
     currency: s.price.currency,
     stock: s.stock,

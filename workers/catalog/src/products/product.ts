@@ -13,6 +13,7 @@ export const SkuSchema = z
     ...resourceFields("sku"),
     productId: z.string(),
     options: z.record(z.string(), z.string()),
+    image: z.string().nullable().openapi({ description: "The variant's own picture, or null (the product's show)." }),
     price: MoneySchema.openapi({ description: "The list price." }),
     unitPrice: MoneySchema.openapi({
       description:
@@ -74,6 +75,7 @@ export const PriceInputSchema = z
 export const SkuInputSchema = z
   .object({
     options,
+    image: ImageRefSchema.nullable().optional().openapi({ description: "The variant's own picture." }),
     price: PriceInputSchema,
     stock: z
       .number()
@@ -132,6 +134,7 @@ export function toSku(s: SkuRow, owner: boolean, offers?: ProductOffers): Produc
     object: "sku",
     productId: s.productId,
     options: s.options,
+    image: s.image,
     price: { amount: s.priceAmount, currency },
     unitPrice: { amount: unit.amount, currency },
     inStock: s.stock > 0,

@@ -9,7 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { etagOf, notModified } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { withImagesOf } from "#shared/media.ts";
+import { withMediaOf } from "#shared/media.ts";
 import { currencies } from "#shared/money.ts";
 import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
@@ -171,7 +171,7 @@ productRoutes.openapi(createProductRoute, async (c) => {
   const { product, version } = await createProduct({
     db,
     merchantId: merchant.merchantId,
-    input: await withImagesOf(db, c.env.MEDIA_URL, owner, c.req.valid("json")),
+    input: await withMediaOf(db, c.env.MEDIA_URL, owner, c.req.valid("json")),
   });
   c.header("etag", etagOf({ id: product.id, version }));
   c.header("location", `/v1/products/${product.id}`);
@@ -186,7 +186,7 @@ productRoutes.openapi(updateProductRoute, async (c) => {
     merchantId: merchant.merchantId,
     id: c.req.valid("param").id,
     ifMatch: c.req.header("if-match"),
-    patch: await withImagesOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
+    patch: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
   });
   const [product] = await withSkus(db, [row], true);
   c.header("etag", etagOf(row));
@@ -198,11 +198,12 @@ productRoutes.patch("/:id", merchantScope("catalog:write"));
 productRoutes.post("/:id/skus", merchantScope("catalog:write"), idempotency({ required: false }));
 productRoutes.openapi(addSkuRoute, async (c) => {
   const merchant = requireMerchant(c, "catalog:write");
+  const db = database(c.env);
   const sku = await addSku({
-    db: database(c.env),
+    db,
     merchantId: merchant.merchantId,
     productId: c.req.valid("param").id,
-    input: c.req.valid("json"),
+    input: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
   });
   purge(c, `/v1/products/${sku.productId}`);
   return c.json(sku, 201);

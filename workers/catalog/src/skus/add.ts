@@ -38,6 +38,7 @@ export async function addSku({
     id: newId("sku"),
     productId,
     options: input.options,
+    image: input.image ?? null,
     priceAmount: input.price.amount,
     currency: input.price.currency,
     stock: input.stock,

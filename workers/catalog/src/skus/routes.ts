@@ -5,6 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
+import { ImageRefSchema, withMediaOf } from "#shared/media.ts";
 import { created, idParam, jsonBody, ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
@@ -46,6 +47,7 @@ const SkuUpdate = z
   .object({
     options: z.record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(80)).optional(),
     price: PriceInputSchema.optional(),
+    image: ImageRefSchema.nullable().optional().openapi({ description: "The variant's own picture; null removes it." }),
   })
   .strict()
   .openapi("SkuUpdate");
@@ -74,11 +76,12 @@ skuRoutes.use(merchantScope("catalog:write"));
 
 skuRoutes.openapi(updateSkuRoute, async (c) => {
   const merchant = requireMerchant(c, "catalog:write");
+  const db = database(c.env);
   const sku = await updateSku({
-    db: database(c.env),
+    db,
     merchantId: merchant.merchantId,
     skuId: c.req.valid("param").id,
-    patch: c.req.valid("json"),
+    patch: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
   });
   purge(c, `/v1/products/${sku.productId}`);
   return c.json(sku, 200);

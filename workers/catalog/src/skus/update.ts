@@ -27,10 +27,14 @@ export async function updateSku({
   db: Database;
   merchantId: string;
   skuId: string;
-  patch: { options?: Record<string, string> | undefined; price?: { amount: number; currency: string } | undefined };
+  patch: {
+    options?: Record<string, string> | undefined;
+    price?: { amount: number; currency: string } | undefined;
+    image?: string | null | undefined;
+  };
 }) {
-  if (!patch.options && !patch.price) {
-    throw new ProblemError("validation_failed", "Send options, price or both.", {
+  if (!patch.options && !patch.price && patch.image === undefined) {
+    throw new ProblemError("validation_failed", "Send options, price, image or any of them.", {
       errors: [{ path: "", message: "nothing to change" }],
     });
   }
@@ -47,6 +51,7 @@ export async function updateSku({
       .set({
         ...(patch.options ? { options: patch.options } : {}),
         ...(patch.price ? { priceAmount: patch.price.amount } : {}),
+        ...(patch.image !== undefined ? { image: patch.image } : {}),
       })
       .where(eq(skus.id, skuId))
       .returning(),

@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { type MediaOwner, withCoverOf } from "#shared/media.ts";
+import { type MediaOwner, withMediaOf } from "#shared/media.ts";
 import { created, idParam, jsonBody, ok, pageOf, problemResponses, retrieveRoute, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
@@ -189,7 +189,7 @@ sessionRoutes.post("/", idempotency({ required: false }));
 sessionRoutes.openapi(createSessionRoute, async (c) => {
   const host = requireHost(c);
   const db = database(c.env);
-  const input = await withCoverOf(db, c.env.MEDIA_URL, mediaOwnerOf(host), c.req.valid("json"));
+  const input = await withMediaOf(db, c.env.MEDIA_URL, mediaOwnerOf(host), c.req.valid("json"));
   const row = await scheduleSession({ db, host, input });
   // The room is made (and given its shelf and keyword filter) now, so the first viewer finds it ready.
   await configureRoom(c.env, row.id, input.keywordFilter);
@@ -222,7 +222,7 @@ sessionRoutes.openapi(updateRoute, async (c) => {
     host,
     id,
     ifMatch: c.req.header("if-match"),
-    patch: await withCoverOf(db, c.env.MEDIA_URL, mediaOwnerOf(host), c.req.valid("json")),
+    patch: await withMediaOf(db, c.env.MEDIA_URL, mediaOwnerOf(host), c.req.valid("json")),
   });
   // The room reloads its shelf (loading the metadata also shows this isolate's token path the new version).
   await configureRoom(c.env, id);
