@@ -8,6 +8,7 @@ import { benchDb } from "./db.ts";
 import { benchFestival } from "./festival.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
+import { benchRecommend } from "./recommend.ts";
 import { benchSearch } from "./search.ts";
 import { benchWebhookDispatch } from "./webhook-dispatch.ts";
 import { benchWebhooks } from "./webhooks.ts";
@@ -22,6 +23,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   "webhook-dispatch": benchWebhookDispatch,
   festival: benchFestival,
   analytics: benchAnalytics,
+  recommend: benchRecommend,
 };
 
 const requested = process.argv.slice(2);
