@@ -258,12 +258,13 @@ flashSaleRoutes.post("/:id/naive-reservations", async (c) => {
 });
 
 // The stock decision alone, with no HTTP, gateway or dev proxy in front: `attempts` decisions of one unit from
-// `concurrency` loops inside this Worker, each one RPC to the sale's object (`object`, as a reservation makes it)
-// or one conditional UPDATE in libSQL (`naive`), for `shoppers` distinct shoppers. Times are the Worker's clock,
+// `concurrency` loops inside this Worker, each one RPC to the sale's object (`object`, as a reservation makes it),
+// one conditional UPDATE in libSQL (`naive`), or one unit lent by the sale's shard 0 to shard 1 (`lend`, the RPC a
+// short shard makes to another; the sale needs 2 shards or more), for `shoppers` distinct shoppers. Times are the Worker's clock,
 // which advances at each I/O: good enough for a decision that is one I/O.
 const DecisionBench = z
   .object({
-    path: z.enum(["object", "naive"]),
+    path: z.enum(["object", "naive", "lend"]),
     attempts: z.number().int().min(1).max(100_000),
     concurrency: z.number().int().min(1).max(1000),
     shoppers: z.number().int().min(1).max(100_000),
@@ -280,7 +281,12 @@ flashSaleRoutes.post("/:id/bench-decisions", async (c) => {
   const run = crypto.randomUUID();
   const decide = async (i: number): Promise<boolean> => {
     if (input.path === "naive") return naiveDecision(client, id, 1);
-    const shopperId = `shp_BENCH${i % input.shoppers}`;
+    if (input.path === "lend") {
+      const lent = await stub.lend({ to: 1, units: 1, transferId: `${run}-${i}` });
+      return lent.ok && lent.units > 0;
+    }
+    // Shoppers of this call only: a later call's decisions are grants and refusals as the first one's are.
+    const shopperId = `shp_BENCH${run.slice(0, 8)}${i % input.shoppers}`;
     const result = await stub.reserve({ shopperId, quantity: 1, wait: false, idempotencyKey: `${run}-${i}` });
     return result.ok;
   };
