@@ -75,6 +75,26 @@ export function retrieveRoute<S extends z.ZodType>(prefix: string, schema: S, su
   });
 }
 
+/**
+ * `PUT` and `DELETE /{id}/reminder` of a thing that starts later (a flash sale, a live session): a signed-in person
+ * asks to be told when it starts (`summary`, `description`), or stops asking. 204, idempotent.
+ */
+export function reminderRoutes(prefix: string, summary: string, description: string) {
+  const declare = (method: "put" | "delete", summary: string, description: string) =>
+    createRoute({
+      method,
+      path: "/{id}/reminder",
+      summary,
+      description,
+      request: { params: idParam(prefix) },
+      responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
+    });
+  return {
+    put: declare("put", summary, description),
+    delete: declare("delete", "Cancel my reminder", "A signed-in shopper or creator. Idempotent."),
+  };
+}
+
 /** `responses` of a read or change that answers 200 with one JSON body, or one of the `problems`. */
 export function ok<S extends z.ZodType>(schema: S, description: string, ...problems: number[]) {
   return { 200: jsonContent(schema, description), ...problemResponses(...problems) };

@@ -1,7 +1,7 @@
 // Flash sales: the terms in libSQL, the stock in the sale's FlashSaleStock object. Merchants create them
 // (`flash_sales:write`); shoppers reserve, poll and cancel holds. A reservation is one RPC to the object, which
 // also keeps its Idempotency-Key (see reserve-stock.ts for why not the shared middleware).
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Client } from "@libsql/client/web";
 import { and, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
@@ -15,6 +15,7 @@ import {
   jsonContent,
   ok,
   problemResponses,
+  reminderRoutes,
   retrieveRoute,
   route,
 } from "#shared/openapi.ts";
@@ -83,18 +84,11 @@ const cancelHoldRoute = route("DELETE /{id}/reservations/{holdId}", "Give a hold
   responses: ok(HoldSchema, "The released hold", 400, 401, 404, 409),
 });
 
-const reminderRoute = (method: "put" | "delete") =>
-  createRoute({
-    method,
-    path: "/{id}/reminder",
-    summary: method === "put" ? "Remind me when this flash sale starts" : "Cancel my reminder",
-    description:
-      method === "put"
-        ? "A signed-in shopper or creator, before the sale starts (409 `conflict` after). At the start, a `flash_sale_started` notification lands in their inbox (GET /v1/notifications). Idempotent."
-        : "A signed-in shopper or creator. Idempotent.",
-    request: { params: idParam("fs") },
-    responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
-  });
+const reminder = reminderRoutes(
+  "fs",
+  "Remind me when this flash sale starts",
+  "A signed-in shopper or creator, before the sale starts (409 `conflict` after). At the start, a `flash_sale_started` notification lands in their inbox (GET /v1/notifications). Idempotent.",
+);
 
 export const flashSaleRoutes = createRouter<{ Bindings: Env }>();
 
@@ -159,7 +153,7 @@ flashSaleRoutes.openapi(getFlashSale, async (c) => {
   return c.json(toFlashSale(row, stock.stockLeft, new Date(), own ? stock.shards : undefined), 200);
 });
 
-flashSaleRoutes.openapi(reminderRoute("put"), async (c) => {
+flashSaleRoutes.openapi(reminder.put, async (c) => {
   const { id } = c.req.valid("param");
   const person = personId(requirePerson(c));
   const row = await saleRow(c.env, id);
@@ -170,7 +164,7 @@ flashSaleRoutes.openapi(reminderRoute("put"), async (c) => {
   return c.body(null, 204);
 });
 
-flashSaleRoutes.openapi(reminderRoute("delete"), async (c) => {
+flashSaleRoutes.openapi(reminder.delete, async (c) => {
   const { id } = c.req.valid("param");
   const person = personId(requirePerson(c));
   await saleRow(c.env, id);

@@ -8,7 +8,17 @@ import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { type MediaOwner, withMediaOf } from "#shared/media.ts";
-import { created, idParam, jsonBody, ok, pageOf, problemResponses, retrieveRoute, route } from "#shared/openapi.ts";
+import {
+  created,
+  idParam,
+  jsonBody,
+  ok,
+  pageOf,
+  problemResponses,
+  reminderRoutes,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { BUFFER_SIZE } from "../room/core.ts";
@@ -101,18 +111,11 @@ const transitionRoute = (verb: "start" | "end" | "cancel") =>
     responses: ok(LiveSessionSchema, "The session", 400, 401, 403, 404, 409),
   });
 
-const reminderRoute = (method: "put" | "delete") =>
-  createRoute({
-    method,
-    path: "/{id}/reminder",
-    summary: method === "put" ? "Remind me when this session goes live" : "Cancel my reminder",
-    description:
-      method === "put"
-        ? "A signed-in shopper or creator, while the session is scheduled (409 once it is live or over). Idempotent."
-        : "A signed-in shopper or creator. Idempotent.",
-    request: { params: idParam("live") },
-    responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
-  });
+const reminder = reminderRoutes(
+  "live",
+  "Remind me when this session goes live",
+  "A signed-in shopper or creator, while the session is scheduled (409 once it is live or over). Idempotent.",
+);
 
 const tokenRoute = route("POST /{id}/token", "Stream tokens: the video server's and the room socket's", {
   description:
@@ -240,12 +243,12 @@ for (const verb of ["start", "end", "cancel"] as const) {
   });
 }
 
-sessionRoutes.openapi(reminderRoute("put"), async (c) => {
+sessionRoutes.openapi(reminder.put, async (c) => {
   await setReminder(c.env, c.req.valid("param").id, personId(requirePerson(c)));
   return c.body(null, 204);
 });
 
-sessionRoutes.openapi(reminderRoute("delete"), async (c) => {
+sessionRoutes.openapi(reminder.delete, async (c) => {
   await cancelReminder(c.env, c.req.valid("param").id, personId(requirePerson(c)));
   return c.body(null, 204);
 });
