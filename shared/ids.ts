@@ -33,6 +33,7 @@ export const idPrefixes = [
   "sav",
   "med",
   "afp",
+  "smp",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

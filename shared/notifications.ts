@@ -14,6 +14,8 @@ export const notificationKinds = [
   "flash_sale_started",
   // To creators: a merchant's targeted affiliate plan names them (subject `afp_…`).
   "affiliate_plan_invited",
+  // To creators: the merchant shipped the sample they asked for (subject `smp_…`).
+  "sample_shipped",
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

@@ -31,6 +31,7 @@ export const webhookEventTypes = [
   "live_session.ended",
   "commission.payable",
   "affiliate_plan.accepted",
+  "sample_request.created",
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

@@ -17,6 +17,7 @@ import { providerWebhookRoutes } from "./payments/webhook-routes.ts";
 import { presaleRoutes } from "./presales/routes.ts";
 import { promotionRoutes } from "./promotions/routes.ts";
 import { returnRoutes } from "./returns/routes.ts";
+import { sampleRequestRoutes } from "./sample-requests/routes.ts";
 import { webhookEndpointRoutes } from "./webhooks/routes.ts";
 import { sweepWebhooks } from "./webhooks/sweep.ts";
 
@@ -40,6 +41,7 @@ app.route("/v1/commissions", commissionRoutes);
 app.route("/v1/affiliate-plans", affiliatePlanRoutes);
 // The one /v1/creators path a creator's ledger answers; the gateway serves the rest of /v1/creators itself.
 app.route("/v1/creators/me/earnings", earningsRoutes);
+app.route("/v1/sample-requests", sampleRequestRoutes);
 app.route("/v1/analytics", analyticsRoutes);
 app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
 app.route("/v1/payments", paymentRoutes);

@@ -24,6 +24,7 @@ export const services = [
       "/v1/commissions",
       "/v1/affiliate-plans",
       "/v1/creators/me/earnings",
+      "/v1/sample-requests",
       "/v1/coupons",
       "/v1/promotions",
       "/v1/campaigns",

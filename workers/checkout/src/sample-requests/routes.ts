@@ -1,0 +1,174 @@
+// Sample requests: a creator asks (its session); the merchant (`affiliates:read` to read, `affiliates:write` to
+// decide and ship) sees its own and moves them on; the creator confirms receipt. Another merchant's or creator's
+// request is a 404.
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { database } from "#shared/db.ts";
+import { ProblemError } from "#shared/errors.ts";
+import { createRouter } from "#shared/http.ts";
+import { idempotency } from "#shared/idempotency.ts";
+import { created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
+import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { principalOf, requireMerchant } from "#shared/principal.ts";
+import {
+  ApproveSchema,
+  advanceSample,
+  DeclineSchema,
+  listSamples,
+  readSample,
+  requestSample,
+  SampleRequestCreateSchema,
+  SampleRequestSchema,
+  type SampleViewer,
+  ShipSchema,
+} from "./sample.ts";
+
+const createRoute = route("POST /", "Ask a merchant for a sample", {
+  description:
+    "A creator (its session): a SKU of a product under an affiliate plan open to it (else 409 `conflict`), where to send it, and a pitch. The merchant is told by `sample_request.created`. Optional Idempotency-Key.",
+  request: { body: jsonBody(SampleRequestCreateSchema) },
+  responses: created(SampleRequestSchema, "The request", 400, 401, 404, 409, 422),
+});
+
+const listRoute = route("GET /", "List sample requests, newest first", {
+  description:
+    "A merchant (`affiliates:read`): the requests to it; a creator: its own. `overdue=true`: shipped, past `noteDueAt`, with no fulfilling note.",
+  request: {
+    query: pageQuery
+      .extend({
+        status: z.enum(["requested", "approved", "declined", "shipped", "received"]).optional(),
+        overdue: z.enum(["true", "false"]).optional(),
+      })
+      .strict(),
+  },
+  responses: ok(pageOf(SampleRequestSchema).openapi("SampleRequestList"), "A page of requests", 400, 401, 403),
+});
+
+const getRoute = route("GET /{id}", "Retrieve a sample request", {
+  description: "Its merchant (`affiliates:read`) or its creator.",
+  request: { params: idParam("smp") },
+  responses: ok(SampleRequestSchema, "The request", 400, 401, 403, 404),
+});
+
+const stepResponses = ok(SampleRequestSchema, "The request", 400, 401, 403, 404, 409);
+
+const approveRoute = route("POST /{id}/approve", "Approve a sample request", {
+  description:
+    "Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.",
+  request: { params: idParam("smp"), body: jsonBody(ApproveSchema) },
+  responses: stepResponses,
+});
+const declineRoute = route("POST /{id}/decline", "Decline a sample request", {
+  description: "Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.",
+  request: { params: idParam("smp"), body: jsonBody(DeclineSchema) },
+  responses: stepResponses,
+});
+const shipRoute = route("POST /{id}/ship", "Ship an approved sample", {
+  description:
+    "Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.",
+  request: { params: idParam("smp"), body: jsonBody(ShipSchema) },
+  responses: stepResponses,
+});
+const receiptRoute = route("POST /{id}/receipt", "Confirm a sample arrived", {
+  description: "Its creator (its session), once shipped. Again: the request as it is.",
+  request: { params: idParam("smp") },
+  responses: stepResponses,
+});
+
+function viewerOf(c: Context, write: boolean): SampleViewer {
+  const { actor } = principalOf(c);
+  if (actor.type === "creator") return { creatorId: actor.creatorId };
+  if (actor.type === "merchant") {
+    return { merchantId: requireMerchant(c, write ? "affiliates:write" : "affiliates:read").merchantId };
+  }
+  throw new ProblemError("unauthorized", "Sample requests need a merchant's secret key or a creator's access token.");
+}
+
+function creatorOnly(c: Context): string {
+  const { actor } = principalOf(c);
+  if (actor.type !== "creator") {
+    throw new ProblemError("unauthorized", "This needs a creator's access token: Authorization: Bearer <JWT>.");
+  }
+  return actor.creatorId;
+}
+
+function merchantOnly(c: Context): SampleViewer {
+  return { merchantId: requireMerchant(c, "affiliates:write").merchantId };
+}
+
+export const sampleRequestRoutes = createRouter<{ Bindings: Env }>();
+
+sampleRequestRoutes.post("/", idempotency({ required: false }));
+sampleRequestRoutes.openapi(createRoute, async (c) => {
+  const sample = await requestSample(database(c.env), creatorOnly(c), c.req.valid("json"), new Date());
+  c.header("location", `/v1/sample-requests/${sample.id}`);
+  return c.json(sample, 201);
+});
+
+sampleRequestRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const rows = await listSamples(database(c.env), viewerOf(c, false), {
+    status: query.status,
+    overdue: query.overdue === undefined ? undefined : query.overdue === "true",
+    after: decodeCursor(query.cursor),
+    limit: query.limit + 1,
+  });
+  c.header("cache-control", "private, no-store");
+  return c.json(page(rows, query.limit), 200);
+});
+
+sampleRequestRoutes.openapi(getRoute, async (c) => {
+  c.header("cache-control", "private, no-store");
+  return c.json(await readSample(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
+});
+
+sampleRequestRoutes.openapi(approveRoute, async (c) => {
+  const input = c.req.valid("json");
+  const sample = await advanceSample(
+    database(c.env),
+    merchantOnly(c),
+    c.req.valid("param").id,
+    "approve",
+    input,
+    new Date(),
+  );
+  return c.json(sample, 200);
+});
+
+sampleRequestRoutes.openapi(declineRoute, async (c) => {
+  const input = c.req.valid("json");
+  const sample = await advanceSample(
+    database(c.env),
+    merchantOnly(c),
+    c.req.valid("param").id,
+    "decline",
+    input,
+    new Date(),
+  );
+  return c.json(sample, 200);
+});
+
+sampleRequestRoutes.openapi(shipRoute, async (c) => {
+  const input = c.req.valid("json");
+  const sample = await advanceSample(
+    database(c.env),
+    merchantOnly(c),
+    c.req.valid("param").id,
+    "ship",
+    input,
+    new Date(),
+  );
+  return c.json(sample, 200);
+});
+
+sampleRequestRoutes.openapi(receiptRoute, async (c) => {
+  const sample = await advanceSample(
+    database(c.env),
+    { creatorId: creatorOnly(c) },
+    c.req.valid("param").id,
+    "receipt",
+    {},
+    new Date(),
+  );
+  return c.json(sample, 200);
+});
