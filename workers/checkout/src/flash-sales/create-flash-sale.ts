@@ -6,7 +6,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { flashSales, liveSessions, products, skus } from "#shared/schema.ts";
-import { moveStockStatements } from "../move-stock.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import type { FlashSaleCreate } from "./flash-sale.ts";
 
 /** A merchant's create call, for a flash sale or a pre-sale: the database, the merchant, its body, the time now. */

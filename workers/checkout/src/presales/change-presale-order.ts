@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { orderEvent, rawStatements, type WebhookEventType } from "#shared/webhook-events.ts";
-import { moveStockStatements } from "../move-stock.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import type { OrderStatus } from "../orders/order.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 

@@ -11,7 +11,7 @@ import { presales, products, skus } from "#shared/schema.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { dayOf } from "../carts/checkout-cart.ts";
 import { paymentTimeoutSeconds } from "../config.ts";
-import { moveStockStatements } from "../move-stock.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 

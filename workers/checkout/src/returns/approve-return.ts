@@ -8,7 +8,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { orderLines, refunds } from "#shared/schema.ts";
-import { moveStockStatements } from "../move-stock.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import { createRefund } from "../refunds/create-refund.ts";
 import { merchantsReturn, type Return, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";

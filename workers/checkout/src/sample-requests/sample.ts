@@ -13,7 +13,7 @@ import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
 import { resourceFields } from "#shared/openapi.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { moveStockStatements } from "../move-stock.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
