@@ -258,6 +258,31 @@ describe("the personalised discover feed", () => {
   });
 });
 
+describe("what the profile learns from", () => {
+  it("a read with its dwell, a comment and a follow each count, with why", async () => {
+    const topic = uniqueTopic("signals");
+    const { notes, authors } = await notesOn(topic, 1, 1);
+    const reader = await newShopper();
+    const noteId = notes[0]?.id ?? "";
+    const view = await call("POST", `/v1/notes/${noteId}/views`, { as: reader, body: { dwellMs: 40_000 } });
+    expect(view.status).toBe(204);
+    const comment = await call("POST", `/v1/notes/${noteId}/comments`, { as: reader, body: { body: "收藏了" } });
+    expect(comment.status).toBe(201);
+    const follow = await call("PUT", `/v1/follows/${authors[0]?.id}`, { as: reader });
+    expect(follow.status).toBe(200);
+    await learnt(reader, topic, "comment", 1);
+    await expect
+      .poll(async () => (await interests(reader)).creators.find((c) => c.key === authors[0]?.id)?.why, {
+        timeout: 10_000,
+      })
+      .toBe("you follow them, commented on 1, viewed 1");
+    const mine = await interests(reader);
+    expect(mine.topics.find((t) => t.key === topic)?.signals).toEqual({ view: 1, comment: 1 });
+    const bad = await call("POST", `/v1/notes/${noteId}/views`, { as: reader, body: { dwellMs: -1 } });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe("GET /v1/notes/{id}/related", () => {
   it("holds its topic's notes and what the same people engaged with elsewhere; never the note itself", async () => {
     const topic = uniqueTopic("rel");

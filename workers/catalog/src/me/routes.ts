@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { type InterestKind, interestKinds, type Signal, weightAt } from "#shared/interests.ts";
+import { type InterestKind, interestKinds, type Signal, signalWeights, weightAt } from "#shared/interests.ts";
 import { ok, problemResponses, route } from "#shared/openapi.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { personOnly } from "../notes/note.ts";
@@ -62,7 +62,8 @@ const phrases: Record<Signal, (n: number) => string> = {
 function why(signals: Record<string, number>): string {
   const parts = Object.entries(signals)
     .filter(([s, n]) => s in phrases && n > 0)
-    .sort(([, a], [, b]) => b - a)
+    // What contributed most first.
+    .sort(([s1, a], [s2, b]) => b * Math.abs(signalWeights[s2 as Signal]) - a * Math.abs(signalWeights[s1 as Signal]))
     .map(([s, n]) => phrases[s as Signal](n));
   return parts.join(", ");
 }
