@@ -15,10 +15,26 @@ export interface OpenApiPart {
 
 export function openApiPart<E extends HonoEnv>(app: OpenAPIHono<E>): OpenApiPart {
   const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "zhongcao", version: "1" } });
+  const paths = JSON.parse(JSON.stringify(doc.paths ?? {}), patternSource) as Record<string, Record<string, Operation>>;
+  // A coerced number (`z.coerce.number()`) is declared `["integer", "null"]`; a path or query parameter is text in a
+  // URL and is never null (`?minPrice=null` is a 400).
+  for (const operation of Object.values(paths).flatMap((item) => Object.values(item))) {
+    for (const parameter of operation.parameters ?? []) {
+      const type = parameter.schema?.type;
+      if (Array.isArray(type) && parameter.schema) {
+        const kept = type.filter((t) => t !== "null");
+        parameter.schema.type = kept.length === 1 ? kept[0] : kept;
+      }
+    }
+  }
   return {
-    paths: JSON.parse(JSON.stringify(doc.paths ?? {}), patternSource),
+    paths,
     schemas: JSON.parse(JSON.stringify(doc.components?.schemas ?? {}), patternSource),
   };
+}
+
+interface Operation {
+  parameters?: { schema?: { type?: string | string[] } }[];
 }
 
 // zod-to-openapi writes a regex that has flags as `source/flags` (`^#?[\p{L}]{1,30}$/u`), which no string matches: a

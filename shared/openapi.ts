@@ -144,7 +144,8 @@ export const calendarDay = z
   .refine((d) => {
     const t = Date.parse(`${d}T00:00:00Z`);
     return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
-  }, "must be a real calendar date");
+  }, "must be a real calendar date")
+  .openapi({ format: "date" });
 
 /** One page of a cursor-paginated list: `data`, and `nextCursor` (null on the last page). */
 export function pageOf<S extends z.ZodType>(schema: S) {

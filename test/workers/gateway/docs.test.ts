@@ -73,3 +73,23 @@ describe("GET /openapi.json's patterns", () => {
     expect(new RegExp(topics?.items.pattern ?? "", "u").test("#口红")).toBe(true);
   });
 });
+
+describe("GET /openapi.json's parameters", () => {
+  it("are never declared nullable: a path or query value is text, and `?minPrice=null` is refused", async () => {
+    const doc = await (await exports.default.fetch(new Request("http://gateway/openapi.json"))).json<{
+      paths: Record<string, Record<string, { parameters?: { name: string; schema?: { type?: unknown } }[] }>>;
+    }>();
+    const nullable = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).flatMap(([method, op]) =>
+        (op.parameters ?? [])
+          .filter((p) => Array.isArray(p.schema?.type) && (p.schema?.type as string[]).includes("null"))
+          .map((p) => `${method.toUpperCase()} ${path} ${p.name}`),
+      ),
+    );
+    expect(nullable).toEqual([]);
+    const products = doc.paths["/v1/products"]?.get?.parameters?.find((p) => p.name === "minPrice");
+    expect(products?.schema?.type).toBe("integer");
+    const res = await exports.default.fetch(new Request("http://gateway/v1/products?minPrice=null"));
+    expect(res.status).toBe(400);
+  });
+});
