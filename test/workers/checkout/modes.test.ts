@@ -131,7 +131,7 @@ describe("the sandbox without SANDBOX_WEBHOOK_SECRET", () => {
 });
 
 describe("isolation between modes", () => {
-  it("carts: a shopper's live cart is 404 to the same shopper in test mode", async () => {
+  it("carts: a shopper's live cart is 404 to the same shopper in test mode, and a test cart in live mode", async () => {
     const cart = await (await call("POST", "/v1/carts", { headers: shopperIn("live", "mode-cart-1") })).json<{
       id: string;
     }>();
@@ -139,6 +139,20 @@ describe("isolation between modes", () => {
     const live = await call("GET", `/v1/carts/${cart.id}`, { headers: shopperIn("live", "mode-cart-1") });
     expect(live.status).toBe(200);
     expect((await live.json<{ livemode: boolean }>()).livemode).toBe(true);
+    // And the other way: a test cart is 404 in live mode, to read or to change.
+    const test = await (await call("POST", "/v1/carts", { headers: shopperIn("test", "mode-cart-1") })).json<{
+      id: string;
+      livemode: boolean;
+    }>();
+    expect(test.livemode).toBe(false);
+    expect((await call("GET", `/v1/carts/${test.id}`, { headers: shopperIn("live", "mode-cart-1") })).status).toBe(404);
+    const { skuIds } = await createSkus({ prices: [1000], stock: 2 });
+    const add = await call("POST", `/v1/carts/${test.id}/lines`, {
+      headers: shopperIn("live", "mode-cart-1"),
+      body: { skuId: skuIds[0] },
+    });
+    expect(add.status).toBe(404);
+    expect(await stockOf(skuIds[0] ?? "")).toBe(2);
   });
 
   it("orders and payments: each mode's key reads and lists only its own mode's; the other's is 404", async () => {
