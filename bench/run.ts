@@ -6,8 +6,10 @@ import { benchAnalytics } from "./analytics.ts";
 import { benchCatalog } from "./catalog.ts";
 import { benchDb } from "./db.ts";
 import { benchFestival } from "./festival.ts";
+import { benchFlashModel } from "./flash-model.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
+import { benchMedia } from "./media.ts";
 import { benchRecommend } from "./recommend.ts";
 import { benchSearch } from "./search.ts";
 import { benchWebhookDispatch } from "./webhook-dispatch.ts";
@@ -17,6 +19,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   db: benchDb,
   catalog: benchCatalog,
   "flash-sale": benchFlashSale,
+  "flash-model": benchFlashModel,
   live: benchLive,
   search: benchSearch,
   webhooks: benchWebhooks,
@@ -24,6 +27,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   festival: benchFestival,
   analytics: benchAnalytics,
   recommend: benchRecommend,
+  media: benchMedia,
 };
 
 const requested = process.argv.slice(2);

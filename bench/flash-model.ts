@@ -1,0 +1,428 @@
+// `npm run bench -- flash-model`: what one machine cannot show, modelled. A discrete-event simulation of a flash sale
+// on Cloudflare: presses arriving at the edge, the round trip from the edge Worker to the sale's objects, K shard
+// objects each serving one request at a time with the service times measured in this same run on the local stack
+// (the decision; the lend RPC a short shard makes), and a per-object queue bound past which a request is refused as
+// overloaded. Calibrated in the same run: the model, set up as the local stack is (one workerd thread for everything),
+// predicts the answer times of open-loop local runs at K = 1 and K = 8, printed beside what those runs measured.
+// The model and its assumptions: bench/README.md#flash-model and docs/design/flash-sales.md#the-production-model.
+import { cpuSecondsByRole, cpuSnapshot, WORKERD } from "./cpu.ts";
+import { withPlatformRetry } from "./flash-sale.ts";
+import { percentile } from "./stats.ts";
+
+/** Requests waiting at one object, past which it refuses with "overloaded" (Cloudflare's own bound is not published). */
+const QUEUE_BOUND = Number(process.env.BENCH_MODEL_QUEUE ?? 100);
+/** Edge Worker ↔ the sale's objects, ms: shoppers all over a country, the objects in one place. */
+const EDGE_RTT = { min: 10, max: 70 };
+/** One object ↔ another of the same sale, ms (created together, so placed together). */
+const OBJECT_RTT_MS = 2;
+const SHARDS = [1, 4, 16, 64];
+
+/** A seeded generator, so a run's figures follow from its measurements alone. */
+function generator(seed: number): () => number {
+  let state = seed || 1;
+  return () => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const pick = (samples: number[], random: () => number) => samples[Math.floor(random() * samples.length)] ?? 0;
+
+export interface ModelInput {
+  /** Arrival times at the edge, ms, ascending. */
+  arrivals: number[];
+  units: number;
+  shards: number;
+  /** Samples of an object's time to decide one press, and to lend a batch to another shard, ms. */
+  decideMs: number[];
+  lendMs: number[];
+  /** "objects": each shard its own thread (Cloudflare); "one thread": every shard and the front on one (this machine). */
+  servers: "objects" | "one thread";
+  /** One thread: the thread's time per press beyond the decision (the front), ms. */
+  frontMs?: number;
+  /** Latency outside the queue for each press, ms (edge ↔ object round trips; locally, the unloaded round trip). */
+  outside: (random: () => number) => number;
+  queueBound: number;
+  seed: number;
+}
+
+export interface ModelResult {
+  granted: number;
+  soldOut: number;
+  overloaded: number;
+  /** When the last unit was granted, ms after the first press (null: units were left). */
+  soldOutAtMs: number | null;
+  answerMs: number[];
+  /** Answer times of the presses an object decided (granted or sold out), not refused as overloaded. */
+  decidedMs: number[];
+  /** Units left on some shard while a press was answered sold out. */
+  stranded: number;
+  /** Of the first `units` presses, the share that got no unit (0: grants in exact arrival order). */
+  unfairShare: number;
+  /** Mean distance between a grant's place in the order of grants and its press's place in the order of arrivals. */
+  meanDisplacement: number;
+}
+
+/** Every press through the model, in arrival order; each object a FIFO queue with a bound. */
+export function simulate(input: ModelInput): ModelResult {
+  const random = generator(input.seed);
+  const k = input.shards;
+  const stock = Array.from({ length: k }, (_, i) => Math.floor(input.units / k) + (i < input.units % k ? 1 : 0));
+  const batch = Math.max(1, Math.ceil(input.units / k / 4));
+  // One thread: one queue for all; objects: one queue per shard. Each queue: the times its requests finish.
+  const queues = Array.from({ length: input.servers === "one thread" ? 1 : k }, () => ({
+    freeAt: 0,
+    done: [] as number[],
+  }));
+  let granted = 0;
+  let soldOut = 0;
+  let overloaded = 0;
+  let soldOutAtMs: number | null = null;
+  let stranded = 0;
+  const answerMs: number[] = [];
+  const decidedMs: number[] = [];
+  const grantOrder: { arrival: number; at: number }[] = [];
+  const first = input.arrivals[0] ?? 0;
+  input.arrivals.forEach((arrival, index) => {
+    const outside = input.outside(random);
+    const shard = Math.floor(random() * k);
+    const queue = queues[input.servers === "one thread" ? 0 : shard];
+    if (!queue) return;
+    const reach = arrival + outside / 2;
+    while (queue.done.length > 0 && (queue.done[0] ?? 0) <= reach) queue.done.shift();
+    if (queue.done.length >= input.queueBound) {
+      overloaded++;
+      answerMs.push(outside);
+      return;
+    }
+    let service = pick(input.decideMs, random) + (input.frontMs ?? 0);
+    const start = Math.max(reach, queue.freeAt);
+    // A shard out of units asks the others in turn for a batch (each lend waits behind that shard's own queue).
+    if ((stock[shard] ?? 0) === 0) {
+      for (let step = 1; step < k && (stock[shard] ?? 0) === 0; step++) {
+        const peer = (shard + step) % k;
+        if ((stock[peer] ?? 0) === 0) continue;
+        const peerQueue = queues[input.servers === "one thread" ? 0 : peer] ?? queue;
+        const lend = pick(input.lendMs, random);
+        if (input.servers === "one thread") {
+          // The lend runs on the same thread, in the middle of the press that needed it.
+          service += lend;
+        } else {
+          service += OBJECT_RTT_MS + Math.max(0, peerQueue.freeAt - (start + service)) + lend;
+          peerQueue.freeAt = Math.max(peerQueue.freeAt, start) + lend;
+        }
+        const moved = Math.min(batch, stock[peer] ?? 0);
+        stock[peer] = (stock[peer] ?? 0) - moved;
+        stock[shard] = (stock[shard] ?? 0) + moved;
+      }
+    }
+    const end = start + service;
+    queue.freeAt = end;
+    queue.done.push(end);
+    const answered = end + outside / 2;
+    answerMs.push(answered - arrival);
+    decidedMs.push(answered - arrival);
+    if ((stock[shard] ?? 0) > 0) {
+      stock[shard] = (stock[shard] ?? 0) - 1;
+      granted++;
+      grantOrder.push({ arrival: index, at: end });
+      if (granted === input.units) soldOutAtMs = end - first;
+    } else {
+      soldOut++;
+      stranded = Math.max(
+        stranded,
+        stock.reduce((a, b) => a + b, 0),
+      );
+    }
+  });
+  grantOrder.sort((a, b) => a.at - b.at);
+  const firstPresses = grantOrder.filter((g) => g.arrival < input.units).length;
+  const meanDisplacement =
+    grantOrder.reduce((sum, g, rank) => sum + Math.abs(rank - g.arrival), 0) / Math.max(1, grantOrder.length);
+  return {
+    granted,
+    soldOut,
+    overloaded,
+    soldOutAtMs,
+    answerMs,
+    decidedMs,
+    stranded,
+    unfairShare: 1 - firstPresses / Math.min(input.units, input.arrivals.length),
+    meanDisplacement,
+  };
+}
+
+/** `count` arrival times spread at random over `seconds` (a Poisson process conditioned on its count), ascending. */
+export function arrivals(count: number, seconds: number, seed: number): number[] {
+  const random = generator(seed);
+  return Array.from({ length: count }, () => random() * seconds * 1000).sort((a, b) => a - b);
+}
+
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const p = (values: number[], q: number) => percentile(sorted(values), q);
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+interface Api {
+  gw: string;
+  secret: Record<string, string>;
+  publishableKey: string;
+}
+
+async function post(api: Api, path: string, headers: Record<string, string>, body: unknown) {
+  const res = await fetch(`${api.gw}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+}
+
+async function newSale(api: Api, units: number, shards: number): Promise<string> {
+  const product = await post(api, "/v1/products", api.secret, {
+    title: `Model calibration ${shards}`,
+    status: "active",
+    skus: [{ options: { k: String(shards) }, price: { amount: 8900, currency: "CNY" }, stock: units }],
+  });
+  const skuId = (product.json.skus as { id: string }[] | undefined)?.[0]?.id;
+  const sale = await post(api, "/v1/flash-sales", api.secret, {
+    skuId,
+    quantity: units,
+    price: { amount: 4900, currency: "CNY" },
+    startsAt: new Date(Date.now() - 1000).toISOString(),
+    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    perShopperLimit: 1,
+    shards,
+  });
+  if (sale.status !== 201) throw new Error(`sale: ${sale.status} ${JSON.stringify(sale.json)}`);
+  return String(sale.json.id);
+}
+
+/**
+ * Service times, ms, of one kind of decision inside the checkout Worker, one at a time (the benchmark-only route):
+ * the spread of the calls' wall times, scaled to workerd's CPU per call read from /proc over the same calls. On a
+ * shared machine the wall time also holds the waits for a core; the CPU is what the object's thread spends.
+ */
+async function decisionTimes(api: Api, saleId: string, path: "object" | "lend", attempts: number) {
+  const times: number[] = [];
+  const before = await cpuSnapshot();
+  // One call per measured decision: the route reports p50/p99 of a run, so runs of one give the samples.
+  for (let i = 0; i < attempts; i += 50) {
+    const res = await post(api, `/v1/flash-sales/${saleId}/bench-decisions`, api.secret, {
+      path,
+      attempts: 50,
+      concurrency: 1,
+      shoppers: 100_000,
+    });
+    if (res.status !== 200) throw new Error(`bench-decisions ${path}: ${res.status} ${JSON.stringify(res.json)}`);
+    times.push(((res.json.seconds as number) * 1000) / 50);
+  }
+  const cpuMs = ((cpuSecondsByRole(before, await cpuSnapshot()).get(WORKERD) ?? 0) * 1000) / attempts;
+  const wallMs = times.reduce((a, b) => a + b, 0) / times.length;
+  return { samples: times.map((t) => (t * cpuMs) / wallMs), cpuMs, wallMs };
+}
+
+/** Presses one after another through the gateway (each sent when the last was answered): the unloaded round trip. */
+async function oneAtATime(api: Api, saleId: string, count: number, tokens: string[]) {
+  const answerMs: number[] = [];
+  const before = await cpuSnapshot();
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    const res = await fetch(`${api.gw}/v1/flash-sales/${saleId}/reservations`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${tokens[i % tokens.length]}`,
+        "x-publishable-key": api.publishableKey,
+        "idempotency-key": `quiet-${saleId}-${i}`,
+      },
+      body: '{"quantity":1}',
+    });
+    await res.arrayBuffer();
+    answerMs.push(performance.now() - t);
+  }
+  const cpu = cpuSecondsByRole(before, await cpuSnapshot()).get(WORKERD) ?? 0;
+  return { answerMs, cpuMsPerPress: (cpu * 1000) / count };
+}
+
+/** Sends each press at its scheduled time (open loop) and times its answer; counts grants. */
+async function openLoop(api: Api, saleId: string, schedule: number[], tokens: string[]) {
+  const answerMs: number[] = [];
+  let granted = 0;
+  const codes: Record<string, number> = {};
+  const before = await cpuSnapshot();
+  const started = performance.now();
+  await Promise.all(
+    schedule.map(async (at, i) => {
+      const wait = started + at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const sent = started + at;
+      const res = await fetch(`${api.gw}/v1/flash-sales/${saleId}/reservations`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${tokens[i % tokens.length]}`,
+          "x-publishable-key": api.publishableKey,
+          "idempotency-key": `model-${saleId}-${i}`,
+        },
+        body: '{"quantity":1}',
+      });
+      const body = (await res.json().catch(() => ({}))) as { code?: string };
+      answerMs.push(performance.now() - sent);
+      if (res.status === 201) granted++;
+      const code = `${res.status} ${body.code ?? ""}`.trim();
+      codes[code] = (codes[code] ?? 0) + 1;
+    }),
+  );
+  const cpu = cpuSecondsByRole(before, await cpuSnapshot()).get(WORKERD) ?? 0;
+  return { answerMs, granted, codes, cpuMsPerPress: (cpu * 1000) / schedule.length };
+}
+
+/**
+ * The thread's time per press when saturated: `count` presses from `concurrency` loops, wall time ÷ presses. On a
+ * shared machine this is the service time the one workerd thread gives a press now (CPU plus what it waits for a core).
+ */
+async function saturated(api: Api, saleId: string, count: number, concurrency: number, tokens: string[]) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const res = await fetch(`${api.gw}/v1/flash-sales/${saleId}/reservations`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${tokens[i % tokens.length]}`,
+            "x-publishable-key": api.publishableKey,
+            "idempotency-key": `saturated-${saleId}-${i}`,
+          },
+          body: '{"quantity":1}',
+        });
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  return (performance.now() - started) / count;
+}
+
+export async function benchFlashModel(): Promise<string> {
+  // Every shopper session of the run must outlive it (the default, 15 minutes, is shorter than a run here).
+  process.env.ACCESS_TOKEN_TTL_SECONDS = "7200";
+  // The benchmark-only route that measures decisions (off unless this is "true").
+  process.env.BENCH_NAIVE_RESERVATIONS = "true";
+  return withPlatformRetry("flash-model", async (platform) => {
+    const merchant = platform.credentials.merchants[0];
+    if (!merchant) throw new Error("no demo merchant");
+    const api: Api = {
+      gw: platform.gatewayUrl,
+      secret: { authorization: `Bearer ${merchant.secretKey}` },
+      publishableKey: merchant.publishableKey,
+    };
+    const seconds = Number(process.env.BENCH_MODEL_SECONDS ?? 10);
+    const calibrationUnits = 1000;
+    const tokens: string[] = [];
+    for (let i = 0; i < 2000; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          post(api, "/v1/shopper-sessions", { "x-publishable-key": api.publishableKey }, {}),
+        ),
+      );
+      tokens.push(...batch.map((s) => String(s.json.accessToken)));
+    }
+
+    // 1. Service times, measured here: the decision (one RPC to the object, inside the Worker) and the lend RPC.
+    const decide = await decisionTimes(api, await newSale(api, 100_000, 1), "object", 2000);
+    const lend = await decisionTimes(api, await newSale(api, 100_000, 2), "lend", 1000);
+    const decideMs = decide.samples;
+    const lendMs = lend.samples;
+    // The unloaded round trip of a whole press through the gateway, one at a time, and the thread's CPU for it.
+    const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 300, tokens);
+
+    // 2. The local runs: the same open-loop arrivals at K = 1 and K = 8, at half of what one thread gives at K = 1.
+    const servicePerPress = new Map<number, number>();
+    for (const shards of [1, 8]) {
+      servicePerPress.set(
+        shards,
+        await saturated(api, await newSale(api, calibrationUnits, shards), 3000, 100, tokens),
+      );
+    }
+    const presses = Number(
+      process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / (servicePerPress.get(1) ?? 1)),
+    );
+    const schedule = arrivals(presses, seconds, 7);
+    const local = [];
+    for (const shards of [1, 8]) {
+      const run = await openLoop(api, await newSale(api, calibrationUnits, shards), schedule, tokens);
+      const service = servicePerPress.get(shards) ?? run.cpuMsPerPress;
+      // The model of this machine: one thread serves every press (its CPU a press, measured in this run), FIFO.
+      const predicted = simulate({
+        arrivals: schedule,
+        units: calibrationUnits,
+        shards,
+        decideMs: [0],
+        lendMs,
+        servers: "one thread",
+        frontMs: service,
+        outside: (random) => Math.max(0, pick(quiet.answerMs, random) - (servicePerPress.get(1) ?? 0)),
+        queueBound: Number.POSITIVE_INFINITY,
+        seed: 11,
+      });
+      local.push({ shards, run, predicted, service });
+    }
+
+    // 3. Cloudflare: K objects, each its own thread, with the decision and lend times measured above.
+    const scenarios = [
+      { name: "1,000,000 presses over 10 s", arrivals: arrivals(1_000_000, 10, 3) },
+      { name: "a burst of 200,000 in 1 s", arrivals: arrivals(200_000, 1, 5) },
+    ];
+    const rows: string[] = [];
+    for (const scenario of scenarios) {
+      for (const shards of SHARDS) {
+        const r = simulate({
+          arrivals: scenario.arrivals,
+          units: 100_000,
+          shards,
+          decideMs,
+          lendMs,
+          servers: "objects",
+          outside: (random) => EDGE_RTT.min + random() * (EDGE_RTT.max - EDGE_RTT.min),
+          queueBound: QUEUE_BOUND,
+          seed: 13,
+        });
+        rows.push(
+          `| ${scenario.name} | ${shards} | ${r.soldOutAtMs === null ? `not sold out (${(100_000 - r.granted).toLocaleString("en-US")} left)` : `${(r.soldOutAtMs / 1000).toFixed(2)} s`} | ${ms(p(r.answerMs, 50))} | ${ms(p(r.answerMs, 99))} | ${ms(p(r.decidedMs, 50))} | ${ms(p(r.decidedMs, 99))} | ${r.overloaded.toLocaleString("en-US")} | ${r.granted.toLocaleString("en-US")} | ${r.stranded} | ${(r.unfairShare * 100).toFixed(1)}% | ${Math.round(r.meanDisplacement).toLocaleString("en-US")} |`,
+        );
+      }
+    }
+
+    const within = (predicted: number, measured: number) =>
+      `${((predicted / measured - 1) * 100).toFixed(0)}%${Math.abs(predicted / measured - 1) <= 0.25 ? "" : " (outside ±25%)"}`;
+    const calibration = local.map(({ shards, run, predicted, service }) => {
+      const [m50, m99, p50, p99] = [
+        p(run.answerMs, 50),
+        p(run.answerMs, 99),
+        p(predicted.answerMs, 50),
+        p(predicted.answerMs, 99),
+      ];
+      return `| ${shards} | ${run.granted} | ${ms(service)} | ${ms(run.cpuMsPerPress)} | ${ms(m50)} | ${ms(p50)} | ${within(p50, m50)} | ${ms(m99)} | ${ms(p99)} | ${within(p99, m99)} | ${JSON.stringify(run.codes)} |`;
+    });
+    return [
+      "## flash-model: a sale on Cloudflare, modelled from service times measured here",
+      "",
+      `Service times measured in this run on \`npm start\`'s stack, one at a time inside the checkout Worker (benchmark-only route): the decision (one RPC to a FlashSaleStock object) ${decide.cpuMs.toFixed(3)} ms of workerd CPU each (${decide.wallMs.toFixed(2)} ms wall on this shared machine), spread p50 ${p(decideMs, 50).toFixed(3)} ms, p99 ${p(decideMs, 99).toFixed(3)} ms over ${decideMs.length} runs of 50; the lend RPC a short shard makes to another ${lend.cpuMs.toFixed(3)} ms of CPU each (${lend.wallMs.toFixed(2)} ms wall), p99 ${p(lendMs, 99).toFixed(3)} ms over ${lendMs.length} runs of 50. The model's objects take the CPU figures: on Cloudflare an object's thread has its core. A whole press through the gateway, one at a time: p50 ${ms(p(quiet.answerMs, 50))} ms, p99 ${ms(p(quiet.answerMs, 99))} ms, workerd CPU ${ms(quiet.cpuMsPerPress)} ms a press.`,
+      "",
+      `The model of a sale on Cloudflare: 100,000 units, presses from distinct shoppers; each press goes to one of K objects at random (its shopper's home shard), ${EDGE_RTT.min}–${EDGE_RTT.max} ms round trip between the edge Worker and the objects, each object one request at a time (FIFO) with the decision times above, a short shard asking the others in turn for a batch (a quarter of a first slice; ${OBJECT_RTT_MS} ms between objects plus the lend time, behind the lender's queue), and at most ${QUEUE_BOUND} requests waiting per object: beyond that a press is refused as overloaded. Answer time: from the press reaching the edge Worker to its answer leaving the object's edge.`,
+      "",
+      "| arrivals | shards | time to sell out | answer p50 ms (all) | answer p99 ms (all) | p50 ms (decided) | p99 ms (decided) | overloaded refusals | units granted | units stranded | first 100,000 presses without a unit | mean grant-order displacement |",
+      "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...rows,
+      "",
+      `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, and the model set up as this machine is: one workerd thread serving every press and every shard first come first served, each press taking the thread's time a press at that K (3,000 presses from 100 loops on a sale of its own just before: wall time ÷ presses, measured in this run), plus the unloaded round trip measured above (less that time) outside the queue. The workerd CPU a press during the run is shown beside it.`,
+      "",
+      "| shards | granted | thread's time a press ms | workerd CPU ms a press | measured p50 ms | model p50 ms | model vs measured | measured p99 ms | model p99 ms | model vs measured | answers |",
+      "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
+      ...calibration,
+    ].join("\n");
+  });
+}
