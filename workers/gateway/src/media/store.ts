@@ -11,19 +11,30 @@ export const variantKey = (id: string, width: MediaWidth) => `media/${id}/${widt
 
 const streamOf = (bytes: Uint8Array) => new Blob([bytes]).stream();
 
-/** Each width, never enlarged past the original, encoded as WebP and stored; resolves when all are in R2. */
+/** One width of `bytes`, never enlarged, as WebP. */
+async function resized(env: Env, bytes: Uint8Array, width: MediaWidth): Promise<Uint8Array> {
+  const result = await env.IMAGES.input(streamOf(bytes))
+    .transform({ width, fit: "scale-down" })
+    .output({ format: "image/webp", quality: 82 });
+  // R2 needs a body of known length: the encoded variant is small (tens of kB), read it whole.
+  return new Uint8Array(await result.response().arrayBuffer());
+}
+
+/**
+ * Each width, never enlarged past the original, encoded as WebP and stored; resolves when all are in R2. The
+ * original (up to 40 megapixels) is decoded once, for the largest width; the smaller ones are made from that.
+ */
 export async function storeVariants(env: Env, id: string, bytes: Uint8Array): Promise<void> {
+  const [largest, ...smaller] = [...MEDIA_WIDTHS].sort((a, b) => b - a) as MediaWidth[];
+  if (largest === undefined) return;
+  const top = await resized(env, bytes, largest);
+  const variants = await Promise.all(smaller.map(async (width) => [width, await resized(env, top, width)] as const));
   await Promise.all(
-    MEDIA_WIDTHS.map(async (width) => {
-      const result = await env.IMAGES.input(streamOf(bytes))
-        .transform({ width, fit: "scale-down" })
-        .output({ format: "image/webp", quality: 82 });
-      // R2 needs a body of known length: the encoded variant is small (tens of kB), read it whole.
-      const webp = await result.response().arrayBuffer();
-      await env.MEDIA.put(variantKey(id, width), webp, {
+    [[largest, top] as const, ...variants].map(([width, webp]) =>
+      env.MEDIA.put(variantKey(id, width), webp, {
         httpMetadata: { contentType: "image/webp", cacheControl: IMMUTABLE },
-      });
-    }),
+      }),
+    ),
   );
 }
 
