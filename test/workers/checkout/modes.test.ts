@@ -5,9 +5,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { type Actor, encodePrincipal, type Mode, PRINCIPAL_HEADER, scopes } from "#shared/principal.ts";
+import { stripeSettings } from "../../../workers/checkout/src/config.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { call, createSkus, key, shopperId, stockOf } from "./helpers.ts";
 import { type Order, type Outcome, orderOf, sandbox, unpaidOrder } from "./orders.ts";
+import { stripeEvent } from "./returns-helpers.ts";
 import { createEndpoint, deliveriesOf, newMerchant, uniqueName } from "./webhooks-helpers.ts";
 
 interface Problem {
@@ -93,6 +95,25 @@ describe("the sandbox in live mode", () => {
       args: [paymentId],
     });
     expect(payment.rows[0]?.status).toBe("requires_payment");
+  });
+});
+
+describe("Stripe per mode", () => {
+  it("test mode takes only a Stripe test key, live mode only a live one", () => {
+    const pair = (key: string) => ({ STRIPE_SECRET_KEY: key, STRIPE_WEBHOOK_SECRET: "whsec_t" });
+    const livePair = (key: string) => ({ STRIPE_LIVE_SECRET_KEY: key, STRIPE_LIVE_WEBHOOK_SECRET: "whsec_l" });
+    expect(stripeSettings(pair("sk_test_a"), "test")?.secretKey).toBe("sk_test_a");
+    expect(stripeSettings(pair("sk_live_a"), "test")).toBeNull();
+    expect(stripeSettings(pair("sk_test_a"), "live")).toBeNull();
+    expect(stripeSettings(livePair("sk_live_b"), "live")?.secretKey).toBe("sk_live_b");
+    expect(stripeSettings(livePair("rk_test_b"), "live")).toBeNull();
+  });
+
+  it("a test-mode Stripe event never pays an order of live mode", async () => {
+    const { order, paymentId } = await unpaidOrder("mode-stripe-1", { provider: "stripe" });
+    await makeLive(order.id);
+    expect((await stripeEvent("payment_intent.succeeded", paymentId)).status).toBe(200);
+    expect(await statusOf(order.id)).toBe("pending_payment");
   });
 });
 
