@@ -9,6 +9,7 @@ import { benchFestival } from "./festival.ts";
 import { benchFlashModel } from "./flash-model.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
+import { benchMedia } from "./media.ts";
 import { benchRecommend } from "./recommend.ts";
 import { benchSearch } from "./search.ts";
 import { benchWebhookDispatch } from "./webhook-dispatch.ts";
@@ -26,6 +27,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   festival: benchFestival,
   analytics: benchAnalytics,
   recommend: benchRecommend,
+  media: benchMedia,
 };
 
 const requested = process.argv.slice(2);
