@@ -73,7 +73,7 @@ const getCartRoute = route("GET /{id}", "Retrieve a cart, priced now", {
 
 const addLineRoute = route("POST /{id}/lines", "Add a line", {
   description:
-    "A SKU at the catalogue price (again: adds to its line), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
+    "A SKU at the catalogue price (again: adds to its line; past 999 units in all is 400 at `/quantity`, never clamped), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
   request: { params: idParam("cart"), body: jsonBody(LineInput) },
   responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
 });
