@@ -187,6 +187,8 @@ export async function benchFlashSale(): Promise<string> {
   process.env.BENCH_NAIVE_RESERVATIONS = "true";
   // Every shopper session of the run must outlive it (the default, 15 minutes, is shorter than a run here).
   process.env.ACCESS_TOKEN_TTL_SECONDS = "7200";
+  // Every hold must still be held when its turn to be paid comes, after all the storms of the run.
+  process.env.HOLD_TTL_SECONDS = "7200";
   const main = await withPlatformRetry("flash", async (platform) => {
     const gw = platform.gatewayUrl;
     const merchant = platform.credentials.merchants[0];
