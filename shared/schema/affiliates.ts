@@ -2,7 +2,7 @@
 // creator or to named ones who accept), their rate history, and each creator's showcase of products it promotes.
 // The checkout Worker reads the plans when it credits a sale (shared/affiliates.ts); the gateway writes showcases.
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
 import { requiredRef, timestamp, timestamps } from "./columns.ts";
 import { creators, merchants } from "./identity-and-keys.ts";
@@ -103,5 +103,87 @@ export const sampleRequests = sqliteTable(
   (t) => [
     index("sample_requests_merchant").on(t.merchantId, t.id),
     index("sample_requests_creator").on(t.creatorId, t.id),
+  ],
+);
+
+// A merchant's paid brief (a collaboration): a fee per note for up to `slots` creators, open until `deadline`.
+// Its budget is slots × fee; collaboration_ledger records how much of it is reserved, payable and released.
+export const collaborations = sqliteTable(
+  "collaborations",
+  {
+    id: text("id").primaryKey(),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
+    title: text("title").notNull(),
+    brief: text("brief").notNull(),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    feeAmount: integer("fee_amount").notNull(),
+    currency: text("currency").notNull(),
+    slots: integer("slots").notNull(),
+    deadline: text("deadline").notNull(),
+    minFollowers: integer("min_followers").notNull().default(0),
+    livemode: integer("livemode", { mode: "boolean" }).notNull().default(false),
+    ...timestamps(),
+  },
+  (t) => [
+    index("collaborations_merchant").on(t.merchantId, t.id),
+    index("collaborations_deadline").on(t.deadline),
+    check("collaborations_fee", sql`${t.feeAmount} > 0 AND ${t.slots} > 0`),
+  ],
+);
+
+export const collaborationProducts = sqliteTable(
+  "collaboration_products",
+  {
+    collaborationId: requiredRef("collaboration_id", () => collaborations.id),
+    productId: requiredRef("product_id", () => products.id),
+  },
+  (t) => [primaryKey({ columns: [t.collaborationId, t.productId] })],
+);
+
+// A creator's application to a brief, one per creator and brief, with the note it submits (notes.id, published).
+export const collaborationApplications = sqliteTable(
+  "collaboration_applications",
+  {
+    id: text("id").primaryKey(),
+    collaborationId: requiredRef("collaboration_id", () => collaborations.id),
+    merchantId: requiredRef("merchant_id", () => merchants.id),
+    creatorId: requiredRef("creator_id", () => creators.id),
+    pitch: text("pitch").notNull(),
+    status: text("status", {
+      enum: ["applied", "accepted", "declined", "submitted", "changes_requested", "approved", "cancelled"],
+    })
+      .notNull()
+      .default("applied"),
+    noteId: text("note_id"),
+    feedback: text("feedback"),
+    acceptedAt: text("accepted_at"),
+    submittedAt: text("submitted_at"),
+    approvedAt: text("approved_at"),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("collaboration_applications_creator").on(t.collaborationId, t.creatorId),
+    index("collaboration_applications_merchant").on(t.merchantId, t.id),
+    index("collaboration_applications_status").on(t.status, t.submittedAt),
+    index("collaboration_applications_note").on(t.noteId),
+  ],
+);
+
+// Append-only: accepting reserves the fee (`reserved`), approving moves it to the creator (`payable`), cancelling an
+// accepted application gives it back to the brief (`released`). One row of each kind at most per application.
+export const collaborationLedger = sqliteTable(
+  "collaboration_ledger",
+  {
+    id: text("id").primaryKey(),
+    collaborationId: requiredRef("collaboration_id", () => collaborations.id),
+    applicationId: requiredRef("application_id", () => collaborationApplications.id),
+    kind: text("kind", { enum: ["reserved", "payable", "released"] }).notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    createdAt: timestamp("created_at"),
+  },
+  (t) => [
+    uniqueIndex("collaboration_ledger_application_kind").on(t.applicationId, t.kind),
+    index("collaboration_ledger_collaboration").on(t.collaborationId),
   ],
 );
