@@ -1,7 +1,7 @@
 // A provider's signed webhook: verified by the provider, then each event applied once per event id: payment events
 // to the payment and its order, refund events to the refund (settleRefund). An event applies only to a payment of
 // its own mode: the sandbox's never to a live one.
-import { database } from "#shared/db.ts";
+import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import type { Mode } from "#shared/principal.ts";
 import { type PaymentProviderName, sandboxSecret, stripeSettings } from "../config.ts";
@@ -39,6 +39,16 @@ async function verifiedBy(env: Env, name: PaymentProviderName, body: string, hea
   return refused;
 }
 
+/** Whether refund `refundId` is of `mode` (its order's); an unknown refund is left to settleRefund to answer. */
+async function refundInMode(db: Database, refundId: string, mode: Mode): Promise<boolean> {
+  const found = await db.$client.execute({
+    sql: "SELECT o.livemode FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.id = ?",
+    args: [refundId],
+  });
+  const row = found.rows[0];
+  return row === undefined || Boolean(row.livemode) === (mode === "live");
+}
+
 export async function receiveWebhook(env: Env, name: PaymentProviderName, body: string, headers: Headers) {
   const { provider, mode, verified } = await verifiedBy(env, name, body, headers);
   if (!verified.ok) {
@@ -54,6 +64,11 @@ export async function receiveWebhook(env: Env, name: PaymentProviderName, body: 
   const db = database(env);
   const results = [];
   for (const event of verified.events) {
+    // A refund of the other mode's order is not this event's to settle (as a payment of the other mode).
+    if (event.kind === "refund" && !(await refundInMode(db, event.refundId, mode))) {
+      results.push({ duplicate: false, known: false });
+      continue;
+    }
     results.push(
       event.kind === "payment"
         ? await applyPaymentEvent({ env, db, provider: name, livemode: mode === "live", event })
