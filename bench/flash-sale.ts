@@ -387,7 +387,11 @@ export async function benchFlashSale(): Promise<string> {
       settled.join("\n"),
     ].join("\n");
   });
-  return `${main}\n\n${await stormThroughRestart()}`;
+  // The restart run needs two more platform starts: if one cannot start here, the figures above still stand.
+  const restart = await stormThroughRestart().catch(
+    (err: unknown) => `The storm through a restart did not run: ${String(err).slice(0, 300)}`,
+  );
+  return `${main}\n\n${restart}`;
 }
 
 /** Shoppers holding more than one unit (the limit is 1): must be 0. */
@@ -574,7 +578,7 @@ async function startWithRetry(options: Parameters<typeof startPlatform>[0]): Pro
     try {
       return await startPlatform(options);
     } catch (err) {
-      if (attempt >= 3) throw err;
+      if (attempt >= 5) throw err;
       console.error(`the platform did not start (${String(err).slice(0, 200)}); starting it again`);
       await killPlatform();
     }
