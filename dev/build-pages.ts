@@ -1,4 +1,4 @@
-// The storefront (/) and merchant (/merchant) pages' scripts: TypeScript in workers/gateway/src/pages/browser/,
+// The storefront (/) and merchant (/merchant) pages' scripts and the live room's video player: TypeScript in workers/gateway/src/pages/browser/,
 // bundled for the browser with esbuild (wrangler's own) into workers/gateway/pages-dist/, which the gateway imports
 // as text (wrangler.toml [[rules]]) and serves itself. Run by wrangler before every dev and deploy ([build] in
 // wrangler.toml), and by the test setup; it takes well under a second.
@@ -12,7 +12,8 @@ export const pagesOutdir = path.join(root, "workers/gateway/pages-dist");
 
 export async function buildPages(): Promise<void> {
   await build({
-    entryPoints: [path.join(source, "storefront.ts"), path.join(source, "merchant.ts")],
+    // live-video.ts is the livekit-client SDK: its own file, which the storefront imports only in a live room.
+    entryPoints: ["storefront.ts", "merchant.ts", "live-video.ts"].map((entry) => path.join(source, entry)),
     outdir: pagesOutdir,
     entryNames: "[name].page",
     bundle: true,

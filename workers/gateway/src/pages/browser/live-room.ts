@@ -68,6 +68,10 @@ export async function liveRoom(view: HTMLElement, key: string, id: string): Prom
     ),
   );
 
+  let leaveStream: (() => void) | undefined;
+  const stage = view.querySelector<HTMLElement>("#stage");
+  if (stage) void joinStream(stage, token.data.sfuUrl, token.data.token).then((leave) => (leaveStream = leave));
+
   const socket = new WebSocket(`${token.data.roomUrl}?token=${encodeURIComponent(token.data.roomToken)}`);
   const send = (frame: ClientFrame) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
@@ -241,5 +245,31 @@ export async function liveRoom(view: HTMLElement, key: string, id: string): Prom
     if (likeTimer) clearTimeout(likeTimer);
     flushLikes();
     socket.close();
+    leaveStream?.();
   };
+}
+
+/**
+ * Plays the room's video in `stage` when the page allows its video server (the document names it in
+ * <meta name="livekit-url">, which the CSP's connect-src then admits, see pages/routes.ts) and that server answers;
+ * otherwise the stage keeps the session's cover and status. The SDK is fetched only then (/pages/live-video.js).
+ */
+async function joinStream(stage: HTMLElement, sfuUrl: string, token: string): Promise<(() => void) | undefined> {
+  const allowed = document.querySelector<HTMLMetaElement>('meta[name="livekit-url"]')?.content;
+  if (!token || !allowed || new URL(sfuUrl).origin !== new URL(allowed).origin) return undefined;
+  try {
+    // LiveKit answers plain HTTP on its WebSocket port: one request tells whether it is there at all.
+    await fetch(sfuUrl.replace(/^ws/, "http"), { mode: "no-cors", cache: "no-store" });
+  } catch {
+    return undefined;
+  }
+  try {
+    // A path the bundler leaves alone: the gateway serves the SDK's own bundle there.
+    const module = "/pages/live-video.js";
+    const { playStream } = (await import(module)) as typeof import("./live-video.ts");
+    return await playStream(stage, sfuUrl, token);
+  } catch {
+    stage.dataset.stream = "unavailable";
+    return undefined;
+  }
 }
