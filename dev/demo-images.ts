@@ -128,7 +128,12 @@ async function jpeg(svg: string): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 async function api<T>(gatewayUrl: string, path: string, init: RequestInit): Promise<T> {
-  const res = await fetch(`${gatewayUrl}${path}`, init);
+  let res = await fetch(`${gatewayUrl}${path}`, init);
+  // A busy database answers 503 having changed nothing ("retry shortly"): the demo's parallel writes do so.
+  for (let retry = 1; res.status === 503 && retry <= 8; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 100 * retry));
+    res = await fetch(`${gatewayUrl}${path}`, init);
+  }
   if (!res.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -175,16 +180,20 @@ export async function attachDemoImages(gatewayUrl: string, credentials: DemoCred
     });
     sessions.set(i + 1, session.accessToken);
   }
-  await Promise.all(
+  // Uploaded side by side, named one note at a time: edits of notes at once can find the database busy.
+  const noteImages = await Promise.all(
     demo.notes.map(async (note, index) => {
       const token = sessions.get(note.creator) ?? "";
       const current = await api<{ images: string[] }>(gatewayUrl, `/v1/notes/${note.id}`, { headers: {} });
-      if (uploaded(current.images)) return;
-      const id = await upload(gatewayUrl, token, await jpeg(noteSvg(note, index)));
-      await api(gatewayUrl, `/v1/notes/${note.id}`, json(token, { images: [id] }));
-      count += 1;
+      if (uploaded(current.images)) return undefined;
+      return { note, token, id: await upload(gatewayUrl, token, await jpeg(noteSvg(note, index))) };
     }),
   );
+  for (const named of noteImages) {
+    if (!named) continue;
+    await api(gatewayUrl, `/v1/notes/${named.note.id}`, json(named.token, { images: [named.id] }));
+    count += 1;
+  }
   const host = sessions.get(1) ?? "";
   const live = await api<{ title: string; coverUrl: string | null }>(
     gatewayUrl,
