@@ -57,11 +57,14 @@ function mergeSchemas(a: Schema, b: Schema): Schema {
 const typesOf = (schema: Schema): string[] =>
   schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
 
-// A pattern as the document writes it: JSON Schema patterns are Unicode regular expressions.
-function patternRegExp(pattern: string): RegExp | null {
-  for (const flags of ["", "u"]) {
+// Strings a pattern matches. JSON Schema patterns are Unicode regular expressions (`\p{L}` is a letter); one that
+// fast-check cannot read as such is tried without the flag.
+function matching(pattern: string): fc.Arbitrary<string> | null {
+  for (const flags of ["u", ""]) {
     try {
-      return new RegExp(pattern, flags);
+      const arb = fc.stringMatching(new RegExp(pattern, flags));
+      fc.sample(arb, { numRuns: 1, seed: 1 });
+      return arb;
     } catch {
       // next
     }
@@ -83,13 +86,10 @@ function stringArbitrary(schema: Schema): fc.Arbitrary<string> {
     return fc.webUrl({ validSchemes: ["https"], withQueryParameters: false, withFragments: false }).filter(fits);
   }
   if (schema.pattern !== undefined) {
-    const re = patternRegExp(schema.pattern);
-    if (re) {
-      // A pattern fast-check cannot read (or one no string fits) falls back to its example.
-      // Only if most of what the pattern makes fits the lengths: a filter that rarely passes would spin.
-      const sample = fc.sample(fc.stringMatching(re), { numRuns: 20, seed: 1 });
-      if (sample.filter(fits).length >= 10) return fc.stringMatching(re).filter(fits);
-    }
+    // Only if most of what the pattern makes fits the lengths (a filter that rarely passes would spin); else, as a
+    // pattern fast-check cannot read, its example.
+    const arb = matching(schema.pattern);
+    if (arb && fc.sample(arb, { numRuns: 20, seed: 1 }).filter(fits).length >= 10) return arb.filter(fits);
     return fc.constant(typeof schema.example === "string" ? schema.example : "x".repeat(Math.max(1, minLength)));
   }
   return fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 20), unit: textUnit });
