@@ -75,8 +75,37 @@ function price(value: unknown): string {
   return m && typeof m.amount === "number" && typeof m.currency === "string" ? money(m as Money) : "";
 }
 
+/** A waterfall of note cards (the discover feed, related notes). */
+function noteCards(notes: components["schemas"]["NoteSummary"][], label: string): HTMLElement {
+  return h(
+    "ul",
+    { class: "waterfall notes", "aria-label": label },
+    ...notes.map((n) =>
+      h(
+        "li",
+        { class: "note-card", "data-topics": n.topics.join(" ") },
+        h(
+          "a",
+          { href: `#/note/${n.id}` },
+          n.cover ? picture(n.cover, n.title, "(max-width: 640px) 50vw, 300px") : null,
+          h("span", { class: "title" }, n.title),
+        ),
+        h(
+          "p",
+          { class: "meta" },
+          h("span", {}, n.author.name ?? ""),
+          h("span", { class: "likes" }, `♥ ${n.likeCount}`),
+        ),
+      ),
+    ),
+  );
+}
+
 async function feed(key: string, target: HTMLElement): Promise<void> {
-  const { data, error } = await publicApi(key).GET("/v1/feed", { params: { query: { type: "discover", limit: 20 } } });
+  // As the storefront's shopper, so discover is their own feed once they have liked or read something
+  // (docs/guides/personalised-feed.md); the public feed if no session can be had.
+  const api = (await shopperApi(key).catch(() => null))?.api ?? publicApi(key);
+  const { data, error } = await api.GET("/v1/feed", { params: { query: { type: "discover", limit: 20 } } });
   if (!data) throw error;
   show(
     target,
@@ -110,28 +139,7 @@ async function feed(key: string, target: HTMLElement): Promise<void> {
       { "aria-label": "发现" },
       h("h2", {}, "发现"),
       // RED's discover page: a two-column waterfall of note covers, each with its title, author and likes.
-      h(
-        "ul",
-        { class: "waterfall notes" },
-        ...data.data.map((n) =>
-          h(
-            "li",
-            { class: "note-card" },
-            h(
-              "a",
-              { href: `#/note/${n.id}` },
-              n.cover ? picture(n.cover, n.title, "(max-width: 640px) 50vw, 300px") : null,
-              h("span", { class: "title" }, n.title),
-            ),
-            h(
-              "p",
-              { class: "meta" },
-              h("span", {}, n.author.name ?? ""),
-              h("span", { class: "likes" }, `♥ ${n.likeCount}`),
-            ),
-          ),
-        ),
-      ),
+      noteCards(data.data, "发现"),
     ),
   );
 }
@@ -144,6 +152,21 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
   void shopperApi(key)
     .then(({ api }) => api.POST("/v1/notes/{id}/views", { params: { path: { id } } }))
     .catch(() => undefined);
+  const related = await publicApi(key).GET("/v1/notes/{id}/related", {
+    params: { path: { id }, query: { limit: 10 } },
+  });
+  const likes = h("span", { id: "note-likes" }, String(data.likeCount));
+  const likeButton = h("button", { type: "button", id: "note-like" }, "♥ 喜欢");
+  likeButton.addEventListener("click", () => {
+    likeButton.setAttribute("disabled", "");
+    void shopperApi(key)
+      .then(({ api }) => api.PUT("/v1/notes/{id}/like", { params: { path: { id } } }))
+      .then(({ data: state }) => {
+        if (state?.likeCount !== undefined) likes.textContent = String(state.likeCount);
+        likeButton.textContent = "♥ 已喜欢";
+      })
+      .catch(() => likeButton.removeAttribute("disabled"));
+  });
   show(
     target,
     h(
@@ -151,7 +174,17 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
       { class: "note" },
       gallery(data.images, data.title),
       h("h1", {}, data.title),
-      h("p", { class: "meta" }, data.author.name ?? "", " · ", dateTime(data.createdAt), " · ♥ ", data.likeCount),
+      h(
+        "p",
+        { class: "meta" },
+        data.author.name ?? "",
+        " · ",
+        dateTime(data.createdAt),
+        " · ♥ ",
+        likes,
+        " ",
+        likeButton,
+      ),
       h("p", { class: "body" }, data.body),
       h(
         "ul",
@@ -166,6 +199,9 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
         ),
       ),
     ),
+    related.data && related.data.data.length > 0
+      ? h("section", { "aria-label": "相关笔记" }, h("h2", {}, "相关笔记"), noteCards(related.data.data, "相关笔记"))
+      : null,
   );
 }
 
