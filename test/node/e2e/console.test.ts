@@ -269,6 +269,10 @@ describe("the merchant console", () => {
     await textMatching(page, "#order-status", /部分退款/);
     await textMatching(page, "#refunds", /¥89\.50/);
     expect(await page.textContent("#refunds")).toContain("颜色不喜欢");
+    expect(await page.textContent("#refunds")).toContain(`第 ${blueLine + 1} 行 × 1`);
+    // The refunded line has nothing left to give back; the flash-sale line still has its unit.
+    expect(await page.getAttribute(`#refund-form input[name="line-${blueLine}"]`, "max")).toBe("0");
+    expect(await page.getAttribute(`#refund-form input[name="line-${1 - blueLine}"]`, "max")).toBe("1");
     const refunds = await asStore.GET("/v1/orders/{id}/refunds", { params: { path: { id: order.id } } });
     expect(refunds.data?.data.map((r) => r.amount.amount)).toEqual([8_950]);
     await screenshot(page, "console-10-refund");

@@ -49,9 +49,22 @@ export async function orderList(api: Api, status: string | null): Promise<HTMLEl
   );
 }
 
+const refundStatus = { pending: "处理中", succeeded: "已退款", failed: "失败" } as const;
+
+/** A line as a merchant tells lines apart: the title, its unit price and whether a flash sale sold it. */
+const lineLabel = (line: Order["lines"][number]) =>
+  `${line.title}（${money(line.unitPrice)}${line.flashSaleId ? " · 秒杀" : ""}）`;
+
 export async function orderPage(api: Api, id: string, reload: () => void): Promise<HTMLElement> {
   const order = unwrap(await api.GET("/v1/orders/{id}", { params: { path: { id } } }));
   const refunds = unwrap(await api.GET("/v1/orders/{id}/refunds", { params: { path: { id } } }));
+  // What each line may still give back: its quantity less what refunds that did not fail already named.
+  const refunded = new Map<number, number>();
+  for (const refund of refunds.data) {
+    if (refund.status === "failed") continue;
+    for (const l of refund.lines) refunded.set(l.position, (refunded.get(l.position) ?? 0) + l.quantity);
+  }
+  const left = (position: number, quantity: number) => Math.max(0, quantity - (refunded.get(position) ?? 0));
   const refundable =
     order.status === "paid" ||
     order.status === "fulfilled" ||
@@ -62,8 +75,13 @@ export async function orderPage(api: Api, id: string, reload: () => void): Promi
     { id: "order", "data-order": order.id, "aria-label": "订单详情" },
     h("h2", {}, `订单 ${order.number} `, h("span", { class: "badge", id: "order-status" }, orderStatus[order.status])),
     table(
-      ["商品", "数量", "金额"],
-      order.lines.map((l) => [l.title, l.quantity, money(l.amount)]),
+      ["商品", "数量", "金额", "退款"],
+      order.lines.map((l, position) => [
+        lineLabel(l),
+        l.quantity,
+        money(l.amount),
+        refunded.has(position) ? `已退 ${refunded.get(position)}` : "",
+      ]),
       { class: "lines" },
     ),
     h(
@@ -118,8 +136,13 @@ export async function orderPage(api: Api, id: string, reload: () => void): Promi
           h("h3", {}, "按行退款"),
           ...order.lines.map((line, position) =>
             field(
-              `${line.title}（最多 ${line.quantity}）`,
-              input(`line-${position}`, { type: "number", min: "0", max: String(line.quantity), value: "0" }),
+              `${lineLabel(line)} 最多 ${left(position, line.quantity)}`,
+              input(`line-${position}`, {
+                type: "number",
+                min: "0",
+                max: String(left(position, line.quantity)),
+                value: "0",
+              }),
             ),
           ),
           field("原因", input("reason", { placeholder: "商家退款" })),
@@ -129,8 +152,14 @@ export async function orderPage(api: Api, id: string, reload: () => void): Promi
     refunds.data.length === 0
       ? h("p", { class: "meta" }, "没有退款")
       : table(
-          ["时间", "金额", "状态", "原因"],
-          refunds.data.map((r) => [dateTime(r.createdAt), money(r.amount), r.status, r.reason ?? ""]),
+          ["时间", "金额", "状态", "退款行", "原因"],
+          refunds.data.map((r) => [
+            dateTime(r.createdAt),
+            money(r.amount),
+            refundStatus[r.status],
+            r.lines.map((l) => `第 ${l.position + 1} 行 × ${l.quantity}`).join("，"),
+            r.reason ?? "",
+          ]),
           { id: "refunds" },
         ),
   );
