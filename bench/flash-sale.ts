@@ -127,7 +127,7 @@ async function withNeighbour<T>(
   }
 }
 
-async function storm(
+export async function storm(
   name: string,
   url: string,
   tokens: string[],
@@ -395,13 +395,13 @@ export async function benchFlashSale(): Promise<string> {
 }
 
 /** Shoppers holding more than one unit (the limit is 1): must be 0. */
-function overLimit(holds: Storm["holds"]): number {
+export function overLimit(holds: Storm["holds"]): number {
   const byShopper = new Map<string, number>();
   for (const { token } of holds) byShopper.set(token, (byShopper.get(token) ?? 0) + 1);
   return [...byShopper.values()].filter((n) => n > 1).length;
 }
 
-function neighbourRow(name: string, times: NeighbourTimes): string {
+export function neighbourRow(name: string, times: NeighbourTimes): string {
   const at = (values: number[], p: number) =>
     percentile(
       [...values].sort((a, b) => a - b),
@@ -411,7 +411,7 @@ function neighbourRow(name: string, times: NeighbourTimes): string {
 }
 
 /** The second demo merchant's shop: a product with plenty of stock, and one of its storefront's shoppers. */
-async function neighbourShop(gw: string, platform: Platform): Promise<Neighbour> {
+export async function neighbourShop(gw: string, platform: Platform): Promise<Neighbour> {
   const other = platform.credentials.merchants[1];
   if (!other) throw new Error("no second demo merchant");
   const product = await expectCreated(
@@ -485,7 +485,7 @@ function cpuTable(rows: { name: string; storm: Storm; decides?: boolean }[]): st
 const payClients = 32;
 
 /** Pays every hold: cart, line, checkout, sandbox payment; counts paid orders and failures by step and status. */
-async function payAll(
+export async function payAll(
   gw: string,
   publishableKey: string,
   flashSaleId: string,
@@ -684,7 +684,8 @@ async function stormThroughRestart(): Promise<string> {
         })();
       }
       const token = tokens[i % tokens.length] ?? "";
-      const deadline = Date.now() + 240_000;
+      // Longer than a restart on a busy machine (a start may take a few tries).
+      const deadline = Date.now() + 900_000;
       for (;;) {
         try {
           const res = await fetch(`${gw}/v1/flash-sales/${sale.id}/reservations`, {
