@@ -1,5 +1,6 @@
 // GET / and GET /merchant: two documents and their assets, all from the gateway itself, under a strict CSP.
 import { describe, expect, it } from "vitest";
+import { videoServer } from "../../../workers/gateway/src/pages/routes.ts";
 import { call } from "./helpers.ts";
 
 describe("the storefront and merchant pages", () => {
@@ -36,4 +37,28 @@ describe("the storefront and merchant pages", () => {
       expect(await css.text()).toContain("Noto Sans CJK SC");
     });
   }
+
+  it("admits no video server unless LIVEKIT_URL names one, and serves the video player apart", async () => {
+    // The test gateway's LIVEKIT_URL is wrangler.toml's: empty.
+    const res = await call("/");
+    expect(res.headers.get("content-security-policy")).toContain("connect-src 'self';");
+    expect(await res.text()).not.toContain("livekit-url");
+    expect(videoServer("wss://video.example.com/")).toEqual({
+      ws: "wss://video.example.com",
+      http: "https://video.example.com",
+    });
+    expect(videoServer("ws://127.0.0.1:7880")).toEqual({ ws: "ws://127.0.0.1:7880", http: "http://127.0.0.1:7880" });
+    for (const none of ["", undefined, "https://video.example.com", "not a url", "javascript:alert(1)"]) {
+      expect(videoServer(none)).toBeUndefined();
+    }
+    const player = await call("/pages/live-video.js");
+    expect(player.status).toBe(200);
+    expect(player.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    // The SDK's own bundle: the storefront's script does not carry it.
+    const sdk = await player.text();
+    const storefront = await (await call("/pages/storefront.js")).text();
+    expect(sdk).toContain("trackSubscribed");
+    expect(storefront).not.toContain("trackSubscribed");
+    expect(storefront).toContain("/pages/live-video.js");
+  });
 });
