@@ -34,6 +34,9 @@ export const idPrefixes = [
   "med",
   "afp",
   "smp",
+  "clb",
+  "cap",
+  "cld",
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -16,6 +16,9 @@ export const notificationKinds = [
   "affiliate_plan_invited",
   // To creators: the merchant shipped the sample they asked for (subject `smp_…`).
   "sample_shipped",
+  // To creators: a merchant accepted their application to a paid brief, and its fee became payable (subject `cap_…`).
+  "collaboration_accepted",
+  "collaboration_fee_payable",
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

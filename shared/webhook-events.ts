@@ -32,6 +32,8 @@ export const webhookEventTypes = [
   "commission.payable",
   "affiliate_plan.accepted",
   "sample_request.created",
+  "collaboration.application.created",
+  "collaboration.submission.created",
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 

@@ -1,12 +1,16 @@
 // The checkout Worker: flash sales, pre-sales, carts and checkout, orders with their refunds and returns, payments
-// and their providers' webhooks, promotions (coupons, spend-and-save, campaigns), affiliate plans, the
-// creator-commission ledger, analytics, and merchant webhook endpoints. One folder per resource, each with its router (routes.ts).
+// and their providers' webhooks, promotions (coupons, spend-and-save, campaigns), affiliate plans, samples,
+// paid collaborations, the creator-commission ledger, analytics, and merchant webhook endpoints. One folder per resource, each with its router (routes.ts).
+import { database } from "#shared/db.ts";
 import { serviceEntrypoint } from "#shared/entrypoint.ts";
 import { createApp } from "#shared/http.ts";
 import { affiliatePlanRoutes } from "./affiliate-plans/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { cartRoutes } from "./carts/routes.ts";
+import { approveOverdueSubmissions } from "./collaboration-applications/application.ts";
+import { collaborationApplicationRoutes } from "./collaboration-applications/routes.ts";
+import { collaborationRoutes } from "./collaborations/routes.ts";
 import { commissionRoutes } from "./commissions/routes.ts";
 import { couponRoutes } from "./coupons/routes.ts";
 import { earningsRoutes } from "./earnings/routes.ts";
@@ -42,6 +46,8 @@ app.route("/v1/affiliate-plans", affiliatePlanRoutes);
 // The one /v1/creators path a creator's ledger answers; the gateway serves the rest of /v1/creators itself.
 app.route("/v1/creators/me/earnings", earningsRoutes);
 app.route("/v1/sample-requests", sampleRequestRoutes);
+app.route("/v1/collaborations", collaborationRoutes);
+app.route("/v1/collaboration-applications", collaborationApplicationRoutes);
 app.route("/v1/analytics", analyticsRoutes);
 app.route("/v1/webhook-endpoints", webhookEndpointRoutes);
 app.route("/v1/payments", paymentRoutes);
@@ -49,8 +55,10 @@ app.route("/v1/payments", paymentRoutes);
 app.route("/v1/webhooks", providerWebhookRoutes);
 
 export default class CheckoutWorker extends serviceEntrypoint(app) {
-  // The cron trigger ([triggers] in wrangler.toml), once a minute: the webhook sweep.
+  // The cron trigger ([triggers] in wrangler.toml), once a minute: the webhook sweep, then collaboration notes
+  // their merchant left unanswered for 7 days are approved.
   override async scheduled(): Promise<void> {
     await sweepWebhooks(this.env);
+    await approveOverdueSubmissions(database(this.env));
   }
 }

@@ -25,6 +25,8 @@ export const services = [
       "/v1/affiliate-plans",
       "/v1/creators/me/earnings",
       "/v1/sample-requests",
+      "/v1/collaborations",
+      "/v1/collaboration-applications",
       "/v1/coupons",
       "/v1/promotions",
       "/v1/campaigns",

@@ -1,0 +1,93 @@
+// A collaboration application's steps: its merchant (`affiliates:write`) accepts (reserving the fee), declines,
+// approves the submitted note (the fee becomes payable) or asks for changes; its creator submits a published note of
+// its own; either cancels (an accepted one's reservation is released). Another merchant's or creator's is a 404.
+import type { Context } from "hono";
+import { database } from "#shared/db.ts";
+import { createRouter } from "#shared/http.ts";
+import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
+import { livemodeOf, requireMerchant } from "#shared/principal.ts";
+import type { Viewer } from "../collaborations/collaboration.ts";
+import { creatorOf, viewerOf } from "../collaborations/routes.ts";
+import {
+  ApplicationSchema,
+  AUTO_APPROVE_DAYS,
+  advance,
+  ChangesSchema,
+  readApplication,
+  type Step,
+  SubmissionSchema,
+} from "./application.ts";
+
+const stepResponses = ok(ApplicationSchema, "The application", 400, 401, 403, 404, 409);
+
+const getRoute = route("GET /{id}", "Retrieve a collaboration application", {
+  description: "Its merchant (`affiliates:read`) or its creator.",
+  request: { params: idParam("cap") },
+  responses: ok(ApplicationSchema, "The application", 400, 401, 403, 404),
+});
+const acceptRoute = route("POST /{id}/accept", "Accept a collaboration application", {
+  description:
+    "Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.",
+  request: { params: idParam("cap") },
+  responses: stepResponses,
+});
+const declineRoute = route("POST /{id}/decline", "Decline a collaboration application", {
+  description: "Its merchant (`affiliates:write`), before accepting. Again: the application as it is.",
+  request: { params: idParam("cap") },
+  responses: stepResponses,
+});
+const submitRoute = route("POST /{id}/submission", "Submit the note for an accepted application", {
+  description: `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
+  request: { params: idParam("cap"), body: jsonBody(SubmissionSchema) },
+  responses: stepResponses,
+});
+const approveRoute = route("POST /{id}/approve", "Approve a submitted note", {
+  description:
+    "Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.",
+  request: { params: idParam("cap") },
+  responses: stepResponses,
+});
+const changesRoute = route("POST /{id}/request-changes", "Ask for changes to a submitted note", {
+  description: "Its merchant (`affiliates:write`), with feedback; the creator submits again.",
+  request: { params: idParam("cap"), body: jsonBody(ChangesSchema) },
+  responses: stepResponses,
+});
+const cancelRoute = route("POST /{id}/cancel", "Cancel a collaboration application", {
+  description:
+    "Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.",
+  request: { params: idParam("cap") },
+  responses: stepResponses,
+});
+
+const merchantOf = (c: Context): Viewer => ({
+  merchantId: requireMerchant(c, "affiliates:write").merchantId,
+  livemode: livemodeOf(c),
+});
+
+async function step(c: Context, viewer: Viewer, what: Step, input: { noteId?: string; feedback?: string } = {}) {
+  return advance(database(c.env), viewer, c.req.param("id") ?? "", what, input, new Date());
+}
+
+export const collaborationApplicationRoutes = createRouter<{ Bindings: Env }>();
+
+collaborationApplicationRoutes.openapi(getRoute, async (c) => {
+  c.header("cache-control", "private, no-store");
+  return c.json(await readApplication(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
+});
+collaborationApplicationRoutes.openapi(acceptRoute, async (c) => c.json(await step(c, merchantOf(c), "accept"), 200));
+collaborationApplicationRoutes.openapi(declineRoute, async (c) => c.json(await step(c, merchantOf(c), "decline"), 200));
+collaborationApplicationRoutes.openapi(submitRoute, async (c) =>
+  c.json(
+    await step(c, { creatorId: creatorOf(c), livemode: livemodeOf(c) }, "submit", {
+      noteId: c.req.valid("json").noteId,
+    }),
+    200,
+  ),
+);
+collaborationApplicationRoutes.openapi(approveRoute, async (c) => c.json(await step(c, merchantOf(c), "approve"), 200));
+collaborationApplicationRoutes.openapi(changesRoute, async (c) =>
+  c.json(await step(c, merchantOf(c), "request_changes", { feedback: c.req.valid("json").feedback }), 200),
+);
+collaborationApplicationRoutes.openapi(cancelRoute, async (c) =>
+  c.json(await step(c, viewerOf(c, true), "cancel"), 200),
+);
