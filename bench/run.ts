@@ -10,6 +10,7 @@ import { benchFlashModel } from "./flash-model.ts";
 import { benchFlashSale } from "./flash-sale.ts";
 import { benchLive } from "./live.ts";
 import { benchMedia } from "./media.ts";
+import { benchPages } from "./pages.ts";
 import { benchRecommend } from "./recommend.ts";
 import { benchSearch } from "./search.ts";
 import { benchWebhookDispatch } from "./webhook-dispatch.ts";
@@ -28,6 +29,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   analytics: benchAnalytics,
   recommend: benchRecommend,
   media: benchMedia,
+  pages: benchPages,
 };
 
 const requested = process.argv.slice(2);

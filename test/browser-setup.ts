@@ -22,7 +22,7 @@ const require = createRequire(import.meta.url);
 const cacheDir = path.resolve("node_modules/.cache/zhongcao-browser");
 
 /** The Chromium binary, unpacked from the package into the cache folder (the package unpacks into os.tmpdir()). */
-async function chromiumBinary(): Promise<string> {
+export async function chromiumBinary(): Promise<string> {
   const packageDir = path.join(path.dirname(require.resolve("@sparticuz/chromium")), "..");
   const { version } = JSON.parse(await readFile(path.join(packageDir, "package.json"), "utf8")) as { version: string };
   const dir = path.join(cacheDir, `chromium-${version}`);
