@@ -1,7 +1,7 @@
 // Paid collaborations: a brief's budget (slots × fee) always equals reserved + payable + available in its ledger, and
 // two accepts racing for the last slot reserve once (the other is 409 limit_exceeded); a cancelled accepted
 // application releases its reservation; an approved note makes the fee payable (by the merchant, or by the cron
-// sweep after 7 days); creators see open briefs ranked by their notes' topics; minFollowers is enforced; another
+// sweep after 7 days) and shows in the creator's earnings; creators see open briefs ranked by their notes' topics; minFollowers is enforced; another
 // merchant's brief or application is a 404; the merchant's webhooks and the creator's notifications are sent.
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
@@ -190,6 +190,16 @@ describe("collaborations", () => {
     const now = await brief(merchant, b.id);
     expect(now).toMatchObject({ reserved: { amount: 0 }, payable: { amount: 50_000 } });
     addsUp(now);
+    // The creator's earnings show the payable fee, traced to its application.
+    const earnings = await call("GET", "/v1/creators/me/earnings", { headers: asCreator(creator) });
+    expect(earnings.status).toBe(200);
+    const { collaborationFees } = await earnings.json<{
+      collaborationFees: { totals: unknown[]; data: { applicationId: string; amount: Money; noteId: string }[] };
+    }>();
+    expect(collaborationFees.totals).toEqual([{ currency: "CNY", payable: { amount: 50_000, currency: "CNY" } }]);
+    expect(collaborationFees.data).toMatchObject([
+      { applicationId: a.id, collaborationId: b.id, noteId: submitted.noteId, amount: { amount: 50_000 } },
+    ]);
   });
 
   it("ranks open briefs by the creator's topics, enforces minFollowers, and keeps merchants apart", async () => {

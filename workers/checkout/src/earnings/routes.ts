@@ -1,5 +1,6 @@
 // A creator's earnings: its commission ledger (commissions/commission.ts) summed by status (pending, payable,
-// reversed) and by month, each entry naming the order line it is for, and the affiliate plan whose rate it earned.
+// reversed) and by month, each entry naming the order line it is for, and the affiliate plan whose rate it earned;
+// beside them, the fees of paid collaborations (collaboration_ledger `payable` rows), each naming its application.
 // Of the caller's mode only (the orders' `livemode`), as the ledger.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
@@ -23,6 +24,17 @@ const MonthSchema = z
   })
   .openapi("EarningsMonth");
 
+const CollaborationFeeSchema = z
+  .object({
+    applicationId: z.string(),
+    collaborationId: z.string(),
+    merchantId: z.string(),
+    noteId: z.string().nullable(),
+    amount: MoneySchema,
+    payableAt: z.string().openapi({ description: "When the merchant (or the 7-day rule) approved the note." }),
+  })
+  .openapi("CollaborationFee");
+
 const EarningsSchema = z
   .object({
     object: z.literal("creator_earnings"),
@@ -36,12 +48,18 @@ const EarningsSchema = z
         "The entries, newest first: each names its order line (`orderId`, `position`), the refund of a reversal, and the affiliate plan.",
     }),
     nextCursor: z.string().nullable(),
+    collaborationFees: z
+      .object({
+        totals: z.array(z.object({ currency: z.string(), payable: MoneySchema })),
+        data: z.array(CollaborationFeeSchema).openapi({ description: "The latest 100, newest first." }),
+      })
+      .openapi({ description: "Fees of paid collaborations whose note was approved: payable, per currency." }),
   })
   .openapi("CreatorEarnings");
 
 const earningsRoute = route("GET /", "Your earnings as a creator", {
   description:
-    "A creator (its session): commissions pending, payable and reversed, per currency and per month, and the ledger entries newest first (cursor pages), each traceable to its order line. Of the session's mode (test or live) only.",
+    "A creator (its session): commissions pending, payable and reversed, per currency and per month, and the ledger entries newest first (cursor pages), each traceable to its order line; and `collaborationFees`, the payable fees of paid collaborations, each traceable to its application. Of the session's mode (test or live) only.",
   request: { query: pageQuery.strict() },
   responses: ok(EarningsSchema, "The earnings", 400, 401),
 });
@@ -56,7 +74,7 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
   const query = c.req.valid("query");
   const db = database(c.env);
   const livemode = livemodeOf(c);
-  const [{ entries, totals }, months] = await Promise.all([
+  const [{ entries, totals }, months, fees] = await Promise.all([
     readLedger(
       c.env,
       db,
@@ -76,6 +94,14 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
             WHERE e.creator_id = :creator AND o.livemode = :livemode
             GROUP BY month, e.currency ORDER BY month DESC, e.currency LIMIT 24`,
       args: { creator: actor.creatorId, livemode: livemode ? 1 : 0, now: new Date().toISOString() },
+    }),
+    db.$client.execute({
+      sql: `SELECT l.application_id, l.collaboration_id, c.merchant_id, a.note_id, l.amount, l.currency, l.created_at
+            FROM collaboration_ledger l JOIN collaboration_applications a ON a.id = l.application_id
+            JOIN collaborations c ON c.id = l.collaboration_id
+            WHERE a.creator_id = :creator AND l.kind = 'payable' AND c.livemode = :livemode
+            ORDER BY l.id DESC`,
+      args: { creator: actor.creatorId, livemode: livemode ? 1 : 0 },
     }),
   ]);
   const money = (amount: unknown, currency: string) =>
@@ -99,6 +125,23 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
         };
       }),
       ...page(entries, query.limit),
+      collaborationFees: {
+        totals: [...new Set(fees.rows.map((row) => String(row.currency)))].map((currency) => ({
+          currency,
+          payable: money(
+            fees.rows.reduce((sum, row) => sum + (row.currency === currency ? Number(row.amount) : 0), 0),
+            currency,
+          ),
+        })),
+        data: fees.rows.slice(0, 100).map((row) => ({
+          applicationId: String(row.application_id),
+          collaborationId: String(row.collaboration_id),
+          merchantId: String(row.merchant_id),
+          noteId: row.note_id === null ? null : String(row.note_id),
+          amount: money(row.amount, String(row.currency)),
+          payableAt: String(row.created_at),
+        })),
+      },
     },
     200,
   );
