@@ -130,7 +130,8 @@ export function foundIn(a: Analysis, results: ResultSet[]): Found {
     const key = String(row.key);
     synonymsOf.set(key, [...(synonymsOf.get(key) ?? []), String(row.synonym)]);
   }
-  const corrections: Record<string, string[]> = {};
+  // Keyed by what was typed: without a prototype, a word such as `constructor` or `__proto__` is a key like any other.
+  const corrections: Record<string, string[]> = Object.create(null);
   a.typoTerms.forEach((term, i) => {
     const known = Number(results[3 + i * 2]?.rows[0]?.known ?? 0) > 0;
     if (known) return;
@@ -155,7 +156,8 @@ export function planFrom({ q, terms }: Analysis, { ranking, synonymsOf, correcti
         if (m) matchers.push(m);
       }
     }
-    const fixes = corrections[term.text];
+    // Own keys only: a word such as `constructor` is not Object.prototype's.
+    const fixes = Object.hasOwn(corrections, term.text) ? corrections[term.text] : undefined;
     if (fixes) {
       matchers.push({
         table: "words",
