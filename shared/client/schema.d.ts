@@ -34,6 +34,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/media/{id}/{width}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An uploaded image at one width (WebP, public)
+         * @description Public, no credential. `width` is one of 240, 480, 960, 1600 (pixels; an image narrower than that is served at its own width). Cached for a year (immutable), with an ETag: a matching If-None-Match is a 304.
+         */
+        get: operations["getMediaIdWidth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image (JPEG, PNG, WebP or AVIF, at most 10 MB)
+         * @description A merchant's secret key with `catalog:write`, a creator's or a signed-in shopper's token. The body is the image's bytes; its type is read from them, whatever Content-Type says. Takes an optional Idempotency-Key. Name the answer's `id` in a product's, SKU's or note's `images` within a day, or the upload is removed.
+         */
+        post: operations["postUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one of your uploads
+         * @description The uploader only (another caller's upload is a 404).
+         */
+        get: operations["getUploadsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchants": {
         parameters: {
             query?: never;
@@ -54,6 +114,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/merchants/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve the merchant the calling secret key belongs to
+         * @description Any secret key of the merchant: the console and other tools learn whose key they hold.
+         */
+        get: operations["getMerchantsMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/merchants/{id}": {
         parameters: {
             query?: never;
@@ -65,6 +145,26 @@ export interface paths {
         get: operations["getMerchantsId"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/merchants/{id}/live-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open live mode for a merchant: its first live keys (operator)
+         * @description A live secret key (every scope) and a live publishable key, shown in this response only. Test and live are two worlds: live keys see and make only live carts, orders, payments, webhook endpoints and figures. Later live keys are made with a live key (`POST /v1/api-keys`).
+         */
+        post: operations["postMerchantsIdLiveKeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -91,6 +191,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/creators/me/showcase/{productId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add a product to your showcase
+         * @description A creator (its session). Only a product under an affiliate plan open to the creator (an open plan, or a targeted plan it accepted) that is on sale; else 409 `conflict` (404 for a product not on sale). Adding it again changes nothing.
+         */
+        put: operations["putCreatorsMeShowcaseProductId"];
+        post?: never;
+        /**
+         * Remove a product from your showcase
+         * @description A creator (its session). Removing a product not in the showcase is a 204 too.
+         */
+        delete: operations["deleteCreatorsMeShowcaseProductId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/{id}/showcase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A creator's showcase
+         * @description Public, for storefronts: the products the creator keeps that are on sale and still under a plan open to it, newest product first, each with the `attribution` reference that credits the creator when passed with the cart line.
+         */
+        get: operations["getCreatorsIdShowcase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -100,13 +244,13 @@ export interface paths {
         };
         /**
          * List the merchant's keys, newest first (never the keys themselves)
-         * @description A secret key with `api_keys:write`.
+         * @description A secret key with `api_keys:write`. The keys of the calling key's mode only (test or live).
          */
         get: operations["getApiKeys"];
         put?: never;
         /**
          * Create a secret or publishable key (a secret key with `api_keys:write`)
-         * @description A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`).
+         * @description A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`); a key only of the calling key's mode (403 `forbidden` at `/mode`).
          */
         post: operations["postApiKeys"];
         delete?: never;
@@ -127,7 +271,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke one of the merchant's keys; it stops working at once
-         * @description A secret key with `api_keys:write`, and every scope of the key it revokes (else 403 `forbidden`). Revoking a revoked key answers it as it is.
+         * @description A secret key with `api_keys:write`, and every scope of the key it revokes (else 403 `forbidden`). A key of the other mode (test or live) is a 404. Revoking a revoked key answers it as it is.
          */
         delete: operations["deleteApiKeysId"];
         options?: never;
@@ -470,6 +614,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notes/{id}/related": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notes related to a note
+         * @description Public. Notes that the people who liked or saved this one also liked or saved, then notes sharing its topics or tagged products; at most a tenth of the list (at least one) by one author (docs/guides/personalised-feed.md).
+         */
+        get: operations["getNotesIdRelated"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notes/{id}/comments/{commentId}": {
         parameters: {
             query?: never;
@@ -485,6 +649,26 @@ export interface paths {
          * @description The comment's author or the note's author; to anyone else the comment does not exist (404).
          */
         delete: operations["deleteNotesIdCommentsCommentId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feed/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tell the discover feed you are not interested in a note
+         * @description A signed-in shopper or creator, or a storefront's guest with `visitorId`. The note's creator is hidden from your discover feed and its topics pushed down, from the next page on; repeating it is harmless.
+         */
+        post: operations["postFeedFeedback"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -543,6 +727,30 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/interests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What your discover feed has learnt about you
+         * @description A signed-in shopper or creator: the strongest topics, categories, creators and merchants, each with why.
+         */
+        get: operations["getMeInterests"];
+        put?: never;
+        post?: never;
+        /**
+         * Forget your interests
+         * @description A signed-in shopper or creator: the profile and the recently seen notes are erased; discover starts again from what is popular. Repeating it is harmless.
+         */
+        delete: operations["deleteMeInterests"];
         options?: never;
         head?: never;
         patch?: never;
@@ -717,6 +925,26 @@ export interface paths {
          * @description Queries (normalised) that at least `SUGGEST_MIN_SEARCHERS` (default 5) distinct searchers of the caller's storefront made and found something with in the last 7 days, then matching titles. Without a publishable key only titles. Nothing containing an operator-blocked term. `Cache-Control: public, max-age=30`; with a publishable key `private, max-age=30`.
          */
         get: operations["getSearchSuggest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/selection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The selection centre: products you may promote
+         * @description A creator (its session). The active products under a running affiliate plan open to it, with the rate and estimated earnings per sale for it, 30-day units sold and return rate, and the merchant. Filters: `q` (the search index), `category`, `minRateBps`, `minPrice`/`maxPrice`; sorts: `earnings` (default), `rate`, `sales`, largest first; cursor pages.
+         */
+        get: operations["getSelection"];
         put?: never;
         post?: never;
         delete?: never;
@@ -995,7 +1223,7 @@ export interface paths {
         put?: never;
         /**
          * Add a line
-         * @description A SKU at the catalogue price (again: adds to its line), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).
+         * @description A SKU at the catalogue price (again: adds to its line; past 999 units in all is 400 at `/quantity`, never clamped), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).
          */
         post: operations["postCartsIdLines"];
         delete?: never;
@@ -1271,7 +1499,7 @@ export interface paths {
         };
         /**
          * List orders, newest first
-         * @description A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list.
+         * @description A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list. Only the orders of the caller's mode (test or live).
          */
         get: operations["getOrders"];
         put?: never;
@@ -1495,6 +1723,486 @@ export interface paths {
          * @description A creator (its session): its earnings. A merchant with `orders:read`: what it owes creators. `totals` cover all the caller's entries (of `orderId` when given), per currency: earned, reversed, and their net split into pending and payable (pending + payable = earned − reversed).
          */
         get: operations["getCommissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/affiliate-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List affiliate plans, newest first
+         * @description A merchant (`affiliates:read`): its own plans. A creator (its session): open plans and the targeted plans naming it (only its own answer shown).
+         */
+        get: operations["getAffiliatePlans"];
+        put?: never;
+        /**
+         * Create an affiliate plan
+         * @description A merchant (`affiliates:write`). `open`: any creator may promote the products; `targeted`: the named creators, each once it accepts. From `startsAt` (default now) until `endsAt` or until ended, a sale a creator brings of a product in the plan earns its rate: an accepted targeted plan first, then an open plan, then the shelf's, product's or merchant's rate (the highest rate within each). Products not the merchant's, or unknown creators, are 400 at their index. Optional Idempotency-Key.
+         */
+        post: operations["postAffiliatePlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/affiliate-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve an affiliate plan
+         * @description Its merchant (`affiliates:read`), or a creator it is open to or names.
+         */
+        get: operations["getAffiliatePlansId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an affiliate plan's rate or end
+         * @description Its merchant (`affiliates:write`). A new rate applies to sales checked out from now on; earlier sales keep the rate of their time. An ended plan is a 409 `conflict`. Optional Idempotency-Key.
+         */
+        patch: operations["patchAffiliatePlansId"];
+        trace?: never;
+    };
+    "/v1/affiliate-plans/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End an affiliate plan now
+         * @description Its merchant (`affiliates:write`). Sales checked out from now on are not credited under it; sales before keep their rate, and their refunds reverse at it. Ending an ended plan answers it as it is.
+         */
+        post: operations["postAffiliatePlansIdEnd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/affiliate-plans/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a targeted plan
+         * @description A creator the plan names (its session): sales it brings from now on earn the plan's rate. Accepting again answers the plan as it is; an ended plan is a 409 `conflict`. The merchant is told by `affiliate_plan.accepted`.
+         */
+        post: operations["postAffiliatePlansIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/affiliate-plans/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a targeted plan
+         * @description A creator the plan names (its session), before accepting (an accepted plan is a 409 `conflict`). Declining again answers the plan as it is.
+         */
+        post: operations["postAffiliatePlansIdDecline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/me/earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your earnings as a creator
+         * @description A creator (its session): commissions pending, payable and reversed, per currency and per month, and the ledger entries newest first (cursor pages), each traceable to its order line; and `collaborationFees`, the payable fees of paid collaborations, each traceable to its application. Of the session's mode (test or live) only.
+         */
+        get: operations["getCreatorsMeEarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sample-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sample requests, newest first
+         * @description A merchant (`affiliates:read`): the requests to it; a creator: its own. `overdue=true`: shipped, past `noteDueAt`, with no fulfilling note.
+         */
+        get: operations["getSampleRequests"];
+        put?: never;
+        /**
+         * Ask a merchant for a sample
+         * @description A creator (its session): a SKU of a product under an affiliate plan open to it (else 409 `conflict`), where to send it, and a pitch. The merchant is told by `sample_request.created`. Optional Idempotency-Key.
+         */
+        post: operations["postSampleRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sample-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a sample request
+         * @description Its merchant (`affiliates:read`) or its creator.
+         */
+        get: operations["getSampleRequestsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sample-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a sample request
+         * @description Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.
+         */
+        post: operations["postSampleRequestsIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sample-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a sample request
+         * @description Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.
+         */
+        post: operations["postSampleRequestsIdDecline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sample-requests/{id}/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ship an approved sample
+         * @description Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.
+         */
+        post: operations["postSampleRequestsIdShip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sample-requests/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a sample arrived
+         * @description Its creator (its session), once shipped. Again: the request as it is.
+         */
+        post: operations["postSampleRequestsIdReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaborations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List collaboration briefs
+         * @description A merchant (`affiliates:read`): its own briefs, newest first. A creator (its session): the open briefs (deadline ahead), those whose tags and products' categories most match the topics of the creator's own published notes first (`match`), then newest.
+         */
+        get: operations["getCollaborations"];
+        put?: never;
+        /**
+         * Post a paid collaboration brief
+         * @description A merchant (`affiliates:write`): a title, the brief, its products (the merchant's own, else 400 at their index), the fee per note, how many creators (`slots`), the deadline for applying, and optionally tags and a minimum follower count. Its budget is slots × fee. Optional Idempotency-Key.
+         */
+        post: operations["postCollaborations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaborations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a collaboration brief
+         * @description Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.
+         */
+        get: operations["getCollaborationsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaborations/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a brief's applications, newest first
+         * @description Its merchant (`affiliates:read`): every application; a creator: its own.
+         */
+        get: operations["getCollaborationsIdApplications"];
+        put?: never;
+        /**
+         * Apply to a collaboration brief
+         * @description A creator (its session), once per brief, with a pitch: while the brief is open and the creator has at least its `minFollowers` (else 409 `conflict`). The merchant is told by `collaboration.application.created`. Optional Idempotency-Key.
+         */
+        post: operations["postCollaborationsIdApplications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a collaboration application
+         * @description Its merchant (`affiliates:read`) or its creator.
+         */
+        get: operations["getCollaborationApplicationsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a collaboration application
+         * @description Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.
+         */
+        post: operations["postCollaborationApplicationsIdAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a collaboration application
+         * @description Its merchant (`affiliates:write`), before accepting. Again: the application as it is.
+         */
+        post: operations["postCollaborationApplicationsIdDecline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit the note for an accepted application
+         * @description Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). The merchant is told by `collaboration.submission.created`. Unanswered for 7 days, it is approved.
+         */
+        post: operations["postCollaborationApplicationsIdSubmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a submitted note
+         * @description Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.
+         */
+        post: operations["postCollaborationApplicationsIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}/request-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for changes to a submitted note
+         * @description Its merchant (`affiliates:write`), with feedback; the creator submits again.
+         */
+        post: operations["postCollaborationApplicationsIdRequestChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collaboration-applications/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a collaboration application
+         * @description Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.
+         */
+        post: operations["postCollaborationApplicationsIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/merchants/{id}/affiliates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A merchant's sales through creators, by creator and by plan
+         * @description A merchant's secret key with `analytics:read` (`me`), or the operator. Orders paid from `from` to `to` (UTC days, inclusive; default the last 30), of the caller's mode.
+         */
+        get: operations["getAnalyticsMerchantsIdAffiliates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1800,7 +2508,7 @@ export interface paths {
         put?: never;
         /**
          * Decide a sandbox payment's outcome
-         * @description Its order's customer, with an Idempotency-Key. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.
+         * @description Its order's customer, with an Idempotency-Key; test mode only (a live payment is never a sandbox one). 409 `payment_provider_disabled` when SANDBOX_WEBHOOK_SECRET is not set. The sandbox provider issues a signed webhook event (`payment.succeeded`, `payment.failed` or `payment.processing`) and delivers it to /v1/webhooks/sandbox's handler unless `deliver` is false. 409 once the payment succeeded.
          */
         post: operations["postPaymentsIdSandbox"];
         delete?: never;
@@ -2149,6 +2857,42 @@ export interface components {
                 use: string;
             }[];
         };
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            code: string;
+            detail: string;
+            requestId: string;
+            errors?: {
+                path: string;
+                message: string;
+            }[];
+        };
+        Media: {
+            /** @example med_01JDEMO0000000000000000000 */
+            id: string;
+            /** @enum {string} */
+            object: "media";
+            /**
+             * @description What the uploaded bytes were (sniffed). Every width is served as WebP.
+             * @enum {string}
+             */
+            type: "image/jpeg" | "image/png" | "image/webp" | "image/avif";
+            width: number;
+            height: number;
+            /** @description The upload's size; the original itself is not kept. */
+            bytes: number;
+            /** @description The 960 px image, as products, SKUs and notes store it. */
+            url: string;
+            variants: {
+                width: number;
+                url: string;
+            }[];
+            /** @description Named by a product, SKU or note; if not within a day, removed. */
+            attached: boolean;
+            createdAt: string;
+        };
         OnboardedMerchant: components["schemas"]["Merchant"] & {
             secretKey: components["schemas"]["ApiKeyWithSecret"];
             publishableKey: components["schemas"]["ApiKeyWithSecret"];
@@ -2187,31 +2931,30 @@ export interface components {
             commissionRateBps: number;
             createdAt: string;
         };
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            code: string;
-            detail: string;
-            requestId: string;
-            errors?: {
-                path: string;
-                message: string;
-            }[];
-        };
         MerchantCreate: {
             name: string;
             /** @example perfectdiary */
             handle: string;
             /** @default 1000 */
-            commissionRateBps: number;
+            commissionRateBps?: number;
             /** @default true */
-            allowsPromotion: boolean;
+            allowsPromotion?: boolean;
             /**
              * @description Origins the first publishable key may be used from (browsers send Origin).
              * @default []
              */
-            allowedOrigins: string[];
+            allowedOrigins?: string[];
+        };
+        LiveKeys: {
+            secretKey: components["schemas"]["ApiKeyWithSecret"];
+            publishableKey: components["schemas"]["ApiKeyWithSecret"];
+        };
+        LiveKeysCreate: {
+            /**
+             * @description Origins the live publishable key may be used from (browsers send Origin).
+             * @default []
+             */
+            allowedOrigins?: string[];
         };
         Creator: {
             /** @example cre_01JDEMO0000000000000000000 */
@@ -2230,27 +2973,60 @@ export interface components {
             /** @example perfectdiary */
             handle: string;
             /** @default  */
-            bio: string;
+            bio?: string;
             /** Format: uri */
             avatarUrl?: string;
+        };
+        ShowcaseItem: {
+            /** @enum {string} */
+            object: "showcase_item";
+            creatorId: string;
+            productId: string;
+            merchantId: string;
+            title: string;
+            /** @description The product's first image. */
+            image: string | null;
+            price: components["schemas"]["Money"];
+            /**
+             * @description Pass it with the cart line (`attribution`) so the purchase credits the creator.
+             * @example attr_MX5-fmNyZV8wMUpaMDAwMDAwMDAwMDAwMDAwMDAwMDAwMX5wcm9kXzAxSlowMDAwMDAwMDAwMDAwMDAwMDAwMDAx.a724953f
+             */
+            attribution: string;
+            addedAt: string;
+        };
+        Money: {
+            /**
+             * @description Integer minor units (fen for CNY).
+             * @example 19900
+             */
+            amount: number;
+            /**
+             * @example CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+        };
+        ShowcaseItemList: {
+            data: components["schemas"]["ShowcaseItem"][];
+            nextCursor: string | null;
         };
         ApiKeyCreate: {
             /** @enum {string} */
             kind: "secret";
             /**
-             * @default test
+             * @description Default: the calling key's. Only the calling key's mode (else 403 `forbidden` at `/mode`).
              * @enum {string}
              */
-            mode: "test" | "live";
-            scopes: ("catalog:write" | "orders:read" | "orders:write" | "flash_sales:write" | "presales:write" | "webhooks:write" | "analytics:read" | "promotions:write" | "api_keys:write")[];
+            mode?: "test" | "live";
+            scopes: ("catalog:write" | "orders:read" | "orders:write" | "flash_sales:write" | "presales:write" | "webhooks:write" | "analytics:read" | "promotions:write" | "api_keys:write" | "affiliates:read" | "affiliates:write")[];
         } | {
             /** @enum {string} */
             kind: "publishable";
             /**
-             * @default test
+             * @description Default: the calling key's. Only the calling key's mode (else 403 `forbidden` at `/mode`).
              * @enum {string}
              */
-            mode: "test" | "live";
+            mode?: "test" | "live";
             allowedOrigins: string[];
         };
         OidcIssuer: {
@@ -2374,49 +3150,44 @@ export interface components {
             options: {
                 [key: string]: string;
             };
+            /** @description The variant's own picture, or null (the product's show). */
+            image: string | null;
             price: components["schemas"]["Money"];
             unitPrice: components["schemas"]["Money"] & unknown;
             inStock: boolean;
             /** @description Units in stock; shown to the owning merchant only. */
             stock?: number;
         };
-        Money: {
-            /**
-             * @description Integer minor units (fen for CNY).
-             * @example 19900
-             */
-            amount: number;
-            /**
-             * @example CNY
-             * @enum {string}
-             */
-            currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
-        };
         ProductCreate: {
             title: string;
             /** @default  */
-            description: string;
+            description?: string;
             /** @default null */
-            brand: string | null;
+            brand?: string | null;
             /** @default null */
-            category: string | null;
+            category?: string | null;
             /** @default [] */
-            images: string[];
+            images?: (string)[];
             /** @default true */
-            allowsPromotion: boolean;
+            allowsPromotion?: boolean;
             /** @default null */
-            commissionRateBps: number | null;
+            commissionRateBps?: number | null;
             /**
              * @default draft
              * @enum {string}
              */
-            status: "draft" | "active";
+            status?: "draft" | "active";
             skus: components["schemas"]["SkuInput"][];
         };
         SkuInput: {
             options: {
                 [key: string]: string;
             };
+            /**
+             * @description The variant's own picture.
+             * @example med_01JDEMO0000000000000000000
+             */
+            image?: string | null;
             price: {
                 amount: number;
                 /** @enum {string} */
@@ -2426,14 +3197,14 @@ export interface components {
              * @description Opening stock, recorded in the ledger.
              * @default 0
              */
-            stock: number;
+            stock?: number;
         };
         ProductUpdate: {
             title?: string;
             description?: string;
             brand?: string | null;
             category?: string | null;
-            images?: string[];
+            images?: (string)[];
             allowsPromotion?: boolean;
             commissionRateBps?: number | null;
             /** @enum {string} */
@@ -2448,6 +3219,11 @@ export interface components {
                 /** @enum {string} */
                 currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
             };
+            /**
+             * @description The variant's own picture; null removes it.
+             * @example med_01JDEMO0000000000000000000
+             */
+            image?: string | null;
         };
         InventoryAdjustment: {
             id: string;
@@ -2469,6 +3245,8 @@ export interface components {
         NoteView: {
             /** @description For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person. */
             visitorId?: string;
+            /** @description How long the note was read, in milliseconds, if the storefront sends the beacon on leaving: a longer read teaches the viewer's discover feed more (docs/guides/personalised-feed.md). */
+            dwellMs?: number;
         };
         Note: {
             id: string;
@@ -2514,23 +3292,23 @@ export interface components {
         NoteCreate: {
             title: string;
             /** @default  */
-            body: string;
-            images: string[];
+            body?: string;
+            images: (string)[];
             /**
              * @description Topics without '#'. #hashtags in the body are added to them; at most 10 in all.
              * @default []
              */
-            topics: string[];
+            topics?: string[];
             /**
              * @description Tagged products, in display order: active products whose merchant allows promotion.
              * @default []
              */
-            productIds: string[];
+            productIds?: string[];
         };
         NoteUpdate: {
             title?: string;
             body?: string;
-            images?: string[];
+            images?: (string)[];
             /** @description Topics without '#'. #hashtags in the body are added to them; at most 10 in all. */
             topics?: string[];
             /** @description Tagged products, in display order: active products whose merchant allows promotion. */
@@ -2555,6 +3333,31 @@ export interface components {
         CommentCreate: {
             body: string;
         };
+        RelatedNotes: {
+            data: components["schemas"]["NoteSummary"][];
+        };
+        NoteSummary: {
+            id: string;
+            /** @enum {string} */
+            object: "note";
+            author: components["schemas"]["Author"];
+            title: string;
+            topics: string[];
+            likeCount: number;
+            saveCount: number;
+            commentCount: number;
+            createdAt: string;
+            updatedAt: string;
+            cover: string | null;
+            productIds: string[];
+        };
+        FeedFeedback: {
+            noteId: string;
+            /** @enum {string} */
+            signal: "not_interested";
+            /** @description For a storefront's guest (no person signed in): the same anonymous id its view beacons send, so discover learns from them. Ignored for a signed-in person. */
+            visitorId?: string;
+        };
         Feed: {
             /** @description Live now, on the first page only (empty after). */
             live: components["schemas"]["LiveCard"][];
@@ -2578,21 +3381,6 @@ export interface components {
             scheduledStartAt: string;
             startedAt: string | null;
         };
-        NoteSummary: {
-            id: string;
-            /** @enum {string} */
-            object: "note";
-            author: components["schemas"]["Author"];
-            title: string;
-            topics: string[];
-            likeCount: number;
-            saveCount: number;
-            commentCount: number;
-            createdAt: string;
-            updatedAt: string;
-            cover: string | null;
-            productIds: string[];
-        };
         FollowState: {
             /** @enum {string} */
             object: "follow";
@@ -2614,6 +3402,31 @@ export interface components {
             handle: string;
             avatarUrl: string | null;
             followerCount: number;
+        };
+        Interests: {
+            topics: components["schemas"]["Interest"][];
+            categories: components["schemas"]["Interest"][];
+            creators: components["schemas"]["Interest"][];
+            merchants: components["schemas"]["Interest"][];
+            /** @description What you said you are not interested in, pushed down or hidden for now. */
+            hidden: {
+                /** @enum {string} */
+                kind: "topic" | "category" | "creator" | "merchant";
+                key: string;
+            }[];
+        };
+        Interest: {
+            /** @description The topic or category (lower case), or the creator's or merchant's id. */
+            key: string;
+            /** @description The creator's or merchant's name; null for topics and categories. */
+            name: string | null;
+            /** @description Relative to the strongest of its kind (1), as it stands now. */
+            weight: number;
+            /** @description The signals it was learnt from, e.g. `liked 3 notes, viewed 5`. */
+            why: string;
+            signals: {
+                [key: string]: number;
+            };
         };
         SynonymSet: {
             /** @enum {string} */
@@ -2728,6 +3541,31 @@ export interface components {
             id?: string;
             highlight: string;
         };
+        SelectionPage: {
+            data: components["schemas"]["SelectionItem"][];
+            nextCursor: string | null;
+        };
+        SelectionItem: {
+            /** @enum {string} */
+            object: "selection_item";
+            productId: string;
+            title: string;
+            category: string | null;
+            image: string | null;
+            price: components["schemas"]["Money"];
+            /** @description What a sale would earn this creator now. */
+            commissionRateBps: number;
+            affiliatePlanId: string;
+            estimatedEarnings: components["schemas"]["Money"] & unknown;
+            unitsSold30d: number;
+            /** @description Units returned ÷ units sold over the last 30 days (0 when none sold). */
+            returnRate: number;
+            merchant: {
+                id: string;
+                name: string;
+                handle: string;
+            };
+        };
         FlashSale: {
             id: string;
             /** @enum {string} */
@@ -2738,9 +3576,23 @@ export interface components {
             price: components["schemas"]["Money"];
             /** @description Units allotted to the sale. */
             quantity: number;
-            /** @description Units not yet held or sold. */
+            /** @description Units not yet held or sold (summed over the shards). */
             stockLeft: number;
             perShopperLimit: number;
+            /** @description How many objects share the stock (1 to 64). */
+            shards: number;
+            /** @description Each shard's figures: for the sale's merchant only, on retrieval. */
+            shardStock?: {
+                shard: number;
+                available: number;
+                held: number;
+                committed: number;
+                waiting: number;
+                /** @description Units this shard took from the others. */
+                movedIn: number;
+                /** @description Units this shard gave the others. */
+                movedOut: number;
+            }[];
             /** @enum {string} */
             status: "scheduled" | "running" | "ended";
             startsAt: string;
@@ -2768,7 +3620,12 @@ export interface components {
              */
             endsAt: string;
             /** @default 1 */
-            perShopperLimit: number;
+            perShopperLimit?: number;
+            /**
+             * @description Objects sharing the stock (at most `quantity`): a shopper is served by one chosen by their id, and shards pass units to each other, so every unit sells. More shards answer more presses a second.
+             * @default 1
+             */
+            shards?: number;
             liveSessionId?: string;
         };
         Hold: {
@@ -2797,7 +3654,7 @@ export interface components {
              * @description When stock is gone but holds are out, join the waiting line (202) instead of 409 sold_out.
              * @default false
              */
-            wait: boolean;
+            wait?: boolean;
         };
         Presale: {
             /** @example pre_01JDEMO0000000000000000000 */
@@ -2846,7 +3703,7 @@ export interface components {
                 currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
             };
             /** @default 1 */
-            perShopperLimit: number;
+            perShopperLimit?: number;
             /** @description The campaign whose main day opens the balance (its default balance window). */
             campaignId?: string;
             /**
@@ -2895,6 +3752,8 @@ export interface components {
             object: "order";
             /** @example ZC-20261111-000123 */
             number: string;
+            /** @description true: a live-mode order (live keys and sessions only); false: test mode. Never both. */
+            livemode: boolean;
             /** @enum {string} */
             status: "pending_payment" | "paid" | "fulfilled" | "delivered" | "cancelled" | "partially_refunded" | "refunded" | "pending_deposit" | "deposit_paid" | "pending_balance" | "deposit_forfeited";
             merchantId: string;
@@ -2953,6 +3812,8 @@ export interface components {
             /** @enum {string} */
             object: "payment";
             orderId: string;
+            /** @description true: a live-mode payment; false: test mode (sandbox or Stripe test). */
+            livemode: boolean;
             /** @example sandbox */
             provider: string;
             /** @enum {string} */
@@ -2977,6 +3838,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             object: "cart";
+            /** @description true: a live-mode cart; false: test mode. */
+            livemode: boolean;
             /** @enum {string} */
             status: "open" | "checked_out";
             merchantId: string | null;
@@ -3104,7 +3967,7 @@ export interface components {
             /** @description How many may be claimed in all. */
             quantity: number;
             /** @default 1 */
-            perShopperLimit: number;
+            perShopperLimit?: number;
             /** @description Only a live session's viewers or a note's readers may claim it: they prove it with the attribution reference of a product link from that session or note. */
             audience?: {
                 /** @enum {string} */
@@ -3236,7 +4099,7 @@ export interface components {
              * @description Campaign prices of the product's SKUs (main day); each below the SKU's list price.
              * @default []
              */
-            prices: {
+            prices?: {
                 skuId: string;
                 price: {
                     amount: number;
@@ -3335,7 +4198,7 @@ export interface components {
         };
         ApproveReturnInput: {
             /** @default false */
-            restock: boolean;
+            restock?: boolean;
         };
         RejectReturnInput: {
             reason: string;
@@ -3357,6 +4220,8 @@ export interface components {
             amount: components["schemas"]["Money"] & unknown;
             /** @description The rate the line earned at, in basis points. */
             rateBps: number;
+            /** @description The affiliate plan whose rate the line earned at (its rate at the order's checkout); null: the shelf's, product's or merchant's rate. A reversal names the same plan. */
+            affiliatePlanId: string | null;
             refundId: string | null;
             /** @enum {string} */
             status: "pending" | "payable";
@@ -3369,6 +4234,310 @@ export interface components {
             reversed: components["schemas"]["Money"];
             pending: components["schemas"]["Money"];
             payable: components["schemas"]["Money"];
+        };
+        AffiliatePlan: {
+            /** @example afp_01JDEMO0000000000000000000 */
+            id: string;
+            /** @enum {string} */
+            object: "affiliate_plan";
+            merchantId: string;
+            /** @enum {string} */
+            type: "open" | "targeted";
+            /** @description null: every product of the merchant, now and later. */
+            productIds: string[] | null;
+            /** @description A targeted plan's creators and their answers (a creator sees its own only); empty for an open plan. */
+            creators: components["schemas"]["AffiliatePlanCreator"][];
+            /** @description The rate now. */
+            commissionRateBps: number;
+            startsAt: string;
+            endsAt: string | null;
+            /**
+             * @description Now.
+             * @enum {string}
+             */
+            status: "scheduled" | "running" | "ended";
+            createdAt: string;
+            updatedAt: string;
+        };
+        AffiliatePlanCreator: {
+            creatorId: string;
+            /** @enum {string} */
+            status: "invited" | "accepted" | "declined";
+            decidedAt: string | null;
+        };
+        AffiliatePlanCreate: {
+            /**
+             * @description `open`: any creator may promote the products; `targeted`: the named `creatorIds`, once each accepts.
+             * @enum {string}
+             */
+            type: "open" | "targeted";
+            /** @description A targeted plan's creators (required for it, refused for an open one). */
+            creatorIds?: string[];
+            /** @description The merchant's products in the plan; left out: all of them, now and later. */
+            productIds?: string[];
+            /**
+             * @description Basis points of each credited line's paid amount (1 to 9000: 0.01% to 90%).
+             * @example 2000
+             */
+            commissionRateBps: number;
+            /**
+             * Format: date-time
+             * @description From when sales are credited under it; default (and at the earliest) now.
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            startsAt?: string;
+            /**
+             * Format: date-time
+             * @description Until when; left out: until ended.
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            endsAt?: string;
+        };
+        AffiliatePlanList: {
+            data: components["schemas"]["AffiliatePlan"][];
+            nextCursor: string | null;
+        };
+        AffiliatePlanUpdate: {
+            /**
+             * @description Applies to sales checked out from now on.
+             * @example 2000
+             */
+            commissionRateBps?: number;
+            /**
+             * Format: date-time
+             * @description A later end, or null: until ended.
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            endsAt?: string | null;
+        };
+        CreatorEarnings: {
+            /** @enum {string} */
+            object: "creator_earnings";
+            creatorId: string;
+            /** @description Per currency over every entry: earned, reversed, and the net split into pending and payable. */
+            totals: components["schemas"]["CommissionTotals"][];
+            /** @description The last 24 months with entries, newest first. */
+            months: components["schemas"]["EarningsMonth"][];
+            /** @description The entries, newest first: each names its order line (`orderId`, `position`), the refund of a reversal, and the affiliate plan. */
+            data: components["schemas"]["CommissionEntry"][];
+            nextCursor: string | null;
+            /** @description Fees of paid collaborations whose note was approved: payable, per currency. */
+            collaborationFees: {
+                totals: {
+                    currency: string;
+                    payable: components["schemas"]["Money"];
+                }[];
+                /** @description The latest 100, newest first. */
+                data: components["schemas"]["CollaborationFee"][];
+            };
+        };
+        EarningsMonth: {
+            /**
+             * @description The UTC month the entries were written in.
+             * @example 2026-12
+             */
+            month: string;
+            currency: string;
+            earned: components["schemas"]["Money"];
+            reversed: components["schemas"]["Money"] & unknown;
+            net: components["schemas"]["Money"] & unknown;
+            pending: components["schemas"]["Money"];
+            payable: components["schemas"]["Money"];
+        };
+        CollaborationFee: {
+            applicationId: string;
+            collaborationId: string;
+            merchantId: string;
+            noteId: string | null;
+            amount: components["schemas"]["Money"];
+            /** @description When the merchant (or the 7-day rule) approved the note. */
+            payableAt: string;
+        };
+        SampleRequest: {
+            /** @example smp_01JDEMO0000000000000000000 */
+            id: string;
+            /** @enum {string} */
+            object: "sample_request";
+            creatorId: string;
+            merchantId: string;
+            productId: string;
+            skuId: string;
+            shippingAddress: components["schemas"]["ShippingAddress"];
+            pitch: string;
+            /** @enum {string} */
+            status: "requested" | "approved" | "declined" | "shipped" | "received";
+            declineReason: string | null;
+            noteDueDays: number | null;
+            carrier: string | null;
+            trackingNumber: string | null;
+            approvedAt: string | null;
+            shippedAt: string | null;
+            /** @description Shipping + noteDueDays. */
+            noteDueAt: string | null;
+            receivedAt: string | null;
+            /** @description The creator's earliest published note tagging the product, after approval and by noteDueAt. */
+            fulfillingNoteId: string | null;
+            /** @description Shipped, past noteDueAt, and no fulfilling note. */
+            overdue: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ShippingAddress: {
+            name: string;
+            phone: string;
+            line1: string;
+            line2?: string;
+            city: string;
+            province?: string;
+            postalCode?: string;
+            /** @default CN */
+            country?: string;
+        };
+        SampleRequestCreate: {
+            skuId: string;
+            shippingAddress: components["schemas"]["ShippingAddress"];
+            /** @description Why this creator, for this product. */
+            pitch: string;
+        };
+        SampleRequestList: {
+            data: components["schemas"]["SampleRequest"][];
+            nextCursor: string | null;
+        };
+        SampleRequestApproval: {
+            /**
+             * @description Days after shipping by which a published note tagging the product is due.
+             * @default 14
+             */
+            noteDueDays?: number;
+        };
+        SampleRequestDecline: {
+            reason: string;
+        };
+        SampleRequestShipment: {
+            /** @example 顺丰 SF Express */
+            carrier: string;
+            /** @example SF1234567890 */
+            trackingNumber: string;
+        };
+        Collaboration: {
+            /** @example clb_01JDEMO0000000000000000000 */
+            id: string;
+            /** @enum {string} */
+            object: "collaboration";
+            merchantId: string;
+            title: string;
+            brief: string;
+            productIds: string[];
+            tags: string[];
+            feePerNote: components["schemas"]["Money"];
+            slots: number;
+            deadline: string;
+            minFollowers: number;
+            /**
+             * @description `closed` once the deadline has passed.
+             * @enum {string}
+             */
+            status: "open" | "closed";
+            budget: components["schemas"]["Money"] & unknown;
+            reserved: components["schemas"]["Money"] & unknown;
+            payable: components["schemas"]["Money"] & unknown;
+            released: components["schemas"]["Money"] & unknown;
+            available: components["schemas"]["Money"] & unknown;
+            /** @description For a creator: how many of the brief's tags and its products' categories are topics of the creator's own notes. */
+            match: number | null;
+            createdAt: string;
+        };
+        CollaborationCreate: {
+            title: string;
+            /** @description What the note should show and say. */
+            brief: string;
+            /** @description The merchant's products the notes are about. */
+            productIds: string[];
+            /**
+             * @description Topics of the brief; creators whose notes share them see it ranked higher.
+             * @default []
+             */
+            tags?: string[];
+            feePerNote: {
+                /** @description Integer minor units. */
+                amount: number;
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
+            };
+            /** @description How many creators may be accepted. */
+            slots: number;
+            /**
+             * Format: date-time
+             * @example 2026-12-31T00:00:00.000Z
+             */
+            deadline: string;
+            /** @default 0 */
+            minFollowers?: number;
+        };
+        CollaborationList: {
+            data: components["schemas"]["Collaboration"][];
+            nextCursor: string | null;
+        };
+        CollaborationApplication: {
+            /** @example cap_01JDEMO0000000000000000000 */
+            id: string;
+            /** @enum {string} */
+            object: "collaboration_application";
+            collaborationId: string;
+            merchantId: string;
+            creatorId: string;
+            pitch: string;
+            /** @enum {string} */
+            status: "applied" | "accepted" | "declined" | "submitted" | "changes_requested" | "approved" | "cancelled";
+            fee: components["schemas"]["Money"];
+            noteId: string | null;
+            /** @description The merchant's last request for changes. */
+            feedback: string | null;
+            acceptedAt: string | null;
+            submittedAt: string | null;
+            approvedAt: string | null;
+            /** @description While submitted: when it is approved if the merchant does nothing (7 days after submission). */
+            autoApproveAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CollaborationApplicationCreate: {
+            pitch: string;
+        };
+        CollaborationApplicationList: {
+            data: components["schemas"]["CollaborationApplication"][];
+            nextCursor: string | null;
+        };
+        CollaborationSubmission: {
+            noteId: string;
+        };
+        CollaborationChangesRequest: {
+            feedback: string;
+        };
+        AffiliateFigures: {
+            /** @enum {string} */
+            object: "affiliate_figures";
+            merchantId: string;
+            from: string;
+            to: string;
+            /** @description By GMV, largest first. */
+            byCreator: {
+                currency: string;
+                gmv: components["schemas"]["Money"] & unknown;
+                /** @description Orders with at least one such line. */
+                orders: number;
+                commission: components["schemas"]["Money"] & unknown;
+                creatorId: string;
+            }[];
+            /** @description By GMV, largest first; null: lines credited without a plan. */
+            byPlan: {
+                currency: string;
+                gmv: components["schemas"]["Money"] & unknown;
+                /** @description Orders with at least one such line. */
+                orders: number;
+                commission: components["schemas"]["Money"] & unknown;
+                affiliatePlanId: string | null;
+            }[];
         };
         AnalyticsReport: {
             /** @enum {string} */
@@ -3443,9 +4612,11 @@ export interface components {
             id: string;
             /** @enum {string} */
             object: "webhook_endpoint";
+            /** @description It receives only events of its mode: live (true) or test (false). */
+            livemode: boolean;
             url: string;
             description: string;
-            eventTypes: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
+            eventTypes: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable" | "affiliate_plan.accepted" | "sample_request.created" | "collaboration.application.created" | "collaboration.submission.created")[];
             enabled: boolean;
             disabledAt: string | null;
             /** @description Why the platform disabled it (410 Gone, or 5 days of failures); null when the merchant did. */
@@ -3497,7 +4668,7 @@ export interface components {
              * @description false: only return the signed webhook, for you to deliver (tests of late and repeated deliveries).
              * @default true
              */
-            deliver: boolean;
+            deliver?: boolean;
         };
         /** @description A frame a client sends to the room (JSON text). */
         LiveRoomClientFrame: {
@@ -3509,7 +4680,7 @@ export interface components {
             /** @enum {string} */
             type: "like";
             /** @default 1 */
-            count: number;
+            count?: number;
             ref?: string;
         } | {
             /** @enum {string} */
@@ -3540,7 +4711,7 @@ export interface components {
             type: "mute";
             identity: string;
             /** @default 600 */
-            seconds: number;
+            seconds?: number;
             ref?: string;
         } | {
             /** @enum {string} */
@@ -3842,7 +5013,10 @@ export interface components {
         LiveSessionCreate: {
             /** @example 双11护肤专场 Double 11 skincare live */
             title: string;
-            /** Format: uri */
+            /**
+             * @description The id of one of your uploads (`med_…`, POST /v1/uploads), stored as its URL; or an http(s) URL.
+             * @example med_01JDEMO0000000000000000000
+             */
             coverUrl?: string;
             /**
              * Format: date-time
@@ -3853,24 +5027,24 @@ export interface components {
              * @description The shelf, in order. A creator may shelve only products that allow promotion.
              * @default []
              */
-            productIds: string[];
+            productIds?: string[];
             /**
              * @description Shoppers or creators who may delete comments, mute and ban in the room.
              * @default []
              */
-            moderatorIds: string[];
+            moderatorIds?: string[];
             /**
              * @description Comments and questions containing any of these words are refused.
              * @default []
              */
-            keywordFilter: string[];
+            keywordFilter?: string[];
         };
         LiveSessionUpdate: {
             /** @example 双11护肤专场 Double 11 skincare live */
             title?: string;
             /**
-             * Format: uri
              * @description null removes the cover.
+             * @example med_01JDEMO0000000000000000000
              */
             coverUrl?: string | null;
             /**
@@ -3950,7 +5124,7 @@ export interface components {
             /** @enum {string} */
             object: "notification";
             /** @enum {string} */
-            kind: "live_session_started" | "live_session_cancelled" | "flash_sale_started";
+            kind: "live_session_started" | "live_session_cancelled" | "flash_sale_started" | "affiliate_plan_invited" | "sample_shipped" | "collaboration_accepted" | "collaboration_fee_payable";
             /** @description What it is about: a live session (`live_…`), a flash sale (`fs_…`). */
             subjectId: string;
             title: string;
@@ -4018,6 +5192,185 @@ export interface operations {
             };
         };
     };
+    getMediaIdWidth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                width: "240" | "480" | "960" | "1600";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified: the client's copy (If-None-Match) is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+                "image/avif": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The stored image and its URLs */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUploadsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postMerchants: {
         parameters: {
             query?: never;
@@ -4069,6 +5422,35 @@ export interface operations {
             };
         };
     };
+    getMerchantsMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The merchant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMerchantsId: {
         parameters: {
             query?: never;
@@ -4087,6 +5469,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Merchant"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMerchantsIdLiveKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LiveKeysCreate"];
+            };
+        };
+        responses: {
+            /** @description The live keys */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveKeys"];
                 };
             };
             /** @description A problem */
@@ -4162,6 +5597,147 @@ export interface operations {
             };
             /** @description A problem */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putCreatorsMeShowcaseProductId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The showcase item */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowcaseItem"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCreatorsMeShowcaseProductId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                productId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not in the showcase */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCreatorsIdShowcase: {
+        parameters: {
+            query?: {
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the showcase */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShowcaseItemList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4606,9 +6182,9 @@ export interface operations {
                 category?: string;
                 brand?: string;
                 /** @description Minor units; any SKU at or above. */
-                minPrice?: number | null;
+                minPrice?: number;
                 /** @description Minor units; any SKU at or below. */
-                maxPrice?: number | null;
+                maxPrice?: number;
                 currency?: "CNY" | "HKD" | "USD" | "EUR" | "JPY" | "KRW" | "SGD";
                 inStock?: "true" | "false";
                 /** @description Merchants only, over their own products; storefronts always see active ones. */
@@ -5715,6 +7291,48 @@ export interface operations {
             };
         };
     };
+    getNotesIdRelated: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Related notes, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelatedNotes"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     deleteNotesIdCommentsCommentId: {
         parameters: {
             query?: never;
@@ -5763,6 +7381,55 @@ export interface operations {
             };
         };
     };
+    postFeedFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedFeedback"];
+            };
+        };
+        responses: {
+            /** @description Applied */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getFeed: {
         parameters: {
             query?: {
@@ -5770,10 +7437,12 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
-                /** @description following: creators you follow, newest first; discover: ranked by engagement and age (docs/guides/notes-and-feed.md). */
+                /** @description following: creators you follow, newest first; discover: for a caller with an interest profile, their personalised feed, otherwise ranked by engagement and age (docs/guides/personalised-feed.md). */
                 type?: "following" | "discover";
                 /** @description Only notes with this topic (case-insensitive). */
                 topic?: string;
+                /** @description For a storefront's guest (no person signed in): the same anonymous id its view beacons send, so discover learns from them. Ignored for a signed-in person. */
+                visitorId?: string;
             };
             header?: never;
             path?: never;
@@ -5949,6 +7618,62 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMeInterests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your interests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interests"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMeInterests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forgotten */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A problem */
             401: {
@@ -6410,9 +8135,9 @@ export interface operations {
                 category?: string;
                 brand?: string;
                 /** @description Minor units: a SKU at or above. */
-                minPrice?: number | null;
+                minPrice?: number;
                 /** @description Minor units: a SKU at or below. */
-                maxPrice?: number | null;
+                maxPrice?: number;
                 inStock?: "true" | "false";
                 /** @description Live sessions on air; products on the shelf of one. */
                 liveNow?: "true" | "false";
@@ -6470,6 +8195,58 @@ export interface operations {
             };
             /** @description A problem */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSelection: {
+        parameters: {
+            query?: {
+                /** @description Through the search index: Chinese, pinyin, typos. */
+                q?: string;
+                category?: string;
+                minRateBps?: number;
+                /** @description Minor units: the lowest price at or above. */
+                minPrice?: number;
+                /** @description Minor units: the lowest price at or below. */
+                maxPrice?: number;
+                /** @description Largest first: `rate`, estimated `earnings` per sale, 30-day `sales`. */
+                sort?: "rate" | "earnings" | "sales";
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionPage"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9241,6 +11018,1778 @@ export interface operations {
             };
         };
     };
+    getAffiliatePlans: {
+        parameters: {
+            query?: {
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                status?: "scheduled" | "running" | "ended";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of plans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlanList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAffiliatePlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AffiliatePlanCreate"];
+            };
+        };
+        responses: {
+            /** @description The plan */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlan"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAffiliatePlansId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlan"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchAffiliatePlansId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AffiliatePlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlan"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAffiliatePlansIdEnd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ended plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlan"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAffiliatePlansIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlan"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAffiliatePlansIdDecline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliatePlan"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCreatorsMeEarnings: {
+        parameters: {
+            query?: {
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The earnings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatorEarnings"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSampleRequests: {
+        parameters: {
+            query?: {
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                status?: "requested" | "approved" | "declined" | "shipped" | "received";
+                overdue?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequestList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postSampleRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description The request */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequest"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSampleRequestsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequest"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postSampleRequestsIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleRequestApproval"];
+            };
+        };
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequest"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postSampleRequestsIdDecline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleRequestDecline"];
+            };
+        };
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequest"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postSampleRequestsIdShip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleRequestShipment"];
+            };
+        };
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequest"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postSampleRequestsIdReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleRequest"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollaborations: {
+        parameters: {
+            query?: {
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of briefs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollaborationCreate"];
+            };
+        };
+        responses: {
+            /** @description The brief */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collaboration"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollaborationsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The brief */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collaboration"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollaborationsIdApplications: {
+        parameters: {
+            query?: {
+                /** @description Items per page, at most 100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                status?: "applied" | "accepted" | "declined" | "submitted" | "changes_requested" | "approved" | "cancelled";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplicationList"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationsIdApplications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollaborationApplicationCreate"];
+            };
+        };
+        responses: {
+            /** @description The application */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollaborationApplicationsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationApplicationsIdAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationApplicationsIdDecline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationApplicationsIdSubmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollaborationSubmission"];
+            };
+        };
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationApplicationsIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationApplicationsIdRequestChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollaborationChangesRequest"];
+            };
+        };
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollaborationApplicationsIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollaborationApplication"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsMerchantsIdAffiliates: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffiliateFigures"];
+                };
+            };
+            /** @description A problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAnalyticsMerchantsId: {
         parameters: {
             query?: {
@@ -9248,6 +12797,8 @@ export interface operations {
                 from?: string;
                 /** @description Last UTC day, inclusive (default: today). */
                 to?: string;
+                /** @description Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`). */
+                mode?: "test" | "live";
             };
             header?: never;
             path: {
@@ -9311,6 +12862,8 @@ export interface operations {
                 from?: string;
                 /** @description Last UTC day, inclusive (default: today). */
                 to?: string;
+                /** @description Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`). */
+                mode?: "test" | "live";
             };
             header?: never;
             path: {
@@ -9374,6 +12927,8 @@ export interface operations {
                 from?: string;
                 /** @description Last UTC day, inclusive (default: today). */
                 to?: string;
+                /** @description Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`). */
+                mode?: "test" | "live";
             };
             header?: never;
             path: {
@@ -9437,6 +12992,8 @@ export interface operations {
                 from?: string;
                 /** @description Last UTC day, inclusive (default: today). */
                 to?: string;
+                /** @description Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`). */
+                mode?: "test" | "live";
             };
             header?: never;
             path: {
@@ -9500,6 +13057,8 @@ export interface operations {
                 from?: string;
                 /** @description Last UTC day, inclusive (default: today). */
                 to?: string;
+                /** @description Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`). */
+                mode?: "test" | "live";
             };
             header?: never;
             path?: never;
@@ -9552,6 +13111,8 @@ export interface operations {
                 from?: string;
                 /** @description Last UTC day, inclusive (default: today). */
                 to?: string;
+                /** @description Whose figures: test or live mode. The operator chooses (default live); a key or session reads only its own mode's (another is 403 `forbidden`). */
+                mode?: "test" | "live";
                 /** @description Items per page, at most 100. */
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
@@ -9680,7 +13241,7 @@ export interface operations {
                      *       "order.refunded"
                      *     ]
                      */
-                    eventTypes: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
+                    eventTypes: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable" | "affiliate_plan.accepted" | "sample_request.created" | "collaboration.application.created" | "collaboration.submission.created")[];
                     description?: string;
                     /** @description Also sign with an Ed25519 key pair (`v1a`). */
                     ed25519?: boolean;
@@ -9876,7 +13437,7 @@ export interface operations {
                      *       "order.refunded"
                      *     ]
                      */
-                    eventTypes?: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable")[];
+                    eventTypes?: ("order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable" | "affiliate_plan.accepted" | "sample_request.created" | "collaboration.application.created" | "collaboration.submission.created")[];
                     description?: string;
                     enabled?: boolean;
                     /** @description true: a key pair (a new one if there was none); false: none. */
@@ -10217,7 +13778,7 @@ export interface operations {
                      * @default order.created
                      * @enum {string}
                      */
-                    eventType?: "order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable";
+                    eventType?: "order.created" | "order.paid" | "order.deposit_paid" | "order.balance_due" | "order.deposit_forfeited" | "order.cancelled" | "order.fulfilled" | "order.delivered" | "order.refunded" | "return.requested" | "return.approved" | "return.rejected" | "inventory.low" | "flash_sale.sold_out" | "flash_sale.ended" | "live_session.started" | "live_session.ended" | "commission.payable" | "affiliate_plan.accepted" | "sample_request.created" | "collaboration.application.created" | "collaboration.submission.created";
                 };
             };
         };
