@@ -139,6 +139,8 @@ describe("collaborations", () => {
     const noteId = await publishNote(c1);
     const submitted = await step(asCreator(c1), a1.id, "submission", { noteId });
     expect(submitted.status).toBe(200);
+    // The note's cached copies at the edge are dropped: it now carries the paid-partnership label.
+    expect(submitted.headers.get("x-zhongcao-purge")).toBe(`/v1/notes/${noteId}`);
     expect(await submitted.json<Application>()).toMatchObject({ status: "submitted", noteId });
     expect((await step(asMerchant(merchant), a1.id, "request-changes", { feedback: "多拍几张" })).status).toBe(200);
     expect((await step(asCreator(c1), a1.id, "submission", { noteId })).status).toBe(200);

@@ -8,6 +8,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { type InterestKind, interestKinds } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
+import { type PaidPartnership, paidPartnershipSql } from "#shared/paid-partnership.ts";
 import type { NoteSummary } from "../notes/note.ts";
 import type { Feed, LiveCard } from "./list.ts";
 import {
@@ -168,7 +169,7 @@ export async function summariesOf(db: Database, ids: string[]): Promise<NoteSumm
       {
         sql: `SELECT n.id, n.creator_id, n.shopper_id, n.title, json_extract(n.images, '$[0]') AS cover, n.topics, n.like_count,
                 n.save_count, n.comment_count, n.created_at, n.updated_at, c.name AS creator_name, c.handle,
-                c.avatar_url, s.display_name
+                c.avatar_url, s.display_name, ${paidPartnershipSql("n.id")} AS paid_partnership
               FROM notes n LEFT JOIN creators c ON c.id = n.creator_id LEFT JOIN shoppers s ON s.id = n.shopper_id
               WHERE n.id IN (SELECT value FROM json_each(:ids))`,
         args,
@@ -211,6 +212,8 @@ export async function summariesOf(db: Database, ids: string[]): Promise<NoteSumm
         cover: r.cover === null ? null : String(r.cover),
         topics: JSON.parse(String(r.topics)) as string[],
         productIds: tags.filter((t) => t.note_id === id).map((t) => String(t.product_id)),
+        paidPartnership:
+          r.paid_partnership === null ? null : (JSON.parse(String(r.paid_partnership)) as PaidPartnership),
         likeCount: Number(r.like_count),
         saveCount: Number(r.save_count),
         commentCount: Number(r.comment_count),

@@ -10,6 +10,7 @@ import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
+import { paidPartnershipField, paidPartnershipsOf } from "#shared/paid-partnership.ts";
 import { type Actor, checkFirst, requirePerson } from "#shared/principal.ts";
 import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";
 
@@ -109,6 +110,7 @@ export const NoteSchema = z
     images: z.array(z.string()),
     topics: z.array(z.string()),
     products: z.array(TaggedProductSchema).openapi({ description: "Tagged products still active, in tag order." }),
+    paidPartnership: paidPartnershipField,
     likeCount: z.number().int(),
     saveCount: z.number().int(),
     commentCount: z.number().int(),
@@ -281,7 +283,11 @@ export async function taggedProducts(db: Database, row: NoteRow): Promise<Tagged
 
 export async function toNote(db: Database, row: NoteRow): Promise<Note> {
   const authorId = authorIdOf(row);
-  const [authors, tagged] = await Promise.all([authorsOf(db, [authorId]), taggedProducts(db, row)]);
+  const [authors, tagged, labels] = await Promise.all([
+    authorsOf(db, [authorId]),
+    taggedProducts(db, row),
+    paidPartnershipsOf(db, [row.id]),
+  ]);
   return {
     id: row.id,
     object: "note",
@@ -291,6 +297,7 @@ export async function toNote(db: Database, row: NoteRow): Promise<Note> {
     images: row.images,
     topics: row.topics,
     products: tagged,
+    paidPartnership: labels.get(row.id) ?? null,
     likeCount: row.likeCount,
     saveCount: row.saveCount,
     commentCount: row.commentCount,
@@ -303,8 +310,9 @@ export async function toNote(db: Database, row: NoteRow): Promise<Note> {
 export async function toSummaries(db: Database, rows: NoteRow[]): Promise<NoteSummary[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [authors, tags] = await Promise.all([
+  const [authors, labels, tags] = await Promise.all([
     authorsOf(db, rows.map(authorIdOf)),
+    paidPartnershipsOf(db, ids),
     db
       .select({ noteId: noteProducts.noteId, productId: noteProducts.productId })
       .from(noteProducts)
@@ -321,6 +329,7 @@ export async function toSummaries(db: Database, rows: NoteRow[]): Promise<NoteSu
       cover: row.images[0] ?? null,
       topics: row.topics,
       productIds: tags.filter((t) => t.noteId === row.id).map((t) => t.productId),
+      paidPartnership: labels.get(row.id) ?? null,
       likeCount: row.likeCount,
       saveCount: row.saveCount,
       commentCount: row.commentCount,

@@ -3,7 +3,7 @@
 // its own; either cancels (an accepted one's reservation is released). Another merchant's or creator's is a 404.
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
-import { createRouter } from "#shared/http.ts";
+import { createRouter, purge } from "#shared/http.ts";
 import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
 import { livemodeOf, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
@@ -37,7 +37,7 @@ const declineRoute = route("POST /{id}/decline", "Decline a collaboration applic
   responses: stepResponses,
 });
 const submitRoute = route("POST /{id}/submission", "Submit the note for an accepted application", {
-  description: `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
+  description: `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the \`paidPartnership\` label wherever it is shown. The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
   request: { params: idParam("cap"), body: jsonBody(SubmissionSchema) },
   responses: stepResponses,
 });
@@ -76,14 +76,15 @@ collaborationApplicationRoutes.openapi(getRoute, async (c) => {
 });
 collaborationApplicationRoutes.openapi(acceptRoute, async (c) => c.json(await step(c, merchantOf(c), "accept"), 200));
 collaborationApplicationRoutes.openapi(declineRoute, async (c) => c.json(await step(c, merchantOf(c), "decline"), 200));
-collaborationApplicationRoutes.openapi(submitRoute, async (c) =>
-  c.json(
-    await step(c, { creatorId: creatorOf(c), livemode: livemodeOf(c) }, "submit", {
-      noteId: c.req.valid("json").noteId,
-    }),
-    200,
-  ),
-);
+collaborationApplicationRoutes.openapi(submitRoute, async (c) => {
+  const viewer = { creatorId: creatorOf(c), livemode: livemodeOf(c) };
+  const before = await readApplication(database(c.env), c.req.valid("param").id, viewer);
+  const after = await step(c, viewer, "submit", { noteId: c.req.valid("json").noteId });
+  // The note now shows the paid-partnership label (a note submitted before and replaced no longer does): cached
+  // copies at the edge are dropped.
+  purge(c, ...new Set([before.noteId, after.noteId].flatMap((id) => (id ? [`/v1/notes/${id}`] : []))));
+  return c.json(after, 200);
+});
 collaborationApplicationRoutes.openapi(approveRoute, async (c) => c.json(await step(c, merchantOf(c), "approve"), 200));
 collaborationApplicationRoutes.openapi(changesRoute, async (c) =>
   c.json(await step(c, merchantOf(c), "request_changes", { feedback: c.req.valid("json").feedback }), 200),

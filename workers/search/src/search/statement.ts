@@ -3,6 +3,7 @@
 // the index (no bm25()), and a rank window of the RANK_WINDOW best text matches for unfiltered relevance searches.
 // Design: docs/design/search-index.md#what-keeps-a-search-fast
 import type { InArgs, InStatement, InValue } from "@libsql/client";
+import { paidPartnershipSql } from "#shared/paid-partnership.ts";
 import { unitPriceSql } from "#shared/pricing.ts";
 import type { Ranking } from "../settings/ranking.ts";
 import type { Plan } from "./plan.ts";
@@ -369,7 +370,7 @@ const pageSources: Record<SearchType, { table: string; title: string; body: stri
     title: "x.title",
     body: "substr(x.body, 1, 2000)",
     fields: `'creatorId', pg.creator_id, 'images', json(x.images), 'topics', json(x.topics),
-    'likeCount', x.like_count, 'saveCount', x.save_count`,
+    'likeCount', x.like_count, 'saveCount', x.save_count, 'paidPartnership', json(${paidPartnershipSql("x.id")})`,
   },
   live: {
     table: "live_sessions",
