@@ -1,5 +1,5 @@
 // One small creator (200 followers) through the gateway, from a merchant's targeted invitation through the selection
-// centre, a showcase, a sample, a published note, a sale through the note and its refund, reading the creator's
+// centre, a showcase, a sample, a published note (then the note of a paid brief, labelled, its fee payable), a sale through the note and its refund, reading the creator's
 // earnings and the merchant's figures by creator and plan at each step.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ interface Money {
 interface Earnings {
   totals: { earned: Money; reversed: Money; pending: Money }[];
   data: { kind: string; orderId: string; affiliatePlanId: string | null }[];
+  collaborationFees: { totals: { currency: string; payable: Money }[] };
 }
 interface Figures {
   byCreator: { creatorId: string; gmv: Money; orders: number; commission: Money }[];
@@ -128,6 +129,46 @@ describe("a 200-follower creator's walk", () => {
       overdue: boolean;
     }>();
     expect(fulfilled).toEqual(expect.objectContaining({ fulfillingNoteId: note.id, overdue: false }));
+
+    // 5b. A paid brief: the creator finds it, applies, is accepted and submits the note; once approved, the fee is
+    // payable in its earnings and the note carries the paid-partnership label.
+    res = await call(
+      "/v1/collaborations",
+      post(
+        {
+          title: "小众面霜种草",
+          brief: "一周实测",
+          productIds: [product.id],
+          feePerNote: { amount: 30_000, currency: "CNY" },
+          slots: 1,
+          deadline: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+        { ...secret, ...idem() },
+      ),
+    );
+    expect(res.status).toBe(201);
+    const brief = await res.json<{ id: string }>();
+    const open = await (await call("/v1/collaborations?limit=100", { headers: creator })).json<{
+      data: { id: string }[];
+    }>();
+    expect(open.data.map((b) => b.id)).toContain(brief.id);
+    res = await call(
+      `/v1/collaborations/${brief.id}/applications`,
+      post({ pitch: "200 个铁粉" }, { ...creator, ...idem() }),
+    );
+    expect(res.status).toBe(201);
+    const application = await res.json<{ id: string }>();
+    const applicationPath = `/v1/collaboration-applications/${application.id}`;
+    expect((await call(`${applicationPath}/accept`, post({}, secret))).status).toBe(200);
+    expect((await call(`${applicationPath}/submission`, post({ noteId: note.id }, creator))).status).toBe(200);
+    expect((await call(`${applicationPath}/approve`, post({}, secret))).status).toBe(200);
+    const labelled = await (await call(`/v1/notes/${note.id}`, { headers: pk })).json<{
+      paidPartnership: { collaborationId: string } | null;
+    }>();
+    expect(labelled.paidPartnership).toMatchObject({ collaborationId: brief.id });
+    expect((await earnings()).collaborationFees.totals).toEqual([
+      { currency: "CNY", payable: { amount: 30_000, currency: "CNY" } },
+    ]);
 
     // 6. A shopper buys through the note: 12000 at the plan's 20% = 2400 pending, by creator and by plan.
     const shopper = {
