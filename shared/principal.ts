@@ -4,23 +4,11 @@
 // A header from outside is always replaced by the gateway, never passed on.
 import type { Context, MiddlewareHandler } from "hono";
 import { ProblemError } from "./errors.ts";
+import { type Scope, scopes } from "./scopes.ts";
 
 export const PRINCIPAL_HEADER = "x-zhongcao-principal";
 
-export const scopes = [
-  "catalog:write",
-  "orders:read",
-  "orders:write",
-  "flash_sales:write",
-  "presales:write",
-  "webhooks:write",
-  "analytics:read",
-  "promotions:write",
-  "api_keys:write",
-  "affiliates:read",
-  "affiliates:write",
-] as const;
-export type Scope = (typeof scopes)[number];
+export { type Scope, scopes };
 
 /** Test or live: two worlds, as Stripe keeps them (docs/guides/test-and-live-modes.md). A key's prefix names its mode. */
 export type Mode = "test" | "live";

@@ -1,4 +1,5 @@
-// Money in integer minor units shown in the shopper's locale; times as Chinese readers expect them.
+// Money in integer minor units shown in the shopper's locale; times and order states as Chinese readers expect them.
+import type { components } from "#shared/client/schema.d.ts";
 /** Any amount the API returns: integer minor units and an ISO 4217 currency. */
 export interface Money {
   amount: number;
@@ -40,3 +41,18 @@ export function problemText(error: unknown): string {
 export function imageAt(url: string, width: 240 | 480 | 960 | 1600): string {
   return url.replace(/(\/media\/med_[0-9A-Z]+)\/\d+$/, `$1/${width}`);
 }
+
+/** An order's status as both pages show it. */
+export const orderStatusText: Record<components["schemas"]["Order"]["status"], string> = {
+  pending_payment: "待支付",
+  paid: "已支付",
+  fulfilled: "已发货",
+  delivered: "已签收",
+  cancelled: "已取消",
+  partially_refunded: "部分退款",
+  refunded: "已退款",
+  pending_deposit: "待付定金",
+  deposit_paid: "已付定金",
+  pending_balance: "待付尾款",
+  deposit_forfeited: "定金不退",
+};

@@ -3,7 +3,7 @@
 // so the gateway serves one document; every call goes through the typed client (shared/client).
 import type { components } from "#shared/client/schema.d.ts";
 import { h, highlighted, show } from "./dom.ts";
-import { dateTime, imageAt, type Money, money, problemText } from "./format.ts";
+import { dateTime, imageAt, type Money, money, orderStatusText, problemText } from "./format.ts";
 import { liveRoom } from "./live-room.ts";
 import { buy } from "./purchase.ts";
 import { publicApi, publishableKey, rememberPublishableKey, shopperApi } from "./shopper.ts";
@@ -11,20 +11,6 @@ import { publicApi, publishableKey, rememberPublishableKey, shopperApi } from ".
 const view = document.getElementById("view");
 const searchForm = document.getElementById("search");
 if (!(view instanceof HTMLElement) || !(searchForm instanceof HTMLFormElement)) throw new Error("page markup missing");
-
-const orderStatus: Record<components["schemas"]["Order"]["status"], string> = {
-  pending_payment: "待支付",
-  paid: "已支付",
-  fulfilled: "已发货",
-  delivered: "已签收",
-  cancelled: "已取消",
-  partially_refunded: "部分退款",
-  refunded: "已退款",
-  pending_deposit: "待付定金",
-  deposit_paid: "已付定金",
-  pending_balance: "待付尾款",
-  deposit_forfeited: "定金不退",
-};
 
 /** What leaving the current page must do (the live room closes its socket). */
 let leave: (() => void) | undefined;
@@ -310,7 +296,7 @@ async function order(key: string, id: string, target: HTMLElement): Promise<void
       { class: "order", id: "order" },
       h("h1", {}, data.status === "paid" ? "支付成功" : "订单"),
       h("p", {}, "订单号 ", h("strong", { id: "order-number" }, data.number)),
-      h("p", {}, "状态 ", h("strong", { id: "order-status" }, orderStatus[data.status])),
+      h("p", {}, "状态 ", h("strong", { id: "order-status" }, orderStatusText[data.status])),
       h(
         "ul",
         { class: "lines" },

@@ -2,8 +2,7 @@
 // seconds while the page is open: stock left, units held, the waiting line and sold units per shard, and the orders
 // the sale has made. The sales this tab created are listed (the API reads a sale by id).
 import { h, show } from "../dom.ts";
-import { dateTime, money } from "../format.ts";
-import { orderStatus } from "./orders.ts";
+import { dateTime, money, orderStatusText } from "../format.ts";
 import { type Api, fen, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
 
 const createdItem = "zhongcao.console.flashSales";
@@ -109,7 +108,7 @@ async function saleView(api: Api, id: string): Promise<HTMLElement> {
           ["订单号", "状态", "金额", "时间"],
           mine.map((o) => [
             h("a", { href: `#/orders/${o.id}` }, o.number),
-            orderStatus[o.status],
+            orderStatusText[o.status],
             money(o.totals.total),
             dateTime(o.createdAt),
           ]),

@@ -1,26 +1,9 @@
 // API keys in the console: the merchant's keys (never their secrets), a new secret key with chosen scopes or a new
 // publishable key (shown once), and revoking one. The API refuses what the signed-in key may not grant.
-import type { components } from "#shared/client/schema.d.ts";
+import { scopes } from "#shared/scopes.ts";
 import { h } from "../dom.ts";
 import { dateTime } from "../format.ts";
 import { type Api, action, field, form, input, select, table, unwrap } from "./ui.ts";
-
-type Scope = Extract<components["schemas"]["ApiKeyCreate"], { kind: "secret" }>["scopes"][number];
-/** Every scope a secret key can hold, as the API document lists them (tsc fails if one is missing or unknown). */
-const scopes = [
-  "catalog:write",
-  "orders:read",
-  "orders:write",
-  "flash_sales:write",
-  "presales:write",
-  "webhooks:write",
-  "analytics:read",
-  "promotions:write",
-  "api_keys:write",
-  "affiliates:read",
-  "affiliates:write",
-] as const satisfies readonly Scope[];
-const _everyScope: Exclude<Scope, (typeof scopes)[number]> extends never ? true : never = true;
 
 export async function keys(api: Api, reload: () => void): Promise<HTMLElement> {
   const page = unwrap(await api.GET("/v1/api-keys", { params: { query: { limit: 100 } } }));

@@ -2,29 +2,19 @@
 // refund of chosen lines; returns waiting for a decision, approved (refunded, restocked if chosen) or rejected.
 import type { components } from "#shared/client/schema.d.ts";
 import { h } from "../dom.ts";
-import { dateTime, money } from "../format.ts";
+import { dateTime, money, orderStatusText } from "../format.ts";
 import { type Api, action, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
 
 type Order = components["schemas"]["Order"];
 
-export const orderStatus: Record<Order["status"], string> = {
-  pending_payment: "待支付",
-  paid: "已支付",
-  fulfilled: "已发货",
-  delivered: "已签收",
-  cancelled: "已取消",
-  partially_refunded: "部分退款",
-  refunded: "已退款",
-  pending_deposit: "待付定金",
-  deposit_paid: "已付定金",
-  pending_balance: "待付尾款",
-  deposit_forfeited: "定金不退",
-};
-
 export async function orderList(api: Api, status: string | null): Promise<HTMLElement> {
   const query = { limit: 50, ...(status ? { status: status as Order["status"] } : {}) };
   const page = unwrap(await api.GET("/v1/orders", { params: { query } }));
-  const filter = select("status", [["", "全部"], ...(Object.entries(orderStatus) as [string, string][])], status ?? "");
+  const filter = select(
+    "status",
+    [["", "全部"], ...(Object.entries(orderStatusText) as [string, string][])],
+    status ?? "",
+  );
   filter.setAttribute("aria-label", "按状态筛选");
   filter.addEventListener("change", () => {
     location.hash = filter.value ? `#/orders?status=${filter.value}` : "#/orders";
@@ -39,7 +29,7 @@ export async function orderList(api: Api, status: string | null): Promise<HTMLEl
           ["订单号", "状态", "金额", "件数", "下单时间"],
           page.data.map((o) => [
             h("a", { href: `#/orders/${o.id}`, "data-order": o.id }, o.number),
-            orderStatus[o.status],
+            orderStatusText[o.status],
             money(o.totals.total),
             o.lines.reduce((n, l) => n + l.quantity, 0),
             dateTime(o.createdAt),
@@ -73,7 +63,12 @@ export async function orderPage(api: Api, id: string, reload: () => void): Promi
   return h(
     "section",
     { id: "order", "data-order": order.id, "aria-label": "订单详情" },
-    h("h2", {}, `订单 ${order.number} `, h("span", { class: "badge", id: "order-status" }, orderStatus[order.status])),
+    h(
+      "h2",
+      {},
+      `订单 ${order.number} `,
+      h("span", { class: "badge", id: "order-status" }, orderStatusText[order.status]),
+    ),
     table(
       ["商品", "数量", "金额", "退款"],
       order.lines.map((l, position) => [
