@@ -63,10 +63,14 @@ export async function withMediaOf<T extends WithMedia>(
   const note = (value: string | null | undefined, path: string) => {
     if (value && isMediaId(value)) named.push({ id: value, path });
   };
-  input.images?.forEach((image, i) => note(image, `/images/${i}`));
+  input.images?.forEach((image, i) => {
+    note(image, `/images/${i}`);
+  });
   note(input.image, "/image");
   note(input.coverUrl, "/coverUrl");
-  input.skus?.forEach((sku, i) => note(sku.image, `/skus/${i}/image`));
+  input.skus?.forEach((sku, i) => {
+    note(sku.image, `/skus/${i}/image`);
+  });
   if (named.length === 0) return input;
 
   const ids = [...new Set(named.map((n) => n.id))];

@@ -82,7 +82,10 @@ describe("GET /openapi.json's parameters", () => {
     const nullable = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item).flatMap(([method, op]) =>
         (op.parameters ?? [])
-          .filter((p) => Array.isArray(p.schema?.type) && (p.schema?.type as string[]).includes("null"))
+          .filter((p) => {
+            const type = p.schema?.type;
+            return Array.isArray(type) && type.includes("null");
+          })
           .map((p) => `${method.toUpperCase()} ${path} ${p.name}`),
       ),
     );

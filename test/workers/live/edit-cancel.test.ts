@@ -144,17 +144,15 @@ describe("a session's cover from an upload", () => {
   /** An upload's row as POST /v1/uploads writes it (the bytes are the gateway's concern). */
   async function uploadOf(owner: { type: "creator" | "merchant"; id: string }): Promise<string> {
     const id = newId("med");
-    await db()
-      .insert(media)
-      .values({
-        id,
-        ownerType: owner.type,
-        ownerId: owner.id,
-        sourceType: "image/png",
-        width: 10,
-        height: 10,
-        sourceBytes: 99,
-      });
+    await db().insert(media).values({
+      id,
+      ownerType: owner.type,
+      ownerId: owner.id,
+      sourceType: "image/png",
+      width: 10,
+      height: 10,
+      sourceBytes: 99,
+    });
     return id;
   }
 

@@ -113,16 +113,14 @@ async function sold(merchantId: string, productId: string, quantity: number, ret
       }),
     ...(returned > 0
       ? [
-          db()
-            .insert(returns)
-            .values({
-              id: returnId,
-              orderId,
-              merchantId,
-              customerId: "shp_TESTSELECTION",
-              status: "approved",
-              reason: "r",
-            }),
+          db().insert(returns).values({
+            id: returnId,
+            orderId,
+            merchantId,
+            customerId: "shp_TESTSELECTION",
+            status: "approved",
+            reason: "r",
+          }),
           db().insert(returnLines).values({ returnId, orderId, position: 0, quantity: returned }),
         ]
       : []),

@@ -5,8 +5,8 @@ import { z } from "@hono/zod-openapi";
 import { and, desc, eq, exists, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import type { Page } from "#shared/pagination.ts";
+import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import { creators, follows, merchants } from "#shared/schema.ts";
 
 export const FolloweeSchema = z

@@ -7,9 +7,9 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { orderLines, orders } from "#shared/schema.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import { orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { stockOfHold } from "../flash-sales/shards.ts";
-import { moveStockStatements } from "#shared/stock.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 export type CancelReason = "customer" | "merchant" | "payment_timeout";

@@ -6,8 +6,8 @@ import type { InValue } from "@libsql/client/web";
 import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { orderEvent, rawStatements, type WebhookEventType } from "#shared/webhook-events.ts";
 import { moveStockStatements } from "#shared/stock.ts";
+import { orderEvent, rawStatements, type WebhookEventType } from "#shared/webhook-events.ts";
 import type { OrderStatus } from "../orders/order.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 

@@ -8,10 +8,10 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { presales, products, skus } from "#shared/schema.ts";
+import { moveStockStatements } from "#shared/stock.ts";
 import { inventoryLowEvent, orderEvent, rawStatements } from "#shared/webhook-events.ts";
 import { dayOf } from "../carts/checkout-cart.ts";
 import { paymentTimeoutSeconds } from "../config.ts";
-import { moveStockStatements } from "#shared/stock.ts";
 import type { PaymentProvider } from "../payments/provider.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 

@@ -12,8 +12,8 @@ import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
 import { resourceFields } from "#shared/openapi.ts";
-import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { moveStockStatements } from "#shared/stock.ts";
+import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
