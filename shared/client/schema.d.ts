@@ -2122,7 +2122,7 @@ export interface paths {
         put?: never;
         /**
          * Submit the note for an accepted application
-         * @description Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). The merchant is told by `collaboration.submission.created`. Unanswered for 7 days, it is approved.
+         * @description Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the `paidPartnership` label wherever it is shown. The merchant is told by `collaboration.submission.created`. Unanswered for 7 days, it is approved.
          */
         post: operations["postCollaborationApplicationsIdSubmission"];
         delete?: never;
@@ -3259,6 +3259,7 @@ export interface components {
             topics: string[];
             /** @description Tagged products still active, in tag order. */
             products: components["schemas"]["TaggedProduct"][];
+            paidPartnership: components["schemas"]["PaidPartnership"];
             likeCount: number;
             saveCount: number;
             commentCount: number;
@@ -3289,6 +3290,18 @@ export interface components {
              */
             attribution: string;
         };
+        /** @description Set when the note was submitted for a merchant's paid collaboration: show the label with the note. */
+        PaidPartnership: {
+            /**
+             * @description Show it as 合作 / Paid partnership.
+             * @enum {string}
+             */
+            label: "paid_partnership";
+            merchantId: string;
+            /** @description The brand that paid, to name on the label. */
+            merchantName: string;
+            collaborationId: string;
+        } | null;
         NoteCreate: {
             title: string;
             /** @default  */
@@ -3343,6 +3356,7 @@ export interface components {
             author: components["schemas"]["Author"];
             title: string;
             topics: string[];
+            paidPartnership: components["schemas"]["PaidPartnership"];
             likeCount: number;
             saveCount: number;
             commentCount: number;
