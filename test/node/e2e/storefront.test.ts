@@ -22,6 +22,7 @@ afterAll(async () => {
 
 interface Credentials {
   merchants: { id: string; secretKey: string; publishableKey: string }[];
+  creators: { id: string; creatorKey: string }[];
 }
 
 /** The host's side of the room, over a plain WebSocket: what it receives, and a way to send. */
@@ -270,6 +271,60 @@ describe("the storefront page", () => {
     await page.locator('[aria-label="相关笔记"] .note-card').first().waitFor();
     // This test's notes name a picture on a host that does not exist; the page itself must log nothing else.
     expect(errors.filter((e) => !e.includes("img.example.com") && !e.includes("Failed to load resource"))).toEqual([]);
+    await page.close();
+  });
+
+  it("shows every demo product's pictures from the gateway, and a creator's showcase (橱窗) with the product's picture", async () => {
+    const gateway = platform.gateway;
+    const { merchants, creators } = await platform.credentials<Credentials>();
+    const lancome = merchants[0];
+    const creator = creators[0];
+    if (!lancome || !creator) throw new Error("demo credentials missing");
+    const page: Page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    const errors = pageErrors(page);
+    // Straight to the pages under test (the feed may hold other tests' notes, whose pictures are on made-up hosts).
+    await page.goto(`${gateway}/?key=${lancome.publishableKey}#/product/${demo.products[0]?.id ?? ""}`, {
+      waitUntil: "domcontentloaded",
+    });
+
+    // Every active demo product: its two pictures, drawn and uploaded by `npm start`, decode from this gateway.
+    for (const product of demo.products.filter((p) => p.status !== "draft")) {
+      await page.goto(`${gateway}/#/product/${product.id}`);
+      await textMatching(page, "h1", new RegExp(product.title.slice(0, 4)));
+      const gallery = await pictures(page, ".gallery img");
+      expect(gallery, product.title).toHaveLength(2);
+      for (const image of gallery) {
+        expect(image).toEqual({ src: expect.stringMatching(`^${gateway}/media/med_`), decoded: true });
+      }
+    }
+
+    // An open affiliate plan lets the demo creator put the serum in their showcase; the storefront shows it.
+    const serum = demo.products[0]?.id ?? "";
+    const store = zhongcao(gateway, { bearer: lancome.secretKey });
+    const plan = await store.POST("/v1/affiliate-plans", {
+      body: { type: "open", productIds: [serum], commissionRateBps: 1500, startsAt: new Date().toISOString() },
+    });
+    if (!plan.data) throw new Error(JSON.stringify(plan.error));
+    const session = await zhongcao(gateway, {}).POST("/v1/creator-sessions", {
+      body: { creatorKey: creator.creatorKey },
+    });
+    if (!session.data) throw new Error(JSON.stringify(session.error));
+    const asCreator = zhongcao(gateway, { bearer: session.data.accessToken });
+    const shelved = await asCreator.PUT("/v1/creators/me/showcase/{productId}", {
+      params: { path: { productId: serum } },
+    });
+    expect(shelved.response.status).toBeLessThan(300);
+
+    await page.goto(`${gateway}/#/creator/${creator.id}`);
+    const item = page.locator(`.showcase-item[data-product="${serum}"]`);
+    await item.waitFor();
+    const [picture] = await pictures(page, ".showcase-item img");
+    expect(picture).toEqual({ src: expect.stringMatching(`^${gateway}/media/med_`), decoded: true });
+    await screenshot(page, "storefront-6-showcase");
+    // Buying from the showcase carries the creator's attribution to the product page.
+    await item.locator("a").click();
+    expect(decodeURIComponent(page.url())).toContain("attribution=attr_");
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

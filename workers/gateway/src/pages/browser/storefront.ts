@@ -1,6 +1,7 @@
-// The storefront page (GET /): the discover feed with live badges, search, notes, products, the live room and
-// orders, as a shopper sees them. Routes live in the address's hash (#/search?q=…, #/product/prod_…, #/live/live_…),
-// so the gateway serves one document; every call goes through the typed client (shared/client).
+// The storefront page (GET /): the discover feed with live badges, search, notes, products, the live room, orders
+// and a creator's showcase, as a shopper sees them. Routes live in the address's hash (#/search?q=…,
+// #/product/prod_…, #/live/live_…, #/creator/cre_…), so the gateway serves one document; every call goes through
+// the typed client (shared/client).
 import type { components } from "#shared/client/schema.d.ts";
 import { h, highlighted, show } from "./dom.ts";
 import { dateTime, imageAt, type Money, money, orderStatusText, problemText } from "./format.ts";
@@ -163,7 +164,9 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
       h(
         "p",
         { class: "meta" },
-        data.author.name ?? "",
+        data.author.type === "creator"
+          ? h("a", { href: `#/creator/${data.author.id}`, class: "author" }, data.author.name ?? "")
+          : (data.author.name ?? ""),
         " · ",
         dateTime(data.createdAt),
         " · ♥ ",
@@ -285,6 +288,39 @@ async function product(key: string, id: string, attribution: string | null, targ
   );
 }
 
+/** A creator's showcase (橱窗): the products they chose to recommend; buying one from here credits them. */
+async function showcase(key: string, id: string, target: HTMLElement): Promise<void> {
+  const { data, error } = await publicApi(key).GET("/v1/creators/{id}/showcase", { params: { path: { id } } });
+  if (!data) throw error;
+  show(
+    target,
+    h(
+      "section",
+      { class: "showcase", "aria-label": "橱窗" },
+      h("h1", {}, "橱窗"),
+      data.data.length === 0
+        ? h("p", { class: "meta" }, "这位博主的橱窗还是空的")
+        : h(
+            "ul",
+            { class: "waterfall" },
+            ...data.data.map((item) =>
+              h(
+                "li",
+                { class: "note-card showcase-item", "data-product": item.productId },
+                h(
+                  "a",
+                  { href: `#/product/${item.productId}?attribution=${encodeURIComponent(item.attribution)}` },
+                  item.image ? picture(item.image, item.title, "(max-width: 640px) 50vw, 300px") : null,
+                  h("span", { class: "title" }, item.title),
+                ),
+                h("p", { class: "meta" }, h("span", {}, money(item.price))),
+              ),
+            ),
+          ),
+    ),
+  );
+}
+
 async function order(key: string, id: string, target: HTMLElement): Promise<void> {
   const { api } = await shopperApi(key);
   const { data, error } = await api.GET("/v1/orders/{id}", { params: { path: { id } } });
@@ -324,6 +360,7 @@ async function route(): Promise<void> {
     else if (page === "product" && id) await product(key, id, params.get("attribution"), target);
     else if (page === "live" && id) leave = await liveRoom(target, key, id);
     else if (page === "order" && id) await order(key, id, target);
+    else if (page === "creator" && id) await showcase(key, id, target);
     else await feed(key, target);
   } catch (error) {
     show(target, h("p", { class: "error", role: "alert" }, `出错了：${problemText(error)}`));
