@@ -300,6 +300,17 @@ describe("the merchant console", () => {
     for (const row of deliveries) expect(row).toContain("已送达");
     await screenshot(page, "console-11-figures-and-webhooks");
 
+    // 11. Creators (达人合作): an open affiliate plan published from the console is listed with its rate.
+    await open(page, "#/creators", "#affiliate-plans");
+    await page.fill('#plan-form input[name="rate"]', "12.5");
+    await submit(page, "#plan-form", "#affiliate-plans tbody tr");
+    await page.locator("#affiliate-plans tbody tr", { hasText: "12.5%" }).waitFor();
+    const plans = await asStore.GET("/v1/affiliate-plans", { params: { query: { limit: 10 } } });
+    expect(plans.data?.data.some((p) => p.type === "open" && p.commissionRateBps === 1250)).toBe(true);
+    await page.locator("#sample-requests").waitFor();
+    await page.locator("#collaborations").waitFor();
+    await screenshot(page, "console-12-creators");
+
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,8 +1,10 @@
 // The merchant console (GET /merchant): with a secret key typed in (kept in sessionStorage, so it leaves with the
 // tab), the store run from one page: figures, products and stock, orders and returns, flash sales, live sessions,
-// promotions, webhooks and API keys, one section per hash route (#/products, #/orders?status=paid, …). Every call
-// goes through the typed client (shared/client): the console does nothing the public API cannot.
+// promotions, creators (affiliate plans, samples, paid collaborations), webhooks and API keys, one section per hash
+// route (#/products, #/orders?status=paid, …). Every call goes through the typed client (shared/client): the console
+// does nothing the public API cannot.
 import { zhongcao } from "#shared/client/index.ts";
+import { creatorSection } from "./console/creators.ts";
 import { flashSalePage, flashSales } from "./console/flash-sales.ts";
 import { keys } from "./console/keys.ts";
 import { liveSessions } from "./console/live.ts";
@@ -28,6 +30,7 @@ const sections: [string, string][] = [
   ["#/flash-sales", "秒杀"],
   ["#/live", "直播"],
   ["#/promotions", "营销"],
+  ["#/creators", "达人合作"],
   ["#/webhooks", "Webhook"],
   ["#/keys", "API 密钥"],
 ];
@@ -54,6 +57,7 @@ async function section(api: Api, merchant: { id: string; name: string }, target:
   if (page === "flash-sales") return show(target, await flashSales(api));
   if (page === "live") return show(target, await liveSessions(api, merchant.id, reload));
   if (page === "promotions") return show(target, await promotions(api, reload));
+  if (page === "creators") return show(target, await creatorSection(api, reload));
   if (page === "webhooks") return show(target, await webhooks(api, reload));
   if (page === "keys") return show(target, await keys(api, reload));
   const [figuresSection, webhooksSection] = await Promise.all([figures(api), webhooks(api, reload)]);
