@@ -122,9 +122,23 @@ function liveSvg(title: string): string {
 </svg>`;
 }
 
-async function jpeg(svg: string): Promise<Uint8Array<ArrayBuffer>> {
-  const draw = await sharp();
-  return new Uint8Array(await draw(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer());
+/** The drawing in progress: pictures are drawn one at a time (see jpeg). */
+let drawing: Promise<unknown> = Promise.resolve();
+
+/**
+ * An SVG drawn as a JPEG. One at a time: librsvg lays text out with pango and fontconfig, which are not safe to use
+ * from several of libvips' threads at once (two titles drawn together can fail with "SVG rendering failed").
+ */
+function jpeg(svg: string): Promise<Uint8Array<ArrayBuffer>> {
+  const drawn = drawing.then(async () => {
+    const draw = await sharp();
+    const once = async () => new Uint8Array(await draw(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer());
+    // The same drawing has been seen to fail once in a while on a busy machine and then succeed: one more try, so
+    // `npm start` does not fail on it; a picture that cannot be drawn twice over still stops the start.
+    return once().catch(once);
+  });
+  drawing = drawn.catch(() => undefined);
+  return drawn;
 }
 
 async function api<T>(gatewayUrl: string, path: string, init: RequestInit): Promise<T> {

@@ -62,7 +62,10 @@ export async function chineseFontconfig(): Promise<string> {
     for (const name of await readdir(source)) {
       if (!/-(400|700)-normal\.woff$/.test(name)) continue;
       const ttf = woffToSfnt(await readFile(path.join(source, name)));
-      await writeFile(path.join(fontsDir, name.replace(/\.woff$/, ".ttf")), ttf);
+      // Written whole, then renamed: a process making the fonts at the same time never reads half a file.
+      const file = path.join(fontsDir, name.replace(/\.woff$/, ".ttf"));
+      await writeFile(`${file}.${process.pid}.tmp`, ttf);
+      await rename(`${file}.${process.pid}.tmp`, file);
     }
     // The machine's own fonts stay in the list when it has any; ours are enough when it has none.
     const config = `<?xml version="1.0"?>
@@ -74,8 +77,8 @@ export async function chineseFontconfig(): Promise<string> {
 </fontconfig>
 `;
     // Written whole or not at all: a run stopped half-way makes the fonts again next time.
-    await writeFile(`${configFile}.tmp`, config);
-    await rename(`${configFile}.tmp`, configFile);
+    await writeFile(`${configFile}.${process.pid}.tmp`, config);
+    await rename(`${configFile}.${process.pid}.tmp`, configFile);
   }
   return configFile;
 }
