@@ -75,7 +75,7 @@ const ShelfItem = z.object({
   stockLeft: z.number().int(),
   attribution: z.string().openapi({
     description:
-      "Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any).",
+      "Pass it as the cart line's attribution: the sale is credited to this live session (and its creator host, if any).",
   }),
 });
 export type ShelfItem = z.infer<typeof ShelfItem>;

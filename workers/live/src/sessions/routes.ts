@@ -113,7 +113,7 @@ const transitionRoute = (verb: "start" | "end" | "cancel") =>
 
 const reminder = reminderRoutes(
   "live",
-  "Remind me when this session goes live",
+  "Remind me when this live session starts",
   "A signed-in shopper or creator, while the session is scheduled (409 once it is live or over). Idempotent.",
 );
 
