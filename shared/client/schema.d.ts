@@ -2668,7 +2668,7 @@ export interface paths {
         };
         get?: never;
         /**
-         * Remind me when this session goes live
+         * Remind me when this live session starts
          * @description A signed-in shopper or creator, while the session is scheduled (409 once it is live or over). Idempotent.
          */
         put: operations["putLiveSessionsIdReminder"];
@@ -4850,7 +4850,7 @@ export interface components {
                     currency: string;
                 } | null;
                 stockLeft: number;
-                /** @description Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any). */
+                /** @description Pass it as the cart line's attribution: the sale is credited to this live session (and its creator host, if any). */
                 attribution: string;
                 flashSale: {
                     id: string;
@@ -4911,7 +4911,7 @@ export interface components {
                         currency: string;
                     } | null;
                     stockLeft: number;
-                    /** @description Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any). */
+                    /** @description Pass it as the cart line's attribution: the sale is credited to this live session (and its creator host, if any). */
                     attribution: string;
                 }[];
                 pinned: {
@@ -4925,7 +4925,7 @@ export interface components {
                         currency: string;
                     } | null;
                     stockLeft: number;
-                    /** @description Pass it as the cart line's attribution: the sale is credited to this session (and its creator host, if any). */
+                    /** @description Pass it as the cart line's attribution: the sale is credited to this live session (and its creator host, if any). */
                     attribution: string;
                     flashSale: {
                         id: string;
