@@ -203,25 +203,20 @@ describe.each(clientKinds)("@libsql/client (%s) against the local server", (_kin
 
   it("reports SQLite errors with sqld's codes", async () => {
     await db.execute({ sql: "INSERT INTO items (sku) VALUES (?)", args: ["U"] });
+    // sqld's message: the primary code, "SQLite error:" and SQLite's own text.
+    const sqliteError = (code: string, text: string) => ({ code, message: `${code}: SQLite error: ${text}` });
     const unique = await rejection(db.execute({ sql: "INSERT INTO items (sku) VALUES (?)", args: ["U"] }));
     expect(unique).toBeInstanceOf(LibsqlError);
     // Over HTTP the client exposes only the primary code (like with sqld); the detail is in the message.
-    expect(unique.code).toBe("SQLITE_CONSTRAINT");
-    expect(unique.message).toBe("SQLITE_CONSTRAINT: SQLite error: UNIQUE constraint failed: items.sku");
+    expect(unique).toMatchObject(sqliteError("SQLITE_CONSTRAINT", "UNIQUE constraint failed: items.sku"));
     expect(unique.extendedCode).toBeUndefined();
     const notNull = await rejection(db.execute("INSERT INTO items (name) VALUES ('no sku')"));
-    expect([notNull.code, notNull.message]).toEqual([
-      "SQLITE_CONSTRAINT",
-      "SQLITE_CONSTRAINT: SQLite error: NOT NULL constraint failed: items.sku",
-    ]);
+    expect(notNull).toMatchObject(sqliteError("SQLITE_CONSTRAINT", "NOT NULL constraint failed: items.sku"));
     const syntax = await rejection(db.execute("SELEC * FROM items"));
     expect(syntax.code).toBe("SQL_PARSE_ERROR");
     expect(syntax.message).toMatch(/near "SELEC": syntax error/);
     const missing = await rejection(db.execute("SELECT * FROM nope"));
-    expect([missing.code, missing.message]).toEqual([
-      "SQLITE_ERROR",
-      "SQLITE_ERROR: SQLite error: no such table: nope",
-    ]);
+    expect(missing).toMatchObject(sqliteError("SQLITE_ERROR", "no such table: nope"));
     const many = await rejection(db.execute("SELECT 1; SELECT 2"));
     expect(many.code).toBe("SQL_MANY_STATEMENTS");
     const none = await rejection(db.execute(" -- nothing here;\n ; "));

@@ -126,32 +126,16 @@ describe("Hrana HTTP endpoints", () => {
   });
 
   it("evaluates batch conditions ok / error / not / and / or / is_autocommit", async () => {
+    const ok = (step: number) => ({ type: "ok", step });
+    const error = (step: number) => ({ type: "error", step });
     const steps = [
       { stmt: { sql: "SELECT 1" } }, // 0 ok
       { stmt: { sql: "SELECT * FROM missing_table" } }, // 1 error
-      { condition: { type: "ok", step: 1 }, stmt: { sql: "SELECT 'skipped'" } }, // 2 skipped
-      { condition: { type: "error", step: 1 }, stmt: { sql: "SELECT 3" } }, // 3 runs
-      { condition: { type: "not", cond: { type: "ok", step: 2 } }, stmt: { sql: "SELECT 4" } }, // 4 runs
-      {
-        condition: {
-          type: "and",
-          conds: [
-            { type: "ok", step: 0 },
-            { type: "ok", step: 2 },
-          ],
-        },
-        stmt: { sql: "SELECT 5" },
-      }, // 5 skipped
-      {
-        condition: {
-          type: "or",
-          conds: [
-            { type: "ok", step: 2 },
-            { type: "error", step: 1 },
-          ],
-        },
-        stmt: { sql: "BEGIN" },
-      }, // 6 runs
+      { condition: ok(1), stmt: { sql: "SELECT 'skipped'" } }, // 2 skipped
+      { condition: error(1), stmt: { sql: "SELECT 3" } }, // 3 runs
+      { condition: { type: "not", cond: ok(2) }, stmt: { sql: "SELECT 4" } }, // 4 runs
+      { condition: { type: "and", conds: [ok(0), ok(2)] }, stmt: { sql: "SELECT 5" } }, // 5 skipped
+      { condition: { type: "or", conds: [ok(2), error(1)] }, stmt: { sql: "BEGIN" } }, // 6 runs
       { condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 7" } }, // 7 skipped: inside BEGIN
       { condition: { type: "not", cond: { type: "is_autocommit" } }, stmt: { sql: "ROLLBACK" } }, // 8 runs
       { condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 9" } }, // 9 runs
@@ -244,53 +228,29 @@ describe("Hrana HTTP endpoints", () => {
 });
 
 describe("malformed requests", () => {
+  const requests = (...list: Json[]) => JSON.stringify({ requests: list });
+  const selectArg = (arg: Json) => requests(exec("SELECT ?", { args: [arg] }));
   const cases: [string, string, number, string][] = [
     ["invalid JSON", "{not json", 400, "JSON_PARSE_ERROR"],
     ["a non-object body", "[1,2]", 400, "HRANA_PROTO_ERROR"],
     ["missing requests", "{}", 400, "HRANA_PROTO_ERROR"],
-    ["an unknown request type", JSON.stringify({ requests: [{ type: "explode" }] }), 400, "HRANA_PROTO_ERROR"],
-    [
-      "an unknown value type",
-      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "date", value: "x" }] })] }),
-      400,
-      "HRANA_PROTO_ERROR",
-    ],
-    [
-      "a non-numeric integer",
-      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "integer", value: "12abc" }] })] }),
-      400,
-      "HRANA_PROTO_ERROR",
-    ],
-    [
-      "an integer beyond 64 bits",
-      JSON.stringify({ requests: [exec("SELECT ?", { args: [int("9223372036854775808")] })] }),
-      400,
-      "HRANA_PROTO_ERROR",
-    ],
-    [
-      "a float given as a string",
-      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "float", value: "1.5" }] })] }),
-      400,
-      "HRANA_PROTO_ERROR",
-    ],
-    [
-      "invalid base64",
-      JSON.stringify({ requests: [exec("SELECT ?", { args: [{ type: "blob", base64: "***" }] })] }),
-      400,
-      "HRANA_PROTO_ERROR",
-    ],
+    ["an unknown request type", requests({ type: "explode" }), 400, "HRANA_PROTO_ERROR"],
+    ["an unknown value type", selectArg({ type: "date", value: "x" }), 400, "HRANA_PROTO_ERROR"],
+    ["a non-numeric integer", selectArg({ type: "integer", value: "12abc" }), 400, "HRANA_PROTO_ERROR"],
+    ["an integer beyond 64 bits", selectArg(int("9223372036854775808")), 400, "HRANA_PROTO_ERROR"],
+    ["a float given as a string", selectArg({ type: "float", value: "1.5" }), 400, "HRANA_PROTO_ERROR"],
+    ["invalid base64", selectArg({ type: "blob", base64: "***" }), 400, "HRANA_PROTO_ERROR"],
     [
       "both sql and sql_id",
-      JSON.stringify({ requests: [{ type: "execute", stmt: { sql: "SELECT 1", sql_id: 1 } }] }),
+      requests({ type: "execute", stmt: { sql: "SELECT 1", sql_id: 1 } }),
       400,
       "HRANA_PROTO_ERROR",
     ],
     [
       "a forward batch condition",
-      JSON.stringify({
-        requests: [
-          { type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } },
-        ],
+      requests({
+        type: "batch",
+        batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] },
       }),
       400,
       "HRANA_PROTO_ERROR",
@@ -301,12 +261,7 @@ describe("malformed requests", () => {
       400,
       "STREAM_EXPIRED",
     ],
-    [
-      "a body over the limit",
-      JSON.stringify({ requests: [exec(`SELECT '${"x".repeat(70 * 1024)}'`)] }),
-      413,
-      "PAYLOAD_TOO_LARGE",
-    ],
+    ["a body over the limit", requests(exec(`SELECT '${"x".repeat(70 * 1024)}'`)), 413, "PAYLOAD_TOO_LARGE"],
   ];
 
   it.each(cases)(
