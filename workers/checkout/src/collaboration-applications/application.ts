@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { notify } from "#shared/notifications.ts";
+import { type Notice, notify } from "#shared/notifications.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { money, nullable, readCollaboration, type Viewer } from "../collaborations/collaboration.ts";
@@ -191,39 +191,64 @@ const statement = (query: ReturnType<ReturnType<typeof notify>["toSQL"]>): InSta
   args: query.params as InValue[],
 });
 
-/** Approving: the fee becomes payable (a ledger row, only while submitted) and the creator is told. */
-function approveStatements(db: Database, id: string, at: Date): InStatement[] {
+/** A step that moves the fee: the application goes `from` → `to`, stamping `stamp`, and the creator is told. */
+interface FeeStep {
+  /** The ledger row it writes: the fee reserved (accept) or payable (approve). */
+  kind: "reserved" | "payable";
+  from: Application["status"];
+  to: Application["status"];
+  stamp: "accepted_at" | "approved_at";
+  /** A further condition on the ledger row, over `a` (the application) and `c` (its brief). */
+  guard?: string;
+  notice: Omit<Notice, "subjectId" | "link">;
+}
+
+/**
+ * The ledger row is written only while the application is `from` (and `guard` holds); the status changes only if
+ * this application's row exists (same transaction), and the notice goes out only once it has.
+ */
+function feeStepStatements(db: Database, id: string, at: Date, step: FeeStep): InStatement[] {
   const now = at.toISOString();
+  const { kind, from, to } = step;
   return [
     {
       sql: `INSERT INTO collaboration_ledger (id, collaboration_id, application_id, kind, amount, currency, created_at)
-            SELECT :ledger, c.id, a.id, 'payable', c.fee_amount, c.currency, :now
+            SELECT :ledger, c.id, a.id, :kind, c.fee_amount, c.currency, :now
             FROM collaboration_applications a JOIN collaborations c ON c.id = a.collaboration_id
-            WHERE a.id = :id AND a.status = 'submitted' ON CONFLICT DO NOTHING`,
-      args: { ledger: newId("cld", at.getTime()), id, now },
+            WHERE a.id = :id AND a.status = :from ${step.guard ? `AND ${step.guard}` : ""}
+            ON CONFLICT DO NOTHING`,
+      args: { ledger: newId("cld", at.getTime()), id, kind, from, now },
     },
     {
-      sql: `UPDATE collaboration_applications SET status = 'approved', approved_at = :now, updated_at = :now
-            WHERE id = :id AND status = 'submitted'
-              AND EXISTS (SELECT 1 FROM collaboration_ledger WHERE application_id = :id AND kind = 'payable')`,
-      args: { id, now },
+      sql: `UPDATE collaboration_applications SET status = :to, ${step.stamp} = :now, updated_at = :now
+            WHERE id = :id AND status = :from
+              AND EXISTS (SELECT 1 FROM collaboration_ledger WHERE application_id = :id AND kind = :kind)`,
+      args: { id, kind, from, to, now },
     },
     statement(
       notify(
         db,
-        {
-          kind: "collaboration_fee_payable",
-          subjectId: id,
-          title: "合作费用待结算 Your collaboration fee is payable",
-          body: "The merchant approved your note.",
-          link: `/v1/collaboration-applications/${id}`,
-        },
-        sql`SELECT creator_id AS person_id FROM collaboration_applications WHERE id = ${id} AND status = 'approved'`,
+        { ...step.notice, subjectId: id, link: `/v1/collaboration-applications/${id}` },
+        sql`SELECT creator_id AS person_id FROM collaboration_applications WHERE id = ${id} AND status = ${to}`,
         at,
       ).toSQL(),
     ),
   ];
 }
+
+/** Approving: the fee becomes payable and the creator is told. */
+const approveStatements = (db: Database, id: string, at: Date) =>
+  feeStepStatements(db, id, at, {
+    kind: "payable",
+    from: "submitted",
+    to: "approved",
+    stamp: "approved_at",
+    notice: {
+      kind: "collaboration_fee_payable",
+      title: "合作费用待结算 Your collaboration fee is payable",
+      body: "The merchant approved your note.",
+    },
+  });
 
 export type Step = "accept" | "decline" | "submit" | "approve" | "request_changes" | "cancel";
 const from: Record<Step, readonly Application["status"][]> = {
@@ -265,39 +290,21 @@ export async function advance(
   const states = from[step].map((s) => `'${s}'`).join(", ");
   const statements: InStatement[] = [];
   if (step === "accept") {
-    // The reservation is written only while the brief's reserved + payable stays within slots × fee; the status
-    // changes only if this application's reservation exists (same transaction).
     statements.push(
-      {
-        sql: `INSERT INTO collaboration_ledger (id, collaboration_id, application_id, kind, amount, currency, created_at)
-              SELECT :ledger, c.id, a.id, 'reserved', c.fee_amount, c.currency, :now
-              FROM collaboration_applications a JOIN collaborations c ON c.id = a.collaboration_id
-              WHERE a.id = :id AND a.status = 'applied'
-                AND (SELECT coalesce(sum(CASE l.kind WHEN 'reserved' THEN l.amount WHEN 'released' THEN -l.amount ELSE 0 END), 0)
-                     FROM collaboration_ledger l WHERE l.collaboration_id = c.id) + c.fee_amount <= c.slots * c.fee_amount
-              ON CONFLICT DO NOTHING`,
-        args: { ledger: newId("cld", at.getTime()), id, now },
-      },
-      {
-        sql: `UPDATE collaboration_applications SET status = 'accepted', accepted_at = :now, updated_at = :now
-              WHERE id = :id AND status = 'applied'
-                AND EXISTS (SELECT 1 FROM collaboration_ledger WHERE application_id = :id AND kind = 'reserved')`,
-        args: { id, now },
-      },
-      statement(
-        notify(
-          db,
-          {
-            kind: "collaboration_accepted",
-            subjectId: id,
-            title: "合作申请已通过 Your collaboration application was accepted",
-            body: `Fee ${current.fee.amount} ${current.fee.currency} per note, reserved for you.`,
-            link: `/v1/collaboration-applications/${id}`,
-          },
-          sql`SELECT creator_id AS person_id FROM collaboration_applications WHERE id = ${id} AND status = 'accepted'`,
-          at,
-        ).toSQL(),
-      ),
+      ...feeStepStatements(db, id, at, {
+        kind: "reserved",
+        from: "applied",
+        to: "accepted",
+        stamp: "accepted_at",
+        // Only while the brief's reserved + payable stays within slots × fee.
+        guard: `(SELECT coalesce(sum(CASE l.kind WHEN 'reserved' THEN l.amount WHEN 'released' THEN -l.amount ELSE 0 END), 0)
+                 FROM collaboration_ledger l WHERE l.collaboration_id = c.id) + c.fee_amount <= c.slots * c.fee_amount`,
+        notice: {
+          kind: "collaboration_accepted",
+          title: "合作申请已通过 Your collaboration application was accepted",
+          body: `Fee ${current.fee.amount} ${current.fee.currency} per note, reserved for you.`,
+        },
+      }),
     );
   } else if (step === "submit") {
     const { rows } = await db.$client.execute({
