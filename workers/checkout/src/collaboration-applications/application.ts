@@ -11,7 +11,7 @@ import { newId } from "#shared/ids.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { money, nullable, readCollaboration, type Viewer } from "../collaborations/collaboration.ts";
+import { money, nullable, ownedBy, readCollaboration, type Viewer } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 /** A submitted note the merchant has not answered within this many days is approved by the cron sweep. */
@@ -94,13 +94,8 @@ function toApplication(row: Row): Application {
   };
 }
 
-const ownerOf = (viewer: Viewer) =>
-  "merchantId" in viewer
-    ? { sql: "a.merchant_id = :owner", owner: viewer.merchantId }
-    : { sql: "a.creator_id = :owner", owner: viewer.creatorId };
-
 export async function readApplication(db: Database, id: string, viewer: Viewer): Promise<Application> {
-  const owner = ownerOf(viewer);
+  const owner = ownedBy("a", viewer);
   const { rows } = await db.$client.execute({
     sql: `${applicationSql} WHERE a.id = :id AND ${owner.sql} AND c.livemode = :livemode`,
     args: { id, owner: owner.owner, livemode: viewer.livemode ? 1 : 0 },
@@ -118,7 +113,7 @@ export async function listApplications(
   query: { status?: string | undefined; after?: string | undefined; limit: number },
 ): Promise<Application[]> {
   await readCollaboration(db, collaborationId, viewer);
-  const owner = ownerOf(viewer);
+  const owner = ownedBy("a", viewer);
   const { rows } = await db.$client.execute({
     sql: `${applicationSql} WHERE a.collaboration_id = :collaboration AND ${owner.sql}
             AND (:status IS NULL OR a.status = :status) AND (:after IS NULL OR a.id < :after)

@@ -79,6 +79,12 @@ export const money = (amount: unknown, currency: string) =>
   ({ amount: Number(amount), currency }) as Collaboration["budget"];
 export const nullable = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
+/** A SQL condition (with its `:owner` argument) that the row `alias` is the viewer's: a merchant's or a creator's. */
+export const ownedBy = (alias: string, viewer: { merchantId: string } | { creatorId: string }) =>
+  "merchantId" in viewer
+    ? { sql: `${alias}.merchant_id = :owner`, owner: viewer.merchantId }
+    : { sql: `${alias}.creator_id = :owner`, owner: viewer.creatorId };
+
 const sums = `SELECT collaboration_id,
     sum(CASE kind WHEN 'reserved' THEN amount ELSE 0 END) AS reserved_in,
     sum(CASE kind WHEN 'payable' THEN amount ELSE 0 END) AS payable,

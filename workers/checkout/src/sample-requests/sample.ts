@@ -14,6 +14,7 @@ import { notify } from "#shared/notifications.ts";
 import { resourceFields } from "#shared/openapi.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
+import { nullable, ownedBy } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
@@ -103,8 +104,6 @@ const fulfillingNoteSql = `(SELECT n.id FROM notes n JOIN note_products np ON np
 const readSql = `SELECT x.*, (x.status IN ('shipped', 'received') AND x.note_due_at < :now AND x.note_id IS NULL) AS overdue
   FROM (SELECT s.*, ${fulfillingNoteSql} AS note_id FROM sample_requests s) x`;
 
-const nullable = (v: unknown) => (v === null ? null : String(v));
-
 function toSample(row: Row): SampleRequest {
   return {
     id: String(row.id),
@@ -131,13 +130,8 @@ function toSample(row: Row): SampleRequest {
   };
 }
 
-const ownerWhere = (viewer: SampleViewer) =>
-  "merchantId" in viewer
-    ? { sql: "x.merchant_id = :owner", owner: viewer.merchantId }
-    : { sql: "x.creator_id = :owner", owner: viewer.creatorId };
-
 export async function readSample(db: Database, id: string, viewer: SampleViewer): Promise<SampleRequest> {
-  const owner = ownerWhere(viewer);
+  const owner = ownedBy("x", viewer);
   const { rows } = await db.$client.execute({
     sql: `${readSql} WHERE x.id = :id AND ${owner.sql}`,
     args: { id, owner: owner.owner, now: new Date().toISOString() },
@@ -152,7 +146,7 @@ export async function listSamples(
   viewer: SampleViewer,
   query: { status?: string | undefined; overdue?: boolean | undefined; after?: string | undefined; limit: number },
 ): Promise<SampleRequest[]> {
-  const owner = ownerWhere(viewer);
+  const owner = ownedBy("x", viewer);
   const { rows } = await db.$client.execute({
     sql: `SELECT * FROM (${readSql} WHERE ${owner.sql}) y
           WHERE (:status IS NULL OR y.status = :status) AND (:overdue IS NULL OR y.overdue = :overdue)
