@@ -2,7 +2,7 @@
 // note view beacon (a signed-in shopper, then a guest device by its visitorId) reaches the catalog Worker, and the
 // merchant's secret key reads the views in its figures from the checkout Worker under /v1/analytics.
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, merchantWithSku, post, type Session } from "./helpers.ts";
+import { call, expectProblem, merchantWithSku, post, shopperSession } from "./helpers.ts";
 
 interface Report {
   scope: { kind: string; id: string };
@@ -11,15 +11,9 @@ interface Report {
 
 describe("analytics through the gateway", () => {
   it("counts a storefront's note views in the merchant's figures", async () => {
-    const { merchant, secret, pk, product } = await merchantWithSku("小黑瓶 Night serum", {
-      options: { size: "30ml" },
-      price: 12_900,
-      stock: 5,
-    });
-    let res = await call("/v1/shopper-sessions", post({}, pk));
-    expect(res.status).toBe(201);
-    const shopper = { ...pk, ...bearer((await res.json<Session>()).accessToken) };
-    res = await call(
+    const { merchant, secret, pk, product } = await merchantWithSku("小黑瓶 Night serum", { price: 12_900, stock: 5 });
+    const shopper = await shopperSession(pk);
+    let res = await call(
       "/v1/notes",
       post(
         { title: "用了一个月", body: "真的好用", images: ["https://img.example.com/n.jpg"], productIds: [product.id] },

@@ -4,7 +4,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import { bearer, call, merchantWithSku, operator, post, type Session, uniqueHandle } from "./helpers.ts";
+import {
+  bearer,
+  call,
+  idempotencyKey,
+  merchantWithSku,
+  operator,
+  post,
+  type Session,
+  shopperSession,
+  uniqueHandle,
+} from "./helpers.ts";
 
 interface Money {
   amount: number;
@@ -19,16 +29,9 @@ interface Figures {
   byPlan: { affiliatePlanId: string | null; gmv: Money; orders: number; commission: Money }[];
 }
 
-let keys = 0;
-const idem = () => ({ "idempotency-key": `walk-${Date.now()}-${++keys}` });
-
 describe("a 200-follower creator's walk", () => {
   it("is invited, selects, keeps a showcase, gets a sample, posts, sells, and sees a refund reversed", async () => {
-    const { secret, pk, product, skuId } = await merchantWithSku("小众面霜 Indie cream", {
-      options: { size: "50ml" },
-      price: 12_000,
-      stock: 10,
-    });
+    const { secret, pk, product, skuId } = await merchantWithSku("小众面霜 Indie cream", { price: 12_000 });
     let res = await call("/v1/creators", post({ name: "小小博主", handle: uniqueHandle("c") }, operator()));
     const onboarded = await res.json<{ id: string; creatorKey: { key: string } }>();
     const creatorId = onboarded.id;
@@ -57,7 +60,7 @@ describe("a 200-follower creator's walk", () => {
       "/v1/affiliate-plans",
       post(
         { type: "targeted", creatorIds: [creatorId], productIds: [product.id], commissionRateBps: 2_000 },
-        { ...secret, ...idem() },
+        { ...secret, ...idempotencyKey() },
       ),
     );
     expect(res.status).toBe(201);
@@ -95,7 +98,7 @@ describe("a 200-follower creator's walk", () => {
           shippingAddress: { name: "小小", phone: "13800000000", line1: "1 号", city: "杭州" },
           pitch: "粉丝少但很精准",
         },
-        { ...creator, ...idem() },
+        { ...creator, ...idempotencyKey() },
       ),
     );
     expect(res.status).toBe(201);
@@ -119,7 +122,7 @@ describe("a 200-follower creator's walk", () => {
           images: ["https://img.example.com/walk.jpg"],
           productIds: [product.id],
         },
-        { ...creator, ...idem() },
+        { ...creator, ...idempotencyKey() },
       ),
     );
     expect(res.status).toBe(201);
@@ -143,7 +146,7 @@ describe("a 200-follower creator's walk", () => {
           slots: 1,
           deadline: new Date(Date.now() + 86_400_000).toISOString(),
         },
-        { ...secret, ...idem() },
+        { ...secret, ...idempotencyKey() },
       ),
     );
     expect(res.status).toBe(201);
@@ -154,7 +157,7 @@ describe("a 200-follower creator's walk", () => {
     expect(open.data.map((b) => b.id)).toContain(brief.id);
     res = await call(
       `/v1/collaborations/${brief.id}/applications`,
-      post({ pitch: "200 个铁粉" }, { ...creator, ...idem() }),
+      post({ pitch: "200 个铁粉" }, { ...creator, ...idempotencyKey() }),
     );
     expect(res.status).toBe(201);
     const application = await res.json<{ id: string }>();
@@ -171,10 +174,7 @@ describe("a 200-follower creator's walk", () => {
     ]);
 
     // 6. A shopper buys through the note: 12000 at the plan's 20% = 2400 pending, by creator and by plan.
-    const shopper = {
-      ...pk,
-      ...bearer((await (await call("/v1/shopper-sessions", post({}, pk))).json<Session>()).accessToken),
-    };
+    const shopper = await shopperSession(pk);
     const cart = await (await call("/v1/carts", post({}, shopper))).json<{ id: string }>();
     expect(
       (
@@ -184,11 +184,15 @@ describe("a 200-follower creator's walk", () => {
         )
       ).status,
     ).toBe(200);
-    res = await call(`/v1/carts/${cart.id}/checkout`, post({}, { ...shopper, ...idem() }));
+    res = await call(`/v1/carts/${cart.id}/checkout`, post({}, { ...shopper, ...idempotencyKey() }));
     const order = await res.json<{ id: string; payment: { id: string } }>();
     expect(
-      (await call(`/v1/payments/${order.payment.id}/sandbox`, post({ outcome: "succeed" }, { ...shopper, ...idem() })))
-        .status,
+      (
+        await call(
+          `/v1/payments/${order.payment.id}/sandbox`,
+          post({ outcome: "succeed" }, { ...shopper, ...idempotencyKey() }),
+        )
+      ).status,
     ).toBe(200);
     let mine = await earnings();
     expect(mine.totals[0]).toMatchObject({
@@ -209,7 +213,9 @@ describe("a 200-follower creator's walk", () => {
     expect(sold.byPlan).toEqual([expect.objectContaining({ affiliatePlanId: plan.id, orders: 1 })]);
 
     // 7. Refunded in full: the commission is reversed; the figures keep the GMV and show nothing owed.
-    expect((await call(`/v1/orders/${order.id}/refunds`, post({}, { ...secret, ...idem() }))).status).toBe(201);
+    expect((await call(`/v1/orders/${order.id}/refunds`, post({}, { ...secret, ...idempotencyKey() }))).status).toBe(
+      201,
+    );
     mine = await earnings();
     expect(mine.totals[0]).toMatchObject({
       earned: { amount: 2_400 },

@@ -12,6 +12,10 @@ export function post(body: unknown, headers: Record<string, string> = {}): Reque
   return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
 
+let keys = 0;
+/** An Idempotency-Key header no other request of the run uses. */
+export const idempotencyKey = () => ({ "idempotency-key": `gw-${Date.now()}-${++keys}` });
+
 export const uniqueHandle = (prefix: string) =>
   `${prefix}_${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 
@@ -46,12 +50,12 @@ export async function onboardMerchant(allowedOrigins: string[] = ["https://shop.
 }
 
 /**
- * A newly onboarded merchant with one active product of one SKU (price in CNY, `stock` units): its keys as headers
- * (`secret`, and `pk` for its storefront), the product and the SKU's id.
+ * A newly onboarded merchant with one active product of one SKU (price in CNY, `stock` units, default 10): its keys
+ * as headers (`secret`, and `pk` for its storefront), the product and the SKU's id.
  */
 export async function merchantWithSku(
   title: string,
-  sku: { options: Record<string, string>; price: number; stock: number },
+  sku: { options?: Record<string, string>; price: number; stock?: number },
 ) {
   const merchant = await onboardMerchant();
   const secret = bearer(merchant.secretKey.key);
@@ -62,7 +66,7 @@ export async function merchantWithSku(
       {
         title,
         status: "active",
-        skus: [{ options: sku.options, price: { amount: sku.price, currency: "CNY" }, stock: sku.stock }],
+        skus: [{ options: sku.options ?? {}, price: { amount: sku.price, currency: "CNY" }, stock: sku.stock ?? 10 }],
       },
       secret,
     ),
@@ -70,6 +74,13 @@ export async function merchantWithSku(
   expect(res.status).toBe(201);
   const product = await res.json<{ id: string; skus: { id: string }[] }>();
   return { merchant, secret, pk, product, skuId: product.skus[0]?.id ?? "" };
+}
+
+/** A guest shopper session a storefront opens with its publishable key: both as headers for the shopper's calls. */
+export async function shopperSession(pk: Record<string, string>): Promise<Record<string, string>> {
+  const res = await call("/v1/shopper-sessions", post({}, pk));
+  expect(res.status).toBe(201);
+  return { ...pk, ...bearer((await res.json<Session>()).accessToken) };
 }
 
 export interface Problem {

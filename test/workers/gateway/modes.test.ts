@@ -6,11 +6,13 @@ import {
   bearer,
   call,
   expectProblem,
+  idempotencyKey,
   type KeyWithSecret,
   merchantWithSku,
   operator,
   post,
   type Session,
+  shopperSession,
 } from "./helpers.ts";
 
 interface LiveKeys {
@@ -23,9 +25,6 @@ async function openLive(merchantId: string): Promise<LiveKeys> {
   expect(res.status).toBe(201);
   return res.json<LiveKeys>();
 }
-
-let keys = 0;
-const idempotencyKey = () => ({ "idempotency-key": `modes-${Date.now()}-${++keys}` });
 
 describe("live mode", () => {
   it("is opened by the operator with live keys; a merchant's own key cannot", async () => {
@@ -45,10 +44,8 @@ describe("live mode", () => {
     const { merchant, skuId } = await merchantWithSku("Live lipstick", { options: { n: "1" }, price: 8900, stock: 5 });
     const live = await openLive(merchant.id);
     const pk = { "x-publishable-key": live.publishableKey.key };
-    let res = await call("/v1/shopper-sessions", post({}, pk));
-    expect(res.status).toBe(201);
-    const shopper = { ...pk, ...bearer((await res.json<Session>()).accessToken) };
-    res = await call("/v1/carts", post({}, shopper));
+    const shopper = await shopperSession(pk);
+    let res = await call("/v1/carts", post({}, shopper));
     expect(res.status).toBe(201);
     const cart = await res.json<{ id: string; livemode: boolean }>();
     expect(cart.livemode).toBe(true);

@@ -2,15 +2,13 @@
 // unit price (shared/pricing.ts), and the page and the hit the campaign's badge; a coupon and spend-and-save through
 // the gateway's routes reach the checkout Worker.
 import { describe, expect, it } from "vitest";
-import { bearer, call, onboardMerchant, operator, post, type Session } from "./helpers.ts";
+import { bearer, call, idempotencyKey, onboardMerchant, operator, post, shopperSession } from "./helpers.ts";
 
 interface Money {
   amount: number;
   currency: string;
 }
 
-let keys = 0;
-const idempotencyKey = () => ({ "idempotency-key": `pricing-${Date.now()}-${++keys}` });
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe("one pricing function", () => {
@@ -75,8 +73,7 @@ describe("one pricing function", () => {
     expect(hit).toMatchObject({ price: { amount: 25_900 }, campaign: { badge: "双11", period: "main" } });
 
     const pk = { "x-publishable-key": merchant.publishableKey.key };
-    res = await call("/v1/shopper-sessions", post({}, pk));
-    const shopper = { ...pk, ...bearer((await res.json<Session>()).accessToken) };
+    const shopper = await shopperSession(pk);
     const cart = await (await call("/v1/carts", post({}, shopper))).json<{ id: string }>();
     for (const skuId of [small, large]) {
       res = await call(`/v1/carts/${cart.id}/lines`, post({ skuId, quantity: 1 }, shopper));

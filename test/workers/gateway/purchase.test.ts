@@ -2,7 +2,8 @@
 // guest shopper session, a reservation, a cart, checkout, a sandbox payment whose webhooks arrive twice and out of
 // order, the paid order; then a second order cancelled unpaid. Stock is checked to add up at every step.
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, merchantWithSku, post, type Session } from "./helpers.ts";
+import { flashSaleTerms } from "../sale-terms.ts";
+import { call, expectProblem, idempotencyKey, merchantWithSku, post, shopperSession } from "./helpers.ts";
 
 interface Money {
   amount: number;
@@ -25,37 +26,15 @@ interface SandboxResult {
   webhook: { signature: string; body: string };
 }
 
-let keys = 0;
-const idempotencyKey = () => ({ "idempotency-key": `purchase-${Date.now()}-${++keys}` });
-
 describe("a flash-sale purchase through the gateway", () => {
   it("reserves, checks out, pays once whatever the webhooks do, and keeps stock adding up", async () => {
-    const { secret, pk, product, skuId } = await merchantWithSku("限定口红 Limited lipstick", {
-      options: { shade: "999" },
-      price: 8900,
-      stock: 10,
-    });
-    let res = await call(
-      "/v1/flash-sales",
-      post(
-        {
-          skuId,
-          quantity: 5,
-          price: { amount: 4900, currency: "CNY" },
-          startsAt: new Date(Date.now() - 1000).toISOString(),
-          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-          perShopperLimit: 2,
-        },
-        secret,
-      ),
-    );
+    const { secret, pk, product, skuId } = await merchantWithSku("限定口红 Limited lipstick", { price: 8900 });
+    let res = await call("/v1/flash-sales", post(flashSaleTerms(skuId, { quantity: 5 }), secret));
     expect(res.status).toBe(201);
     const sale = await res.json<{ id: string; stockLeft: number }>();
     expect(sale.stockLeft).toBe(5);
 
-    res = await call("/v1/shopper-sessions", post({}, pk));
-    expect(res.status).toBe(201);
-    const shopper = { ...pk, ...bearer((await res.json<Session>()).accessToken) };
+    const shopper = await shopperSession(pk);
     const reserve = (body: unknown, key = idempotencyKey()) =>
       call(`/v1/flash-sales/${sale.id}/reservations`, post(body, { ...shopper, ...key }));
 
@@ -131,8 +110,7 @@ describe("a flash-sale purchase through the gateway", () => {
     expect(listed.data.map((o) => o.id)).toEqual([order.id]);
 
     // A second shopper's order, cancelled unpaid, gives its units back to the sale.
-    res = await call("/v1/shopper-sessions", post({}, pk));
-    const other = { ...pk, ...bearer((await res.json<Session>()).accessToken) };
+    const other = await shopperSession(pk);
     res = await call(
       `/v1/flash-sales/${sale.id}/reservations`,
       post({ quantity: 1 }, { ...other, ...idempotencyKey() }),

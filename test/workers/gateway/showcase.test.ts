@@ -3,7 +3,18 @@
 // reference for a product the showcase does not hold credits no one.
 import { describe, expect, it } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";
-import { bearer, call, expectProblem, merchantWithSku, operator, post, type Session, uniqueHandle } from "./helpers.ts";
+import {
+  bearer,
+  call,
+  expectProblem,
+  idempotencyKey,
+  merchantWithSku,
+  operator,
+  post,
+  type Session,
+  shopperSession,
+  uniqueHandle,
+} from "./helpers.ts";
 
 interface Item {
   productId: string;
@@ -20,8 +31,6 @@ interface Entry {
   affiliatePlanId: string | null;
 }
 
-let keys = 0;
-const idempotencyKey = () => ({ "idempotency-key": `showcase-${Date.now()}-${++keys}` });
 const put = (path: string, headers: Record<string, string>) => call(path, { method: "PUT", headers });
 
 async function creatorSession(name: string) {
@@ -34,10 +43,7 @@ async function creatorSession(name: string) {
 
 /** A paid order of one unit of `skuId`, its line carrying `attribution`. */
 async function buy(pk: Record<string, string>, skuId: string, attribution: string): Promise<string> {
-  const shopper = {
-    ...pk,
-    ...bearer((await (await call("/v1/shopper-sessions", post({}, pk))).json<Session>()).accessToken),
-  };
+  const shopper = await shopperSession(pk);
   const cart = await (await call("/v1/carts", post({}, shopper))).json<{ id: string }>();
   expect((await call(`/v1/carts/${cart.id}/lines`, post({ skuId, quantity: 1, attribution }, shopper))).status).toBe(
     200,
@@ -55,11 +61,7 @@ async function buy(pk: Record<string, string>, skuId: string, attribution: strin
 
 describe("a creator's showcase", () => {
   it("holds products under a plan open to the creator, and a purchase from it credits the creator", async () => {
-    const { secret, pk, product, skuId } = await merchantWithSku("橱窗面霜 Showcase cream", {
-      options: { size: "50ml" },
-      price: 12_000,
-      stock: 10,
-    });
+    const { secret, pk, product, skuId } = await merchantWithSku("橱窗面霜 Showcase cream", { price: 12_000 });
     const creator = await creatorSession("小橱窗");
     const other = await creatorSession("别人");
     const path = `/v1/creators/me/showcase/${product.id}`;

@@ -1,0 +1,29 @@
+// The bodies of POST /v1/flash-sales and POST /v1/presales, shared by the checkout Worker's tests and the gateway's:
+// sensible terms running now, so that a test names only the terms it is about.
+const hour = 3_600_000;
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** 100 units at 49.00, running from a minute ago for an hour, at most 2 a shopper. */
+export const flashSaleTerms = (skuId: string, extra: Record<string, unknown> = {}) => ({
+  skuId,
+  quantity: 100,
+  price: { amount: 4900, currency: "CNY" },
+  startsAt: inMs(-60_000),
+  endsAt: inMs(hour),
+  perShopperLimit: 2,
+  ...extra,
+});
+
+/** 10 units at 200.00, a deposit of 100.00 deducting 150.00: deposits open now for an hour, the balance 2 to 3 hours on. */
+export const presaleTerms = (skuId: string, extra: Record<string, unknown> = {}) => ({
+  skuId,
+  quantity: 10,
+  price: { amount: 20_000, currency: "CNY" },
+  deposit: { amount: 10_000, currency: "CNY" },
+  deduction: { amount: 15_000, currency: "CNY" },
+  depositStartsAt: inMs(-60_000),
+  depositEndsAt: inMs(hour),
+  balanceStartsAt: inMs(2 * hour),
+  balanceEndsAt: inMs(3 * hour),
+  ...extra,
+});
