@@ -7,12 +7,16 @@ import { livemode } from "./columns.ts";
 // they were paid; their later refunds and returns count on that same day (so a day's return rate is a share of
 // that day's orders). Counts have no currency; money is kept per currency and never added across currencies.
 // Every figure is per mode (livemode, as its orders'); views, of notes and sessions that have no mode, count in both.
+const scope = () => ({
+  scopeKind: text("scope_kind", { enum: ["platform", "merchant", "creator", "live_session", "note"] }).notNull(),
+  scopeId: text("scope_id").notNull(),
+  ...livemode(),
+});
+
 export const analyticsDaily = sqliteTable(
   "analytics_daily",
   {
-    scopeKind: text("scope_kind", { enum: ["platform", "merchant", "creator", "live_session", "note"] }).notNull(),
-    scopeId: text("scope_id").notNull(),
-    ...livemode(),
+    ...scope(),
     day: text("day").notNull(),
     orders: integer("orders").notNull().default(0),
     // Orders with a line attributed to a note or a live session (the numerator of the conversion rate).
@@ -32,9 +36,7 @@ export const analyticsDaily = sqliteTable(
 export const analyticsDailyMoney = sqliteTable(
   "analytics_daily_money",
   {
-    scopeKind: text("scope_kind").notNull(),
-    scopeId: text("scope_id").notNull(),
-    ...livemode(),
+    ...scope(),
     day: text("day").notNull(),
     currency: text("currency").notNull(),
     orders: integer("orders").notNull().default(0),
@@ -48,9 +50,7 @@ export const analyticsDailyMoney = sqliteTable(
 export const analyticsBuyers = sqliteTable(
   "analytics_buyers",
   {
-    scopeKind: text("scope_kind").notNull(),
-    scopeId: text("scope_id").notNull(),
-    ...livemode(),
+    ...scope(),
     day: text("day").notNull(),
     customerId: text("customer_id").notNull(),
     repeat: integer("repeat").notNull().default(0),
@@ -62,9 +62,7 @@ export const analyticsBuyers = sqliteTable(
 export const analyticsCustomers = sqliteTable(
   "analytics_customers",
   {
-    scopeKind: text("scope_kind").notNull(),
-    scopeId: text("scope_id").notNull(),
-    ...livemode(),
+    ...scope(),
     customerId: text("customer_id").notNull(),
     orders: integer("orders").notNull().default(0),
     firstDay: text("first_day").notNull(),

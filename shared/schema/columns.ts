@@ -1,7 +1,7 @@
 // Column builders the tables share, so that a column meaning the same thing is declared the same way everywhere.
 // Times are RFC 3339 UTC text (sortable, what the API returns); money is integer minor units beside its currency.
 import { sql } from "drizzle-orm";
-import { type AnySQLiteColumn, integer, text } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, check, index, integer, primaryKey, text } from "drizzle-orm/sqlite-core";
 
 /** A time the database fills in when the row is written: now, in the API's format. */
 export const timestamp = (name: string) => text(name).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`);
@@ -24,3 +24,21 @@ export const money = () => ({ amount: integer("amount").notNull(), currency: tex
 
 /** A unit price in minor units and its currency. */
 export const price = () => ({ priceAmount: integer("price_amount").notNull(), currency: text("currency").notNull() });
+
+/** Units of an order line (named by its order and position, as order_lines is keyed) that a refund or a return takes back. */
+export const orderLineUnits = () => ({
+  orderId: text("order_id").notNull(),
+  position: integer("position").notNull(),
+  quantity: integer("quantity").notNull(),
+});
+
+/** The keys of a table of order-line units: one row per line of its parent, found by order line, never zero units. */
+export const orderLineUnitsKeys = (
+  name: string,
+  parentId: AnySQLiteColumn,
+  t: { orderId: AnySQLiteColumn; position: AnySQLiteColumn; quantity: AnySQLiteColumn },
+) => [
+  primaryKey({ columns: [parentId, t.position] }),
+  index(`${name}_order`).on(t.orderId, t.position),
+  check(`${name}_quantity_positive`, sql`${t.quantity} > 0`),
+];

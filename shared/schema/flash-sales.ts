@@ -30,14 +30,19 @@ export const flashSales = sqliteTable(
   ],
 );
 
-// A flash sale's counts, written behind by its FlashSaleStock object (absolute values, newer version wins), so
-// reports read libSQL while the object stays the single writer of the stock during the sale.
-export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
-  flashSaleId: requiredRef("flash_sale_id", () => flashSales.id).primaryKey(),
+// A flash sale's units by state, as its FlashSaleStock object counts them (the sale's and each shard's).
+const stockCounts = () => ({
   available: integer("available").notNull(),
   held: integer("held").notNull(),
   committed: integer("committed").notNull(),
   returned: integer("returned").notNull(),
+});
+
+// A flash sale's counts, written behind by its FlashSaleStock object (absolute values, newer version wins), so
+// reports read libSQL while the object stays the single writer of the stock during the sale.
+export const flashSaleTallies = sqliteTable("flash_sale_tallies", {
+  flashSaleId: requiredRef("flash_sale_id", () => flashSales.id).primaryKey(),
+  ...stockCounts(),
   version: integer("version").notNull(),
   updatedAt: timestamp("updated_at"),
 });
@@ -49,10 +54,7 @@ export const flashSaleShardTallies = sqliteTable(
   {
     flashSaleId: requiredRef("flash_sale_id", () => flashSales.id),
     shard: integer("shard").notNull(),
-    available: integer("available").notNull(),
-    held: integer("held").notNull(),
-    committed: integer("committed").notNull(),
-    returned: integer("returned").notNull(),
+    ...stockCounts(),
     movedIn: integer("moved_in").notNull(),
     movedOut: integer("moved_out").notNull(),
     ended: integer("ended").notNull().default(0),

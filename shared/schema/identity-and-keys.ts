@@ -18,6 +18,9 @@ export const merchants = sqliteTable("merchants", {
   createdAt: timestamp("created_at"),
 });
 
+// The identity an operator-configured OIDC issuer vouches for (issuer and subject); each table keeps it unique.
+const oidcIdentity = () => ({ oidcIssuer: text("oidc_issuer"), oidcSubject: text("oidc_subject") });
+
 export const creators = sqliteTable(
   "creators",
   {
@@ -28,8 +31,7 @@ export const creators = sqliteTable(
     avatarUrl: text("avatar_url"),
     followerCount: integer("follower_count").notNull().default(0),
     // Set when the creator signed in through an operator-configured creator-role OIDC issuer (one creator each).
-    oidcIssuer: text("oidc_issuer"),
-    oidcSubject: text("oidc_subject"),
+    ...oidcIdentity(),
     createdAt: timestamp("created_at"),
   },
   (t) => [uniqueIndex("creators_oidc").on(t.oidcIssuer, t.oidcSubject)],
@@ -40,8 +42,7 @@ export const shoppers = sqliteTable(
   "shoppers",
   {
     id: text("id").primaryKey(),
-    oidcIssuer: text("oidc_issuer"),
-    oidcSubject: text("oidc_subject"),
+    ...oidcIdentity(),
     displayName: text("display_name"),
     createdAt: timestamp("created_at"),
   },

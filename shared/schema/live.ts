@@ -49,27 +49,24 @@ export const liveSessionProducts = sqliteTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.productId] })],
 );
 
-// People the host named as moderators of a session (shp_… or cre_…): they may delete comments, mute and ban.
-export const liveSessionModerators = sqliteTable(
-  "live_session_moderators",
-  {
-    sessionId: requiredRef("session_id", () => liveSessions.id),
-    personId: text("person_id").notNull(),
-    createdAt: timestamp("created_at"),
-  },
-  (t) => [primaryKey({ columns: [t.sessionId, t.personId] })],
-);
+// A person named on a session, at most once: the host's moderators (shp_… or cre_…; they may delete comments, mute
+// and ban), and those who asked to be told when a scheduled session goes live (also looked up by person).
+const sessionPeople = <TName extends string>(name: TName, { byPerson }: { byPerson: boolean }) =>
+  sqliteTable(
+    name,
+    {
+      sessionId: requiredRef("session_id", () => liveSessions.id),
+      personId: text("person_id").notNull(),
+      createdAt: timestamp("created_at"),
+    },
+    (t) => [
+      primaryKey({ columns: [t.sessionId, t.personId] }),
+      ...(byPerson ? [index(`${name}_person`).on(t.personId)] : []),
+    ],
+  );
 
-// A person asked to be told when a scheduled session goes live; at most one per person and session.
-export const liveSessionReminders = sqliteTable(
-  "live_session_reminders",
-  {
-    sessionId: requiredRef("session_id", () => liveSessions.id),
-    personId: text("person_id").notNull(),
-    createdAt: timestamp("created_at"),
-  },
-  (t) => [primaryKey({ columns: [t.sessionId, t.personId] }), index("live_session_reminders_person").on(t.personId)],
-);
+export const liveSessionModerators = sessionPeople("live_session_moderators", { byPerson: false });
+export const liveSessionReminders = sessionPeople("live_session_reminders", { byPerson: true });
 
 // A session's totals (written by its LiveRoom's figures when it ends) and its recording (from the video server's
 // egress_ended webhook, which may come before or after the end): upserted from both sides.

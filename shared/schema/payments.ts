@@ -2,7 +2,7 @@
 // lines they give money back for, and the payments each refund draws on.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { livemode, money, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { livemode, money, orderLineUnits, orderLineUnitsKeys, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { orders } from "./orders.ts";
 
 export const payments = sqliteTable(
@@ -42,6 +42,14 @@ export const paymentEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.provider, t.eventId] }), index("payment_events_payment").on(t.paymentId)],
 );
 
+// What a refund (and each of its parts) gives back and how that stands: pending until the provider settles it.
+const refundOutcome = () => ({
+  status: text("status", { enum: ["pending", "succeeded", "failed"] })
+    .notNull()
+    .default("pending"),
+  ...money(),
+});
+
 // A refund takes its amount out of what the payment still holds when it is written (pending), in one conditional
 // INSERT, so concurrent refunds never add up to more than was paid; a failed refund gives its amount back.
 export const refunds = sqliteTable(
@@ -52,10 +60,7 @@ export const refunds = sqliteTable(
     paymentId: requiredRef("payment_id", () => payments.id),
     provider: text("provider").notNull(),
     providerReference: text("provider_reference"),
-    status: text("status", { enum: ["pending", "succeeded", "failed"] })
-      .notNull()
-      .default("pending"),
-    ...money(),
+    ...refundOutcome(),
     reason: text("reason"),
     failureReason: text("failure_reason"),
     ...timestamps(),
@@ -72,16 +77,10 @@ export const refundLines = sqliteTable(
   "refund_lines",
   {
     refundId: requiredRef("refund_id", () => refunds.id),
-    orderId: text("order_id").notNull(),
-    position: integer("position").notNull(),
-    quantity: integer("quantity").notNull(),
+    ...orderLineUnits(),
     amount: integer("amount").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.refundId, t.position] }),
-    index("refund_lines_order").on(t.orderId, t.position),
-    check("refund_lines_quantity_positive", sql`${t.quantity} > 0`),
-  ],
+  (t) => orderLineUnitsKeys("refund_lines", t.refundId, t),
 );
 
 // A refund's parts, one per payment it draws on (a pre-sale order's balance and deposit; an ordinary order's one
@@ -97,10 +96,7 @@ export const refundPayments = sqliteTable(
     seq: integer("seq").notNull(),
     provider: text("provider").notNull(),
     providerRefundId: text("provider_refund_id"),
-    status: text("status", { enum: ["pending", "succeeded", "failed"] })
-      .notNull()
-      .default("pending"),
-    ...money(),
+    ...refundOutcome(),
     failureReason: text("failure_reason"),
     ...timestamps(),
   },

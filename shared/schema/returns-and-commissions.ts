@@ -1,8 +1,8 @@
 // Returns of delivered order lines and the creator-commission ledger (the checkout Worker writes these).
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { affiliatePlans } from "./affiliates.ts";
-import { money, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { money, orderLineUnits, orderLineUnitsKeys, requiredRef, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
 import { refunds } from "./payments.ts";
@@ -36,17 +36,8 @@ export const returns = sqliteTable(
 
 export const returnLines = sqliteTable(
   "return_lines",
-  {
-    returnId: requiredRef("return_id", () => returns.id),
-    orderId: text("order_id").notNull(),
-    position: integer("position").notNull(),
-    quantity: integer("quantity").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.returnId, t.position] }),
-    index("return_lines_order").on(t.orderId, t.position),
-    check("return_lines_quantity_positive", sql`${t.quantity} > 0`),
-  ],
+  { returnId: requiredRef("return_id", () => returns.id), ...orderLineUnits() },
+  (t) => orderLineUnitsKeys("return_lines", t.returnId, t),
 );
 
 // The creator-commission ledger, append-only: an `earned` entry per credited order line when the order is paid
