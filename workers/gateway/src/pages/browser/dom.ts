@@ -1,6 +1,6 @@
 // A few DOM helpers for the pages: elements are built with createElement and textContent (never HTML strings), so
 // nothing the API returns can inject markup, and nothing needs an inline style (the pages' CSP allows none).
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -35,6 +35,13 @@ function nodes(children: Child[]): (Node | string)[] {
 /** Replaces everything inside `parent`. */
 export function show(parent: Element, ...children: Child[]): void {
   parent.replaceChildren(...nodes(children));
+}
+
+/** One child of `list` per item, or a quiet line saying there are none. */
+export function listOrNone<T>(items: T[], none: string, list: HTMLElement, item: (value: T) => Node): HTMLElement {
+  if (items.length === 0) return h("p", { class: "meta" }, none);
+  list.append(...items.map(item));
+  return list;
 }
 
 /**

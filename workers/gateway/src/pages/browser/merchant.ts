@@ -4,6 +4,7 @@
 // route (#/products, #/orders?status=paid, …). Every call goes through the typed client (shared/client): the console
 // does nothing the public API cannot.
 import { zhongcao } from "#shared/client/index.ts";
+import { type Api, unwrap } from "./console/api.ts";
 import { creatorSection } from "./console/creators.ts";
 import { flashSalePage, flashSales } from "./console/flash-sales.ts";
 import { keys } from "./console/keys.ts";
@@ -12,7 +13,6 @@ import { orderList, orderPage, returnList } from "./console/orders.ts";
 import { figures } from "./console/overview.ts";
 import { newProduct, productList, productPage } from "./console/products.ts";
 import { promotions } from "./console/promotions.ts";
-import { type Api, unwrap } from "./console/ui.ts";
 import { webhooks } from "./console/webhooks.ts";
 import { h, show } from "./dom.ts";
 import { problemText } from "./format.ts";

@@ -1,9 +1,10 @@
 // Creators in the console (达人合作): the merchant's affiliate plans (a new open plan, ending one), sample requests
 // (approve, decline, ship through the inventory ledger; overdue notes flagged) and paid collaborations with their
 // applications (accept, decline, approve a submitted note, ask for changes).
-import { h } from "../dom.ts";
+import { h, listOrNone } from "../dom.ts";
 import { dateTime, money } from "../format.ts";
-import { type Api, action, fen, field, form, idempotent, input, table, text, unwrap } from "./ui.ts";
+import { type Api, idempotent, reloadAfter, unwrap } from "./api.ts";
+import { action, fen, field, form, input, section, table, text } from "./ui.ts";
 
 const planStatus = { scheduled: "未开始", running: "进行中", ended: "已结束" } as Record<string, string>;
 const sampleStatus: Record<string, string> = {
@@ -24,11 +25,10 @@ const applicationStatus: Record<string, string> = {
 };
 
 async function plans(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const page = unwrap(await api.GET("/v1/affiliate-plans", { params: { query: { limit: 50 } } }));
-  return h(
-    "section",
-    { id: "affiliate-plans", "aria-label": "带货计划" },
-    h("h2", {}, "带货计划"),
+  return section(
+    { id: "affiliate-plans", label: "带货计划" },
     table(
       ["类型", "佣金", "商品", "达人", "时间", "状态", ""],
       page.data.map((plan) => [
@@ -40,19 +40,18 @@ async function plans(api: Api, reload: () => void): Promise<HTMLElement> {
         planStatus[plan.status] ?? plan.status,
         plan.status === "ended"
           ? null
-          : action("结束", async () => {
-              unwrap(await api.POST("/v1/affiliate-plans/{id}/end", { params: { path: { id: plan.id } } }));
-              reload();
-            }),
+          : action("结束", () =>
+              write(api.POST("/v1/affiliate-plans/{id}/end", { params: { path: { id: plan.id } } })),
+            ),
       ]),
       { class: "list" },
     ),
     form(
       { id: "plan-form" },
       "发布公开计划",
-      async (data) => {
-        unwrap(
-          await api.POST("/v1/affiliate-plans", {
+      (data) =>
+        write(
+          api.POST("/v1/affiliate-plans", {
             headers: idempotent(),
             body: {
               type: "open",
@@ -60,89 +59,75 @@ async function plans(api: Api, reload: () => void): Promise<HTMLElement> {
               startsAt: new Date().toISOString(),
             },
           }),
-        );
-        reload();
-        return undefined;
-      },
+        ),
       field("佣金比例（%，全部商品）", input("rate", { required: "", inputmode: "decimal", value: "10" })),
     ),
   );
 }
 
 async function samples(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const page = unwrap(await api.GET("/v1/sample-requests", { params: { query: { limit: 50 } } }));
-  return h(
-    "section",
-    { id: "sample-requests", "aria-label": "寄样" },
-    h("h2", {}, "寄样申请"),
-    page.data.length === 0
-      ? h("p", { class: "meta" }, "还没有寄样申请")
-      : h(
-          "div",
+  return section(
+    { id: "sample-requests", label: "寄样", heading: "寄样申请" },
+    listOrNone(page.data, "还没有寄样申请", h("div"), (r) =>
+      h(
+        "div",
+        { class: "card", "data-sample": r.id },
+        h(
+          "p",
           {},
-          ...page.data.map((r) =>
-            h(
-              "div",
-              { class: "card", "data-sample": r.id },
-              h(
-                "p",
-                {},
-                h("strong", {}, sampleStatus[r.status] ?? r.status),
-                r.overdue ? h("span", { class: "badge failing" }, " 笔记逾期") : null,
-                ` · ${r.creatorId} · ${dateTime(r.createdAt)}`,
-              ),
-              h("p", { class: "meta" }, r.pitch),
-              r.fulfillingNoteId ? h("p", {}, "已发笔记 ", h("code", {}, r.fulfillingNoteId)) : null,
-              r.status === "requested"
-                ? h(
-                    "p",
-                    {},
-                    action("同意", async () => {
-                      unwrap(
-                        await api.POST("/v1/sample-requests/{id}/approve", {
-                          params: { path: { id: r.id } },
-                          body: {},
-                        }),
-                      );
-                      reload();
-                    }),
-                    action("拒绝", async () => {
-                      unwrap(
-                        await api.POST("/v1/sample-requests/{id}/decline", {
-                          params: { path: { id: r.id } },
-                          body: { reason: "暂不合作" },
-                        }),
-                      );
-                      reload();
-                    }),
-                  )
-                : null,
-              r.status === "approved"
-                ? form(
-                    { class: "ship-form" },
-                    "发货",
-                    async (data) => {
-                      unwrap(
-                        await api.POST("/v1/sample-requests/{id}/ship", {
-                          params: { path: { id: r.id } },
-                          headers: idempotent(),
-                          body: { carrier: text(data, "carrier"), trackingNumber: text(data, "trackingNumber") },
-                        }),
-                      );
-                      reload();
-                      return undefined;
-                    },
-                    field("快递公司", input("carrier", { required: "", placeholder: "顺丰" })),
-                    field("运单号", input("trackingNumber", { required: "" })),
-                  )
-                : null,
-            ),
-          ),
+          h("strong", {}, sampleStatus[r.status] ?? r.status),
+          r.overdue ? h("span", { class: "badge failing" }, " 笔记逾期") : null,
+          ` · ${r.creatorId} · ${dateTime(r.createdAt)}`,
         ),
+        h("p", { class: "meta" }, r.pitch),
+        r.fulfillingNoteId ? h("p", {}, "已发笔记 ", h("code", {}, r.fulfillingNoteId)) : null,
+        r.status === "requested"
+          ? h(
+              "p",
+              {},
+              action("同意", () =>
+                write(
+                  api.POST("/v1/sample-requests/{id}/approve", {
+                    params: { path: { id: r.id } },
+                    body: {},
+                  }),
+                ),
+              ),
+              action("拒绝", () =>
+                write(
+                  api.POST("/v1/sample-requests/{id}/decline", {
+                    params: { path: { id: r.id } },
+                    body: { reason: "暂不合作" },
+                  }),
+                ),
+              ),
+            )
+          : null,
+        r.status === "approved"
+          ? form(
+              { class: "ship-form" },
+              "发货",
+              (data) =>
+                write(
+                  api.POST("/v1/sample-requests/{id}/ship", {
+                    params: { path: { id: r.id } },
+                    headers: idempotent(),
+                    body: { carrier: text(data, "carrier"), trackingNumber: text(data, "trackingNumber") },
+                  }),
+                ),
+              field("快递公司", input("carrier", { required: "", placeholder: "顺丰" })),
+              field("运单号", input("trackingNumber", { required: "" })),
+            )
+          : null,
+      ),
+    ),
   );
 }
 
 async function collaborations(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const briefs = unwrap(await api.GET("/v1/collaborations", { params: { query: { limit: 20 } } })).data;
   const applications = await Promise.all(
     briefs.map(
@@ -154,14 +139,10 @@ async function collaborations(api: Api, reload: () => void): Promise<HTMLElement
         ).data,
     ),
   );
-  const step = (id: string, verb: "accept" | "decline" | "approve" | "cancel") => async () => {
-    unwrap(await api.POST(`/v1/collaboration-applications/{id}/${verb}`, { params: { path: { id } } }));
-    reload();
-  };
-  return h(
-    "section",
-    { id: "collaborations", "aria-label": "付费合作" },
-    h("h2", {}, "付费合作"),
+  const step = (id: string, verb: "accept" | "decline" | "approve" | "cancel") => () =>
+    write(api.POST(`/v1/collaboration-applications/{id}/${verb}`, { params: { path: { id } } }));
+  return section(
+    { id: "collaborations", label: "付费合作" },
     ...briefs.map((brief, i) =>
       h(
         "div",
@@ -185,15 +166,14 @@ async function collaborations(api: Api, reload: () => void): Promise<HTMLElement
               a.status === "applied" ? action("拒绝", step(a.id, "decline")) : null,
               a.status === "submitted" ? action("通过", step(a.id, "approve")) : null,
               a.status === "submitted"
-                ? action("要求修改", async () => {
-                    unwrap(
-                      await api.POST("/v1/collaboration-applications/{id}/request-changes", {
+                ? action("要求修改", () =>
+                    write(
+                      api.POST("/v1/collaboration-applications/{id}/request-changes", {
                         params: { path: { id: a.id } },
                         body: { feedback: "请补充使用感受" },
                       }),
-                    );
-                    reload();
-                  })
+                    ),
+                  )
                 : null,
             ),
           ]),
@@ -203,9 +183,9 @@ async function collaborations(api: Api, reload: () => void): Promise<HTMLElement
     form(
       { id: "collaboration-form" },
       "发布合作",
-      async (data) => {
-        unwrap(
-          await api.POST("/v1/collaborations", {
+      (data) =>
+        write(
+          api.POST("/v1/collaborations", {
             headers: idempotent(),
             body: {
               title: text(data, "title"),
@@ -216,10 +196,7 @@ async function collaborations(api: Api, reload: () => void): Promise<HTMLElement
               deadline: new Date(Date.now() + Number(text(data, "days") || 14) * 86_400_000).toISOString(),
             },
           }),
-        );
-        reload();
-        return undefined;
-      },
+        ),
       h("h3", {}, "发布新的合作"),
       field("标题", input("title", { required: "" })),
       field("要求", h("textarea", { name: "brief", rows: "3", required: "" })),

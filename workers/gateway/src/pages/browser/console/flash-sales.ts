@@ -1,9 +1,10 @@
 // Flash sales in the console: a new sale on one of the merchant's SKUs, and a sale's live view, read again every two
 // seconds while the page is open: stock left, units held, the waiting line and sold units per shard, and the orders
 // the sale has made. The sales this tab created are listed (the API reads a sale by id).
-import { h, show } from "../dom.ts";
+import { h, listOrNone, show } from "../dom.ts";
 import { dateTime, money, orderStatusText } from "../format.ts";
-import { type Api, fen, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
+import { type Api, idempotent, unwrap } from "./api.ts";
+import { fen, field, form, input, section, select, table, text } from "./ui.ts";
 
 const createdItem = "zhongcao.console.flashSales";
 const created = (): string[] => JSON.parse(sessionStorage.getItem(createdItem) ?? "[]") as string[];
@@ -13,6 +14,27 @@ const instant = (local: string) => new Date(local).toISOString();
 const localValue = (date: Date) =>
   new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
+/** Creates the sale the form describes, keeps its id for this tab's list and opens its live view. */
+async function createSale(api: Api, data: FormData): Promise<undefined> {
+  const sale = unwrap(
+    await api.POST("/v1/flash-sales", {
+      headers: idempotent(),
+      body: {
+        skuId: text(data, "skuId"),
+        quantity: Number(text(data, "quantity")),
+        price: { amount: fen(text(data, "price")), currency: "CNY" },
+        startsAt: instant(text(data, "startsAt")),
+        endsAt: instant(text(data, "endsAt")),
+        perShopperLimit: Number(text(data, "perShopperLimit") || 1),
+        shards: Number(text(data, "shards") || 1),
+      },
+    }),
+  );
+  sessionStorage.setItem(createdItem, JSON.stringify([sale.id, ...created()]));
+  location.hash = `#/flash-sales/${sale.id}`;
+  return undefined;
+}
+
 export async function flashSales(api: Api): Promise<HTMLElement> {
   const products = unwrap(await api.GET("/v1/products", { params: { query: { limit: 100, status: "active" } } }));
   const skuOptions: [string, string][] = products.data.flatMap((p) =>
@@ -21,33 +43,12 @@ export async function flashSales(api: Api): Promise<HTMLElement> {
       `${p.title} · ${Object.values(s.options).join(" / ")} · 库存 ${s.stock ?? 0}`,
     ]),
   );
-  const ids = created();
-  return h(
-    "section",
-    { id: "flash-sales", "aria-label": "秒杀" },
-    h("h2", {}, "秒杀"),
+  return section(
+    { id: "flash-sales", label: "秒杀" },
     form(
       { id: "flash-sale-form" },
       "创建秒杀",
-      async (data) => {
-        const sale = unwrap(
-          await api.POST("/v1/flash-sales", {
-            headers: idempotent(),
-            body: {
-              skuId: text(data, "skuId"),
-              quantity: Number(text(data, "quantity")),
-              price: { amount: fen(text(data, "price")), currency: "CNY" },
-              startsAt: instant(text(data, "startsAt")),
-              endsAt: instant(text(data, "endsAt")),
-              perShopperLimit: Number(text(data, "perShopperLimit") || 1),
-              shards: Number(text(data, "shards") || 1),
-            },
-          }),
-        );
-        sessionStorage.setItem(createdItem, JSON.stringify([sale.id, ...created()]));
-        location.hash = `#/flash-sales/${sale.id}`;
-        return undefined;
-      },
+      (data) => createSale(api, data),
       field("规格", select("skuId", skuOptions)),
       field("数量", input("quantity", { type: "number", min: "1", required: "" })),
       field("秒杀价（元）", input("price", { required: "", inputmode: "decimal" })),
@@ -60,9 +61,7 @@ export async function flashSales(api: Api): Promise<HTMLElement> {
       field("分片数（1–64）", input("shards", { type: "number", min: "1", max: "64", value: "1" })),
     ),
     h("h3", {}, "本标签页创建的秒杀"),
-    ids.length === 0
-      ? h("p", { class: "meta" }, "还没有")
-      : h("ul", {}, ...ids.map((id) => h("li", {}, h("a", { href: `#/flash-sales/${id}` }, id)))),
+    listOrNone(created(), "还没有", h("ul"), (id) => h("li", {}, h("a", { href: `#/flash-sales/${id}` }, id))),
   );
 }
 

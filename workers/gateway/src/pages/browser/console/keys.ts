@@ -3,14 +3,14 @@
 import { scopes } from "#shared/scopes.ts";
 import { h } from "../dom.ts";
 import { dateTime } from "../format.ts";
-import { type Api, action, field, form, input, select, table, unwrap } from "./ui.ts";
+import { type Api, reloadAfter, unwrap } from "./api.ts";
+import { action, field, form, input, section, select, table } from "./ui.ts";
 
 export async function keys(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const page = unwrap(await api.GET("/v1/api-keys", { params: { query: { limit: 100 } } }));
-  return h(
-    "section",
-    { id: "keys", "aria-label": "API 密钥" },
-    h("h2", {}, "API 密钥"),
+  return section(
+    { id: "keys", label: "API 密钥" },
     table(
       ["前缀", "类型", "权限", "创建", "最近使用", ""],
       page.data.map((k) => [
@@ -21,14 +21,10 @@ export async function keys(api: Api, reload: () => void): Promise<HTMLElement> {
         k.lastUsedAt ? dateTime(k.lastUsedAt) : "—",
         k.revokedAt
           ? `已吊销 ${dateTime(k.revokedAt)}`
-          : action(
-              "吊销",
-              async () => {
-                unwrap(await api.DELETE("/v1/api-keys/{id}", { params: { path: { id: k.id } } }));
-                reload();
-              },
-              { class: "revoke", "data-key": k.id },
-            ),
+          : action("吊销", () => write(api.DELETE("/v1/api-keys/{id}", { params: { path: { id: k.id } } })), {
+              class: "revoke",
+              "data-key": k.id,
+            }),
       ]),
       { id: "key-list" },
     ),

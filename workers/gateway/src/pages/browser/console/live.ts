@@ -3,7 +3,8 @@
 import type { components } from "#shared/client/schema.d.ts";
 import { h } from "../dom.ts";
 import { dateTime, imageAt } from "../format.ts";
-import { type Api, action, field, form, idempotent, input, unwrap } from "./ui.ts";
+import { type Api, idempotent, reloadAfter, unwrap } from "./api.ts";
+import { action, field, form, input, section } from "./ui.ts";
 import { uploadAll } from "./uploads.ts";
 
 type ClientFrame = components["schemas"]["LiveRoomClientFrame"];
@@ -34,6 +35,7 @@ async function sendAsHost(api: Api, sessionId: string, frame: ClientFrame): Prom
 }
 
 export async function liveSessions(api: Api, merchantId: string, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const [sessions, products] = await Promise.all([
     api.GET("/v1/live/sessions", { params: { query: { limit: 20, hostId: merchantId } } }),
     api.GET("/v1/products", { params: { query: { limit: 100, status: "active" } } }),
@@ -42,10 +44,8 @@ export async function liveSessions(api: Api, merchantId: string, reload: () => v
   const shelfChoices = unwrap(products).data;
   const titleOf = new Map(shelfChoices.map((p) => [p.id, p.title]));
   const cover = input("cover", { type: "file", accept: "image/jpeg,image/png,image/webp,image/avif" });
-  return h(
-    "section",
-    { id: "live", "aria-label": "直播" },
-    h("h2", {}, "直播"),
+  return section(
+    { id: "live", label: "直播" },
     ...list.map((s) =>
       h(
         "div",
@@ -54,16 +54,10 @@ export async function liveSessions(api: Api, merchantId: string, reload: () => v
         h("h3", {}, s.title, " ", h("span", { class: `badge ${s.status}` }, statusText[s.status])),
         h("p", { class: "meta" }, `${dateTime(s.startedAt ?? s.scheduledStartAt)} · 观看 ${s.viewerCount} 人`),
         s.status === "scheduled"
-          ? action("开播", async () => {
-              unwrap(await api.POST("/v1/live/sessions/{id}/start", { params: { path: { id: s.id } } }));
-              reload();
-            })
+          ? action("开播", () => write(api.POST("/v1/live/sessions/{id}/start", { params: { path: { id: s.id } } })))
           : null,
         s.status === "live"
-          ? action("结束直播", async () => {
-              unwrap(await api.POST("/v1/live/sessions/{id}/end", { params: { path: { id: s.id } } }));
-              reload();
-            })
+          ? action("结束直播", () => write(api.POST("/v1/live/sessions/{id}/end", { params: { path: { id: s.id } } })))
           : null,
         s.status === "live"
           ? h(
@@ -85,8 +79,8 @@ export async function liveSessions(api: Api, merchantId: string, reload: () => v
       "预约直播",
       async (data) => {
         const [coverId] = await uploadAll(api, cover.files);
-        unwrap(
-          await api.POST("/v1/live/sessions", {
+        return write(
+          api.POST("/v1/live/sessions", {
             headers: idempotent(),
             body: {
               title: String(data.get("title")),
@@ -98,8 +92,6 @@ export async function liveSessions(api: Api, merchantId: string, reload: () => v
             },
           }),
         );
-        reload();
-        return undefined;
       },
       h("h3", {}, "预约新直播"),
       field("标题", input("title", { required: "", maxlength: "100" })),

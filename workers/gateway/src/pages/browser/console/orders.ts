@@ -1,9 +1,10 @@
 // Orders and returns in the console: orders by status, one order with its lines, its fulfilment and delivery, and a
 // refund of chosen lines; returns waiting for a decision, approved (refunded, restocked if chosen) or rejected.
 import type { components } from "#shared/client/schema.d.ts";
-import { h } from "../dom.ts";
+import { h, listOrNone } from "../dom.ts";
 import { dateTime, money, orderStatusText } from "../format.ts";
-import { type Api, action, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
+import { type Api, idempotent, reloadAfter, unwrap } from "./api.ts";
+import { action, field, form, input, section, select, table, text } from "./ui.ts";
 
 type Order = components["schemas"]["Order"];
 
@@ -46,6 +47,7 @@ const lineLabel = (line: Order["lines"][number]) =>
   `${line.title}（${money(line.unitPrice)}${line.flashSaleId ? " · 秒杀" : ""}）`;
 
 export async function orderPage(api: Api, id: string, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const order = unwrap(await api.GET("/v1/orders/{id}", { params: { path: { id } } }));
   const refunds = unwrap(await api.GET("/v1/orders/{id}/refunds", { params: { path: { id } } }));
   // What each line may still give back: its quantity less what refunds that did not fail already named.
@@ -90,24 +92,14 @@ export async function orderPage(api: Api, id: string, reload: () => void): Promi
       "p",
       { class: "actions" },
       order.status === "paid"
-        ? action(
-            "发货",
-            async () => {
-              unwrap(await api.POST("/v1/orders/{id}/fulfil", { params: { path: { id } } }));
-              reload();
-            },
-            { id: "fulfil" },
-          )
+        ? action("发货", () => write(api.POST("/v1/orders/{id}/fulfil", { params: { path: { id } } })), {
+            id: "fulfil",
+          })
         : null,
       order.status === "fulfilled"
-        ? action(
-            "确认签收",
-            async () => {
-              unwrap(await api.POST("/v1/orders/{id}/deliver", { params: { path: { id } } }));
-              reload();
-            },
-            { id: "deliver" },
-          )
+        ? action("确认签收", () => write(api.POST("/v1/orders/{id}/deliver", { params: { path: { id } } })), {
+            id: "deliver",
+          })
         : null,
     ),
     refundable
@@ -161,59 +153,41 @@ export async function orderPage(api: Api, id: string, reload: () => void): Promi
 }
 
 export async function returnList(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const page = unwrap(await api.GET("/v1/returns", { params: { query: { limit: 50, status: "requested" } } }));
-  return h(
-    "section",
-    { id: "returns", "aria-label": "退货" },
-    h("h2", {}, "待处理的退货"),
-    page.data.length === 0
-      ? h("p", { class: "meta" }, "没有待处理的退货")
-      : h(
-          "div",
-          {},
-          ...page.data.map((r) =>
-            h(
-              "div",
-              { class: "card", "data-return": r.id },
-              h(
-                "p",
-                {},
-                h("a", { href: `#/orders/${r.orderId}` }, r.orderId),
-                ` · ${r.reason} · ${dateTime(r.createdAt)}`,
-              ),
-              form(
-                { class: "approve-form" },
-                "同意并退款",
-                async (data) => {
-                  unwrap(
-                    await api.POST("/v1/returns/{id}/approve", {
-                      params: { path: { id: r.id } },
-                      headers: idempotent(),
-                      body: { restock: data.get("restock") === "on" },
-                    }),
-                  );
-                  reload();
-                  return undefined;
-                },
-                field("退回入库", input("restock", { type: "checkbox", checked: "" })),
-              ),
-              form(
-                { class: "reject-form" },
-                "拒绝",
-                async (data) => {
-                  unwrap(
-                    await api.POST("/v1/returns/{id}/reject", {
-                      params: { path: { id: r.id } },
-                      body: { reason: text(data, "reason") },
-                    }),
-                  );
-                  reload();
-                  return undefined;
-                },
-                field("拒绝原因", input("reason", { required: "" })),
-              ),
+  return section(
+    { id: "returns", label: "退货", heading: "待处理的退货" },
+    listOrNone(page.data, "没有待处理的退货", h("div"), (r) =>
+      h(
+        "div",
+        { class: "card", "data-return": r.id },
+        h("p", {}, h("a", { href: `#/orders/${r.orderId}` }, r.orderId), ` · ${r.reason} · ${dateTime(r.createdAt)}`),
+        form(
+          { class: "approve-form" },
+          "同意并退款",
+          (data) =>
+            write(
+              api.POST("/v1/returns/{id}/approve", {
+                params: { path: { id: r.id } },
+                headers: idempotent(),
+                body: { restock: data.get("restock") === "on" },
+              }),
             ),
-          ),
+          field("退回入库", input("restock", { type: "checkbox", checked: "" })),
         ),
+        form(
+          { class: "reject-form" },
+          "拒绝",
+          (data) =>
+            write(
+              api.POST("/v1/returns/{id}/reject", {
+                params: { path: { id: r.id } },
+                body: { reason: text(data, "reason") },
+              }),
+            ),
+          field("拒绝原因", input("reason", { required: "" })),
+        ),
+      ),
+    ),
   );
 }

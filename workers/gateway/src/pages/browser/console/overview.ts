@@ -4,7 +4,7 @@ import type { components } from "#shared/client/schema.d.ts";
 import { barChart } from "../charts.ts";
 import { h } from "../dom.ts";
 import { money } from "../format.ts";
-import type { Api } from "./ui.ts";
+import type { Api } from "./api.ts";
 
 type Figures = components["schemas"]["AnalyticsFigures"];
 

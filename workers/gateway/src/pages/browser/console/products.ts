@@ -3,7 +3,8 @@
 import type { components } from "#shared/client/schema.d.ts";
 import { h } from "../dom.ts";
 import { dateTime, imageAt, money } from "../format.ts";
-import { type Api, action, fen, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
+import { type Api, idempotent, reloadAfter, unwrap } from "./api.ts";
+import { action, fen, field, form, input, section, select, table, text } from "./ui.ts";
 import { uploadAll } from "./uploads.ts";
 
 type Product = components["schemas"]["Product"];
@@ -84,10 +85,8 @@ export function newProduct(api: Api): HTMLElement {
   const addSku = h("button", { type: "button", id: "add-sku" }, "再加一个规格");
   addSku.addEventListener("click", () => skuList.append(skuRow(skus++)));
   const files = input("images", { type: "file", accept: "image/jpeg,image/png,image/webp,image/avif", multiple: "" });
-  return h(
-    "section",
-    { id: "new-product", "aria-label": "新建商品" },
-    h("h2", {}, "新建商品"),
+  return section(
+    { id: "new-product", label: "新建商品" },
     form(
       { id: "product-form" },
       "创建",
@@ -150,6 +149,7 @@ async function ledger(api: Api, skuId: string): Promise<HTMLElement> {
 }
 
 export async function productPage(api: Api, id: string, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const product: Product = unwrap(await api.GET("/v1/products/{id}", { params: { path: { id } } }));
   const files = input("images", { type: "file", accept: "image/jpeg,image/png,image/webp,image/avif", multiple: "" });
   const skus = await Promise.all(
@@ -169,32 +169,26 @@ export async function productPage(api: Api, id: string, reload: () => void): Pro
         form(
           { class: "price-form" },
           "改价",
-          async (data) => {
-            unwrap(
-              await api.PATCH("/v1/skus/{id}", {
+          (data) =>
+            write(
+              api.PATCH("/v1/skus/{id}", {
                 params: { path: { id: sku.id } },
                 body: { price: { amount: fen(text(data, "price")), currency: sku.price.currency } },
               }),
-            );
-            reload();
-            return undefined;
-          },
+            ),
           field("新价格（元）", input("price", { required: "", inputmode: "decimal" })),
         ),
         form(
           { class: "stock-form" },
           "调整库存",
-          async (data) => {
-            unwrap(
-              await api.POST("/v1/skus/{id}/inventory-adjustments", {
+          (data) =>
+            write(
+              api.POST("/v1/skus/{id}/inventory-adjustments", {
                 params: { path: { id: sku.id } },
                 headers: idempotent(),
                 body: { delta: Number(text(data, "delta")), reason: text(data, "reason") as "restock" },
               }),
-            );
-            reload();
-            return undefined;
-          },
+            ),
           field("变动（可为负）", input("delta", { type: "number", required: "" })),
           field("原因", select("reason", reasons)),
         ),
@@ -216,8 +210,8 @@ export async function productPage(api: Api, id: string, reload: () => void): Pro
       "保存",
       async (data) => {
         const added = await uploadAll(api, files.files);
-        unwrap(
-          await api.PATCH("/v1/products/{id}", {
+        return write(
+          api.PATCH("/v1/products/{id}", {
             params: { path: { id } },
             body: {
               title: text(data, "title"),
@@ -227,8 +221,6 @@ export async function productPage(api: Api, id: string, reload: () => void): Pro
             },
           }),
         );
-        reload();
-        return undefined;
       },
       field("标题", input("title", { required: "", value: product.title })),
       field("描述", h("textarea", { name: "description", rows: "3" }, product.description)),
@@ -246,18 +238,17 @@ export async function productPage(api: Api, id: string, reload: () => void): Pro
       ),
       field("添加图片", files),
     ),
-    action("删除全部图片", async () => {
-      unwrap(await api.PATCH("/v1/products/{id}", { params: { path: { id } }, body: { images: [] } }));
-      reload();
-    }),
+    action("删除全部图片", () =>
+      write(api.PATCH("/v1/products/{id}", { params: { path: { id } }, body: { images: [] } })),
+    ),
     h("h3", {}, "规格与库存"),
     ...skus,
     form(
       { id: "add-sku-form" },
       "添加规格",
-      async (data) => {
-        unwrap(
-          await api.POST("/v1/products/{id}/skus", {
+      (data) =>
+        write(
+          api.POST("/v1/products/{id}/skus", {
             params: { path: { id } },
             headers: idempotent(),
             body: {
@@ -266,10 +257,7 @@ export async function productPage(api: Api, id: string, reload: () => void): Pro
               stock: Number(text(data, "stock") || 0),
             },
           }),
-        );
-        reload();
-        return undefined;
-      },
+        ),
       field("规格（名=值）", input("options", { required: "" })),
       field("价格（元）", input("price", { required: "", inputmode: "decimal" })),
       field("库存", input("stock", { type: "number", min: "0", value: "0" })),

@@ -3,13 +3,15 @@
 // issued, each read again by id.
 import { h } from "../dom.ts";
 import { dateTime, money } from "../format.ts";
-import { type Api, action, fen, field, form, idempotent, input, select, table, text, unwrap } from "./ui.ts";
+import { type Api, idempotent, reloadAfter, unwrap } from "./api.ts";
+import { action, fen, field, form, input, section, select, table, text } from "./ui.ts";
 
 const issuedItem = "zhongcao.console.coupons";
 const issued = (): string[] => JSON.parse(sessionStorage.getItem(issuedItem) ?? "[]") as string[];
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 export async function promotions(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const [coupons, rules, campaigns, products] = await Promise.all([
     Promise.all(issued().map(async (id) => unwrap(await api.GET("/v1/coupons/{id}", { params: { path: { id } } })))),
     api.GET("/v1/promotions/spend-and-save", {}),
@@ -18,10 +20,8 @@ export async function promotions(api: Api, reload: () => void): Promise<HTMLElem
   ]);
   const catalogue = unwrap(products).data;
   const productOptions: [string, string][] = catalogue.map((p) => [p.id, p.title]);
-  return h(
-    "section",
-    { id: "promotions", "aria-label": "营销" },
-    h("h2", {}, "优惠券"),
+  return section(
+    { id: "promotions", label: "营销", heading: "优惠券" },
     coupons.length === 0
       ? h("p", { class: "meta" }, "本标签页还没有发券")
       : table(
@@ -88,9 +88,9 @@ export async function promotions(api: Api, reload: () => void): Promise<HTMLElem
     form(
       { id: "spend-and-save-form" },
       "创建满减",
-      async (data) => {
-        unwrap(
-          await api.POST("/v1/promotions/spend-and-save", {
+      (data) =>
+        write(
+          api.POST("/v1/promotions/spend-and-save", {
             headers: idempotent(),
             body: {
               name: text(data, "name"),
@@ -101,10 +101,7 @@ export async function promotions(api: Api, reload: () => void): Promise<HTMLElem
               endsAt: inDays(Number(text(data, "days") || 7)),
             },
           }),
-        );
-        reload();
-        return undefined;
-      },
+        ),
       field("名称", input("name", { required: "" })),
       field("满（元）", input("threshold", { required: "", inputmode: "decimal" })),
       field("减（元）", input("off", { required: "", inputmode: "decimal" })),

@@ -1,21 +1,17 @@
-// The console's building blocks: forms that show the API's problem in place, tables, and money typed in yuan.
-import type { zhongcao } from "#shared/client/index.ts";
-import { h } from "../dom.ts";
+// The console's elements: sections, forms that show the API's problem in place, tables, and money typed in yuan.
+import { type Child, h } from "../dom.ts";
 import { problemText } from "../format.ts";
-
-export type Api = ReturnType<typeof zhongcao>;
-
-/** The data of a typed-client answer, or its problem thrown (a form or a page shows it). */
-export function unwrap<T>(answer: { data?: T; error?: unknown }): T {
-  if (answer.data === undefined) throw answer.error ?? new Error("no answer");
-  return answer.data;
-}
 
 /** Yuan typed by a person ("129.5") as fen, the API's integer minor units; NaN stays NaN for the API to refuse. */
 export const fen = (yuan: string) => Math.round(Number(yuan) * 100);
 
-/** A unique key for each write a form sends: a resubmitted form is a new write, a retried request is the same. */
-export const idempotent = () => ({ "Idempotency-Key": crypto.randomUUID() });
+/** A console section: a landmark named `label`, opened by its heading (the label unless told otherwise). */
+export function section(
+  { id, label, heading = label }: { id: string; label: string; heading?: string },
+  ...children: Child[]
+): HTMLElement {
+  return h("section", { id, "aria-label": label }, h("h2", {}, heading), ...children);
+}
 
 export function field(label: string, control: HTMLElement): HTMLLabelElement {
   return h("label", { class: "field" }, h("span", {}, label), control);

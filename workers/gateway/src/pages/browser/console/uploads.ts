@@ -1,6 +1,6 @@
 // Pictures picked in the console go up one by one through POST /v1/uploads (its bytes, its own type); what a
 // product, a SKU or a live session then names is the media id the API answers.
-import { type Api, idempotent, unwrap } from "./ui.ts";
+import { type Api, idempotent, unwrap } from "./api.ts";
 
 /** Uploads every file picked in `files` and answers their media ids, in order. */
 export async function uploadAll(api: Api, files: FileList | null): Promise<string[]> {

@@ -3,7 +3,8 @@
 import type { components } from "#shared/client/schema.d.ts";
 import { h } from "../dom.ts";
 import { dateTime } from "../format.ts";
-import { type Api, action, field, form, idempotent, input, unwrap } from "./ui.ts";
+import { type Api, idempotent, reloadAfter, unwrap } from "./api.ts";
+import { action, field, form, input, section } from "./ui.ts";
 
 type Attempt = components["schemas"]["WebhookAttempt"];
 
@@ -29,6 +30,7 @@ function outcome(a: Attempt): HTMLElement {
 }
 
 export async function webhooks(api: Api, reload: () => void): Promise<HTMLElement> {
+  const write = reloadAfter(reload);
   const endpoints = await api.GET("/v1/webhook-endpoints", { params: { query: { limit: 20 } } });
   if (!endpoints.data) throw endpoints.error;
   const sections = await Promise.all(
@@ -93,14 +95,12 @@ export async function webhooks(api: Api, reload: () => void): Promise<HTMLElemen
                       {},
                       action(
                         "重发",
-                        async () => {
-                          unwrap(
-                            await api.POST("/v1/webhook-endpoints/{id}/messages/{messageId}/resend", {
+                        () =>
+                          write(
+                            api.POST("/v1/webhook-endpoints/{id}/messages/{messageId}/resend", {
                               params: { path: { id: endpoint.id, messageId: a.messageId } },
                             }),
-                          );
-                          reload();
-                        },
+                          ),
                         { class: "resend" },
                       ),
                     ),
@@ -111,10 +111,8 @@ export async function webhooks(api: Api, reload: () => void): Promise<HTMLElemen
       );
     }),
   );
-  return h(
-    "section",
-    { id: "webhooks", "aria-label": "Webhook 投递" },
-    h("h2", {}, "Webhook 投递"),
+  return section(
+    { id: "webhooks", label: "Webhook 投递" },
     sections.length > 0 ? h("div", {}, ...sections) : h("p", { class: "meta" }, "还没有 webhook 端点"),
     form(
       { id: "endpoint-form" },
