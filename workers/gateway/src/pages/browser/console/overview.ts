@@ -28,6 +28,15 @@ export async function figures(api: Api): Promise<HTMLElement> {
   const { totals, days: series } = report.data;
   const today = series.at(-1);
   const label = (day: string) => day.slice(5);
+  // A rate (a day without one drawn at 0): the period's in the title, today's large.
+  const rateChart = (id: string, name: string, rate: (figures: Figures) => number | null) =>
+    barChart({
+      id,
+      title: `${name} · 近 ${days} 天 ${percent(rate(totals))}`,
+      headline: `今日 ${percent(today ? rate(today) : null)}`,
+      points: series.map((d) => ({ label: label(d.day), value: rate(d) ?? 0 })),
+      format: percent,
+    });
   // GMV is never added across currencies: one chart each (CNY when nothing was sold yet).
   const currencies = totals.money.length > 0 ? totals.money.map((m) => m.currency) : ["CNY"];
   const charts = [
@@ -47,20 +56,8 @@ export async function figures(api: Api): Promise<HTMLElement> {
       points: series.map((d) => ({ label: label(d.day), value: d.orders })),
       format: (n) => `${n} 单`,
     }),
-    barChart({
-      id: "chart-conversion",
-      title: `转化率 · 近 ${days} 天 ${percent(totals.conversionRate)}`,
-      headline: `今日 ${percent(today?.conversionRate ?? null)}`,
-      points: series.map((d) => ({ label: label(d.day), value: d.conversionRate ?? 0 })),
-      format: (rate) => percent(rate),
-    }),
-    barChart({
-      id: "chart-returns",
-      title: `退货率 · 近 ${days} 天 ${percent(totals.returnRate)}`,
-      headline: `今日 ${percent(today?.returnRate ?? null)}`,
-      points: series.map((d) => ({ label: label(d.day), value: d.returnRate ?? 0 })),
-      format: (rate) => percent(rate),
-    }),
+    rateChart("chart-conversion", "转化率", (f) => f.conversionRate),
+    rateChart("chart-returns", "退货率", (f) => f.returnRate),
   ];
   const rows = sessions.data.data;
   return h(
