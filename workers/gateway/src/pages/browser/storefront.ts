@@ -3,7 +3,7 @@
 // #/product/prod_…, #/live/live_…, #/creator/cre_…), so the gateway serves one document; every call goes through
 // the typed client (shared/client).
 import type { components } from "#shared/client/schema.d.ts";
-import { h, highlighted, show } from "./dom.ts";
+import { type Child, h, highlighted, listOrNone, show } from "./dom.ts";
 import { dateTime, imageAt, type Money, money, orderStatusText, problemText } from "./format.ts";
 import { liveRoom } from "./live-room.ts";
 import { buy } from "./purchase.ts";
@@ -55,6 +55,11 @@ function gallery(images: string[], alt: string): HTMLElement | null {
     { class: "gallery", "aria-label": "图片" },
     ...images.map((url, i) => picture(url, `${alt} ${i + 1}`, "(max-width: 640px) 90vw, 600px")),
   );
+}
+
+/** A note's or a product's page: its pictures, its title, then the rest. */
+function article(kind: "note" | "product", item: { images: string[]; title: string }, ...rest: Child[]): HTMLElement {
+  return h("article", { class: kind }, gallery(item.images, item.title), h("h1", {}, item.title), ...rest);
 }
 
 function price(value: unknown): string {
@@ -156,11 +161,9 @@ async function note(key: string, id: string, target: HTMLElement): Promise<void>
   });
   show(
     target,
-    h(
-      "article",
-      { class: "note" },
-      gallery(data.images, data.title),
-      h("h1", {}, data.title),
+    article(
+      "note",
+      data,
       h(
         "p",
         { class: "meta" },
@@ -241,11 +244,9 @@ async function product(key: string, id: string, attribution: string | null, targ
   const notice = h("p", { class: "notice", role: "status" });
   show(
     target,
-    h(
-      "article",
-      { class: "product" },
-      gallery(data.images, data.title),
-      h("h1", {}, data.title),
+    article(
+      "product",
+      data,
       h("p", { class: "meta" }, [data.brand, data.category].filter(Boolean).join(" · ")),
       h("p", { class: "body" }, data.description),
       h(
@@ -298,25 +299,19 @@ async function showcase(key: string, id: string, target: HTMLElement): Promise<v
       "section",
       { class: "showcase", "aria-label": "橱窗" },
       h("h1", {}, "橱窗"),
-      data.data.length === 0
-        ? h("p", { class: "meta" }, "这位博主的橱窗还是空的")
-        : h(
-            "ul",
-            { class: "waterfall" },
-            ...data.data.map((item) =>
-              h(
-                "li",
-                { class: "note-card showcase-item", "data-product": item.productId },
-                h(
-                  "a",
-                  { href: `#/product/${item.productId}?attribution=${encodeURIComponent(item.attribution)}` },
-                  item.image ? picture(item.image, item.title, "(max-width: 640px) 50vw, 300px") : null,
-                  h("span", { class: "title" }, item.title),
-                ),
-                h("p", { class: "meta" }, h("span", {}, money(item.price))),
-              ),
-            ),
+      listOrNone(data.data, "这位博主的橱窗还是空的", h("ul", { class: "waterfall" }), (item) =>
+        h(
+          "li",
+          { class: "note-card showcase-item", "data-product": item.productId },
+          h(
+            "a",
+            { href: `#/product/${item.productId}?attribution=${encodeURIComponent(item.attribution)}` },
+            item.image ? picture(item.image, item.title, "(max-width: 640px) 50vw, 300px") : null,
+            h("span", { class: "title" }, item.title),
           ),
+          h("p", { class: "meta" }, h("span", {}, money(item.price))),
+        ),
+      ),
     ),
   );
 }
