@@ -99,6 +99,15 @@ function decodeFollowCursor(cursor: string | undefined): { t: string; f: string 
   );
 }
 
+/** A followee as a list of follows shows it (a merchant has no avatar). */
+function followeeOf(
+  type: Follow["followee"]["type"],
+  row: { id: string; name: string; handle: string; avatarUrl?: string | null; followerCount: number },
+): Follow["followee"] {
+  const { id, name, handle, followerCount } = row;
+  return { type, id, name, handle, avatarUrl: row.avatarUrl ?? null, followerCount };
+}
+
 export async function listFollows({
   db,
   followerId,
@@ -132,27 +141,11 @@ export async function listFollows({
     creatorIds.length ? db.select().from(creators).where(inArray(creators.id, creatorIds)) : [],
     merchantIds.length ? db.select().from(merchants).where(inArray(merchants.id, merchantIds)) : [],
   ]);
-  const followees = new Map<string, Follow["followee"]>();
-  for (const c of creatorRows) {
-    followees.set(c.id, {
-      type: "creator",
-      id: c.id,
-      name: c.name,
-      handle: c.handle,
-      avatarUrl: c.avatarUrl,
-      followerCount: c.followerCount,
-    });
-  }
-  for (const m of merchantRows) {
-    followees.set(m.id, {
-      type: "merchant",
-      id: m.id,
-      name: m.name,
-      handle: m.handle,
-      avatarUrl: null,
-      followerCount: m.followerCount,
-    });
-  }
+  const found = [
+    ...creatorRows.map((c) => followeeOf("creator", c)),
+    ...merchantRows.map((m) => followeeOf("merchant", m)),
+  ];
+  const followees = new Map(found.map((f) => [f.id, f]));
   const last = data.at(-1);
   return {
     data: data.flatMap((r) => {

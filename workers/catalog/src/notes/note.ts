@@ -10,7 +10,7 @@ import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
-import { paidPartnershipField, paidPartnershipsOf } from "#shared/paid-partnership.ts";
+import { type PaidPartnership, paidPartnershipField, paidPartnershipsOf } from "#shared/paid-partnership.ts";
 import { type Actor, checkFirst, requirePerson } from "#shared/principal.ts";
 import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";
 
@@ -281,6 +281,12 @@ export async function taggedProducts(db: Database, row: NoteRow): Promise<Tagged
   }));
 }
 
+/** The fields a note and its feed card both end with: its paid-partnership label, its counts and its times. */
+function labelCountsAndTimes(row: NoteRow, labels: Map<string, PaidPartnership>) {
+  const { likeCount, saveCount, commentCount, createdAt, updatedAt } = row;
+  return { paidPartnership: labels.get(row.id) ?? null, likeCount, saveCount, commentCount, createdAt, updatedAt };
+}
+
 export async function toNote(db: Database, row: NoteRow): Promise<Note> {
   const authorId = authorIdOf(row);
   const [authors, tagged, labels] = await Promise.all([
@@ -297,12 +303,7 @@ export async function toNote(db: Database, row: NoteRow): Promise<Note> {
     images: row.images,
     topics: row.topics,
     products: tagged,
-    paidPartnership: labels.get(row.id) ?? null,
-    likeCount: row.likeCount,
-    saveCount: row.saveCount,
-    commentCount: row.commentCount,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    ...labelCountsAndTimes(row, labels),
   };
 }
 
@@ -329,12 +330,7 @@ export async function toSummaries(db: Database, rows: NoteRow[]): Promise<NoteSu
       cover: row.images[0] ?? null,
       topics: row.topics,
       productIds: tags.filter((t) => t.noteId === row.id).map((t) => t.productId),
-      paidPartnership: labels.get(row.id) ?? null,
-      likeCount: row.likeCount,
-      saveCount: row.saveCount,
-      commentCount: row.commentCount,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
+      ...labelCountsAndTimes(row, labels),
     };
   });
 }
