@@ -1,22 +1,40 @@
 // Analytics: daily rollups per scope, with the buyers, customers and viewers they are counted from
 // (shared/analytics.ts writes them in the batch of the change they count).
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  integer,
+  primaryKey,
+  type SQLiteColumnBuilderBase,
+  sqliteTable,
+  text,
+} from "drizzle-orm/sqlite-core";
 import { livemode } from "./columns.ts";
 
 // A scope is the platform (id ''), a merchant, a creator, a live session or a note. Orders count on the UTC day
 // they were paid; their later refunds and returns count on that same day (so a day's return rate is a share of
 // that day's orders). Counts have no currency; money is kept per currency and never added across currencies.
 // Every figure is per mode (livemode, as its orders'); views, of notes and sessions that have no mode, count in both.
-const scope = () => ({
-  scopeKind: text("scope_kind", { enum: ["platform", "merchant", "creator", "live_session", "note"] }).notNull(),
-  scopeId: text("scope_id").notNull(),
-  ...livemode(),
-});
+// Each table of figures per scope leads its columns and its primary key with the scope and mode; `key` names the rest
+// of its primary key.
+const perScope = <TName extends string, TColumns extends Record<string, SQLiteColumnBuilderBase>>(
+  name: TName,
+  columns: TColumns,
+  key: (keyof TColumns & string)[],
+) =>
+  sqliteTable(
+    name,
+    {
+      scopeKind: text("scope_kind", { enum: ["platform", "merchant", "creator", "live_session", "note"] }).notNull(),
+      scopeId: text("scope_id").notNull(),
+      ...livemode(),
+      ...columns,
+    },
+    (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, ...key.map((k) => t[k] as AnySQLiteColumn)] })],
+  );
 
-export const analyticsDaily = sqliteTable(
+export const analyticsDaily = perScope(
   "analytics_daily",
   {
-    ...scope(),
     day: text("day").notNull(),
     orders: integer("orders").notNull().default(0),
     // Orders with a line attributed to a note or a live session (the numerator of the conversion rate).
@@ -30,44 +48,41 @@ export const analyticsDaily = sqliteTable(
     noteViews: integer("note_views").notNull().default(0),
     streamViews: integer("stream_views").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.day] })],
+  ["day"],
 );
 
-export const analyticsDailyMoney = sqliteTable(
+export const analyticsDailyMoney = perScope(
   "analytics_daily_money",
   {
-    ...scope(),
     day: text("day").notNull(),
     currency: text("currency").notNull(),
     orders: integer("orders").notNull().default(0),
     gmvAmount: integer("gmv_amount").notNull().default(0),
     refundedAmount: integer("refunded_amount").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.day, t.currency] })],
+  ["day", "currency"],
 );
 
 // Who bought in a scope on a day (distinct buyers over a range are counted here), and whether on a repeat order.
-export const analyticsBuyers = sqliteTable(
+export const analyticsBuyers = perScope(
   "analytics_buyers",
   {
-    ...scope(),
     day: text("day").notNull(),
     customerId: text("customer_id").notNull(),
     repeat: integer("repeat").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.day, t.customerId] })],
+  ["day", "customerId"],
 );
 
 // Each buyer's paid orders in a scope so far: an order is a repeat order when this was already at least one.
-export const analyticsCustomers = sqliteTable(
+export const analyticsCustomers = perScope(
   "analytics_customers",
   {
-    ...scope(),
     customerId: text("customer_id").notNull(),
     orders: integer("orders").notNull().default(0),
     firstDay: text("first_day").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scopeKind, t.scopeId, t.livemode, t.customerId] })],
+  ["customerId"],
 );
 
 // Who viewed a note or a live session (its id) on a day: a view counts once per viewer, subject and day.
