@@ -5,6 +5,7 @@ import { database } from "#shared/db.ts";
 import { storageVersion } from "#shared/storage.ts";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
 import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sales/flash-sale-stock.ts";
+import { flashSaleTerms } from "../sale-terms.ts";
 import {
   as,
   asMerchant,
@@ -60,15 +61,14 @@ describe("GET /v1/flash-sales/{id}", () => {
 });
 
 describe("POST /v1/flash-sales", () => {
-  const body = (skuId: string, extra: Record<string, unknown> = {}) => ({
-    skuId,
-    quantity: 40,
-    price: { amount: 4900, currency: "CNY" },
-    startsAt: new Date(Date.now() + 60_000).toISOString(),
-    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-    perShopperLimit: 3,
-    ...extra,
-  });
+  // Starting in a minute: the sale is scheduled, not running.
+  const body = (skuId: string, extra: Record<string, unknown> = {}) =>
+    flashSaleTerms(skuId, {
+      quantity: 40,
+      startsAt: new Date(Date.now() + 60_000).toISOString(),
+      perShopperLimit: 3,
+      ...extra,
+    });
 
   it("moves the allotment out of the SKU's stock through the ledger and opens the sale's object", async () => {
     const { skuIds } = await createSkus({ prices: [8900], stock: 100 });

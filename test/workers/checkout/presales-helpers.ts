@@ -5,6 +5,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { database } from "#shared/db.ts";
+import { presaleTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { createEndpoint, newMerchant, uniqueName } from "./webhooks-helpers.ts";
@@ -45,18 +46,7 @@ export async function newPresale(options: { quantity?: number; stock?: number; p
   const skuId = skuIds[0] ?? "";
   const res = await call("POST", "/v1/presales", {
     headers: asMerchant(merchant),
-    body: {
-      skuId,
-      quantity: options.quantity ?? 20,
-      price: { amount: 20_000, currency: "CNY" },
-      deposit: { amount: 10_000, currency: "CNY" },
-      deduction: { amount: 15_000, currency: "CNY" },
-      perShopperLimit: options.perShopperLimit ?? 2,
-      depositStartsAt: iso(-60_000),
-      depositEndsAt: iso(hour),
-      balanceStartsAt: iso(2 * hour),
-      balanceEndsAt: iso(3 * hour),
-    },
+    body: presaleTerms(skuId, { quantity: options.quantity ?? 20, perShopperLimit: options.perShopperLimit ?? 2 }),
   });
   expect(res.status, await res.clone().text()).toBe(201);
   const presale = await res.json<{ id: string }>();

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns } from "#shared/schema.ts";
+import { presaleTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, merchantId, otherMerchantId, shopper, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
@@ -25,18 +26,7 @@ const hour = 3_600_000;
 const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe("POST /v1/presales", () => {
-  const body = (skuId: string, extra: Record<string, unknown> = {}) => ({
-    skuId,
-    quantity: 10,
-    price: { amount: 20_000, currency: "CNY" },
-    deposit: { amount: 10_000, currency: "CNY" },
-    deduction: { amount: 15_000, currency: "CNY" },
-    depositStartsAt: iso(-60_000),
-    depositEndsAt: iso(hour),
-    balanceStartsAt: iso(2 * hour),
-    balanceEndsAt: iso(3 * hour),
-    ...extra,
-  });
+  const body = presaleTerms;
 
   it("creates a pre-sale whose deposit counts for more than its face value, taking no stock yet", async () => {
     const { skuIds } = await createSkus({ prices: [20_000], stock: 30 });
@@ -365,17 +355,15 @@ describe("refusals at the order", () => {
     const { skuIds } = await createSkus({ prices: [20_000], stock: 5 });
     const res = await call("POST", "/v1/presales", {
       headers: asMerchant(merchantId),
-      body: {
-        skuId: skuIds[0],
+      body: presaleTerms(skuIds[0] ?? "", {
         quantity: 5,
-        price: { amount: 20_000, currency: "CNY" },
         deposit: { amount: 5_000, currency: "CNY" },
         deduction: { amount: 5_000, currency: "CNY" },
         depositStartsAt: iso(hour),
         depositEndsAt: iso(2 * hour),
         balanceStartsAt: iso(3 * hour),
         balanceEndsAt: iso(4 * hour),
-      },
+      }),
     });
     const presale = await res.json<{ id: string; status: string }>();
     expect(presale.status).toBe("scheduled");

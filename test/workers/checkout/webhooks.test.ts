@@ -11,6 +11,7 @@ import { liveSessionEvent } from "#shared/webhook-events.ts";
 import { demo } from "../../../dev/demo.ts";
 import { adjustInventory } from "../../../workers/catalog/src/skus/adjust-inventory.ts";
 import { fromBase64 } from "../../../workers/checkout/src/webhooks/signing.ts";
+import { flashSaleTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, reserve, shopper, stockOf } from "./helpers.ts";
 import {
   attempted,
@@ -177,14 +178,7 @@ describe("flash-sale events", () => {
     const { skuIds } = await createSkus({ prices: [8900], stock: 5, owner: merchant });
     const created = await call("POST", "/v1/flash-sales", {
       headers: asMerchant(merchant),
-      body: {
-        skuId: skuIds[0],
-        quantity: 1,
-        price: { amount: 4900, currency: "CNY" },
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-        perShopperLimit: 1,
-      },
+      body: flashSaleTerms(skuIds[0] ?? "", { quantity: 1, perShopperLimit: 1 }),
     });
     const sale = await created.json<{ id: string }>();
     const hold = await (await reserve(sale.id, "wh-fs", { quantity: 1 })).json<{ id: string }>();
