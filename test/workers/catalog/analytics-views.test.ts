@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { demo } from "../../../dev/demo.ts";
-import { call, db, newCreator, newProduct, newShopper } from "./notes-fixtures.ts";
+import { call, db, newCreator, newProduct, newShopper, postNote } from "./notes-fixtures.ts";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -25,18 +25,7 @@ const guest = (keyId: string) => ({
 describe("POST /v1/notes/{id}/views", () => {
   it("counts a viewer once a day, for the note, its creator and its products' merchant", async () => {
     const author = await newCreator();
-    const productId = await newProduct();
-    const created = await call("POST", "/v1/notes", {
-      as: author,
-      body: {
-        title: "小黑瓶真的好用",
-        body: "种草",
-        images: ["https://img.example.com/v.jpg"],
-        productIds: [productId],
-      },
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const { id } = await created.json<{ id: string }>();
+    const { id } = (await postNote(author, { title: "小黑瓶真的好用", productIds: [await newProduct()] })).note;
     const merchantId = demo.merchants[1]?.id ?? "";
     const merchantBefore = await noteViews("merchant", merchantId);
 
@@ -61,12 +50,7 @@ describe("POST /v1/notes/{id}/views", () => {
   });
 
   it("writes nothing for a repeat this isolate has already written today (the database would count it once)", async () => {
-    const author = await newCreator();
-    const created = await call("POST", "/v1/notes", {
-      as: author,
-      body: { title: "只写一次", body: "", images: ["https://img.example.com/x.jpg"] },
-    });
-    const { id } = await created.json<{ id: string }>();
+    const { id } = (await postNote(await newCreator(), { title: "只写一次" })).note;
     const reader = await newShopper();
     expect((await call("POST", `/v1/notes/${id}/views`, { as: reader, body: {} })).status).toBe(204);
     expect(await noteViews("note", id)).toBe(1);
@@ -80,12 +64,7 @@ describe("POST /v1/notes/{id}/views", () => {
   });
 
   it("refuses a guest without visitorId (400), a call from no storefront (401), a missing note (404)", async () => {
-    const author = await newCreator();
-    const created = await call("POST", "/v1/notes", {
-      as: author,
-      body: { title: "无商品", body: "", images: ["https://img.example.com/w.jpg"] },
-    });
-    const { id } = await created.json<{ id: string }>();
+    const { id } = (await postNote(await newCreator(), { title: "无商品" })).note;
     const noVisitor = await call("POST", `/v1/notes/${id}/views`, { headers: guest("key_views_test"), body: {} });
     expect(noVisitor.status).toBe(400);
     expect(await noVisitor.json()).toMatchObject({ code: "validation_failed", errors: [{ path: "/visitorId" }] });

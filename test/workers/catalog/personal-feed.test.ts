@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { capFor } from "../../../workers/catalog/src/feed/rank.ts";
+import { countReaches } from "../count-reaches.ts";
 import { as } from "../principals.ts";
 import { call, db, newCreator, newShopper, type Person, postNote } from "./notes-fixtures.ts";
 
@@ -46,18 +47,8 @@ async function interests(person: Person): Promise<Interests> {
 
 /** Waits until the hot list of `topic` holds `count` notes (written after each note's response). */
 async function listed(topic: string, count: number): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const { rows } = await db().$client.execute({
-          sql: "SELECT count(*) AS n FROM note_tags WHERE kind = 'topic' AND key = ?",
-          args: [topic.toLowerCase()],
-        });
-        return Number(rows[0]?.n);
-      },
-      { timeout: 10_000, interval: 50 },
-    )
-    .toBe(count);
+  const sql = "SELECT count(*) AS n FROM note_tags WHERE kind = 'topic' AND key = ?";
+  await countReaches(db().$client, sql, [topic.toLowerCase()], count);
 }
 
 /** Waits until `person`'s profile has counted `n` of `signal` on `topic`. */

@@ -145,24 +145,18 @@ describe("POST /v1/products", () => {
 });
 
 describe("PATCH /v1/products/{id}", () => {
+  /** Lancôme's PATCH of its product, made on the version `etag` names. */
+  const patchIfMatch = (id: string, etag: string, body: unknown) =>
+    call("PATCH", `/v1/products/${id}`, { ...asMerchant(lancome), "if-match": etag }, body);
+
   it("activates a product with If-Match, and refuses a stale ETag with 412", async () => {
     const { product, etag } = await create();
-    const res = await call(
-      "PATCH",
-      `/v1/products/${product.id}`,
-      { ...asMerchant(lancome), "if-match": etag },
-      { status: "active" },
-    );
+    const res = await patchIfMatch(product.id, etag, { status: "active" });
     expect(res.status).toBe(200);
     const newEtag = res.headers.get("etag");
     expect(newEtag).not.toBe(etag);
     expect((await res.json<Product>()).status).toBe("active");
-    const stale = await call(
-      "PATCH",
-      `/v1/products/${product.id}`,
-      { ...asMerchant(lancome), "if-match": etag },
-      { title: "x" },
-    );
+    const stale = await patchIfMatch(product.id, etag, { title: "x" });
     expect(stale.status).toBe(412);
     expect((await stale.json<{ code: string }>()).code).toBe("precondition_failed");
     // Now public, and revalidation with the current ETag is a 304.
@@ -174,11 +168,7 @@ describe("PATCH /v1/products/{id}", () => {
 
   it("lets exactly one of two editors holding the same ETag win", async () => {
     const { product, etag } = await create();
-    const results = await Promise.all(
-      ["A", "B"].map((t) =>
-        call("PATCH", `/v1/products/${product.id}`, { ...asMerchant(lancome), "if-match": etag }, { title: t }),
-      ),
-    );
+    const results = await Promise.all(["A", "B"].map((t) => patchIfMatch(product.id, etag, { title: t })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
   });
 

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { type Actor, encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
+import { countReaches } from "../count-reaches.ts";
 import { as, asMerchant } from "../principals.ts";
 import { call, db, newMerchant, newProduct, operator, search, uniqueWord } from "./fixtures.ts";
 
@@ -47,18 +48,8 @@ async function suggestions(q: string, headers: Record<string, string> = {}): Pro
 
 /** Waits until the searches logged after their responses have landed: `searches` counted for the query. */
 async function logged(query: string, searches: number): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const { rows } = await db().$client.execute({
-          sql: "SELECT coalesce(sum(searches), 0) AS n FROM search_query_stats WHERE query = ?",
-          args: [query],
-        });
-        return Number(rows[0]?.n);
-      },
-      { timeout: 5000, interval: 50 },
-    )
-    .toBe(searches);
+  const sql = "SELECT coalesce(sum(searches), 0) AS n FROM search_query_stats WHERE query = ?";
+  await countReaches(db().$client, sql, [query], searches, 5000);
 }
 
 const queryTexts = (list: Suggestion[]) => list.filter((s) => s.kind === "query").map((s) => s.text);
