@@ -6,21 +6,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { importJWK, type JWK, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NpmStart, npmStart } from "./npm-start.ts";
+import { describe, expect, it } from "vitest";
+import { npmStartForFile } from "./npm-start.ts";
 
 const run = promisify(execFile);
-let platform: NpmStart;
-let gateway = "";
-
-beforeAll(async () => {
-  platform = await npmStart("auth");
-  gateway = platform.gateway;
-}, 180_000);
-
-afterAll(async () => {
-  await platform.stop();
-});
+const platform = await npmStartForFile("auth");
+const gateway = platform.gateway;
 
 interface Credentials {
   operatorKey: string;

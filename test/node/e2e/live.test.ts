@@ -1,21 +1,12 @@
 // End to end through the real gateway (`npm start` on free ports): a demo creator schedules a session, a guest
 // shopper gets stream tokens, and both open the room socket through the gateway's service-binding forward.
 import { TokenVerifier } from "livekit-server-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { demo } from "../../../dev/demo.ts";
-import { type NpmStart, npmStart } from "./npm-start.ts";
+import { npmStartForFile } from "./npm-start.ts";
 
-let platform: NpmStart;
-let gateway = "";
-
-beforeAll(async () => {
-  platform = await npmStart("live");
-  gateway = platform.gateway;
-}, 180_000);
-
-afterAll(async () => {
-  await platform.stop();
-}, 30_000);
+const platform = await npmStartForFile("live");
+const gateway = platform.gateway;
 
 interface Credentials {
   merchants: { publishableKey: string }[];

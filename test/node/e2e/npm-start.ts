@@ -181,6 +181,13 @@ export async function npmStart(name: string, options: NpmStartOptions = {}): Pro
   };
 }
 
+/** One `npm start` for a whole test file: started now, stopped with `signal` after the file's tests. */
+export async function npmStartForFile(name: string, options: NpmStartOptions = {}, signal: NodeJS.Signals = "SIGINT") {
+  const platform = await npmStart(name, options);
+  afterAll(() => platform.stop(signal), 30_000);
+  return platform;
+}
+
 // A file whose setup failed half-way (a browser that did not launch beside a platform that did) may never reach
 // its own stop: whatever is still running after the file is stopped here.
 afterAll(async () => {
