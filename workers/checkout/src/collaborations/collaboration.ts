@@ -7,25 +7,16 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
-
-const idList = (prefix: string) =>
-  z
-    .array(z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`))
-    .min(1)
-    .max(50)
-    .superRefine((ids, ctx) => {
-      ids.forEach((id, i) => {
-        if (ids.indexOf(id) !== i) ctx.addIssue({ code: "custom", path: [i], message: "duplicate value" });
-      });
-    })
-    .openapi({ uniqueItems: true });
+import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
 
 export const CollaborationCreateSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
     brief: z.string().trim().min(1).max(5_000).openapi({ description: "What the note should show and say." }),
-    productIds: idList("prod").openapi({ description: "The merchant's products the notes are about." }),
+    productIds: setOf(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be an id starting with prod_"))
+      .min(1)
+      .max(50)
+      .openapi({ description: "The merchant's products the notes are about." }),
     tags: z
       .array(z.string().trim().min(1).max(40))
       .max(20)
