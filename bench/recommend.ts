@@ -295,6 +295,7 @@ export function evaluate(world: World): Offline {
     random: score("random"),
     related: score("related notes of the last liked or saved note (rankRelated)"),
     relatedBase: score("same-topic popularity of that note"),
+    relatedCo: score("co-engagement alone: its likers' and savers' other likes and saves, most shared first"),
   };
   const cold = new Map<number, Score>([0, 1, 3, 10].map((k) => [k, score(`after ${k} actions`)]));
   const firstN = (list: Iterable<number>, exclude: Set<number>) => {
@@ -362,6 +363,15 @@ export function evaluate(world: World): Offline {
       const related = rankRelated(seedNote, candidates, K, world.nowMs).map((c) => ids.get(c.id) ?? -1);
       record(world, scores.related, related, relevant);
       record(world, scores.relatedBase, firstN(world.hot.topic.get(seedNote.topics[0] ?? "") ?? [], exclude), relevant);
+      record(
+        world,
+        scores.relatedCo,
+        firstN(
+          [...co.keys()].filter((i) => i !== seed && world.live[i]),
+          exclude,
+        ),
+        relevant,
+      );
     }
 
     // The cold-start curve on every fifth shopper: only their last k actions are known.
@@ -401,7 +411,15 @@ export function evaluate(world: World): Offline {
   const table = [
     `| ranking | shoppers | hit rate@${K} | NDCG@${K} | hit rate ÷ global | coverage | top 1% of creators' share |`,
     "|---|---:|---:|---:|---:|---:|---:|",
-    ...[scores.personal, scores.global, scores.topic, scores.random, scores.related, scores.relatedBase].map(row),
+    ...[
+      scores.personal,
+      scores.global,
+      scores.topic,
+      scores.random,
+      scores.related,
+      scores.relatedBase,
+      scores.relatedCo,
+    ].map(row),
     "",
     `Cold start (every fifth evaluated shopper; only their last k actions known; 0 actions is the global ranking, what the Worker serves an empty profile):`,
     "",

@@ -77,12 +77,32 @@ const affinity = (keys: string[], m: Map<string, number>) => {
   return best;
 };
 
-/** Engagement halving every 72 hours of age: the order of the hot lists (shared/interests.ts hotKey), now. */
-export function decayedEngagement(c: Pick<Candidate, "likes" | "saves" | "comments" | "createdAtMs">, nowMs: number) {
-  const ageHours = Math.max(0, (nowMs - c.createdAtMs) / 3_600_000);
-  return (c.likes + 2 * c.saves + 3 * c.comments + 1) * 2 ** (-ageHours / HOT_HALF_LIFE_HOURS);
+/**
+ * How much engagement each note draws now, as a map by id: its engagement per unit of exposure so far, shrunk
+ * toward the pool's mean rate by TREND_PRIOR engagements, times the exposure still to come. A note's exposure
+ * grows as it ages and fades with the hot lists' half-life, so a fresh note with a good start outranks an old one
+ * with a large total; the decayed total cannot tell those apart. See docs/design/personalised-feed.md#ranking.
+ */
+export function trends(pool: readonly Candidate[], nowMs: number): Map<string, number> {
+  const exposed = (c: Candidate) => 1 - 2 ** (-Math.max(0, nowMs - c.createdAtMs) / (HOT_HALF_LIFE_HOURS * 3_600_000));
+  const engagement = (c: Candidate) => c.likes + 2 * c.saves + 3 * c.comments;
+  let sumEngagement = 0;
+  let sumExposure = 0;
+  for (const c of pool) {
+    sumEngagement += engagement(c);
+    sumExposure += exposed(c);
+  }
+  const meanRate = Math.max(sumEngagement, 1) / Math.max(sumExposure, 1e-9);
+  return new Map(
+    pool.map((c) => {
+      const x = exposed(c);
+      return [c.id, ((engagement(c) + TREND_PRIOR) / (x + TREND_PRIOR / meanRate)) * (1 - x)];
+    }),
+  );
 }
 
+/** How many engagements at the pool's mean rate a note's own rate is shrunk toward (few: a note starts noisy). */
+const TREND_PRIOR = 3;
 const MASS_DEPTH = 30;
 /** How much the topics that go with a note count in its related notes, beside its own topics (1). */
 const RELATED_CO = 0.3;
@@ -130,15 +150,15 @@ export function rankFeed(candidates: Iterable<Candidate>, profile: ProfileWeight
     if (c.co > maxCo) maxCo = c.co;
   }
   // The chance a note is the one wanted: over the taste's topics (and, at half, categories), the topic's share of
-  // the taste times the note's share of that topic's decayed engagement among the candidates.
+  // the taste times the note's share of that topic's trend (trends()) among the candidates.
   const topicShare = shares(profile.topic);
   const categoryShare = shares(profile.category);
-  const decayed = new Map(pool.map((c) => [c.id, decayedEngagement(c, nowMs)]));
+  const trend = trends(pool, nowMs);
   // A topic's mass: its MASS_DEPTH hottest candidates, the depth every list read reaches, so a list read deeper
   // does not look bigger.
   const lists = new Map<string, number[]>();
   for (const c of pool) {
-    const d = decayed.get(c.id) ?? 0;
+    const d = trend.get(c.id) ?? 0;
     for (const t of c.topics) if (topicShare.has(t)) lists.set(`t${t}`, [...(lists.get(`t${t}`) ?? []), d]);
     for (const k of c.categories) if (categoryShare.has(k)) lists.set(`c${k}`, [...(lists.get(`c${k}`) ?? []), d]);
   }
@@ -153,7 +173,7 @@ export function rankFeed(candidates: Iterable<Candidate>, profile: ProfileWeight
     );
   }
   const chance = (c: Candidate) => {
-    const d = decayed.get(c.id) ?? 0;
+    const d = trend.get(c.id) ?? 0;
     let p = 0;
     for (const t of c.topics) p += ((topicShare.get(t) ?? 0) * d) / (mass.get(`t${t}`) ?? 1);
     for (const k of c.categories) p += (0.5 * (categoryShare.get(k) ?? 0) * d) / (mass.get(`c${k}`) ?? 1);
@@ -212,9 +232,9 @@ export function rankFeed(candidates: Iterable<Candidate>, profile: ProfileWeight
 }
 
 /**
- * Related notes: notes of this one's topics by their decayed engagement (its first topic counting most, a later one
+ * Related notes: notes of this one's topics by their trend (its first topic counting most, a later one
  * by 1/position²), plus, at RELATED_CO, notes of the topics that go with it (each topic's share of the
- * co-engagement, times the note's decayed engagement), plus sharing a tagged product; never the note itself; at most
+ * co-engagement, times the note's trend), plus sharing a tagged product; never the note itself; at most
  * `capFor(limit)` per author.
  */
 export function rankRelated(
@@ -241,6 +261,7 @@ export function rankRelated(
     for (const t of c.topics) coTopics.set(t, (coTopics.get(t) ?? 0) + c.co);
     coTotal += c.co;
   }
+  const trend = trends(pool, nowMs);
   let maxTopical = 0;
   let maxCo = 0;
   const parts = pool.map((c) => {
@@ -250,9 +271,9 @@ export function rankRelated(
       weight = Math.max(weight, topicWeight.get(t) ?? 0);
       together = Math.max(together, coTotal > 0 ? (coTopics.get(t) ?? 0) / coTotal : 0);
     }
-    const decayed = decayedEngagement(c, nowMs);
-    const topical = weight * decayed;
-    const co = together * decayed;
+    const now = trend.get(c.id) ?? 0;
+    const topical = weight * now;
+    const co = together * now;
     const product = c.productIds.some((p) => products.has(p)) ? 1 : 0;
     maxTopical = Math.max(maxTopical, topical);
     maxCo = Math.max(maxCo, co);
