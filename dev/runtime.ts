@@ -19,7 +19,11 @@ export interface Runtime {
   /** Resolves if the runtime ends by itself (a crash). */
   exited: Promise<void>;
   stop(): Promise<void>;
-  /** Signals it to stop without waiting: for a process 'exit' handler, where nothing can be awaited. */
+  /**
+   * Ends it at once (SIGKILL to its whole group): for a process 'exit' handler, where nothing can be awaited. Not
+   * SIGTERM: a runtime whose event loop is stuck would ignore it and outlive the command; the state it keeps is
+   * crash-safe by design (the platform is tested through SIGKILL).
+   */
   kill(): void;
 }
 
@@ -66,7 +70,7 @@ function spawnGroup(args: string[], options: RuntimeOptions): Runtime {
   });
   // Whatever is left in the group once its leader has ended (workerd, if the leader was killed) goes with it.
   child.once("exit", () => signalGroup(child, "SIGKILL"));
-  return { exited: exitOf(child), stop: () => stopGroup(child), kill: () => void signalGroup(child, "SIGTERM") };
+  return { exited: exitOf(child), stop: () => stopGroup(child), kill: () => void signalGroup(child, "SIGKILL") };
 }
 
 export async function startBundles(options: RuntimeOptions): Promise<Runtime> {
