@@ -63,21 +63,30 @@ export const campaignPrices = sqliteTable(
   ],
 );
 
+// A discount (spend-and-save rule or coupon): who offers it (a merchant or a campaign; a coupon of neither is the
+// operator's) under a name shoppers see, and its terms: one currency, valid from `starts_at` until `ends_at`.
+const discountSource = () => ({
+  merchantId: text("merchant_id").references(() => merchants.id),
+  campaignId: text("campaign_id").references(() => campaigns.id),
+  name: text("name").notNull(),
+});
+const discountTerms = () => ({
+  currency: text("currency").notNull(),
+  startsAt: text("starts_at").notNull(),
+  endsAt: text("ends_at").notNull(),
+});
+
 // Spend-and-save (满减): "every 300 off 50" (kind every, one tier) or tiered "over 200 off 20, over 500 off 60";
 // a merchant's (all its products) or a campaign's (its participating products), valid in a period.
 export const spendSaveRules = sqliteTable(
   "spend_save_rules",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").references(() => merchants.id),
-    campaignId: text("campaign_id").references(() => campaigns.id),
-    name: text("name").notNull(),
+    ...discountSource(),
     kind: text("kind", { enum: ["every", "tiered"] }).notNull(),
     // JSON [{ "threshold": 30000, "off": 5000 }, …] in minor units, thresholds increasing.
     tiers: text("tiers", { mode: "json" }).$type<{ threshold: number; off: number }[]>().notNull(),
-    currency: text("currency").notNull(),
-    startsAt: text("starts_at").notNull(),
-    endsAt: text("ends_at").notNull(),
+    ...discountTerms(),
     createdAt: timestamp("created_at"),
   },
   (t) => [
@@ -93,17 +102,13 @@ export const coupons = sqliteTable(
   "coupons",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").references(() => merchants.id),
-    campaignId: text("campaign_id").references(() => campaigns.id),
-    name: text("name").notNull(),
+    ...discountSource(),
     kind: text("kind", { enum: ["fixed", "percent"] }).notNull(),
     amountOff: integer("amount_off"),
     percentOff: integer("percent_off"),
     maxOff: integer("max_off"),
     minSpend: integer("min_spend").notNull().default(0),
-    currency: text("currency").notNull(),
-    startsAt: text("starts_at").notNull(),
-    endsAt: text("ends_at").notNull(),
+    ...discountTerms(),
     quantity: integer("quantity").notNull(),
     claimed: integer("claimed").notNull().default(0),
     perShopperLimit: integer("per_shopper_limit").notNull().default(1),
