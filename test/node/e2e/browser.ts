@@ -4,7 +4,8 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
+import { type NpmStartOptions, npmStart } from "./npm-start.ts";
 
 export const screenshotDir = path.join("test-results", "screenshots");
 
@@ -23,6 +24,16 @@ export async function launchChromium(): Promise<Browser> {
     ],
     env: { ...process.env, FONTCONFIG_FILE: inject("fontconfigFile") },
   });
+}
+
+/** `npm start` and Chromium for a whole test file: launched together, both closed after the file's tests. */
+export async function npmStartWithChromium(name: string, options: NpmStartOptions = {}) {
+  const [platform, browser] = await Promise.all([npmStart(name, options), launchChromium()]);
+  afterAll(async () => {
+    await browser.close();
+    await platform.stop();
+  }, 30_000);
+  return { platform, browser };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -7,58 +7,40 @@
 // cover and status; then a stand-in answers there, and the room loads the LiveKit SDK and offers it the viewer's
 // stream token (verified here with the dev API secret), falling back to the cover when no room follows.
 import { writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TokenVerifier } from "livekit-server-sdk";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import { zhongcao } from "#shared/client/index.ts";
 import { png } from "../../png.ts";
+import { startWebhookReceiver } from "../../webhook-receiver.ts";
 import { freePort } from "../ports.ts";
-import { screenshot as fullPageScreenshot, launchChromium, pageErrors, pictures, textMatching } from "./browser.ts";
-import { type NpmStart, npmStart } from "./npm-start.ts";
+import {
+  screenshot as fullPageScreenshot,
+  npmStartWithChromium,
+  pageErrors,
+  pictures,
+  textMatching,
+} from "./browser.ts";
 
-let platform: NpmStart;
-let browser: Browser;
-let receiver: Server;
-let receiverUrl = "";
+const receiver = await startWebhookReceiver();
+const receiverUrl = `${receiver.url}/hooks/console`;
+afterAll(() => receiver.close());
 /** The port LIVEKIT_URL names, where no video server runs (a stand-in listens there in the last test). */
-let videoPort = 0;
+const videoPort = await freePort();
+const { platform, browser } = await npmStartWithChromium("console", {
+  env: { LIVEKIT_URL: `ws://127.0.0.1:${videoPort}` },
+});
 /** The event types the store's receiver was sent, in order of arrival. */
-const received: string[] = [];
+const received = () =>
+  (receiver.received.get("console") ?? []).map((d) => (JSON.parse(d.body) as { type: string }).type);
 
 interface Credentials {
   merchants: { id: string; secretKey: string; publishableKey: string }[];
   liveSessionId: string;
 }
-
-beforeAll(async () => {
-  const port = await freePort();
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      received.push((JSON.parse(body) as { type: string }).type);
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${port}/console-hooks`;
-  videoPort = await freePort();
-  [platform, browser] = await Promise.all([
-    npmStart("console", { env: { LIVEKIT_URL: `ws://127.0.0.1:${videoPort}` } }),
-    launchChromium(),
-  ]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await new Promise((resolve) => receiver?.close(resolve));
-}, 30_000);
 
 /**
  * A step's screenshot. Chromium's headless shell drops the first click after a full-page capture, so one lands on the
@@ -169,12 +151,9 @@ describe("the merchant console", () => {
     ]);
     const [red, blue] = product.data.skus;
     if (!red || !blue) throw new Error("two SKUs expected");
-    const consoleGallery = await pictures(page, "#product .gallery img");
-    expect(consoleGallery).toHaveLength(2);
-    for (const picture of consoleGallery) {
-      expect(picture.decoded).toBe(true);
-      expect(picture.src.startsWith(`${gateway}/media/`)).toBe(true);
-    }
+    // Both uploaded pictures, each decoded from the gateway.
+    const served = { src: expect.stringMatching(`^${gateway}/media/`), decoded: true };
+    expect(await pictures(page, "#product .gallery img")).toEqual([served, served]);
     await screenshot(page, "console-4-product");
 
     // 4. The storefront shows it with its pictures, each decoded from the gateway.
@@ -184,12 +163,7 @@ describe("the merchant console", () => {
       waitUntil: "domcontentloaded",
     });
     await textMatching(shopPage, "#view", /控制台测试丝巾/);
-    const gallery = await pictures(shopPage, ".gallery img");
-    expect(gallery).toHaveLength(2);
-    for (const picture of gallery) {
-      expect(picture.decoded).toBe(true);
-      expect(picture.src.startsWith(`${gateway}/media/`)).toBe(true);
-    }
+    expect(await pictures(shopPage, ".gallery img")).toEqual([served, served]);
     await screenshot(shopPage, "console-5-storefront-product");
     expect(shopErrors).toEqual([]);
     await shopPage.close();
@@ -280,9 +254,9 @@ describe("the merchant console", () => {
     // 10. The figures: one more order, its ¥188.50 in GMV; and the webhook log: the order's events, delivered.
     const expected = ["order.created", "order.paid", "order.fulfilled", "order.refunded"];
     await until(
-      async () => received,
+      async () => received(),
       (types) => expected.every((t) => types.includes(t)),
-      `the receiver got ${expected.join(", ")} (got ${received.join(", ")})`,
+      `the receiver got ${expected.join(", ")} (got ${received().join(", ")})`,
     );
     const after = await report();
     expect(after.orders).toBe(before.orders + 1);

@@ -1,43 +1,20 @@
 // The merchant page (GET /merchant) in a real browser against the real `npm start`: a new store's figures, made in
 // this test through the API (orders, note and stream views), drawn as charts with the right values; its webhook
 // deliveries listed with their outcome; the secret key kept in the tab's sessionStorage only.
-import { createServer, type Server } from "node:http";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { zhongcao } from "#shared/client/index.ts";
 import { buy } from "../../../workers/gateway/src/pages/browser/purchase.ts";
-import { freePort } from "../ports.ts";
-import { launchChromium, pageErrors, screenshot, textMatching } from "./browser.ts";
-import { type NpmStart, npmStart } from "./npm-start.ts";
+import { startWebhookReceiver } from "../../webhook-receiver.ts";
+import { npmStartWithChromium, pageErrors, screenshot, textMatching } from "./browser.ts";
 
-let platform: NpmStart;
-let browser: Browser;
-let receiver: Server;
-let receiverUrl = "";
+const { platform, browser } = await npmStartWithChromium("merchant");
+// The store's webhook receiver: order.created is taken (200), order.paid refused (503), so both outcomes show.
+const receiver = await startWebhookReceiver({
+  answer: (delivery) => ((JSON.parse(delivery.body) as { type: string }).type === "order.paid" ? 503 : 200),
+});
+const receiverUrl = `${receiver.url}/hooks/merchant`;
 
-beforeAll(async () => {
-  // The store's webhook receiver: order.created is taken (200), order.paid refused (503), so both outcomes show.
-  const port = await freePort();
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      const type = (JSON.parse(body) as { type: string }).type;
-      res.writeHead(type === "order.paid" ? 503 : 200).end(type === "order.paid" ? "busy" : "ok");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
-  receiverUrl = `http://127.0.0.1:${port}/hooks`;
-  [platform, browser] = await Promise.all([npmStart("merchant"), launchChromium()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await new Promise((resolve) => receiver?.close(resolve));
-}, 30_000);
+afterAll(() => receiver.close());
 
 const ignoreProgress = () => undefined;
 

@@ -1,24 +1,13 @@
 // The storefront page (GET /) in a real browser against the real `npm start`: the shopper's whole journey, from the
 // feed through a Chinese search and a product page into a live room (comment, likes, viewers, the pinned product's
 // flash-sale countdown) and a flash-sale purchase paid with the sandbox provider, ending on the confirmed order.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { zhongcao } from "#shared/client/index.ts";
 import { demo } from "../../../dev/demo.ts";
-import { drawsChinese, launchChromium, pageErrors, pictures, screenshot, textMatching } from "./browser.ts";
-import { type NpmStart, npmStart } from "./npm-start.ts";
+import { drawsChinese, npmStartWithChromium, pageErrors, pictures, screenshot, textMatching } from "./browser.ts";
 
-let platform: NpmStart;
-let browser: Browser;
-
-beforeAll(async () => {
-  [platform, browser] = await Promise.all([npmStart("storefront"), launchChromium()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-}, 30_000);
+const { platform, browser } = await npmStartWithChromium("storefront");
 
 interface Credentials {
   merchants: { id: string; secretKey: string; publishableKey: string }[];
