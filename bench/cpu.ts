@@ -32,27 +32,32 @@ async function readStat(pid: number): Promise<{ ppid: number; ticks: number } | 
   }
 }
 
-/** This process and its descendants (wrangler, workerd, the libSQL server), each with its CPU ticks so far. */
-async function ourProcesses(): Promise<ProcessCpu[]> {
+/** This process and its descendants (wrangler, workerd, the libSQL server): pid → its CPU ticks so far. */
+export async function ourProcessTree(): Promise<Map<number, number>> {
   const pids = (await readdir("/proc")).filter((d) => /^\d+$/.test(d)).map(Number);
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const pid of pids) {
     const stat = await readStat(pid);
     if (stat) stats.set(pid, stat);
   }
-  const ours = new Set([process.pid]);
+  const ours = new Map([[process.pid, stats.get(process.pid)?.ticks ?? 0]]);
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, { ppid }] of stats) {
+    for (const [pid, { ppid, ticks }] of stats) {
       if (!ours.has(pid) && ours.has(ppid)) {
-        ours.add(pid);
+        ours.set(pid, ticks);
         grew = true;
       }
     }
   }
+  return ours;
+}
+
+/** Our processes, each with its role by its command line. */
+async function ourProcesses(): Promise<ProcessCpu[]> {
   const result: ProcessCpu[] = [];
-  for (const pid of ours) {
+  for (const [pid, ticks] of await ourProcessTree()) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
     const role =
       pid === process.pid
@@ -64,7 +69,7 @@ async function ourProcesses(): Promise<ProcessCpu[]> {
             : cmdline.includes("bundles.ts")
               ? "Miniflare (node, dev/bundles.ts)"
               : "esbuild, wrangler and npm (other children)";
-    result.push({ pid, role, ticks: stats.get(pid)?.ticks ?? 0 });
+    result.push({ pid, role, ticks });
   }
   return result;
 }

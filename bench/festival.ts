@@ -33,7 +33,8 @@ import { startWebhookReceiver } from "../test/webhook-receiver.ts";
 import { coresByRole, cpuSnapshot } from "./cpu.ts";
 import { flakyAnswers } from "./flaky-receiver.ts";
 import { connect, type Socket } from "./live.ts";
-import { withPlatform } from "./platform.ts";
+import { type Answer, expectStatus, post, withPlatform } from "./platform.ts";
+import { createFlashSale, createProduct, demoMerchant, shopperTokens } from "./shop.ts";
 import { percentile } from "./stats.ts";
 
 const normalRate = Number(process.env.BENCH_FESTIVAL_RATE ?? 8);
@@ -130,11 +131,6 @@ const newPhase = (name: string, rate: number, viewers: number): Phase => ({
   generatorLagP99: 0,
 });
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown> | null;
-}
-
 /** One request, recorded under its route in the phase: latency from `startedAt`, status and problem code. */
 async function call(
   phase: Phase,
@@ -193,7 +189,7 @@ async function call(
       console.error(`!!! UNEXPECTED ${phase.name} ${id}: ${text.slice(0, 300)}`);
     }
   }
-  return { status, body };
+  return { status, json: body };
 }
 
 // ---- The platform's actors ----
@@ -220,18 +216,8 @@ interface World {
 
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
-async function expectCreated(what: string, res: Response): Promise<Record<string, unknown>> {
-  const text = await res.text();
-  if (res.status !== 201 && res.status !== 200) throw new Error(`${what}: ${res.status} ${text}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-const postJson = (url: string, headers: Record<string, string>, body: unknown) =>
-  fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
+/** Setup answers: 201 for what it creates, 200 for a room token or a live session started. */
+const expectOk = (what: string, answer: Answer) => expectStatus(what, answer, [200, 201]);
 
 /**
  * A cart with one line (and the coupon, if given), checkout (Idempotency-Key) and a sandbox payment; records the
@@ -252,8 +238,8 @@ async function buy(
     { method: "POST", headers: shopper, body: {} },
     at,
   );
-  if (cart.status !== 201 || !cart.body) return false;
-  const cartId = String(cart.body.id);
+  if (cart.status !== 201 || !cart.json) return false;
+  const cartId = String(cart.json.id);
   const added = await call(phase, "POST /v1/carts/{id}/lines", `${world.gw}/v1/carts/${cartId}/lines`, {
     method: "POST",
     headers: shopper,
@@ -274,35 +260,41 @@ async function buy(
     headers: { ...shopper, "idempotency-key": `${key}-checkout` },
     body: {},
   });
-  if (order.status !== 201 || !order.body) return false;
-  const orderId = String(order.body.id);
+  if (order.status !== 201 || !order.json) return false;
+  const orderId = String(order.json.id);
   world.ordersCreated.add(orderId);
-  const paymentId = (order.body.payment as { id?: string } | undefined)?.id;
+  const paymentId = (order.json.payment as { id?: string } | undefined)?.id;
   const paid = await call(phase, "POST /v1/payments/{id}/sandbox", `${world.gw}/v1/payments/${paymentId}/sandbox`, {
     method: "POST",
     headers: { ...shopper, "idempotency-key": `${key}-pay` },
     body: { outcome: "succeed" },
   });
-  if ((paid.body?.payment as { status?: string } | undefined)?.status === "succeeded") world.ordersPaid.add(orderId);
+  if ((paid.json?.payment as { status?: string } | undefined)?.status === "succeeded") world.ordersPaid.add(orderId);
   return true;
 }
 
-/** A shopper's POST that takes an Idempotency-Key (a fresh one: the load generator does not retry). */
-const keyedPost = (
+/**
+ * A shopper's POST that takes an Idempotency-Key (a fresh one: the load generator does not retry), timed from `at`;
+ * once answered 201, `then` goes on with the same shopper and what was created.
+ */
+async function createThen(
   phase: Phase,
-  route: string,
-  url: string,
-  shopper: Record<string, string>,
-  body: unknown,
+  world: World,
   at: number,
-) =>
-  call(
+  request: { route: string; path: string; body: unknown },
+  then: (shopper: Record<string, string>, created: Record<string, unknown>) => Promise<unknown>,
+): Promise<void> {
+  const shopper = pick(world.shoppers);
+  const headers = { ...shopper, "idempotency-key": crypto.randomUUID() };
+  const { status, json } = await call(
     phase,
-    route,
-    url,
-    { method: "POST", headers: { ...shopper, "idempotency-key": crypto.randomUUID() }, body },
+    request.route,
+    `${world.gw}${request.path}`,
+    { method: "POST", headers, body: request.body },
     at,
   );
+  if (status === 201) await then(shopper, json ?? {});
+}
 
 /** The mix: weight, and what one arrival does (its first request timed from `at`, its scheduled moment). */
 const mix: { name: string; weight: number; run: (phase: Phase, world: World, at: number) => Promise<unknown> }[] = [
@@ -361,38 +353,25 @@ const mix: { name: string; weight: number; run: (phase: Phase, world: World, at:
   {
     name: "flash-sale reservation, then pay the hold",
     weight: 6,
-    run: async (phase, world, at) => {
-      const shopper = pick(world.shoppers);
-      const hold = await keyedPost(
-        phase,
-        "POST /v1/flash-sales/{id}/reservations",
-        `${world.gw}/v1/flash-sales/${world.flashSaleId}/reservations`,
-        shopper,
-        { quantity: 1 },
-        at,
-      );
-      if (hold.status !== 201 || !hold.body) return;
-      world.holdsGranted++;
-      const line = { skuId: world.flashSkuId, flashSaleId: world.flashSaleId, holdId: hold.body.id };
-      if (await buy(phase, world, shopper, line)) world.holdsCommitted++;
+    run: (phase, world, at) => {
+      const path = `/v1/flash-sales/${world.flashSaleId}/reservations`;
+      const reserve = { route: "POST /v1/flash-sales/{id}/reservations", path, body: { quantity: 1 } };
+      return createThen(phase, world, at, reserve, async (shopper, hold) => {
+        world.holdsGranted++;
+        const line = { skuId: world.flashSkuId, flashSaleId: world.flashSaleId, holdId: hold.id };
+        if (await buy(phase, world, shopper, line)) world.holdsCommitted++;
+      });
     },
   },
   {
     name: "coupon claim, then buy with it",
     weight: 3,
-    run: async (phase, world, at) => {
-      const shopper = pick(world.shoppers);
-      const claim = await keyedPost(
-        phase,
-        "POST /v1/coupons/{id}/claims",
-        `${world.gw}/v1/coupons/${world.couponId}/claims`,
-        shopper,
-        {},
-        at,
-      );
-      if (claim.status !== 201) return;
-      world.couponsClaimed++;
-      await buy(phase, world, shopper, { skuId: pick(world.skuIds), quantity: 1 }, performance.now(), world.couponId);
+    run: (phase, world, at) => {
+      const claim = { route: "POST /v1/coupons/{id}/claims", path: `/v1/coupons/${world.couponId}/claims`, body: {} };
+      return createThen(phase, world, at, claim, async (shopper) => {
+        world.couponsClaimed++;
+        await buy(phase, world, shopper, { skuId: pick(world.skuIds), quantity: 1 }, performance.now(), world.couponId);
+      });
     },
   },
   {
@@ -443,8 +422,8 @@ async function joinRoom(world: World, room: Room, count: number, phase: Phase | 
   for (let i = 0; i < count; i += setupBatch) {
     const batch = Array.from({ length: Math.min(setupBatch, count - i) }, async () => {
       const shopper = pick(world.shoppers);
-      const res = await postJson(`${world.gw}/v1/live/sessions/${world.liveSessionId}/token`, shopper, {});
-      const { roomToken, roomUrl } = (await expectCreated("room token", res)) as { roomToken: string; roomUrl: string };
+      const res = await post(`${world.gw}/v1/live/sessions/${world.liveSessionId}/token`, shopper, {});
+      const { roomToken, roomUrl } = expectOk("room token", res) as { roomToken: string; roomUrl: string };
       const socket = await connect(`${roomUrl}?token=${roomToken}`);
       socket.onFrame = (frame, at) => {
         if (frame.type === "likes") room.likeTotal = Math.max(room.likeTotal, Number(frame.total));
@@ -604,62 +583,35 @@ export async function benchFestival(): Promise<string> {
     process.env.MAX_IN_FLIGHT = gatewayInFlight;
     return await withPlatform("festival", async (platform) => {
       const gw = platform.gatewayUrl;
-      const merchant = platform.credentials.merchants[0];
+      const { merchant, secret } = demoMerchant(platform);
       const creatorKey = platform.credentials.creators[0]?.creatorKey;
-      if (!merchant || !creatorKey) throw new Error("no demo merchant or creator");
-      const secret = { authorization: `Bearer ${merchant.secretKey}` };
+      if (!creatorKey) throw new Error("no demo creator");
       const publishable = { "x-publishable-key": merchant.publishableKey };
 
-      const endpoint = await expectCreated(
+      const endpoint = expectOk(
         "webhook endpoint",
-        await postJson(`${gw}/v1/webhook-endpoints`, secret, {
+        await post(`${gw}/v1/webhook-endpoints`, secret, {
           url: `${receiver.url}/hooks/festival`,
           eventTypes: ["order.created", "order.paid", "order.cancelled"],
           description: "festival receiver",
         }),
       );
       const products = await Promise.all(
-        Array.from({ length: catalogueProducts }, async (_, i) =>
-          expectCreated(
-            "product",
-            await postJson(`${gw}/v1/products`, secret, {
-              title: `${benchTitles[i % benchTitles.length]} ${i + 1}号`,
-              status: "active",
-              skus: [
-                {
-                  options: { size: "标准装" },
-                  price: { amount: 9900 + 100 * i, currency: "CNY" },
-                  stock: initialStock,
-                },
-              ],
-            }),
-          ),
+        Array.from({ length: catalogueProducts }, (_, i) =>
+          createProduct(gw, secret, `${benchTitles[i % benchTitles.length]} ${i + 1}号`, [
+            { options: { size: "标准装" }, price: 9900 + 100 * i, stock: initialStock },
+          ]),
         ),
       );
-      const skuIds = products.map((p) => (p.skus as { id: string }[])[0]?.id ?? "");
-      const flashProduct = await expectCreated(
-        "flash product",
-        await postJson(`${gw}/v1/products`, secret, {
-          title: "双十一秒杀 口红礼盒",
-          status: "active",
-          skus: [{ options: { colour: "正红" }, price: { amount: 19_900, currency: "CNY" }, stock: flashUnits }],
-        }),
-      );
-      const flashSkuId = (flashProduct.skus as { id: string }[])[0]?.id ?? "";
-      const flashSale = await expectCreated(
-        "flash sale",
-        await postJson(`${gw}/v1/flash-sales`, secret, {
-          skuId: flashSkuId,
-          quantity: flashUnits,
-          price: { amount: 9_900, currency: "CNY" },
-          startsAt: new Date(Date.now() - 1000).toISOString(),
-          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-          perShopperLimit: 1,
-        }),
-      );
-      const coupon = await expectCreated(
+      const skuIds = products.map((p) => p.skuIds[0] ?? "");
+      const flashProduct = await createProduct(gw, secret, "双十一秒杀 口红礼盒", [
+        { options: { colour: "正红" }, price: 19_900, stock: flashUnits },
+      ]);
+      const flashSkuId = flashProduct.skuIds[0] ?? "";
+      const flashSaleId = await createFlashSale(gw, secret, { skuId: flashSkuId, quantity: flashUnits, price: 9_900 });
+      const coupon = expectOk(
         "coupon",
-        await postJson(`${gw}/v1/coupons`, secret, {
+        await post(`${gw}/v1/coupons`, secret, {
           name: "双十一店铺券",
           kind: "fixed",
           amountOff: { amount: 1_000, currency: "CNY" },
@@ -669,44 +621,30 @@ export async function benchFestival(): Promise<string> {
           quantity: couponQuantity,
         }),
       );
-      const creator = await expectCreated(
-        "creator session",
-        await postJson(`${gw}/v1/creator-sessions`, {}, { creatorKey }),
-      );
+      const creator = expectOk("creator session", await post(`${gw}/v1/creator-sessions`, {}, { creatorKey }));
       const asCreator = { authorization: `Bearer ${creator.accessToken}` };
-      const session = await expectCreated(
+      const session = expectOk(
         "live session",
-        await postJson(`${gw}/v1/live/sessions`, asCreator, {
+        await post(`${gw}/v1/live/sessions`, asCreator, {
           title: "双十一直播间",
           scheduledStartAt: new Date(Date.now() + 60_000).toISOString(),
           productIds: [demo.products[0]?.id],
         }),
       );
-      await expectCreated("start", await postJson(`${gw}/v1/live/sessions/${session.id}/start`, asCreator, {}));
-      const shoppers: Record<string, string>[] = [];
-      for (let i = 0; i < shopperCount; i += setupBatch) {
-        const batch = await Promise.all(
-          Array.from({ length: Math.min(setupBatch, shopperCount - i) }, async () => {
-            const s = await expectCreated(
-              "shopper session",
-              await postJson(`${gw}/v1/shopper-sessions`, publishable, {}),
-            );
-            return { ...publishable, authorization: `Bearer ${s.accessToken}` };
-          }),
-        );
-        shoppers.push(...batch);
-      }
+      expectOk("start", await post(`${gw}/v1/live/sessions/${session.id}/start`, asCreator, {}));
+      const tokens = await shopperTokens(gw, merchant.publishableKey, shopperCount, setupBatch);
+      const shoppers = tokens.map((token) => ({ ...publishable, authorization: `Bearer ${token}` }));
       const world: World = {
         gw,
         publishable,
         shoppers,
         productIds: [
           ...demo.products.filter((p) => p.status !== "draft").map((p) => p.id),
-          ...products.map((p) => String(p.id)),
+          ...products.map((p) => p.id),
         ],
         noteIds: demo.notes.map((n) => n.id),
         skuIds,
-        flashSaleId: String(flashSale.id),
+        flashSaleId,
         couponId: String(coupon.id),
         couponsClaimed: 0,
         flashSkuId,

@@ -9,14 +9,15 @@
 // merchant's catalogue reads and checkouts are timed (what the storm costs its neighbours on the shared database).
 // Then every hold is paid: cart, checkout and a sandbox payment per hold, and the counts must add up: 1,000 paid
 // orders, the sale sold out, and the SKU's stock equal to the sum of its inventory ledger.
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { type Platform, startPlatform } from "../dev/platform.ts";
 import { freePort } from "../dev/ports.ts";
-import { cpuSecondsByRole, cpuSnapshot, LIBSQL_SERVER, WORKERD } from "./cpu.ts";
-import { withPlatform } from "./platform.ts";
+import { cpuSecondsByRole, cpuSnapshot, LIBSQL_SERVER, ourProcessTree, WORKERD } from "./cpu.ts";
+import { expectStatus, post, withPlatform } from "./platform.ts";
+import { createFlashSale, createProduct, demoMerchant, shopperTokens } from "./shop.ts";
 import { measure, percentile, type Row, summarise, table } from "./stats.ts";
 
 const units = 1000;
@@ -24,25 +25,6 @@ const shoppers = Number(process.env.BENCH_FLASH_SHOPPERS ?? 2000);
 const attempts = Number(process.env.BENCH_FLASH_ATTEMPTS ?? 20_000);
 const clients = Number(process.env.BENCH_FLASH_CLIENTS ?? 200);
 const shardCount = Number(process.env.BENCH_FLASH_SHARDS ?? 16);
-
-async function post(
-  url: string,
-  headers: Record<string, string>,
-  body: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function expectCreated(what: string, result: { status: number; json: unknown }) {
-  if (result.status !== 201) throw new Error(`${what}: ${result.status} ${JSON.stringify(result.json)}`);
-  return result.json as Record<string, unknown>;
-}
 
 interface Storm {
   row: Row;
@@ -98,7 +80,7 @@ async function withNeighbour<T>(
   const checkouts = (async () => {
     while (!done) {
       const cart = await post(`${neighbour.gw}/v1/carts`, shopperHeaders, {});
-      const cartId = (cart.json as { id?: string } | null)?.id;
+      const cartId = cart.json?.id;
       const line = cartId
         ? await post(`${neighbour.gw}/v1/carts/${cartId}/lines`, shopperHeaders, {
             skuId: neighbour.skuId,
@@ -191,103 +173,59 @@ export async function benchFlashSale(): Promise<string> {
   process.env.HOLD_TTL_SECONDS = "7200";
   const main = await withPlatformRetry("flash", async (platform) => {
     const gw = platform.gatewayUrl;
-    const merchant = platform.credentials.merchants[0];
-    if (!merchant) throw new Error("no demo merchant");
-    const secret = { authorization: `Bearer ${merchant.secretKey}` };
-    const product = await expectCreated(
-      "product",
-      await post(`${gw}/v1/products`, secret, {
-        title: "Bench lipstick",
-        status: "active",
-        skus: [
-          { options: { lane: "flash" }, price: { amount: 8900, currency: "CNY" }, stock: units },
-          { options: { lane: "naive" }, price: { amount: 8900, currency: "CNY" }, stock: 2 * units },
-          { options: { lane: "decide-object" }, price: { amount: 8900, currency: "CNY" }, stock: units },
-          { options: { lane: "decide-naive" }, price: { amount: 8900, currency: "CNY" }, stock: 2 * units },
-          { options: { lane: "sharded" }, price: { amount: 8900, currency: "CNY" }, stock: units },
-        ],
-      }),
+    const { merchant, secret } = demoMerchant(platform);
+    // One SKU a lane; the naive lanes' SKUs hold twice the sale's units (see their sales below).
+    const lanes = ["flash", "naive", "decide-object", "decide-naive", "sharded"];
+    const product = await createProduct(
+      gw,
+      secret,
+      "Bench lipstick",
+      lanes.map((lane) => ({ options: { lane }, price: 8900, stock: lane.includes("naive") ? 2 * units : units })),
     );
-    const [flashSku, naiveSku, decideObjectSku, decideNaiveSku, shardedSku] = (product.skus as { id: string }[]).map(
-      (s) => s.id,
-    );
-    const sale = (skuId: string | undefined, shards = 1) =>
-      post(`${gw}/v1/flash-sales`, secret, {
-        skuId,
-        quantity: units,
-        price: { amount: 4900, currency: "CNY" },
-        startsAt: new Date(Date.now() - 1000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-        perShopperLimit: 1,
-        shards,
-      });
-    const flash = await expectCreated("flash sale", await sale(flashSku));
-    const sharded = await expectCreated("sharded flash sale", await sale(shardedSku, shardCount));
+    const [flashSku = "", naiveSku = "", decideObjectSku = "", decideNaiveSku = "", shardedSku = ""] = product.skuIds;
+    const sale = (skuId: string, shards = 1) =>
+      createFlashSale(gw, secret, { skuId, quantity: units, price: 4900, shards });
+    const flash = await sale(flashSku);
+    const sharded = await sale(shardedSku, shardCount);
     // The naive lane's sale takes 1,000 of its SKU's 2,000: the naive path then races for the other 1,000.
-    const naive = await expectCreated("naive lane sale", await sale(naiveSku));
-    const decideObject = await expectCreated("decision lane sale", await sale(decideObjectSku));
-    const decideNaive = await expectCreated("naive decision lane sale", await sale(decideNaiveSku));
+    const naive = await sale(naiveSku);
+    const decideObject = await sale(decideObjectSku);
+    const decideNaive = await sale(decideNaiveSku);
 
-    const tokens: string[] = [];
-    await measure("sessions", 32, shoppers, async () => {
-      const session = await expectCreated(
-        "shopper session",
-        await post(`${gw}/v1/shopper-sessions`, { "x-publishable-key": merchant.publishableKey }, {}),
-      );
-      tokens.push(String(session.accessToken));
-    });
+    const tokens = await shopperTokens(gw, merchant.publishableKey, shoppers, 32);
     const neighbour = await neighbourShop(gw, platform);
 
+    // Every storm sends the same shoppers' reservations; beside the sales' storms, the neighbour's requests are timed.
+    const stormOn = (name: string, url: string, quantity: number, beside?: Neighbour) =>
+      storm(name, url, tokens, merchant.publishableKey, { quantity }, beside);
+    const reservations = (saleId: string) => `${gw}/v1/flash-sales/${saleId}/reservations`;
     // Warm-up, not measured: the gateway and the checkout Worker compile their hot code before the first storm.
-    await storm("warm-up", `${gw}/v1/flash-sales/${flash.id}/reservations`, tokens, merchant.publishableKey, {
-      quantity: 0,
-    });
+    await stormOn("warm-up", reservations(flash), 0);
     // The neighbour alone first: its requests with no storm running.
     const idle = await withNeighbour(neighbour, () => new Promise((r) => setTimeout(r, 15_000)));
-    const naiveRun = await storm(
-      "naive: conditional UPDATE in libSQL",
-      `${gw}/v1/flash-sales/${naive.id}/naive-reservations`,
-      tokens,
-      merchant.publishableKey,
-      { quantity: 1 },
-      neighbour,
-    );
-    const flashRun = await storm(
-      "POST /v1/flash-sales/{id}/reservations",
-      `${gw}/v1/flash-sales/${flash.id}/reservations`,
-      tokens,
-      merchant.publishableKey,
-      { quantity: 1 },
-      neighbour,
-    );
-    const shardedRun = await storm(
-      `POST /v1/flash-sales/{id}/reservations (${shardCount} shards)`,
-      `${gw}/v1/flash-sales/${sharded.id}/reservations`,
-      tokens,
-      merchant.publishableKey,
-      { quantity: 1 },
-      neighbour,
-    );
+    const naiveUrl = `${gw}/v1/flash-sales/${naive}/naive-reservations`;
+    const naiveRun = await stormOn("naive: conditional UPDATE in libSQL", naiveUrl, 1, neighbour);
+    const flashRun = await stormOn("POST /v1/flash-sales/{id}/reservations", reservations(flash), 1, neighbour);
+    const shardedName = `POST /v1/flash-sales/{id}/reservations (${shardCount} shards)`;
+    const shardedRun = await stormOn(shardedName, reservations(sharded), 1, neighbour);
     // What both paths pay before any decision: the gateway (token, key, forward) and the checkout Worker, which
     // refuses quantity 0 by validation.
-    const frontRun = await storm(
-      "front: refused by validation before the decision",
-      `${gw}/v1/flash-sales/${flash.id}/reservations`,
-      tokens,
-      merchant.publishableKey,
-      { quantity: 0 },
-    );
+    const frontRun = await stormOn("front: refused by validation before the decision", reservations(flash), 0);
     const floorRun = await runtimeFloor(tokens, merchant.publishableKey);
 
     // The stock decision alone, inside the checkout Worker: no HTTP, gateway or dev proxy in front.
-    const decide = async (path: "object" | "naive", saleId: unknown) => {
+    const decide = async (path: "object" | "naive", saleId: string) => {
       const body = { path, attempts, concurrency: clients, shoppers };
       const res = await post(`${gw}/v1/flash-sales/${saleId}/bench-decisions`, secret, body);
-      if (res.status !== 200) throw new Error(`bench-decisions ${path}: ${res.status} ${JSON.stringify(res.json)}`);
-      return res.json as { seconds: number; granted: number; p50: number; p99: number };
+      return expectStatus(`bench-decisions ${path}`, res, [200]) as {
+        seconds: number;
+        granted: number;
+        p50: number;
+        p99: number;
+      };
     };
-    const decidedNaive = await decide("naive", decideNaive.id);
-    const decidedObject = await decide("object", decideObject.id);
+    const decidedNaive = await decide("naive", decideNaive);
+    const decidedObject = await decide("object", decideObject);
     const decisionRow = (name: string, d: typeof decidedObject): Row => ({
       name,
       clients,
@@ -296,42 +234,50 @@ export async function benchFlashSale(): Promise<string> {
       p99: d.p99,
     });
 
-    const paid = await payAll(gw, merchant.publishableKey, String(flash.id), flashSku ?? "", flashRun.holds);
-    const shardedPaid = await payAll(
-      gw,
-      merchant.publishableKey,
-      String(sharded.id),
-      shardedSku ?? "",
-      shardedRun.holds,
-    );
-    const shardedNow = (await (await fetch(`${gw}/v1/flash-sales/${sharded.id}`, { headers: secret })).json()) as {
+    const paid = await payAll(gw, merchant.publishableKey, flash, flashSku, flashRun.holds);
+    const shardedPaid = await payAll(gw, merchant.publishableKey, sharded, shardedSku, shardedRun.holds);
+    const shardedNow = (await (await fetch(`${gw}/v1/flash-sales/${sharded}`, { headers: secret })).json()) as {
       stockLeft: number;
       shardStock: { held: number; committed: number }[];
     };
 
-    const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${flash.id}`)).json()) as { stockLeft: number };
+    const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${flash}`)).json()) as { stockLeft: number };
     const productNow = (await (await fetch(`${gw}/v1/products/${product.id}`, { headers: secret })).json()) as {
       skus: { id: string; stock: number }[];
     };
-    const naiveStock = productNow.skus.find((s) => s.id === naiveSku)?.stock ?? Number.NaN;
+    const stockOf = (skuId: string) => productNow.skus.find((s) => s.id === skuId)?.stock ?? Number.NaN;
     const counts = [
       "| path | attempts | granted | oversold | stock left | refusals |",
       "|---|---:|---:|---:|---:|---|",
-      `| flash sale (FlashSaleStock object) | ${attempts} | ${flashRun.granted} | ${Math.max(0, flashRun.granted - units)} | ${saleNow.stockLeft} | ${JSON.stringify(flashRun.refused)} |`,
-      `| naive (UPDATE … WHERE stock >= ?) | ${attempts} | ${naiveRun.granted} | ${Math.max(0, naiveRun.granted - units)} | ${naiveStock} | ${JSON.stringify(naiveRun.refused)} |`,
-      `| flash sale, ${shardCount} shards | ${attempts} | ${shardedRun.granted} | ${Math.max(0, shardedRun.granted - units)} | ${shardedNow.stockLeft} | ${JSON.stringify(shardedRun.refused)} |`,
+      ...[
+        { path: "flash sale (FlashSaleStock object)", run: flashRun, left: saleNow.stockLeft },
+        { path: "naive (UPDATE … WHERE stock >= ?)", run: naiveRun, left: stockOf(naiveSku) },
+        { path: `flash sale, ${shardCount} shards`, run: shardedRun, left: shardedNow.stockLeft },
+      ].map(
+        ({ path, run, left }) =>
+          `| ${path} | ${attempts} | ${run.granted} | ${Math.max(0, run.granted - units)} | ${left} | ${JSON.stringify(run.refused)} |`,
+      ),
     ];
     const paidOrders = await countPaidOrders(gw, secret);
-    const ledger = await ledgerSum(gw, secret, flashSku ?? "");
-    const flashStock = productNow.skus.find((s) => s.id === flashSku)?.stock ?? Number.NaN;
-    const shardedLedger = await ledgerSum(gw, secret, shardedSku ?? "");
-    const shardedStock = productNow.skus.find((s) => s.id === shardedSku)?.stock ?? Number.NaN;
+    /** A sale's holds and their payment, beside its SKU's stock and inventory ledger (which must agree). */
+    const settledRow = async (sale: string, run: Storm, pay: Paid, left: number, inOrders: string, skuId: string) => {
+      const ledger = await ledgerSum(gw, secret, skuId);
+      const stock = stockOf(skuId);
+      return `| ${sale} | ${run.holds.length} | ${pay.paid} | ${JSON.stringify(pay.failed)} | ${overLimit(run.holds)} | ${left} | ${inOrders} | ${stock} | ${ledger} | ${ledger === stock ? "yes" : "NO"} |`;
+    };
     const committed = shardedNow.shardStock.reduce((n, s) => n + s.committed, 0);
     const settled = [
       "| sale | holds | paid orders (this run) | failed | shoppers over the limit | sale stock left | units in orders (shards' committed) | SKU stock | SKU ledger sum | ledger adds up |",
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-      `| 1 object | ${flashRun.holds.length} | ${paid.paid} | ${JSON.stringify(paid.failed)} | ${overLimit(flashRun.holds)} | ${saleNow.stockLeft} | – | ${flashStock} | ${ledger} | ${ledger === flashStock ? "yes" : "NO"} |`,
-      `| ${shardCount} shards | ${shardedRun.holds.length} | ${shardedPaid.paid} | ${JSON.stringify(shardedPaid.failed)} | ${overLimit(shardedRun.holds)} | ${shardedNow.stockLeft} | ${committed} | ${shardedStock} | ${shardedLedger} | ${shardedLedger === shardedStock ? "yes" : "NO"} |`,
+      await settledRow("1 object", flashRun, paid, saleNow.stockLeft, "–", flashSku),
+      await settledRow(
+        `${shardCount} shards`,
+        shardedRun,
+        shardedPaid,
+        shardedNow.stockLeft,
+        `${committed}`,
+        shardedSku,
+      ),
     ];
     settled.push("", `The merchant's paid orders in all (both sales): ${paidOrders}.`);
     const neighbourRows = [
@@ -412,31 +358,18 @@ export function neighbourRow(name: string, times: NeighbourTimes): string {
 
 /** The second demo merchant's shop: a product with plenty of stock, and one of its storefront's shoppers. */
 export async function neighbourShop(gw: string, platform: Platform): Promise<Neighbour> {
-  const other = platform.credentials.merchants[1];
-  if (!other) throw new Error("no second demo merchant");
-  const product = await expectCreated(
-    "neighbour's product",
-    await post(
-      `${gw}/v1/products`,
-      { authorization: `Bearer ${other.secretKey}` },
-      {
-        title: "Neighbour's serum",
-        status: "active",
-        skus: [{ options: { size: "30ml" }, price: { amount: 12900, currency: "CNY" }, stock: 1_000_000 }],
-      },
-    ),
-  );
-  const session = await expectCreated(
-    "neighbour's shopper",
-    await post(`${gw}/v1/shopper-sessions`, { "x-publishable-key": other.publishableKey }, {}),
-  );
+  const { merchant: other, secret } = demoMerchant(platform, 1);
+  const product = await createProduct(gw, secret, "Neighbour's serum", [
+    { options: { size: "30ml" }, price: 12900, stock: 1_000_000 },
+  ]);
+  const [token = ""] = await shopperTokens(gw, other.publishableKey, 1, 1);
   return {
     gw,
-    productId: String(product.id),
-    skuId: (product.skus as { id: string }[])[0]?.id ?? "",
+    productId: product.id,
+    skuId: product.skuIds[0] ?? "",
     secretKey: other.secretKey,
     publishableKey: other.publishableKey,
-    token: String(session.accessToken),
+    token,
   };
 }
 
@@ -484,6 +417,13 @@ function cpuTable(rows: { name: string; storm: Storm; decides?: boolean }[]): st
 
 const payClients = 32;
 
+interface Paid {
+  paid: number;
+  failed: Record<string, number>;
+  row: Row;
+  clients: number;
+}
+
 /** Pays every hold: cart, line, checkout, sandbox payment; counts paid orders and failures by step and status. */
 export async function payAll(
   gw: string,
@@ -491,7 +431,7 @@ export async function payAll(
   flashSaleId: string,
   skuId: string,
   holds: Storm["holds"],
-): Promise<{ paid: number; failed: Record<string, number>; row: Row; clients: number }> {
+): Promise<Paid> {
   let paid = 0;
   const failed: Record<string, number> = {};
   const result = await measure("pay every hold", payClients, holds.length, async (_client, i) => {
@@ -585,32 +525,10 @@ async function startWithRetry(options: Parameters<typeof startPlatform>[0]): Pro
   }
 }
 
-/** This process's descendants (the platform: workerd, the libSQL server, the bundles' host), from /proc. */
-async function descendants(): Promise<number[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (stat) parents.set(Number(entry), ppid);
-  }
-  const ours = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, ppid] of parents) {
-      if (!ours.has(pid) && ours.has(ppid)) {
-        ours.add(pid);
-        grew = true;
-      }
-    }
-  }
-  ours.delete(process.pid);
-  return [...ours];
-}
-
 /** SIGKILL to every process of the platform (by pid: only what this benchmark started). */
 async function killPlatform(): Promise<number> {
-  const pids = await descendants();
+  // Every descendant: the platform (workerd, the libSQL server, the bundles' host).
+  const pids = [...(await ourProcessTree()).keys()].filter((pid) => pid !== process.pid);
   for (const pid of pids) {
     try {
       process.kill(pid, "SIGKILL");
@@ -634,38 +552,13 @@ async function stormThroughRestart(): Promise<string> {
   let platform = await startWithRetry(options);
   try {
     const gw = platform.gatewayUrl;
-    const merchant = platform.credentials.merchants[0];
-    if (!merchant) throw new Error("no demo merchant");
-    const secret = { authorization: `Bearer ${merchant.secretKey}` };
-    const product = await expectCreated(
-      "product",
-      await post(`${gw}/v1/products`, secret, {
-        title: "Bench lipstick (restart)",
-        status: "active",
-        skus: [{ options: { lane: "restart" }, price: { amount: 8900, currency: "CNY" }, stock: units }],
-      }),
-    );
-    const skuId = (product.skus as { id: string }[])[0]?.id ?? "";
-    const sale = await expectCreated(
-      "sale",
-      await post(`${gw}/v1/flash-sales`, secret, {
-        skuId,
-        quantity: units,
-        price: { amount: 4900, currency: "CNY" },
-        startsAt: new Date(Date.now() - 1000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-        perShopperLimit: 1,
-        shards: shardCount,
-      }),
-    );
-    const tokens: string[] = [];
-    await measure("sessions", 32, shoppers, async () => {
-      const session = await expectCreated(
-        "shopper session",
-        await post(`${gw}/v1/shopper-sessions`, { "x-publishable-key": merchant.publishableKey }, {}),
-      );
-      tokens.push(String(session.accessToken));
-    });
+    const { merchant, secret } = demoMerchant(platform);
+    const product = await createProduct(gw, secret, "Bench lipstick (restart)", [
+      { options: { lane: "restart" }, price: 8900, stock: units },
+    ]);
+    const skuId = product.skuIds[0] ?? "";
+    const sale = await createFlashSale(gw, secret, { skuId, quantity: units, price: 4900, shards: shardCount });
+    const tokens = await shopperTokens(gw, merchant.publishableKey, shoppers, 32);
 
     const holds = new Map<string, string>();
     const answered: Record<string, number> = {};
@@ -688,7 +581,7 @@ async function stormThroughRestart(): Promise<string> {
       const deadline = Date.now() + 900_000;
       for (;;) {
         try {
-          const res = await fetch(`${gw}/v1/flash-sales/${sale.id}/reservations`, {
+          const res = await fetch(`${gw}/v1/flash-sales/${sale}/reservations`, {
             method: "POST",
             headers: {
               "content-type": "application/json",
@@ -715,8 +608,8 @@ async function stormThroughRestart(): Promise<string> {
     });
     await restarting;
     const holdList = [...holds].map(([holdId, token]) => ({ holdId, token }));
-    const paid = await payAll(gw, merchant.publishableKey, String(sale.id), skuId, holdList);
-    const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${sale.id}`, { headers: secret })).json()) as {
+    const paid = await payAll(gw, merchant.publishableKey, sale, skuId, holdList);
+    const saleNow = (await (await fetch(`${gw}/v1/flash-sales/${sale}`, { headers: secret })).json()) as {
       stockLeft: number;
       shardStock: { held: number; committed: number; available: number }[];
     };

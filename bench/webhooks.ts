@@ -10,7 +10,8 @@
 import { Webhook } from "standardwebhooks";
 import { startWebhookReceiver } from "../test/webhook-receiver.ts";
 import { flakyAnswers } from "./flaky-receiver.ts";
-import { withPlatform } from "./platform.ts";
+import { type Answer, expectStatus, post as postOnce, withPlatform } from "./platform.ts";
+import { createProduct, demoMerchant, shopperTokens } from "./shop.ts";
 import { measure, percentile, type Row, summarise, table } from "./stats.ts";
 
 const orders = Number(process.env.BENCH_WEBHOOK_ORDERS ?? 2000);
@@ -19,23 +20,9 @@ const shoppers = 200;
 const failEvery = 20;
 const drainTimeoutMs = 180_000;
 
-async function post(url: string, headers: Record<string, string>, body: unknown) {
-  const send = () =>
-    fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    });
-  // A connection dropped on the loaded machine is retried once; the writes that matter carry an Idempotency-Key.
-  const res = await send().catch(send);
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> | null };
-}
-
-async function expectStatus(what: string, status: number, result: Awaited<ReturnType<typeof post>>) {
-  if (result.status !== status) throw new Error(`${what}: ${result.status} ${JSON.stringify(result.json)}`);
-  return result.json ?? {};
-}
+// A connection dropped on the loaded machine is retried once; the writes that matter carry an Idempotency-Key.
+const post = (url: string, headers: Record<string, string>, body: unknown): Promise<Answer> =>
+  postOnce(url, headers, body, { retryDropped: true });
 
 export async function benchWebhooks(): Promise<string> {
   // The first delivery of every 20th message gets a 500; its retry (5 s later) a 200.
@@ -61,12 +48,9 @@ export async function benchWebhooks(): Promise<string> {
   try {
     return await withPlatform("webhooks", async (platform) => {
       const gw = platform.gatewayUrl;
-      const merchant = platform.credentials.merchants[0];
-      if (!merchant) throw new Error("no demo merchant");
-      const secret = { authorization: `Bearer ${merchant.secretKey}` };
-      const endpoint = await expectStatus(
+      const { merchant, secret } = demoMerchant(platform);
+      const endpoint = expectStatus(
         "endpoint",
-        201,
         await post(`${gw}/v1/webhook-endpoints`, secret, {
           url: `${receiver.url}/hooks/bench`,
           eventTypes: ["order.paid"],
@@ -74,25 +58,11 @@ export async function benchWebhooks(): Promise<string> {
         }),
       );
       webhook = new Webhook(String(endpoint.secret));
-      const product = await expectStatus(
-        "product",
-        201,
-        await post(`${gw}/v1/products`, secret, {
-          title: "Bench webhook serum",
-          status: "active",
-          skus: [{ options: { size: "30ml" }, price: { amount: 12_900, currency: "CNY" }, stock: orders + 100 }],
-        }),
-      );
-      const skuId = (product.skus as { id: string }[])[0]?.id ?? "";
-      const tokens: string[] = [];
-      await measure("sessions", clients, shoppers, async () => {
-        const session = await expectStatus(
-          "shopper session",
-          201,
-          await post(`${gw}/v1/shopper-sessions`, { "x-publishable-key": merchant.publishableKey }, {}),
-        );
-        tokens.push(String(session.accessToken));
-      });
+      const product = await createProduct(gw, secret, "Bench webhook serum", [
+        { options: { size: "30ml" }, price: 12_900, stock: orders + 100 },
+      ]);
+      const skuId = product.skuIds[0] ?? "";
+      const tokens = await shopperTokens(gw, merchant.publishableKey, shoppers, clients);
 
       const paidOrders = new Set<string>();
       const payLatencies: number[] = [];
@@ -102,20 +72,16 @@ export async function benchWebhooks(): Promise<string> {
           authorization: `Bearer ${tokens[i % tokens.length]}`,
           "x-publishable-key": merchant.publishableKey,
         };
-        const cart = await expectStatus("cart", 201, await post(`${gw}/v1/carts`, headers, {}));
-        await expectStatus("line", 200, await post(`${gw}/v1/carts/${cart.id}/lines`, headers, { skuId, quantity: 1 }));
+        const cart = expectStatus("cart", await post(`${gw}/v1/carts`, headers, {}));
+        expectStatus("line", await post(`${gw}/v1/carts/${cart.id}/lines`, headers, { skuId, quantity: 1 }), [200]);
         const keyed = (step: string) => ({ ...headers, "idempotency-key": `bench-webhooks-${step}-${i}` });
-        const order = await expectStatus(
-          "checkout",
-          201,
-          await post(`${gw}/v1/carts/${cart.id}/checkout`, keyed("checkout"), {}),
-        );
+        const order = expectStatus("checkout", await post(`${gw}/v1/carts/${cart.id}/checkout`, keyed("checkout"), {}));
         const paymentId = (order.payment as { id: string }).id;
         const before = performance.now();
-        const paid = await expectStatus(
+        const paid = expectStatus(
           "pay",
-          200,
           await post(`${gw}/v1/payments/${paymentId}/sandbox`, keyed("pay"), { outcome: "succeed" }),
+          [200],
         );
         payLatencies.push(performance.now() - before);
         if ((paid.payment as { status?: string }).status === "succeeded") paidOrders.add(String(order.id));
