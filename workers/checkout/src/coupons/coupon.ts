@@ -10,7 +10,8 @@ import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
-import { campaigns, coupons } from "#shared/schema.ts";
+import { coupons } from "#shared/schema.ts";
+import { campaignIdField, promotionColumns, requireCampaign } from "../promotions/issuer.ts";
 
 const instant = z.string().datetime({ offset: false }).openapi({ example: "2026-11-11T00:00:00.000Z" });
 const positiveMoney = z.object({ amount: z.number().int().min(1).max(1_000_000_000), currency: z.enum(currencies) });
@@ -41,11 +42,9 @@ export const CouponCreateSchema = z
         description:
           "Only a live session's viewers or a note's readers may claim it: they prove it with the attribution reference of a product link from that session or note.",
       }),
-    campaignId: z
-      .string()
-      .regex(/^cmp_[0-9A-Za-z]{1,64}$/)
-      .optional()
-      .openapi({ description: "Only the campaign's participating products count toward it and take it off." }),
+    campaignId: campaignIdField.openapi({
+      description: "Only the campaign's participating products count toward it and take it off.",
+    }),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -121,12 +120,7 @@ export function toCoupon(row: CouponRow): Coupon {
 
 export async function createCoupon(db: Database, merchantId: string | null, input: CouponCreate): Promise<CouponRow> {
   if (input.campaignId !== undefined) {
-    const campaign = await db.query.campaigns.findFirst({ where: eq(campaigns.id, input.campaignId) });
-    if (!campaign) {
-      throw new ProblemError("validation_failed", `Campaign ${input.campaignId} does not exist.`, {
-        errors: [{ path: "/campaignId", message: "no such campaign" }],
-      });
-    }
+    await requireCampaign(db, input.campaignId, `Campaign ${input.campaignId} does not exist.`);
   }
   if (input.audience && !input.audience.id.startsWith(input.audience.type === "live_viewers" ? "live_" : "note_")) {
     throw new ProblemError(
@@ -141,17 +135,12 @@ export async function createCoupon(db: Database, merchantId: string | null, inpu
     .insert(coupons)
     .values({
       id: newId("cpn"),
-      merchantId,
-      campaignId: input.campaignId ?? null,
-      name: input.name,
+      ...promotionColumns(merchantId, input),
       kind: input.kind,
       amountOff: input.amountOff?.amount ?? null,
       percentOff: input.percentOff ?? null,
       maxOff: input.maxOff?.amount ?? null,
       minSpend: input.minSpend?.amount ?? 0,
-      currency: input.currency,
-      startsAt: input.startsAt,
-      endsAt: input.endsAt,
       quantity: input.quantity,
       perShopperLimit: input.perShopperLimit,
       audience: input.audience?.type ?? "everyone",

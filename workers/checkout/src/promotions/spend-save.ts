@@ -2,13 +2,13 @@
 // campaign's participating products. "every 300 off 50" is kind `every` with one tier; "over 200 off 20, over 500
 // off 60" is kind `tiered`. Which rule applies to an order, and how, is promotions/stack.ts.
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
-import { campaigns, spendSaveRules } from "#shared/schema.ts";
+import { spendSaveRules } from "#shared/schema.ts";
+import { campaignIdField, promotionColumns, requireCampaign } from "./issuer.ts";
 
 const instant = z.string().datetime({ offset: false });
 const amount = z.number().int().min(1).max(1_000_000_000);
@@ -25,11 +25,9 @@ export const SpendSaveCreateSchema = z
       .openapi({ description: "Minor units. kind every: exactly one tier. tiered: thresholds increasing." }),
     startsAt: instant,
     endsAt: instant,
-    campaignId: z
-      .string()
-      .regex(/^cmp_[0-9A-Za-z]{1,64}$/)
-      .optional()
-      .openapi({ description: "Operator only, and required then: the campaign whose products it covers." }),
+    campaignId: campaignIdField.openapi({
+      description: "Operator only, and required then: the campaign whose products it covers.",
+    }),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -91,27 +89,15 @@ export async function createSpendSave(
     });
   }
   if (merchantId === null) {
-    const campaign = input.campaignId
-      ? await db.query.campaigns.findFirst({ where: eq(campaigns.id, input.campaignId) })
-      : undefined;
-    if (!campaign) {
-      throw new ProblemError("validation_failed", "The operator's spend-and-save belongs to an existing campaign.", {
-        errors: [{ path: "/campaignId", message: "no such campaign" }],
-      });
-    }
+    await requireCampaign(db, input.campaignId, "The operator's spend-and-save belongs to an existing campaign.");
   }
   const [row] = await db
     .insert(spendSaveRules)
     .values({
       id: newId("sav"),
-      merchantId,
-      campaignId: input.campaignId ?? null,
-      name: input.name,
+      ...promotionColumns(merchantId, input),
       kind: input.kind,
       tiers: input.tiers,
-      currency: input.currency,
-      startsAt: input.startsAt,
-      endsAt: input.endsAt,
     })
     .returning();
   if (!row) throw new Error("spend-and-save rule missing after insert");
