@@ -86,32 +86,22 @@ export function plans(op: Operation, schemas: Record<string, Schema>): fc.Arbitr
   const bodySchema = op.spec.requestBody?.content?.["application/json"]?.schema;
   const bodyRequired = op.spec.requestBody?.required === true;
 
-  const pathArb = fc.record(
-    Object.fromEntries(
-      pathParams.map((p) => [
-        p.name,
-        fc.record({
-          known: fc.nat(),
-          useKnown: fc.boolean(),
-          generated: valid(p.schema ?? { type: "string" }, schemas).map(toParam),
-        }),
-      ]),
-    ),
-  );
-  const badPathArb = fc.record(
-    Object.fromEntries(
-      pathParams.map((p) => [
-        p.name,
-        fc.record({
-          known: fc.nat(),
-          useKnown: fc.constant(false),
-          generated: fc.oneof(
-            hostileString.map(toParam),
-            invalid(p.schema ?? { type: "string" }, schemas).map(toParam),
-            fc.constantFrom("prod_01JZ0000000000000000000000", "cart_x", "..", "%00", "a/b"),
-          ),
-        }),
-      ]),
+  // Each path parameter: a known id (by index) or the generated value, as `useKnown` says.
+  const pathRecord = (useKnown: fc.Arbitrary<boolean>, generated: (schema: Schema) => fc.Arbitrary<string>) =>
+    fc.record(
+      Object.fromEntries(
+        pathParams.map((p) => [
+          p.name,
+          fc.record({ known: fc.nat(), useKnown, generated: generated(p.schema ?? { type: "string" }) }),
+        ]),
+      ),
+    );
+  const pathArb = pathRecord(fc.boolean(), (schema) => valid(schema, schemas).map(toParam));
+  const badPathArb = pathRecord(fc.constant(false), (schema) =>
+    fc.oneof(
+      hostileString.map(toParam),
+      invalid(schema, schemas).map(toParam),
+      fc.constantFrom("prod_01JZ0000000000000000000000", "cart_x", "..", "%00", "a/b"),
     ),
   );
   // A cursor is opaque, made only by the server: a valid request starts at the first page.
