@@ -2,7 +2,7 @@
 // stock change.
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { price, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { price, requiredRef, searchPinyin, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 
 export const products = sqliteTable(
@@ -21,8 +21,7 @@ export const products = sqliteTable(
     // Whether creators may shelve it in notes and streams, and at what rate (null: the merchant's default).
     allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
     commissionRateBps: integer("commission_rate_bps"),
-    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
-    searchPinyin: text("search_pinyin"),
+    ...searchPinyin(),
     // Bumped on every change to the product or its SKUs; the ETag is derived from it.
     version: integer("version").notNull().default(1),
     ...timestamps(),

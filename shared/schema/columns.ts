@@ -25,6 +25,9 @@ export const money = () => ({ amount: integer("amount").notNull(), currency: tex
 /** A unit price in minor units and its currency. */
 export const price = () => ({ priceAmount: integer("price_amount").notNull(), currency: text("currency").notNull() });
 
+/** The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed. */
+export const searchPinyin = () => ({ searchPinyin: text("search_pinyin") });
+
 /** Units of an order line (named by its order and position, as order_lines is keyed) that a refund or a return takes back. */
 export const orderLineUnits = () => ({
   orderId: text("order_id").notNull(),

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, timestamp } from "./columns.ts";
+import { requiredRef, searchPinyin, timestamp } from "./columns.ts";
 import { creators, merchants } from "./identity-and-keys.ts";
 
 export const liveSessions = sqliteTable(
@@ -22,8 +22,7 @@ export const liveSessions = sqliteTable(
     scheduledStartAt: text("scheduled_start_at").notNull(),
     startedAt: text("started_at"),
     endedAt: text("ended_at"),
-    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
-    searchPinyin: text("search_pinyin"),
+    ...searchPinyin(),
     createdAt: timestamp("created_at"),
     // Bumped on every change; the live Worker's per-isolate session cache and the ETag are keyed by it.
     version: integer("version").notNull().default(1),

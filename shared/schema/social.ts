@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, timestamp, timestamps } from "./columns.ts";
+import { requiredRef, searchPinyin, timestamp, timestamps } from "./columns.ts";
 import { creators, shoppers } from "./identity-and-keys.ts";
 
 export const notes = sqliteTable(
@@ -23,8 +23,7 @@ export const notes = sqliteTable(
     likeCount: integer("like_count").notNull().default(0),
     saveCount: integer("save_count").notNull().default(0),
     commentCount: integer("comment_count").notNull().default(0),
-    // The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed.
-    searchPinyin: text("search_pinyin"),
+    ...searchPinyin(),
     version: integer("version").notNull().default(1),
     ...timestamps(),
   },
