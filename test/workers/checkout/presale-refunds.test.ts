@@ -1,7 +1,7 @@
 // Refunds of a pre-sale order paid by two payments (deposit 100.00, balance 50.00 a unit): one refund split into
 // parts, the balance first, one provider refund per part (sandbox, and the fake Stripe at its HTTP boundary).
 import { describe, expect, it } from "vitest";
-import { asMerchant, call, key, shopper } from "./helpers.ts";
+import { call, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
   balanceWindow,
@@ -14,11 +14,15 @@ import {
 import {
   paidByStripe,
   parts,
+  pendingPresaleRefund,
   providerRefundId,
   type Refund,
+  readRefund,
   refund,
   refundedFigure,
+  refundMade,
   stripeRefunds,
+  unitParts,
 } from "./refunds-helpers.ts";
 import { cny, decide, deliver, requestReturn, stripeEvent, stripeRefundsAnswer } from "./returns-helpers.ts";
 
@@ -58,10 +62,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
       amount: cny(15_000), // what the shopper paid for the line: 100.00 + 50.00, not the 150.00 deducted
       lines: [{ position: 0, quantity: 1, amount: cny(15_000) }],
     });
-    expect(parts(made)).toEqual([
-      [balanceId, 5_000, "succeeded"],
-      [depositId, 10_000, "succeeded"],
-    ]);
+    expect(parts(made)).toEqual(unitParts({ balanceId, depositId }, "succeeded"));
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
     const after = await call("GET", `/v1/returns/${ret.id}`, { headers: shopper(who) });
     expect(await after.json()).toMatchObject({ status: "refunded", refundId });
@@ -79,9 +80,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
       errors: [{ path: "/amount", message: "at most 30000" }],
     });
 
-    const first = await refund(orderId, presale.merchant, { amount: cny(12_000) });
-    expect(first.status, await first.clone().text()).toBe(201);
-    const made = await first.json<Refund>();
+    const made = await refundMade(orderId, presale.merchant, { amount: cny(12_000) });
     expect(made).toMatchObject({ status: "succeeded", amount: cny(12_000) });
     expect(parts(made)).toEqual([
       [balanceId, 10_000, "succeeded"],
@@ -97,12 +96,10 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
     });
     // One unit of the line (15000 of the 30000 paid for two) now: 12000 given back was not for units, so it is the
     // unit's worth, from the deposit alone.
-    const unit = await (
-      await refund(orderId, presale.merchant, { lines: [{ position: 0, quantity: 1 }] })
-    ).json<Refund>();
+    const unit = await refundMade(orderId, presale.merchant, { lines: [{ position: 0, quantity: 1 }] });
     expect(unit).toMatchObject({ status: "succeeded", amount: cny(15_000) });
     expect(parts(unit)).toEqual([[depositId, 15_000, "succeeded"]]);
-    const rest = await (await refund(orderId, presale.merchant, {})).json<Refund>();
+    const rest = await refundMade(orderId, presale.merchant, {});
     expect(rest).toMatchObject({ status: "succeeded", amount: cny(3_000) });
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
   });
@@ -112,14 +109,9 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
     const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
     const idempotencyKey = key();
     const body = { lines: [{ position: 0, quantity: 1 }] };
-    const res = await refund(orderId, presale.merchant, body, idempotencyKey);
-    expect(res.status, await res.clone().text()).toBe(201);
-    const made = await res.json<Refund>();
+    const made = await refundMade(orderId, presale.merchant, body, idempotencyKey);
     expect(made).toMatchObject({ status: "succeeded", amount: cny(15_000) });
-    expect(parts(made)).toEqual([
-      [balanceId, 5_000, "succeeded"],
-      [depositId, 10_000, "succeeded"],
-    ]);
+    expect(parts(made)).toEqual(unitParts({ balanceId, depositId }, "succeeded"));
     const sent = await stripeRefunds(orderId);
     expect(sent.map((r) => [r.idempotencyKey, r.fields.amount, r.fields["metadata[payment_id]"]])).toEqual([
       [`${made.id}_${balanceId}`, "5000", balanceId],
@@ -139,12 +131,9 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
     const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
     await stripeRefundsAnswer("disputed", { "metadata[payment_id]": depositId }, 1);
     const body = { lines: [{ position: 0, quantity: 1 }] };
-    const failed = await (await refund(orderId, presale.merchant, body)).json<Refund>();
+    const failed = await refundMade(orderId, presale.merchant, body);
     expect(failed).toMatchObject({ status: "failed", failureReason: "charge_disputed", amount: cny(15_000) });
-    expect(parts(failed)).toEqual([
-      [balanceId, 5_000, "succeeded"],
-      [depositId, 10_000, "failed"],
-    ]);
+    expect(parts(failed)).toEqual(unitParts({ balanceId, depositId }, "succeeded", "failed"));
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
     expect(await refundedFigure(presale.merchant)).toBe(5_000); // what it did give back
     // 10000 is left to refund, all of it on the deposit.
@@ -152,9 +141,7 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
     expect(await over.json()).toMatchObject({ code: "refund_exceeds_payment", errors: [{ message: "at most 10000" }] });
 
     // The merchant retries with a new key: only the deposit's 10000, the balance is not refunded again.
-    const retried = await refund(orderId, presale.merchant, body);
-    expect(retried.status, await retried.clone().text()).toBe(201);
-    const again = await retried.json<Refund>();
+    const again = await refundMade(orderId, presale.merchant, body);
     expect(again).toMatchObject({
       status: "succeeded",
       amount: cny(10_000),
@@ -170,14 +157,8 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
 
   it("a part Stripe leaves pending settles by its own webhook; the refund settles when all parts have", async () => {
     const who = "psr-pending";
-    const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
-    await stripeRefundsAnswer("pending", { "metadata[payment_id]": balanceId }, 1);
-    const made = await (await refund(orderId, presale.merchant, {})).json<Refund>();
-    expect(made).toMatchObject({ status: "pending", amount: cny(15_000) });
-    expect(parts(made)).toEqual([
-      [balanceId, 5_000, "pending"],
-      [depositId, 10_000, "succeeded"],
-    ]);
+    const { presale, orderId, depositId, balanceId, made } = await pendingPresaleRefund(who, "pending", 1);
+    expect(parts(made)).toEqual(unitParts({ balanceId, depositId }, "pending", "succeeded"));
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("partially_refunded");
     expect(await refundedFigure(presale.merchant)).toBe(0); // counted when the refund settles
 
@@ -185,13 +166,9 @@ describe("refunds of a pre-sale order across its deposit and balance", () => {
     expect(stripeId).toMatch(/^re_/);
     const settled = await stripeEvent("refund.updated", stripeId, { status: "succeeded" });
     expect(await settled.json()).toEqual({ received: true, duplicate: false });
-    const read = await call("GET", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(presale.merchant) });
-    const [after] = (await read.json<{ data: Refund[] }>()).data as [Refund];
-    expect(after).toMatchObject({ id: made.id, status: "succeeded" });
-    expect(parts(after)).toEqual([
-      [balanceId, 5_000, "succeeded"],
-      [depositId, 10_000, "succeeded"],
-    ]);
+    const after = await readRefund(orderId, presale.merchant, made.id);
+    expect(after).toMatchObject({ status: "succeeded" });
+    expect(parts(after)).toEqual(unitParts({ balanceId, depositId }, "succeeded"));
     expect((await readOrder(presale.id, orderId, who)).order.status).toBe("refunded");
     expect(await refundedFigure(presale.merchant)).toBe(15_000);
     // The same delivery again changes nothing.

@@ -9,37 +9,30 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ATTEMPTS } from "../../../workers/checkout/src/refunds/refund-recovery.ts";
-import { asMerchant, call } from "./helpers.ts";
 import { orderOf } from "./orders.ts";
 import { readOrder } from "./presales-helpers.ts";
 import {
-  paidByStripe,
   parts,
+  pendingPresaleRefund,
   providerRefundId,
-  type Refund,
+  readRefund,
   refund,
   refundedFigure,
+  refundMade,
   stripeRefundObjects,
   stripeRefunds,
+  unitParts,
 } from "./refunds-helpers.ts";
 import { cny, newMerchant, paidOrderOf, stripeEvent, stripeFake, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 const recovery = (refundId: string) => runDurableObjectAlarm(env.REFUND_RECOVERY.getByName(refundId));
-
-/** The refund as its merchant reads it now. */
-async function readRefund(orderId: string, merchant: string, refundId: string): Promise<Refund> {
-  const res = await call("GET", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(merchant) });
-  const found = (await res.json<{ data: Refund[] }>()).data.find((r) => r.id === refundId);
-  if (!found) throw new Error(`refund ${refundId} not listed`);
-  return found;
-}
 
 /** A refund of `amount` of a paid Stripe order (20000) that Stripe made and left pending: its part has a reference. */
 async function pendingAtStripe(who: string, amount: number) {
   const merchant = await newMerchant();
   const { order } = await paidOrderOf(who, merchant, [{ price: 20_000, quantity: 1 }], "stripe");
   await stripeRefundsAnswer("pending", { "metadata[order_id]": order.id }, 1);
-  const made = await (await refund(order.id, merchant, { amount: cny(amount) })).json<Refund>();
+  const made = await refundMade(order.id, merchant, { amount: cny(amount) });
   expect(made).toMatchObject({ status: "pending", amount: cny(amount) });
   const stripeId = await providerRefundId(made.id, order.payment?.id ?? "");
   expect(stripeId).toMatch(/^re_/);
@@ -51,9 +44,7 @@ describe("refund recovery", () => {
     const merchant = await newMerchant();
     const { order } = await paidOrderOf("rr-lost", merchant, [{ price: 20_000, quantity: 1 }], "stripe");
     await stripeRefundsAnswer("lost", { "metadata[order_id]": order.id }, 2);
-    const res = await refund(order.id, merchant, { amount: cny(8_000) });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const made = await res.json<Refund>();
+    const made = await refundMade(order.id, merchant, { amount: cny(8_000) });
     expect(made).toMatchObject({ status: "pending", amount: cny(8_000) });
     expect(parts(made)).toEqual([[order.payment?.id, 8_000, "pending"]]);
     // Stripe did make it, but we do not know: the money is held, the order not yet refunded.
@@ -121,24 +112,15 @@ describe("refund recovery", () => {
 
   it("a pre-sale refund whose first part's answer was lost recovers both parts, the balance then the deposit", async () => {
     const who = "rr-presale";
-    const { presale, orderId, depositId, balanceId } = await paidByStripe(who);
-    await stripeRefundsAnswer("lost", { "metadata[payment_id]": balanceId }, 2);
-    const made = await (await refund(orderId, presale.merchant, {})).json<Refund>();
-    expect(made).toMatchObject({ status: "pending", amount: cny(15_000) });
+    const { presale, orderId, depositId, balanceId, made } = await pendingPresaleRefund(who, "lost", 2);
     // The deposit's part waits behind the balance's, unsent.
-    expect(parts(made)).toEqual([
-      [balanceId, 5_000, "pending"],
-      [depositId, 10_000, "pending"],
-    ]);
+    expect(parts(made)).toEqual(unitParts({ balanceId, depositId }, "pending"));
     expect((await stripeRefunds(orderId)).map((r) => r.fields["metadata[payment_id]"])).toEqual([balanceId, balanceId]);
 
     expect(await recovery(made.id)).toBe(true);
     const after = await readRefund(orderId, presale.merchant, made.id);
     expect(after).toMatchObject({ status: "succeeded" });
-    expect(parts(after)).toEqual([
-      [balanceId, 5_000, "succeeded"],
-      [depositId, 10_000, "succeeded"],
-    ]);
+    expect(parts(after)).toEqual(unitParts({ balanceId, depositId }, "succeeded"));
     expect((await stripeRefunds(orderId)).map((r) => r.idempotencyKey)).toEqual([
       `${made.id}_${balanceId}`,
       `${made.id}_${balanceId}`,
@@ -155,7 +137,7 @@ describe("refund recovery", () => {
     const { order } = await paidOrderOf("rr-bound", merchant, [{ price: 20_000, quantity: 1 }], "stripe");
     // Stripe is down for the request, the SDK's retry, and both again at every attempt.
     await stripeRefundsAnswer("unavailable", { "metadata[order_id]": order.id }, 2 * (1 + ATTEMPTS));
-    const made = await (await refund(order.id, merchant, {})).json<Refund>();
+    const made = await refundMade(order.id, merchant, {});
     expect(made).toMatchObject({ status: "pending" });
     for (let attempt = 1; attempt < ATTEMPTS; attempt++) {
       expect(await recovery(made.id)).toBe(true);

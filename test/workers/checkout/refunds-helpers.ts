@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { stripeSettings } from "../../../workers/checkout/src/config.ts";
 import { asMerchant, call, key, shopper } from "./helpers.ts";
 import { balanceWindow, newPresale, type PresaleOrder, readOrder } from "./presales-helpers.ts";
-import { stripeEvent } from "./returns-helpers.ts";
+import { cny, stripeEvent, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 export interface Part {
   paymentId: string;
@@ -26,6 +26,12 @@ export interface Refund {
 }
 
 export const parts = (refund: Refund) => refund.payments.map((p) => [p.paymentId, p.amount.amount, p.status]);
+
+/** The parts of a refund of one pre-sale unit (paid 100.00 + 50.00): the balance's 50.00 first, then the deposit's. */
+export const unitParts = (paid: { balanceId: string; depositId: string }, balance: string, deposit = balance) => [
+  [paid.balanceId, 5_000, balance],
+  [paid.depositId, 10_000, deposit],
+];
 
 /** The same, both payments taken by Stripe (the fake), confirmed by their webhooks. */
 export async function paidByStripe(who: string) {
@@ -53,6 +59,30 @@ export async function paidByStripe(who: string) {
 
 export const refund = (orderId: string, merchant: string, body: unknown, idempotencyKey = key()) =>
   call("POST", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(merchant), body, key: idempotencyKey });
+
+/** A refund the API makes (201, whatever became of it at the provider). */
+export async function refundMade(orderId: string, merchant: string, body: unknown, idempotencyKey = key()) {
+  const res = await refund(orderId, merchant, body, idempotencyKey);
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json<Refund>();
+}
+
+/** A one-unit pre-sale order paid by Stripe, refunded whole while Stripe gives `answer` to the balance's part. */
+export async function pendingPresaleRefund(who: string, answer: "pending" | "lost", times: number) {
+  const paid = await paidByStripe(who);
+  await stripeRefundsAnswer(answer, { "metadata[payment_id]": paid.balanceId }, times);
+  const made = await refundMade(paid.orderId, paid.presale.merchant, {});
+  expect(made).toMatchObject({ status: "pending", amount: cny(15_000) });
+  return { ...paid, made };
+}
+
+/** The refund as its merchant reads it now. */
+export async function readRefund(orderId: string, merchant: string, refundId: string): Promise<Refund> {
+  const res = await call("GET", `/v1/orders/${orderId}/refunds`, { headers: asMerchant(merchant) });
+  const found = (await res.json<{ data: Refund[] }>()).data.find((r) => r.id === refundId);
+  if (!found) throw new Error(`refund ${refundId} not listed`);
+  return found;
+}
 
 /** The refund requests the fake Stripe received for the order. */
 export const stripeRefunds = async (orderId: string) =>
