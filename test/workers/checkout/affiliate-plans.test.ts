@@ -3,10 +3,11 @@
 // plan ended before the refund still reverses at its rate; merchants see only their own plans, creators the open
 // ones and those naming them; the invitation reaches the creator's inbox and the acceptance the merchant's webhook.
 import { env } from "cloudflare:workers";
-import { describe, expect, inject, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { asMerchant, call, createSkus, key } from "./helpers.ts";
 import { asCreator, creators, newMerchant, paidOrderOf } from "./returns-helpers.ts";
+import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Plan {
   id: string;
@@ -75,10 +76,13 @@ describe("affiliate plans: the rate of a sale", () => {
     const accepted = await answer(targeted.id, creators[0], "accept");
     expect(accepted.status).toBe(200);
     expect((await accepted.json<Plan>()).creators[0]?.status).toBe("accepted");
-    const after = await paidOrderOf("afp1", merchant, [
-      { price: 2_000, quantity: 1, creator: creators[0] },
-      { price: 2_000, quantity: 1, creator: creators[1] },
-    ]);
+    // From here on, each order is one 2000 line credited to each creator.
+    const eachCreatorsLine = () =>
+      paidOrderOf("afp1", merchant, [
+        { price: 2_000, quantity: 1, creator: creators[0] },
+        { price: 2_000, quantity: 1, creator: creators[1] },
+      ]);
+    const after = await eachCreatorsLine();
     expect(summary(await earned(merchant, after.order.id))).toEqual([
       [creators[0], 2_500, 500, targeted.id],
       [creators[1], 1_500, 300, open.id],
@@ -93,10 +97,7 @@ describe("affiliate plans: the rate of a sale", () => {
     // The targeted plan ends: creator 0 falls back to the open plan.
     const ended = await call("POST", `/v1/affiliate-plans/${targeted.id}/end`, { headers: asMerchant(merchant) });
     expect((await ended.json<Plan>()).status).toBe("ended");
-    const later = await paidOrderOf("afp1", merchant, [
-      { price: 2_000, quantity: 1, creator: creators[0] },
-      { price: 2_000, quantity: 1, creator: creators[1] },
-    ]);
+    const later = await eachCreatorsLine();
     expect(summary(await earned(merchant, later.order.id))).toEqual([
       [creators[0], 1_800, 360, open.id],
       [creators[1], 1_800, 360, open.id],
@@ -244,12 +245,8 @@ describe("affiliate plans: who sees and changes them", () => {
 
   it("the invited creator finds it in its inbox; the merchant is told of an acceptance once", async () => {
     const merchant = await newMerchant();
-    const name = `afp${Date.now().toString(36)}`;
-    const endpoint = await call("POST", "/v1/webhook-endpoints", {
-      headers: asMerchant(merchant),
-      body: { url: `${inject("webhookReceiverUrl")}/hooks/${name}`, eventTypes: ["affiliate_plan.accepted"] },
-    });
-    expect(endpoint.status).toBe(201);
+    const name = uniqueName();
+    await createEndpoint(merchant, name, { eventTypes: ["affiliate_plan.accepted"] });
     const targeted = await createPlan(merchant, {
       type: "targeted",
       creatorIds: [creators[0]],
@@ -265,15 +262,7 @@ describe("affiliate plans: who sees and changes them", () => {
 
     expect((await answer(targeted.id, creators[0], "accept")).status).toBe(200);
     expect((await answer(targeted.id, creators[0], "accept")).status).toBe(200);
-    const got = await vi.waitFor(
-      async () => {
-        const res = await fetch(`${inject("webhookReceiverUrl")}/_received/${name}`);
-        const deliveries = await res.json<{ body: string }[]>();
-        if (deliveries.length < 1) throw new Error("no delivery yet");
-        return deliveries.map((d) => JSON.parse(d.body) as { type: string; data: Record<string, unknown> });
-      },
-      { timeout: 20_000, interval: 50 },
-    );
+    const got = await eventsReceived(name, 1);
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({
       type: "affiliate_plan.accepted",

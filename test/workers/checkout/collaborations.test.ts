@@ -4,13 +4,14 @@
 // sweep after 7 days) and shows in the creator's earnings; creators see open briefs ranked by their notes' topics; minFollowers is enforced; another
 // merchant's brief or application is a 404; the merchant's webhooks and the creator's notifications are sent.
 import { env } from "cloudflare:workers";
-import { describe, expect, inject, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators, notes } from "#shared/schema.ts";
 import { approveOverdueSubmissions } from "../../../workers/checkout/src/collaboration-applications/application.ts";
 import { asMerchant, call, createSkus, key } from "./helpers.ts";
 import { asCreator, newMerchant } from "./returns-helpers.ts";
+import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Money {
   amount: number;
@@ -277,30 +278,17 @@ describe("collaborations", () => {
 
   it("tells the merchant of applications and submissions by webhook", async () => {
     const merchant = await newMerchant();
-    const name = `clb${Date.now().toString(36)}`;
-    const hook = await call("POST", "/v1/webhook-endpoints", {
-      headers: asMerchant(merchant),
-      body: {
-        url: `${inject("webhookReceiverUrl")}/hooks/${name}`,
-        eventTypes: ["collaboration.application.created", "collaboration.submission.created"],
-      },
+    const name = uniqueName();
+    await createEndpoint(merchant, name, {
+      eventTypes: ["collaboration.application.created", "collaboration.submission.created"],
     });
-    expect(hook.status).toBe(201);
     const b = await newBrief(merchant);
     const creator = await newCreator();
     const a = await applied(b.id, creator);
     await step(asMerchant(merchant), a.id, "accept");
     const noteId = await publishNote(creator);
     await step(asCreator(creator), a.id, "submission", { noteId });
-    const got = await vi.waitFor(
-      async () => {
-        const r = await fetch(`${inject("webhookReceiverUrl")}/_received/${name}`);
-        const deliveries = await r.json<{ body: string }[]>();
-        if (deliveries.length < 2) throw new Error("not yet");
-        return deliveries.map((d) => JSON.parse(d.body) as { type: string; data: Record<string, unknown> });
-      },
-      { timeout: 20_000, interval: 50 },
-    );
+    const got = await eventsReceived(name, 2);
     expect(got.sort((x, y) => x.type.localeCompare(y.type))).toMatchObject([
       { type: "collaboration.application.created", data: { id: a.id, collaborationId: b.id, creatorId: creator } },
       { type: "collaboration.submission.created", data: { id: a.id, noteId, status: "submitted" } },

@@ -2,12 +2,13 @@
 // the SKU through the ledger as `sample`, the creator is notified) or declines; the creator confirms receipt; the
 // request finds the note that fulfils it and is overdue without one; another merchant's or creator's is a 404.
 import { env } from "cloudflare:workers";
-import { describe, expect, inject, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators, noteProducts, notes } from "#shared/schema.ts";
 import { asMerchant, call, createSkus, key, ledgerOf, stockOf } from "./helpers.ts";
 import { asCreator, newMerchant } from "./returns-helpers.ts";
+import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Sample {
   id: string;
@@ -42,15 +43,8 @@ describe("sample requests", () => {
     const stranger = await newCreator();
     const { productId, skuIds } = await createSkus({ prices: [5_000], stock: 3, owner: merchant });
     const skuId = skuIds[0] ?? "";
-    const name = `smp${Date.now().toString(36)}`;
-    expect(
-      (
-        await call("POST", "/v1/webhook-endpoints", {
-          headers: asMerchant(merchant),
-          body: { url: `${inject("webhookReceiverUrl")}/hooks/${name}`, eventTypes: ["sample_request.created"] },
-        })
-      ).status,
-    ).toBe(201);
+    const name = uniqueName();
+    await createEndpoint(merchant, name, { eventTypes: ["sample_request.created"] });
 
     // No plan open to the creator: refused.
     expect((await ask(creator, skuId)).status).toBe(409);
@@ -129,15 +123,7 @@ describe("sample requests", () => {
     const none = await call("GET", "/v1/sample-requests?overdue=true", { headers: asMerchant(merchant) });
     expect((await none.json<{ data: Sample[] }>()).data).toEqual([]);
 
-    const got = await vi.waitFor(
-      async () => {
-        const r = await fetch(`${inject("webhookReceiverUrl")}/_received/${name}`);
-        const deliveries = await r.json<{ body: string }[]>();
-        if (deliveries.length < 1) throw new Error("no delivery yet");
-        return deliveries.map((d) => JSON.parse(d.body) as { type: string; data: Record<string, unknown> });
-      },
-      { timeout: 20_000, interval: 50 },
-    );
+    const got = await eventsReceived(name, 1);
     expect(got).toMatchObject([
       {
         type: "sample_request.created",

@@ -71,6 +71,12 @@ export const receivedAtLeast = (name: string, count: number) =>
     { timeout: 20_000, interval: 50 },
   );
 
+/** The events the receiver got for `name`, once it has at least `count`, their bodies parsed. */
+export async function eventsReceived(name: string, count: number) {
+  const got = await receivedAtLeast(name, count);
+  return got.map((d) => JSON.parse(d.body) as { type: string; data: Record<string, unknown> });
+}
+
 export async function rule(
   name: string,
   answer: { status: number; retryAfter?: string; times?: number; hold?: boolean },
