@@ -3,18 +3,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import { asMerchant, call, createSkus, merchantId, shopper } from "./helpers.ts";
+import { asMerchant, call, createSku, merchantId, newCart, shopper } from "./helpers.ts";
 
 interface Problem {
   code: string;
   requestId: string;
   errors?: { path: string; message: string }[];
-}
-
-async function newCart(headers: Record<string, string>): Promise<string> {
-  const res = await call("POST", "/v1/carts", { headers });
-  expect(res.status).toBe(201);
-  return (await res.json<{ id: string }>()).id;
 }
 
 async function expectRefused(res: Response, path: string, message: RegExp): Promise<void> {
@@ -33,8 +27,7 @@ const versionOf = async (cartId: string) =>
 
 describe("a cart line's quantity", () => {
   it("is refused past 999 units, on adding to the line or changing it, and the line stays as it was", async () => {
-    const { skuIds } = await createSkus({ prices: [100], stock: 5000 });
-    const skuId = skuIds[0] ?? "";
+    const { skuId } = await createSku({ price: 100, stock: 5000 });
     const s = shopper("bound1");
     const cartId = await newCart(s);
     expect(

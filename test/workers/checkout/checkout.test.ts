@@ -10,11 +10,13 @@ import {
   asMerchant,
   call,
   createSale,
+  createSku,
   createSkus,
   guest,
   key,
   ledgerOf,
   merchantId,
+  newCart,
   otherMerchantId,
   reserve,
   shopper,
@@ -72,12 +74,6 @@ async function taggedBy(productId: string): Promise<{ noteId: string; reference:
 async function productOf(skuId: string): Promise<string | undefined> {
   const rows = await database(env).$client.execute({ sql: "SELECT product_id FROM skus WHERE id = ?", args: [skuId] });
   return rows.rows[0]?.product_id as string | undefined;
-}
-
-async function newCart(headers: Record<string, string>): Promise<string> {
-  const res = await call("POST", "/v1/carts", { headers });
-  expect(res.status).toBe(201);
-  return (await res.json<Cart>()).id;
 }
 
 async function addLine(cartId: string, headers: Record<string, string>, body: Record<string, unknown>) {
@@ -163,8 +159,7 @@ describe("carts", () => {
 
 describe("POST /v1/carts/{id}/checkout", () => {
   it("creates one order and payment per key, taking stock once through the ledger", async () => {
-    const { skuIds } = await createSkus({ prices: [5000], stock: 10 });
-    const sku = skuIds[0] ?? "";
+    const { skuId: sku } = await createSku({ price: 5000, stock: 10 });
     const s = shopper("k1");
     const cartId = await newCart(s);
     await addLine(cartId, s, { skuId: sku, quantity: 3 });
@@ -238,8 +233,7 @@ describe("POST /v1/carts/{id}/checkout", () => {
   });
 
   it("never oversells regular stock: 12 parallel checkouts of 1 against 5 units", async () => {
-    const { skuIds } = await createSkus({ prices: [1000], stock: 5 });
-    const sku = skuIds[0] ?? "";
+    const { skuId: sku } = await createSku({ price: 1000, stock: 5 });
     const carts = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => {
         const cartId = await newCart(shopper(`race${i}`));

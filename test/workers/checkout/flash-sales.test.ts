@@ -11,6 +11,7 @@ import {
   asMerchant,
   call,
   createSale,
+  createSku,
   createSkus,
   ledgerOf,
   merchantId,
@@ -71,8 +72,7 @@ describe("POST /v1/flash-sales", () => {
     });
 
   it("moves the allotment out of the SKU's stock through the ledger and opens the sale's object", async () => {
-    const { skuIds } = await createSkus({ prices: [8900], stock: 100 });
-    const skuId = skuIds[0] ?? "";
+    const { skuId } = await createSku({ price: 8900, stock: 100 });
     const res = await call("POST", "/v1/flash-sales", { headers: asMerchant(merchantId), body: body(skuId) });
     expect(res.status).toBe(201);
     const sale = await res.json<{ id: string }>();
@@ -97,8 +97,7 @@ describe("POST /v1/flash-sales", () => {
   });
 
   it("refuses more than the SKU's stock (409, nothing moved), another merchant's SKU (404), and bad terms (400)", async () => {
-    const { skuIds } = await createSkus({ prices: [8900], stock: 10 });
-    const skuId = skuIds[0] ?? "";
+    const { skuId } = await createSku({ price: 8900, stock: 10 });
     const tooMany = await call("POST", "/v1/flash-sales", { headers: asMerchant(merchantId), body: body(skuId) });
     expect(tooMany.status).toBe(409);
     expect(await tooMany.json()).toMatchObject({ code: "conflict", errors: [{ path: "/quantity" }] });

@@ -1,6 +1,7 @@
 // Test fixtures for the checkout Worker: its own products and SKUs in the real database (so no test shares stock
 // with another), flash sales created through the API, and callers as the gateway would name them.
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
@@ -79,6 +80,23 @@ export async function createSkus(options: {
     ),
   ]);
   return { productId, skuIds };
+}
+
+/** The same with a single SKU. */
+export async function createSku(options: { price: number; stock: number; owner?: string }) {
+  const { productId, skuIds } = await createSkus({
+    prices: [options.price],
+    stock: options.stock,
+    owner: options.owner,
+  });
+  return { productId, skuId: skuIds[0] ?? "" };
+}
+
+/** A new cart of the caller's (201). */
+export async function newCart(headers: Record<string, string>): Promise<string> {
+  const res = await call("POST", "/v1/carts", { headers });
+  expect(res.status).toBe(201);
+  return (await res.json<{ id: string }>()).id;
 }
 
 export async function stockOf(skuId: string): Promise<number> {

@@ -4,7 +4,17 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns } from "#shared/schema.ts";
 import { presaleTerms } from "../sale-terms.ts";
-import { asMerchant, call, createSkus, key, merchantId, otherMerchantId, shopper, stockOf } from "./helpers.ts";
+import {
+  asMerchant,
+  call,
+  createSku,
+  createSkus,
+  key,
+  merchantId,
+  otherMerchantId,
+  shopper,
+  stockOf,
+} from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
   balanceWindow,
@@ -29,8 +39,7 @@ describe("POST /v1/presales", () => {
   const body = presaleTerms;
 
   it("creates a pre-sale whose deposit counts for more than its face value, taking no stock yet", async () => {
-    const { skuIds } = await createSkus({ prices: [20_000], stock: 30 });
-    const skuId = skuIds[0] ?? "";
+    const { skuId } = await createSku({ price: 20_000, stock: 30 });
     const res = await call("POST", "/v1/presales", { headers: asMerchant(merchantId), body: body(skuId) });
     expect(res.status).toBe(201);
     const presale = await res.json<{ id: string }>();
@@ -81,8 +90,7 @@ describe("POST /v1/presales", () => {
   });
 
   it("refuses bad terms with the field at fault, another merchant's SKU, and a key without the scope", async () => {
-    const { skuIds } = await createSkus({ prices: [20_000], stock: 30 });
-    const skuId = skuIds[0] ?? "";
+    const { skuId } = await createSku({ price: 20_000, stock: 30 });
     const post = (b: unknown, headers = asMerchant(merchantId)) => call("POST", "/v1/presales", { headers, body: b });
     const cases: [Record<string, unknown>, string][] = [
       [{ deduction: { amount: 9_000, currency: "CNY" } }, "/deduction"],
