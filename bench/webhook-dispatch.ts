@@ -17,7 +17,8 @@ import type { JWK } from "jose";
 import { jsonSource, rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { localAuthKeyFile, signLocalToken } from "../dev/database.ts";
 import { startWebhookReceiver } from "../test/webhook-receiver.ts";
-import { withPlatform } from "./platform.ts";
+import { type Answer, expectStatus, post, withPlatform } from "./platform.ts";
+import { createProduct, demoMerchant } from "./shop.ts";
 import { percentile } from "./stats.ts";
 
 const idleEndpoints = 100;
@@ -28,22 +29,7 @@ const lostKicks = 20;
 const lostKickSpreadMs = 60_000;
 const drainTimeoutMs = 150_000;
 
-async function call(url: string, headers: Record<string, string>, body?: unknown, method = "POST") {
-  const res = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> | null };
-}
-
-async function expect201or200(what: string, result: Awaited<ReturnType<typeof call>>) {
-  if (result.status !== 200 && result.status !== 201) {
-    throw new Error(`${what}: ${result.status} ${JSON.stringify(result.json)}`);
-  }
-  return result.json ?? {};
-}
+const expect201or200 = (what: string, answer: Answer) => expectStatus(what, answer, [200, 201]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (n: number, digits = 0) =>
@@ -67,15 +53,13 @@ export async function benchWebhookDispatch(): Promise<string> {
         const res = await fetch(`${platform.libsqlUrl}/v1/stats`, { headers: { authorization: `Bearer ${token}` } });
         return ((await res.json()) as { pipelines: number }).pipelines;
       };
-      const merchant = platform.credentials.merchants[0];
-      if (!merchant) throw new Error("no demo merchant");
-      const secret = { authorization: `Bearer ${merchant.secretKey}` };
+      const { merchant, secret } = demoMerchant(platform);
 
       // Idle endpoints: subscribed to an event nothing here causes.
       for (let i = 0; i < idleEndpoints; i++) {
-        await expect201or200(
+        expect201or200(
           "idle endpoint",
-          await call(`${gw}/v1/webhook-endpoints`, secret, {
+          await post(`${gw}/v1/webhook-endpoints`, secret, {
             url: `${receiver.url}/hooks/idle${i}`,
             eventTypes: ["return.rejected"],
             description: "idle (benchmark)",
@@ -83,25 +67,20 @@ export async function benchWebhookDispatch(): Promise<string> {
         );
       }
       // The endpoint the events go to.
-      await expect201or200(
+      expect201or200(
         "endpoint",
-        await call(`${gw}/v1/webhook-endpoints`, secret, {
+        await post(`${gw}/v1/webhook-endpoints`, secret, {
           url: `${receiver.url}/hooks/events`,
           eventTypes: ["inventory.low", "live_session.started", "live_session.ended"],
           inventoryLowThreshold: 10,
           description: "benchmark receiver",
         }),
       );
-      const product = await expect201or200(
-        "product",
-        await call(`${gw}/v1/products`, secret, {
-          title: "Bench dispatch balm",
-          status: "active",
-          skus: [{ options: { size: "15ml" }, price: { amount: 6_900, currency: "CNY" }, stock: 10 }],
-        }),
-      );
-      const productId = String(product.id);
-      const skuId = (product.skus as { id: string }[])[0]?.id ?? "";
+      const product = await createProduct(gw, secret, "Bench dispatch balm", [
+        { options: { size: "15ml" }, price: 6_900, stock: 10 },
+      ]);
+      const productId = product.id;
+      const skuId = product.skuIds[0] ?? "";
 
       // Idle: let the creations' passes end, then count every round trip to the database for the window.
       await sleep(3_000);
@@ -119,7 +98,7 @@ export async function benchWebhookDispatch(): Promise<string> {
           .filter(({ event }) => types.includes(event.type))
           .map(({ r, event }) => r.at - Date.parse(event.timestamp));
       const adjust = (delta: number, key: string) =>
-        call(
+        post(
           `${gw}/v1/skus/${skuId}/inventory-adjustments`,
           { ...secret, "idempotency-key": key },
           {
@@ -132,16 +111,16 @@ export async function benchWebhookDispatch(): Promise<string> {
         await adjust(1, `bench-dispatch-up-${i}`);
       }
       for (let i = 0; i < liveSessions; i++) {
-        const session = await expect201or200(
+        const session = expect201or200(
           "live session",
-          await call(`${gw}/v1/live/sessions`, secret, {
+          await post(`${gw}/v1/live/sessions`, secret, {
             title: `Bench dispatch ${i}`,
             scheduledStartAt: new Date(Date.now() + 3_600_000).toISOString(),
             productIds: [productId],
           }),
         );
-        await expect201or200("start", await call(`${gw}/v1/live/sessions/${session.id}/start`, secret, {}));
-        await expect201or200("end", await call(`${gw}/v1/live/sessions/${session.id}/end`, secret, {}));
+        expect201or200("start", await post(`${gw}/v1/live/sessions/${session.id}/start`, secret, {}));
+        expect201or200("end", await post(`${gw}/v1/live/sessions/${session.id}/end`, secret, {}));
       }
       const kicked = inventoryEvents + 2 * liveSessions;
       const deadline = Date.now() + drainTimeoutMs;
