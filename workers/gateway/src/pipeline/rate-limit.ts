@@ -10,7 +10,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { addressKey } from "#shared/address.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { principalOf } from "#shared/principal.ts";
+import { personId, principalOf } from "#shared/principal.ts";
 import { isWebhook } from "./authenticate.ts";
 import { policies } from "./rate-policies.ts";
 
@@ -44,16 +44,9 @@ function presented(c: Context): "none" | "token" | "key" {
 
 function credentialKey(c: Context): string | null {
   const { actor } = principalOf(c);
-  switch (actor.type) {
-    case "merchant":
-      return `key:${actor.keyId}`;
-    case "shopper":
-      return `person:${actor.shopperId}`;
-    case "creator":
-      return `person:${actor.creatorId}`;
-    default:
-      return null;
-  }
+  if (actor.type === "merchant") return `key:${actor.keyId}`;
+  if (actor.type === "shopper" || actor.type === "creator") return `person:${personId(actor)}`;
+  return null;
 }
 
 const policyHeader = (names: Policy[]) =>
