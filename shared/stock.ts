@@ -4,17 +4,23 @@
 // checkout's allotments, returns, restocks and cancellations move stock through them.
 import type { InStatement, InValue } from "@libsql/client/web";
 
-/** The statements that move stock (ledger row first, only if the key is new and stock stays >= 0), for a caller's batch. */
-export function moveStockStatements(move: {
-  ledgerId: string;
+/** A move as its caller asks for it: the SKU, the signed quantity, why, and the key that makes a retry count once. */
+export interface StockMove {
   skuId: string;
   delta: number;
   reason: string;
   idempotencyKey: string;
-  at: string;
-  /** A further condition (SQL over `args`) for the move, checked when the batch runs (a return's restock). */
-  when?: { sql: string; args: Record<string, InValue> };
-}): InStatement[] {
+}
+
+/** The statements that move stock (ledger row first, only if the key is new and stock stays >= 0), for a caller's batch. */
+export function moveStockStatements(
+  move: StockMove & {
+    ledgerId: string;
+    at: string;
+    /** A further condition (SQL over `args`) for the move, checked when the batch runs (a return's restock). */
+    when?: { sql: string; args: Record<string, InValue> };
+  },
+): InStatement[] {
   const args = {
     ...move.when?.args,
     id: move.ledgerId,

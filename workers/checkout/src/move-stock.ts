@@ -2,19 +2,13 @@
 // duplicate of a move already made (the ledger key makes a retried move count once), too little stock, or no SKU.
 import type { Client } from "@libsql/client/web";
 import { newId } from "#shared/ids.ts";
-import { moveStockStatements } from "#shared/stock.ts";
+import { moveStockStatements, type StockMove } from "#shared/stock.ts";
 
 export type MoveResult =
   | { ok: true; ledgerId: string; stockAfter: number }
   | { ok: false; reason: "insufficient_stock" | "duplicate" | "not_found"; stock: number };
 
-export async function moveStock(input: {
-  client: Client;
-  skuId: string;
-  delta: number;
-  reason: string;
-  idempotencyKey: string;
-}): Promise<MoveResult> {
+export async function moveStock(input: { client: Client } & StockMove): Promise<MoveResult> {
   const ledgerId = newId("led");
   const at = new Date().toISOString();
   const results = await input.client.batch(

@@ -5,7 +5,7 @@ import { env, waitUntil } from "cloudflare:workers";
 import type { Client } from "@libsql/client/web";
 import { sql } from "drizzle-orm";
 import { newId } from "#shared/ids.ts";
-import { moveStockStatements } from "#shared/stock.ts";
+import { moveStockStatements, type StockMove } from "#shared/stock.ts";
 import { inventoryLowEvent, rawStatements } from "#shared/webhook-events.ts";
 import { kickFannedOut } from "#shared/webhook-kick.ts";
 
@@ -19,13 +19,7 @@ export async function adjustInventory({
   delta,
   reason,
   idempotencyKey,
-}: {
-  client: Client;
-  skuId: string;
-  delta: number;
-  reason: string;
-  idempotencyKey: string;
-}): Promise<AdjustResult> {
+}: { client: Client } & StockMove): Promise<AdjustResult> {
   const id = newId("led");
   const createdAt = new Date().toISOString();
   const results = await client.batch(
