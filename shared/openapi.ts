@@ -41,13 +41,19 @@ export function resourceFields<O extends string>(object: O, prefix?: string) {
   };
 }
 
+/** An id of one kind, checked by its prefix: `idOf("hold")` takes `hold_01J…`, anything else is 400. */
+export function idOf(prefix: string) {
+  return z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);
+}
+
+/** A path parameter `name` that is an id of one kind, with an example: `{ merchantId: idPathParam("mer", "merchantId") }`. */
+export function idPathParam(prefix: string, name: string) {
+  return idOf(prefix).openapi({ param: { name, in: "path" }, example: `${prefix}_01JDEMO0000000000000000000` });
+}
+
+/** The path parameters `{id}` of one resource of a kind, checked by its prefix. */
 export function idParam(prefix: string) {
-  return z.object({
-    id: z
-      .string()
-      .regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`)
-      .openapi({ param: { name: "id", in: "path" }, example: `${prefix}_01JDEMO0000000000000000000` }),
-  });
+  return z.object({ id: idPathParam(prefix, "id") });
 }
 
 type Verb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -87,7 +93,7 @@ export function reminderRoutes(prefix: string, summary: string, description: str
       summary,
       description,
       request: { params: idParam(prefix) },
-      responses: { 204: { description: "Done" }, ...problemResponses(400, 401, 404, 409) },
+      responses: noContent("Done", 400, 401, 404, 409),
     });
   return {
     put: declare("put", summary, description),
@@ -100,9 +106,37 @@ export function ok<S extends z.ZodType>(schema: S, description: string, ...probl
   return { 200: jsonContent(schema, description), ...problemResponses(...problems) };
 }
 
+/** `responses` of a read that answers 200 with an ETag, 304 when If-None-Match still names it, or one of the `problems`. */
+export function okOrNotModified<S extends z.ZodType>(schema: S, description: string, ...problems: number[]) {
+  return { ...ok(schema, description, ...problems), 304: { description: "Not modified (If-None-Match)" } };
+}
+
 /** `responses` of a write that answers 201 with what it created, or one of the `problems`. */
 export function created<S extends z.ZodType>(schema: S, description: string, ...problems: number[]) {
   return { 201: jsonContent(schema, description), ...problemResponses(...problems) };
+}
+
+/** `responses` of a change that answers 204 with no body (`description` says what was done), or one of the `problems`. */
+export function noContent(description: string, ...problems: number[]) {
+  return { 204: { description }, ...problemResponses(...problems) };
+}
+
+/**
+ * The `POST /{id}/<action>` routes of one kind of resource (an order's `cancel`, a sample request's `ship`): each takes
+ * the id checked by its `prefix`, maybe a body (`request`), and answers the same `responses`, the resource after it.
+ */
+export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string, responses: R) {
+  return <A extends string, Q extends Omit<NonNullable<RouteConfig["request"]>, "params"> = Record<never, never>>(
+    action: A,
+    summary: string,
+    description: string,
+    request?: Q,
+  ) =>
+    route(`POST /{id}/${action}`, summary, {
+      description,
+      request: { params: idParam(prefix), ...request } as { params: ReturnType<typeof idParam> } & Q,
+      responses,
+    });
 }
 
 /** A JSON response (or body) declaration for createRoute: `200: jsonContent(Schema, "The thing")`. */

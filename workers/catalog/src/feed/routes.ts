@@ -8,7 +8,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { noteSignalStatements, profileIdOf, signalWeights } from "#shared/interests.ts";
-import { jsonBody, jsonContent, problemResponses, route } from "#shared/openapi.ts";
+import { idOf, jsonBody, noContent, okOrNotModified, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { NoteSummarySchema } from "../notes/note.ts";
@@ -53,16 +53,12 @@ const FeedSchema = z
 
 const getFeed = route("GET /", "The feed: live sessions, then notes", {
   request: { query: FeedQuery },
-  responses: {
-    200: jsonContent(FeedSchema, "A page of the feed"),
-    304: { description: "Not modified (If-None-Match)" },
-    ...problemResponses(400, 401),
-  },
+  responses: okOrNotModified(FeedSchema, "A page of the feed", 400, 401),
 });
 
 const FeedbackSchema = z
   .object({
-    noteId: z.string().regex(/^note_[0-9A-Za-z]{1,64}$/, "must be an id starting with note_"),
+    noteId: idOf("note"),
     signal: z.literal("not_interested"),
     visitorId,
   })
@@ -73,7 +69,7 @@ const feedbackRoute = route("POST /feedback", "Tell the discover feed you are no
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. The note's creator is hidden from your discover feed and its topics pushed down, from the next page on; repeating it is harmless.",
   request: { body: jsonBody(FeedbackSchema) },
-  responses: { 204: { description: "Applied" }, ...problemResponses(400, 401, 404) },
+  responses: noContent("Applied", 400, 401, 404),
 });
 
 export const feedRoutes = createRouter<{ Bindings: Env }>();

@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { type InterestKind, interestKinds, type Signal, signalWeights, weightAt } from "#shared/interests.ts";
-import { ok, problemResponses, route } from "#shared/openapi.ts";
+import { noContent, ok, route } from "#shared/openapi.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { personOnly } from "../notes/note.ts";
 
@@ -44,7 +44,7 @@ const getRoute = route("GET /interests", "What your discover feed has learnt abo
 const deleteRoute = route("DELETE /interests", "Forget your interests", {
   description:
     "A signed-in shopper or creator: the profile and the recently seen notes are erased; discover starts again from what is popular. Repeating it is harmless.",
-  responses: { 204: { description: "Forgotten" }, ...problemResponses(401) },
+  responses: noContent("Forgotten", 401),
 });
 
 const phrases: Record<Signal, (n: number) => string> = {

@@ -20,7 +20,7 @@ import {
 } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { mediaOwner, withMediaOf } from "#shared/media.ts";
-import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
+import { created, idOf, idParam, jsonBody, noContent, ok, okOrNotModified, pageOf, route } from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
@@ -49,10 +49,7 @@ const ifMatchHeader = z.object({
     .openapi({ description: "The ETag you read; a note edited since gets 412 (counts changing do not matter)." }),
 });
 const commentParams = idParam("note").extend({
-  commentId: z
-    .string()
-    .regex(/^cmt_[0-9A-Za-z]{1,64}$/, "must be an id starting with cmt_")
-    .openapi({ param: { name: "commentId", in: "path" } }),
+  commentId: idOf("cmt").openapi({ param: { name: "commentId", in: "path" } }),
 });
 const CommentCreateSchema = z
   .object({ body: z.string().trim().min(1).max(limits.comment) })
@@ -90,7 +87,7 @@ const viewRoute = route("POST /{id}/views", "Record that a shopper opened a note
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.",
   request: { params: idParam("note"), body: jsonBody(NoteViewSchema, false) },
-  responses: { 204: { description: "Recorded (or already counted today)" }, ...problemResponses(400, 401, 404) },
+  responses: noContent("Recorded (or already counted today)", 400, 401, 404),
 });
 
 const createNoteRoute = route("POST /", "Post a note", {
@@ -103,11 +100,7 @@ const createNoteRoute = route("POST /", "Post a note", {
 const getNoteRoute = route("GET /{id}", "Retrieve a note", {
   description: "Public. Tagged products carry their current price, stock state and an attribution reference.",
   request: { params: idParam("note") },
-  responses: {
-    200: jsonContent(NoteSchema, "The note (ETag, Cache-Control)"),
-    304: { description: "Not modified (If-None-Match)" },
-    ...problemResponses(400, 404),
-  },
+  responses: okOrNotModified(NoteSchema, "The note (ETag, Cache-Control)", 400, 404),
 });
 
 const updateNoteRoute = route("PATCH /{id}", "Edit your note", {
@@ -119,7 +112,7 @@ const updateNoteRoute = route("PATCH /{id}", "Edit your note", {
 const deleteNoteRoute = route("DELETE /{id}", "Delete your note", {
   description: "The author only. Soft delete: gone from every read; likes, saves and comments go with it.",
   request: { params: idParam("note"), headers: ifMatchHeader },
-  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 404, 412) },
+  responses: noContent("Deleted", 400, 401, 404, 412),
 });
 
 function reactionRoute(method: "put" | "delete", reaction: Reaction) {
@@ -148,7 +141,7 @@ const listCommentsRoute = route("GET /{id}/comments", "List a note's comments, n
 const deleteCommentRoute = route("DELETE /{id}/comments/{commentId}", "Remove a comment", {
   description: "The comment's author or the note's author; to anyone else the comment does not exist (404).",
   request: { params: commentParams },
-  responses: { 204: { description: "Removed" }, ...problemResponses(400, 401, 404) },
+  responses: noContent("Removed", 400, 401, 404),
 });
 
 const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
@@ -158,13 +151,12 @@ const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
     params: idParam("note"),
     query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }).strict(),
   },
-  responses: {
-    200: jsonContent(
-      z.object({ data: z.array(NoteSummarySchema) }).openapi("RelatedNotes"),
-      "Related notes, best first",
-    ),
-    ...problemResponses(400, 404),
-  },
+  responses: ok(
+    z.object({ data: z.array(NoteSummarySchema) }).openapi("RelatedNotes"),
+    "Related notes, best first",
+    400,
+    404,
+  ),
 });
 
 export const notesRoutes = createRouter<{ Bindings: Env }>();

@@ -11,7 +11,7 @@ import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { withMediaOf } from "#shared/media.ts";
 import { currencies } from "#shared/money.ts";
-import { created, idParam, jsonBody, jsonContent, ok, pageOf, problemResponses, route } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, okOrNotModified, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
@@ -56,11 +56,7 @@ const listProducts = route("GET /", "List products, newest first", {
 const getProduct = route("GET /{id}", "Retrieve a product", {
   description: "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
   request: { params: idParam("prod") },
-  responses: {
-    200: jsonContent(ProductSchema, "The product (ETag header)"),
-    304: { description: "Not modified (If-None-Match)" },
-    ...problemResponses(400, 404),
-  },
+  responses: okOrNotModified(ProductSchema, "The product (ETag header)", 400, 404),
 });
 
 const createProductRoute = route("POST /", "Create a product with its SKUs", {
@@ -88,6 +84,19 @@ export const productRoutes = createRouter<{ Bindings: Env }>();
 function ownerOf(c: Context): string | null {
   const { actor } = principalOf(c);
   return actor.type === "merchant" ? actor.merchantId : null;
+}
+
+/**
+ * A merchant's catalogue write (`catalog:write`): its id, the database, and the body with the media it names resolved
+ * to the merchant's own uploads.
+ */
+export async function merchantWrite<T extends Parameters<typeof withMediaOf>[3]>(
+  c: Context<{ Bindings: Env }>,
+  body: T,
+) {
+  const { merchantId } = requireMerchant(c, "catalog:write");
+  const db = database(c.env);
+  return { db, merchantId, input: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchantId }, body) };
 }
 
 productRoutes.get("/", bodyEtag());
@@ -165,29 +174,17 @@ productRoutes.openapi(getProduct, async (c) => {
 
 productRoutes.post("/", merchantScope("catalog:write"), idempotency({ required: false }));
 productRoutes.openapi(createProductRoute, async (c) => {
-  const merchant = requireMerchant(c, "catalog:write");
-  const db = database(c.env);
-  const owner = { type: "merchant", id: merchant.merchantId } as const;
-  const { product, version } = await createProduct({
-    db,
-    merchantId: merchant.merchantId,
-    input: await withMediaOf(db, c.env.MEDIA_URL, owner, c.req.valid("json")),
-  });
+  const { db, merchantId, input } = await merchantWrite(c, c.req.valid("json"));
+  const { product, version } = await createProduct({ db, merchantId, input });
   c.header("etag", etagOf({ id: product.id, version }));
   c.header("location", `/v1/products/${product.id}`);
   return c.json(product, 201);
 });
 
 productRoutes.openapi(updateProductRoute, async (c) => {
-  const merchant = requireMerchant(c, "catalog:write");
-  const db = database(c.env);
-  const row = await updateProduct({
-    db,
-    merchantId: merchant.merchantId,
-    id: c.req.valid("param").id,
-    ifMatch: c.req.header("if-match"),
-    patch: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
-  });
+  const { db, merchantId, input } = await merchantWrite(c, c.req.valid("json"));
+  const { id } = c.req.valid("param");
+  const row = await updateProduct({ db, merchantId, id, ifMatch: c.req.header("if-match"), patch: input });
   const [product] = await withSkus(db, [row], true);
   c.header("etag", etagOf(row));
   purge(c, `/v1/products/${row.id}`);
@@ -197,14 +194,8 @@ productRoutes.openapi(updateProductRoute, async (c) => {
 productRoutes.patch("/:id", merchantScope("catalog:write"));
 productRoutes.post("/:id/skus", merchantScope("catalog:write"), idempotency({ required: false }));
 productRoutes.openapi(addSkuRoute, async (c) => {
-  const merchant = requireMerchant(c, "catalog:write");
-  const db = database(c.env);
-  const sku = await addSku({
-    db,
-    merchantId: merchant.merchantId,
-    productId: c.req.valid("param").id,
-    input: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
-  });
+  const { db, merchantId, input } = await merchantWrite(c, c.req.valid("json"));
+  const sku = await addSku({ db, merchantId, productId: c.req.valid("param").id, input });
   purge(c, `/v1/products/${sku.productId}`);
   return c.json(sku, 201);
 });

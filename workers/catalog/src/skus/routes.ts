@@ -5,12 +5,13 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { ImageRefSchema, withMediaOf } from "#shared/media.ts";
+import { ImageRefSchema } from "#shared/media.ts";
 import { created, idParam, jsonBody, ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
 import { PriceInputSchema, SkuSchema } from "../products/product.ts";
+import { merchantWrite } from "../products/routes.ts";
 import { adjustInventory } from "./adjust-inventory.ts";
 import { ownSku, updateSku } from "./update.ts";
 
@@ -75,14 +76,8 @@ export const skuRoutes = createRouter<{ Bindings: Env }>();
 skuRoutes.use(merchantScope("catalog:write"));
 
 skuRoutes.openapi(updateSkuRoute, async (c) => {
-  const merchant = requireMerchant(c, "catalog:write");
-  const db = database(c.env);
-  const sku = await updateSku({
-    db,
-    merchantId: merchant.merchantId,
-    skuId: c.req.valid("param").id,
-    patch: await withMediaOf(db, c.env.MEDIA_URL, { type: "merchant", id: merchant.merchantId }, c.req.valid("json")),
-  });
+  const { db, merchantId, input } = await merchantWrite(c, c.req.valid("json"));
+  const sku = await updateSku({ db, merchantId, skuId: c.req.valid("param").id, patch: input });
   purge(c, `/v1/products/${sku.productId}`);
   return c.json(sku, 200);
 });

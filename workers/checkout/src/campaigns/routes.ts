@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, problemResponses, retrieveRoute, route } from "#shared/openapi.ts";
+import { created, idParam, idPathParam, jsonBody, noContent, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import { checkFirst, merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {
@@ -46,17 +46,9 @@ const leaveRoute = route("DELETE /{id}/merchants/{merchantId}", "Leave a campaig
   description:
     "A merchant (`promotions:write`), itself only (another merchant is a 404): all its products leave the campaign at once, with their badge and campaign prices, wherever prices are shown or charged. Only before the main day: from `mainStartsAt` on, 409 `conflict` (shoppers' carts and orders are priced by it). Idempotent: leaving again is a 204 too. Optional Idempotency-Key.",
   request: {
-    params: idParam("cmp").extend({
-      merchantId: z
-        .string()
-        .regex(/^mer_[0-9A-Za-z]{1,64}$/, "must be an id starting with mer_")
-        .openapi({ param: { name: "merchantId", in: "path" }, example: "mer_01JDEMO0000000000000000000" }),
-    }),
+    params: idParam("cmp").extend({ merchantId: idPathParam("mer", "merchantId") }),
   },
-  responses: {
-    204: { description: "The merchant is not in the campaign" },
-    ...problemResponses(400, 401, 403, 404, 409),
-  },
+  responses: noContent("The merchant is not in the campaign", 400, 401, 403, 404, 409),
 });
 
 const productsRoute = route("GET /{id}/products", "A campaign's products", {

@@ -10,7 +10,7 @@ import { newId } from "#shared/ids.ts";
 import { productSignalStatements, signalWeights } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { created, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
+import { created, idOf, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
 import { checkFirst, livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
 import { carts, orders } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
@@ -26,15 +26,10 @@ const quantity = z.number().int().min(1).max(MAX_LINE_QUANTITY);
 
 const LineInput = z
   .object({
-    skuId: z.string().regex(/^sku_[0-9A-Za-z]{1,64}$/, "must be an id starting with sku_"),
+    skuId: idOf("sku"),
     quantity: quantity.optional().openapi({ description: "Default 1; for a held line, the hold's quantity." }),
-    flashSaleId: z
-      .string()
-      .regex(/^fs_[0-9A-Za-z]{1,64}$/)
-      .optional(),
-    holdId: z
-      .string()
-      .regex(/^hold_[0-9A-Za-z]{1,64}$/)
+    flashSaleId: idOf("fs").optional(),
+    holdId: idOf("hold")
       .optional()
       .openapi({ description: "With flashSaleId: the line is this hold's units at the sale price." }),
     attribution: z
@@ -105,7 +100,7 @@ const checkoutRoute = route("POST /{id}/checkout", "Check a cart out into an ord
   responses: created(OrderSchema, "The order", 400, 401, 404, 409, 422, 502),
 });
 
-const couponId = z.string().regex(/^cpn_[0-9A-Za-z]{1,64}$/, "must be an id starting with cpn_");
+const couponId = idOf("cpn");
 
 const applyCouponsRoute = route("PUT /{id}/coupons", "Apply coupons to a cart", {
   description:

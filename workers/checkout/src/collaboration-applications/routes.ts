@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
-import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
+import { actionRoutes, idParam, jsonBody, ok, route } from "#shared/openapi.ts";
 import { livemodeOf, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
 import { creatorOf, viewerOf } from "../collaborations/routes.ts";
@@ -18,46 +18,46 @@ import {
   SubmissionSchema,
 } from "./application.ts";
 
-const stepResponses = ok(ApplicationSchema, "The application", 400, 401, 403, 404, 409);
-
 const getRoute = route("GET /{id}", "Retrieve a collaboration application", {
   description: "Its merchant (`affiliates:read`) or its creator.",
   request: { params: idParam("cap") },
   responses: ok(ApplicationSchema, "The application", 400, 401, 403, 404),
 });
-const acceptRoute = route("POST /{id}/accept", "Accept a collaboration application", {
-  description:
-    "Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.",
-  request: { params: idParam("cap") },
-  responses: stepResponses,
-});
-const declineRoute = route("POST /{id}/decline", "Decline a collaboration application", {
-  description: "Its merchant (`affiliates:write`), before accepting. Again: the application as it is.",
-  request: { params: idParam("cap") },
-  responses: stepResponses,
-});
-const submitRoute = route("POST /{id}/submission", "Submit the note for an accepted application", {
-  description: `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the \`paidPartnership\` label wherever it is shown. The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
-  request: { params: idParam("cap"), body: jsonBody(SubmissionSchema) },
-  responses: stepResponses,
-});
-const approveRoute = route("POST /{id}/approve", "Approve a submitted note", {
-  description:
-    "Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.",
-  request: { params: idParam("cap") },
-  responses: stepResponses,
-});
-const changesRoute = route("POST /{id}/request-changes", "Ask for changes to a submitted note", {
-  description: "Its merchant (`affiliates:write`), with feedback; the creator submits again.",
-  request: { params: idParam("cap"), body: jsonBody(ChangesSchema) },
-  responses: stepResponses,
-});
-const cancelRoute = route("POST /{id}/cancel", "Cancel a collaboration application", {
-  description:
-    "Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.",
-  request: { params: idParam("cap") },
-  responses: stepResponses,
-});
+
+const action = actionRoutes("cap", ok(ApplicationSchema, "The application", 400, 401, 403, 404, 409));
+
+const acceptRoute = action(
+  "accept",
+  "Accept a collaboration application",
+  "Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.",
+);
+const declineRoute = action(
+  "decline",
+  "Decline a collaboration application",
+  "Its merchant (`affiliates:write`), before accepting. Again: the application as it is.",
+);
+const submitRoute = action(
+  "submission",
+  "Submit the note for an accepted application",
+  `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the \`paidPartnership\` label wherever it is shown. The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
+  { body: jsonBody(SubmissionSchema) },
+);
+const approveRoute = action(
+  "approve",
+  "Approve a submitted note",
+  "Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.",
+);
+const changesRoute = action(
+  "request-changes",
+  "Ask for changes to a submitted note",
+  "Its merchant (`affiliates:write`), with feedback; the creator submits again.",
+  { body: jsonBody(ChangesSchema) },
+);
+const cancelRoute = action(
+  "cancel",
+  "Cancel a collaboration application",
+  "Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.",
+);
 
 const merchantOf = (c: Context): Viewer => ({
   merchantId: requireMerchant(c, "affiliates:write").merchantId,

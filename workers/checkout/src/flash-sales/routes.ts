@@ -10,6 +10,7 @@ import { createRouter, purge } from "#shared/http.ts";
 import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
 import {
   created,
+  idOf,
   idParam,
   jsonBody,
   jsonContent,
@@ -55,10 +56,7 @@ const ReservationInput = z
 
 const holdParams = z.object({
   id: idParam("fs").shape.id,
-  holdId: z
-    .string()
-    .regex(/^hold_[0-9A-Za-z]{1,64}$/, "must be an id starting with hold_")
-    .openapi({ param: { name: "holdId", in: "path" } }),
+  holdId: idOf("hold").openapi({ param: { name: "holdId", in: "path" } }),
 });
 
 const reserveRoute = route("POST /{id}/reservations", "Reserve flash-sale stock", {

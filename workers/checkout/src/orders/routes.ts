@@ -1,7 +1,7 @@
 // Orders: their customer (shopper, or guest by the order id) reads and cancels them, and asks to return delivered
 // lines; their merchant lists, reads, fulfils, delivers and refunds them (`orders:read`, `orders:write`); another
 // merchant's order is a 404. Both read an order's refunds.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
@@ -9,7 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
+import { actionRoutes, created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
@@ -48,15 +48,7 @@ const getRoute = route("GET /{id}", "Retrieve an order", {
   responses: ok(OrderSchema, "The order", 400, 401, 403, 404),
 });
 
-const action = (path: string, summary: string, description: string) =>
-  createRoute({
-    method: "post",
-    path: `/{id}/${path}`,
-    summary,
-    description,
-    request: { params: idParam("ord") },
-    responses: ok(OrderSchema, "The order", 400, 401, 403, 404, 409),
-  });
+const action = actionRoutes("ord", ok(OrderSchema, "The order", 400, 401, 403, 404, 409));
 
 const cancelRoute = action(
   "cancel",

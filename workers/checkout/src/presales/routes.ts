@@ -9,7 +9,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
+import { created, idOf, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import {
   checkFirst,
   livemodeOf,
@@ -38,10 +38,7 @@ import {
 
 const orderParams = z.object({
   id: idParam("pre").shape.id,
-  orderId: z
-    .string()
-    .regex(/^ord_[0-9A-Za-z]{1,64}$/, "must be an id starting with ord_")
-    .openapi({ param: { name: "orderId", in: "path" } }),
+  orderId: idOf("ord").openapi({ param: { name: "orderId", in: "path" } }),
 });
 
 const ProviderInput = z.object({ paymentProvider: z.enum(paymentProviders).optional() }).strict();

@@ -5,7 +5,7 @@ import { and, desc, eq, gt } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, jsonBody, ok, route } from "#shared/openapi.ts";
+import { created, idOf, jsonBody, ok, route } from "#shared/openapi.ts";
 import { spendSaveRules } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "./issuer.ts";
 import { createSpendSave, SpendSaveCreateSchema, SpendSaveSchema, toSpendSave } from "./spend-save.ts";
@@ -20,14 +20,8 @@ const createRuleRoute = route("POST /spend-and-save", "Create a spend-and-save r
 const listRulesRoute = route("GET /spend-and-save", "Spend-and-save rules not yet ended", {
   request: {
     query: z.object({
-      merchantId: z
-        .string()
-        .regex(/^mer_[0-9A-Za-z]{1,64}$/)
-        .optional(),
-      campaignId: z
-        .string()
-        .regex(/^cmp_[0-9A-Za-z]{1,64}$/)
-        .optional(),
+      merchantId: idOf("mer").optional(),
+      campaignId: idOf("cmp").optional(),
     }),
   },
   responses: ok(z.object({ data: z.array(SpendSaveSchema) }).openapi("SpendAndSaveList"), "The rules", 400),

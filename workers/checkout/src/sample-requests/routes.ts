@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
+import { actionRoutes, created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import {
@@ -50,30 +50,31 @@ const getRoute = route("GET /{id}", "Retrieve a sample request", {
   responses: ok(SampleRequestSchema, "The request", 400, 401, 403, 404),
 });
 
-const stepResponses = ok(SampleRequestSchema, "The request", 400, 401, 403, 404, 409);
+const step = actionRoutes("smp", ok(SampleRequestSchema, "The request", 400, 401, 403, 404, 409));
 
-const approveRoute = route("POST /{id}/approve", "Approve a sample request", {
-  description:
-    "Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.",
-  request: { params: idParam("smp"), body: jsonBody(ApproveSchema) },
-  responses: stepResponses,
-});
-const declineRoute = route("POST /{id}/decline", "Decline a sample request", {
-  description: "Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.",
-  request: { params: idParam("smp"), body: jsonBody(DeclineSchema) },
-  responses: stepResponses,
-});
-const shipRoute = route("POST /{id}/ship", "Ship an approved sample", {
-  description:
-    "Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.",
-  request: { params: idParam("smp"), body: jsonBody(ShipSchema) },
-  responses: stepResponses,
-});
-const receiptRoute = route("POST /{id}/receipt", "Confirm a sample arrived", {
-  description: "Its creator (its session), once shipped. Again: the request as it is.",
-  request: { params: idParam("smp") },
-  responses: stepResponses,
-});
+const approveRoute = step(
+  "approve",
+  "Approve a sample request",
+  "Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.",
+  { body: jsonBody(ApproveSchema) },
+);
+const declineRoute = step(
+  "decline",
+  "Decline a sample request",
+  "Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.",
+  { body: jsonBody(DeclineSchema) },
+);
+const shipRoute = step(
+  "ship",
+  "Ship an approved sample",
+  "Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.",
+  { body: jsonBody(ShipSchema) },
+);
+const receiptRoute = step(
+  "receipt",
+  "Confirm a sample arrived",
+  "Its creator (its session), once shipped. Again: the request as it is.",
+);
 
 function viewerOf(c: Context, write: boolean): SampleViewer {
   const { actor } = principalOf(c);
@@ -92,8 +93,13 @@ function creatorOnly(c: Context): string {
   return actor.creatorId;
 }
 
-function merchantOnly(c: Context): SampleViewer {
-  return { merchantId: requireMerchant(c, "affiliates:write").merchantId };
+/** The request moved on one step: the merchant's steps need `affiliates:write`, the receipt its creator. */
+function advance(c: Context, step: Parameters<typeof advanceSample>[3], input: Parameters<typeof advanceSample>[4]) {
+  const viewer =
+    step === "receipt"
+      ? { creatorId: creatorOnly(c) }
+      : { merchantId: requireMerchant(c, "affiliates:write").merchantId };
+  return advanceSample(database(c.env), viewer, c.req.param("id") ?? "", step, input, new Date());
 }
 
 export const sampleRequestRoutes = createRouter<{ Bindings: Env }>();
@@ -122,53 +128,7 @@ sampleRequestRoutes.openapi(getRoute, async (c) => {
   return c.json(await readSample(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
 });
 
-sampleRequestRoutes.openapi(approveRoute, async (c) => {
-  const input = c.req.valid("json");
-  const sample = await advanceSample(
-    database(c.env),
-    merchantOnly(c),
-    c.req.valid("param").id,
-    "approve",
-    input,
-    new Date(),
-  );
-  return c.json(sample, 200);
-});
-
-sampleRequestRoutes.openapi(declineRoute, async (c) => {
-  const input = c.req.valid("json");
-  const sample = await advanceSample(
-    database(c.env),
-    merchantOnly(c),
-    c.req.valid("param").id,
-    "decline",
-    input,
-    new Date(),
-  );
-  return c.json(sample, 200);
-});
-
-sampleRequestRoutes.openapi(shipRoute, async (c) => {
-  const input = c.req.valid("json");
-  const sample = await advanceSample(
-    database(c.env),
-    merchantOnly(c),
-    c.req.valid("param").id,
-    "ship",
-    input,
-    new Date(),
-  );
-  return c.json(sample, 200);
-});
-
-sampleRequestRoutes.openapi(receiptRoute, async (c) => {
-  const sample = await advanceSample(
-    database(c.env),
-    { creatorId: creatorOnly(c) },
-    c.req.valid("param").id,
-    "receipt",
-    {},
-    new Date(),
-  );
-  return c.json(sample, 200);
-});
+sampleRequestRoutes.openapi(approveRoute, async (c) => c.json(await advance(c, "approve", c.req.valid("json")), 200));
+sampleRequestRoutes.openapi(declineRoute, async (c) => c.json(await advance(c, "decline", c.req.valid("json")), 200));
+sampleRequestRoutes.openapi(shipRoute, async (c) => c.json(await advance(c, "ship", c.req.valid("json")), 200));
+sampleRequestRoutes.openapi(receiptRoute, async (c) => c.json(await advance(c, "receipt", {}), 200));

@@ -3,6 +3,7 @@
 // a test event. Deliveries follow the Standard Webhooks spec (webhooks/deliver.ts).
 import { z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
+import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
@@ -10,9 +11,11 @@ import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
 import {
   created,
+  idOf,
   idParam,
   jsonBody,
   jsonContent,
+  noContent,
   ok,
   pageOf,
   problemResponses,
@@ -85,7 +88,7 @@ const AttemptSchema = z
   .openapi("WebhookAttempt");
 
 const ifMatchHeader = z.object({ "if-match": z.string().optional() });
-const MessageIdSchema = z.string().regex(/^msg_[0-9A-Za-z]{1,64}$/, "must be an id starting with msg_");
+const MessageIdSchema = idOf("msg");
 const messageParams = idParam("whep").extend({
   messageId: MessageIdSchema.openapi({ param: { name: "messageId", in: "path" } }),
 });
@@ -117,7 +120,7 @@ const updateRoute = route("PATCH /{id}", "Change a webhook endpoint", {
 const deleteRoute = route("DELETE /{id}", "Delete a webhook endpoint", {
   description: `${base} Its pending deliveries and its log go with it.`,
   request: { params: idParam("whep") },
-  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 403, 404) },
+  responses: noContent("Deleted", 400, 401, 403, 404),
 });
 
 const rotateRoute = route("POST /{id}/rotate-secret", "Rotate the signing secret", {
@@ -219,51 +222,41 @@ webhookEndpointRoutes.openapi(listRoute, async (c) => {
   return c.json({ data: result.data.map(toEndpoint), nextCursor: result.nextCursor }, 200);
 });
 
-webhookEndpointRoutes.openapi(getRoute, async (c) => {
+/** The calling merchant (`webhooks:write`) and the endpoint named in the path, as the functions on it take them. */
+function callerAndEndpoint(c: Context<{ Bindings: Env }>) {
   const { merchantId } = requireMerchant(c, scope);
-  const row = await ownEndpoint(database(c.env), merchantId, c.req.valid("param").id);
+  return { env: c.env, db: database(c.env), merchantId, id: c.req.param("id") ?? "" };
+}
+
+webhookEndpointRoutes.openapi(getRoute, async (c) => {
+  const { db, merchantId, id } = callerAndEndpoint(c);
+  const row = await ownEndpoint(db, merchantId, id);
   c.header("etag", etagOf(row));
   return c.json(toEndpoint(row), 200);
 });
 
 webhookEndpointRoutes.openapi(updateRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
-  const endpoint = await updateEndpoint({
-    env: c.env,
-    db: database(c.env),
-    merchantId,
-    id: c.req.valid("param").id,
-    changes: c.req.valid("json"),
-    ifMatch: c.req.valid("header")["if-match"],
-  });
+  const ifMatch = c.req.valid("header")["if-match"];
+  const endpoint = await updateEndpoint({ ...callerAndEndpoint(c), changes: c.req.valid("json"), ifMatch });
   c.header("etag", etagOf(endpoint));
   return c.json(endpoint, 200);
 });
 
 webhookEndpointRoutes.openapi(deleteRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
-  await deleteEndpoint({ db: database(c.env), merchantId, id: c.req.valid("param").id });
+  await deleteEndpoint(callerAndEndpoint(c));
   return c.body(null, 204);
 });
 
 webhookEndpointRoutes.openapi(rotateRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
-  const endpoint = await rotateSecret({
-    env: c.env,
-    db: database(c.env),
-    merchantId,
-    id: c.req.valid("param").id,
-    overlapSeconds: c.req.valid("json")?.overlapSeconds ?? 86400,
-  });
+  const overlapSeconds = c.req.valid("json")?.overlapSeconds ?? 86400;
+  const endpoint = await rotateSecret({ ...callerAndEndpoint(c), overlapSeconds });
   c.header("etag", etagOf(endpoint));
   return c.json(endpoint, 200);
 });
 
 webhookEndpointRoutes.openapi(attemptsRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
-  const { id } = c.req.valid("param");
+  const { db, merchantId, id } = callerAndEndpoint(c);
   const query = c.req.valid("query");
-  const db = database(c.env);
   await ownEndpoint(db, merchantId, id);
   const after = decodeCursor(query.cursor);
   const rows = await db
@@ -284,32 +277,21 @@ webhookEndpointRoutes.openapi(attemptsRoute, async (c) => {
 });
 
 webhookEndpointRoutes.openapi(resendRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
-  const { id, messageId } = c.req.valid("param");
-  await resendMessage({ db: database(c.env), merchantId, endpointId: id, messageId });
+  const { db, merchantId, id } = callerAndEndpoint(c);
+  await resendMessage({ db, merchantId, endpointId: id, messageId: c.req.valid("param").messageId });
   return c.body(null, 202);
 });
 
 webhookEndpointRoutes.openapi(replayRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
+  const { db, merchantId, id } = callerAndEndpoint(c);
   const since = new Date(c.req.valid("json").since).toISOString();
-  const replayed = await replayFailed({
-    db: database(c.env),
-    merchantId,
-    endpointId: c.req.valid("param").id,
-    since,
-  });
+  const replayed = await replayFailed({ db, merchantId, endpointId: id, since });
   return c.json({ replayed }, 202);
 });
 
 webhookEndpointRoutes.openapi(testRoute, async (c) => {
-  const { merchantId } = requireMerchant(c, scope);
+  const { db, merchantId, id } = callerAndEndpoint(c);
   const type = c.req.valid("json")?.eventType ?? "order.created";
-  const messageId = await sendTestEvent({
-    db: database(c.env),
-    merchantId,
-    endpointId: c.req.valid("param").id,
-    type,
-  });
+  const messageId = await sendTestEvent({ db, merchantId, endpointId: id, type });
   return c.json({ messageId }, 202);
 });

@@ -6,7 +6,17 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, idParam, jsonBody, ok, pageOf, problemResponses, resourceFields, route } from "#shared/openapi.ts";
+import {
+  created,
+  idParam,
+  idPathParam,
+  jsonBody,
+  noContent,
+  ok,
+  pageOf,
+  resourceFields,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -81,12 +91,7 @@ creatorRoutes.openapi(createCreatorRoute, async (c) => {
   return c.json({ ...toCreator(row), creatorKey: revealed(key) }, 201);
 });
 
-const productParam = z.object({
-  productId: z
-    .string()
-    .regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be an id starting with prod_")
-    .openapi({ param: { name: "productId", in: "path" }, example: "prod_01JDEMO0000000000000000000" }),
-});
+const productParam = z.object({ productId: idPathParam("prod", "productId") });
 
 const putShowcaseRoute = route("PUT /me/showcase/{productId}", "Add a product to your showcase", {
   description:
@@ -98,7 +103,7 @@ const putShowcaseRoute = route("PUT /me/showcase/{productId}", "Add a product to
 const deleteShowcaseRoute = route("DELETE /me/showcase/{productId}", "Remove a product from your showcase", {
   description: "A creator (its session). Removing a product not in the showcase is a 204 too.",
   request: { params: productParam },
-  responses: { 204: { description: "Not in the showcase" }, ...problemResponses(400, 401) },
+  responses: noContent("Not in the showcase", 400, 401),
 });
 
 const getShowcaseRoute = route("GET /{id}/showcase", "A creator's showcase", {

@@ -1,7 +1,7 @@
 // Everything under /v1/live/sessions: public reads (the feed's list, live first; one session with its shelf and viewer
 // count), the host's schedule, edit, start, end and cancel, a person's reminder, stream tokens, the room socket (a
 // WebSocket upgrade), and an ended session's replay.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
@@ -9,6 +9,7 @@ import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { type MediaOwner, withMediaOf } from "#shared/media.ts";
 import {
+  actionRoutes,
   created,
   idParam,
   jsonBody,
@@ -98,18 +99,15 @@ const transitionSummaries = {
   cancel: "Cancel a scheduled session (the host); reminder holders are notified",
 };
 
+const transition = actionRoutes("live", ok(LiveSessionSchema, "The session", 400, 401, 403, 404, 409));
 const transitionRoute = (verb: "start" | "end" | "cancel") =>
-  createRoute({
-    method: "post",
-    path: `/{id}/${verb}`,
-    summary: transitionSummaries[verb],
-    description:
-      verb === "cancel"
-        ? "Idempotent. Only a scheduled session: live or ended is 409. Tokens and the room then answer `session_cancelled`."
-        : "Idempotent. The video server's room_started and room_finished webhooks do the same. A cancelled session answers `session_cancelled`.",
-    request: { params: idParam("live") },
-    responses: ok(LiveSessionSchema, "The session", 400, 401, 403, 404, 409),
-  });
+  transition(
+    verb,
+    transitionSummaries[verb],
+    verb === "cancel"
+      ? "Idempotent. Only a scheduled session: live or ended is 409. Tokens and the room then answer `session_cancelled`."
+      : "Idempotent. The video server's room_started and room_finished webhooks do the same. A cancelled session answers `session_cancelled`.",
+  );
 
 const reminder = reminderRoutes(
   "live",

@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { ok, problemResponses, route } from "#shared/openapi.ts";
+import { noContent, ok, route } from "#shared/openapi.ts";
 import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
@@ -40,7 +40,7 @@ const putBlockRoute = route("PUT /{term}", "Block a suggestion term (operator)",
 
 const deleteBlockRoute = route("DELETE /{term}", "Unblock a suggestion term (operator)", {
   request: { params: termParam },
-  responses: { 204: { description: "Unblocked" }, ...problemResponses(400, 401, 404) },
+  responses: noContent("Unblocked", 400, 401, 404),
 });
 
 export const suggestionBlockRoutes = createRouter<{ Bindings: Env }>();

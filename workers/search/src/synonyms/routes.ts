@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonBody, ok, problemResponses, route, setOf } from "#shared/openapi.ts";
+import { jsonBody, noContent, ok, route, setOf } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
@@ -46,7 +46,7 @@ const putSynonymsRoute = route("PUT /{name}", "Create or replace a synonym set (
 
 const deleteSynonymsRoute = route("DELETE /{name}", "Delete a synonym set (operator)", {
   request: { params: nameParam },
-  responses: { 204: { description: "Deleted" }, ...problemResponses(400, 401, 404) },
+  responses: noContent("Deleted", 400, 401, 404),
 });
 
 export const synonymRoutes = createRouter<{ Bindings: Env }>();
