@@ -99,6 +99,13 @@ const toMerchant = (row: MerchantRow): z.infer<typeof MerchantSchema> => ({
   createdAt: row.createdAt,
 });
 
+/** A merchant's pair of keys in one mode: a secret key with every scope, and a publishable key for `allowedOrigins`. */
+async function mintKeyPair(merchantId: string, mode: "test" | "live", allowedOrigins: string[]) {
+  const secret = await mintKey({ kind: "secret", mode, merchantId, scopes: [...scopes] });
+  const publishable = await mintKey({ kind: "publishable", mode, merchantId, allowedOrigins });
+  return { secret, publishable };
+}
+
 export const merchantRoutes = createRouter<{ Bindings: Env }>();
 
 merchantRoutes.openapi(createMerchantRoute, async (c) => {
@@ -106,13 +113,7 @@ merchantRoutes.openapi(createMerchantRoute, async (c) => {
   const input = c.req.valid("json");
   const db = database(c.env);
   const id = newId("mer");
-  const secret = await mintKey({ kind: "secret", mode: "test", merchantId: id, scopes: [...scopes] });
-  const publishable = await mintKey({
-    kind: "publishable",
-    mode: "test",
-    merchantId: id,
-    allowedOrigins: input.allowedOrigins,
-  });
+  const { secret, publishable } = await mintKeyPair(id, "test", input.allowedOrigins);
   const [inserted] = await withUniqueHandle(input.handle, () =>
     db.batch([
       db
@@ -165,13 +166,7 @@ merchantRoutes.openapi(createLiveKeysRoute, async (c) => {
   const db = database(c.env);
   const [row] = await db.select({ id: merchants.id }).from(merchants).where(eq(merchants.id, id));
   if (!row) throw new ProblemError("not_found", `No merchant ${id}.`);
-  const secret = await mintKey({ kind: "secret", mode: "live", merchantId: id, scopes: [...scopes] });
-  const publishable = await mintKey({
-    kind: "publishable",
-    mode: "live",
-    merchantId: id,
-    allowedOrigins: input.allowedOrigins,
-  });
+  const { secret, publishable } = await mintKeyPair(id, "live", input.allowedOrigins);
   await db.insert(apiKeys).values([secret.row, publishable.row]);
   return c.json({ secretKey: revealed(secret), publishableKey: revealed(publishable) }, 201);
 });

@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { sha256Hex } from "#shared/crypto.ts";
-import { database } from "#shared/db.ts";
+import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
@@ -45,6 +45,13 @@ const openCreatorSession = route(
 
 const refreshCreatorSession = refreshRoute("creator", CreatorSessionSchema);
 
+/** What opening and refreshing a creator session answer: its tokens and the creator. */
+function creatorSession(session: Parameters<typeof tokens>[0], creator: Parameters<typeof toCreator>[0]) {
+  return { ...tokens(session), object: "creator_session" as const, creator: toCreator(creator) };
+}
+
+const findCreator = (db: Database, id: string) => db.query.creators.findFirst({ where: eq(creators.id, id) });
+
 export const creatorSessionRoutes = createRouter<{ Bindings: Env }>();
 
 creatorSessionRoutes.openapi(openCreatorSession, async (c) => {
@@ -77,13 +84,10 @@ creatorSessionRoutes.openapi(openCreatorSession, async (c) => {
   if (!creator) throw new Error("no creator after sign-in");
   const { storefront } = c.get("principal");
   const session = await openSession(c.env, { role: "creator", subjectId: creator.id, storefront });
-  return c.json({ ...tokens(session), object: "creator_session" as const, creator: toCreator(creator) }, 201);
+  return c.json(creatorSession(session, creator), 201);
 });
 
 creatorSessionRoutes.openapi(refreshCreatorSession, async (c) => {
-  const { session, subject } = await refreshed(c, "creator", c.req.valid("json").refreshToken, async (db, id) => {
-    const [row] = await db.select().from(creators).where(eq(creators.id, id));
-    return row;
-  });
-  return c.json({ ...tokens(session), object: "creator_session" as const, creator: toCreator(subject) }, 200);
+  const { session, subject } = await refreshed(c, "creator", c.req.valid("json").refreshToken, findCreator);
+  return c.json(creatorSession(session, subject), 200);
 });

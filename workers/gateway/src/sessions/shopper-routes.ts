@@ -3,7 +3,7 @@
 // revokes the whole session.
 import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { database } from "#shared/db.ts";
+import { type Database, database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import { created, jsonBody, resourceFields, route } from "#shared/openapi.ts";
@@ -44,6 +44,13 @@ const toShopper = (row: ShopperRow): z.infer<typeof ShopperSchema> => ({
   createdAt: row.createdAt,
 });
 
+/** What opening and refreshing a shopper session answer: its tokens and the shopper. */
+function shopperSession(session: Parameters<typeof tokens>[0], shopper: Parameters<typeof toShopper>[0]) {
+  return { ...tokens(session), object: "shopper_session" as const, shopper: toShopper(shopper) };
+}
+
+const findShopper = (db: Database, id: string) => db.query.shoppers.findFirst({ where: eq(shoppers.id, id) });
+
 export const shopperSessionRoutes = createRouter<{ Bindings: Env }>();
 
 shopperSessionRoutes.openapi(openShopperSession, async (c) => {
@@ -76,13 +83,10 @@ shopperSessionRoutes.openapi(openShopperSession, async (c) => {
   }
   if (!shopper) throw new Error("the shopper upsert returned no row");
   const session = await openSession(c.env, { role: "shopper", subjectId: shopper.id, storefront });
-  return c.json({ ...tokens(session), object: "shopper_session" as const, shopper: toShopper(shopper) }, 201);
+  return c.json(shopperSession(session, shopper), 201);
 });
 
 shopperSessionRoutes.openapi(refreshShopperSession, async (c) => {
-  const { session, subject } = await refreshed(c, "shopper", c.req.valid("json").refreshToken, async (db, id) => {
-    const [row] = await db.select().from(shoppers).where(eq(shoppers.id, id));
-    return row;
-  });
-  return c.json({ ...tokens(session), object: "shopper_session" as const, shopper: toShopper(subject) }, 200);
+  const { session, subject } = await refreshed(c, "shopper", c.req.valid("json").refreshToken, findShopper);
+  return c.json(shopperSession(session, subject), 200);
 });
