@@ -88,10 +88,11 @@ const PinnedProduct = ShelfItem.extend({
 });
 export type PinnedProduct = z.infer<typeof PinnedProduct>;
 
+/** What a comment and a question both start with: its id and who posted it. */
+const postFields = { id: z.string(), identity: z.string(), name: z.string() };
+
 const CommentView = z.object({
-  id: z.string(),
-  identity: z.string(),
-  name: z.string(),
+  ...postFields,
   role: z.string(),
   body: z.string(),
   at: time,
@@ -99,9 +100,7 @@ const CommentView = z.object({
 export type CommentView = z.infer<typeof CommentView>;
 
 const QuestionView = z.object({
-  id: z.string(),
-  identity: z.string(),
-  name: z.string(),
+  ...postFields,
   body: z.string(),
   upvotes: z.number().int(),
   answered: z.boolean(),
