@@ -77,6 +77,13 @@ const affinity = (keys: string[], m: Map<string, number>) => {
   return best;
 };
 
+/** How many engagements at the pool's mean rate a note's own rate is shrunk toward (few: a note starts noisy). */
+const TREND_PRIOR = 3;
+const MASS_DEPTH = 30;
+/** How much the topics that go with a note count in its related notes, beside its own topics (1). */
+const RELATED_CO = 0.3;
+const SHARPNESS = 2;
+
 /**
  * How much engagement each note draws now, as a map by id: its engagement per unit of exposure so far, shrunk
  * toward the pool's mean rate by TREND_PRIOR engagements, times the exposure still to come. A note's exposure
@@ -100,13 +107,6 @@ export function trends(pool: readonly Candidate[], nowMs: number): Map<string, n
     }),
   );
 }
-
-/** How many engagements at the pool's mean rate a note's own rate is shrunk toward (few: a note starts noisy). */
-const TREND_PRIOR = 3;
-const MASS_DEPTH = 30;
-/** How much the topics that go with a note count in its related notes, beside its own topics (1). */
-const RELATED_CO = 0.3;
-const SHARPNESS = 2;
 
 export interface RankOptions {
   limit: number;
