@@ -144,6 +144,8 @@ const deleteCommentRoute = route("DELETE /{id}/comments/{commentId}", "Remove a 
   responses: noContent("Removed", 400, 401, 404),
 });
 
+const RelatedNotesSchema = z.object({ data: z.array(NoteSummarySchema) }).openapi("RelatedNotes");
+
 const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
   description:
     "Public. Notes that the people who liked or saved this one also liked or saved, then notes sharing its topics or tagged products; at most a tenth of the list (at least one) by one author (docs/guides/personalised-feed.md).",
@@ -151,12 +153,7 @@ const relatedRoute = route("GET /{id}/related", "Notes related to a note", {
     params: idParam("note"),
     query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) }).strict(),
   },
-  responses: ok(
-    z.object({ data: z.array(NoteSummarySchema) }).openapi("RelatedNotes"),
-    "Related notes, best first",
-    400,
-    404,
-  ),
+  responses: ok(RelatedNotesSchema, "Related notes, best first", 400, 404),
 });
 
 export const notesRoutes = createRouter<{ Bindings: Env }>();
