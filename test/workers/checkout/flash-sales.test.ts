@@ -10,6 +10,7 @@ import {
   as,
   asMerchant,
   call,
+  created,
   createSale,
   createSku,
   createSkus,
@@ -74,9 +75,7 @@ describe("POST /v1/flash-sales", () => {
   it("moves the allotment out of the SKU's stock through the ledger and opens the sale's object", async () => {
     const { skuId } = await createSku({ price: 8900, stock: 100 });
     const res = await call("POST", "/v1/flash-sales", { headers: asMerchant(merchantId), body: body(skuId) });
-    expect(res.status).toBe(201);
-    const sale = await res.json<{ id: string }>();
-    expect(res.headers.get("location")).toBe(`/v1/flash-sales/${sale.id}`);
+    const sale = await created<{ id: string }>(res, "/v1/flash-sales");
     expect(sale).toMatchObject({
       object: "flash_sale",
       merchantId,

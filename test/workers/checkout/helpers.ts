@@ -92,6 +92,14 @@ export async function createSku(options: { price: number; stock: number; owner?:
   return { productId, skuId: skuIds[0] ?? "" };
 }
 
+/** A 201 whose Location names what it made under `collection`: its body. */
+export async function created<T extends { id: string }>(res: Response, collection: string): Promise<T> {
+  expect(res.status, await res.clone().text()).toBe(201);
+  const made = await res.json<T>();
+  expect(res.headers.get("location")).toBe(`${collection}/${made.id}`);
+  return made;
+}
+
 /** A new cart of the caller's (201). */
 export async function newCart(headers: Record<string, string>): Promise<string> {
   const res = await call("POST", "/v1/carts", { headers });

@@ -3,14 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { call, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
-import {
-  balanceWindow,
-  depositPaid,
-  newPresale,
-  type PresaleOrder,
-  payBalance,
-  readOrder,
-} from "./presales-helpers.ts";
+import { balanceWindow, type PresaleOrder, payBalance, presaleWithDeposit, readOrder } from "./presales-helpers.ts";
 import {
   paidByStripe,
   parts,
@@ -28,8 +21,7 @@ import { cny, decide, deliver, requestReturn, stripeEvent, stripeRefundsAnswer }
 
 /** A pre-sale order of `quantity` units whose deposit and balance the sandbox has taken. */
 async function paidBySandbox(who: string, quantity = 1) {
-  const presale = await newPresale();
-  const { order, depositPayment } = await depositPaid(presale.id, who, quantity);
+  const { presale, order, depositPayment } = await presaleWithDeposit(who, quantity);
   await balanceWindow(order.id, "open");
   const opened = await (await payBalance(presale.id, order.id, who)).json<PresaleOrder>();
   const balanceId = opened.balancePayment?.id ?? "";

@@ -74,6 +74,12 @@ export async function depositPaid(presaleId: string, who: string, quantity = 1):
   return readOrder(presaleId, placed.order.id, who);
 }
 
+/** A new pre-sale (`newPresale`'s options) and `who`'s order of `quantity` whose deposit the sandbox has taken. */
+export async function presaleWithDeposit(who: string, quantity = 1, options: Parameters<typeof newPresale>[0] = {}) {
+  const presale = await newPresale(options);
+  return { presale, ...(await depositPaid(presale.id, who, quantity)) };
+}
+
 const sqlRun = (sql: string, args: (string | number)[]) => database(env).$client.execute({ sql, args });
 
 /** Time travel: the order's balance window opens now (`closed`: it opened three hours ago and has closed). */

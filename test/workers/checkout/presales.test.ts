@@ -7,6 +7,7 @@ import { presaleTerms } from "../sale-terms.ts";
 import {
   asMerchant,
   call,
+  created,
   createSku,
   createSkus,
   key,
@@ -28,6 +29,7 @@ import {
   paymentsOf,
   placeOrder,
   presaleLeft,
+  presaleWithDeposit,
   readOrder,
   runAlarm,
 } from "./presales-helpers.ts";
@@ -41,9 +43,7 @@ describe("POST /v1/presales", () => {
   it("creates a pre-sale whose deposit counts for more than its face value, taking no stock yet", async () => {
     const { skuId } = await createSku({ price: 20_000, stock: 30 });
     const res = await call("POST", "/v1/presales", { headers: asMerchant(merchantId), body: body(skuId) });
-    expect(res.status).toBe(201);
-    const presale = await res.json<{ id: string }>();
-    expect(res.headers.get("location")).toBe(`/v1/presales/${presale.id}`);
+    const presale = await created<{ id: string }>(res, "/v1/presales");
     expect(presale).toMatchObject({
       object: "presale",
       merchantId,
@@ -193,9 +193,8 @@ describe("a pre-sale order, deposit then balance", () => {
   });
 
   it("opens the balance when paid before the alarm has run, telling the merchant once", async () => {
-    const presale = await newPresale();
     const who = "pre-early-alarm";
-    const { order } = await depositPaid(presale.id, who);
+    const { presale, order } = await presaleWithDeposit(who);
     await balanceWindow(order.id, "open");
     expect((await payBalance(presale.id, order.id, who)).status).toBe(201);
     expect(await runAlarm(order.id)).toBe(true);
@@ -205,9 +204,8 @@ describe("a pre-sale order, deposit then balance", () => {
 
 describe("the rule of the deposit", () => {
   it("forfeits the deposit when the balance window closes unpaid, and the units go back (the ledger adds up)", async () => {
-    const presale = await newPresale({ stock: 10 });
     const who = "pre-forfeit";
-    const { order } = await depositPaid(presale.id, who, 2);
+    const { presale, order } = await presaleWithDeposit(who, 2, { stock: 10 });
     expect(await stockOf(presale.skuId)).toBe(8);
     await balanceWindow(order.id, "open");
     await runAlarm(order.id);
@@ -247,9 +245,8 @@ describe("the rule of the deposit", () => {
   });
 
   it("refuses a balance paid after its window even before the alarm has run: 409, nothing charged", async () => {
-    const presale = await newPresale();
     const who = "pre-late";
-    const { order } = await depositPaid(presale.id, who);
+    const { presale, order } = await presaleWithDeposit(who);
     await balanceWindow(order.id, "closed");
     const late = await payBalance(presale.id, order.id, who);
     expect(late.status).toBe(409);
@@ -260,9 +257,8 @@ describe("the rule of the deposit", () => {
   });
 
   it("holds the forfeit while a balance payment is processing; its success then makes the order paid", async () => {
-    const presale = await newPresale();
     const who = "pre-processing";
-    const { order } = await depositPaid(presale.id, who);
+    const { presale, order } = await presaleWithDeposit(who);
     await balanceWindow(order.id, "open");
     const opened = await (await payBalance(presale.id, order.id, who)).json<PresaleOrder>();
     const balanceId = opened.balancePayment?.id ?? "";
