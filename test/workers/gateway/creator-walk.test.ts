@@ -4,17 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import {
-  bearer,
-  call,
-  idempotencyKey,
-  merchantWithSku,
-  operator,
-  post,
-  type Session,
-  shopperSession,
-  uniqueHandle,
-} from "./helpers.ts";
+import { call, creatorSession, idempotencyKey, merchantWithSku, post, shopperSession } from "./helpers.ts";
 
 interface Money {
   amount: number;
@@ -32,15 +22,11 @@ interface Figures {
 describe("a 200-follower creator's walk", () => {
   it("is invited, selects, keeps a showcase, gets a sample, posts, sells, and sees a refund reversed", async () => {
     const { secret, pk, product, skuId } = await merchantWithSku("小众面霜 Indie cream", { price: 12_000 });
-    let res = await call("/v1/creators", post({ name: "小小博主", handle: uniqueHandle("c") }, operator()));
-    const onboarded = await res.json<{ id: string; creatorKey: { key: string } }>();
-    const creatorId = onboarded.id;
+    const { id: creatorId, headers: creator } = await creatorSession("小小博主");
     await database(env).$client.execute({
       sql: "UPDATE creators SET follower_count = 200 WHERE id = ?",
       args: [creatorId],
     });
-    res = await call("/v1/creator-sessions", post({ creatorKey: onboarded.creatorKey.key }));
-    const creator = bearer((await res.json<Session>()).accessToken);
 
     const earnings = async () => (await call("/v1/creators/me/earnings", { headers: creator })).json<Earnings>();
     const figures = async () => {
@@ -56,7 +42,7 @@ describe("a 200-follower creator's walk", () => {
       ).data.filter((i) => i.productId === product.id);
 
     // 1. Invited: in the inbox; not yet in the selection (no open plan, not accepted); nothing earned, nothing sold.
-    res = await call(
+    let res = await call(
       "/v1/affiliate-plans",
       post(
         { type: "targeted", creatorIds: [creatorId], productIds: [product.id], commissionRateBps: 2_000 },

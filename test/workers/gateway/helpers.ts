@@ -83,6 +83,16 @@ export async function shopperSession(pk: Record<string, string>): Promise<Record
   return { ...pk, ...bearer((await res.json<Session>()).accessToken) };
 }
 
+/** A creator the operator onboards, and the bearer header of a session it opens with its creator key. */
+export async function creatorSession(name: string) {
+  const res = await call("/v1/creators", post({ name, handle: uniqueHandle("c") }, operator()));
+  expect(res.status).toBe(201);
+  const creator = await res.json<{ id: string; creatorKey: { key: string } }>();
+  const session = await call("/v1/creator-sessions", post({ creatorKey: creator.creatorKey.key }));
+  expect(session.status).toBe(201);
+  return { id: creator.id, headers: bearer((await session.json<Session>()).accessToken) };
+}
+
 export interface Problem {
   code: string;
   status: number;

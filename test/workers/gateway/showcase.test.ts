@@ -4,16 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";
 import {
-  bearer,
   call,
+  creatorSession,
   expectProblem,
   idempotencyKey,
   merchantWithSku,
-  operator,
   post,
-  type Session,
   shopperSession,
-  uniqueHandle,
 } from "./helpers.ts";
 
 interface Item {
@@ -32,14 +29,6 @@ interface Entry {
 }
 
 const put = (path: string, headers: Record<string, string>) => call(path, { method: "PUT", headers });
-
-async function creatorSession(name: string) {
-  const res = await call("/v1/creators", post({ name, handle: uniqueHandle("c") }, operator()));
-  expect(res.status).toBe(201);
-  const creator = await res.json<{ id: string; creatorKey: { key: string } }>();
-  const session = await call("/v1/creator-sessions", post({ creatorKey: creator.creatorKey.key }));
-  return { id: creator.id, headers: bearer((await session.json<Session>()).accessToken) };
-}
 
 /** A paid order of one unit of `skuId`, its line carrying `attribution`. */
 async function buy(pk: Record<string, string>, skuId: string, attribution: string): Promise<string> {
