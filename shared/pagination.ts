@@ -7,6 +7,12 @@ export const pageQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: "The `nextCursor` of the previous page." }),
 });
 
+/** What a list function is asked for: at most `limit` items, after the page `cursor` ended (none: the first page). */
+export interface PageRequest {
+  limit: number;
+  cursor: string | undefined;
+}
+
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;

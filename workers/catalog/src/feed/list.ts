@@ -8,7 +8,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { resourceFields } from "#shared/openapi.ts";
-import { decodeCursor, page } from "#shared/pagination.ts";
+import { decodeCursor, type PageRequest, page } from "#shared/pagination.ts";
 import { creators, follows, liveSessions, merchants, notes } from "#shared/schema.ts";
 import { type NoteSummary, toSummaries } from "../notes/note.ts";
 
@@ -118,13 +118,7 @@ export async function followingFeed({
   limit,
   cursor,
   topic,
-}: {
-  db: Database;
-  followerId: string;
-  limit: number;
-  cursor: string | undefined;
-  topic: string | undefined;
-}): Promise<Feed> {
+}: { db: Database; followerId: string; topic: string | undefined } & PageRequest): Promise<Feed> {
   const after = decodeCursor(cursor);
   const [rows, live] = await Promise.all([
     db
@@ -156,10 +150,8 @@ export async function discoverFeed({
   topic,
   live: liveRead,
   now = new Date(),
-}: {
+}: PageRequest & {
   db: Database;
-  limit: number;
-  cursor: string | undefined;
   topic: string | undefined;
   /** The first page's live cards when the caller already started reading them. */
   live?: Promise<LiveCard[]>;

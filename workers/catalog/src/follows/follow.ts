@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import { and, desc, eq, exists, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import type { Page } from "#shared/pagination.ts";
+import type { Page, PageRequest } from "#shared/pagination.ts";
 import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import { creators, follows, merchants } from "#shared/schema.ts";
 
@@ -113,12 +113,7 @@ export async function listFollows({
   followerId,
   limit,
   cursor,
-}: {
-  db: Database;
-  followerId: string;
-  limit: number;
-  cursor: string | undefined;
-}): Promise<Page<Follow>> {
+}: { db: Database; followerId: string } & PageRequest): Promise<Page<Follow>> {
   const after = decodeFollowCursor(cursor);
   const rows = await db
     .select()

@@ -4,7 +4,7 @@ import { and, desc, eq, exists, isNull, lt, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { decodeCursor, type Page, page } from "#shared/pagination.ts";
+import { decodeCursor, type Page, type PageRequest, page } from "#shared/pagination.ts";
 import { noteComments, notes } from "#shared/schema.ts";
 import { authorIdOf, authorsOf, type Comment, publishedNote, unknownAuthor } from "./note.ts";
 
@@ -56,12 +56,7 @@ export async function listComments({
   noteId,
   limit,
   cursor,
-}: {
-  db: Database;
-  noteId: string;
-  limit: number;
-  cursor: string | undefined;
-}): Promise<Page<Comment>> {
+}: { db: Database; noteId: string } & PageRequest): Promise<Page<Comment>> {
   const after = decodeCursor(cursor);
   await publishedNote(db, noteId);
   const rows = await db

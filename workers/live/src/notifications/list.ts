@@ -1,7 +1,7 @@
 // listNotifications: a person's inbox, newest first, a page of it and the number still unread, in one batch.
 import { and, count, desc, eq, isNull, lt } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { decodeCursor, page } from "#shared/pagination.ts";
+import { decodeCursor, type PageRequest, page } from "#shared/pagination.ts";
 import { notifications } from "#shared/schema.ts";
 import { toNotification } from "./notification.ts";
 
@@ -11,13 +11,7 @@ export async function listNotifications({
   limit,
   cursor,
   unreadOnly,
-}: {
-  db: Database;
-  personId: string;
-  limit: number;
-  cursor: string | undefined;
-  unreadOnly: boolean;
-}) {
+}: { db: Database; personId: string; unreadOnly: boolean } & PageRequest) {
   const after = decodeCursor(cursor);
   const [rows, unread] = await db.batch([
     db
