@@ -13,7 +13,6 @@ import {
   created,
   createSale,
   createSku,
-  createSkus,
   ledgerOf,
   merchantId,
   otherMerchantId,
@@ -128,8 +127,8 @@ describe("POST /v1/flash-sales", () => {
   });
 
   it("needs a merchant with flash_sales:write", async () => {
-    const { skuIds } = await createSkus({ prices: [8900], stock: 10 });
-    const b = body(skuIds[0] ?? "", { quantity: 1 });
+    const { skuId } = await createSku({ price: 8900, stock: 10 });
+    const b = body(skuId, { quantity: 1 });
     expect((await call("POST", "/v1/flash-sales", { body: b })).status).toBe(401);
     const shopperCall = await call("POST", "/v1/flash-sales", {
       headers: as({ type: "shopper", shopperId: "shp_X", sessionId: "s" }),
