@@ -10,7 +10,7 @@ import { newId } from "#shared/ids.ts";
 import { orderLines, refunds } from "#shared/schema.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { createRefund } from "../refunds/create-refund.ts";
-import { merchantsReturn, type Return, readReturn } from "./return.ts";
+import { merchantsReturn, type Return, type ReturnDecision, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";
 
 /** SQL: return :return may be approved now (requested, or approved with a refund that failed). */
@@ -37,13 +37,7 @@ export async function approveReturn({
   returnId,
   merchantId,
   restock,
-}: {
-  env: Env;
-  db: Database;
-  returnId: string;
-  merchantId: string;
-  restock: boolean;
-}): Promise<Return> {
+}: ReturnDecision & { env: Env; restock: boolean }): Promise<Return> {
   const current = await merchantsReturn(db, returnId, merchantId);
   if (!(await mayApprove(db, current))) throw notApprovable(current);
   const now = new Date();

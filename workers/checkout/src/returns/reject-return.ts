@@ -1,10 +1,9 @@
 // rejectReturn: the merchant refuses a requested return, saying why; its units are free to return again. One
 // conditional update (only from `requested`), with return.rejected in the same batch.
 import { sql } from "drizzle-orm";
-import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
-import { merchantsReturn, type Return, readReturn } from "./return.ts";
+import { merchantsReturn, type Return, type ReturnDecision, readReturn } from "./return.ts";
 import { returnEvent } from "./return-event.ts";
 
 export async function rejectReturn({
@@ -12,12 +11,7 @@ export async function rejectReturn({
   returnId,
   merchantId,
   reason,
-}: {
-  db: Database;
-  returnId: string;
-  merchantId: string;
-  reason: string;
-}): Promise<Return> {
+}: ReturnDecision & { reason: string }): Promise<Return> {
   const current = await merchantsReturn(db, returnId, merchantId);
   const now = new Date();
   const at = now.toISOString();

@@ -72,6 +72,13 @@ export async function readReturn(db: Database, returnId: string): Promise<Return
   return toReturns(await db.select(withLines).from(returns).where(eq(returns.id, returnId)))[0] ?? null;
 }
 
+/** What a merchant's decision on a return starts from: the return, read as `merchantId`'s (merchantsReturn). */
+export interface ReturnDecision {
+  db: Database;
+  returnId: string;
+  merchantId: string;
+}
+
 /** The return if it is `merchantId`'s, else a 404 problem. */
 export async function merchantsReturn(db: Database, returnId: string, merchantId: string): Promise<Return> {
   const found = await readReturn(db, returnId);
