@@ -189,28 +189,23 @@ describe("the chaos run", () => {
     shoppers.catch(() => {});
     const kills: string[] = [];
     try {
-      // Kill one: while a checkout is in flight.
-      await until(
-        () => ledger.orders.size >= ORDERS_PER_PHASE && chaos.inFlight.checkout > 0,
-        180_000,
-        "traffic before the first kill",
-      );
-      kills.push(`during ${chaos.inFlight.checkout} checkout(s), ${chaos.inFlight.payment} payment(s)`);
-      phase = 1;
-      await killPlatform(current);
-      current = await npmStart("chaos", at);
-
-      // Kill two: while a payment is in flight.
-      const before = ledger.orders.size;
-      await until(
-        () => ledger.orders.size >= before + ORDERS_PER_PHASE && chaos.inFlight.payment > 0,
-        240_000,
-        "traffic before the second kill",
-      );
-      kills.push(`during ${chaos.inFlight.checkout} checkout(s), ${chaos.inFlight.payment} payment(s)`);
-      phase = 2;
-      await killPlatform(current);
-      current = await npmStart("chaos", at);
+      // Kill one while a checkout is in flight, kill two while a payment is; each after a phase's orders.
+      const killPoints = [
+        { inFlight: "checkout", ms: 180_000, name: "first" },
+        { inFlight: "payment", ms: 240_000, name: "second" },
+      ] as const;
+      for (const [i, point] of killPoints.entries()) {
+        const before = ledger.orders.size;
+        await until(
+          () => ledger.orders.size >= before + ORDERS_PER_PHASE && chaos.inFlight[point.inFlight] > 0,
+          point.ms,
+          `traffic before the ${point.name} kill`,
+        );
+        kills.push(`during ${chaos.inFlight.checkout} checkout(s), ${chaos.inFlight.payment} payment(s)`);
+        phase = i + 1;
+        await killPlatform(current);
+        current = await npmStart("chaos", at);
+      }
 
       const after = ledger.orders.size;
       await until(() => ledger.orders.size >= after + ORDERS_PER_PHASE, 240_000, "traffic after the last restart");
