@@ -8,7 +8,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
-import { resourceFields, setOf } from "#shared/openapi.ts";
+import { idOf, resourceFields, setOf } from "#shared/openapi.ts";
 import {
   affiliatePlanCreators,
   affiliatePlanProducts,
@@ -21,10 +21,7 @@ import { webhookEvent } from "#shared/webhook-events.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 /** A set of ids of one kind (a repeat is a 400 at its index), at most 100. */
-const idSet = (prefix: string) =>
-  setOf(z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`))
-    .min(1)
-    .max(100);
+const idSet = (prefix: string) => setOf(idOf(prefix)).min(1).max(100);
 
 const instant = z.string().datetime({ offset: false }).openapi({ example: "2026-12-01T00:00:00.000Z" });
 const rate = z.number().int().min(1).max(9_000).openapi({

@@ -9,7 +9,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { money, nullable, ownedBy, readCollaboration, type Viewer } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
@@ -32,7 +32,7 @@ export const ApplicationCreateSchema = z
   .strict()
   .openapi("CollaborationApplicationCreate");
 export const SubmissionSchema = z
-  .object({ noteId: z.string().regex(/^note_[0-9A-Za-z]{1,64}$/, "must be an id starting with note_") })
+  .object({ noteId: idOf("note") })
   .strict()
   .openapi("CollaborationSubmission");
 export const ChangesSchema = z

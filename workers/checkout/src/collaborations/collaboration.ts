@@ -7,13 +7,13 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
 
 export const CollaborationCreateSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
     brief: z.string().trim().min(1).max(5_000).openapi({ description: "What the note should show and say." }),
-    productIds: setOf(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be an id starting with prod_"))
+    productIds: setOf(idOf("prod"))
       .min(1)
       .max(50)
       .openapi({ description: "The merchant's products the notes are about." }),

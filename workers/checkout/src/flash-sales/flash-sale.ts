@@ -1,7 +1,7 @@
 // The API shape of a flash sale, declared once.
 import { z } from "@hono/zod-openapi";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
 import type { flashSales } from "#shared/schema.ts";
 import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
 import { MAX_SHARDS } from "./shards.ts";
@@ -94,7 +94,7 @@ const instant = z.iso
 
 export const FlashSaleCreateSchema = z
   .object({
-    skuId: z.string().regex(/^sku_[0-9A-Za-z]{1,64}$/, "must be an id starting with sku_"),
+    skuId: idOf("sku"),
     quantity: z.number().int().min(1).max(10_000_000).openapi({
       description: "Units moved out of the SKU's stock into the sale (the ledger says flash_sale_allotment).",
     }),
@@ -109,10 +109,7 @@ export const FlashSaleCreateSchema = z
       description:
         "Objects sharing the stock (at most `quantity`): a shopper is served by one chosen by their id, and shards pass units to each other, so every unit sells. More shards answer more presses a second.",
     }),
-    liveSessionId: z
-      .string()
-      .regex(/^live_[0-9A-Za-z]{1,64}$/, "must be an id starting with live_")
-      .optional(),
+    liveSessionId: idOf("live").optional(),
   })
   .strict()
   .refine((input) => input.endsAt > input.startsAt, { path: ["endsAt"], message: "must be after startsAt" })

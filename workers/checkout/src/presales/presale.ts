@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { orderLines, orders, payments, presaleOrders, presales } from "#shared/schema.ts";
 import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../orders/order.ts";
 
@@ -20,7 +20,7 @@ const money = (description: string) =>
 
 export const PresaleCreateSchema = z
   .object({
-    skuId: z.string().regex(/^sku_[0-9A-Za-z]{1,64}$/, "must be an id starting with sku_"),
+    skuId: idOf("sku"),
     quantity: z.number().int().min(1).max(10_000_000).openapi({
       description: "Units the pre-sale may sell; each order takes its units from the SKU's stock when placed.",
     }),
@@ -30,9 +30,7 @@ export const PresaleCreateSchema = z
       "What the paid deposit is worth off the price per unit (at least the deposit, less than the price): pay 100, deduct 150.",
     ),
     perShopperLimit: z.number().int().min(1).max(100).default(1),
-    campaignId: z
-      .string()
-      .regex(/^cmp_[0-9A-Za-z]{1,64}$/, "must be an id starting with cmp_")
+    campaignId: idOf("cmp")
       .optional()
       .openapi({ description: "The campaign whose main day opens the balance (its default balance window)." }),
     depositStartsAt: instant,

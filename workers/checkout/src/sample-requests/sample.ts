@@ -11,7 +11,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
-import { resourceFields } from "#shared/openapi.ts";
+import { idOf, resourceFields } from "#shared/openapi.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { nullable, ownedBy } from "../collaborations/collaboration.ts";
@@ -36,7 +36,7 @@ const AddressSchema = z
 
 export const SampleRequestCreateSchema = z
   .object({
-    skuId: z.string().regex(/^sku_[0-9A-Za-z]{1,64}$/, "must be an id starting with sku_"),
+    skuId: idOf("sku"),
     shippingAddress: AddressSchema,
     pitch: z.string().trim().min(1).max(2_000).openapi({ description: "Why this creator, for this product." }),
   })
