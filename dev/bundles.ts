@@ -4,7 +4,9 @@
 // and [secrets], a value in this process's environment winning. Ends on SIGTERM/SIGINT (with workerd, its child),
 // and when its parent is gone (dev/lifeline.ts): workerd does not notice its parent's death, so this process must.
 // Miniflare runs no cron trigger by itself: this process fires each Worker's [triggers] crons, every one of which
-// is once a minute, at the start of each minute, as Cloudflare would (the checkout Worker's webhook sweep).
+// is once a minute, at the start of each minute, as Cloudflare would (the checkout Worker's webhook sweep). It fires
+// them over HTTP (Miniflare's /cdn-cgi/local/scheduled), never through `mf.getWorker()`: that proxy blocks this
+// thread (Atomics.wait) while workerd answers, and workerd, blocked writing its logs to this process, never does.
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -63,6 +65,8 @@ mf = new Miniflare(
     log: new Log(LogLevel.WARN),
     // The Workers log every request themselves (shared/http.ts).
     logRequests: false,
+    // /cdn-cgi/local/scheduled, for the crons below.
+    unsafeTriggerHandlers: true,
     // Where `wrangler dev --persist-to <data>/wrangler` keeps Durable Object storage, so `npm run dev` finds it too.
     resourcePersistencePath: path.join(dataDir, "wrangler", "v3"),
     workers: options,
@@ -85,7 +89,11 @@ async function fireCrons(): Promise<void> {
     const scheduledTime = new Date(Date.now() - (Date.now() % 60_000));
     for (const { service, cron } of scheduled) {
       try {
-        await (await mf?.getWorker(service))?.scheduled({ cron, scheduledTime });
+        const url = `http://127.0.0.1/cdn-cgi/local/scheduled?cron=${encodeURIComponent(cron)}&time=${scheduledTime.getTime()}`;
+        // MF-Route-Override names the Worker whose scheduled handler runs.
+        const res = await mf?.dispatchFetch(url, { headers: { "MF-Route-Override": service } });
+        const outcome = await res?.text();
+        if (res && !res.ok) throw new Error(`outcome ${outcome}`);
       } catch (err) {
         console.error(`cron ${cron} of ${service} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
