@@ -159,7 +159,6 @@ export function arrivals(count: number, seconds: number, seed: number): number[]
 }
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const p = (values: number[], q: number) => percentile(sorted(values), q);
 const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
@@ -276,11 +275,13 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
 }
 
 /**
- * The thread's time per press when saturated: `count` presses from `concurrency` loops, wall time ÷ presses. On a
- * shared machine this is the service time the one workerd thread gives a press now (CPU plus what it waits for a core).
+ * The thread saturated: `count` presses from `concurrency` loops. Returns the thread's time a press (wall time ÷
+ * presses) and the gaps between consecutive answers: with the thread never idle, each gap is one press's service
+ * there, its stalls included. On a shared machine that is CPU plus what the thread waits for a core.
  */
 async function saturated(api: Api, saleId: string, count: number, concurrency: number, tokens: string[]) {
   let next = 0;
+  const answeredAt: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -288,10 +289,12 @@ async function saturated(api: Api, saleId: string, count: number, concurrency: n
         const i = next++;
         const res = await reserve(api, saleId, tokens[i % tokens.length], `saturated-${saleId}-${i}`);
         await res.arrayBuffer();
+        answeredAt.push(performance.now());
       }
     }),
   );
-  return (performance.now() - started) / count;
+  const gaps = answeredAt.slice(1).map((t, i) => t - (answeredAt[i] ?? t));
+  return { perPressMs: (performance.now() - started) / count, gapsMs: gaps };
 }
 
 export async function benchFlashModel(): Promise<string> {
@@ -328,37 +331,31 @@ export async function benchFlashModel(): Promise<string> {
     const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 300, tokens);
 
     // 2. The local runs: the same open-loop arrivals at K = 1 and K = 8, at half of what one thread gives at K = 1.
-    const servicePerPress = new Map<number, number>();
+    const thread = new Map<number, { perPressMs: number; gapsMs: number[] }>();
     for (const shards of [1, 8]) {
-      servicePerPress.set(
-        shards,
-        await saturated(api, await newSale(api, calibrationUnits, shards), 3000, 100, tokens),
-      );
+      thread.set(shards, await saturated(api, await newSale(api, calibrationUnits, shards), 3000, 100, tokens));
     }
     const presses = Number(
-      process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / (servicePerPress.get(1) ?? 1)),
+      process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / (thread.get(1)?.perPressMs ?? 1)),
     );
     const schedule = arrivals(presses, seconds, 7);
     const local = [];
     for (const shards of [1, 8]) {
       const run = await openLoop(api, await newSale(api, calibrationUnits, shards), schedule, tokens);
-      const service = servicePerPress.get(shards) ?? run.cpuMsPerPress;
-      // The model of this machine: one thread serves every press, FIFO. A press is one unloaded round trip drawn from
-      // those measured, split: the share the thread spends (its time a press at this K over the mean round trip)
-      // queues, the rest (client, sockets, the database's own core) does not. So the thread's capacity is what was
-      // measured saturated, and the spread of the round trips, slow ones included, goes through the queue.
-      const share = Math.min(1, service / mean(quiet.answerMs));
+      const measured = thread.get(shards) ?? { perPressMs: run.cpuMsPerPress, gapsMs: [run.cpuMsPerPress] };
+      const service = measured.perPressMs;
+      // The model of this machine: one thread serves every press, FIFO, each press's service one of the gaps measured
+      // saturated at this K (lends between shards included, so none is added), and the rest of an unloaded round trip
+      // (one of those measured, less the thread's time a press) outside the queue.
       const predicted = simulate({
         arrivals: schedule,
         units: calibrationUnits,
         shards,
-        press: (random) => {
-          const roundTrip = pick(quiet.answerMs, random);
-          return share < 1
-            ? { serviceMs: roundTrip * share, outsideMs: roundTrip * (1 - share) }
-            : { serviceMs: (roundTrip * service) / mean(quiet.answerMs), outsideMs: 0 };
-        },
-        lendMs,
+        press: (random) => ({
+          serviceMs: pick(measured.gapsMs, random),
+          outsideMs: Math.max(0, pick(quiet.answerMs, random) - service),
+        }),
+        lendMs: [0],
         servers: "one thread",
         queueBound: Number.POSITIVE_INFINITY,
         seed: 11,
@@ -415,7 +412,7 @@ export async function benchFlashModel(): Promise<string> {
       "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
       ...rows,
       "",
-      `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, and the model set up as this machine is: one workerd thread serving every press and every shard first come first served. Each press is one of the unloaded round trips measured above, split in two: the thread's share (its time a press at that K — 3,000 presses from 100 loops on a sale of its own just before, wall time ÷ presses — over the mean round trip) waits in the queue, the rest does not. The workerd CPU a press during the run is shown beside it.`,
+      `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, and the model set up as this machine is: one workerd thread serving every press and every shard first come first served. Each press's service on the thread is one of the gaps between consecutive answers when the thread was saturated at that K (3,000 presses from 100 loops on a sale of its own just before; their mean is the thread's time a press), and the rest of one of the unloaded round trips measured above (less that time) is spent outside the queue. The workerd CPU a press during the run is shown beside it.`,
       "",
       "| shards | granted | thread's time a press ms | workerd CPU ms a press | measured p50 ms | model p50 ms | model vs measured | measured p99 ms | model p99 ms | model vs measured | answers |",
       "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
