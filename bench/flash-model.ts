@@ -83,17 +83,23 @@ export function simulate(input: ModelInput): ModelResult {
   const decidedMs: number[] = [];
   const grantOrder: { arrival: number; at: number }[] = [];
   const first = input.arrivals[0] ?? 0;
-  input.arrivals.forEach((arrival, index) => {
-    const { serviceMs, outsideMs: outside } = input.press(random);
-    const shard = Math.floor(random() * k);
+  // Each press reaches its object half its round trip after it arrives; objects serve in the order presses reach
+  // them, which the spread of round trips makes different from the order they arrived in.
+  const presses = input.arrivals.map((arrival, index) => {
+    const { serviceMs, outsideMs } = input.press(random);
+    return { arrival, index, serviceMs, outside: outsideMs, shard: Math.floor(random() * k) };
+  });
+  const byReach = presses
+    .map((press) => ({ ...press, reach: press.arrival + press.outside / 2 }))
+    .sort((a, b) => a.reach - b.reach || a.index - b.index);
+  for (const { arrival, index, serviceMs, outside, shard, reach } of byReach) {
     const queue = queues[input.servers === "one thread" ? 0 : shard];
-    if (!queue) return;
-    const reach = arrival + outside / 2;
+    if (!queue) continue;
     while (queue.done.length > 0 && (queue.done[0] ?? 0) <= reach) queue.done.shift();
     if (queue.done.length >= input.queueBound) {
       overloaded++;
       answerMs.push(outside);
-      return;
+      continue;
     }
     let service = serviceMs;
     const start = Math.max(reach, queue.freeAt);
@@ -134,7 +140,7 @@ export function simulate(input: ModelInput): ModelResult {
         stock.reduce((a, b) => a + b, 0),
       );
     }
-  });
+  }
   grantOrder.sort((a, b) => a.at - b.at);
   const firstPresses = grantOrder.filter((g) => g.arrival < input.units).length;
   const meanDisplacement =
@@ -275,13 +281,11 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
 }
 
 /**
- * The thread saturated: `count` presses from `concurrency` loops. Returns the thread's time a press (wall time ÷
- * presses) and the gaps between consecutive answers: with the thread never idle, each gap is one press's service
- * there, its stalls included. On a shared machine that is CPU plus what the thread waits for a core.
+ * The thread's time per press when saturated: `count` presses from `concurrency` loops, wall time ÷ presses. On a
+ * shared machine this is the service time the one workerd thread gives a press now (CPU plus what it waits for a core).
  */
 async function saturated(api: Api, saleId: string, count: number, concurrency: number, tokens: string[]) {
   let next = 0;
-  const answeredAt: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -289,12 +293,10 @@ async function saturated(api: Api, saleId: string, count: number, concurrency: n
         const i = next++;
         const res = await reserve(api, saleId, tokens[i % tokens.length], `saturated-${saleId}-${i}`);
         await res.arrayBuffer();
-        answeredAt.push(performance.now());
       }
     }),
   );
-  const gaps = answeredAt.slice(1).map((t, i) => t - (answeredAt[i] ?? t));
-  return { perPressMs: (performance.now() - started) / count, gapsMs: gaps };
+  return (performance.now() - started) / count;
 }
 
 export async function benchFlashModel(): Promise<string> {
@@ -328,33 +330,29 @@ export async function benchFlashModel(): Promise<string> {
     const decideMs = decide.samples;
     const lendMs = lend.samples;
     // The unloaded round trip of a whole press through the gateway, one at a time, and the thread's CPU for it.
-    const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 300, tokens);
+    const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 1000, tokens);
 
     // 2. The local runs: the same open-loop arrivals at K = 1 and K = 8, at half of what one thread gives at K = 1.
-    const thread = new Map<number, { perPressMs: number; gapsMs: number[] }>();
+    const thread = new Map<number, number>();
     for (const shards of [1, 8]) {
       thread.set(shards, await saturated(api, await newSale(api, calibrationUnits, shards), 3000, 100, tokens));
     }
     const presses = Number(
-      process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / (thread.get(1)?.perPressMs ?? 1)),
+      process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / (thread.get(1) ?? 1)),
     );
     const schedule = arrivals(presses, seconds, 7);
     const local = [];
     for (const shards of [1, 8]) {
       const run = await openLoop(api, await newSale(api, calibrationUnits, shards), schedule, tokens);
-      const measured = thread.get(shards) ?? { perPressMs: run.cpuMsPerPress, gapsMs: [run.cpuMsPerPress] };
-      const service = measured.perPressMs;
-      // The model of this machine: one thread serves every press, FIFO, each press's service one of the gaps measured
-      // saturated at this K (lends between shards included, so none is added), and the rest of an unloaded round trip
-      // (one of those measured, less the thread's time a press) outside the queue.
+      const service = thread.get(shards) ?? run.cpuMsPerPress;
+      // The model of this machine: one thread serves every press, FIFO, each for the thread's time a press measured
+      // saturated at this K (lends between shards included, so none is added); the rest of an unloaded round trip
+      // (one of those measured, less that time) is spent outside the queue.
       const predicted = simulate({
         arrivals: schedule,
         units: calibrationUnits,
         shards,
-        press: (random) => ({
-          serviceMs: pick(measured.gapsMs, random),
-          outsideMs: Math.max(0, pick(quiet.answerMs, random) - service),
-        }),
+        press: (random) => ({ serviceMs: service, outsideMs: Math.max(0, pick(quiet.answerMs, random) - service) }),
         lendMs: [0],
         servers: "one thread",
         queueBound: Number.POSITIVE_INFINITY,
@@ -412,7 +410,7 @@ export async function benchFlashModel(): Promise<string> {
       "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
       ...rows,
       "",
-      `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, and the model set up as this machine is: one workerd thread serving every press and every shard first come first served. Each press's service on the thread is one of the gaps between consecutive answers when the thread was saturated at that K (3,000 presses from 100 loops on a sale of its own just before; their mean is the thread's time a press), and the rest of one of the unloaded round trips measured above (less that time) is spent outside the queue. The workerd CPU a press during the run is shown beside it.`,
+      `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, and the model set up as this machine is: one workerd thread serving every press and every shard first come first served. Each press takes the thread's time a press at that K (3,000 presses from 100 loops on a sale of its own just before: wall time ÷ presses), and the rest of one of the unloaded round trips measured above (less that time) is spent outside the queue; presses are served in the order they reach the thread. The workerd CPU a press during the run is shown beside it.`,
       "",
       "| shards | granted | thread's time a press ms | workerd CPU ms a press | measured p50 ms | model p50 ms | model vs measured | measured p99 ms | model p99 ms | model vs measured | answers |",
       "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
