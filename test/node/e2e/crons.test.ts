@@ -1,0 +1,71 @@
+// `npm start` fires the Workers' cron triggers at the start of each minute (dev/bundles.ts), as Cloudflare does: a
+// webhook message recorded without the kick that should have woken its dispatcher (a writer's isolate that ended
+// first) still goes out, sent by the checkout Worker's once-a-minute sweep.
+import { readFile } from "node:fs/promises";
+import type { JWK } from "jose";
+import { afterAll, describe, expect, it } from "vitest";
+import { zhongcao } from "#shared/client/index.ts";
+import { newId } from "#shared/ids.ts";
+import { connect, localAuthKeyFile, signLocalToken } from "../../../dev/database.ts";
+import { startWebhookReceiver } from "../../webhook-receiver.ts";
+import { npmStartForFile } from "./npm-start.ts";
+
+const platform = await npmStartForFile("crons");
+const receiver = await startWebhookReceiver();
+afterAll(() => receiver.close());
+
+describe("npm start's cron triggers", () => {
+  it("run the webhook sweep each minute: a message whose kick was lost is delivered after the next minute starts", async () => {
+    const { operatorKey } = await platform.credentials<{ operatorKey: string }>();
+    const onboarded = await zhongcao(platform.gateway, { bearer: operatorKey }).POST("/v1/merchants", {
+      body: {
+        name: "Cron Test Store",
+        handle: "crontest",
+        commissionRateBps: 1000,
+        allowsPromotion: true,
+        allowedOrigins: [],
+      },
+    });
+    if (!onboarded.data) throw new Error(JSON.stringify(onboarded.error));
+    const store = zhongcao(platform.gateway, { bearer: onboarded.data.secretKey.key });
+    const endpoint = await store.POST("/v1/webhook-endpoints", {
+      body: { url: `${receiver.url}/hooks/sweep`, eventTypes: ["order.created"] },
+    });
+    if (!endpoint.data) throw new Error(JSON.stringify(endpoint.error));
+
+    // The message and its delivery as a writer records them, and no kick.
+    const key = JSON.parse(await readFile(localAuthKeyFile(platform.dataDir), "utf8")) as JWK;
+    const db = connect({ url: platform.libsqlUrl, authToken: await signLocalToken(key, "1h") });
+    const now = new Date();
+    const at = now.toISOString();
+    const messageId = newId("msg", now.getTime());
+    const payload = JSON.stringify({ type: "order.created", livemode: false, timestamp: at, data: { test: true } });
+    await db.$client.batch(
+      [
+        {
+          sql: "INSERT INTO webhook_messages (id, type, livemode, payload, created_at) VALUES (?, 'order.created', 0, ?, ?)",
+          args: [messageId, payload, at],
+        },
+        {
+          sql: `INSERT INTO webhook_deliveries (message_id, endpoint_id, status, attempts, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, 'pending', 0, ?, ?, ?)`,
+          args: [messageId, endpoint.data.id, at, at, at],
+        },
+      ],
+      "write",
+    );
+    db.$client.close();
+    const nextMinute = Math.ceil(now.getTime() / 60_000) * 60_000;
+
+    // Within the minute after the next one starts (a loaded machine may be slow to sweep).
+    const deadline = nextMinute + 60_000;
+    let delivered: { id: string; at: number; body: string } | undefined;
+    while (!delivered && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      delivered = receiver.received.get("sweep")?.find((d) => d.id === messageId);
+    }
+    expect(delivered, "the sweep delivered the message").toBeDefined();
+    expect(delivered?.at).toBeGreaterThanOrEqual(nextMinute);
+    expect(JSON.parse(delivered?.body ?? "{}")).toMatchObject({ type: "order.created", data: { test: true } });
+  }, 150_000);
+});
