@@ -90,7 +90,7 @@ describe("POST /v1/live/sessions/{id}/cancel", () => {
     const host = await newCreator();
     const { id } = await scheduled(host);
     const shopper = await newShopper();
-    // The token path has this session's metadata cached now; the cancel must replace it.
+    // The token path has the live session's metadata cached now; the cancel must replace it.
     const tokens = await tokensFor(id, shopper);
     const waiting = await join(tokens);
 

@@ -90,7 +90,7 @@ describe("authentication before the upgrade", () => {
     const shelf = welcome.state.shelf;
     expect(shelf.map((s) => s.productId)).toEqual(productIds);
     expect(shelf[0]).toMatchObject({ price: { amount: 9900, currency: "CNY" }, stockLeft: 40 });
-    // Each shelf item carries the reference a purchase from the room credits: this session and its creator host,
+    // Each shelf item carries the reference a purchase from the room credits: the live session and its creator host,
     // and checkout's check of it (resolveAttribution) accepts it for that product only.
     for (const item of shelf) {
       expect(await resolveAttribution(db(), item.attribution, item.productId)).toEqual({

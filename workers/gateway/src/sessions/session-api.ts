@@ -50,12 +50,12 @@ function storefrontLookup(c: Context<{ Bindings: Env }>) {
       .from(apiKeys)
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)));
     if (!row?.merchantId)
-      throw new ProblemError("unauthorized", "The storefront this session was opened through has been revoked.");
+      throw new ProblemError("unauthorized", "The storefront the session was opened through has been revoked.");
     return { keyId, merchantId: row.merchantId, mode: modeOf(row.displayPrefix) };
   };
 }
 
-const unknownSubject = () => new ProblemError("unauthorized", "This session's account no longer exists.");
+const unknownSubject = () => new ProblemError("unauthorized", "The account the session belongs to no longer exists.");
 
 /** POST …/refresh of a session kind, answered with that kind's session. */
 export function refreshRoute(role: SessionRole, schema: z.ZodType) {

@@ -127,7 +127,7 @@ export class Shelf {
 
   async pin(ws: WebSocket, productId: string, flashSaleId: string | null, ref?: string): Promise<void> {
     const onShelf = this.core.sql.exec("SELECT 1 FROM shelf WHERE product_id = ?", productId).toArray().length > 0;
-    if (!onShelf) return this.core.error(ws, "not_found", "That product is not on this session's shelf.", ref);
+    if (!onShelf) return this.core.error(ws, "not_found", "That product is not on the live session's shelf.", ref);
     const now = Date.now();
     const product = await this.liveProduct(productId, flashSaleId, now);
     if (!product) return this.core.error(ws, "not_found", "No such flash sale for that product.", ref);

@@ -47,7 +47,7 @@ export async function checkShelf(db: Database, host: SessionHost, productIds: st
     };
   });
   if (errors.length > 0) {
-    throw new ProblemError("validation_failed", "Some products cannot be shelved in this session.", { errors });
+    throw new ProblemError("validation_failed", "Some products cannot be shelved in the live session.", { errors });
   }
   return shelf.flatMap((s) => (s ? [s] : []));
 }

@@ -22,7 +22,7 @@ export interface StreamToken {
   expiresAt: string;
 }
 
-/** Who the caller is in this session and the most they may be; 401 for no person, 404 for another merchant. */
+/** Who the caller is in the live session and the most they may be; 401 for no person, 404 for another merchant. */
 function entitlement(meta: SessionMeta, actor: Actor): { identity: string; most: StreamRole } {
   switch (actor.type) {
     case "merchant":

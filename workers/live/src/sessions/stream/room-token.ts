@@ -35,7 +35,7 @@ export async function signRoomToken(
 
 const roles: readonly string[] = ["viewer", "host", "moderator"];
 
-/** The claims of a valid room token for this session, or null (bad signature, kid, audience, expiry or session). */
+/** The claims of a valid room token for the live session, or null (bad signature, kid, audience, expiry or session). */
 export async function verifyRoomToken(env: Env, token: string, sessionId: string): Promise<RoomClaims | null> {
   let payload: JWTPayload;
   try {
