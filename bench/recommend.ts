@@ -5,11 +5,10 @@
 // rankFeed and rankRelated (imported). Baselines: today's global ranking, the most popular notes of the shopper's
 // most-engaged topic, and random notes. Online: the feed of signed-in shoppers with profiles beside today's discover
 // ranking, at 32 clients, on the same community loaded into the platform's database.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Client, InStatement, InValue } from "@libsql/client";
-import type { JWK } from "jose";
 import {
   HALF_LIFE_MS,
   hotKey,
@@ -19,7 +18,7 @@ import {
   signalWeights,
   viewWeight,
 } from "#shared/interests.ts";
-import { connect, localAuthKeyFile, signLocalToken } from "../dev/database.ts";
+import { connect, localToken } from "../dev/database.ts";
 import { type Platform, startPlatform } from "../dev/platform.ts";
 import { freePort } from "../dev/ports.ts";
 import {
@@ -589,8 +588,7 @@ export async function online(world: World): Promise<string> {
       tokens[i] = body.accessToken;
       shoppers.set(evaluated[i * 7] ?? i, String(payload.sub));
     });
-    const privateJwk = JSON.parse(await readFile(localAuthKeyFile(dataDir), "utf8")) as JWK;
-    const db = connect({ url: platform.libsqlUrl, authToken: await signLocalToken(privateJwk, "1d") });
+    const db = connect({ url: platform.libsqlUrl, authToken: await localToken(dataDir) });
     const loadSeconds = await loadForProfile(db.$client, world, shoppers);
     db.$client.close();
 

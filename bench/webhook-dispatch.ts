@@ -9,13 +9,11 @@
 //   (the writer's clock, this machine) to its arrival at a local receiver.
 // - Lost kick: the same events written straight into the outbox with no kick, spread over a minute: only the
 //   sweep (the checkout Worker's cron, fired each minute by `npm start`) sends them; the same lag.
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createClient } from "@libsql/client";
 import { sql } from "drizzle-orm";
-import type { JWK } from "jose";
 import { jsonSource, rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { localAuthKeyFile, signLocalToken } from "../dev/database.ts";
+import { localToken } from "../dev/database.ts";
 import { startWebhookReceiver } from "../test/webhook-receiver.ts";
 import { type Answer, expectStatus, post, withPlatform } from "./platform.ts";
 import { createProduct, demoMerchant } from "./shop.ts";
@@ -46,8 +44,7 @@ export async function benchWebhookDispatch(): Promise<string> {
     return await withPlatform("webhook-dispatch", async (platform) => {
       const gw = platform.gatewayUrl;
       const dataDir = path.dirname(platform.credentialsFile);
-      const privateJwk = JSON.parse(await readFile(localAuthKeyFile(dataDir), "utf8")) as JWK;
-      const token = await signLocalToken(privateJwk, "1h");
+      const token = await localToken(dataDir);
       const db = createClient({ url: platform.libsqlUrl, authToken: token });
       const roundTrips = async () => {
         const res = await fetch(`${platform.libsqlUrl}/v1/stats`, { headers: { authorization: `Bearer ${token}` } });

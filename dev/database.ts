@@ -55,7 +55,7 @@ export async function signLocalToken(privateJwk: JWK, expiresIn: string): Promis
 }
 
 /** A one-hour token from the data folder's key, or none if `npm start` never made one there. */
-async function localToken(dataDir: string): Promise<string | undefined> {
+export async function localToken(dataDir: string): Promise<string | undefined> {
   let privateJwk: JWK;
   try {
     privateJwk = JSON.parse(await readFile(localAuthKeyFile(dataDir), "utf8")) as JWK;

@@ -6,12 +6,11 @@
 // event reached the receiver with one body per webhook-id, and nothing stays pending past its recovery. The table it
 // prints is described in docs/development.md#the-chaos-run. Bounds below are liveness bounds, never timings.
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { JWK } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
-import { connect, localAuthKeyFile, signLocalToken } from "../../../dev/database.ts";
+import { connect, localToken } from "../../../dev/database.ts";
 import { startWebhookReceiver } from "../../webhook-receiver.ts";
 import { freePort } from "../ports.ts";
 import { commandOf, killAll, listProcesses, processTree, stillRunning } from "../process-tree.ts";
@@ -216,8 +215,7 @@ describe("the chaos run", () => {
 
     // Recovery: unpaid orders reach their deadline, deliveries their retries, interrupted requests their end.
     const platform = current;
-    const privateJwk = JSON.parse(await readFile(localAuthKeyFile(dataDir), "utf8")) as JWK;
-    const db = connect({ url: platform.libsqlUrl, authToken: await signLocalToken(privateJwk, "1h") }).$client;
+    const db = connect({ url: platform.libsqlUrl, authToken: await localToken(dataDir) }).$client;
     const endpointId = String(endpoint.body.id);
     const skuSet = new Set(allSkuIds);
     const settle = async () => {

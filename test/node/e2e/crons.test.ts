@@ -1,12 +1,10 @@
 // `npm start` fires the Workers' cron triggers at the start of each minute (dev/bundles.ts), as Cloudflare does: a
 // webhook message recorded without the kick that should have woken its dispatcher (a writer's isolate that ended
 // first) still goes out, sent by the checkout Worker's once-a-minute sweep.
-import { readFile } from "node:fs/promises";
-import type { JWK } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { zhongcao } from "#shared/client/index.ts";
 import { newId } from "#shared/ids.ts";
-import { connect, localAuthKeyFile, signLocalToken } from "../../../dev/database.ts";
+import { connect, localToken } from "../../../dev/database.ts";
 import { startWebhookReceiver } from "../../webhook-receiver.ts";
 import { npmStartForFile } from "./npm-start.ts";
 
@@ -34,8 +32,7 @@ describe("npm start's cron triggers", () => {
     if (!endpoint.data) throw new Error(JSON.stringify(endpoint.error));
 
     // The message and its delivery as a writer records them, and no kick.
-    const key = JSON.parse(await readFile(localAuthKeyFile(platform.dataDir), "utf8")) as JWK;
-    const db = connect({ url: platform.libsqlUrl, authToken: await signLocalToken(key, "1h") });
+    const db = connect({ url: platform.libsqlUrl, authToken: await localToken(platform.dataDir) });
     const now = new Date();
     const at = now.toISOString();
     const messageId = newId("msg", now.getTime());
