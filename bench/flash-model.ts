@@ -85,12 +85,12 @@ export function simulate(input: ModelInput): ModelResult {
   const first = input.arrivals[0] ?? 0;
   // Each press reaches its object half its round trip after it arrives; objects serve in the order presses reach
   // them, which the spread of round trips makes different from the order they arrived in.
-  const presses = input.arrivals.map((arrival, index) => {
-    const { serviceMs, outsideMs } = input.press(random);
-    return { arrival, index, serviceMs, outside: outsideMs, shard: Math.floor(random() * k) };
-  });
-  const byReach = presses
-    .map((press) => ({ ...press, reach: press.arrival + press.outside / 2 }))
+  const byReach = input.arrivals
+    .map((arrival, index) => {
+      const { serviceMs, outsideMs } = input.press(random);
+      const shard = Math.floor(random() * k);
+      return { arrival, index, serviceMs, outside: outsideMs, shard, reach: arrival + outsideMs / 2 };
+    })
     .sort((a, b) => a.reach - b.reach || a.index - b.index);
   for (const { arrival, index, serviceMs, outside, shard, reach } of byReach) {
     const queue = queues[input.servers === "one thread" ? 0 : shard];

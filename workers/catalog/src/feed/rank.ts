@@ -91,20 +91,20 @@ const SHARPNESS = 2;
  * with a large total; the decayed total cannot tell those apart. See docs/design/personalised-feed.md#ranking.
  */
 export function trends(pool: readonly Candidate[], nowMs: number): Map<string, number> {
-  const exposed = (c: Candidate) => 1 - 2 ** (-Math.max(0, nowMs - c.createdAtMs) / (HOT_HALF_LIFE_HOURS * 3_600_000));
-  const engagement = (c: Candidate) => c.likes + 2 * c.saves + 3 * c.comments;
+  const notes = pool.map((c) => ({
+    id: c.id,
+    engagement: c.likes + 2 * c.saves + 3 * c.comments,
+    exposed: 1 - 2 ** (-Math.max(0, nowMs - c.createdAtMs) / (HOT_HALF_LIFE_HOURS * 3_600_000)),
+  }));
   let sumEngagement = 0;
   let sumExposure = 0;
-  for (const c of pool) {
-    sumEngagement += engagement(c);
-    sumExposure += exposed(c);
+  for (const n of notes) {
+    sumEngagement += n.engagement;
+    sumExposure += n.exposed;
   }
   const meanRate = Math.max(sumEngagement, 1) / Math.max(sumExposure, 1e-9);
   return new Map(
-    pool.map((c) => {
-      const x = exposed(c);
-      return [c.id, ((engagement(c) + TREND_PRIOR) / (x + TREND_PRIOR / meanRate)) * (1 - x)];
-    }),
+    notes.map((n) => [n.id, ((n.engagement + TREND_PRIOR) / (n.exposed + TREND_PRIOR / meanRate)) * (1 - n.exposed)]),
   );
 }
 
