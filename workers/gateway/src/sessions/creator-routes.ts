@@ -1,7 +1,7 @@
 // Creator sessions: opened with a creator key or an ID token from a creator-role issuer (the first sign-in makes the
 // creator); renewed like shopper sessions, with a refresh token rotated on every use.
 import { z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { sha256Hex } from "#shared/crypto.ts";
 import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
@@ -13,7 +13,7 @@ import { findCreatorByKey } from "../api-keys/keys.ts";
 import { CreatorSchema, toCreator } from "../creators/routes.ts";
 import { verifyIdToken } from "./oidc.ts";
 import { openSession } from "./session.ts";
-import { idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
+import { idToken, onIdentity, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
 
 const CreatorSessionSchema = z
   .object({ ...sessionFields, object: z.literal("creator_session"), creator: CreatorSchema })
@@ -75,10 +75,7 @@ creatorSessionRoutes.openapi(openCreatorSession, async (c) => {
         oidcIssuer: identity.issuer,
         oidcSubject: identity.subject,
       })
-      .onConflictDoUpdate({
-        target: [creators.oidcIssuer, creators.oidcSubject],
-        set: { oidcSubject: sql`excluded.oidc_subject` },
-      })
+      .onConflictDoUpdate(onIdentity(creators))
       .returning();
   }
   if (!creator) throw new Error("no creator after sign-in");

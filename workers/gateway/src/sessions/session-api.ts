@@ -1,13 +1,13 @@
-// What shopper and creator sessions share: the token fields of a session, and the refresh (its route, the check that
-// the storefront the session was opened through still works, the subject read again).
+// What shopper and creator sessions share: the token fields of a session, the one row per OIDC identity, and the
+// refresh (its route, the check that the storefront the session was opened through still works, the subject read again).
 import { z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { type Database, database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { jsonBody, ok, route } from "#shared/openapi.ts";
 import type { Storefront } from "#shared/principal.ts";
-import { apiKeys } from "#shared/schema.ts";
+import { apiKeys, type creators, type shoppers } from "#shared/schema.ts";
 import { modeOf } from "../api-keys/keys.ts";
 import { type IssuedSession, refreshSession, type SessionRole } from "./session.ts";
 
@@ -53,6 +53,14 @@ function storefrontLookup(c: Context<{ Bindings: Env }>) {
       throw new ProblemError("unauthorized", "The storefront the session was opened through has been revoked.");
     return { keyId, merchantId: row.merchantId, mode: modeOf(row.displayPrefix) };
   };
+}
+
+/**
+ * The conflict clause of the insert that signs a person in by an ID token: one shopper or creator per (issuer,
+ * subject), made on the first sign-in; the no-op update makes RETURNING give the existing row too, in one round trip.
+ */
+export function onIdentity(table: typeof shoppers | typeof creators) {
+  return { target: [table.oidcIssuer, table.oidcSubject], set: { oidcSubject: sql`excluded.oidc_subject` } };
 }
 
 const unknownSubject = () => new ProblemError("unauthorized", "The account the session belongs to no longer exists.");

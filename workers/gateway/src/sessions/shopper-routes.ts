@@ -2,7 +2,7 @@
 // (EdDSA JWT, 15 minutes by default) is renewed with a refresh token rotated on every use: replaying a rotated one
 // revokes the whole session.
 import { z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { type Database, database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
@@ -11,7 +11,7 @@ import { shoppers } from "#shared/schema.ts";
 import { storefrontOnly } from "../pipeline/callers.ts";
 import { verifyIdToken } from "./oidc.ts";
 import { openSession } from "./session.ts";
-import { idToken, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
+import { idToken, onIdentity, refreshed, refreshRoute, sessionFields, tokens } from "./session-api.ts";
 
 const ShopperSchema = z
   .object({
@@ -60,8 +60,6 @@ shopperSessionRoutes.openapi(openShopperSession, async (c) => {
   let shopper: ShopperRow | undefined;
   if (input.idToken !== undefined) {
     const identity = await verifyIdToken(c.env, input.idToken, "shopper");
-    // One shopper per (issuer, subject), created on first sign-in; the no-op update makes RETURNING give the
-    // existing row too, in one round trip.
     [shopper] = await db
       .insert(shoppers)
       .values({
@@ -70,10 +68,7 @@ shopperSessionRoutes.openapi(openShopperSession, async (c) => {
         oidcSubject: identity.subject,
         displayName: identity.name,
       })
-      .onConflictDoUpdate({
-        target: [shoppers.oidcIssuer, shoppers.oidcSubject],
-        set: { oidcSubject: sql`excluded.oidc_subject` },
-      })
+      .onConflictDoUpdate(onIdentity(shoppers))
       .returning();
   } else {
     [shopper] = await db
