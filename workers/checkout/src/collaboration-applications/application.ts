@@ -11,7 +11,7 @@ import { newId } from "#shared/ids.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { money, nullable, ownedBy, readCollaboration, type Viewer } from "../collaborations/collaboration.ts";
+import { money, nullable, ownedBy, readCollaboration, readOne, type Viewer } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 /** A submitted note the merchant has not answered within this many days is approved by the cron sweep. */
@@ -96,13 +96,11 @@ function toApplication(row: Row): Application {
 
 export async function readApplication(db: Database, id: string, viewer: Viewer): Promise<Application> {
   const owner = ownedBy("a", viewer);
-  const { rows } = await db.$client.execute({
+  const statement = {
     sql: `${applicationSql} WHERE a.id = :id AND ${owner.sql} AND c.livemode = :livemode`,
     args: { id, owner: owner.owner, livemode: viewer.livemode ? 1 : 0 },
-  });
-  const row = rows[0];
-  if (!row) throw new ProblemError("not_found", `Collaboration application ${id} does not exist.`);
-  return toApplication(row);
+  };
+  return readOne(db, statement, `Collaboration application ${id}`, toApplication);
 }
 
 /** A brief's applications, newest first: its merchant sees all, a creator its own. */

@@ -2,7 +2,7 @@
 // split by collaboration_ledger (moved by ../collaboration-applications/application.ts) into reserved, payable and
 // available: budget = reserved + payable + available. Creators see the open briefs ranked by their notes' topics.
 import { z } from "@hono/zod-openapi";
-import type { Row } from "@libsql/client/web";
+import type { InStatement, Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
@@ -76,6 +76,14 @@ export const ownedBy = (alias: string, viewer: { merchantId: string } | { creato
     ? { sql: `${alias}.merchant_id = :owner`, owner: viewer.merchantId }
     : { sql: `${alias}.creator_id = :owner`, owner: viewer.creatorId };
 
+/** The one row `statement` reads, as `to` makes it, or 404 `not_found`: another owner's row is not found either. */
+export async function readOne<T>(db: Database, statement: InStatement, what: string, to: (row: Row) => T): Promise<T> {
+  const { rows } = await db.$client.execute(statement);
+  const row = rows[0];
+  if (!row) throw new ProblemError("not_found", `${what} does not exist.`);
+  return to(row);
+}
+
 const sums = `SELECT collaboration_id,
     sum(CASE kind WHEN 'reserved' THEN amount ELSE 0 END) AS reserved_in,
     sum(CASE kind WHEN 'payable' THEN amount ELSE 0 END) AS payable,
@@ -131,17 +139,15 @@ function toCollaboration(row: Row, now: string): Collaboration {
 export async function readCollaboration(db: Database, id: string, viewer: Viewer): Promise<Collaboration> {
   const now = new Date().toISOString();
   const creator = "creatorId" in viewer;
-  const { rows } = await db.$client.execute({
+  const statement = {
     sql: `${readSql(creator)} WHERE c.id = :id AND c.livemode = :livemode AND ${creator ? "1" : "c.merchant_id = :owner"}`,
     args: {
       id,
       livemode: viewer.livemode ? 1 : 0,
       ...(creator ? { creator: viewer.creatorId } : { owner: viewer.merchantId }),
     },
-  });
-  const row = rows[0];
-  if (!row) throw new ProblemError("not_found", `Collaboration ${id} does not exist.`);
-  return toCollaboration(row, now);
+  };
+  return readOne(db, statement, `Collaboration ${id}`, (row) => toCollaboration(row, now));
 }
 
 /**

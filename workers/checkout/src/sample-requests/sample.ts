@@ -14,7 +14,7 @@ import { notify } from "#shared/notifications.ts";
 import { idOf, resourceFields } from "#shared/openapi.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { nullable, ownedBy } from "../collaborations/collaboration.ts";
+import { nullable, ownedBy, readOne } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
@@ -132,13 +132,11 @@ function toSample(row: Row): SampleRequest {
 
 export async function readSample(db: Database, id: string, viewer: SampleViewer): Promise<SampleRequest> {
   const owner = ownedBy("x", viewer);
-  const { rows } = await db.$client.execute({
+  const statement = {
     sql: `${readSql} WHERE x.id = :id AND ${owner.sql}`,
     args: { id, owner: owner.owner, now: new Date().toISOString() },
-  });
-  const row = rows[0];
-  if (!row) throw new ProblemError("not_found", `Sample request ${id} does not exist.`);
-  return toSample(row);
+  };
+  return readOne(db, statement, `Sample request ${id}`, toSample);
 }
 
 export async function listSamples(
