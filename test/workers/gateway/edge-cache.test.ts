@@ -1,32 +1,19 @@
 // Public reads cached at the edge and purged by writes, end to end through the gateway and the catalog Worker.
 import { describe, expect, it } from "vitest";
-import { bearer, call, onboardMerchant, post } from "./helpers.ts";
+import { call, merchantWithSku } from "./helpers.ts";
 
 interface Product {
   id: string;
   title: string;
 }
 
-async function activeProduct(secretKey: string): Promise<Product> {
-  const res = await call(
-    "/v1/products",
-    post(
-      {
-        title: `缓存测试 Cache ${crypto.randomUUID()}`,
-        status: "active",
-        skus: [{ options: { size: "M" }, price: { amount: 5900, currency: "CNY" }, stock: 5 }],
-      },
-      bearer(secretKey),
-    ),
-  );
-  expect(res.status).toBe(201);
-  return res.json<Product>();
-}
+/** A new merchant's active product, titled as no other test's (a cached page names it). */
+const newProduct = () =>
+  merchantWithSku(`缓存测试 Cache ${crypto.randomUUID()}`, { options: { size: "M" }, price: 5900, stock: 5 });
 
 describe("the edge cache", () => {
   it("serves a repeated public read from the cache, and a write purges it at once", async () => {
-    const merchant = await onboardMerchant();
-    const product = await activeProduct(merchant.secretKey.key);
+    const { secret, product } = await newProduct();
     const path = `/v1/products/${product.id}`;
     expect((await call(path)).headers.get("x-cache")).toBe("MISS");
     const hit = await call(path);
@@ -37,7 +24,7 @@ describe("the edge cache", () => {
 
     const patched = await call(path, {
       method: "PATCH",
-      headers: { "content-type": "application/json", ...bearer(merchant.secretKey.key) },
+      headers: { "content-type": "application/json", ...secret },
       body: JSON.stringify({ title: "改名 Renamed" }),
     });
     expect(patched.status).toBe(200);
@@ -48,8 +35,7 @@ describe("the edge cache", () => {
   });
 
   it("answers a cached read with 304 when the reader already holds its ETag", async () => {
-    const merchant = await onboardMerchant();
-    const product = await activeProduct(merchant.secretKey.key);
+    const { product } = await newProduct();
     const path = `/v1/products/${product.id}`;
     const first = await call(path);
     const etag = first.headers.get("etag") ?? "";
@@ -68,9 +54,8 @@ describe("the edge cache", () => {
   });
 
   it("never serves a merchant's private view from the cache, nor stores it", async () => {
-    const merchant = await onboardMerchant();
-    const product = await activeProduct(merchant.secretKey.key);
-    const own = await call(`/v1/products/${product.id}`, { headers: bearer(merchant.secretKey.key) });
+    const { secret, product } = await newProduct();
+    const own = await call(`/v1/products/${product.id}`, { headers: secret });
     expect(own.status).toBe(200);
     expect(own.headers.get("x-cache")).toBeNull();
     expect(own.headers.get("cache-control")).toContain("no-store");

@@ -72,15 +72,20 @@ export async function merchantWithSku(
     ),
   );
   expect(res.status).toBe(201);
-  const product = await res.json<{ id: string; skus: { id: string }[] }>();
+  const product = await res.json<{ id: string; title: string; skus: { id: string }[] }>();
   return { merchant, secret, pk, product, skuId: product.skus[0]?.id ?? "" };
 }
 
-/** A guest shopper session a storefront opens with its publishable key: both as headers for the shopper's calls. */
+/** A guest shopper session a storefront opens with its publishable key (201). */
+export async function openShopperSession(publishableKey: string): Promise<Session> {
+  const res = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": publishableKey }));
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json<Session>();
+}
+
+/** The same, with the publishable key and the session's token as headers for the shopper's calls. */
 export async function shopperSession(pk: Record<string, string>): Promise<Record<string, string>> {
-  const res = await call("/v1/shopper-sessions", post({}, pk));
-  expect(res.status).toBe(201);
-  return { ...pk, ...bearer((await res.json<Session>()).accessToken) };
+  return { ...pk, ...bearer((await openShopperSession(pk["x-publishable-key"] ?? "")).accessToken) };
 }
 
 /** A creator the operator onboards, and the bearer header of a session it opens with its creator key. */

@@ -9,9 +9,9 @@ import {
   idempotencyKey,
   type KeyWithSecret,
   merchantWithSku,
+  openShopperSession,
   operator,
   post,
-  type Session,
   shopperSession,
 } from "./helpers.ts";
 
@@ -77,8 +77,7 @@ describe("live mode", () => {
   it("a session opened with a pk_live key is refused beside a pk_test key, and a live key beside a test one", async () => {
     const { merchant } = await merchantWithSku("Mixed", { options: { n: "1" }, price: 1000, stock: 1 });
     const live = await openLive(merchant.id);
-    const res = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": live.publishableKey.key }));
-    const token = (await res.json<Session>()).accessToken;
+    const token = (await openShopperSession(live.publishableKey.key)).accessToken;
     await expectProblem(
       await call("/v1/carts", post({}, { "x-publishable-key": merchant.publishableKey.key, ...bearer(token) })),
       401,

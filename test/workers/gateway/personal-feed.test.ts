@@ -1,13 +1,7 @@
 // The personalised feed's routes through the gateway: /v1/me reaches the catalog Worker, a shopper's profile is
 // learnt from their likes and is theirs alone, and a personal discover page is never answered by the edge cache.
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, onboardMerchant, post, type Session } from "./helpers.ts";
-
-async function shopper(publishableKey: string): Promise<Session> {
-  const res = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": publishableKey }));
-  expect(res.status, await res.clone().text()).toBe(201);
-  return res.json<Session>();
-}
+import { bearer, call, expectProblem, onboardMerchant, openShopperSession, post, type Session } from "./helpers.ts";
 
 interface Interests {
   topics: { key: string; why: string }[];
@@ -16,8 +10,8 @@ interface Interests {
 describe("the personalised feed through the gateway", () => {
   it("learns a shopper's likes into /v1/me/interests, serves them a private feed, and forgets on request", async () => {
     const merchant = await onboardMerchant();
-    const pk = merchant.publishableKey.key;
-    const [author, reader, other] = [await shopper(pk), await shopper(pk), await shopper(pk)];
+    const shopper = () => openShopperSession(merchant.publishableKey.key);
+    const [author, reader, other] = [await shopper(), await shopper(), await shopper()];
     const topic = `gw${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
     const posted = await call(
       "/v1/notes",

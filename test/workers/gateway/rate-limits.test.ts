@@ -5,7 +5,16 @@
 import { describe, expect, it } from "vitest";
 import { addressKey } from "#shared/address.ts";
 import { policies } from "../../../workers/gateway/src/pipeline/rate-policies.ts";
-import { bearer, call, expectProblem, merchantWithSku, onboardMerchant, post, type Session } from "./helpers.ts";
+import {
+  bearer,
+  call,
+  expectProblem,
+  merchantWithSku,
+  onboardMerchant,
+  openShopperSession,
+  post,
+  type Session,
+} from "./helpers.ts";
 
 let addresses = 0;
 /** An address no other test uses (the windows last a minute). */
@@ -79,8 +88,7 @@ describe("rate limits", () => {
   it("limit a credential (here a shopper's session) across addresses; never /health or provider webhooks", async () => {
     const { limit, period } = policies.key;
     const merchant = await onboardMerchant();
-    const session = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": merchant.publishableKey.key }));
-    const key = bearer((await session.json<Session>()).accessToken);
+    const key = bearer((await openShopperSession(merchant.publishableKey.key)).accessToken);
     await freshWindow(30_000);
     // Spread over addresses, so only the key's count can refuse.
     for (let i = 0; i < limit; i += 100) {

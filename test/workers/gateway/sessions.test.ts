@@ -2,13 +2,17 @@
 // revokes the whole session.
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, onboardMerchant, operator, post, type Session, uniqueHandle } from "./helpers.ts";
-
-async function openShopperSession(pk: string): Promise<Session> {
-  const res = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": pk }));
-  expect(res.status).toBe(201);
-  return res.json<Session>();
-}
+import {
+  bearer,
+  call,
+  expectProblem,
+  onboardMerchant,
+  openShopperSession,
+  operator,
+  post,
+  type Session,
+  uniqueHandle,
+} from "./helpers.ts";
 
 const refresh = (role: "shopper" | "creator", refreshToken: string) =>
   call(`/v1/${role}-sessions/refresh`, post({ refreshToken }));

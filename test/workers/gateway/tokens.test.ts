@@ -5,7 +5,7 @@ import { base64url, decodeProtectedHeader, exportSPKI, generateKeyPair, importJW
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { database } from "#shared/db.ts";
 import { signingKeys } from "#shared/schema.ts";
-import { bearer, call, expectProblem, onboardMerchant, post } from "./helpers.ts";
+import { bearer, call, expectProblem, onboardMerchant, openShopperSession } from "./helpers.ts";
 
 let valid = "";
 let shopperId = "";
@@ -15,10 +15,9 @@ let ourPublicJwk: Record<string, string>;
 
 beforeAll(async () => {
   const merchant = await onboardMerchant();
-  const res = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": merchant.publishableKey.key }));
-  const session = await res.json<{ accessToken: string; shopper: { id: string } }>();
+  const session = await openShopperSession(merchant.publishableKey.key);
   valid = session.accessToken;
-  shopperId = session.shopper.id;
+  shopperId = session.shopper?.id ?? "";
   kid = decodeProtectedHeader(valid).kid ?? "";
   // The real private key, read from the database as an insider would: tokens it signs with bad claims must fail.
   const [row] = await database(env).select().from(signingKeys).where(eq(signingKeys.kid, kid));

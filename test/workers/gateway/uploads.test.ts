@@ -7,7 +7,15 @@ import { database } from "#shared/db.ts";
 import { media } from "#shared/schema.ts";
 import { removeUnattached } from "../../../workers/gateway/src/media/cleanup.ts";
 import { containsBytes, exifSegment, png, pngClaiming } from "../../png.ts";
-import { bearer, call, expectProblem, type KeyWithSecret, onboardMerchant, post } from "./helpers.ts";
+import {
+  bearer,
+  call,
+  expectProblem,
+  type KeyWithSecret,
+  onboardMerchant,
+  openShopperSession,
+  post,
+} from "./helpers.ts";
 
 interface Media {
   id: string;
@@ -135,8 +143,7 @@ describe("POST /v1/uploads", () => {
     );
     const narrowKey = await narrow.json<KeyWithSecret>();
     await expectProblem(await upload(narrowKey.key, image), 403, "forbidden");
-    const guest = await call("/v1/shopper-sessions", post({}, { "x-publishable-key": merchant.publishableKey.key }));
-    const { accessToken } = await guest.json<{ accessToken: string }>();
+    const { accessToken } = await openShopperSession(merchant.publishableKey.key);
     await expectProblem(await upload(accessToken, image), 403, "forbidden");
   });
 
