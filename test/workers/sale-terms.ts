@@ -1,5 +1,6 @@
-// The bodies of POST /v1/flash-sales and POST /v1/presales, shared by the checkout Worker's tests and the gateway's:
-// sensible terms running now, so that a test names only the terms it is about.
+// The bodies of POST /v1/flash-sales, POST /v1/presales and POST /v1/campaigns, shared by the checkout Worker's tests
+// and the gateway's (the live Worker's write a campaign's row from the same terms): sensible terms running now, so
+// that a test names only the terms it is about.
 const hour = 3_600_000;
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 
@@ -25,5 +26,15 @@ export const presaleTerms = (skuId: string, extra: Record<string, unknown> = {})
   depositEndsAt: inMs(hour),
   balanceStartsAt: inMs(2 * hour),
   balanceEndsAt: inMs(3 * hour),
+  ...extra,
+});
+
+/** 双11 with its main day starting in `mainInMs`, its warm-up two hours before that, ending a day after it starts. */
+export const campaignTerms = (mainInMs: number, extra: Record<string, unknown> = {}) => ({
+  name: "双11",
+  badge: "双11",
+  warmupStartsAt: inMs(mainInMs - 2 * hour),
+  mainStartsAt: inMs(mainInMs),
+  endsAt: inMs(mainInMs + 24 * hour),
   ...extra,
 });

@@ -2,6 +2,7 @@
 // the campaign price on the main day only; a campaign's spend-and-save and coupons cover its products only.
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
+import { campaignTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import {
   applyCoupons,
@@ -27,15 +28,7 @@ interface Cart {
 async function createCampaign(mainInMs: number, body: Record<string, unknown> = {}) {
   const res = await call("POST", "/v1/campaigns", {
     headers: operator,
-    body: {
-      name: "双11 Double 11",
-      badge: "双11",
-      warmupStartsAt: inMs(mainInMs - 7_200_000),
-      presaleStartsAt: inMs(mainInMs - 3_600_000),
-      mainStartsAt: inMs(mainInMs),
-      endsAt: inMs(mainInMs + 86_400_000),
-      ...body,
-    },
+    body: campaignTerms(mainInMs, { presaleStartsAt: inMs(mainInMs - 3_600_000), ...body }),
   });
   expect(res.status).toBe(201);
   return res.json<{ id: string; period: string; presaleStartsAt: string; mainStartsAt: string }>();

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns } from "#shared/schema.ts";
-import { presaleTerms } from "../sale-terms.ts";
+import { campaignTerms, presaleTerms } from "../sale-terms.ts";
 import {
   asMerchant,
   call,
@@ -61,26 +61,19 @@ describe("POST /v1/presales", () => {
   });
 
   it("opens the balance on a campaign's main day when no balance window is given", async () => {
-    const campaignId = newId("cmp");
-    const main = iso(2 * hour);
-    const ends = iso(26 * hour);
-    await database(env)
-      .insert(campaigns)
-      .values({
-        id: campaignId,
-        name: "Double 11",
-        badge: "双11",
-        warmupStartsAt: iso(-hour),
-        mainStartsAt: main,
-        endsAt: ends,
-      });
+    const campaign = { id: newId("cmp"), ...campaignTerms(2 * hour) };
+    await database(env).insert(campaigns).values(campaign);
     const { skuIds } = await createSkus({ prices: [20_000], stock: 30 });
     const res = await call("POST", "/v1/presales", {
       headers: asMerchant(merchantId),
-      body: body(skuIds[0] ?? "", { campaignId, balanceStartsAt: undefined, balanceEndsAt: undefined }),
+      body: body(skuIds[0] ?? "", { campaignId: campaign.id, balanceStartsAt: undefined, balanceEndsAt: undefined }),
     });
     expect(res.status, await res.clone().text()).toBe(201);
-    expect(await res.json()).toMatchObject({ campaignId, balanceStartsAt: main, balanceEndsAt: ends });
+    expect(await res.json()).toMatchObject({
+      campaignId: campaign.id,
+      balanceStartsAt: campaign.mainStartsAt,
+      balanceEndsAt: campaign.endsAt,
+    });
     const unknown = await call("POST", "/v1/presales", {
       headers: asMerchant(merchantId),
       body: body(skuIds[0] ?? "", { campaignId: newId("cmp") }),

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
+import { campaignTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { applyCoupons, cartWith, claim, cny, inMs, issueCoupon, newMerchant, operator } from "./promotions-helpers.ts";
@@ -112,13 +113,7 @@ describe("a merchant leaving a campaign", () => {
   async function createCampaign(mainInMs: number) {
     const res = await call("POST", "/v1/campaigns", {
       headers: operator,
-      body: {
-        name: "618",
-        badge: "618",
-        warmupStartsAt: inMs(-3_600_000),
-        mainStartsAt: inMs(mainInMs),
-        endsAt: inMs(mainInMs + 86_400_000),
-      },
+      body: campaignTerms(mainInMs),
     });
     expect(res.status).toBe(201);
     return res.json<{ id: string }>();

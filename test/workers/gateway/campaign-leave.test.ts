@@ -2,7 +2,8 @@
 // (its cached copy purged) and so does a search hit (test/workers/checkout/promotions-end.test.ts checks the cart's
 // price on the main day).
 import { describe, expect, it } from "vitest";
-import { bearer, call, onboardMerchant, operator, post, type Session } from "./helpers.ts";
+import { campaignTerms } from "../sale-terms.ts";
+import { call, merchantWithSku, operator, post, shopperSession } from "./helpers.ts";
 
 interface Money {
   amount: number;
@@ -16,43 +17,20 @@ interface Hits {
   data: { id: string; price: Money; campaign: { badge: string } | null }[];
 }
 
-const at = (ms: number) => new Date(Date.now() + ms).toISOString();
-
 describe("leaving a campaign", () => {
   it("takes the badge off the product page and search hits at once", async () => {
-    const merchant = await onboardMerchant();
-    const secret = bearer(merchant.secretKey.key);
     const title = `618面霜 cream ${crypto.randomUUID().slice(0, 8)}`;
-    let res = await call(
-      "/v1/products",
-      post(
-        { title, status: "active", skus: [{ options: {}, price: { amount: 30_000, currency: "CNY" }, stock: 5 }] },
-        secret,
-      ),
-    );
-    expect(res.status).toBe(201);
-    const product = await res.json<{ id: string; skus: { id: string }[] }>();
-    res = await call(
-      "/v1/campaigns",
-      post(
-        { name: "618", badge: "618", warmupStartsAt: at(-60_000), mainStartsAt: at(3_600_000), endsAt: at(86_400_000) },
-        operator(),
-      ),
-    );
+    const { merchant, secret, pk, product, skuId } = await merchantWithSku(title, { price: 30_000, stock: 5 });
+    let res = await call("/v1/campaigns", post(campaignTerms(3_600_000, { name: "618", badge: "618" }), operator()));
     const campaign = await res.json<{ id: string }>();
     res = await call(
       `/v1/campaigns/${campaign.id}/products`,
-      post(
-        { productId: product.id, prices: [{ skuId: product.skus[0]?.id, price: { amount: 19_900, currency: "CNY" } }] },
-        secret,
-      ),
+      post({ productId: product.id, prices: [{ skuId, price: { amount: 19_900, currency: "CNY" } }] }, secret),
     );
     expect(res.status).toBe(201);
 
     // A signed-in shopper's searches are never cached at the edge; the anonymous page is.
-    const pk = { "x-publishable-key": merchant.publishableKey.key };
-    const session = await (await call("/v1/shopper-sessions", post({}, pk))).json<Session>();
-    const shopper = { ...pk, ...bearer(session.accessToken) };
+    const shopper = await shopperSession(pk);
     const page = async () => (await call(`/v1/products/${product.id}`)).json<Page>();
     const hit = async () =>
       (

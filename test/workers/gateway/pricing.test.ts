@@ -2,6 +2,7 @@
 // unit price (shared/pricing.ts), and the page and the hit the campaign's badge; a coupon and spend-and-save through
 // the gateway's routes reach the checkout Worker.
 import { describe, expect, it } from "vitest";
+import { campaignTerms } from "../sale-terms.ts";
 import { bearer, call, idempotencyKey, onboardMerchant, operator, post, shopperSession } from "./helpers.ts";
 
 interface Money {
@@ -34,19 +35,7 @@ describe("one pricing function", () => {
     const product = await res.json<{ id: string; skus: { id: string }[] }>();
     const [small = "", large = ""] = product.skus.map((s) => s.id);
 
-    res = await call(
-      "/v1/campaigns",
-      post(
-        {
-          name: "双11",
-          badge: "双11",
-          warmupStartsAt: at(-3_600_000),
-          mainStartsAt: at(-60_000),
-          endsAt: at(86_400_000),
-        },
-        operator(),
-      ),
-    );
+    res = await call("/v1/campaigns", post(campaignTerms(-60_000), operator()));
     expect(res.status).toBe(201);
     const campaign = await res.json<{ id: string }>();
     res = await call(

@@ -2,9 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { campaignPrices, campaignProducts, campaigns } from "#shared/schema.ts";
+import { campaignTerms } from "../sale-terms.ts";
 import { db, join, newCreator, newMerchant, newProduct, scheduled, tokensFor } from "./helpers.ts";
-
-const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe("the pinned product during a campaign", () => {
   it("shows the campaign price on the main day (the list price of a product not in it)", async () => {
@@ -17,14 +16,7 @@ describe("the pinned product during a campaign", () => {
     await db().batch([
       db()
         .insert(campaigns)
-        .values({
-          id: campaignId,
-          name: "双11",
-          badge: "双11",
-          warmupStartsAt: at(-7_200_000),
-          mainStartsAt: at(-60_000),
-          endsAt: at(86_400_000),
-        }),
+        .values({ id: campaignId, ...campaignTerms(-60_000) }),
       db().insert(campaignProducts).values({ campaignId, productId: inCampaign, merchantId: merchant.id }),
       db()
         .insert(campaignPrices)
