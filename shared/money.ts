@@ -2,8 +2,3 @@
 // in shared/openapi.ts (docs/api/conventions.md#money).
 export const currencies = ["CNY", "HKD", "USD", "EUR", "JPY", "KRW", "SGD"] as const;
 export type Currency = (typeof currencies)[number];
-
-/** Money in a row's currency column: `const m = moneyIn(row.currency)`, then `m(row.amount)` for each amount. */
-export function moneyIn(currency: string): (amount: number) => { amount: number; currency: Currency } {
-  return (amount) => ({ amount, currency: currency as Currency });
-}

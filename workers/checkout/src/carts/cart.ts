@@ -7,7 +7,7 @@ import { asc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { type Currency, moneyIn } from "#shared/money.ts";
+import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "#shared/pricing.ts";
 import { personId, principalOf } from "#shared/principal.ts";
@@ -114,7 +114,7 @@ export function totalsOf(
   const subtotal = lines.reduce((sum, line) => sum + line.amount.amount, 0);
   const rule = shippingRule(env);
   const shipping = lines.length === 0 || subtotal >= rule.freeOver ? 0 : rule.fee;
-  const m = moneyIn(currency);
+  const m = (amount: number) => ({ amount, currency });
   return {
     subtotal: m(subtotal),
     discounts: promotions.discounts.map((d) => ({

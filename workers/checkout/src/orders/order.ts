@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { type Currency, moneyIn } from "#shared/money.ts";
+import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { TotalsSchema } from "../carts/cart.ts";
@@ -101,7 +101,8 @@ export function toOrder(
   payment: typeof payments.$inferSelect | undefined,
   discounts: (typeof orderDiscounts.$inferSelect)[] = [],
 ): Order {
-  const m = moneyIn(row.currency);
+  const currency = row.currency as Currency;
+  const m = (amount: number) => ({ amount, currency });
   return {
     id: row.id,
     object: "order",

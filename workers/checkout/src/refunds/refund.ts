@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { moneyIn } from "#shared/money.ts";
+import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { refundLines, refundPayments, refunds } from "#shared/schema.ts";
 
@@ -48,7 +48,7 @@ export function toRefund(
   lines: (typeof refundLines.$inferSelect)[],
   parts: (typeof refundPayments.$inferSelect)[],
 ): Refund {
-  const m = moneyIn(row.currency);
+  const m = (amount: number) => ({ amount, currency: row.currency as Currency });
   return {
     id: row.id,
     object: "refund",
