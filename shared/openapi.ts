@@ -73,11 +73,37 @@ export function route<V extends Verb, P extends string, R extends Omit<RouteConf
   return createRoute({ method, path, summary, ...rest });
 }
 
-/** `GET /{id}` for one resource of a kind: the id checked by its prefix, the resource, or a 400/404 problem. */
-export function retrieveRoute<S extends z.ZodType>(prefix: string, schema: S, summary: string, name: string) {
+/**
+ * `GET /{id}` for one resource of a kind: the id checked by its `prefix`, answering `responses`
+ * (`ok(OrderSchema, "The order", 400, 401, 403, 404)`); `description` says who may read it.
+ */
+export function retrieveRoute<R extends RouteConfig["responses"]>(
+  prefix: string,
+  summary: string,
+  responses: R,
+  description?: string,
+) {
   return route("GET /{id}", summary, {
+    ...(description === undefined ? {} : { description }),
     request: { params: idParam(prefix) },
-    responses: ok(schema, `The ${name}`, 400, 404),
+    responses,
+  });
+}
+
+/**
+ * `POST /` that creates one resource from the JSON body `input`, answering `responses`
+ * (`created(CouponSchema, "The coupon", 400, 401, 422)`); `description` says who may and what it takes.
+ */
+export function createResourceRoute<I extends z.ZodType, R extends RouteConfig["responses"]>(
+  summary: string,
+  input: I,
+  responses: R,
+  description?: string,
+) {
+  return route("POST /", summary, {
+    ...(description === undefined ? {} : { description }),
+    request: { body: jsonBody(input) },
+    responses,
   });
 }
 

@@ -20,7 +20,19 @@ import {
 } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { mediaOwner, withMediaOf } from "#shared/media.ts";
-import { created, idOf, idParam, jsonBody, noContent, ok, okOrNotModified, pageOf, route } from "#shared/openapi.ts";
+import {
+  created,
+  createResourceRoute,
+  idOf,
+  idParam,
+  jsonBody,
+  noContent,
+  ok,
+  okOrNotModified,
+  pageOf,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
@@ -90,18 +102,19 @@ const viewRoute = route("POST /{id}/views", "Record that a shopper opened a note
   responses: noContent("Recorded (or already counted today)", 400, 401, 404),
 });
 
-const createNoteRoute = route("POST /", "Post a note", {
-  description:
-    "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
-  request: { body: jsonBody(NoteCreateSchema) },
-  responses: created(NoteSchema, "The note (ETag, Location)", 400, 401, 409, 422),
-});
+const createNoteRoute = createResourceRoute(
+  "Post a note",
+  NoteCreateSchema,
+  created(NoteSchema, "The note (ETag, Location)", 400, 401, 409, 422),
+  "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
+);
 
-const getNoteRoute = route("GET /{id}", "Retrieve a note", {
-  description: "Public. Tagged products carry their current price, stock state and an attribution reference.",
-  request: { params: idParam("note") },
-  responses: okOrNotModified(NoteSchema, "The note (ETag, Cache-Control)", 400, 404),
-});
+const getNoteRoute = retrieveRoute(
+  "note",
+  "Retrieve a note",
+  okOrNotModified(NoteSchema, "The note (ETag, Cache-Control)", 400, 404),
+  "Public. Tagged products carry their current price, stock state and an attribution reference.",
+);
 
 const updateNoteRoute = route("PATCH /{id}", "Edit your note", {
   description: "The author only (another person's note is 404). Send If-Match with the ETag you read.",

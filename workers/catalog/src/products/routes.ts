@@ -11,7 +11,17 @@ import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { withMediaOf } from "#shared/media.ts";
 import { currencies } from "#shared/money.ts";
-import { created, idParam, jsonBody, ok, okOrNotModified, pageOf, route } from "#shared/openapi.ts";
+import {
+  created,
+  createResourceRoute,
+  idParam,
+  jsonBody,
+  ok,
+  okOrNotModified,
+  pageOf,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
@@ -53,18 +63,19 @@ const listProducts = route("GET /", "List products, newest first", {
   responses: ok(pageOf(ProductSchema), "A page of products", 400),
 });
 
-const getProduct = route("GET /{id}", "Retrieve a product", {
-  description: "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
-  request: { params: idParam("prod") },
-  responses: okOrNotModified(ProductSchema, "The product (ETag header)", 400, 404),
-});
+const getProduct = retrieveRoute(
+  "prod",
+  "Retrieve a product",
+  okOrNotModified(ProductSchema, "The product (ETag header)", 400, 404),
+  "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
+);
 
-const createProductRoute = route("POST /", "Create a product with its SKUs", {
-  description:
-    "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
-  request: { body: jsonBody(ProductCreateSchema) },
-  responses: created(ProductSchema, "The product (ETag, Location)", 400, 401, 403, 409, 422),
-});
+const createProductRoute = createResourceRoute(
+  "Create a product with its SKUs",
+  ProductCreateSchema,
+  created(ProductSchema, "The product (ETag, Location)", 400, 401, 403, 409, 422),
+  "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
+);
 
 const updateProductRoute = route("PATCH /{id}", "Update a product", {
   description: "Needs `catalog:write`. Send If-Match with the ETag you read: a stale one gets 412.",

@@ -7,7 +7,15 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { idParam, jsonBody, jsonContent, problemResponses, route } from "#shared/openapi.ts";
+import {
+  createResourceRoute,
+  idParam,
+  jsonBody,
+  jsonContent,
+  problemResponses,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
 import {
@@ -25,12 +33,12 @@ import {
 
 const one = (description: string) => jsonContent(AffiliatePlanSchema, description);
 
-const createPlanRoute = route("POST /", "Create an affiliate plan", {
-  description:
-    "A merchant (`affiliates:write`). `open`: any creator may promote the products; `targeted`: the named creators, each once it accepts. From `startsAt` (default now) until `endsAt` or until ended, a sale a creator brings of a product in the plan earns its rate: an accepted targeted plan first, then an open plan, then the shelf's, product's or merchant's rate (the highest rate within each). Products not the merchant's, or unknown creators, are 400 at their index. Optional Idempotency-Key.",
-  request: { body: jsonBody(AffiliatePlanCreateSchema) },
-  responses: { 201: one("The plan"), ...problemResponses(400, 401, 403, 422) },
-});
+const createPlanRoute = createResourceRoute(
+  "Create an affiliate plan",
+  AffiliatePlanCreateSchema,
+  { 201: one("The plan"), ...problemResponses(400, 401, 403, 422) },
+  "A merchant (`affiliates:write`). `open`: any creator may promote the products; `targeted`: the named creators, each once it accepts. From `startsAt` (default now) until `endsAt` or until ended, a sale a creator brings of a product in the plan earns its rate: an accepted targeted plan first, then an open plan, then the shelf's, product's or merchant's rate (the highest rate within each). Products not the merchant's, or unknown creators, are 400 at their index. Optional Idempotency-Key.",
+);
 
 const listPlansRoute = route("GET /", "List affiliate plans, newest first", {
   description:
@@ -47,11 +55,12 @@ const listPlansRoute = route("GET /", "List affiliate plans, newest first", {
   },
 });
 
-const getPlanRoute = route("GET /{id}", "Retrieve an affiliate plan", {
-  description: "Its merchant (`affiliates:read`), or a creator it is open to or names.",
-  request: { params: idParam("afp") },
-  responses: { 200: one("The plan"), ...problemResponses(400, 401, 403, 404) },
-});
+const getPlanRoute = retrieveRoute(
+  "afp",
+  "Retrieve an affiliate plan",
+  { 200: one("The plan"), ...problemResponses(400, 401, 403, 404) },
+  "Its merchant (`affiliates:read`), or a creator it is open to or names.",
+);
 
 const updatePlanRoute = route("PATCH /{id}", "Change an affiliate plan's rate or end", {
   description:

@@ -6,7 +6,17 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, idPathParam, jsonBody, noContent, ok, retrieveRoute, route } from "#shared/openapi.ts";
+import {
+  created,
+  createResourceRoute,
+  idParam,
+  idPathParam,
+  jsonBody,
+  noContent,
+  ok,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { checkFirst, merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {
@@ -22,18 +32,18 @@ import {
   toCampaign,
 } from "./campaign.ts";
 
-const createCampaignRoute = route("POST /", "Create a campaign", {
-  description:
-    "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
-  request: { body: jsonBody(CampaignCreateSchema) },
-  responses: created(CampaignSchema, "The campaign", 400, 401, 422),
-});
+const createCampaignRoute = createResourceRoute(
+  "Create a campaign",
+  CampaignCreateSchema,
+  created(CampaignSchema, "The campaign", 400, 401, 422),
+  "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
+);
 
 const listCampaignsRoute = route("GET /", "Campaigns not yet ended", {
   responses: ok(z.object({ data: z.array(CampaignSchema) }).openapi("CampaignList"), "Campaigns"),
 });
 
-const getCampaignRoute = retrieveRoute("cmp", CampaignSchema, "Retrieve a campaign", "campaign");
+const getCampaignRoute = retrieveRoute("cmp", "Retrieve a campaign", ok(CampaignSchema, "The campaign", 400, 404));
 
 const joinRoute = route("POST /{id}/products", "Join a campaign with one of your products", {
   description:

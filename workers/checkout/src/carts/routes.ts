@@ -10,7 +10,7 @@ import { newId } from "#shared/ids.ts";
 import { productSignalStatements, signalWeights } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { created, idOf, idParam, jsonBody, ok, route, setOf } from "#shared/openapi.ts";
+import { created, idOf, idParam, jsonBody, ok, retrieveRoute, route, setOf } from "#shared/openapi.ts";
 import { checkFirst, livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
 import { carts, orders } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
@@ -61,10 +61,7 @@ const createCartRoute = route("POST /", "Create a cart", {
   responses: created(CartSchema, "The empty cart", 400, 401),
 });
 
-const getCartRoute = route("GET /{id}", "Retrieve a cart, priced now", {
-  request: { params: idParam("cart") },
-  responses: ok(CartSchema, "The cart", 400, 401, 404),
-});
+const getCartRoute = retrieveRoute("cart", "Retrieve a cart, priced now", ok(CartSchema, "The cart", 400, 401, 404));
 
 const addLineRoute = route("POST /{id}/lines", "Add a line", {
   description:

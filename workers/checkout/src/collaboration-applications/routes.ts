@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
-import { actionRoutes, idParam, jsonBody, ok, route } from "#shared/openapi.ts";
+import { actionRoutes, jsonBody, ok, retrieveRoute } from "#shared/openapi.ts";
 import { livemodeOf, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
 import { creatorOf, viewerOf } from "../collaborations/routes.ts";
@@ -18,11 +18,12 @@ import {
   SubmissionSchema,
 } from "./application.ts";
 
-const getRoute = route("GET /{id}", "Retrieve a collaboration application", {
-  description: "Its merchant (`affiliates:read`) or its creator.",
-  request: { params: idParam("cap") },
-  responses: ok(ApplicationSchema, "The application", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute(
+  "cap",
+  "Retrieve a collaboration application",
+  ok(ApplicationSchema, "The application", 400, 401, 403, 404),
+  "Its merchant (`affiliates:read`) or its creator.",
+);
 
 const action = actionRoutes("cap", ok(ApplicationSchema, "The application", 400, 401, 403, 404, 409));
 

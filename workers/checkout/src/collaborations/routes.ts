@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
+import { created, createResourceRoute, idParam, jsonBody, ok, pageOf, retrieveRoute, route } from "#shared/openapi.ts";
 import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
 import {
@@ -24,12 +24,12 @@ import {
   type Viewer,
 } from "./collaboration.ts";
 
-const createRoute = route("POST /", "Post a paid collaboration brief", {
-  description:
-    "A merchant (`affiliates:write`): a title, the brief, its products (the merchant's own, else 400 at their index), the fee per note, how many creators (`slots`), the deadline for applying, and optionally tags and a minimum follower count. Its budget is slots × fee. Optional Idempotency-Key.",
-  request: { body: jsonBody(CollaborationCreateSchema) },
-  responses: created(CollaborationSchema, "The brief", 400, 401, 403, 409, 422),
-});
+const createRoute = createResourceRoute(
+  "Post a paid collaboration brief",
+  CollaborationCreateSchema,
+  created(CollaborationSchema, "The brief", 400, 401, 403, 409, 422),
+  "A merchant (`affiliates:write`): a title, the brief, its products (the merchant's own, else 400 at their index), the fee per note, how many creators (`slots`), the deadline for applying, and optionally tags and a minimum follower count. Its budget is slots × fee. Optional Idempotency-Key.",
+);
 
 const listRoute = route("GET /", "List collaboration briefs", {
   description:
@@ -38,12 +38,12 @@ const listRoute = route("GET /", "List collaboration briefs", {
   responses: ok(pageOf(CollaborationSchema).openapi("CollaborationList"), "A page of briefs", 400, 401, 403),
 });
 
-const getRoute = route("GET /{id}", "Retrieve a collaboration brief", {
-  description:
-    "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
-  request: { params: idParam("clb") },
-  responses: ok(CollaborationSchema, "The brief", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute(
+  "clb",
+  "Retrieve a collaboration brief",
+  ok(CollaborationSchema, "The brief", 400, 401, 403, 404),
+  "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
+);
 
 const applyRoute = route("POST /{id}/applications", "Apply to a collaboration brief", {
   description:

@@ -6,7 +6,7 @@ import { desc, eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
+import { created, createResourceRoute, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import { checkFirst, personId, requirePerson } from "#shared/principal.ts";
 import { couponClaims, coupons } from "#shared/schema.ts";
 import { issuer, issuersOnly } from "../promotions/issuer.ts";
@@ -21,14 +21,14 @@ import {
   toCoupon,
 } from "./coupon.ts";
 
-const createCouponRoute = route("POST /", "Issue a coupon", {
-  description:
-    "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
-  request: { body: jsonBody(CouponCreateSchema) },
-  responses: created(CouponSchema, "The coupon", 400, 401, 403, 422),
-});
+const createCouponRoute = createResourceRoute(
+  "Issue a coupon",
+  CouponCreateSchema,
+  created(CouponSchema, "The coupon", 400, 401, 403, 422),
+  "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
+);
 
-const getCouponRoute = retrieveRoute("cpn", CouponSchema, "Retrieve a coupon", "coupon");
+const getCouponRoute = retrieveRoute("cpn", "Retrieve a coupon", ok(CouponSchema, "The coupon", 400, 404));
 
 const claimRoute = route("POST /{id}/claims", "Claim a coupon", {
   description:

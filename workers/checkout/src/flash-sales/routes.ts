@@ -10,6 +10,7 @@ import { createRouter, purge } from "#shared/http.ts";
 import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
 import {
   created,
+  createResourceRoute,
   idOf,
   idParam,
   jsonBody,
@@ -35,14 +36,18 @@ import {
 import { openedStock, reserveStock } from "./reserve-stock.ts";
 import { shardName } from "./shards.ts";
 
-const getFlashSale = retrieveRoute("fs", FlashSaleSchema, "Retrieve a flash sale with its stock left", "flash sale");
+const getFlashSale = retrieveRoute(
+  "fs",
+  "Retrieve a flash sale with its stock left",
+  ok(FlashSaleSchema, "The flash sale", 400, 404),
+);
 
-const createFlashSaleRoute = route("POST /", "Create a flash sale", {
-  description:
-    "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
-  request: { body: jsonBody(FlashSaleCreateSchema) },
-  responses: created(FlashSaleSchema, "The flash sale (Location)", 400, 401, 403, 404, 409, 422),
-});
+const createFlashSaleRoute = createResourceRoute(
+  "Create a flash sale",
+  FlashSaleCreateSchema,
+  created(FlashSaleSchema, "The flash sale (Location)", 400, 401, 403, 404, 409, 422),
+  "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
+);
 
 const ReservationInput = z
   .object({

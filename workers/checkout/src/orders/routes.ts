@@ -9,7 +9,18 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { actionRoutes, created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
+import {
+  actionRoutes,
+  created,
+  distinct,
+  idParam,
+  jsonBody,
+  MoneySchema,
+  ok,
+  pageOf,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
@@ -43,10 +54,7 @@ const listRoute = route("GET /", "List orders, newest first", {
   responses: ok(pageOf(OrderSchema), "A page of orders", 400, 401, 403),
 });
 
-const getRoute = route("GET /{id}", "Retrieve an order", {
-  request: { params: idParam("ord") },
-  responses: ok(OrderSchema, "The order", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute("ord", "Retrieve an order", ok(OrderSchema, "The order", 400, 401, 403, 404));
 
 const action = actionRoutes("ord", ok(OrderSchema, "The order", 400, 401, 403, 404, 409));
 

@@ -8,7 +8,7 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency, resumedRun } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { idParam, jsonBody, ok, route } from "#shared/openapi.ts";
+import { idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import { checkFirst, principalOf, requireMerchant } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
@@ -36,10 +36,7 @@ const SandboxResult = z
   })
   .openapi("SandboxResult");
 
-const getRoute = route("GET /{id}", "Retrieve a payment", {
-  request: { params: idParam("pay") },
-  responses: ok(PaymentSchema, "The payment", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute("pay", "Retrieve a payment", ok(PaymentSchema, "The payment", 400, 401, 403, 404));
 
 const sandboxRoute = route("POST /{id}/sandbox", "Decide a sandbox payment's outcome", {
   description:

@@ -9,7 +9,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idOf, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
+import { created, createResourceRoute, idOf, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
 import {
   checkFirst,
   livemodeOf,
@@ -47,14 +47,14 @@ const PresaleOrderInput = ProviderInput.extend({
   quantity: z.number().int().min(1).max(100).openapi({ description: "Units; at most the pre-sale's perShopperLimit." }),
 }).openapi("PresaleOrderInput");
 
-const createRoute_ = route("POST /", "Create a pre-sale with deposit", {
-  description:
-    "Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.",
-  request: { body: jsonBody(PresaleCreateSchema) },
-  responses: created(PresaleSchema, "The pre-sale (Location)", 400, 401, 403, 404, 422),
-});
+const createRoute_ = createResourceRoute(
+  "Create a pre-sale with deposit",
+  PresaleCreateSchema,
+  created(PresaleSchema, "The pre-sale (Location)", 400, 401, 403, 404, 422),
+  "Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.",
+);
 
-const getRoute = retrieveRoute("pre", PresaleSchema, "Retrieve a pre-sale", "pre-sale");
+const getRoute = retrieveRoute("pre", "Retrieve a pre-sale", ok(PresaleSchema, "The pre-sale", 400, 404));
 
 const placeRoute = route("POST /{id}/orders", "Place a pre-sale order (its deposit payment)", {
   description:

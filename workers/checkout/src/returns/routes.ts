@@ -9,7 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
+import { idParam, jsonBody, ok, pageOf, retrieveRoute, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
@@ -27,11 +27,12 @@ const listRoute = route("GET /", "List returns, newest first", {
   responses: ok(pageOf(ReturnSchema), "A page of returns", 400, 401, 403),
 });
 
-const getRoute = route("GET /{id}", "Retrieve a return", {
-  description: "Its customer, or its merchant with `orders:read`.",
-  request: { params: idParam("ret") },
-  responses: ok(ReturnSchema, "The return", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute(
+  "ret",
+  "Retrieve a return",
+  ok(ReturnSchema, "The return", 400, 401, 403, 404),
+  "Its customer, or its merchant with `orders:read`.",
+);
 
 const approveRoute = route(
   "POST /{id}/approve",

@@ -7,7 +7,16 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { actionRoutes, created, idParam, jsonBody, ok, pageOf, route } from "#shared/openapi.ts";
+import {
+  actionRoutes,
+  created,
+  createResourceRoute,
+  jsonBody,
+  ok,
+  pageOf,
+  retrieveRoute,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireMerchant } from "#shared/principal.ts";
 import {
@@ -23,12 +32,12 @@ import {
   ShipSchema,
 } from "./sample.ts";
 
-const createRoute = route("POST /", "Ask a merchant for a sample", {
-  description:
-    "A creator (its session): a SKU of a product under an affiliate plan open to it (else 409 `conflict`), where to send it, and a pitch. The merchant is told by `sample_request.created`. Optional Idempotency-Key.",
-  request: { body: jsonBody(SampleRequestCreateSchema) },
-  responses: created(SampleRequestSchema, "The request", 400, 401, 404, 409, 422),
-});
+const createRoute = createResourceRoute(
+  "Ask a merchant for a sample",
+  SampleRequestCreateSchema,
+  created(SampleRequestSchema, "The request", 400, 401, 404, 409, 422),
+  "A creator (its session): a SKU of a product under an affiliate plan open to it (else 409 `conflict`), where to send it, and a pitch. The merchant is told by `sample_request.created`. Optional Idempotency-Key.",
+);
 
 const listRoute = route("GET /", "List sample requests, newest first", {
   description:
@@ -44,11 +53,12 @@ const listRoute = route("GET /", "List sample requests, newest first", {
   responses: ok(pageOf(SampleRequestSchema).openapi("SampleRequestList"), "A page of requests", 400, 401, 403),
 });
 
-const getRoute = route("GET /{id}", "Retrieve a sample request", {
-  description: "Its merchant (`affiliates:read`) or its creator.",
-  request: { params: idParam("smp") },
-  responses: ok(SampleRequestSchema, "The request", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute(
+  "smp",
+  "Retrieve a sample request",
+  ok(SampleRequestSchema, "The request", 400, 401, 403, 404),
+  "Its merchant (`affiliates:read`) or its creator.",
+);
 
 const step = actionRoutes("smp", ok(SampleRequestSchema, "The request", 400, 401, 403, 404, 409));
 

@@ -11,6 +11,7 @@ import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
 import {
   created,
+  createResourceRoute,
   idOf,
   idParam,
   jsonBody,
@@ -20,6 +21,7 @@ import {
   pageOf,
   problemResponses,
   resourceFields,
+  retrieveRoute,
   route,
 } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
@@ -93,11 +95,12 @@ const messageParams = idParam("whep").extend({
   messageId: MessageIdSchema.openapi({ param: { name: "messageId", in: "path" } }),
 });
 
-const createRoute_ = route("POST /", "Register a webhook endpoint", {
-  description: `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
-  request: { body: jsonBody(CreateInput) },
-  responses: created(WithSecret, "The endpoint and its secret", 400, 401, 403, 422),
-});
+const createRoute_ = createResourceRoute(
+  "Register a webhook endpoint",
+  CreateInput,
+  created(WithSecret, "The endpoint and its secret", 400, 401, 403, 422),
+  `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
+);
 
 const listRoute = route("GET /", "List your webhook endpoints, newest first", {
   description: base,
@@ -105,11 +108,12 @@ const listRoute = route("GET /", "List your webhook endpoints, newest first", {
   responses: ok(pageOf(WebhookEndpointSchema), "A page", 400, 401, 403),
 });
 
-const getRoute = route("GET /{id}", "Retrieve a webhook endpoint", {
-  description: base,
-  request: { params: idParam("whep") },
-  responses: ok(WebhookEndpointSchema, "The endpoint (ETag)", 400, 401, 403, 404),
-});
+const getRoute = retrieveRoute(
+  "whep",
+  "Retrieve a webhook endpoint",
+  ok(WebhookEndpointSchema, "The endpoint (ETag)", 400, 401, 403, 404),
+  base,
+);
 
 const updateRoute = route("PATCH /{id}", "Change a webhook endpoint", {
   description: `${base} Enabling one the platform disabled clears its reason and starts delivering again.`,

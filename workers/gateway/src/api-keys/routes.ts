@@ -8,7 +8,7 @@ import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
-import { created, idParam, jsonBody, ok, pageOf, route, setOf } from "#shared/openapi.ts";
+import { created, createResourceRoute, idParam, ok, pageOf, route, setOf } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { type Mode, merchantScope, requireMerchant, type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
@@ -47,12 +47,12 @@ const ApiKeyCreateSchema = z
   ])
   .openapi("ApiKeyCreate");
 
-const createKeyRoute = route("POST /", "Create a secret or publishable key (a secret key with `api_keys:write`)", {
-  description:
-    "A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`); a key only of the calling key's mode (403 `forbidden` at `/mode`).",
-  request: { body: jsonBody(ApiKeyCreateSchema) },
-  responses: created(ApiKeyWithSecretSchema, "The new key", 400, 401, 403),
-});
+const createKeyRoute = createResourceRoute(
+  "Create a secret or publishable key (a secret key with `api_keys:write`)",
+  ApiKeyCreateSchema,
+  created(ApiKeyWithSecretSchema, "The new key", 400, 401, 403),
+  "A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`); a key only of the calling key's mode (403 `forbidden` at `/mode`).",
+);
 
 const listKeysRoute = route("GET /", "List the merchant's keys, newest first (never the keys themselves)", {
   description: "A secret key with `api_keys:write`. The keys of the calling key's mode only (test or live).",

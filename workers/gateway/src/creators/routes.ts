@@ -8,9 +8,9 @@ import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import {
   created,
+  createResourceRoute,
   idParam,
   idPathParam,
-  jsonBody,
   noContent,
   ok,
   pageOf,
@@ -57,17 +57,12 @@ const CreatorCreateSchema = z
   .strict()
   .openapi("CreatorCreate");
 
-const createCreatorRoute = route("POST /", "Onboard a creator (operator)", {
-  description: "Creates the creator with a first creator key (ck_test_…), in this response only.",
-  request: { body: jsonBody(CreatorCreateSchema) },
-  responses: created(
-    CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }),
-    "The creator and its key",
-    400,
-    401,
-    409,
-  ),
-});
+const createCreatorRoute = createResourceRoute(
+  "Onboard a creator (operator)",
+  CreatorCreateSchema,
+  created(CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }), "The creator and its key", 400, 401, 409),
+  "Creates the creator with a first creator key (ck_test_…), in this response only.",
+);
 
 export const creatorRoutes = createRouter<{ Bindings: Env }>();
 

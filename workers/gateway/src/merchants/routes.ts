@@ -7,7 +7,17 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, idParam, jsonBody, ok, resourceFields, route, setOf } from "#shared/openapi.ts";
+import {
+  created,
+  createResourceRoute,
+  idParam,
+  jsonBody,
+  ok,
+  resourceFields,
+  retrieveRoute,
+  route,
+  setOf,
+} from "#shared/openapi.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -45,22 +55,23 @@ const OnboardedMerchantSchema = MerchantSchema.extend({
   publishableKey: ApiKeyWithSecretSchema,
 }).openapi("OnboardedMerchant");
 
-const createMerchantRoute = route("POST /", "Onboard a merchant (operator)", {
-  description:
-    "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
-  request: { body: jsonBody(MerchantCreateSchema) },
-  responses: created(OnboardedMerchantSchema, "The merchant and its first keys", 400, 401, 409),
-});
+const createMerchantRoute = createResourceRoute(
+  "Onboard a merchant (operator)",
+  MerchantCreateSchema,
+  created(OnboardedMerchantSchema, "The merchant and its first keys", 400, 401, 409),
+  "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
+);
 
 const getOwnMerchantRoute = route("GET /me", "Retrieve the merchant the calling secret key belongs to", {
   description: "Any secret key of the merchant: the console and other tools learn whose key they hold.",
   responses: ok(MerchantSchema, "The merchant", 401),
 });
 
-const getMerchantRoute = route("GET /{id}", "Retrieve a merchant (operator, or the merchant itself)", {
-  request: { params: idParam("mer") },
-  responses: ok(MerchantSchema, "The merchant", 400, 401, 404),
-});
+const getMerchantRoute = retrieveRoute(
+  "mer",
+  "Retrieve a merchant (operator, or the merchant itself)",
+  ok(MerchantSchema, "The merchant", 400, 401, 404),
+);
 
 const LiveKeysCreateSchema = z
   .object({

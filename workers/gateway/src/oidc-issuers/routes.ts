@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, jsonBody, ok, resourceFields, route } from "#shared/openapi.ts";
+import { created, createResourceRoute, ok, resourceFields, route } from "#shared/openapi.ts";
 import { oidcIssuers } from "#shared/schema.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
 import { isUniqueViolation } from "../schemas.ts";
@@ -31,10 +31,11 @@ const OidcIssuerCreateSchema = z
   .strict()
   .openapi("OidcIssuerCreate");
 
-const createIssuerRoute = route("POST /", "Accept ID tokens from an OIDC issuer (operator)", {
-  request: { body: jsonBody(OidcIssuerCreateSchema) },
-  responses: created(OidcIssuerSchema, "The issuer", 400, 401, 409),
-});
+const createIssuerRoute = createResourceRoute(
+  "Accept ID tokens from an OIDC issuer (operator)",
+  OidcIssuerCreateSchema,
+  created(OidcIssuerSchema, "The issuer", 400, 401, 409),
+);
 
 const listIssuersRoute = route("GET /", "The accepted OIDC issuers (operator)", {
   responses: ok(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer", 401),

@@ -11,7 +11,7 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { newId } from "#shared/ids.ts";
 import { MEDIA_WIDTHS, type MediaOwner, mediaUrl } from "#shared/media.ts";
-import { created, idParam, ok, resourceFields, route } from "#shared/openapi.ts";
+import { created, ok, resourceFields, retrieveRoute, route } from "#shared/openapi.ts";
 import { principalOf } from "#shared/principal.ts";
 import { media, shoppers } from "#shared/schema.ts";
 import { sniffImageType } from "../media/sniff.ts";
@@ -56,11 +56,12 @@ const uploadRoute = route("POST /", "Upload an image (JPEG, PNG, WebP or AVIF, a
   responses: created(MediaSchema, "The stored image and its URLs", 400, 401, 403, 413, 415),
 });
 
-const getUploadRoute = route("GET /{id}", "Read one of your uploads", {
-  description: "The uploader only (another caller's upload is a 404).",
-  request: { params: idParam("med") },
-  responses: ok(MediaSchema, "The upload", 400, 401, 403, 404),
-});
+const getUploadRoute = retrieveRoute(
+  "med",
+  "Read one of your uploads",
+  ok(MediaSchema, "The upload", 400, 401, 403, 404),
+  "The uploader only (another caller's upload is a 404).",
+);
 
 /**
  * Who is uploading, as the owner the catalogue will check when an id is attached. A guest shopper may not: every

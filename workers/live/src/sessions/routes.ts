@@ -11,6 +11,7 @@ import { type MediaOwner, withMediaOf } from "#shared/media.ts";
 import {
   actionRoutes,
   created,
+  createResourceRoute,
   idParam,
   jsonBody,
   ok,
@@ -74,17 +75,16 @@ const listRoute = route("GET /", "List live sessions: live first, then scheduled
 
 const getRoute = retrieveRoute(
   "live",
-  LiveSessionSchema,
   "Retrieve a live session with its product shelf and viewer count",
-  "live session",
+  ok(LiveSessionSchema, "The live session", 400, 404),
 );
 
-const createSessionRoute = route("POST /", "Schedule a live session with its product shelf", {
-  description:
-    "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
-  request: { body: jsonBody(LiveSessionCreateSchema) },
-  responses: created(LiveSessionSchema, "The session (Location, ETag)", 400, 401, 403, 409, 422),
-});
+const createSessionRoute = createResourceRoute(
+  "Schedule a live session with its product shelf",
+  LiveSessionCreateSchema,
+  created(LiveSessionSchema, "The session (Location, ETag)", 400, 401, 403, 409, 422),
+  "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
+);
 
 const updateRoute = route("PATCH /{id}", "Edit a scheduled session: title, cover, start time, shelf (the host)", {
   description:
