@@ -5,12 +5,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { viewed } from "#shared/analytics.ts";
-import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { creators, liveSessionProducts, liveSessions, noteProducts, notes } from "#shared/schema.ts";
+import { creators } from "#shared/schema.ts";
 import type { Figures } from "../../../workers/checkout/src/analytics/report.ts";
-import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+import { as, asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";
 import { asCreator, cny, decide, deliver, newMerchant, requestReturn } from "./returns-helpers.ts";
 
@@ -109,28 +108,8 @@ async function build(): Promise<World> {
   const p1 = await product(m1, 5_000);
   const p2 = await product(m1, 12_000);
   const p3 = await product(m2, 3_000);
-  const noteId = newId("note");
-  const sessionId = newId("live");
-  await db.batch([
-    db.insert(notes).values({ id: noteId, creatorId, title: "种草", body: "好用", images: [] }),
-    db.insert(noteProducts).values({ noteId, productId: p1.productId }),
-    db.insert(liveSessions).values({
-      id: sessionId,
-      hostType: "merchant",
-      merchantId: m1,
-      title: "店播",
-      status: "live",
-      scheduledStartAt: new Date().toISOString(),
-    }),
-    db.insert(liveSessionProducts).values({ sessionId, productId: p2.productId, position: 0 }),
-  ]);
-  const viaNote = encodeAttribution({ noteId, liveSessionId: null, creatorId, productId: p1.productId });
-  const viaSession = encodeAttribution({
-    noteId: null,
-    liveSessionId: sessionId,
-    creatorId: null,
-    productId: p2.productId,
-  });
+  const { noteId, reference: viaNote } = await taggedBy(p1.productId, creatorId);
+  const { liveSessionId: sessionId, reference: viaSession } = await shelvedBy({ merchantId: m1 }, p2.productId);
   const dayA = new Date(`${yesterday}T10:00:00.000Z`);
   const orders: Record<string, Order> = {
     // Yesterday. o1: A, 5000 × 2 through the note (10000 ≥ 9900: no shipping). o2: B, 12000 through the session.

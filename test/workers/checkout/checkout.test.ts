@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { noteProducts, notes } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
 import {
   asMerchant,
@@ -22,6 +21,7 @@ import {
   shopper,
   shopperId,
   stockOf,
+  taggedBy,
 } from "./helpers.ts";
 
 interface Money {
@@ -59,17 +59,6 @@ interface Order {
 }
 
 const creatorId = demo.creators[0]?.id ?? "";
-
-/** A published note of a demo creator tagging the product, and the reference its product link carries. */
-async function taggedBy(productId: string): Promise<{ noteId: string; reference: string }> {
-  const db = database(env);
-  const noteId = newId("note");
-  await db.batch([
-    db.insert(notes).values({ id: noteId, creatorId, title: "试用", body: "好用", images: [] }),
-    db.insert(noteProducts).values({ noteId, productId }),
-  ]);
-  return { noteId, reference: encodeAttribution({ noteId, liveSessionId: null, creatorId, productId }) };
-}
 
 async function productOf(skuId: string): Promise<string | undefined> {
   const rows = await database(env).$client.execute({ sql: "SELECT product_id FROM skus WHERE id = ?", args: [skuId] });

@@ -6,8 +6,7 @@ import { describe, expect, it } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { liveSessionProducts, liveSessions } from "#shared/schema.ts";
-import { asMerchant, call, createSkus, key, shopper, shopperId, stockOf } from "./helpers.ts";
+import { asMerchant, call, createSkus, key, shelvedBy, shopper, shopperId, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
   applyCoupons,
@@ -187,21 +186,8 @@ describe("audience coupons", () => {
   it("a live session's viewers claim with a product link's reference from that session", async () => {
     const m = await newMerchant();
     const { productId } = await createSkus({ prices: [5_000], stock: 1, owner: m });
-    const session = newId("live");
-    await db().batch([
-      db()
-        .insert(liveSessions)
-        .values({
-          id: session,
-          hostType: "merchant",
-          merchantId: m,
-          title: "直播间专享",
-          scheduledStartAt: inMs(0),
-        }),
-      db().insert(liveSessionProducts).values({ sessionId: session, productId, position: 0 }),
-    ]);
+    const { liveSessionId: session, reference: fromRoom } = await shelvedBy({ merchantId: m }, productId);
     const coupon = await issueCoupon(asMerchant(m), { audience: { type: "live_viewers", id: session } });
-    const fromRoom = encodeAttribution({ noteId: null, liveSessionId: session, creatorId: null, productId });
     expect((await claim(coupon.id, "cpv", { attribution: fromRoom })).status).toBe(201);
     // The same session, but a product it does not shelve: the reference does not hold.
     const { productId: unshelved } = await createSkus({ prices: [5_000], stock: 1, owner: m });

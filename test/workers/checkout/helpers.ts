@@ -1,11 +1,21 @@
 // Test fixtures for the checkout Worker: its own products and SKUs in the real database (so no test shares stock
-// with another), flash sales created through the API, and callers as the gateway would name them.
+// with another), the notes and live sessions that refer shoppers to them, flash sales created through the API, and
+// callers as the gateway would name them.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
-import { inventoryLedger, products, skus } from "#shared/schema.ts";
+import {
+  inventoryLedger,
+  liveSessionProducts,
+  liveSessions,
+  noteProducts,
+  notes,
+  products,
+  skus,
+} from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
 import { as, asMerchant } from "../principals.ts";
 
@@ -90,6 +100,48 @@ export async function createSku(options: { price: number; stock: number; owner?:
     owner: options.owner,
   });
   return { productId, skuId: skuIds[0] ?? "" };
+}
+
+/** A published note of `creatorId` (a demo creator's by default) tagging the product, and the reference its link carries. */
+export async function taggedBy(
+  productId: string,
+  creatorId = demo.creators[0]?.id ?? "",
+): Promise<{ noteId: string; reference: string }> {
+  const db = database(env);
+  const noteId = newId("note");
+  await db.batch([
+    db.insert(notes).values({ id: noteId, creatorId, title: "种草", body: "好用", images: [] }),
+    db.insert(noteProducts).values({ noteId, productId }),
+  ]);
+  return { noteId, reference: encodeAttribution({ noteId, liveSessionId: null, creatorId, productId }) };
+}
+
+/**
+ * A live session on air, a merchant's or a creator's, with the product on its shelf (at the shelf's own commission
+ * rate when given), and the reference its product link carries.
+ */
+export async function shelvedBy(
+  host: { merchantId: string } | { creatorId: string },
+  productId: string,
+  commissionRateBps?: number,
+): Promise<{ liveSessionId: string; reference: string }> {
+  const db = database(env);
+  const liveSessionId = newId("live");
+  // A session-only reference names the host creator (none for a merchant's session), as the live room's links do.
+  const creatorId = "creatorId" in host ? host.creatorId : null;
+  const hostedBy =
+    "creatorId" in host ? { hostType: "creator" as const, ...host } : { hostType: "merchant" as const, ...host };
+  await db.batch([
+    db.insert(liveSessions).values({
+      id: liveSessionId,
+      ...hostedBy,
+      title: "直播",
+      status: "live",
+      scheduledStartAt: new Date().toISOString(),
+    }),
+    db.insert(liveSessionProducts).values({ sessionId: liveSessionId, productId, position: 0, commissionRateBps }),
+  ]);
+  return { liveSessionId, reference: encodeAttribution({ noteId: null, liveSessionId, creatorId, productId }) };
 }
 
 /** A 201 whose Location names what it made under `collection`: its body. */

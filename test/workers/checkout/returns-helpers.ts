@@ -2,12 +2,11 @@
 // orders count), orders whose lines a demo creator's note credits, paid in the sandbox, fulfilled and delivered,
 // and a delivery moved back in time (the return window and the payable time are counted from it).
 import { env, exports } from "cloudflare:workers";
-import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { liveSessionProducts, liveSessions, merchants, noteProducts, notes } from "#shared/schema.ts";
+import { merchants } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+import { as, asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
 import { checkout, type Order, type Outcome, sandbox } from "./orders.ts";
 
 declare module "vitest" {
@@ -114,28 +113,9 @@ export async function paidOrderOf(
     }
     let attribution: string | undefined;
     if (line.creator && line.shelfRateBps !== undefined) {
-      const liveSessionId = newId("live");
-      await db.batch([
-        db.insert(liveSessions).values({
-          id: liveSessionId,
-          hostType: "creator",
-          creatorId: line.creator,
-          title: "直播",
-          status: "live",
-          scheduledStartAt: new Date().toISOString(),
-        }),
-        db
-          .insert(liveSessionProducts)
-          .values({ sessionId: liveSessionId, productId, position: 0, commissionRateBps: line.shelfRateBps }),
-      ]);
-      attribution = encodeAttribution({ noteId: null, liveSessionId, creatorId: line.creator, productId });
+      attribution = (await shelvedBy({ creatorId: line.creator }, productId, line.shelfRateBps)).reference;
     } else if (line.creator) {
-      const noteId = newId("note");
-      await db.batch([
-        db.insert(notes).values({ id: noteId, creatorId: line.creator, title: "种草", body: "好用", images: [] }),
-        db.insert(noteProducts).values({ noteId, productId }),
-      ]);
-      attribution = encodeAttribution({ noteId, liveSessionId: null, creatorId: line.creator, productId });
+      attribution = (await taggedBy(productId, line.creator)).reference;
     }
     const res = await call("POST", `/v1/carts/${cart.id}/lines`, {
       headers: s,
