@@ -2,7 +2,7 @@
 // token is renewed every 10 minutes while watching); the host's and a moderator's tokens are not views. Recorded
 // after the response (waitUntil), so the test waits for the rollup row.
 import { describe, expect, it, vi } from "vitest";
-import { db, newCreator, newMerchant, newProduct, newShopper, scheduled, tokensFor } from "./helpers.ts";
+import { db, hostWithShelf, newShopper, scheduled, tokensFor } from "./helpers.ts";
 
 async function streamViews(kind: string, id: string): Promise<number> {
   const rows = await db().$client.execute({
@@ -14,13 +14,9 @@ async function streamViews(kind: string, id: string): Promise<number> {
 
 describe("stream views", () => {
   it("count each viewer once a day, for the session, its host and its shelf's merchant", async () => {
-    const host = await newCreator();
-    const merchant = await newMerchant();
+    const { host, merchant, productIds } = await hostWithShelf();
     const moderator = await newShopper("场控");
-    const session = await scheduled(host, {
-      productIds: [await newProduct(merchant.id)],
-      moderatorIds: [moderator.id],
-    });
+    const session = await scheduled(host, { productIds, moderatorIds: [moderator.id] });
     const [first, second, last] = [await newShopper(), await newShopper(), await newShopper()];
     for (const who of [first, first, second, first, host, moderator, last]) await tokensFor(session.id, who);
     // first (three tokens), second and last = 3; the host and the moderator are not viewers. The last viewer's

@@ -3,14 +3,12 @@ import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { campaignPrices, campaignProducts, campaigns } from "#shared/schema.ts";
 import { campaignTerms } from "../sale-terms.ts";
-import { db, join, newCreator, newMerchant, newProduct, scheduled, tokensFor } from "./helpers.ts";
+import { db, hostWithShelf, join, scheduled, tokensFor } from "./helpers.ts";
 
 describe("the pinned product during a campaign", () => {
   it("shows the campaign price on the main day (the list price of a product not in it)", async () => {
-    const host = await newCreator("主播");
-    const merchant = await newMerchant();
-    const inCampaign = await newProduct(merchant.id, { price: 9_900 });
-    const outside = await newProduct(merchant.id, { price: 9_900 });
+    const { host, merchant, productIds } = await hostWithShelf([{ price: 9_900 }, { price: 9_900 }], "主播");
+    const [inCampaign = "", outside = ""] = productIds;
     const [sku] = await db().query.skus.findMany({ where: (s, { eq }) => eq(s.productId, inCampaign) });
     const campaignId = newId("cmp");
     await db().batch([

@@ -45,11 +45,15 @@ export const demoMerchant = (n: 1 | 2 | 3): Caller => {
   return { id, headers: asMerchant(id) };
 };
 
+export interface ProductOptions {
+  price?: number;
+  stock?: number;
+  allowsPromotion?: boolean;
+  commissionRateBps?: number;
+}
+
 /** An active product with one SKU at `price` and `stock`, its stock explained by the ledger. */
-export async function newProduct(
-  merchantId: string,
-  options: { price?: number; stock?: number; allowsPromotion?: boolean; commissionRateBps?: number } = {},
-): Promise<string> {
+export async function newProduct(merchantId: string, options: ProductOptions = {}): Promise<string> {
   const id = newId("prod");
   const skuId = newId("sku");
   const stock = options.stock ?? 10;
@@ -80,6 +84,23 @@ export async function newProduct(
       .values({ id: newId("led"), skuId, delta: stock, reason: "initial_stock", idempotencyKey: "live-test" }),
   ]);
   return id;
+}
+
+/**
+ * What most room tests start from: a creator to host and a new merchant's products for the shelf, `products` of them
+ * with the defaults or one per options object.
+ */
+export async function hostWithShelf(
+  products: number | ProductOptions[] = 1,
+  hostName?: string,
+): Promise<{ host: Caller; merchant: Caller; productIds: string[] }> {
+  const host = await newCreator(hostName);
+  const merchant = await newMerchant();
+  const productIds: string[] = [];
+  for (const options of typeof products === "number" ? Array.from({ length: products }, () => ({})) : products) {
+    productIds.push(await newProduct(merchant.id, options));
+  }
+  return { host, merchant, productIds };
 }
 
 export function call(

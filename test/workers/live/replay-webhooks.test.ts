@@ -6,27 +6,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { flashSales, liveSessionSummaries, liveSessions } from "#shared/schema.ts";
 import type { LiveRoom } from "../../../workers/live/src/room/live-room.ts";
-import {
-  type Caller,
-  call,
-  db,
-  join,
-  newCreator,
-  newMerchant,
-  newProduct,
-  newShopper,
-  scheduled,
-  tokensFor,
-} from "./helpers.ts";
+import { type Caller, call, db, hostWithShelf, join, newShopper, scheduled, tokensFor } from "./helpers.ts";
 
 let host: Caller;
 let merchant: Caller;
 let productIds: string[];
 
 beforeAll(async () => {
-  host = await newCreator();
-  merchant = await newMerchant();
-  productIds = [await newProduct(merchant.id), await newProduct(merchant.id), await newProduct(merchant.id)];
+  ({ host, merchant, productIds } = await hostWithShelf(3));
 });
 
 async function sha256Base64(body: string): Promise<string> {

@@ -20,10 +20,8 @@ import {
   call,
   db,
   type Frame,
+  hostWithShelf,
   join,
-  newCreator,
-  newMerchant,
-  newProduct,
   newShopper,
   openRoom,
   type RoomClient,
@@ -37,10 +35,8 @@ let moderator: Caller;
 let productIds: string[];
 
 beforeAll(async () => {
-  host = await newCreator("主播");
+  ({ host, productIds } = await hostWithShelf([{ price: 9900, stock: 40 }, {}], "主播"));
   moderator = await newShopper("场控");
-  const merchant = await newMerchant();
-  productIds = [await newProduct(merchant.id, { price: 9900, stock: 40 }), await newProduct(merchant.id)];
 });
 
 /** A fresh session with its host in the room; each test gets its own room. */

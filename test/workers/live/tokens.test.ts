@@ -7,7 +7,7 @@ import {
   type Caller,
   call,
   db,
-  newCreator,
+  hostWithShelf,
   newMerchant,
   newProduct,
   newShopper,
@@ -23,12 +23,11 @@ let moderator: Caller;
 let sessionId: string;
 
 beforeAll(async () => {
-  host = await newCreator("主播小林");
+  const shelf = await hostWithShelf(1, "主播小林");
+  host = shelf.host;
   shopper = await newShopper();
   moderator = await newShopper("场控");
-  const merchant = await newMerchant();
-  const productId = await newProduct(merchant.id);
-  sessionId = (await scheduled(host, { productIds: [productId], moderatorIds: [moderator.id] })).id;
+  sessionId = (await scheduled(host, { productIds: shelf.productIds, moderatorIds: [moderator.id] })).id;
 });
 
 describe("POST /v1/live/sessions/{id}/token", () => {
