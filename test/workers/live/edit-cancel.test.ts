@@ -5,18 +5,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { media } from "#shared/schema.ts";
-import {
-  call,
-  db,
-  hostWithShelf,
-  join,
-  newCreator,
-  newMerchant,
-  newProduct,
-  newShopper,
-  scheduled,
-  tokensFor,
-} from "./helpers.ts";
+import { call, db, join, newCreator, newMerchant, newProduct, newShopper, scheduled, tokensFor } from "./helpers.ts";
 
 const path = (id: string) => `/v1/live/sessions/${id}`;
 
@@ -33,8 +22,9 @@ async function etagOf(id: string): Promise<string> {
 
 describe("PATCH /v1/live/sessions/{id}", () => {
   it("edits title, cover, start time and shelf with If-Match; the room's shelf follows; a stale ETag is 412", async () => {
-    const { host, productIds } = await hostWithShelf(3);
-    const [a = "", b = "", c = ""] = productIds;
+    const host = await newCreator();
+    const merchant = await newMerchant();
+    const [a, b, c] = [await newProduct(merchant.id), await newProduct(merchant.id), await newProduct(merchant.id)];
     const { id } = await scheduled(host, { productIds: [a, b] });
     const shopper = await newShopper();
     const viewer = await join(await tokensFor(id, shopper));
