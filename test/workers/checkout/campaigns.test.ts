@@ -2,12 +2,13 @@
 // the campaign price on the main day only; a campaign's spend-and-save and coupons cover its products only.
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
-import { campaignTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import {
   applyCoupons,
+  cartOf,
   claim,
   cny,
+  createCampaign,
   inMs,
   issueCoupon,
   newMerchant,
@@ -25,32 +26,14 @@ interface Cart {
   };
 }
 
-async function createCampaign(mainInMs: number, body: Record<string, unknown> = {}) {
-  const res = await call("POST", "/v1/campaigns", {
-    headers: operator,
-    body: campaignTerms(mainInMs, { presaleStartsAt: inMs(mainInMs - 3_600_000), ...body }),
-  });
-  expect(res.status).toBe(201);
-  return res.json<{ id: string; period: string; presaleStartsAt: string; mainStartsAt: string }>();
-}
-
 const join = (campaignId: string, merchant: string, body: unknown) =>
   call("POST", `/v1/campaigns/${campaignId}/products`, { headers: asMerchant(merchant), body });
 
-async function cartOf(who: string, lines: { skuId: string; quantity: number }[]) {
-  const cart = await (await call("POST", "/v1/carts", { headers: shopper(who) })).json<{ id: string }>();
-  let res: Response | undefined;
-  for (const line of lines) {
-    res = await call("POST", `/v1/carts/${cart.id}/lines`, { headers: shopper(who), body: line });
-    expect(res.status).toBe(200);
-  }
-  return (await res?.json<Cart>()) as Cart;
-}
-
 describe("campaigns", () => {
   it("the operator creates one with its periods; merchants may not; bad periods are 400", async () => {
-    const campaign = await createCampaign(-60_000);
-    expect(campaign).toMatchObject({ object: "campaign", badge: "双11", period: "main" });
+    const presaleStartsAt = inMs(-3_660_000);
+    const campaign = await createCampaign(-60_000, { presaleStartsAt });
+    expect(campaign).toMatchObject({ object: "campaign", badge: "双11", period: "main", presaleStartsAt });
     expect(await (await call("GET", `/v1/campaigns/${campaign.id}`, {})).json()).toMatchObject({ id: campaign.id });
     const later = await createCampaign(5_400_000);
     expect(later.period).toBe("warmup");
@@ -110,7 +93,7 @@ describe("campaigns", () => {
     const { productId: p2, skuIds: s2 } = await createSkus({ prices: [10_000], stock: 5, owner: m });
     expect((await join(main.id, m, { productId: p1, prices: [{ skuId: s1[0], price: cny(7_900) }] })).status).toBe(201);
     expect((await join(warm.id, m, { productId: p2, prices: [{ skuId: s2[0], price: cny(7_900) }] })).status).toBe(201);
-    const cart = await cartOf("cmc", [
+    const cart = await cartOf<Cart>("cmc", [
       { skuId: s1[0] ?? "", quantity: 2 },
       { skuId: s2[0] ?? "", quantity: 1 },
     ]);
@@ -176,7 +159,7 @@ describe("campaigns", () => {
     });
     expect((await claim(coupon.id, "cms")).status).toBe(201);
 
-    const cart = await cartOf("cms", [
+    const cart = await cartOf<Cart>("cms", [
       { skuId: skuIds[0] ?? "", quantity: 1 },
       { skuId: outside[0] ?? "", quantity: 1 },
     ]);

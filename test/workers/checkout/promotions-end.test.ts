@@ -4,10 +4,19 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { campaignTerms } from "../sale-terms.ts";
 import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
-import { applyCoupons, cartWith, claim, cny, inMs, issueCoupon, newMerchant, operator } from "./promotions-helpers.ts";
+import {
+  applyCoupons,
+  cartWith,
+  claim,
+  cny,
+  createCampaign,
+  inMs,
+  issueCoupon,
+  newMerchant,
+  operator,
+} from "./promotions-helpers.ts";
 
 interface Coupon {
   id: string;
@@ -110,14 +119,6 @@ describe("ending a coupon early", () => {
 });
 
 describe("a merchant leaving a campaign", () => {
-  async function createCampaign(mainInMs: number) {
-    const res = await call("POST", "/v1/campaigns", {
-      headers: operator,
-      body: campaignTerms(mainInMs),
-    });
-    expect(res.status).toBe(201);
-    return res.json<{ id: string }>();
-  }
   const join = (campaignId: string, merchant: string, productId: string, skuId: string, price: number) =>
     call("POST", `/v1/campaigns/${campaignId}/products`, {
       headers: asMerchant(merchant),

@@ -1,9 +1,11 @@
 // Fixtures for the promotion tests: a merchant of the test's own (spend-and-save rules are merchant-wide, so they
 // must not touch the demo merchant other files check out with), coupons, rules and campaigns through the API.
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { merchants } from "#shared/schema.ts";
+import { campaignTerms } from "../sale-terms.ts";
 import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
 
 export const operator = as({ type: "operator" });
@@ -49,17 +51,34 @@ export async function spendAndSave(issuer: Record<string, string>, body: Record<
   return res.json<{ id: string }>();
 }
 
+/** A campaign the operator creates (201), on the shared terms: its main day starts in `mainInMs`. */
+export async function createCampaign(mainInMs: number, extra: Record<string, unknown> = {}) {
+  const res = await call("POST", "/v1/campaigns", { headers: operator, body: campaignTerms(mainInMs, extra) });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json<{ id: string; period: string }>();
+}
+
+/** A new cart of `who` with these lines (200 each), as the answer to the last line shows it. */
+export async function cartOf<Cart extends { id: string }>(
+  who: string,
+  lines: { skuId: string; quantity: number }[],
+): Promise<Cart> {
+  let cart = await (await call("POST", "/v1/carts", { headers: shopper(who) })).json<Cart>();
+  for (const line of lines) {
+    const res = await call("POST", `/v1/carts/${cart.id}/lines`, { headers: shopper(who), body: line });
+    expect(res.status, await res.clone().text()).toBe(200);
+    cart = await res.json<Cart>();
+  }
+  return cart;
+}
+
 /** A cart of `who` with one line per `{ price, quantity }`, over fresh SKUs of `owner`. */
 export async function cartWith(who: string, owner: string, lines: { price: number; quantity: number }[]) {
   const { productId, skuIds } = await createSkus({ prices: lines.map((l) => l.price), stock: 10, owner });
-  const cart = await (await call("POST", "/v1/carts", { headers: shopper(who) })).json<{ id: string }>();
-  for (const [i, skuId] of skuIds.entries()) {
-    const res = await call("POST", `/v1/carts/${cart.id}/lines`, {
-      headers: shopper(who),
-      body: { skuId, quantity: lines[i]?.quantity ?? 1 },
-    });
-    if (res.status !== 200) throw new Error(`cartWith: ${res.status} ${await res.text()}`);
-  }
+  const cart = await cartOf(
+    who,
+    skuIds.map((skuId, i) => ({ skuId, quantity: lines[i]?.quantity ?? 1 })),
+  );
   return { cartId: cart.id, productId, skuIds };
 }
 
