@@ -1,5 +1,7 @@
 // Cursor pagination (docs/api/conventions.md#lists-and-cursors): `limit` 1..100, default 20; cursors are opaque to clients.
 import { z } from "@hono/zod-openapi";
+import { and, desc, lt, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteSelect } from "drizzle-orm/sqlite-core";
 import { ProblemError } from "./errors.ts";
 
 export const pageQuery = z.object({
@@ -61,4 +63,24 @@ export function page<T extends { id: string }>(rows: T[], limit: number): Page<T
   const data = rows.slice(0, limit);
   const last = data.at(-1);
   return { data, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+/**
+ * One newest-first page of a table's rows that match `filters` (undefined ones are left out): those with an `id`
+ * before the cursor's, fetched `limit + 1` to tell whether another page follows. `query` is the select made dynamic,
+ * `db.select().from(orders).$dynamic()`; `limit` and `cursor` are the route's validated `pageQuery`.
+ */
+export async function newestPage<Q extends SQLiteSelect & { _: { result: { id: string }[] } }>(
+  query: Q,
+  id: SQLiteColumn,
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+  ...filters: (SQL | undefined)[]
+): Promise<Page<Q["_"]["result"][number]>> {
+  const after = decodeCursor(cursor);
+  const rows = await query
+    .where(and(...filters, after ? lt(id, after) : undefined))
+    .orderBy(desc(id))
+    .limit(limit + 1);
+  // A dynamic select awaits to its result rows; drizzle's types say only Awaited<Q>.
+  return page(rows as Q["_"]["result"], limit);
 }

@@ -1,7 +1,7 @@
 // Products: public reads for storefronts (active products), and the owning merchant's view and writes
 // (`catalog:write`). Another merchant's product is a 404, never a 403.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, exists, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { etag as bodyEtag } from "hono/etag";
 import { database } from "#shared/db.ts";
@@ -22,7 +22,7 @@ import {
   retrieveRoute,
   route,
 } from "#shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
 import { products, skus } from "#shared/schema.ts";
@@ -119,7 +119,6 @@ productRoutes.openapi(listProducts, async (c) => {
       errors: [{ path: "/status", message: "needs a merchant's secret key" }],
     });
   }
-  const after = decodeCursor(query.cursor);
   const skuMatch = (condition: SQL | undefined) =>
     exists(
       database(c.env)
@@ -133,7 +132,6 @@ productRoutes.openapi(listProducts, async (c) => {
     query.merchantId && !owner ? eq(products.merchantId, query.merchantId) : undefined,
     query.category ? eq(products.category, query.category) : undefined,
     query.brand ? eq(products.brand, query.brand) : undefined,
-    after ? lt(products.id, after) : undefined,
     query.minPrice !== undefined || query.maxPrice !== undefined || query.currency
       ? skuMatch(
           and(
@@ -147,13 +145,7 @@ productRoutes.openapi(listProducts, async (c) => {
     query.inStock === "false" ? sql`NOT ${skuMatch(sql`${skus.stock} > 0`)}` : undefined,
   ];
   const db = database(c.env);
-  const rows = await db
-    .select()
-    .from(products)
-    .where(and(...conditions))
-    .orderBy(desc(products.id))
-    .limit(query.limit + 1);
-  const result = page(rows, query.limit);
+  const result = await newestPage(db.select().from(products).$dynamic(), products.id, query, ...conditions);
   c.header("cache-control", owner ? "private, no-store" : publicCache);
   return c.json({ data: await withSkus(db, result.data, owner !== null), nextCursor: result.nextCursor }, 200);
 });

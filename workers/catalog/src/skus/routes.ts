@@ -1,13 +1,13 @@
 // SKUs of the merchant's own products: price and options, and stock through the inventory ledger only.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import { created, idParam, jsonBody, ok, pageOf, resourceFields, route } from "#shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
 import { PriceInputSchema, SkuSchema } from "../products/product.ts";
@@ -114,17 +114,14 @@ skuRoutes.openapi(adjustRoute, async (c) => {
 skuRoutes.openapi(listAdjustmentsRoute, async (c) => {
   const merchant = requireMerchant(c, "catalog:write");
   const { id } = c.req.valid("param");
-  const { limit, cursor } = c.req.valid("query");
   const db = database(c.env);
   await ownSku(db, merchant.merchantId, id);
-  const after = decodeCursor(cursor);
-  const rows = await db
-    .select()
-    .from(inventoryLedger)
-    .where(and(eq(inventoryLedger.skuId, id), after ? lt(inventoryLedger.id, after) : undefined))
-    .orderBy(desc(inventoryLedger.id))
-    .limit(limit + 1);
-  const result = page(rows, limit);
+  const result = await newestPage(
+    db.select().from(inventoryLedger).$dynamic(),
+    inventoryLedger.id,
+    c.req.valid("query"),
+    eq(inventoryLedger.skuId, id),
+  );
   return c.json(
     {
       data: result.data.map((r) => ({

@@ -2,7 +2,7 @@
 // lines; their merchant lists, reads, fulfils, delivers and refunds them (`orders:read`, `orders:write`); another
 // merchant's order is a 404. Both read an order's refunds.
 import { z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
@@ -21,7 +21,7 @@ import {
   retrieveRoute,
   route,
 } from "#shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { decodeCursor, newestPage, page, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
   livemodeOf,
@@ -156,22 +156,15 @@ orderRoutes.openapi(listRoute, async (c) => {
         ? eq(orders.ownerId, customerOf(c))
         : undefined;
   if (!owner) throw new ProblemError("unauthorized", "Listing orders needs a shopper's token or a merchant's key.");
-  const after = decodeCursor(query.cursor);
   const db = database(c.env);
-  const rows = await db
-    .select()
-    .from(orders)
-    .where(
-      and(
-        owner,
-        eq(orders.livemode, livemodeOf(c)),
-        query.status ? eq(orders.status, query.status) : undefined,
-        after ? lt(orders.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(orders.id))
-    .limit(query.limit + 1);
-  const result = page(rows, query.limit);
+  const result = await newestPage(
+    db.select().from(orders).$dynamic(),
+    orders.id,
+    query,
+    owner,
+    eq(orders.livemode, livemodeOf(c)),
+    query.status ? eq(orders.status, query.status) : undefined,
+  );
   const ids = result.data.map((o) => o.id);
   const [lines, pays, discounts] =
     ids.length === 0

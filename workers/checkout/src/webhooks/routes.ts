@@ -2,7 +2,7 @@
 // list, read, change, delete, rotate the secret, read the delivery log, resend a message, replay what failed, send
 // a test event. Deliveries follow the Standard Webhooks spec (webhooks/deliver.ts).
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { etagOf } from "#shared/etag.ts";
@@ -24,7 +24,7 @@ import {
   retrieveRoute,
   route,
 } from "#shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";
 import { webhookEventTypes } from "#shared/webhook-events.ts";
@@ -209,20 +209,13 @@ webhookEndpointRoutes.openapi(createRoute_, async (c) => {
 webhookEndpointRoutes.openapi(listRoute, async (c) => {
   const { merchantId } = requireMerchant(c, scope);
   const query = c.req.valid("query");
-  const after = decodeCursor(query.cursor);
-  const rows = await database(c.env)
-    .select()
-    .from(webhookEndpoints)
-    .where(
-      and(
-        eq(webhookEndpoints.merchantId, merchantId),
-        eq(webhookEndpoints.livemode, livemodeOf(c)),
-        after ? lt(webhookEndpoints.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(webhookEndpoints.id))
-    .limit(query.limit + 1);
-  const result = page(rows, query.limit);
+  const result = await newestPage(
+    database(c.env).select().from(webhookEndpoints).$dynamic(),
+    webhookEndpoints.id,
+    query,
+    eq(webhookEndpoints.merchantId, merchantId),
+    eq(webhookEndpoints.livemode, livemodeOf(c)),
+  );
   return c.json({ data: result.data.map(toEndpoint), nextCursor: result.nextCursor }, 200);
 });
 
@@ -262,20 +255,13 @@ webhookEndpointRoutes.openapi(attemptsRoute, async (c) => {
   const { db, merchantId, id } = callerAndEndpoint(c);
   const query = c.req.valid("query");
   await ownEndpoint(db, merchantId, id);
-  const after = decodeCursor(query.cursor);
-  const rows = await db
-    .select()
-    .from(webhookAttempts)
-    .where(
-      and(
-        eq(webhookAttempts.endpointId, id),
-        query.messageId ? eq(webhookAttempts.messageId, query.messageId) : undefined,
-        after ? lt(webhookAttempts.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(webhookAttempts.id))
-    .limit(query.limit + 1);
-  const result = page(rows, query.limit);
+  const result = await newestPage(
+    db.select().from(webhookAttempts).$dynamic(),
+    webhookAttempts.id,
+    query,
+    eq(webhookAttempts.endpointId, id),
+    query.messageId ? eq(webhookAttempts.messageId, query.messageId) : undefined,
+  );
   const data = result.data.map(({ endpointId: _, ...row }) => ({ ...row, object: "webhook_attempt" as const }));
   return c.json({ data, nextCursor: result.nextCursor }, 200);
 });

@@ -4,12 +4,12 @@
 // key may mint or revoke them. A key manages only keys of its own mode (test or live). Another merchant's key id, or
 // one of the other mode, is a 404. Revoking takes effect on the next request.
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { created, createResourceRoute, idParam, ok, pageOf, route, setOf } from "#shared/openapi.ts";
-import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
+import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { type Mode, merchantScope, requireMerchant, type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys } from "#shared/schema.ts";
 import { forget } from "../pipeline/key-cache.ts";
@@ -99,15 +99,13 @@ apiKeyRoutes.openapi(createKeyRoute, async (c) => {
 
 apiKeyRoutes.openapi(listKeysRoute, async (c) => {
   const { merchantId, mode } = requireMerchant(c, scope);
-  const { limit, cursor } = c.req.valid("query");
-  const after = decodeCursor(cursor);
-  const rows = await database(c.env)
-    .select(keyColumns)
-    .from(apiKeys)
-    .where(and(eq(apiKeys.merchantId, merchantId), inMode(mode), after ? lt(apiKeys.id, after) : undefined))
-    .orderBy(desc(apiKeys.id))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit);
+  const { data, nextCursor } = await newestPage(
+    database(c.env).select(keyColumns).from(apiKeys).$dynamic(),
+    apiKeys.id,
+    c.req.valid("query"),
+    eq(apiKeys.merchantId, merchantId),
+    inMode(mode),
+  );
   return c.json({ data: data.map(toApiKey), nextCursor }, 200);
 });
 
