@@ -92,6 +92,16 @@ export function requireOperator(c: Context): void {
   }
 }
 
+/**
+ * The calling creator's id (its session), or a 401 problem whose detail says that `what` needs a creator's access
+ * token ("Answering a plan needs …").
+ */
+export function requireCreator(c: Context, what = "This route"): string {
+  const { actor } = principalOf(c);
+  if (actor.type === "creator") return actor.creatorId;
+  throw new ProblemError("unauthorized", `${what} needs a creator's access token: Authorization: Bearer <JWT>.`);
+}
+
 /** A signed-in shopper or creator (a person), or a 401 problem. */
 export function requirePerson(c: Context): Extract<Actor, { type: "shopper" | "creator" }> {
   const { actor } = principalOf(c);

@@ -17,7 +17,7 @@ import {
   route,
 } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
+import { merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   AffiliatePlanCreateSchema,
   AffiliatePlanSchema,
@@ -96,17 +96,6 @@ function viewerOf(c: Context): PlanViewer {
   throw new ProblemError("unauthorized", "Affiliate plans need a merchant's secret key or a creator's access token.");
 }
 
-function creatorOf(c: Context): string {
-  const { actor } = principalOf(c);
-  if (actor.type !== "creator") {
-    throw new ProblemError(
-      "unauthorized",
-      "Answering a plan needs a creator's access token: Authorization: Bearer <JWT>.",
-    );
-  }
-  return actor.creatorId;
-}
-
 export const affiliatePlanRoutes = createRouter<{ Bindings: Env }>();
 
 affiliatePlanRoutes.post("/", merchantScope("affiliates:write"), idempotency({ required: false }));
@@ -148,11 +137,13 @@ affiliatePlanRoutes.openapi(endPlanRoute, async (c) => {
 });
 
 affiliatePlanRoutes.openapi(answerRoute("accept"), async (c) => {
-  const answered = await answerPlan(database(c.env), creatorOf(c), c.req.valid("param").id, "accepted", new Date());
+  const creatorId = requireCreator(c, "Answering a plan");
+  const answered = await answerPlan(database(c.env), creatorId, c.req.valid("param").id, "accepted", new Date());
   return c.json(answered.plan, 200);
 });
 
 affiliatePlanRoutes.openapi(answerRoute("decline"), async (c) => {
-  const answered = await answerPlan(database(c.env), creatorOf(c), c.req.valid("param").id, "declined", new Date());
+  const creatorId = requireCreator(c, "Answering a plan");
+  const answered = await answerPlan(database(c.env), creatorId, c.req.valid("param").id, "declined", new Date());
   return c.json(answered.plan, 200);
 });

@@ -5,9 +5,9 @@ import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { actionRoutes, jsonBody, ok, retrieveRoute } from "#shared/openapi.ts";
-import { livemodeOf, requireMerchant } from "#shared/principal.ts";
+import { livemodeOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
-import { creatorOf, viewerOf } from "../collaborations/routes.ts";
+import { viewerOf } from "../collaborations/routes.ts";
 import {
   ApplicationSchema,
   AUTO_APPROVE_DAYS,
@@ -78,7 +78,7 @@ collaborationApplicationRoutes.openapi(getRoute, async (c) => {
 collaborationApplicationRoutes.openapi(acceptRoute, async (c) => c.json(await step(c, merchantOf(c), "accept"), 200));
 collaborationApplicationRoutes.openapi(declineRoute, async (c) => c.json(await step(c, merchantOf(c), "decline"), 200));
 collaborationApplicationRoutes.openapi(submitRoute, async (c) => {
-  const viewer = { creatorId: creatorOf(c), livemode: livemodeOf(c) };
+  const viewer = { creatorId: requireCreator(c), livemode: livemodeOf(c) };
   const before = await readApplication(database(c.env), c.req.valid("param").id, viewer);
   const after = await step(c, viewer, "submit", { noteId: c.req.valid("json").noteId });
   // The note now shows the paid-partnership label (a note submitted before and replaced no longer does): cached

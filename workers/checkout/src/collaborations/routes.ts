@@ -8,7 +8,7 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { created, createResourceRoute, idParam, jsonBody, ok, pageOf, retrieveRoute, route } from "#shared/openapi.ts";
 import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQuery } from "#shared/pagination.ts";
-import { livemodeOf, merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";
+import { livemodeOf, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   ApplicationCreateSchema,
   ApplicationSchema,
@@ -85,14 +85,6 @@ export function viewerOf(c: Context, write: boolean): Viewer {
   throw new ProblemError("unauthorized", "Collaborations need a merchant's secret key or a creator's access token.");
 }
 
-export function creatorOf(c: Context): string {
-  const { actor } = principalOf(c);
-  if (actor.type !== "creator") {
-    throw new ProblemError("unauthorized", "This needs a creator's access token: Authorization: Bearer <JWT>.");
-  }
-  return actor.creatorId;
-}
-
 export const collaborationRoutes = createRouter<{ Bindings: Env }>();
 
 collaborationRoutes.post("/", merchantScope("affiliates:write"), idempotency({ required: false }));
@@ -138,7 +130,7 @@ collaborationRoutes.openapi(applyRoute, async (c) => {
   const application = await apply(
     database(c.env),
     c.req.valid("param").id,
-    creatorOf(c),
+    requireCreator(c),
     livemodeOf(c),
     c.req.valid("json").pitch,
     new Date(),

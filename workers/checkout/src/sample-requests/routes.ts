@@ -18,7 +18,7 @@ import {
   route,
 } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { principalOf, requireMerchant } from "#shared/principal.ts";
+import { principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   ApproveSchema,
   advanceSample,
@@ -95,19 +95,11 @@ function viewerOf(c: Context, write: boolean): SampleViewer {
   throw new ProblemError("unauthorized", "Sample requests need a merchant's secret key or a creator's access token.");
 }
 
-function creatorOnly(c: Context): string {
-  const { actor } = principalOf(c);
-  if (actor.type !== "creator") {
-    throw new ProblemError("unauthorized", "This needs a creator's access token: Authorization: Bearer <JWT>.");
-  }
-  return actor.creatorId;
-}
-
 /** The request moved on one step: the merchant's steps need `affiliates:write`, the receipt its creator. */
 function advance(c: Context, step: Parameters<typeof advanceSample>[3], input: Parameters<typeof advanceSample>[4]) {
   const viewer =
     step === "receipt"
-      ? { creatorId: creatorOnly(c) }
+      ? { creatorId: requireCreator(c) }
       : { merchantId: requireMerchant(c, "affiliates:write").merchantId };
   return advanceSample(database(c.env), viewer, c.req.param("id") ?? "", step, input, new Date());
 }
@@ -116,7 +108,7 @@ export const sampleRequestRoutes = createRouter<{ Bindings: Env }>();
 
 sampleRequestRoutes.post("/", idempotency({ required: false }));
 sampleRequestRoutes.openapi(createRoute, async (c) => {
-  const sample = await requestSample(database(c.env), creatorOnly(c), c.req.valid("json"), new Date());
+  const sample = await requestSample(database(c.env), requireCreator(c), c.req.valid("json"), new Date());
   c.header("location", `/v1/sample-requests/${sample.id}`);
   return c.json(sample, 201);
 });

@@ -1,9 +1,7 @@
 // Creators: the operator onboards them, each with a first creator key (ck_test_…, shown once), which the creator
 // exchanges for tokens at POST /v1/creator-sessions. A creator keeps a showcase (showcase.ts), public to storefronts.
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import {
@@ -18,6 +16,7 @@ import {
   route,
 } from "#shared/openapi.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
+import { requireCreator } from "#shared/principal.ts";
 import { apiKeys, creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
@@ -108,21 +107,13 @@ const getShowcaseRoute = route("GET /{id}/showcase", "A creator's showcase", {
   responses: ok(pageOf(ShowcaseItemSchema).openapi("ShowcaseItemList"), "A page of the showcase", 400, 404),
 });
 
-function creatorOnly(c: Context): string {
-  const { actor } = c.get("principal");
-  if (actor.type !== "creator") {
-    throw new ProblemError("unauthorized", "This route needs a creator's access token: Authorization: Bearer <JWT>.");
-  }
-  return actor.creatorId;
-}
-
 creatorRoutes.openapi(putShowcaseRoute, async (c) => {
-  const item = await addToShowcase(database(c.env), creatorOnly(c), c.req.valid("param").productId);
+  const item = await addToShowcase(database(c.env), requireCreator(c), c.req.valid("param").productId);
   return c.json(item, 200);
 });
 
 creatorRoutes.openapi(deleteShowcaseRoute, async (c) => {
-  await removeFromShowcase(database(c.env), creatorOnly(c), c.req.valid("param").productId);
+  await removeFromShowcase(database(c.env), requireCreator(c), c.req.valid("param").productId);
   return c.body(null, 204);
 });
 

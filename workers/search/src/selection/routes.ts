@@ -6,12 +6,11 @@
 import { z } from "@hono/zod-openapi";
 import { bestPlanSql, planRateSql } from "#shared/affiliates.ts";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema, ok, pageOf, route } from "#shared/openapi.ts";
 import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
-import { livemodeOf, principalOf } from "#shared/principal.ts";
+import { livemodeOf, requireCreator } from "#shared/principal.ts";
 import { MAX_QUERY_CHARACTERS } from "../search/query.ts";
 import { searchCatalog } from "../search/search.ts";
 
@@ -101,13 +100,7 @@ function decode(cursor: string, sort: SelectionSort): Cursor {
 export const selectionRoutes = createRouter<{ Bindings: Env }>();
 
 selectionRoutes.openapi(selectionRoute, async (c) => {
-  const { actor } = principalOf(c);
-  if (actor.type !== "creator") {
-    throw new ProblemError(
-      "unauthorized",
-      "The selection centre needs a creator's access token: Authorization: Bearer <JWT>.",
-    );
-  }
+  const creatorId = requireCreator(c, "The selection centre");
   const query = c.req.valid("query");
   const db = database(c.env);
   const cursor = query.cursor === undefined ? undefined : decode(query.cursor, query.sort);
@@ -163,7 +156,7 @@ selectionRoutes.openapi(selectionRoute, async (c) => {
           WHERE :after IS NULL OR ${column} < :value OR (${column} = :value AND id < :after)
           ORDER BY ${column} DESC, id DESC LIMIT :limit`,
     args: {
-      creator: actor.creatorId,
+      creator: creatorId,
       now,
       since,
       livemode: livemodeOf(c) ? 1 : 0,
