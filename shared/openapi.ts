@@ -73,6 +73,16 @@ export function route<V extends Verb, P extends string, R extends Omit<RouteConf
   return createRoute({ method, path, summary, ...rest });
 }
 
+/** A route of one of the shapes below: its `request` and `responses`, and a `description` when it has one. */
+function shapedRoute<
+  V extends Verb,
+  P extends string,
+  Q extends RouteConfig["request"],
+  R extends RouteConfig["responses"],
+>(at: `${V} ${P}`, summary: string, request: Q, responses: R, description: string | undefined) {
+  return route(at, summary, { ...(description === undefined ? {} : { description }), request, responses });
+}
+
 /**
  * `GET /{id}` for one resource of a kind: the id checked by its `prefix`, answering `responses`
  * (`ok(OrderSchema, "The order", 400, 401, 403, 404)`); `description` says who may read it.
@@ -83,11 +93,7 @@ export function retrieveRoute<R extends RouteConfig["responses"]>(
   responses: R,
   description?: string,
 ) {
-  return route("GET /{id}", summary, {
-    ...(description === undefined ? {} : { description }),
-    request: { params: idParam(prefix) },
-    responses,
-  });
+  return shapedRoute("GET /{id}", summary, { params: idParam(prefix) }, responses, description);
 }
 
 /**
@@ -100,11 +106,7 @@ export function createResourceRoute<I extends z.ZodType, R extends RouteConfig["
   responses: R,
   description?: string,
 ) {
-  return route("POST /", summary, {
-    ...(description === undefined ? {} : { description }),
-    request: { body: jsonBody(input) },
-    responses,
-  });
+  return shapedRoute("POST /", summary, { body: jsonBody(input) }, responses, description);
 }
 
 /**
