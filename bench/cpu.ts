@@ -86,6 +86,17 @@ export async function cpuSnapshot(): Promise<CpuSnapshot> {
   return { processes: await ourProcesses(), machine: await machineTicks(), at: performance.now() };
 }
 
+/**
+ * CPU seconds so far of workerd's main thread, the one that runs every Worker and object (its other threads and the
+ * kernel's work for it are not on a request's path): the thread's own schedstat, in nanoseconds.
+ */
+export async function workerdThreadSeconds(): Promise<number> {
+  const workerd = (await ourProcesses()).find((p) => p.role === WORKERD);
+  if (!workerd) return 0;
+  const schedstat = await readFile(`/proc/${workerd.pid}/task/${workerd.pid}/schedstat`, "utf8");
+  return Number(schedstat.split(" ")[0]) / 1e9;
+}
+
 /** CPU seconds each role used between two snapshots. */
 export function cpuSecondsByRole(before: CpuSnapshot, after: CpuSnapshot): Map<string, number> {
   const seconds = new Map<string, number>();

@@ -5,8 +5,13 @@
 // overloaded. Calibrated in the same run: the model, set up as the local stack is (one workerd thread for everything),
 // predicts the answer times of open-loop local runs at K = 1 and K = 8, printed beside what those runs measured.
 // The model and its assumptions: bench/README.md#flash-model and docs/design/flash-sales.md#the-production-model.
-import { cpuSecondsByRole, cpuSnapshot, WORKERD } from "./cpu.ts";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
+import { cpuSecondsByRole, cpuSnapshot, WORKERD, workerdThreadSeconds } from "./cpu.ts";
 import { withPlatformRetry } from "./flash-sale.ts";
+import { gcTrace, generator, type Pause, pick, simulateThisMachine } from "./one-thread-model.ts";
 import { percentile } from "./stats.ts";
 
 /** Requests waiting at one object, past which it refuses with "overloaded" (Cloudflare's own bound is not published). */
@@ -16,32 +21,18 @@ const EDGE_RTT = { min: 10, max: 70 };
 /** One object ↔ another of the same sale, ms (created together, so placed together). */
 const OBJECT_RTT_MS = 2;
 const SHARDS = [1, 4, 16, 64];
-
-/** A seeded generator, so a run's figures follow from its measurements alone. */
-function generator(seed: number): () => number {
-  let state = seed || 1;
-  return () => {
-    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-const pick = (samples: number[], random: () => number) => samples[Math.floor(random() * samples.length)] ?? 0;
+/** Open-loop local runs at each of K = 1 and K = 8, for the calibration. */
+const RUNS = Number(process.env.BENCH_MODEL_RUNS ?? 3);
 
 export interface ModelInput {
   /** Arrival times at the edge, ms, ascending. */
   arrivals: number[];
   units: number;
   shards: number;
-  /**
-   * One press's times, ms: what it spends at its server (the queue's service time) and outside any queue (round
-   * trips); drawn together, so one measured sample can be split between the two.
-   */
+  /** One press's times, ms: its decision at its object (the queue's service time) and its round trip outside. */
   press: (random: () => number) => { serviceMs: number; outsideMs: number };
   /** Samples of an object's time to lend a batch to another shard, ms. */
   lendMs: number[];
-  /** "objects": each shard its own thread (Cloudflare); "one thread": every shard and the front on one (this machine). */
-  servers: "objects" | "one thread";
   queueBound: number;
   seed: number;
 }
@@ -69,8 +60,8 @@ export function simulate(input: ModelInput): ModelResult {
   const k = input.shards;
   const stock = Array.from({ length: k }, (_, i) => Math.floor(input.units / k) + (i < input.units % k ? 1 : 0));
   const batch = Math.max(1, Math.ceil(input.units / k / 4));
-  // One thread: one queue for all; objects: one queue per shard. Each queue: the times its requests finish.
-  const queues = Array.from({ length: input.servers === "one thread" ? 1 : k }, () => ({
+  // One queue per shard object: the times its requests finish.
+  const queues = Array.from({ length: k }, () => ({
     freeAt: 0,
     done: [] as number[],
   }));
@@ -93,7 +84,7 @@ export function simulate(input: ModelInput): ModelResult {
     })
     .sort((a, b) => a.reach - b.reach || a.index - b.index);
   for (const { arrival, index, serviceMs, outside, shard, reach } of byReach) {
-    const queue = queues[input.servers === "one thread" ? 0 : shard];
+    const queue = queues[shard];
     if (!queue) continue;
     while (queue.done.length > 0 && (queue.done[0] ?? 0) <= reach) queue.done.shift();
     if (queue.done.length >= input.queueBound) {
@@ -108,15 +99,10 @@ export function simulate(input: ModelInput): ModelResult {
       for (let step = 1; step < k && (stock[shard] ?? 0) === 0; step++) {
         const peer = (shard + step) % k;
         if ((stock[peer] ?? 0) === 0) continue;
-        const peerQueue = queues[input.servers === "one thread" ? 0 : peer] ?? queue;
+        const peerQueue = queues[peer] ?? queue;
         const lend = pick(input.lendMs, random);
-        if (input.servers === "one thread") {
-          // The lend runs on the same thread, in the middle of the press that needed it.
-          service += lend;
-        } else {
-          service += OBJECT_RTT_MS + Math.max(0, peerQueue.freeAt - (start + service)) + lend;
-          peerQueue.freeAt = Math.max(peerQueue.freeAt, start) + lend;
-        }
+        service += OBJECT_RTT_MS + Math.max(0, peerQueue.freeAt - (start + service)) + lend;
+        peerQueue.freeAt = Math.max(peerQueue.freeAt, start) + lend;
         const moved = Math.min(batch, stock[peer] ?? 0);
         stock[peer] = (stock[peer] ?? 0) - moved;
         stock[shard] = (stock[shard] ?? 0) + moved;
@@ -262,6 +248,13 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
   let granted = 0;
   const codes: Record<string, number> = {};
   const before = await cpuSnapshot();
+  const threadBefore = await workerdThreadSeconds();
+  // This process's own garbage collections delay its sends and its reading of answers: the model is told of them.
+  const collections: { start: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) collections.push({ start: entry.startTime, ms: entry.duration });
+  });
+  observer.observe({ entryTypes: ["gc"] });
   const started = performance.now();
   await Promise.all(
     schedule.map(async (at, i) => {
@@ -276,8 +269,22 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
       codes[code] = (codes[code] ?? 0) + 1;
     }),
   );
+  const ended = performance.now();
+  observer.disconnect();
+  const clientPauses = collections.map((c) => ({ atMs: c.start - started, ms: c.ms }));
+  const thread = (await workerdThreadSeconds()) - threadBefore;
   const cpu = cpuSecondsByRole(before, await cpuSnapshot()).get(WORKERD) ?? 0;
-  return { answerMs, granted, codes, cpuMsPerPress: (cpu * 1000) / schedule.length };
+  const perPress = (seconds: number) => (seconds * 1000) / schedule.length;
+  return {
+    answerMs,
+    granted,
+    codes,
+    cpuMsPerPress: perPress(cpu),
+    threadMsPerPress: perPress(thread),
+    clientPauses,
+    started,
+    ended,
+  };
 }
 
 /**
@@ -296,7 +303,42 @@ async function saturated(api: Api, saleId: string, count: number, concurrency: n
       }
     }),
   );
-  return (performance.now() - started) / count;
+  return { wallMs: (performance.now() - started) / count };
+}
+
+/**
+ * Waits until the next `ms` fall between two starts of a minute, 3 s after one: the platform's crons (the webhook
+ * sweep) run on the same thread at each minute's start, and they are not part of a sale's load.
+ */
+async function betweenCrons(ms: number): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute >= 3000 && intoMinute + ms < 60_000) return;
+  await new Promise((resolve) => setTimeout(resolve, (intoMinute < 3000 ? 3000 : 63_000) - intoMinute));
+}
+
+/**
+ * Samples of one commit's sync on this machine's disk, ms: a write-ahead log's append of a few pages, then fsync, in
+ * the platform's data folder (where workerd keeps the objects' SQLite files), one every `intervalMs`.
+ */
+async function syncTimes(dir: string, count: number, intervalMs: number): Promise<number[]> {
+  const file = path.join(dir, "sync-probe");
+  // Synchronous calls, as workerd makes them: the time is the system call's, not a thread pool's round trip.
+  const fd = openSync(file, "a");
+  const page = Buffer.alloc(16_384, 1);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      writeSync(fd, page);
+      const started = performance.now();
+      fsyncSync(fd);
+      times.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  } finally {
+    closeSync(fd);
+    await rm(file, { force: true });
+  }
+  return times;
 }
 
 export async function benchFlashModel(): Promise<string> {
@@ -304,117 +346,146 @@ export async function benchFlashModel(): Promise<string> {
   process.env.ACCESS_TOKEN_TTL_SECONDS = "7200";
   // The benchmark-only route that measures decisions (off unless this is "true").
   process.env.BENCH_NAIVE_RESERVATIONS = "true";
-  return withPlatformRetry("flash-model", async (platform) => {
-    const merchant = platform.credentials.merchants[0];
-    if (!merchant) throw new Error("no demo merchant");
-    const api: Api = {
-      gw: platform.gatewayUrl,
-      secret: { authorization: `Bearer ${merchant.secretKey}` },
-      publishableKey: merchant.publishableKey,
-    };
-    const seconds = Number(process.env.BENCH_MODEL_SECONDS ?? 10);
-    const calibrationUnits = 1000;
-    const tokens: string[] = [];
-    for (let i = 0; i < 2000; i += 50) {
-      const batch = await Promise.all(
-        Array.from({ length: 50 }, () =>
-          post(api, "/v1/shopper-sessions", { "x-publishable-key": api.publishableKey }, {}),
-        ),
-      );
-      tokens.push(...batch.map((s) => String(s.json.accessToken)));
-    }
-
-    // 1. Service times, measured here: the decision (one RPC to the object, inside the Worker) and the lend RPC.
-    const decide = await decisionTimes(api, await newSale(api, 100_000, 1), "object", 2000);
-    const lend = await decisionTimes(api, await newSale(api, 100_000, 2), "lend", 1000);
-    const decideMs = decide.samples;
-    const lendMs = lend.samples;
-    // The unloaded round trip of a whole press through the gateway, one at a time, and the thread's CPU for it.
-    const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 1000, tokens);
-
-    // 2. The local runs: the same open-loop arrivals at K = 1 and K = 8, at half of what one thread gives at K = 1.
-    const thread = new Map<number, number>();
-    for (const shards of [1, 8]) {
-      thread.set(shards, await saturated(api, await newSale(api, calibrationUnits, shards), 3000, 100, tokens));
-    }
-    const presses = Number(
-      process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / (thread.get(1) ?? 1)),
-    );
-    const schedule = arrivals(presses, seconds, 7);
-    const local = [];
-    for (const shards of [1, 8]) {
-      const run = await openLoop(api, await newSale(api, calibrationUnits, shards), schedule, tokens);
-      const service = thread.get(shards) ?? run.cpuMsPerPress;
-      // The model of this machine: one thread serves every press, FIFO, each for the thread's time a press measured
-      // saturated at this K (lends between shards included, so none is added); the rest of an unloaded round trip
-      // (one of those measured, less that time) is spent outside the queue.
-      const predicted = simulate({
-        arrivals: schedule,
-        units: calibrationUnits,
-        shards,
-        press: (random) => ({ serviceMs: service, outsideMs: Math.max(0, pick(quiet.answerMs, random) - service) }),
-        lendMs: [0],
-        servers: "one thread",
-        queueBound: Number.POSITIVE_INFINITY,
-        seed: 11,
-      });
-      local.push({ shards, run, predicted, service });
-    }
-
-    // 3. Cloudflare: K objects, each its own thread, with the decision and lend times measured above.
-    const scenarios = [
-      { name: "1,000,000 presses over 10 s", arrivals: arrivals(1_000_000, 10, 3) },
-      { name: "a burst of 200,000 in 1 s", arrivals: arrivals(200_000, 1, 5) },
-    ];
-    const rows: string[] = [];
-    for (const scenario of scenarios) {
-      for (const shards of SHARDS) {
-        const r = simulate({
-          arrivals: scenario.arrivals,
-          units: 100_000,
-          shards,
-          press: (random) => ({
-            serviceMs: pick(decideMs, random),
-            outsideMs: EDGE_RTT.min + random() * (EDGE_RTT.max - EDGE_RTT.min),
-          }),
-          lendMs,
-          servers: "objects",
-          queueBound: QUEUE_BOUND,
-          seed: 13,
-        });
-        rows.push(
-          `| ${scenario.name} | ${shards} | ${r.soldOutAtMs === null ? `not sold out (${(100_000 - r.granted).toLocaleString("en-US")} left)` : `${(r.soldOutAtMs / 1000).toFixed(2)} s`} | ${ms(p(r.answerMs, 50))} | ${ms(p(r.answerMs, 99))} | ${ms(p(r.decidedMs, 50))} | ${ms(p(r.decidedMs, 99))} | ${r.overloaded.toLocaleString("en-US")} | ${r.granted.toLocaleString("en-US")} | ${r.stranded} | ${(r.unfairShare * 100).toFixed(1)}% | ${Math.round(r.meanDisplacement).toLocaleString("en-US")} |`,
+  // V8 reports every garbage collection in workerd (the runtime's output, read by gcTrace as it comes).
+  process.env.MINIFLARE_WORKERD_V8_FLAGS = "--trace-gc";
+  const gc = gcTrace();
+  return withPlatformRetry(
+    "flash-model",
+    async (platform) => {
+      const merchant = platform.credentials.merchants[0];
+      if (!merchant) throw new Error("no demo merchant");
+      const api: Api = {
+        gw: platform.gatewayUrl,
+        secret: { authorization: `Bearer ${merchant.secretKey}` },
+        publishableKey: merchant.publishableKey,
+      };
+      const seconds = Number(process.env.BENCH_MODEL_SECONDS ?? 10);
+      const calibrationUnits = 1000;
+      const tokens: string[] = [];
+      for (let i = 0; i < 2000; i += 50) {
+        const batch = await Promise.all(
+          Array.from({ length: 50 }, () =>
+            post(api, "/v1/shopper-sessions", { "x-publishable-key": api.publishableKey }, {}),
+          ),
         );
+        tokens.push(...batch.map((s) => String(s.json.accessToken)));
       }
-    }
 
-    const within = (predicted: number, measured: number) =>
-      `${((predicted / measured - 1) * 100).toFixed(0)}%${Math.abs(predicted / measured - 1) <= 0.25 ? "" : " (outside ±25%)"}`;
-    const calibration = local.map(({ shards, run, predicted, service }) => {
-      const [m50, m99, p50, p99] = [
-        p(run.answerMs, 50),
-        p(run.answerMs, 99),
-        p(predicted.answerMs, 50),
-        p(predicted.answerMs, 99),
+      // 1. Service times, measured here: the decision (one RPC to the object, inside the Worker) and the lend RPC.
+      const decide = await decisionTimes(api, await newSale(api, 100_000, 1), "object", 2000);
+      const lend = await decisionTimes(api, await newSale(api, 100_000, 2), "lend", 1000);
+      const decideMs = decide.samples;
+      const lendMs = lend.samples;
+
+      // 2. The local runs: the same open-loop arrivals at K = 1 and K = 8, at half of what one thread gives at K = 1.
+      const thread = await saturated(api, await newSale(api, calibrationUnits, 1), 3000, 100, tokens);
+      // The unloaded round trip of a whole press through the gateway, one at a time, and the thread's CPU for it:
+      // after the saturated run, so that workerd has compiled the press's code as it has for the runs.
+      const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 1000, tokens);
+      const presses = Number(process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / thread.wallMs));
+      const schedule = arrivals(presses, seconds, 7);
+      const dataDir = path.dirname(platform.credentialsFile);
+      const local: {
+        shards: number;
+        round: number;
+        run: Awaited<ReturnType<typeof openLoop>>;
+        predicted: number[];
+        cpuMs: number;
+        sync: number[];
+        pauses: Pause[];
+      }[] = [];
+      // Several runs of each, alternating: one run's p99 rests on its few longest collections.
+      for (let round = 1; round <= RUNS; round++) {
+        for (const shards of [1, 8]) {
+          // The disk's syncs just before the run, at the run's pace (its stalls come and go with the disk's other work).
+          const sync = await syncTimes(dataDir, 1000, (seconds * 1000) / presses);
+          const sale = await newSale(api, calibrationUnits, shards);
+          await betweenCrons(seconds * 1000 + 2000);
+          const run = await openLoop(api, sale, schedule, tokens);
+          // The run's own garbage collections, which the model stalls its thread for; its CPU a press is what is left.
+          const pauses = gc.between(run.started, run.ended);
+          const cpuMs = run.threadMsPerPress - pauses.reduce((sum, pause) => sum + pause.ms, 0) / presses;
+          // Outside the thread: an unloaded round trip less what the model's thread spends on it (its CPU, a typical
+          // sync), so that the model's lone press takes what a lone press took here.
+          const outsideMs = quiet.answerMs.map((ms) => Math.max(0, ms - cpuMs - p(sync, 50)));
+          const predicted = simulateThisMachine({
+            arrivals: schedule,
+            units: calibrationUnits,
+            shards,
+            cpuMs,
+            syncMs: sync,
+            outsideMs,
+            pauses,
+            clientPauses: run.clientPauses,
+            seed: 11,
+          });
+          local.push({ shards, round, run, predicted, cpuMs, sync, pauses });
+        }
+      }
+
+      // 3. Cloudflare: K objects, each its own thread, with the decision and lend times measured above.
+      const scenarios = [
+        { name: "1,000,000 presses over 10 s", arrivals: arrivals(1_000_000, 10, 3) },
+        { name: "a burst of 200,000 in 1 s", arrivals: arrivals(200_000, 1, 5) },
       ];
-      return `| ${shards} | ${run.granted} | ${ms(service)} | ${ms(run.cpuMsPerPress)} | ${ms(m50)} | ${ms(p50)} | ${within(p50, m50)} | ${ms(m99)} | ${ms(p99)} | ${within(p99, m99)} | ${JSON.stringify(run.codes)} |`;
-    });
-    return [
-      "## flash-model: a sale on Cloudflare, modelled from service times measured here",
-      "",
-      `Service times measured in this run on \`npm start\`'s stack, one at a time inside the checkout Worker (benchmark-only route): the decision (one RPC to a FlashSaleStock object) ${decide.cpuMs.toFixed(3)} ms of workerd CPU each (${decide.wallMs.toFixed(2)} ms wall on this shared machine), spread p50 ${p(decideMs, 50).toFixed(3)} ms, p99 ${p(decideMs, 99).toFixed(3)} ms over ${decideMs.length} runs of 50; the lend RPC a short shard makes to another ${lend.cpuMs.toFixed(3)} ms of CPU each (${lend.wallMs.toFixed(2)} ms wall), p99 ${p(lendMs, 99).toFixed(3)} ms over ${lendMs.length} runs of 50. The model's objects take the CPU figures: on Cloudflare an object's thread has its core. A whole press through the gateway, one at a time: p50 ${ms(p(quiet.answerMs, 50))} ms, p99 ${ms(p(quiet.answerMs, 99))} ms, workerd CPU ${ms(quiet.cpuMsPerPress)} ms a press.`,
-      "",
-      `The model of a sale on Cloudflare: 100,000 units, presses from distinct shoppers; each press goes to one of K objects at random (its shopper's home shard), ${EDGE_RTT.min}–${EDGE_RTT.max} ms round trip between the edge Worker and the objects, each object one request at a time (FIFO) with the decision times above, a short shard asking the others in turn for a batch (a quarter of a first slice; ${OBJECT_RTT_MS} ms between objects plus the lend time, behind the lender's queue), and at most ${QUEUE_BOUND} requests waiting per object: beyond that a press is refused as overloaded. Answer time: from the press reaching the edge Worker to its answer leaving the object's edge.`,
-      "",
-      "| arrivals | shards | time to sell out | answer p50 ms (all) | answer p99 ms (all) | p50 ms (decided) | p99 ms (decided) | overloaded refusals | units granted | units stranded | first 100,000 presses without a unit | mean grant-order displacement |",
-      "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-      ...rows,
-      "",
-      `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, and the model set up as this machine is: one workerd thread serving every press and every shard first come first served. Each press takes the thread's time a press at that K (3,000 presses from 100 loops on a sale of its own just before: wall time ÷ presses), and the rest of one of the unloaded round trips measured above (less that time) is spent outside the queue; presses are served in the order they reach the thread. The workerd CPU a press during the run is shown beside it.`,
-      "",
-      "| shards | granted | thread's time a press ms | workerd CPU ms a press | measured p50 ms | model p50 ms | model vs measured | measured p99 ms | model p99 ms | model vs measured | answers |",
-      "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
-      ...calibration,
-    ].join("\n");
-  });
+      const rows: string[] = [];
+      for (const scenario of scenarios) {
+        for (const shards of SHARDS) {
+          const r = simulate({
+            arrivals: scenario.arrivals,
+            units: 100_000,
+            shards,
+            press: (random) => ({
+              serviceMs: pick(decideMs, random),
+              outsideMs: EDGE_RTT.min + random() * (EDGE_RTT.max - EDGE_RTT.min),
+            }),
+            lendMs,
+            queueBound: QUEUE_BOUND,
+            seed: 13,
+          });
+          rows.push(
+            `| ${scenario.name} | ${shards} | ${r.soldOutAtMs === null ? `not sold out (${(100_000 - r.granted).toLocaleString("en-US")} left)` : `${(r.soldOutAtMs / 1000).toFixed(2)} s`} | ${ms(p(r.answerMs, 50))} | ${ms(p(r.answerMs, 99))} | ${ms(p(r.decidedMs, 50))} | ${ms(p(r.decidedMs, 99))} | ${r.overloaded.toLocaleString("en-US")} | ${r.granted.toLocaleString("en-US")} | ${r.stranded} | ${(r.unfairShare * 100).toFixed(1)}% | ${Math.round(r.meanDisplacement).toLocaleString("en-US")} |`,
+          );
+        }
+      }
+
+      const within = (predicted: number, measured: number) =>
+        `${((predicted / measured - 1) * 100).toFixed(0)}%${Math.abs(predicted / measured - 1) <= 0.25 ? "" : " (outside ±25%)"}`;
+      const compared = (measured: number[], predicted: number[]) => {
+        const [m50, m99, p50, p99] = [p(measured, 50), p(measured, 99), p(predicted, 50), p(predicted, 99)];
+        return `${ms(m50)} | ${ms(p50)} | ${within(p50, m50)} | ${ms(m99)} | ${ms(p99)} | ${within(p99, m99)}`;
+      };
+      const calibration = [1, 8].flatMap((k) => {
+        const runs = local.filter((l) => l.shards === k);
+        return [
+          ...runs.map(
+            ({ shards, round, run, predicted, cpuMs, sync, pauses }) =>
+              `| ${shards} | ${round} | ${run.granted} | ${ms(cpuMs)} | ${ms(run.cpuMsPerPress)} | ${ms(p(sync, 50))} / ${ms(p(sync, 99))} / ${ms(Math.max(...sync))} | ${pauses.length}, ${ms(pauses.reduce((sum, x) => sum + x.ms, 0))} ms, longest ${ms(Math.max(0, ...pauses.map((x) => x.ms)))} | ${compared(run.answerMs, predicted)} | ${JSON.stringify(run.codes)} |`,
+          ),
+          `| **${k}** | **all ${runs.length}** | | | | | | ${compared(
+            runs.flatMap((r) => r.run.answerMs),
+            runs.flatMap((r) => r.predicted),
+          )} | |`,
+        ];
+      });
+      return [
+        "## flash-model: a sale on Cloudflare, modelled from service times measured here",
+        "",
+        `Service times measured in this run on \`npm start\`'s stack, one at a time inside the checkout Worker (benchmark-only route): the decision (one RPC to a FlashSaleStock object) ${decide.cpuMs.toFixed(3)} ms of workerd CPU each (${decide.wallMs.toFixed(2)} ms wall on this shared machine), spread p50 ${p(decideMs, 50).toFixed(3)} ms, p99 ${p(decideMs, 99).toFixed(3)} ms over ${decideMs.length} runs of 50; the lend RPC a short shard makes to another ${lend.cpuMs.toFixed(3)} ms of CPU each (${lend.wallMs.toFixed(2)} ms wall), p99 ${p(lendMs, 99).toFixed(3)} ms over ${lendMs.length} runs of 50. The model's objects take the CPU figures: on Cloudflare an object's thread has its core. A whole press through the gateway, one at a time: p50 ${ms(p(quiet.answerMs, 50))} ms, p99 ${ms(p(quiet.answerMs, 99))} ms, workerd CPU ${ms(quiet.cpuMsPerPress)} ms a press.`,
+        "",
+        `The model of a sale on Cloudflare: 100,000 units, presses from distinct shoppers; each press goes to one of K objects at random (its shopper's home shard), ${EDGE_RTT.min}–${EDGE_RTT.max} ms round trip between the edge Worker and the objects, each object one request at a time (FIFO) with the decision times above, a short shard asking the others in turn for a batch (a quarter of a first slice; ${OBJECT_RTT_MS} ms between objects plus the lend time, behind the lender's queue), and at most ${QUEUE_BOUND} requests waiting per object: beyond that a press is refused as overloaded. Answer time: from the press reaching the edge Worker to its answer leaving the object's edge.`,
+        "",
+        "| arrivals | shards | time to sell out | answer p50 ms (all) | answer p99 ms (all) | p50 ms (decided) | p99 ms (decided) | overloaded refusals | units granted | units stranded | first 100,000 presses without a unit | mean grant-order displacement |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ...rows,
+        "",
+        `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, ${RUNS} runs of each (alternating, each on a sale of its own, none across the start of a minute, when the platform's crons run), and after them all the runs' answers together; and the model set up as this machine is: one workerd thread for the gateway, the Workers and every shard. When free, the thread takes every press that has reached it and runs them, each for workerd's CPU a press in that run less its garbage collections; a short shard asks its peers in turn, each asked peer committing its write; then each object written in that turn commits, one sync of its write-ahead log each, before any answer leaves. workerd syncs and collects garbage on its one thread, so a slow sync or a collection stalls every press behind it. The syncs are 1,000 fsyncs of a 16 KiB append in the platform's data folder, at the run's pace, just before each run; the collections are the run's own, as V8 reports them (\`--trace-gc\`: when and how long), and the load generator's own collections (this process's) hold back a press due during one and the reading of an answer that arrives during one. The rest of an unloaded round trip (one of those measured above, less the model's CPU and a typical sync) is spent outside the thread. CPU a press: workerd's main thread's (its schedstat), less the run's collections.`,
+        "",
+        "| shards | run | granted | model's CPU ms a press | workerd CPU ms a press in the run (every thread) | sync ms p50 / p99 / max | collections in the run (V8) | measured p50 ms | model p50 ms | model vs measured | measured p99 ms | model p99 ms | model vs measured | answers |",
+        "|---:|---|---:|---:|---:|---|---|---:|---:|---|---:|---:|---|---|",
+        ...calibration,
+      ].join("\n");
+    },
+    gc.output,
+  );
 }

@@ -15,6 +15,7 @@ import path from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { type Platform, startPlatform } from "../dev/platform.ts";
 import { freePort } from "../dev/ports.ts";
+import type { Output } from "../dev/runtime.ts";
 import { cpuSecondsByRole, cpuSnapshot, LIBSQL_SERVER, ourProcessTree, WORKERD } from "./cpu.ts";
 import { expectStatus, post, withPlatform } from "./platform.ts";
 import { createFlashSale, createProduct, demoMerchant, shopperTokens } from "./shop.ts";
@@ -498,14 +499,22 @@ const ledgerSum = async (gw: string, secret: Record<string, string>, skuId: stri
  * A platform start that failed before anything of ours ran (on a busy machine the demo seed can meet a busy
  * database) is tried again, twice at most.
  */
-export async function withPlatformRetry<T>(name: string, run: (platform: Platform) => Promise<T>): Promise<T> {
+export async function withPlatformRetry<T>(
+  name: string,
+  run: (platform: Platform) => Promise<T>,
+  output?: Output,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let started = false;
     try {
-      return await withPlatform(name, (platform) => {
-        started = true;
-        return run(platform);
-      });
+      return await withPlatform(
+        name,
+        (platform) => {
+          started = true;
+          return run(platform);
+        },
+        output,
+      );
     } catch (err) {
       if (started || attempt >= 3) throw err;
       console.error(`${name}: the platform did not start (${String(err).slice(0, 200)}); starting it again`);

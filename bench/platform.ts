@@ -2,11 +2,12 @@
 // folder (dev/platform.ts), with the rate limits off, a GET that must answer 200, and a JSON POST (bench/shop.ts
 // sets up a benchmark's shop with it).
 import { type Platform, withTemporaryPlatform } from "../dev/platform.ts";
+import type { Output } from "../dev/runtime.ts";
 
-export function withPlatform<T>(name: string, run: (platform: Platform) => Promise<T>): Promise<T> {
+export function withPlatform<T>(name: string, run: (platform: Platform) => Promise<T>, output?: Output): Promise<T> {
   // Every benchmark client shares one address: the gateway's rate limits would measure themselves.
   process.env.RATE_LIMITS = "off";
-  return withTemporaryPlatform(`bench-${name}`, run);
+  return withTemporaryPlatform(`bench-${name}`, run, output);
 }
 
 export async function getOk(url: string, headers: Record<string, string> = {}): Promise<void> {

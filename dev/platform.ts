@@ -11,15 +11,15 @@ import { connect, localAuthKeyFile, migrateDatabase, signLocalToken } from "./da
 import { attachDemoImages } from "./demo-images.ts";
 import { spawnLibsqlServer } from "./libsql-server/spawn.ts";
 import { freePort } from "./ports.ts";
-import { exitOf, type Runtime, startBundles, startWranglerDev } from "./runtime.ts";
+import { exitOf, type Output, type Runtime, startBundles, startWranglerDev } from "./runtime.ts";
 import { allowDemoOrigins, type DemoCredentials, seedDemoData } from "./seed-data.ts";
 
 export interface PlatformOptions {
   port: number;
   libsqlPort: number;
   dataDir: string;
-  /** Where the Workers' and the database server's output goes. */
-  stdio: "inherit" | "ignore";
+  /** Where the Workers' output goes: this process's, nowhere, or a function that reads it as it comes. */
+  stdio: Output;
   /** `wrangler dev`, rebuilding and reloading on every edit (`npm run dev`), rather than the deploy bundles. */
   reload?: boolean;
 }
@@ -187,13 +187,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 }
 
 /** The whole platform on free ports over a temporary data folder, for `run`; stopped and removed whatever happens. */
-export async function withTemporaryPlatform<T>(name: string, run: (platform: Platform) => Promise<T>): Promise<T> {
+export async function withTemporaryPlatform<T>(
+  name: string,
+  run: (platform: Platform) => Promise<T>,
+  stdio: Output = "ignore",
+): Promise<T> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `zhongcao-${name}-`));
   const platform = await startPlatform({
     port: await freePort(),
     libsqlPort: await freePort(),
     dataDir,
-    stdio: "ignore",
+    stdio,
   }).catch(async (err: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw err;

@@ -12,8 +12,11 @@ export interface RuntimeOptions {
   dataDir: string;
   /** Environment the Workers' bindings are read from on top of this process's: the local database, secrets. */
   env: Record<string, string>;
-  stdio: "inherit" | "ignore";
+  /** Where its output goes: this process's, nowhere, or a function that reads it as it comes (never left unread). */
+  stdio: Output;
 }
+
+export type Output = "inherit" | "ignore" | ((text: string) => void);
 
 export interface Runtime {
   /** Resolves if the runtime ends by itself (a crash). */
@@ -63,11 +66,16 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 
 /** Runs `args` with node in its own process group (workerd under it), its bindings' values in its environment. */
 function spawnGroup(args: string[], options: RuntimeOptions): Runtime {
+  const output = options.stdio;
+  const stdio = typeof output === "function" ? "pipe" : output;
   const child = spawn(process.execPath, args, {
     detached: true,
-    stdio: ["ignore", options.stdio, options.stdio],
+    stdio: ["ignore", stdio, stdio],
     env: { ...process.env, ...options.env, ...offline, NO_UPDATE_NOTIFIER: "1" },
   });
+  if (typeof output === "function") {
+    for (const stream of [child.stdout, child.stderr]) stream?.setEncoding("utf8").on("data", output);
+  }
   // Whatever is left in the group once its leader has ended (workerd, if the leader was killed) goes with it.
   child.once("exit", () => signalGroup(child, "SIGKILL"));
   return { exited: exitOf(child), stop: () => stopGroup(child), kill: () => void signalGroup(child, "SIGKILL") };
