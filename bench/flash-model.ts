@@ -365,7 +365,9 @@ export async function benchFlashModel(): Promise<string> {
   process.env.ACCESS_TOKEN_TTL_SECONDS = "7200";
   // The benchmark-only route that measures decisions (off unless this is "true").
   process.env.BENCH_NAIVE_RESERVATIONS = "true";
-  // V8 reports every garbage collection in workerd (the runtime's output, read by gcTrace as it comes).
+  // V8 reports every garbage collection in workerd (the runtime's output, read by gcTrace as it comes); only in this
+  // benchmark's platform, not in those of the benchmarks run after it.
+  const v8Flags = process.env.MINIFLARE_WORKERD_V8_FLAGS;
   process.env.MINIFLARE_WORKERD_V8_FLAGS = "--trace-gc";
   const gc = gcTrace();
   return withPlatformRetry(
@@ -506,5 +508,8 @@ export async function benchFlashModel(): Promise<string> {
       ].join("\n");
     },
     gc.output,
-  );
+  ).finally(() => {
+    if (v8Flags === undefined) delete process.env.MINIFLARE_WORKERD_V8_FLAGS;
+    else process.env.MINIFLARE_WORKERD_V8_FLAGS = v8Flags;
+  });
 }
