@@ -17,10 +17,10 @@ import {
 } from "#shared/openapi.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
 import { requireCreator } from "#shared/principal.ts";
-import { apiKeys, creators } from "#shared/schema.ts";
+import { creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
-import { handleSchema, withUniqueHandle } from "../schemas.ts";
+import { handleSchema, insertWithKeys } from "../schemas.ts";
 import { addToShowcase, readShowcase, removeFromShowcase, ShowcaseItemSchema } from "./showcase.ts";
 
 export const CreatorSchema = z
@@ -71,17 +71,15 @@ creatorRoutes.openapi(createCreatorRoute, async (c) => {
   const db = database(c.env);
   const id = newId("cre");
   const key = await mintKey({ kind: "creator", mode: "test", creatorId: id });
-  const [inserted] = await withUniqueHandle(input.handle, () =>
-    db.batch([
-      db
-        .insert(creators)
-        .values({ id, name: input.name, handle: input.handle, bio: input.bio, avatarUrl: input.avatarUrl ?? null })
-        .returning(),
-      db.insert(apiKeys).values(key.row),
-    ]),
+  const row = await insertWithKeys(
+    db,
+    input.handle,
+    db
+      .insert(creators)
+      .values({ id, name: input.name, handle: input.handle, bio: input.bio, avatarUrl: input.avatarUrl ?? null })
+      .returning(),
+    [key.row],
   );
-  const row = inserted[0];
-  if (!row) throw new Error("the creator insert returned no row");
   return c.json({ ...toCreator(row), creatorKey: revealed(key) }, 201);
 });
 

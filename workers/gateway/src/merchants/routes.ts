@@ -22,7 +22,7 @@ import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
 import { merchantKey, operatorOnly, operatorOrMerchant } from "../pipeline/callers.ts";
-import { handleSchema, OriginSchema, withUniqueHandle } from "../schemas.ts";
+import { handleSchema, insertWithKeys, OriginSchema } from "../schemas.ts";
 
 export const MerchantSchema = z
   .object({
@@ -125,23 +125,21 @@ merchantRoutes.openapi(createMerchantRoute, async (c) => {
   const db = database(c.env);
   const id = newId("mer");
   const { secret, publishable } = await mintKeyPair(id, "test", input.allowedOrigins);
-  const [inserted] = await withUniqueHandle(input.handle, () =>
-    db.batch([
-      db
-        .insert(merchants)
-        .values({
-          id,
-          name: input.name,
-          handle: input.handle,
-          commissionRateBps: input.commissionRateBps,
-          allowsPromotion: input.allowsPromotion,
-        })
-        .returning(),
-      db.insert(apiKeys).values([secret.row, publishable.row]),
-    ]),
+  const row = await insertWithKeys(
+    db,
+    input.handle,
+    db
+      .insert(merchants)
+      .values({
+        id,
+        name: input.name,
+        handle: input.handle,
+        commissionRateBps: input.commissionRateBps,
+        allowsPromotion: input.allowsPromotion,
+      })
+      .returning(),
+    [secret.row, publishable.row],
   );
-  const row = inserted[0];
-  if (!row) throw new Error("the merchant insert returned no row");
   c.header("location", `/v1/merchants/${id}`);
   return c.json(
     {
