@@ -256,6 +256,15 @@ describe("collaborations", () => {
     expect((await theirs.json<{ data: Brief[] }>()).data.map((x) => x.id)).toEqual([none.id]);
     const mine = await call("GET", `/v1/collaborations/${two.id}/applications`, { headers: asMerchant(merchant) });
     expect((await mine.json<{ data: Application[] }>()).data.map((x) => x.id)).toEqual([a.id]);
+    for (const [status, ids] of [
+      ["applied", [a.id]],
+      ["accepted", []],
+    ] as const) {
+      const only = await call("GET", `/v1/collaborations/${two.id}/applications?status=${status}`, {
+        headers: asMerchant(merchant),
+      });
+      expect((await only.json<{ data: Application[] }>()).data.map((x) => x.id)).toEqual(ids);
+    }
     // A creator cannot accept; a merchant key without affiliates:write cannot either.
     expect((await step(asCreator(creator), a.id, "accept")).status).toBe(401);
     expect((await step(asMerchant(merchant, ["affiliates:read"]), a.id, "accept")).status).toBe(403);

@@ -155,5 +155,15 @@ describe("sample requests", () => {
     ).json<Sample>();
     expect(read.status).toBe("approved");
     expect(await stockOf(skuId)).toBe(0);
+
+    // The merchant's list: by status, and newest first a page at a time.
+    const list = async (query: string) => {
+      const res = await call("GET", `/v1/sample-requests?${query}`, { headers: asMerchant(merchant) });
+      return res.json<{ data: Sample[]; nextCursor: string | null }>();
+    };
+    expect((await list("status=declined")).data.map((s) => s.id)).toEqual([first.id]);
+    const page = await list("limit=1");
+    expect(page.data.map((s) => s.id)).toEqual([second.id]);
+    expect((await list(`limit=1&cursor=${page.nextCursor}`)).data.map((s) => s.id)).toEqual([first.id]);
   });
 });

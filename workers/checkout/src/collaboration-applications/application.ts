@@ -11,7 +11,15 @@ import { newId } from "#shared/ids.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { money, nullable, ownedBy, readCollaboration, readOne, type Viewer } from "../collaborations/collaboration.ts";
+import {
+  money,
+  nullable,
+  ownedBy,
+  readCollaboration,
+  readOne,
+  statusPage,
+  type Viewer,
+} from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 /** A submitted note the merchant has not answered within this many days is approved by the cron sweep. */
@@ -112,17 +120,10 @@ export async function listApplications(
 ): Promise<Application[]> {
   await readCollaboration(db, collaborationId, viewer);
   const owner = ownedBy("a", viewer);
+  const page = statusPage("a", query);
   const { rows } = await db.$client.execute({
-    sql: `${applicationSql} WHERE a.collaboration_id = :collaboration AND ${owner.sql}
-            AND (:status IS NULL OR a.status = :status) AND (:after IS NULL OR a.id < :after)
-          ORDER BY a.id DESC LIMIT :limit`,
-    args: {
-      collaboration: collaborationId,
-      owner: owner.owner,
-      status: query.status ?? null,
-      after: query.after ?? null,
-      limit: query.limit,
-    },
+    sql: `${applicationSql} WHERE a.collaboration_id = :collaboration AND ${owner.sql} AND ${page.sql}`,
+    args: { collaboration: collaborationId, owner: owner.owner, ...page.args },
   });
   return rows.map(toApplication);
 }

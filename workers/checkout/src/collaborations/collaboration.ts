@@ -84,6 +84,19 @@ export async function readOne<T>(db: Database, statement: InStatement, what: str
   return to(row);
 }
 
+/**
+ * A list's last condition and its order: rows of `query.status` (if given) after the cursor's id, newest first, one
+ * page; with the arguments it binds (`:status`, `:after`, `:limit`).
+ */
+export const statusPage = (
+  alias: string,
+  query: { status?: string | undefined; after?: string | undefined; limit: number },
+) => ({
+  sql: `(:status IS NULL OR ${alias}.status = :status) AND (:after IS NULL OR ${alias}.id < :after)
+    ORDER BY ${alias}.id DESC LIMIT :limit`,
+  args: { status: query.status ?? null, after: query.after ?? null, limit: query.limit },
+});
+
 const sums = `SELECT collaboration_id,
     sum(CASE kind WHEN 'reserved' THEN amount ELSE 0 END) AS reserved_in,
     sum(CASE kind WHEN 'payable' THEN amount ELSE 0 END) AS payable,

@@ -14,7 +14,7 @@ import { notify } from "#shared/notifications.ts";
 import { idOf, resourceFields } from "#shared/openapi.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { nullable, ownedBy, readOne } from "../collaborations/collaboration.ts";
+import { nullable, ownedBy, readOne, statusPage } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
@@ -145,18 +145,14 @@ export async function listSamples(
   query: { status?: string | undefined; overdue?: boolean | undefined; after?: string | undefined; limit: number },
 ): Promise<SampleRequest[]> {
   const owner = ownedBy("x", viewer);
+  const page = statusPage("y", query);
   const { rows } = await db.$client.execute({
-    sql: `SELECT * FROM (${readSql} WHERE ${owner.sql}) y
-          WHERE (:status IS NULL OR y.status = :status) AND (:overdue IS NULL OR y.overdue = :overdue)
-            AND (:after IS NULL OR y.id < :after)
-          ORDER BY y.id DESC LIMIT :limit`,
+    sql: `SELECT * FROM (${readSql} WHERE ${owner.sql}) y WHERE (:overdue IS NULL OR y.overdue = :overdue) AND ${page.sql}`,
     args: {
       owner: owner.owner,
       now: new Date().toISOString(),
-      status: query.status ?? null,
       overdue: query.overdue === undefined ? null : query.overdue ? 1 : 0,
-      after: query.after ?? null,
-      limit: query.limit,
+      ...page.args,
     },
   });
   return rows.map(toSample);
