@@ -22,6 +22,15 @@ export const PURGE_HEADER = "x-zhongcao-purge";
 export function purge(c: Context, ...paths: string[]): void {
   c.header(PURGE_HEADER, paths.join(","));
 }
+
+/**
+ * Middleware for a router whose every answer is one caller's own (what the operator manages, a person's follows):
+ * the gateway caches only `public` answers, and a browser or proxy must not keep these either.
+ */
+export const privateCache: MiddlewareHandler = async function privateCache(c, next) {
+  await next();
+  c.header("cache-control", "private, no-store");
+};
 // A request id handed in by the gateway (or a client) is kept only if it looks like one of ours or a UUID.
 const acceptableRequestId = /^[A-Za-z0-9_-]{8,64}$/;
 

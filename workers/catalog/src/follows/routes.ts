@@ -2,7 +2,7 @@
 // with the exact follower count; GET lists mine, newest first.
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
-import { createRouter } from "#shared/http.ts";
+import { createRouter, privateCache } from "#shared/http.ts";
 import { followSignalStatement } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { ok, pageOf, route } from "#shared/openapi.ts";
@@ -37,10 +37,7 @@ const listFollowsRoute = route("GET /", "Whom I follow, newest first", {
 export const followsRoutes = createRouter<{ Bindings: Env }>();
 
 followsRoutes.use(personOnly);
-followsRoutes.use(async function privateCache(c, next) {
-  await next();
-  c.header("cache-control", "private, no-store");
-});
+followsRoutes.use(privateCache);
 
 for (const method of ["put", "delete"] as const) {
   followsRoutes.openapi(followRoute(method), async (c) => {

@@ -2,7 +2,7 @@
 // reset. Only its owner reads it: nothing here takes another person's id, and merchants see aggregates only.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
-import { createRouter } from "#shared/http.ts";
+import { createRouter, privateCache } from "#shared/http.ts";
 import { type InterestKind, interestKinds, type Signal, signalWeights, weightAt } from "#shared/interests.ts";
 import { noContent, ok, route } from "#shared/openapi.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
@@ -71,10 +71,7 @@ function why(signals: Record<string, number>): string {
 export const meRoutes = createRouter<{ Bindings: Env }>();
 
 meRoutes.use(personOnly);
-meRoutes.use(async function privateCache(c, next) {
-  await next();
-  c.header("cache-control", "private, no-store");
-});
+meRoutes.use(privateCache);
 
 meRoutes.openapi(getRoute, async (c) => {
   const profileId = personId(requirePerson(c));

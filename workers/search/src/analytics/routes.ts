@@ -2,10 +2,9 @@
 // that showed its own products (log-query.ts counts them). Never cached.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
-import { createRouter } from "#shared/http.ts";
+import { createRouter, privateCache } from "#shared/http.ts";
 import { calendarDay, ok, route } from "#shared/openapi.ts";
 import { principalOf, requireMerchant, requireOperator } from "#shared/principal.ts";
-import { privateCache } from "../private-cache.ts";
 
 const QueryCountSchema = z.object({
   query: z.string(),

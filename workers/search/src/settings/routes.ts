@@ -1,10 +1,9 @@
 // The ranking weights in force (settings/ranking.ts): the operator reads and replaces them; never cached.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
-import { createRouter } from "#shared/http.ts";
+import { createRouter, privateCache } from "#shared/http.ts";
 import { jsonBody, ok, route } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
-import { privateCache } from "../private-cache.ts";
 import { defaultRanking, loadRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "./ranking.ts";
 
 const SettingsSchema = z

@@ -3,10 +3,9 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { createRouter } from "#shared/http.ts";
+import { createRouter, privateCache } from "#shared/http.ts";
 import { jsonBody, noContent, ok, route, setOf } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
-import { privateCache } from "../private-cache.ts";
 import { normaliseQuery } from "../search/query.ts";
 
 const SynonymSetSchema = z
