@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, timestamp, timestamps } from "./columns.ts";
+import { requiredRef, status, timestamp, timestamps } from "./columns.ts";
 import { creators, merchants } from "./identity-and-keys.ts";
 
 // A plan runs from `starts_at` until `ends_at` (null: until ended). `all_products`: every product of the merchant,
@@ -38,9 +38,7 @@ export const affiliatePlanCreators = sqliteTable(
   {
     planId: requiredRef("plan_id", () => affiliatePlans.id),
     creatorId: requiredRef("creator_id", () => creators.id),
-    status: text("status", { enum: ["invited", "accepted", "declined"] })
-      .notNull()
-      .default("invited"),
+    ...status("invited", "accepted", "declined"),
     decidedAt: text("decided_at"),
     createdAt: timestamp("created_at"),
   },
@@ -85,9 +83,7 @@ export const sampleRequests = sqliteTable(
     skuId: text("sku_id").notNull(),
     shippingAddress: text("shipping_address", { mode: "json" }).$type<Record<string, string>>().notNull(),
     pitch: text("pitch").notNull(),
-    status: text("status", { enum: ["requested", "approved", "declined", "shipped", "received"] })
-      .notNull()
-      .default("requested"),
+    ...status("requested", "approved", "declined", "shipped", "received"),
     declineReason: text("decline_reason"),
     // Days after shipping the merchant gives for the note, set on approval.
     noteDueDays: integer("note_due_days"),
@@ -149,11 +145,7 @@ export const collaborationApplications = sqliteTable(
     merchantId: requiredRef("merchant_id", () => merchants.id),
     creatorId: requiredRef("creator_id", () => creators.id),
     pitch: text("pitch").notNull(),
-    status: text("status", {
-      enum: ["applied", "accepted", "declined", "submitted", "changes_requested", "approved", "cancelled"],
-    })
-      .notNull()
-      .default("applied"),
+    ...status("applied", "accepted", "declined", "submitted", "changes_requested", "approved", "cancelled"),
     noteId: text("note_id"),
     feedback: text("feedback"),
     acceptedAt: text("accepted_at"),

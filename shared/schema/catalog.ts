@@ -2,7 +2,7 @@
 // stock change.
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { price, requiredRef, searchPinyin, timestamp, timestamps } from "./columns.ts";
+import { price, requiredRef, searchPinyin, status, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 
 export const products = sqliteTable(
@@ -14,9 +14,7 @@ export const products = sqliteTable(
     description: text("description").notNull().default(""),
     brand: text("brand"),
     category: text("category"),
-    status: text("status", { enum: ["draft", "active", "archived"] })
-      .notNull()
-      .default("draft"),
+    ...status("draft", "active", "archived"),
     images: text("images", { mode: "json" }).$type<string[]>().notNull(),
     // Whether creators may shelve it in notes and streams, and at what rate (null: the merchant's default).
     allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),

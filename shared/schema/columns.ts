@@ -9,6 +9,11 @@ export const timestamp = (name: string) => text(name).notNull().default(sql`(str
 /** When the row was written and last changed. */
 export const timestamps = () => ({ createdAt: timestamp("created_at"), updatedAt: timestamp("updated_at") });
 
+/** A row's place in its life cycle: one of `states`, never null, and a new row starts in the first. */
+export const status = <const TStates extends readonly [string, ...string[]]>(...states: TStates) => ({
+  status: text("status", { enum: states }).notNull().default(states[0]),
+});
+
 /** A reference that every row has: the id of a row of another table (a foreign key, never null). */
 export const requiredRef = <TName extends string>(name: TName, target: () => AnySQLiteColumn) =>
   text(name).notNull().references(target);

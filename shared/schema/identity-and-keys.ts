@@ -2,15 +2,13 @@
 // tokens, the platform's signing keys, the OIDC issuers it trusts, and the replays of retried writes.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { timestamp } from "./columns.ts";
+import { status, timestamp } from "./columns.ts";
 
 export const merchants = sqliteTable("merchants", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   handle: text("handle").notNull().unique(),
-  status: text("status", { enum: ["active", "suspended"] })
-    .notNull()
-    .default("active"),
+  ...status("active", "suspended"),
   // Creators may shelve this merchant's products in their notes and streams, earning this rate.
   allowsPromotion: integer("allows_promotion", { mode: "boolean" }).notNull().default(true),
   commissionRateBps: integer("commission_rate_bps").notNull().default(1000),
@@ -94,9 +92,7 @@ export const refreshTokens = sqliteTable(
     // The storefront (publishable key) the session was opened through, if any.
     keyId: text("key_id"),
     tokenHash: text("token_hash").notNull().unique(),
-    status: text("status", { enum: ["active", "rotated", "revoked"] })
-      .notNull()
-      .default("active"),
+    ...status("active", "rotated", "revoked"),
     expiresAt: text("expires_at").notNull(),
     createdAt: timestamp("created_at"),
   },

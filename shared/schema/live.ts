@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, searchPinyin, timestamp } from "./columns.ts";
+import { requiredRef, searchPinyin, status, timestamp } from "./columns.ts";
 import { creators, merchants } from "./identity-and-keys.ts";
 
 export const liveSessions = sqliteTable(
@@ -16,9 +16,7 @@ export const liveSessions = sqliteTable(
     title: text("title").notNull(),
     coverUrl: text("cover_url"),
     // scheduled → live → ended, or scheduled → cancelled by its host.
-    status: text("status", { enum: ["scheduled", "live", "ended", "cancelled"] })
-      .notNull()
-      .default("scheduled"),
+    ...status("scheduled", "live", "ended", "cancelled"),
     scheduledStartAt: text("scheduled_start_at").notNull(),
     startedAt: text("started_at"),
     endedAt: text("ended_at"),

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { livemode, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { livemode, requiredRef, status, timestamp, timestamps } from "./columns.ts";
 import { flashSales } from "./flash-sales.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
@@ -20,9 +20,7 @@ export const carts = sqliteTable(
     currency: text("currency"),
     // Coupons the shopper applied (JSON array of ids), checked again at checkout.
     couponIds: text("coupon_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
-    status: text("status", { enum: ["open", "checked_out"] })
-      .notNull()
-      .default("open"),
+    ...status("open", "checked_out"),
     version: integer("version").notNull().default(1),
     ...timestamps(),
   },
@@ -61,24 +59,20 @@ export const orders = sqliteTable(
     ownerId: text("owner_id").notNull(),
     ...livemode(),
     merchantId: requiredRef("merchant_id", () => merchants.id),
-    status: text("status", {
-      enum: [
-        "pending_payment",
-        "paid",
-        "fulfilled",
-        "delivered",
-        "cancelled",
-        "partially_refunded",
-        "refunded",
-        // Pre-sale orders (presales, in promotions.ts): deposit, then balance; an unpaid balance forfeits the deposit.
-        "pending_deposit",
-        "deposit_paid",
-        "pending_balance",
-        "deposit_forfeited",
-      ],
-    })
-      .notNull()
-      .default("pending_payment"),
+    ...status(
+      "pending_payment",
+      "paid",
+      "fulfilled",
+      "delivered",
+      "cancelled",
+      "partially_refunded",
+      "refunded",
+      // Pre-sale orders (presales, in promotions.ts): deposit, then balance; an unpaid balance forfeits the deposit.
+      "pending_deposit",
+      "deposit_paid",
+      "pending_balance",
+      "deposit_forfeited",
+    ),
     currency: text("currency").notNull(),
     subtotalAmount: integer("subtotal_amount").notNull(),
     discountAmount: integer("discount_amount").notNull(),

@@ -2,7 +2,16 @@
 // lines they give money back for, and the payments each refund draws on.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { livemode, money, orderLineUnits, orderLineUnitsKeys, requiredRef, timestamp, timestamps } from "./columns.ts";
+import {
+  livemode,
+  money,
+  orderLineUnits,
+  orderLineUnitsKeys,
+  requiredRef,
+  status,
+  timestamp,
+  timestamps,
+} from "./columns.ts";
 import { orders } from "./orders.ts";
 
 export const payments = sqliteTable(
@@ -16,9 +25,7 @@ export const payments = sqliteTable(
     providerReference: text("provider_reference"),
     // What the storefront confirms the payment with (Stripe.js's PaymentIntent client secret); null for sandbox.
     clientSecret: text("client_secret"),
-    status: text("status", { enum: ["requires_payment", "processing", "succeeded", "failed"] })
-      .notNull()
-      .default("requires_payment"),
+    ...status("requires_payment", "processing", "succeeded", "failed"),
     ...money(),
     // The newest provider event applied, so an older one arriving late changes nothing.
     lastEventSequence: integer("last_event_sequence").notNull().default(0),
@@ -44,9 +51,7 @@ export const paymentEvents = sqliteTable(
 
 // What a refund (and each of its parts) gives back and how that stands: pending until the provider settles it.
 const refundOutcome = () => ({
-  status: text("status", { enum: ["pending", "succeeded", "failed"] })
-    .notNull()
-    .default("pending"),
+  ...status("pending", "succeeded", "failed"),
   ...money(),
 });
 

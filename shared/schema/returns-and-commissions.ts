@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { affiliatePlans } from "./affiliates.ts";
-import { money, orderLineUnits, orderLineUnitsKeys, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { money, orderLineUnits, orderLineUnitsKeys, requiredRef, status, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
 import { refunds } from "./payments.ts";
@@ -16,9 +16,7 @@ export const returns = sqliteTable(
     orderId: requiredRef("order_id", () => orders.id),
     merchantId: requiredRef("merchant_id", () => merchants.id),
     customerId: text("customer_id").notNull(),
-    status: text("status", { enum: ["requested", "approved", "refunded", "rejected"] })
-      .notNull()
-      .default("requested"),
+    ...status("requested", "approved", "refunded", "rejected"),
     reason: text("reason").notNull(),
     rejectionReason: text("rejection_reason"),
     restock: integer("restock", { mode: "boolean" }),

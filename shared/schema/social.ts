@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, searchPinyin, timestamp, timestamps } from "./columns.ts";
+import { requiredRef, searchPinyin, status, timestamp, timestamps } from "./columns.ts";
 import { creators, shoppers } from "./identity-and-keys.ts";
 
 export const notes = sqliteTable(
@@ -17,9 +17,7 @@ export const notes = sqliteTable(
     body: text("body").notNull(),
     images: text("images", { mode: "json" }).$type<string[]>().notNull(),
     topics: text("topics", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
-    status: text("status", { enum: ["published", "deleted"] })
-      .notNull()
-      .default("published"),
+    ...status("published", "deleted"),
     likeCount: integer("like_count").notNull().default(0),
     saveCount: integer("save_count").notNull().default(0),
     commentCount: integer("comment_count").notNull().default(0),

@@ -2,7 +2,7 @@
 // messages, the outbox of deliveries, and the log of attempts.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { livemode, requiredRef, timestamp, timestamps } from "./columns.ts";
+import { livemode, requiredRef, status, timestamp, timestamps } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 
 // A merchant's receiving URL. The signing secret (`whsec_…`) must be usable to sign, so it is kept encrypted
@@ -56,9 +56,7 @@ export const webhookDeliveries = sqliteTable(
   {
     messageId: requiredRef("message_id", () => webhookMessages.id),
     endpointId: requiredRef("endpoint_id", () => webhookEndpoints.id),
-    status: text("status", { enum: ["pending", "succeeded", "failed"] })
-      .notNull()
-      .default("pending"),
+    ...status("pending", "succeeded", "failed"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: text("next_attempt_at"),
     ...timestamps(),
