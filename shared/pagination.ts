@@ -73,14 +73,24 @@ export function page<T extends { id: string }>(rows: T[], limit: number): Page<T
 export async function newestPage<Q extends SQLiteSelect & { _: { result: { id: string }[] } }>(
   query: Q,
   id: SQLiteColumn,
-  { limit, cursor }: { limit: number; cursor?: string | undefined },
+  request: { limit: number; cursor?: string | undefined },
   ...filters: (SQL | undefined)[]
 ): Promise<Page<Q["_"]["result"][number]>> {
+  const rows = await newestQuery(query, id, request, ...filters);
+  // A dynamic select awaits to its result rows; drizzle's types say only Awaited<Q>.
+  return page(rows as Q["_"]["result"], request.limit);
+}
+
+/** newestPage's select, not yet run: for a `db.batch` that reads the page beside other statements; cut it with `page`. */
+export function newestQuery<Q extends SQLiteSelect>(
+  query: Q,
+  id: SQLiteColumn,
+  { limit, cursor }: { limit: number; cursor?: string | undefined },
+  ...filters: (SQL | undefined)[]
+) {
   const after = decodeCursor(cursor);
-  const rows = await query
+  return query
     .where(and(...filters, after ? lt(id, after) : undefined))
     .orderBy(desc(id))
     .limit(limit + 1);
-  // A dynamic select awaits to its result rows; drizzle's types say only Awaited<Q>.
-  return page(rows as Q["_"]["result"], limit);
 }

@@ -8,7 +8,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { resourceFields } from "#shared/openapi.ts";
-import { decodeCursor, type PageRequest, page } from "#shared/pagination.ts";
+import { newestPage, type PageRequest } from "#shared/pagination.ts";
 import { creators, follows, liveSessions, merchants, notes } from "#shared/schema.ts";
 import { type NoteSummary, toSummaries } from "../notes/note.ts";
 
@@ -119,27 +119,20 @@ export async function followingFeed({
   cursor,
   topic,
 }: { db: Database; followerId: string; topic: string | undefined } & PageRequest): Promise<Feed> {
-  const after = decodeCursor(cursor);
-  const [rows, live] = await Promise.all([
-    db
-      .select()
-      .from(notes)
-      .where(
-        and(
-          eq(notes.status, "published"),
-          inArray(
-            notes.creatorId,
-            db.select({ id: follows.followeeId }).from(follows).where(eq(follows.followerId, followerId)),
-          ),
-          after ? lt(notes.id, after) : undefined,
-          topicCondition(topic),
-        ),
-      )
-      .orderBy(desc(notes.id))
-      .limit(limit + 1),
+  const [result, live] = await Promise.all([
+    newestPage(
+      db.select().from(notes).$dynamic(),
+      notes.id,
+      { limit, cursor },
+      eq(notes.status, "published"),
+      inArray(
+        notes.creatorId,
+        db.select({ id: follows.followeeId }).from(follows).where(eq(follows.followerId, followerId)),
+      ),
+      topicCondition(topic),
+    ),
     cursor === undefined ? liveCards(db, followerId) : [],
   ]);
-  const result = page(rows, limit);
   return { live, data: await toSummaries(db, result.data), nextCursor: result.nextCursor };
 }
 

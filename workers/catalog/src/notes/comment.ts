@@ -1,10 +1,10 @@
 // Comments on notes: adding one and bumping commentCount are one batch (one transaction); removing one (soft:
 // deletedAt) lowers the count only if the comment was still there, in the same batch, so the count stays exact.
-import { and, desc, eq, exists, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { decodeCursor, type Page, type PageRequest, page } from "#shared/pagination.ts";
+import { newestPage, type Page, type PageRequest } from "#shared/pagination.ts";
 import { noteComments, notes } from "#shared/schema.ts";
 import { authorIdOf, authorsOf, type Comment, publishedNote, unknownAuthor } from "./note.ts";
 
@@ -57,21 +57,14 @@ export async function listComments({
   limit,
   cursor,
 }: { db: Database; noteId: string } & PageRequest): Promise<Page<Comment>> {
-  const after = decodeCursor(cursor);
   await publishedNote(db, noteId);
-  const rows = await db
-    .select()
-    .from(noteComments)
-    .where(
-      and(
-        eq(noteComments.noteId, noteId),
-        isNull(noteComments.deletedAt),
-        after ? lt(noteComments.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(noteComments.id))
-    .limit(limit + 1);
-  const result = page(rows, limit);
+  const result = await newestPage(
+    db.select().from(noteComments).$dynamic(),
+    noteComments.id,
+    { limit, cursor },
+    eq(noteComments.noteId, noteId),
+    isNull(noteComments.deletedAt),
+  );
   return { data: await toComments(db, result.data), nextCursor: result.nextCursor };
 }
 

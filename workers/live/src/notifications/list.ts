@@ -1,7 +1,7 @@
 // listNotifications: a person's inbox, newest first, a page of it and the number still unread, in one batch.
-import { and, count, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { decodeCursor, type PageRequest, page } from "#shared/pagination.ts";
+import { newestQuery, type PageRequest, page } from "#shared/pagination.ts";
 import { notifications } from "#shared/schema.ts";
 import { toNotification } from "./notification.ts";
 
@@ -12,20 +12,14 @@ export async function listNotifications({
   cursor,
   unreadOnly,
 }: { db: Database; personId: string; unreadOnly: boolean } & PageRequest) {
-  const after = decodeCursor(cursor);
   const [rows, unread] = await db.batch([
-    db
-      .select()
-      .from(notifications)
-      .where(
-        and(
-          eq(notifications.personId, personId),
-          after === undefined ? undefined : lt(notifications.id, after),
-          unreadOnly ? isNull(notifications.readAt) : undefined,
-        ),
-      )
-      .orderBy(desc(notifications.id))
-      .limit(limit + 1),
+    newestQuery(
+      db.select().from(notifications).$dynamic(),
+      notifications.id,
+      { limit, cursor },
+      eq(notifications.personId, personId),
+      unreadOnly ? isNull(notifications.readAt) : undefined,
+    ),
     db
       .select({ n: count() })
       .from(notifications)
