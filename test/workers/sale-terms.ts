@@ -1,8 +1,9 @@
 // The bodies of POST /v1/flash-sales, POST /v1/presales and POST /v1/campaigns, shared by the checkout Worker's tests
 // and the gateway's (the live Worker's write a campaign's row from the same terms): sensible terms running now, so
 // that a test names only the terms it is about.
-const hour = 3_600_000;
-const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+export const hour = 3_600_000;
+/** The instant `ms` from now. */
+export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 /** 100 units at 49.00, running from a minute ago for an hour, at most 2 a shopper. */
 export const flashSaleTerms = (skuId: string, extra: Record<string, unknown> = {}) => ({

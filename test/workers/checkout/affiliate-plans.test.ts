@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import { asMerchant, call, createSkus, key } from "./helpers.ts";
-import { asCreator, creators, newMerchant, paidOrderOf } from "./returns-helpers.ts";
+import { asMerchant, call, createSkus, key, newMerchant } from "./helpers.ts";
+import { asCreator, creators, paidOrderOf } from "./returns-helpers.ts";
 import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Plan {

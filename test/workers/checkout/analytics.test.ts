@@ -9,9 +9,20 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators } from "#shared/schema.ts";
 import type { Figures } from "../../../workers/checkout/src/analytics/report.ts";
-import { as, asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
+import {
+  asMerchant,
+  call,
+  cny,
+  createSkus,
+  key,
+  newMerchant,
+  operator,
+  shelvedBy,
+  shopper,
+  taggedBy,
+} from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";
-import { asCreator, cny, decide, deliver, newMerchant, requestReturn } from "./returns-helpers.ts";
+import { asCreator, decide, deliver, requestReturn } from "./returns-helpers.ts";
 
 type MoneyFigures = Figures["money"][number];
 interface Report {
@@ -27,7 +38,6 @@ const DAY_MS = 86_400_000;
 const today = new Date().toISOString().slice(0, 10);
 const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
 const range = `from=${yesterday}&to=${today}`;
-const operator = as({ type: "operator" });
 const run = Math.random().toString(36).slice(2, 7);
 const who = (name: string) => `an${run}${name}`;
 

@@ -2,19 +2,9 @@
 // the campaign price on the main day only; a campaign's spend-and-save and coupons cover its products only.
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
-import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
-import {
-  applyCoupons,
-  cartOf,
-  claim,
-  cny,
-  createCampaign,
-  inMs,
-  issueCoupon,
-  newMerchant,
-  operator,
-  spendAndSave,
-} from "./promotions-helpers.ts";
+import { inMs } from "../sale-terms.ts";
+import { asMerchant, call, cny, createSkus, key, newMerchant, operator, shopper } from "./helpers.ts";
+import { applyCoupons, cartOf, claim, createCampaign, issueCoupon, spendAndSave } from "./promotions-helpers.ts";
 
 interface Cart {
   id: string;

@@ -4,15 +4,13 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
-import { asMerchant, call, key, shopper } from "./helpers.ts";
+import { asMerchant, call, cny, key, newMerchant, shopper } from "./helpers.ts";
 import {
   asCreator,
-  cny,
   creators,
   decide,
   deliver,
   deliveredDaysAgo,
-  newMerchant,
   paidOrderOf,
   requestReturn,
 } from "./returns-helpers.ts";

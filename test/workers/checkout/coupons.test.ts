@@ -6,19 +6,22 @@ import { describe, expect, it } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { asMerchant, call, createSkus, key, shelvedBy, shopper, shopperId, stockOf } from "./helpers.ts";
-import { sandbox } from "./orders.ts";
+import { inMs } from "../sale-terms.ts";
 import {
-  applyCoupons,
-  cartWith,
-  claim,
+  asMerchant,
+  call,
   cny,
-  inMs,
-  issueCoupon,
+  createSkus,
+  key,
   newMerchant,
   operator,
-  spendAndSave,
-} from "./promotions-helpers.ts";
+  shelvedBy,
+  shopper,
+  shopperId,
+  stockOf,
+} from "./helpers.ts";
+import { sandbox } from "./orders.ts";
+import { applyCoupons, cartWith, claim, issueCoupon, spendAndSave } from "./promotions-helpers.ts";
 
 interface Order {
   id: string;

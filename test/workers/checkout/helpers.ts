@@ -11,6 +11,7 @@ import {
   inventoryLedger,
   liveSessionProducts,
   liveSessions,
+  merchants,
   noteProducts,
   notes,
   products,
@@ -30,6 +31,21 @@ export const guest = (keyId = "key_storefront_test") => ({
   [PRINCIPAL_HEADER]: encodePrincipal({ actor: { type: "anonymous" }, storefront: { keyId, merchantId } }),
 });
 export { as, asMerchant };
+export const operator = as({ type: "operator" });
+
+export const cny = (amount: number) => ({ amount, currency: "CNY" });
+
+/**
+ * A merchant of the test's own, at `commissionRateBps` (the platform's default): merchant-wide things (its
+ * commission rate, spend-and-save rules, webhook endpoints, orders) then touch no other test's.
+ */
+export async function newMerchant(commissionRateBps = 1000): Promise<string> {
+  const id = newId("mer");
+  await database(env)
+    .insert(merchants)
+    .values({ id, name: `Test merchant ${id}`, handle: id.toLowerCase(), commissionRateBps });
+  return id;
+}
 
 export async function call(
   method: string,

@@ -7,10 +7,10 @@ import { database } from "#shared/db.ts";
 import { type Actor, encodePrincipal, type Mode, PRINCIPAL_HEADER, scopes } from "#shared/principal.ts";
 import { stripeSettings } from "../../../workers/checkout/src/config.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
-import { call, createSkus, key, shopperId, stockOf } from "./helpers.ts";
+import { call, createSkus, key, newMerchant, shopperId, stockOf } from "./helpers.ts";
 import { type Order, type Outcome, orderOf, sandbox, unpaidOrder } from "./orders.ts";
 import { stripeEvent } from "./returns-helpers.ts";
-import { createEndpoint, deliveriesOf, newMerchant, uniqueName } from "./webhooks-helpers.ts";
+import { createEndpoint, deliveriesOf, uniqueName } from "./webhooks-helpers.ts";
 
 interface Problem {
   code: string;

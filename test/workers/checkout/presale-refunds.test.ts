@@ -1,7 +1,7 @@
 // Refunds of a pre-sale order paid by two payments (deposit 100.00, balance 50.00 a unit): one refund split into
 // parts, the balance first, one provider refund per part (sandbox, and the fake Stripe at its HTTP boundary).
 import { describe, expect, it } from "vitest";
-import { call, key, shopper } from "./helpers.ts";
+import { call, cny, key, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { balanceWindow, type PresaleOrder, payBalance, presaleWithDeposit, readOrder } from "./presales-helpers.ts";
 import {
@@ -17,7 +17,7 @@ import {
   stripeRefunds,
   unitParts,
 } from "./refunds-helpers.ts";
-import { cny, decide, deliver, requestReturn, stripeEvent, stripeRefundsAnswer } from "./returns-helpers.ts";
+import { decide, deliver, requestReturn, stripeEvent, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 /** A pre-sale order of `quantity` units whose deposit and balance the sandbox has taken. */
 async function paidBySandbox(who: string, quantity = 1) {

@@ -5,10 +5,10 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { database } from "#shared/db.ts";
-import { presaleTerms } from "../sale-terms.ts";
-import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+import { hour, inMs, presaleTerms } from "../sale-terms.ts";
+import { asMerchant, call, createSkus, key, newMerchant, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
-import { createEndpoint, newMerchant, uniqueName } from "./webhooks-helpers.ts";
+import { createEndpoint, uniqueName } from "./webhooks-helpers.ts";
 
 export interface Money {
   amount: number;
@@ -25,9 +25,6 @@ export interface PresaleOrder {
   balancePayment: { id: string; status: string; amount: Money } | null;
   releasedAt: string | null;
 }
-
-const hour = 3_600_000;
-const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 /** Price 200.00, deposit 100.00 deducting 150.00 (balance 50.00): deposits open now, the balance in two hours. */
 export async function newPresale(options: { quantity?: number; stock?: number; perShopperLimit?: number } = {}) {
@@ -84,7 +81,7 @@ const sqlRun = (sql: string, args: (string | number)[]) => database(env).$client
 
 /** Time travel: the order's balance window opens now (`closed`: it opened three hours ago and has closed). */
 export async function balanceWindow(orderId: string, state: "open" | "closed"): Promise<void> {
-  const [start, end] = state === "open" ? [iso(-60_000), iso(hour)] : [iso(-3 * hour), iso(-60_000)];
+  const [start, end] = state === "open" ? [inMs(-60_000), inMs(hour)] : [inMs(-3 * hour), inMs(-60_000)];
   await sqlRun("UPDATE presale_orders SET balance_starts_at = ?, balance_ends_at = ? WHERE order_id = ?", [
     start,
     end,
@@ -94,7 +91,7 @@ export async function balanceWindow(orderId: string, state: "open" | "closed"): 
 
 /** Time travel: the order's deposit deadline has passed. */
 export const depositOverdue = (orderId: string) =>
-  sqlRun("UPDATE orders SET payment_due_at = ? WHERE id = ?", [iso(-1000), orderId]);
+  sqlRun("UPDATE orders SET payment_due_at = ? WHERE id = ?", [inMs(-1000), orderId]);
 
 /** Runs the order's OrderDeadlines alarm now (true if one was armed). */
 export const runAlarm = (orderId: string) => runDurableObjectAlarm(env.ORDER_DEADLINES.getByName(orderId));

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns } from "#shared/schema.ts";
-import { campaignTerms, presaleTerms } from "../sale-terms.ts";
+import { campaignTerms, hour, inMs, presaleTerms } from "../sale-terms.ts";
 import {
   asMerchant,
   call,
@@ -33,9 +33,6 @@ import {
   readOrder,
   runAlarm,
 } from "./presales-helpers.ts";
-
-const hour = 3_600_000;
-const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 describe("POST /v1/presales", () => {
   const body = presaleTerms;
@@ -89,9 +86,9 @@ describe("POST /v1/presales", () => {
       [{ deduction: { amount: 9_000, currency: "CNY" } }, "/deduction"],
       [{ deduction: { amount: 20_000, currency: "CNY" } }, "/deduction"],
       [{ deposit: { amount: 10_000, currency: "USD" } }, "/deposit"],
-      [{ balanceStartsAt: iso(30 * 60_000) }, "/balanceStartsAt"],
+      [{ balanceStartsAt: inMs(30 * 60_000) }, "/balanceStartsAt"],
       [{ balanceStartsAt: undefined }, "/balanceStartsAt"],
-      [{ depositEndsAt: iso(-1000), depositStartsAt: iso(-hour) }, "/depositEndsAt"],
+      [{ depositEndsAt: inMs(-1000), depositStartsAt: inMs(-hour) }, "/depositEndsAt"],
     ];
     for (const [extra, path] of cases) {
       const res = await post(body(skuId, extra));
@@ -356,10 +353,10 @@ describe("refusals at the order", () => {
         quantity: 5,
         deposit: { amount: 5_000, currency: "CNY" },
         deduction: { amount: 5_000, currency: "CNY" },
-        depositStartsAt: iso(hour),
-        depositEndsAt: iso(2 * hour),
-        balanceStartsAt: iso(3 * hour),
-        balanceEndsAt: iso(4 * hour),
+        depositStartsAt: inMs(hour),
+        depositEndsAt: inMs(2 * hour),
+        balanceStartsAt: inMs(3 * hour),
+        balanceEndsAt: inMs(4 * hour),
       }),
     });
     const presale = await res.json<{ id: string; status: string }>();

@@ -4,19 +4,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+import { inMs } from "../sale-terms.ts";
+import { asMerchant, call, cny, createSkus, key, newMerchant, operator, shopper } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
-import {
-  applyCoupons,
-  cartWith,
-  claim,
-  cny,
-  createCampaign,
-  inMs,
-  issueCoupon,
-  newMerchant,
-  operator,
-} from "./promotions-helpers.ts";
+import { applyCoupons, cartWith, claim, createCampaign, issueCoupon } from "./promotions-helpers.ts";
 
 interface Coupon {
   id: string;

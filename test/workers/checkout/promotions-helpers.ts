@@ -1,24 +1,6 @@
-// Fixtures for the promotion tests: a merchant of the test's own (spend-and-save rules are merchant-wide, so they
-// must not touch the demo merchant other files check out with), coupons, rules and campaigns through the API.
-import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { database } from "#shared/db.ts";
-import { newId } from "#shared/ids.ts";
-import { merchants } from "#shared/schema.ts";
-import { campaignTerms } from "../sale-terms.ts";
-import { as, asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
-
-export const operator = as({ type: "operator" });
-export const cny = (amount: number) => ({ amount, currency: "CNY" });
-export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
-
-export async function newMerchant(): Promise<string> {
-  const id = newId("mer");
-  await database(env)
-    .insert(merchants)
-    .values({ id, name: `Promo ${id}`, handle: id.toLowerCase() });
-  return id;
-}
+import { campaignTerms, inMs } from "../sale-terms.ts";
+import { asMerchant, call, cny, createSkus, key, operator, shopper } from "./helpers.ts";
 
 /** A coupon (201 expected); the defaults: fixed 10 off, running from a minute ago for a day, 100 of them. */
 export async function issueCoupon(issuer: Record<string, string>, body: Record<string, unknown> = {}) {

@@ -9,6 +9,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ATTEMPTS } from "../../../workers/checkout/src/refunds/refund-recovery.ts";
+import { cny, newMerchant } from "./helpers.ts";
 import { orderOf } from "./orders.ts";
 import { readOrder } from "./presales-helpers.ts";
 import {
@@ -23,7 +24,7 @@ import {
   stripeRefunds,
   unitParts,
 } from "./refunds-helpers.ts";
-import { cny, newMerchant, paidOrderOf, stripeEvent, stripeFake, stripeRefundsAnswer } from "./returns-helpers.ts";
+import { paidOrderOf, stripeEvent, stripeFake, stripeRefundsAnswer } from "./returns-helpers.ts";
 
 const recovery = (refundId: string) => runDurableObjectAlarm(env.REFUND_RECOVERY.getByName(refundId));
 

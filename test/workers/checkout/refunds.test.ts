@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { openApiPart } from "#shared/entrypoint.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
-import { asMerchant, call, key, merchantId, otherMerchantId, shopper } from "./helpers.ts";
+import { asMerchant, call, cny, key, merchantId, otherMerchantId, shopper } from "./helpers.ts";
 import { orderOf, paidOrder, sandbox, unpaidOrder } from "./orders.ts";
 
 interface Refund {
@@ -20,8 +20,6 @@ interface Refund {
 
 const refund = (orderId: string, body: unknown, idempotencyKey = key(), headers = asMerchant(merchantId)) =>
   call("POST", `/v1/orders/${orderId}/refunds`, { headers, key: idempotencyKey, body });
-
-const cny = (amount: number) => ({ amount, currency: "CNY" });
 
 // Two lines: 3000 × 2 (position 0) and 1500 × 2 (position 1): subtotal 9000, under 9900, so shipping 1000:
 // total 10000 fen.

@@ -3,8 +3,6 @@
 // and a delivery moved back in time (the return window and the payable time are counted from it).
 import { env, exports } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
-import { newId } from "#shared/ids.ts";
-import { merchants } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
 import { as, asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
 import { checkout, type Order, type Outcome, sandbox } from "./orders.ts";
@@ -18,16 +16,6 @@ declare module "vitest" {
 
 export const creators = [demo.creators[0]?.id ?? "", demo.creators[1]?.id ?? ""] as const;
 export const asCreator = (creatorId: string) => as({ type: "creator", creatorId, sessionId: "ses_test" });
-export const cny = (amount: number) => ({ amount, currency: "CNY" });
-
-/** A merchant of its own, at `commissionRateBps`. */
-export async function newMerchant(commissionRateBps = 1000): Promise<string> {
-  const id = newId("mer");
-  await database(env)
-    .insert(merchants)
-    .values({ id, name: `Returns test ${id}`, handle: id.toLowerCase(), commissionRateBps });
-  return id;
-}
 
 export interface LineSpec {
   price: number;

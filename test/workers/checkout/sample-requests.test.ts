@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators, noteProducts, notes } from "#shared/schema.ts";
-import { asMerchant, call, createSkus, key, ledgerOf, stockOf } from "./helpers.ts";
-import { asCreator, newMerchant } from "./returns-helpers.ts";
+import { asMerchant, call, createSkus, key, ledgerOf, newMerchant, stockOf } from "./helpers.ts";
+import { asCreator } from "./returns-helpers.ts";
 import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Sample {

@@ -6,10 +6,8 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { expect, inject, vi } from "vitest";
 import { database } from "#shared/db.ts";
-import { newId } from "#shared/ids.ts";
-import { merchants } from "#shared/schema.ts";
 import type { Received } from "../../webhook-receiver.ts";
-import { asMerchant, call, createSkus, key, shopper } from "./helpers.ts";
+import { asMerchant, call, createSkus, key, newMerchant, shopper } from "./helpers.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,14 +25,6 @@ export interface Endpoint {
 }
 
 const receiver = () => inject("webhookReceiverUrl");
-
-export async function newMerchant(): Promise<string> {
-  const id = newId("mer");
-  await database(env)
-    .insert(merchants)
-    .values({ id, name: `Webhook test ${id}`, handle: id.toLowerCase() });
-  return id;
-}
 
 /** An endpoint of `merchant` delivering to the receiver's `/hooks/<name>`. */
 export async function createEndpoint(merchant: string, name: string, body: Record<string, unknown> = {}) {

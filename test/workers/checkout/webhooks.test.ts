@@ -12,14 +12,13 @@ import { demo } from "../../../dev/demo.ts";
 import { adjustInventory } from "../../../workers/catalog/src/skus/adjust-inventory.ts";
 import { fromBase64 } from "../../../workers/checkout/src/webhooks/signing.ts";
 import { flashSaleTerms } from "../sale-terms.ts";
-import { asMerchant, call, createSkus, key, reserve, shopper, stockOf } from "./helpers.ts";
+import { asMerchant, call, createSkus, key, newMerchant, reserve, shopper, stockOf } from "./helpers.ts";
 import {
   attempted,
   createEndpoint,
   deliveriesOf,
   type Endpoint,
   newEndpoint,
-  newMerchant,
   orderOf,
   received,
   receivedAtLeast,
