@@ -213,3 +213,8 @@ export const calendarDay = z
 export function pageOf<S extends z.ZodType>(schema: S) {
   return z.object({ data: z.array(schema), nextCursor: z.string().nullable() });
 }
+
+/** A list short enough to answer whole (an operator's settings): one page's shape, with `nextCursor` always null. */
+export function wholeListOf<S extends z.ZodType>(schema: S) {
+  return z.object({ data: z.array(schema), nextCursor: z.null() });
+}

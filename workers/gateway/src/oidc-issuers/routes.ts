@@ -5,7 +5,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import { created, createResourceRoute, ok, resourceFields, route } from "#shared/openapi.ts";
+import { created, createResourceRoute, ok, resourceFields, route, wholeListOf } from "#shared/openapi.ts";
 import { oidcIssuers } from "#shared/schema.ts";
 import { operatorOnly } from "../pipeline/callers.ts";
 import { isUniqueViolation } from "../schemas.ts";
@@ -38,7 +38,7 @@ const createIssuerRoute = createResourceRoute(
 );
 
 const listIssuersRoute = route("GET /", "The accepted OIDC issuers (operator)", {
-  responses: ok(z.object({ data: z.array(OidcIssuerSchema), nextCursor: z.null() }), "Every issuer", 401),
+  responses: ok(wholeListOf(OidcIssuerSchema), "Every issuer", 401),
 });
 
 type Row = typeof oidcIssuers.$inferSelect;

@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
-import { noContent, ok, route } from "#shared/openapi.ts";
+import { noContent, ok, route, wholeListOf } from "#shared/openapi.ts";
 import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { normaliseQuery } from "../search/query.ts";
 
@@ -27,7 +27,7 @@ const termParam = z.object({
 });
 
 const listBlocksRoute = route("GET /", "List blocked suggestion terms (operator)", {
-  responses: ok(z.object({ data: z.array(SuggestionBlockSchema), nextCursor: z.null() }), "Every term, A to Z", 401),
+  responses: ok(wholeListOf(SuggestionBlockSchema), "Every term, A to Z", 401),
 });
 
 const putBlockRoute = route("PUT /{term}", "Block a suggestion term (operator)", {

@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
-import { jsonBody, noContent, ok, route, setOf } from "#shared/openapi.ts";
+import { jsonBody, noContent, ok, route, setOf, wholeListOf } from "#shared/openapi.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { normaliseQuery } from "../search/query.ts";
 
@@ -34,7 +34,7 @@ const SynonymInputSchema = z
   .openapi("SynonymSetInput");
 
 const listSynonymsRoute = route("GET /", "List synonym sets (operator)", {
-  responses: ok(z.object({ data: z.array(SynonymSetSchema), nextCursor: z.null() }), "Every set, by name", 401),
+  responses: ok(wholeListOf(SynonymSetSchema), "Every set, by name", 401),
 });
 
 const putSynonymsRoute = route("PUT /{name}", "Create or replace a synonym set (operator)", {
