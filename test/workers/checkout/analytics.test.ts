@@ -10,6 +10,7 @@ import { newId } from "#shared/ids.ts";
 import { creators } from "#shared/schema.ts";
 import type { Figures } from "../../../workers/checkout/src/analytics/report.ts";
 import {
+  asCreator,
   asMerchant,
   call,
   cny,
@@ -22,7 +23,7 @@ import {
   taggedBy,
 } from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";
-import { asCreator, decide, deliver, requestReturn } from "./returns-helpers.ts";
+import { decide, deliver, requestReturn } from "./returns-helpers.ts";
 
 type MoneyFigures = Figures["money"][number];
 interface Report {

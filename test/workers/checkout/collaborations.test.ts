@@ -9,8 +9,7 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators, notes } from "#shared/schema.ts";
 import { approveOverdueSubmissions } from "../../../workers/checkout/src/collaboration-applications/application.ts";
-import { asMerchant, call, createSkus, key, newMerchant } from "./helpers.ts";
-import { asCreator } from "./returns-helpers.ts";
+import { asCreator, asMerchant, call, createSkus, key, newMerchant } from "./helpers.ts";
 import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Money {

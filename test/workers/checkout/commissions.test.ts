@@ -4,16 +4,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
-import { asMerchant, call, cny, key, newMerchant, shopper } from "./helpers.ts";
-import {
-  asCreator,
-  creators,
-  decide,
-  deliver,
-  deliveredDaysAgo,
-  paidOrderOf,
-  requestReturn,
-} from "./returns-helpers.ts";
+import { asCreator, asMerchant, call, cny, creators, key, newMerchant, shopper } from "./helpers.ts";
+import { decide, deliver, deliveredDaysAgo, paidOrderOf, requestReturn } from "./returns-helpers.ts";
 
 interface Money {
   amount: number;

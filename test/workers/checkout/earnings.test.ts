@@ -6,8 +6,8 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { creators as creatorsTable } from "#shared/schema.ts";
-import { asMerchant, call, cny, key, newMerchant } from "./helpers.ts";
-import { asCreator, deliver, deliveredDaysAgo, paidOrderOf } from "./returns-helpers.ts";
+import { asCreator, asMerchant, call, cny, key, newMerchant } from "./helpers.ts";
+import { deliver, deliveredDaysAgo, paidOrderOf } from "./returns-helpers.ts";
 
 interface Money {
   amount: number;

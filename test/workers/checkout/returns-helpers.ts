@@ -3,8 +3,7 @@
 // and a delivery moved back in time (the return window and the payable time are counted from it).
 import { env, exports } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
-import { demo } from "../../../dev/demo.ts";
-import { as, asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
+import { asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
 import { checkout, type Order, type Outcome, sandbox } from "./orders.ts";
 
 declare module "vitest" {
@@ -13,9 +12,6 @@ declare module "vitest" {
     webhookReceiverUrl: string;
   }
 }
-
-export const creators = [demo.creators[0]?.id ?? "", demo.creators[1]?.id ?? ""] as const;
-export const asCreator = (creatorId: string) => as({ type: "creator", creatorId, sessionId: "ses_test" });
 
 export interface LineSpec {
   price: number;
