@@ -1,6 +1,6 @@
-// Test fixtures for the checkout Worker: its own products and SKUs in the real database (so no test shares stock
-// with another), the notes and live sessions that refer shoppers to them, flash sales created through the API, and
-// callers as the gateway would name them.
+// Test fixtures for the checkout Worker: merchants of a test's own, its own products and SKUs in the real database
+// (so no test shares stock with another), the notes and live sessions that refer shoppers to them, flash sales
+// created through the API, and callers as the gateway would name them.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";

@@ -1,3 +1,6 @@
+// Fixtures for the promotion tests: coupons, spend-and-save rules, campaigns and carts through the API. The rules are
+// merchant-wide, so the tests set them on a merchant of their own (newMerchant) and never touch the demo merchant
+// other files check out with.
 import { expect } from "vitest";
 import { campaignTerms, inMs } from "../sale-terms.ts";
 import { asMerchant, call, cny, createSkus, key, operator, shopper } from "./helpers.ts";

@@ -1,6 +1,6 @@
-// Fixtures for the returns and commission tests: a fresh merchant (its own commission rate, so no other test's
-// orders count), orders whose lines a demo creator's note credits, paid in the sandbox, fulfilled and delivered,
-// and a delivery moved back in time (the return window and the payable time are counted from it).
+// Fixtures for the returns and commission tests, each on a merchant of its own (newMerchant, at its own commission
+// rate, so no other test's orders count): orders whose lines a demo creator's note credits, paid in the sandbox,
+// fulfilled and delivered, and a delivery moved back in time (the return window and the payable time count from it).
 import { env, exports } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
 import { asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
