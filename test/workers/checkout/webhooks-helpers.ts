@@ -1,5 +1,6 @@
 // Webhook test fixtures, each test on a merchant of its own (newMerchant, so no other test's orders reach its
-// endpoints): endpoints pointed at the run's local receiver (test/webhook-receiver.ts), what the receiver got, and the outbox's rows.
+// endpoints): endpoints pointed at the run's local receiver (test/webhook-receiver.ts), what the receiver got,
+// and the outbox's rows.
 
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
