@@ -167,6 +167,50 @@ export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string,
     });
 }
 
+/** One action of `stepRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
+type ActionSpec = { summary: string; description: string; body?: z.ZodType };
+
+/**
+ * A resource that moves through steps (an order, a sample request): `retrieve` declares its `GET /{id}` (`{ summary,
+ * description }`), each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a `POST /{id}/<action>`
+ * that moves it on. All
+ * answer the resource (`schema`, described as `what`) or 400, 401, 403, 404; an action also 409 (not at that step).
+ */
+export function stepRoutes<S extends z.ZodType, T extends Record<string, ActionSpec>>(
+  prefix: string,
+  schema: S,
+  what: string,
+  { retrieve, actions }: { retrieve: { summary: string; description?: string }; actions: T },
+) {
+  return {
+    retrieve: retrieveRoute(prefix, retrieve.summary, ok(schema, what, 400, 401, 403, 404), retrieve.description),
+    actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions),
+  };
+}
+
+/** The `POST /{id}/<action>` routes of a table of `ActionSpec`s by action name, each as `actionRoutes` declares it. */
+function actionRouteTable<R extends RouteConfig["responses"], T extends Record<string, ActionSpec>>(
+  prefix: string,
+  responses: R,
+  table: T,
+) {
+  const declare = actionRoutes(prefix, responses);
+  const routeOf = <A extends keyof T & string>(action: A) => {
+    const { summary, description, body } = table[action] as T[A];
+    return declare(
+      action,
+      summary,
+      description,
+      (body === undefined ? {} : { body: jsonBody(body) }) as T[A]["body"] extends z.ZodType
+        ? { body: ReturnType<typeof jsonBody<T[A]["body"]>> }
+        : Record<never, never>,
+    );
+  };
+  return Object.fromEntries(Object.keys(table).map((action) => [action, routeOf(action)])) as {
+    [A in keyof T & string]: ReturnType<typeof routeOf<A>>;
+  };
+}
+
 /** A JSON response (or body) declaration for createRoute: `200: jsonContent(Schema, "The thing")`. */
 export function jsonContent<S extends z.ZodType>(schema: S, description: string) {
   return { description, content: { "application/json": { schema } } };

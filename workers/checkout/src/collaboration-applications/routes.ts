@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
-import { actionRoutes, jsonBody, ok, retrieveRoute } from "#shared/openapi.ts";
+import { stepRoutes } from "#shared/openapi.ts";
 import { livemodeOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
 import { viewerOf } from "../collaborations/routes.ts";
@@ -18,47 +18,43 @@ import {
   SubmissionSchema,
 } from "./application.ts";
 
-const getRoute = retrieveRoute(
-  "cap",
-  "Retrieve a collaboration application",
-  ok(ApplicationSchema, "The application", 400, 401, 403, 404),
-  "Its merchant (`affiliates:read`) or its creator.",
-);
-
-const action = actionRoutes("cap", ok(ApplicationSchema, "The application", 400, 401, 403, 404, 409));
-
-const acceptRoute = action(
-  "accept",
-  "Accept a collaboration application",
-  "Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.",
-);
-const declineRoute = action(
-  "decline",
-  "Decline a collaboration application",
-  "Its merchant (`affiliates:write`), before accepting. Again: the application as it is.",
-);
-const submitRoute = action(
-  "submission",
-  "Submit the note for an accepted application",
-  `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the \`paidPartnership\` label wherever it is shown. The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
-  { body: jsonBody(SubmissionSchema) },
-);
-const approveRoute = action(
-  "approve",
-  "Approve a submitted note",
-  "Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.",
-);
-const changesRoute = action(
-  "request-changes",
-  "Ask for changes to a submitted note",
-  "Its merchant (`affiliates:write`), with feedback; the creator submits again.",
-  { body: jsonBody(ChangesSchema) },
-);
-const cancelRoute = action(
-  "cancel",
-  "Cancel a collaboration application",
-  "Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.",
-);
+const { retrieve, actions } = stepRoutes("cap", ApplicationSchema, "The application", {
+  retrieve: {
+    summary: "Retrieve a collaboration application",
+    description: "Its merchant (`affiliates:read`) or its creator.",
+  },
+  actions: {
+    accept: {
+      summary: "Accept a collaboration application",
+      description:
+        "Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.",
+    },
+    decline: {
+      summary: "Decline a collaboration application",
+      description: "Its merchant (`affiliates:write`), before accepting. Again: the application as it is.",
+    },
+    submission: {
+      summary: "Submit the note for an accepted application",
+      description: `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the \`paidPartnership\` label wherever it is shown. The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
+      body: SubmissionSchema,
+    },
+    approve: {
+      summary: "Approve a submitted note",
+      description:
+        "Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.",
+    },
+    "request-changes": {
+      summary: "Ask for changes to a submitted note",
+      description: "Its merchant (`affiliates:write`), with feedback; the creator submits again.",
+      body: ChangesSchema,
+    },
+    cancel: {
+      summary: "Cancel a collaboration application",
+      description:
+        "Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.",
+    },
+  },
+});
 
 const merchantOf = (c: Context): Viewer => ({
   merchantId: requireMerchant(c, "affiliates:write").merchantId,
@@ -71,13 +67,17 @@ async function step(c: Context, viewer: Viewer, what: Step, input: { noteId?: st
 
 export const collaborationApplicationRoutes = createRouter<{ Bindings: Env }>();
 
-collaborationApplicationRoutes.openapi(getRoute, async (c) => {
+collaborationApplicationRoutes.openapi(retrieve, async (c) => {
   c.header("cache-control", "private, no-store");
   return c.json(await readApplication(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
 });
-collaborationApplicationRoutes.openapi(acceptRoute, async (c) => c.json(await step(c, merchantOf(c), "accept"), 200));
-collaborationApplicationRoutes.openapi(declineRoute, async (c) => c.json(await step(c, merchantOf(c), "decline"), 200));
-collaborationApplicationRoutes.openapi(submitRoute, async (c) => {
+collaborationApplicationRoutes.openapi(actions.accept, async (c) =>
+  c.json(await step(c, merchantOf(c), "accept"), 200),
+);
+collaborationApplicationRoutes.openapi(actions.decline, async (c) =>
+  c.json(await step(c, merchantOf(c), "decline"), 200),
+);
+collaborationApplicationRoutes.openapi(actions.submission, async (c) => {
   const viewer = { creatorId: requireCreator(c), livemode: livemodeOf(c) };
   const before = await readApplication(database(c.env), c.req.valid("param").id, viewer);
   const after = await step(c, viewer, "submit", { noteId: c.req.valid("json").noteId });
@@ -86,10 +86,12 @@ collaborationApplicationRoutes.openapi(submitRoute, async (c) => {
   purge(c, ...new Set([before.noteId, after.noteId].flatMap((id) => (id ? [`/v1/notes/${id}`] : []))));
   return c.json(after, 200);
 });
-collaborationApplicationRoutes.openapi(approveRoute, async (c) => c.json(await step(c, merchantOf(c), "approve"), 200));
-collaborationApplicationRoutes.openapi(changesRoute, async (c) =>
+collaborationApplicationRoutes.openapi(actions.approve, async (c) =>
+  c.json(await step(c, merchantOf(c), "approve"), 200),
+);
+collaborationApplicationRoutes.openapi(actions["request-changes"], async (c) =>
   c.json(await step(c, merchantOf(c), "request_changes", { feedback: c.req.valid("json").feedback }), 200),
 );
-collaborationApplicationRoutes.openapi(cancelRoute, async (c) =>
+collaborationApplicationRoutes.openapi(actions.cancel, async (c) =>
   c.json(await step(c, viewerOf(c, true), "cancel"), 200),
 );

@@ -9,18 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import {
-  actionRoutes,
-  created,
-  distinct,
-  idParam,
-  jsonBody,
-  MoneySchema,
-  ok,
-  pageOf,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
+import { created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route, stepRoutes } from "#shared/openapi.ts";
 import { decodeCursor, newestPage, page, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
@@ -54,25 +43,24 @@ const listRoute = route("GET /", "List orders, newest first", {
   responses: ok(pageOf(OrderSchema), "A page of orders", 400, 401, 403),
 });
 
-const getRoute = retrieveRoute("ord", "Retrieve an order", ok(OrderSchema, "The order", 400, 401, 403, 404));
-
-const action = actionRoutes("ord", ok(OrderSchema, "The order", 400, 401, 403, 404, 409));
-
-const cancelRoute = action(
-  "cancel",
-  "Cancel an unpaid order",
-  "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent. A pre-sale order: its customer only before the deposit is paid, its merchant until the balance is paid (the deposit is then refunded).",
-);
-const fulfilRoute = action(
-  "fulfil",
-  "Mark a paid order fulfilled (shipped)",
-  "Its merchant, `orders:write`; 409 unless paid.",
-);
-const deliverRoute = action(
-  "deliver",
-  "Mark a fulfilled order delivered",
-  "Its merchant, `orders:write`; 409 unless fulfilled.",
-);
+const { retrieve, actions } = stepRoutes("ord", OrderSchema, "The order", {
+  retrieve: { summary: "Retrieve an order" },
+  actions: {
+    cancel: {
+      summary: "Cancel an unpaid order",
+      description:
+        "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent. A pre-sale order: its customer only before the deposit is paid, its merchant until the balance is paid (the deposit is then refunded).",
+    },
+    fulfil: {
+      summary: "Mark a paid order fulfilled (shipped)",
+      description: "Its merchant, `orders:write`; 409 unless paid.",
+    },
+    deliver: {
+      summary: "Mark a fulfilled order delivered",
+      description: "Its merchant, `orders:write`; 409 unless fulfilled.",
+    },
+  },
+});
 
 const RefundInput = z
   .object({
@@ -186,13 +174,13 @@ orderRoutes.openapi(listRoute, async (c) => {
   return c.json({ data, nextCursor: result.nextCursor }, 200);
 });
 
-orderRoutes.openapi(getRoute, async (c) => {
+orderRoutes.openapi(retrieve, async (c) => {
   const { id } = c.req.valid("param");
   c.header("cache-control", "private, no-store");
   return c.json(await visibleOrder(c, id, "orders:read"), 200);
 });
 
-orderRoutes.openapi(cancelRoute, async (c) => {
+orderRoutes.openapi(actions.cancel, async (c) => {
   const { id } = c.req.valid("param");
   const order = await visibleOrder(c, id, "orders:write");
   const reason = principalOf(c).actor.type === "merchant" ? "merchant" : "customer";
@@ -205,8 +193,8 @@ orderRoutes.openapi(cancelRoute, async (c) => {
 });
 
 for (const [route, to] of [
-  [fulfilRoute, "fulfilled"],
-  [deliverRoute, "delivered"],
+  [actions.fulfil, "fulfilled"],
+  [actions.deliver, "delivered"],
 ] as const) {
   orderRoutes.openapi(route, async (c) => {
     const { id } = c.req.valid("param");

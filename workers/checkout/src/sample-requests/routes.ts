@@ -7,16 +7,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import {
-  actionRoutes,
-  created,
-  createResourceRoute,
-  jsonBody,
-  ok,
-  pageOf,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
+import { created, createResourceRoute, ok, pageOf, route, stepRoutes } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
@@ -53,38 +44,32 @@ const listRoute = route("GET /", "List sample requests, newest first", {
   responses: ok(pageOf(SampleRequestSchema).openapi("SampleRequestList"), "A page of requests", 400, 401, 403),
 });
 
-const getRoute = retrieveRoute(
-  "smp",
-  "Retrieve a sample request",
-  ok(SampleRequestSchema, "The request", 400, 401, 403, 404),
-  "Its merchant (`affiliates:read`) or its creator.",
-);
-
-const step = actionRoutes("smp", ok(SampleRequestSchema, "The request", 400, 401, 403, 404, 409));
-
-const approveRoute = step(
-  "approve",
-  "Approve a sample request",
-  "Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.",
-  { body: jsonBody(ApproveSchema) },
-);
-const declineRoute = step(
-  "decline",
-  "Decline a sample request",
-  "Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.",
-  { body: jsonBody(DeclineSchema) },
-);
-const shipRoute = step(
-  "ship",
-  "Ship an approved sample",
-  "Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.",
-  { body: jsonBody(ShipSchema) },
-);
-const receiptRoute = step(
-  "receipt",
-  "Confirm a sample arrived",
-  "Its creator (its session), once shipped. Again: the request as it is.",
-);
+const { retrieve, actions } = stepRoutes("smp", SampleRequestSchema, "The request", {
+  retrieve: { summary: "Retrieve a sample request", description: "Its merchant (`affiliates:read`) or its creator." },
+  actions: {
+    approve: {
+      summary: "Approve a sample request",
+      description:
+        "Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.",
+      body: ApproveSchema,
+    },
+    decline: {
+      summary: "Decline a sample request",
+      description: "Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.",
+      body: DeclineSchema,
+    },
+    ship: {
+      summary: "Ship an approved sample",
+      description:
+        "Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.",
+      body: ShipSchema,
+    },
+    receipt: {
+      summary: "Confirm a sample arrived",
+      description: "Its creator (its session), once shipped. Again: the request as it is.",
+    },
+  },
+});
 
 function viewerOf(c: Context, write: boolean): SampleViewer {
   const { actor } = principalOf(c);
@@ -125,12 +110,16 @@ sampleRequestRoutes.openapi(listRoute, async (c) => {
   return c.json(page(rows, query.limit), 200);
 });
 
-sampleRequestRoutes.openapi(getRoute, async (c) => {
+sampleRequestRoutes.openapi(retrieve, async (c) => {
   c.header("cache-control", "private, no-store");
   return c.json(await readSample(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
 });
 
-sampleRequestRoutes.openapi(approveRoute, async (c) => c.json(await advance(c, "approve", c.req.valid("json")), 200));
-sampleRequestRoutes.openapi(declineRoute, async (c) => c.json(await advance(c, "decline", c.req.valid("json")), 200));
-sampleRequestRoutes.openapi(shipRoute, async (c) => c.json(await advance(c, "ship", c.req.valid("json")), 200));
-sampleRequestRoutes.openapi(receiptRoute, async (c) => c.json(await advance(c, "receipt", {}), 200));
+sampleRequestRoutes.openapi(actions.approve, async (c) =>
+  c.json(await advance(c, "approve", c.req.valid("json")), 200),
+);
+sampleRequestRoutes.openapi(actions.decline, async (c) =>
+  c.json(await advance(c, "decline", c.req.valid("json")), 200),
+);
+sampleRequestRoutes.openapi(actions.ship, async (c) => c.json(await advance(c, "ship", c.req.valid("json")), 200));
+sampleRequestRoutes.openapi(actions.receipt, async (c) => c.json(await advance(c, "receipt", {}), 200));
