@@ -12,17 +12,14 @@ import { idOf, jsonBody, noContent, okOrNotModified, route } from "#shared/opena
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { NoteSummarySchema } from "../notes/note.ts";
+import { visitorIdSchema } from "../notes/routes.ts";
 import { discoverFeed, followingFeed, LiveCardSchema, liveCards } from "./list.ts";
 import { isPersonalCursor, personalFeed } from "./personal.ts";
 
-const visitorId = z
-  .string()
-  .regex(/^[0-9A-Za-z_-]{8,64}$/, "8 to 64 letters, digits, _ or -")
-  .optional()
-  .openapi({
-    description:
-      "For a storefront's guest (no person signed in): the same anonymous id its view beacons send, so discover learns from them. Ignored for a signed-in person.",
-  });
+const visitorId = visitorIdSchema.optional().openapi({
+  description:
+    "For a storefront's guest (no person signed in): the same anonymous id its view beacons send, so discover learns from them. Ignored for a signed-in person.",
+});
 
 const FeedQuery = pageQuery
   .extend({

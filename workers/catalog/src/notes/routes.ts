@@ -77,16 +77,15 @@ const ReactionStateSchema = z
   })
   .openapi("ReactionState");
 
+/** A storefront guest's anonymous id of its device or browser, sent with its view beacons (and its feed reads). */
+export const visitorIdSchema = z.string().regex(/^[0-9A-Za-z_-]{8,64}$/, "8 to 64 letters, digits, _ or -");
+
 const NoteViewSchema = z
   .object({
-    visitorId: z
-      .string()
-      .regex(/^[0-9A-Za-z_-]{8,64}$/, "8 to 64 letters, digits, _ or -")
-      .optional()
-      .openapi({
-        description:
-          "For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person.",
-      }),
+    visitorId: visitorIdSchema.optional().openapi({
+      description:
+        "For a guest (no person signed in): the storefront's stable anonymous id of this device or browser, so the view counts once a day. Ignored for a signed-in person.",
+    }),
     dwellMs: z.number().int().min(0).max(86_400_000).optional().openapi({
       description:
         "How long the note was read, in milliseconds, if the storefront sends the beacon on leaving: a longer read teaches the viewer's discover feed more (docs/guides/personalised-feed.md).",
