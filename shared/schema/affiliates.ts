@@ -5,15 +5,15 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
 import { requiredRef, status, timestamp, timestamps } from "./columns.ts";
-import { creators, merchants } from "./identity-and-keys.ts";
+import { creators } from "./identity-and-keys.ts";
+import { merchantOwned } from "./owners.ts";
 
 // A plan runs from `starts_at` until `ends_at` (null: until ended). `all_products`: every product of the merchant,
 // now and later; else the products in affiliate_plan_products. Its rate is in affiliate_plan_rates (by time).
 export const affiliatePlans = sqliteTable(
   "affiliate_plans",
   {
-    id: text("id").primaryKey(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
+    ...merchantOwned(),
     type: text("type", { enum: ["open", "targeted"] }).notNull(),
     allProducts: integer("all_products", { mode: "boolean" }).notNull(),
     startsAt: text("starts_at").notNull(),
@@ -76,9 +76,8 @@ export const showcaseItems = sqliteTable(
 export const sampleRequests = sqliteTable(
   "sample_requests",
   {
-    id: text("id").primaryKey(),
+    ...merchantOwned(),
     creatorId: requiredRef("creator_id", () => creators.id),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
     productId: requiredRef("product_id", () => products.id),
     skuId: text("sku_id").notNull(),
     shippingAddress: text("shipping_address", { mode: "json" }).$type<Record<string, string>>().notNull(),
@@ -107,8 +106,7 @@ export const sampleRequests = sqliteTable(
 export const collaborations = sqliteTable(
   "collaborations",
   {
-    id: text("id").primaryKey(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
+    ...merchantOwned(),
     title: text("title").notNull(),
     brief: text("brief").notNull(),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -140,9 +138,8 @@ export const collaborationProducts = sqliteTable(
 export const collaborationApplications = sqliteTable(
   "collaboration_applications",
   {
-    id: text("id").primaryKey(),
+    ...merchantOwned(),
     collaborationId: requiredRef("collaboration_id", () => collaborations.id),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
     creatorId: requiredRef("creator_id", () => creators.id),
     pitch: text("pitch").notNull(),
     ...status("applied", "accepted", "declined", "submitted", "changes_requested", "approved", "cancelled"),

@@ -2,14 +2,13 @@
 // stock change.
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { price, requiredRef, searchPinyin, status, timestamp, timestamps } from "./columns.ts";
-import { merchants } from "./identity-and-keys.ts";
+import { price, requiredRef, searchPinyin, status, timestamp, timestamps, version } from "./columns.ts";
+import { merchantOwned } from "./owners.ts";
 
 export const products = sqliteTable(
   "products",
   {
-    id: text("id").primaryKey(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
+    ...merchantOwned(),
     title: text("title").notNull(),
     description: text("description").notNull().default(""),
     brand: text("brand"),
@@ -21,7 +20,7 @@ export const products = sqliteTable(
     commissionRateBps: integer("commission_rate_bps"),
     ...searchPinyin(),
     // Bumped on every change to the product or its SKUs; the ETag is derived from it.
-    version: integer("version").notNull().default(1),
+    ...version(),
     ...timestamps(),
   },
   (t) => [

@@ -14,6 +14,9 @@ export const status = <const TStates extends readonly [string, ...string[]]>(...
   status: text("status", { enum: states }).notNull().default(states[0]),
 });
 
+/** The row's revision: 1 when written, one more on every change (ETags and compare-and-set updates read it). */
+export const version = () => ({ version: integer("version").notNull().default(1) });
+
 /** A reference that every row has: the id of a row of another table (a foreign key, never null). */
 export const requiredRef = <TName extends string>(name: TName, target: () => AnySQLiteColumn) =>
   text(name).notNull().references(target);

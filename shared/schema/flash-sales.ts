@@ -3,14 +3,13 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { skus } from "./catalog.ts";
 import { price, requiredRef, timestamp } from "./columns.ts";
-import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
+import { merchantOwned } from "./owners.ts";
 
 export const flashSales = sqliteTable(
   "flash_sales",
   {
-    id: text("id").primaryKey(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
+    ...merchantOwned(),
     skuId: requiredRef("sku_id", () => skus.id),
     liveSessionId: text("live_session_id").references(() => liveSessions.id),
     quantity: integer("quantity").notNull(),

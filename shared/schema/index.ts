@@ -1,5 +1,6 @@
 // The database schema, one source for drizzle queries (shared/db.ts) and for the SQL migrations drizzle-kit
-// generates (drizzle.config.ts): every table, by domain. Only tables are exported here; columns.ts is not.
+// generates (drizzle.config.ts): every table, by domain. Only tables are exported here; the column groups
+// (columns.ts, owners.ts) are not.
 export * from "./affiliates.ts";
 export * from "./analytics.ts";
 export * from "./catalog.ts";

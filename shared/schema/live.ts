@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, searchPinyin, status, timestamp } from "./columns.ts";
+import { requiredRef, searchPinyin, status, timestamp, version } from "./columns.ts";
 import { creators, merchants } from "./identity-and-keys.ts";
 
 export const liveSessions = sqliteTable(
@@ -23,7 +23,7 @@ export const liveSessions = sqliteTable(
     ...searchPinyin(),
     createdAt: timestamp("created_at"),
     // Bumped on every change; the live Worker's per-isolate session cache and the ETag are keyed by it.
-    version: integer("version").notNull().default(1),
+    ...version(),
   },
   (t) => [
     index("live_sessions_status").on(t.status, t.scheduledStartAt),

@@ -2,10 +2,11 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { livemode, requiredRef, status, timestamp, timestamps } from "./columns.ts";
+import { livemode, requiredRef, status, timestamp, timestamps, version } from "./columns.ts";
 import { flashSales } from "./flash-sales.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
+import { merchantOwned } from "./owners.ts";
 import { notes } from "./social.ts";
 
 // A guest's cart belongs to its storefront (`guest:<keyId>`; the unguessable id is the capability), a person's
@@ -21,7 +22,7 @@ export const carts = sqliteTable(
     // Coupons the shopper applied (JSON array of ids), checked again at checkout.
     couponIds: text("coupon_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
     ...status("open", "checked_out"),
-    version: integer("version").notNull().default(1),
+    ...version(),
     ...timestamps(),
   },
   (t) => [index("carts_owner").on(t.ownerId, t.id)],
@@ -52,13 +53,12 @@ export const orderNumberCounters = sqliteTable("order_number_counters", {
 export const orders = sqliteTable(
   "orders",
   {
-    id: text("id").primaryKey(),
+    ...merchantOwned(),
     number: text("number").notNull().unique(),
     // One order per cart: a second checkout of the same cart cannot create another.
     cartId: requiredRef("cart_id", () => carts.id).unique(),
     ownerId: text("owner_id").notNull(),
     ...livemode(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
     ...status(
       "pending_payment",
       "paid",
@@ -81,7 +81,7 @@ export const orders = sqliteTable(
     totalAmount: integer("total_amount").notNull(),
     paymentDueAt: text("payment_due_at").notNull(),
     cancelReason: text("cancel_reason"),
-    version: integer("version").notNull().default(1),
+    ...version(),
     ...timestamps(),
     paidAt: text("paid_at"),
     fulfilledAt: text("fulfilled_at"),

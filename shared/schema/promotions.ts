@@ -3,9 +3,10 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { requiredRef, timestamp, timestamps } from "./columns.ts";
+import { requiredRef, timestamp, timestamps, version } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
+import { merchantOwned } from "./owners.ts";
 
 // An operator's festival (618, Double 11): a warm-up, an optional pre-sale, then the main day(s) until it ends.
 // Its badge shows on participating products from the warm-up; campaign prices apply on the main day(s).
@@ -19,7 +20,7 @@ export const campaigns = sqliteTable(
     presaleStartsAt: text("presale_starts_at"),
     mainStartsAt: text("main_starts_at").notNull(),
     endsAt: text("ends_at").notNull(),
-    version: integer("version").notNull().default(1),
+    ...version(),
     ...timestamps(),
   },
   (t) => [
@@ -175,8 +176,7 @@ export const orderDiscounts = sqliteTable(
 export const presales = sqliteTable(
   "presales",
   {
-    id: text("id").primaryKey(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
+    ...merchantOwned(),
     skuId: requiredRef("sku_id", () => skus.id),
     campaignId: text("campaign_id").references(() => campaigns.id),
     quantity: integer("quantity").notNull(),

@@ -3,8 +3,8 @@ import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { affiliatePlans } from "./affiliates.ts";
 import { money, orderLineUnits, orderLineUnitsKeys, requiredRef, status, timestamp, timestamps } from "./columns.ts";
-import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
+import { merchantOwned } from "./owners.ts";
 import { refunds } from "./payments.ts";
 
 // A shopper's request to send back units of a delivered order's lines, decided by its merchant. Approval refunds
@@ -12,9 +12,8 @@ import { refunds } from "./payments.ts";
 export const returns = sqliteTable(
   "returns",
   {
-    id: text("id").primaryKey(),
+    ...merchantOwned(),
     orderId: requiredRef("order_id", () => orders.id),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
     customerId: text("customer_id").notNull(),
     ...status("requested", "approved", "refunded", "rejected"),
     reason: text("reason").notNull(),
@@ -45,11 +44,10 @@ export const returnLines = sqliteTable(
 export const commissionEntries = sqliteTable(
   "commission_entries",
   {
-    id: text("id").primaryKey(),
+    ...merchantOwned(),
     orderId: requiredRef("order_id", () => orders.id),
     position: integer("position").notNull(),
     creatorId: text("creator_id").notNull(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
     kind: text("kind", { enum: ["earned", "reversal"] }).notNull(),
     source: text("source").notNull(),
     ...money(),

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { products } from "./catalog.ts";
-import { requiredRef, searchPinyin, status, timestamp, timestamps } from "./columns.ts";
+import { requiredRef, searchPinyin, status, timestamp, timestamps, version } from "./columns.ts";
 import { creators, shoppers } from "./identity-and-keys.ts";
 
 export const notes = sqliteTable(
@@ -22,7 +22,7 @@ export const notes = sqliteTable(
     saveCount: integer("save_count").notNull().default(0),
     commentCount: integer("comment_count").notNull().default(0),
     ...searchPinyin(),
-    version: integer("version").notNull().default(1),
+    ...version(),
     ...timestamps(),
   },
   (t) => [

@@ -2,16 +2,15 @@
 // messages, the outbox of deliveries, and the log of attempts.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { livemode, requiredRef, status, timestamp, timestamps } from "./columns.ts";
-import { merchants } from "./identity-and-keys.ts";
+import { livemode, requiredRef, status, timestamp, timestamps, version } from "./columns.ts";
+import { merchantOwned } from "./owners.ts";
 
 // A merchant's receiving URL. The signing secret (`whsec_…`) must be usable to sign, so it is kept encrypted
 // (AES-GCM under WEBHOOK_SECRETS_KEY), never hashed; after a rotation the previous one signs too until it expires.
 export const webhookEndpoints = sqliteTable(
   "webhook_endpoints",
   {
-    id: text("id").primaryKey(),
-    merchantId: requiredRef("merchant_id", () => merchants.id),
+    ...merchantOwned(),
     // An endpoint receives only the events of its own mode.
     ...livemode(),
     url: text("url").notNull(),
@@ -30,7 +29,7 @@ export const webhookEndpoints = sqliteTable(
     disabledReason: text("disabled_reason"),
     // The first failure of the current run of failures (null after a success): 5 days of them disable the endpoint.
     failingSince: text("failing_since"),
-    version: integer("version").notNull().default(1),
+    ...version(),
     ...timestamps(),
   },
   (t) => [index("webhook_endpoints_merchant").on(t.merchantId, t.id)],
