@@ -62,13 +62,16 @@ export const searchSettings = sqliteTable("search_settings", {
   updatedAt: timestamp("updated_at"),
 });
 
+// What the query log's tables count by: a normalised query (NFKC, lower case, single spaces) and the UTC day it was
+// searched on.
+const queryOnDay = () => ({ day: text("day").notNull(), query: text("query").notNull() });
+
 // The query log, counted per UTC day, result type and normalised query.
 export const searchQueryStats = sqliteTable(
   "search_query_stats",
   {
-    day: text("day").notNull(),
+    ...queryOnDay(),
     type: text("type").notNull(),
-    query: text("query").notNull(),
     searches: integer("searches").notNull().default(0),
     zeroResults: integer("zero_results").notNull().default(0),
     lastResultCount: integer("last_result_count").notNull().default(0),
@@ -80,9 +83,8 @@ export const searchQueryStats = sqliteTable(
 export const searchQueryMerchants = sqliteTable(
   "search_query_merchants",
   {
-    day: text("day").notNull(),
+    ...queryOnDay(),
     merchantId: text("merchant_id").notNull(),
-    query: text("query").notNull(),
     impressions: integer("impressions").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.day, t.merchantId, t.query] })],
@@ -94,10 +96,9 @@ export const searchQueryMerchants = sqliteTable(
 export const searchQuerySearchers = sqliteTable(
   "search_query_searchers",
   {
+    ...queryOnDay(),
     storefront: text("storefront").notNull(),
     type: text("type").notNull(),
-    query: text("query").notNull(),
-    day: text("day").notNull(),
     searcher: text("searcher").notNull(),
   },
   (t) => [
