@@ -167,24 +167,47 @@ export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string,
     });
 }
 
-/** One action of `stepRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
+/** The `POST /` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 201. */
+type CreateSpec = { summary: string; input: z.ZodType; problems: number[]; description: string };
+/** The `GET /` of `resourceRoutes`: pages filtered by `query` (`pageQuery` and more), described by `page`, named `name`. */
+type ListSpec = { summary: string; description: string; query: Query; page: string; name?: string };
+type Query = NonNullable<NonNullable<RouteConfig["request"]>["query"]>;
+/** The `GET /{id}` of `resourceRoutes`: its summary, and who may read it. */
+type RetrieveSpec = { summary: string; description?: string };
+/** One action of `resourceRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
 type ActionSpec = { summary: string; description: string; body?: z.ZodType };
 
 /**
- * A resource that moves through steps (an order, a sample request): `retrieve` declares its `GET /{id}` (`{ summary,
- * description }`), each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a `POST /{id}/<action>`
- * that moves it on. All
- * answer the resource (`schema`, described as `what`) or 400, 401, 403, 404; an action also 409 (not at that step).
+ * The routes of one kind of resource declared as one table, each answering the resource (`schema`, described as
+ * `what`): `create` its `POST /` (201), `list` its `GET /` (a page of them; 400, 401, 403), `retrieve` its `GET /{id}`
+ * (400, 401, 403, 404), and each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a
+ * `POST /{id}/<action>` that moves it on (also 409, when it is not at that step).
  */
-export function stepRoutes<S extends z.ZodType, T extends Record<string, ActionSpec>>(
-  prefix: string,
-  schema: S,
-  what: string,
-  { retrieve, actions }: { retrieve: { summary: string; description?: string }; actions: T },
-) {
+export function resourceRoutes<
+  S extends z.ZodType,
+  C extends CreateSpec | undefined = undefined,
+  L extends ListSpec | undefined = undefined,
+  T extends Record<string, ActionSpec> = Record<never, ActionSpec>,
+>(prefix: string, schema: S, what: string, spec: { create?: C; list?: L; retrieve: RetrieveSpec; actions?: T }) {
+  const { create, list, retrieve, actions } = spec;
+  const createRoute = (c: CreateSpec) =>
+    createResourceRoute(
+      c.summary,
+      c.input as NonNullable<C>["input"],
+      created(schema, what, ...c.problems),
+      c.description,
+    );
+  const listRoute = (l: ListSpec) =>
+    route("GET /", l.summary, {
+      description: l.description,
+      request: { query: l.query as NonNullable<L>["query"] },
+      responses: ok(l.name ? pageOf(schema).openapi(l.name) : pageOf(schema), l.page, 400, 401, 403),
+    });
   return {
+    create: (create && createRoute(create)) as C extends CreateSpec ? ReturnType<typeof createRoute> : undefined,
+    list: (list && listRoute(list)) as L extends ListSpec ? ReturnType<typeof listRoute> : undefined,
     retrieve: retrieveRoute(prefix, retrieve.summary, ok(schema, what, 400, 401, 403, 404), retrieve.description),
-    actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions),
+    actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions ?? ({} as T)),
   };
 }
 

@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
-import { stepRoutes } from "#shared/openapi.ts";
+import { resourceRoutes } from "#shared/openapi.ts";
 import { livemodeOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
 import { viewerOf } from "../collaborations/routes.ts";
@@ -18,7 +18,7 @@ import {
   SubmissionSchema,
 } from "./application.ts";
 
-const { retrieve, actions } = stepRoutes("cap", ApplicationSchema, "The application", {
+const { retrieve, actions } = resourceRoutes("cap", ApplicationSchema, "The application", {
   retrieve: {
     summary: "Retrieve a collaboration application",
     description: "Its merchant (`affiliates:read`) or its creator.",

@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, createResourceRoute, idParam, jsonBody, ok, pageOf, retrieveRoute, route } from "#shared/openapi.ts";
+import { created, idParam, jsonBody, ok, pageOf, resourceRoutes, route } from "#shared/openapi.ts";
 import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
@@ -24,26 +24,28 @@ import {
   type Viewer,
 } from "./collaboration.ts";
 
-const createRoute = createResourceRoute(
-  "Post a paid collaboration brief",
-  CollaborationCreateSchema,
-  created(CollaborationSchema, "The brief", 400, 401, 403, 409, 422),
-  "A merchant (`affiliates:write`): a title, the brief, its products (the merchant's own, else 400 at their index), the fee per note, how many creators (`slots`), the deadline for applying, and optionally tags and a minimum follower count. Its budget is slots × fee. Optional Idempotency-Key.",
-);
-
-const listRoute = route("GET /", "List collaboration briefs", {
-  description:
-    "A merchant (`affiliates:read`): its own briefs, newest first. A creator (its session): the open briefs (deadline ahead), those whose tags and products' categories most match the topics of the creator's own published notes first (`match`), then newest.",
-  request: { query: pageQuery.strict() },
-  responses: ok(pageOf(CollaborationSchema).openapi("CollaborationList"), "A page of briefs", 400, 401, 403),
+const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "The brief", {
+  create: {
+    summary: "Post a paid collaboration brief",
+    input: CollaborationCreateSchema,
+    problems: [400, 401, 403, 409, 422],
+    description:
+      "A merchant (`affiliates:write`): a title, the brief, its products (the merchant's own, else 400 at their index), the fee per note, how many creators (`slots`), the deadline for applying, and optionally tags and a minimum follower count. Its budget is slots × fee. Optional Idempotency-Key.",
+  },
+  list: {
+    summary: "List collaboration briefs",
+    description:
+      "A merchant (`affiliates:read`): its own briefs, newest first. A creator (its session): the open briefs (deadline ahead), those whose tags and products' categories most match the topics of the creator's own published notes first (`match`), then newest.",
+    query: pageQuery.strict(),
+    page: "A page of briefs",
+    name: "CollaborationList",
+  },
+  retrieve: {
+    summary: "Retrieve a collaboration brief",
+    description:
+      "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
+  },
 });
-
-const getRoute = retrieveRoute(
-  "clb",
-  "Retrieve a collaboration brief",
-  ok(CollaborationSchema, "The brief", 400, 401, 403, 404),
-  "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
-);
 
 const applyRoute = route("POST /{id}/applications", "Apply to a collaboration brief", {
   description:
@@ -88,14 +90,14 @@ export function viewerOf(c: Context, write: boolean): Viewer {
 export const collaborationRoutes = createRouter<{ Bindings: Env }>();
 
 collaborationRoutes.post("/", merchantScope("affiliates:write"), idempotency({ required: false }));
-collaborationRoutes.openapi(createRoute, async (c) => {
+collaborationRoutes.openapi(create, async (c) => {
   const { merchantId } = requireMerchant(c, "affiliates:write");
   const brief = await createCollaboration(database(c.env), merchantId, livemodeOf(c), c.req.valid("json"), new Date());
   c.header("location", `/v1/collaborations/${brief.id}`);
   return c.json(brief, 201);
 });
 
-collaborationRoutes.openapi(listRoute, async (c) => {
+collaborationRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
   const viewer = viewerOf(c, false);
   const after =
@@ -120,7 +122,7 @@ collaborationRoutes.openapi(listRoute, async (c) => {
   );
 });
 
-collaborationRoutes.openapi(getRoute, async (c) => {
+collaborationRoutes.openapi(retrieve, async (c) => {
   c.header("cache-control", "private, no-store");
   return c.json(await readCollaboration(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
 });

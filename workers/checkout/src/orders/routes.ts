@@ -9,7 +9,17 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { created, distinct, idParam, jsonBody, MoneySchema, ok, pageOf, route, stepRoutes } from "#shared/openapi.ts";
+import {
+  created,
+  distinct,
+  idParam,
+  jsonBody,
+  MoneySchema,
+  ok,
+  pageOf,
+  resourceRoutes,
+  route,
+} from "#shared/openapi.ts";
 import { decodeCursor, newestPage, page, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
@@ -34,16 +44,14 @@ import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "./or
 
 const presaleStatuses = new Set<string>(["pending_deposit", "deposit_paid", "pending_balance"]);
 
-const ListQuery = pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict();
-
-const listRoute = route("GET /", "List orders, newest first", {
-  description:
-    "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list. Only the orders of the caller's mode (test or live).",
-  request: { query: ListQuery },
-  responses: ok(pageOf(OrderSchema), "A page of orders", 400, 401, 403),
-});
-
-const { retrieve, actions } = stepRoutes("ord", OrderSchema, "The order", {
+const { list, retrieve, actions } = resourceRoutes("ord", OrderSchema, "The order", {
+  list: {
+    summary: "List orders, newest first",
+    description:
+      "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list. Only the orders of the caller's mode (test or live).",
+    query: pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict(),
+    page: "A page of orders",
+  },
   retrieve: { summary: "Retrieve an order" },
   actions: {
     cancel: {
@@ -134,7 +142,7 @@ async function visibleOrder(
   return order;
 }
 
-orderRoutes.openapi(listRoute, async (c) => {
+orderRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
   const { actor } = principalOf(c);
   const owner =

@@ -9,7 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import { idParam, jsonBody, ok, pageOf, retrieveRoute, route } from "#shared/openapi.ts";
+import { idParam, jsonBody, ok, resourceRoutes, route } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
@@ -17,22 +17,17 @@ import { approveReturn } from "./approve-return.ts";
 import { rejectReturn } from "./reject-return.ts";
 import { listReturns, type Return, ReturnSchema, readReturn, returnStatuses } from "./return.ts";
 
-const ListQuery = pageQuery
-  .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
-  .strict();
-
-const listRoute = route("GET /", "List returns, newest first", {
-  description: "A signed-in shopper or creator: their own. A merchant with `orders:read`: those of its orders.",
-  request: { query: ListQuery },
-  responses: ok(pageOf(ReturnSchema), "A page of returns", 400, 401, 403),
+const { list, retrieve } = resourceRoutes("ret", ReturnSchema, "The return", {
+  list: {
+    summary: "List returns, newest first",
+    description: "A signed-in shopper or creator: their own. A merchant with `orders:read`: those of its orders.",
+    query: pageQuery
+      .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
+      .strict(),
+    page: "A page of returns",
+  },
+  retrieve: { summary: "Retrieve a return", description: "Its customer, or its merchant with `orders:read`." },
 });
-
-const getRoute = retrieveRoute(
-  "ret",
-  "Retrieve a return",
-  ok(ReturnSchema, "The return", 400, 401, 403, 404),
-  "Its customer, or its merchant with `orders:read`.",
-);
 
 const approveRoute = route(
   "POST /{id}/approve",
@@ -96,7 +91,7 @@ function visibleTo(c: Context) {
   };
 }
 
-returnRoutes.openapi(listRoute, async (c) => {
+returnRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
   const rows = await listReturns(
     database(c.env),
@@ -107,7 +102,7 @@ returnRoutes.openapi(listRoute, async (c) => {
   return c.json(page(rows, query.limit), 200);
 });
 
-returnRoutes.openapi(getRoute, async (c) => {
+returnRoutes.openapi(retrieve, async (c) => {
   const { id } = c.req.valid("param");
   const caller = visibleTo(c);
   const found = await readReturn(database(c.env), id);

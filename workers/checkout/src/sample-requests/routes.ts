@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, createResourceRoute, ok, pageOf, route, stepRoutes } from "#shared/openapi.ts";
+import { resourceRoutes } from "#shared/openapi.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
@@ -23,28 +23,27 @@ import {
   ShipSchema,
 } from "./sample.ts";
 
-const createRoute = createResourceRoute(
-  "Ask a merchant for a sample",
-  SampleRequestCreateSchema,
-  created(SampleRequestSchema, "The request", 400, 401, 404, 409, 422),
-  "A creator (its session): a SKU of a product under an affiliate plan open to it (else 409 `conflict`), where to send it, and a pitch. The merchant is told by `sample_request.created`. Optional Idempotency-Key.",
-);
-
-const listRoute = route("GET /", "List sample requests, newest first", {
-  description:
-    "A merchant (`affiliates:read`): the requests to it; a creator: its own. `overdue=true`: shipped, past `noteDueAt`, with no fulfilling note.",
-  request: {
+const { create, list, retrieve, actions } = resourceRoutes("smp", SampleRequestSchema, "The request", {
+  create: {
+    summary: "Ask a merchant for a sample",
+    input: SampleRequestCreateSchema,
+    problems: [400, 401, 404, 409, 422],
+    description:
+      "A creator (its session): a SKU of a product under an affiliate plan open to it (else 409 `conflict`), where to send it, and a pitch. The merchant is told by `sample_request.created`. Optional Idempotency-Key.",
+  },
+  list: {
+    summary: "List sample requests, newest first",
+    description:
+      "A merchant (`affiliates:read`): the requests to it; a creator: its own. `overdue=true`: shipped, past `noteDueAt`, with no fulfilling note.",
     query: pageQuery
       .extend({
         status: z.enum(["requested", "approved", "declined", "shipped", "received"]).optional(),
         overdue: z.enum(["true", "false"]).optional(),
       })
       .strict(),
+    page: "A page of requests",
+    name: "SampleRequestList",
   },
-  responses: ok(pageOf(SampleRequestSchema).openapi("SampleRequestList"), "A page of requests", 400, 401, 403),
-});
-
-const { retrieve, actions } = stepRoutes("smp", SampleRequestSchema, "The request", {
   retrieve: { summary: "Retrieve a sample request", description: "Its merchant (`affiliates:read`) or its creator." },
   actions: {
     approve: {
@@ -92,13 +91,13 @@ function advance(c: Context, step: Parameters<typeof advanceSample>[3], input: P
 export const sampleRequestRoutes = createRouter<{ Bindings: Env }>();
 
 sampleRequestRoutes.post("/", idempotency({ required: false }));
-sampleRequestRoutes.openapi(createRoute, async (c) => {
+sampleRequestRoutes.openapi(create, async (c) => {
   const sample = await requestSample(database(c.env), requireCreator(c), c.req.valid("json"), new Date());
   c.header("location", `/v1/sample-requests/${sample.id}`);
   return c.json(sample, 201);
 });
 
-sampleRequestRoutes.openapi(listRoute, async (c) => {
+sampleRequestRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
   const rows = await listSamples(database(c.env), viewerOf(c, false), {
     status: query.status,
