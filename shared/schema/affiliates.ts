@@ -6,7 +6,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import { products } from "./catalog.ts";
 import { requiredRef, status, timestamp, timestamps } from "./columns.ts";
 import { creators } from "./identity-and-keys.ts";
-import { merchantOwned } from "./owners.ts";
+import { merchantListIndex, merchantOwned } from "./owners.ts";
 
 // A plan runs from `starts_at` until `ends_at` (null: until ended). `all_products`: every product of the merchant,
 // now and later; else the products in affiliate_plan_products. Its rate is in affiliate_plan_rates (by time).
@@ -20,7 +20,7 @@ export const affiliatePlans = sqliteTable(
     endsAt: text("ends_at"),
     ...timestamps(),
   },
-  (t) => [index("affiliate_plans_merchant").on(t.merchantId, t.id), index("affiliate_plans_type").on(t.type, t.id)],
+  (t) => [merchantListIndex("affiliate_plans", t), index("affiliate_plans_type").on(t.type, t.id)],
 );
 
 export const affiliatePlanProducts = sqliteTable(
@@ -95,10 +95,7 @@ export const sampleRequests = sqliteTable(
     receivedAt: text("received_at"),
     ...timestamps(),
   },
-  (t) => [
-    index("sample_requests_merchant").on(t.merchantId, t.id),
-    index("sample_requests_creator").on(t.creatorId, t.id),
-  ],
+  (t) => [merchantListIndex("sample_requests", t), index("sample_requests_creator").on(t.creatorId, t.id)],
 );
 
 // A merchant's paid brief (a collaboration): a fee per note for up to `slots` creators, open until `deadline`.
@@ -119,7 +116,7 @@ export const collaborations = sqliteTable(
     ...timestamps(),
   },
   (t) => [
-    index("collaborations_merchant").on(t.merchantId, t.id),
+    merchantListIndex("collaborations", t),
     index("collaborations_deadline").on(t.deadline),
     check("collaborations_fee", sql`${t.feeAmount} > 0 AND ${t.slots} > 0`),
   ],
@@ -152,7 +149,7 @@ export const collaborationApplications = sqliteTable(
   },
   (t) => [
     uniqueIndex("collaboration_applications_creator").on(t.collaborationId, t.creatorId),
-    index("collaboration_applications_merchant").on(t.merchantId, t.id),
+    merchantListIndex("collaboration_applications", t),
     index("collaboration_applications_status").on(t.status, t.submittedAt),
     index("collaboration_applications_note").on(t.noteId),
   ],

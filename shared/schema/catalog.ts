@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { price, requiredRef, searchPinyin, status, timestamp, timestamps, version } from "./columns.ts";
-import { merchantOwned } from "./owners.ts";
+import { merchantListIndex, merchantOwned } from "./owners.ts";
 
 export const products = sqliteTable(
   "products",
@@ -24,7 +24,7 @@ export const products = sqliteTable(
     ...timestamps(),
   },
   (t) => [
-    index("products_merchant").on(t.merchantId, t.id),
+    merchantListIndex("products", t),
     index("products_status").on(t.status, t.id),
     index("products_category").on(t.category, t.id),
     index("products_brand").on(t.brand, t.id),

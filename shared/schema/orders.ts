@@ -6,7 +6,7 @@ import { livemode, requiredRef, status, timestamp, timestamps, version } from ".
 import { flashSales } from "./flash-sales.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { liveSessions } from "./live.ts";
-import { merchantOwned } from "./owners.ts";
+import { merchantListIndex, merchantOwned } from "./owners.ts";
 import { notes } from "./social.ts";
 
 // A guest's cart belongs to its storefront (`guest:<keyId>`; the unguessable id is the capability), a person's
@@ -90,7 +90,7 @@ export const orders = sqliteTable(
   },
   (t) => [
     index("orders_owner").on(t.ownerId, t.id),
-    index("orders_merchant").on(t.merchantId, t.id),
+    merchantListIndex("orders", t),
     index("orders_due").on(t.status, t.paymentDueAt),
     check("orders_total", sql`${t.totalAmount} >= 0`),
   ],

@@ -6,7 +6,7 @@ import { products, skus } from "./catalog.ts";
 import { requiredRef, timestamp, timestamps, version } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
-import { merchantOwned } from "./owners.ts";
+import { merchantListIndex, merchantOwned } from "./owners.ts";
 
 // An operator's festival (618, Double 11): a warm-up, an optional pre-sale, then the main day(s) until it ends.
 // Its badge shows on participating products from the warm-up; campaign prices apply on the main day(s).
@@ -121,7 +121,7 @@ export const coupons = sqliteTable(
     createdAt: timestamp("created_at"),
   },
   (t) => [
-    index("coupons_merchant").on(t.merchantId, t.id),
+    merchantListIndex("coupons", t),
     check("coupons_claimed", sql`${t.claimed} >= 0 AND ${t.claimed} <= ${t.quantity}`),
     check(
       "coupons_kind",
@@ -194,7 +194,7 @@ export const presales = sqliteTable(
   },
   (t) => [
     index("presales_sku").on(t.skuId),
-    index("presales_merchant").on(t.merchantId, t.id),
+    merchantListIndex("presales", t),
     check("presales_taken", sql`${t.taken} >= 0 AND ${t.taken} <= ${t.quantity}`),
     check(
       "presales_amounts",

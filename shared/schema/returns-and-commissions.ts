@@ -4,7 +4,7 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-o
 import { affiliatePlans } from "./affiliates.ts";
 import { money, orderLineUnits, orderLineUnitsKeys, requiredRef, status, timestamp, timestamps } from "./columns.ts";
 import { orders } from "./orders.ts";
-import { merchantOwned } from "./owners.ts";
+import { merchantListIndex, merchantOwned } from "./owners.ts";
 import { refunds } from "./payments.ts";
 
 // A shopper's request to send back units of a delivered order's lines, decided by its merchant. Approval refunds
@@ -25,7 +25,7 @@ export const returns = sqliteTable(
   },
   (t) => [
     index("returns_order").on(t.orderId, t.id),
-    index("returns_merchant").on(t.merchantId, t.id),
+    merchantListIndex("returns", t),
     index("returns_customer").on(t.customerId, t.id),
     index("returns_refund").on(t.refundId),
   ],
@@ -58,7 +58,7 @@ export const commissionEntries = sqliteTable(
   (t) => [
     uniqueIndex("commission_entries_source").on(t.orderId, t.position, t.source),
     index("commission_entries_creator").on(t.creatorId, t.id),
-    index("commission_entries_merchant").on(t.merchantId, t.id),
+    merchantListIndex("commission_entries", t),
     index("commission_entries_plan").on(t.affiliatePlanId),
     check(
       "commission_entries_sign",

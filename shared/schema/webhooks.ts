@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { livemode, requiredRef, status, timestamp, timestamps, version } from "./columns.ts";
-import { merchantOwned } from "./owners.ts";
+import { merchantListIndex, merchantOwned } from "./owners.ts";
 
 // A merchant's receiving URL. The signing secret (`whsec_…`) must be usable to sign, so it is kept encrypted
 // (AES-GCM under WEBHOOK_SECRETS_KEY), never hashed; after a rotation the previous one signs too until it expires.
@@ -32,7 +32,7 @@ export const webhookEndpoints = sqliteTable(
     ...version(),
     ...timestamps(),
   },
-  (t) => [index("webhook_endpoints_merchant").on(t.merchantId, t.id)],
+  (t) => [merchantListIndex("webhook_endpoints", t)],
 );
 
 // One event (a Standard Webhooks message): its id is the `webhook-id`, its payload the exact body signed.
