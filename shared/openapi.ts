@@ -144,6 +144,11 @@ export function created<S extends z.ZodType>(schema: S, description: string, ...
   return { 201: jsonContent(schema, description), ...problemResponses(...problems) };
 }
 
+/** `responses` of a request queued to be done later, answering 202 with one JSON body, or one of the `problems`. */
+export function accepted<S extends z.ZodType>(schema: S, description: string, ...problems: number[]) {
+  return { 202: jsonContent(schema, description), ...problemResponses(...problems) };
+}
+
 /** `responses` of a change that answers 204 with no body (`description` says what was done), or one of the `problems`. */
 export function noContent(description: string, ...problems: number[]) {
   return { 204: { description }, ...problemResponses(...problems) };

@@ -9,14 +9,13 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
 import {
+  accepted,
   created,
   createResourceRoute,
   idOf,
   idParam,
   jsonBody,
-  jsonContent,
   ok,
-  problemResponses,
   reminderRoutes,
   retrieveRoute,
   route,
@@ -69,9 +68,8 @@ const reserveRoute = route("POST /{id}/reservations", "Reserve flash-sale stock"
     "A shopper (or creator) token and an Idempotency-Key. 201 with a hold that lasts HOLD_TTL_SECONDS; 202 with a waiting hold when `wait` is set and released stock may still come; 409 `sold_out`, `limit_exceeded`, `sale_not_started` or `sale_ended`. A retry with the same key gets the first answer (`Idempotent-Replayed: true`); with another body, 422.",
   request: { params: idParam("fs"), body: jsonBody(ReservationInput) },
   responses: {
-    201: jsonContent(HoldSchema, "The hold"),
-    202: jsonContent(HoldSchema, "A place in the waiting line"),
-    ...problemResponses(400, 401, 404, 409, 422),
+    ...created(HoldSchema, "The hold"),
+    ...accepted(HoldSchema, "A place in the waiting line", 400, 401, 404, 409, 422),
   },
 });
 

@@ -10,18 +10,18 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
 import {
+  accepted,
   created,
   createResourceRoute,
   idOf,
   idParam,
   jsonBody,
-  jsonContent,
   noContent,
   ok,
   pageOf,
   problemResponses,
   resourceFields,
-  retrieveRoute,
+  resourceRoutes,
   route,
 } from "#shared/openapi.ts";
 import { newestPage, pageQuery } from "#shared/pagination.ts";
@@ -102,18 +102,15 @@ const createRoute_ = createResourceRoute(
   `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
 );
 
-const listRoute = route("GET /", "List your webhook endpoints, newest first", {
-  description: base,
-  request: { query: pageQuery.strict() },
-  responses: ok(pageOf(WebhookEndpointSchema), "A page", 400, 401, 403),
+const { list, retrieve } = resourceRoutes("whep", WebhookEndpointSchema, "The endpoint (ETag)", {
+  list: {
+    summary: "List your webhook endpoints, newest first",
+    description: base,
+    query: pageQuery.strict(),
+    page: "A page",
+  },
+  retrieve: { summary: "Retrieve a webhook endpoint", description: base },
 });
-
-const getRoute = retrieveRoute(
-  "whep",
-  "Retrieve a webhook endpoint",
-  ok(WebhookEndpointSchema, "The endpoint (ETag)", 400, 401, 403, 404),
-  base,
-);
 
 const updateRoute = route("PATCH /{id}", "Change a webhook endpoint", {
   description: `${base} Enabling one the platform disabled clears its reason and starts delivering again.`,
@@ -166,10 +163,7 @@ const resendRoute = route("POST /{id}/messages/{messageId}/resend", "Send one me
 const replayRoute = route("POST /{id}/replay", "Send again every message that failed since a time", {
   description: base,
   request: { params: idParam("whep"), body: jsonBody(z.object({ since: z.iso.datetime() }).strict()) },
-  responses: {
-    202: jsonContent(z.object({ replayed: z.number().int() }), "How many were queued"),
-    ...problemResponses(400, 401, 403, 404),
-  },
+  responses: accepted(z.object({ replayed: z.number().int() }), "How many were queued", 400, 401, 403, 404),
 });
 
 const testRoute = route("POST /{id}/test", "Send a test event to this endpoint", {
@@ -178,10 +172,7 @@ const testRoute = route("POST /{id}/test", "Send a test event to this endpoint",
     params: idParam("whep"),
     body: jsonBody(z.object({ eventType: z.enum(webhookEventTypes).default("order.created") }).strict(), false),
   },
-  responses: {
-    202: jsonContent(z.object({ messageId: z.string() }), "The test message's id"),
-    ...problemResponses(400, 401, 403, 404, 409),
-  },
+  responses: accepted(z.object({ messageId: z.string() }), "The test message's id", 400, 401, 403, 404, 409),
 });
 
 export const webhookEndpointRoutes = createRouter<{ Bindings: Env }>();
@@ -206,7 +197,7 @@ webhookEndpointRoutes.openapi(createRoute_, async (c) => {
   return c.json(endpoint, 201);
 });
 
-webhookEndpointRoutes.openapi(listRoute, async (c) => {
+webhookEndpointRoutes.openapi(list, async (c) => {
   const { merchantId } = requireMerchant(c, scope);
   const query = c.req.valid("query");
   const result = await newestPage(
@@ -225,7 +216,7 @@ function callerAndEndpoint(c: Context<{ Bindings: Env }>) {
   return { env: c.env, db: database(c.env), merchantId, id: c.req.param("id") ?? "" };
 }
 
-webhookEndpointRoutes.openapi(getRoute, async (c) => {
+webhookEndpointRoutes.openapi(retrieve, async (c) => {
   const { db, merchantId, id } = callerAndEndpoint(c);
   const row = await ownEndpoint(db, merchantId, id);
   c.header("etag", etagOf(row));
