@@ -33,6 +33,13 @@ export const money = () => ({ amount: integer("amount").notNull(), currency: tex
 /** A unit price in minor units and its currency. */
 export const price = () => ({ priceAmount: integer("price_amount").notNull(), currency: text("currency").notNull() });
 
+/** The terms of a limited sale of a SKU (flash sale, pre-sale): its units, their price, at most how many a shopper. */
+export const saleTerms = () => ({
+  quantity: integer("quantity").notNull(),
+  ...price(),
+  perShopperLimit: integer("per_shopper_limit").notNull().default(1),
+});
+
 /** The title's pinyin for the search index (shared/pinyin.ts), written with the title; null until computed. */
 export const searchPinyin = () => ({ searchPinyin: text("search_pinyin") });
 

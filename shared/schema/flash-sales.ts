@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { skus } from "./catalog.ts";
-import { price, requiredRef, timestamp } from "./columns.ts";
+import { requiredRef, saleTerms, timestamp } from "./columns.ts";
 import { liveSessions } from "./live.ts";
 import { merchantOwned } from "./owners.ts";
 
@@ -12,9 +12,7 @@ export const flashSales = sqliteTable(
     ...merchantOwned(),
     skuId: requiredRef("sku_id", () => skus.id),
     liveSessionId: text("live_session_id").references(() => liveSessions.id),
-    quantity: integer("quantity").notNull(),
-    ...price(),
-    perShopperLimit: integer("per_shopper_limit").notNull().default(1),
+    ...saleTerms(),
     // How many FlashSaleStock objects share the stock, 1 to 64 and at most the quantity (checked by the API;
     // docs/design/flash-sales.md#shards).
     shards: integer("shards").notNull().default(1),

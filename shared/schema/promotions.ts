@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { products, skus } from "./catalog.ts";
-import { requiredRef, timestamp, timestamps, version } from "./columns.ts";
+import { requiredRef, saleTerms, timestamp, timestamps, version } from "./columns.ts";
 import { merchants } from "./identity-and-keys.ts";
 import { orders } from "./orders.ts";
 import { merchantListIndex, merchantOwned } from "./owners.ts";
@@ -179,13 +179,10 @@ export const presales = sqliteTable(
     ...merchantOwned(),
     skuId: requiredRef("sku_id", () => skus.id),
     campaignId: text("campaign_id").references(() => campaigns.id),
-    quantity: integer("quantity").notNull(),
+    ...saleTerms(),
     taken: integer("taken").notNull().default(0),
-    priceAmount: integer("price_amount").notNull(),
     depositAmount: integer("deposit_amount").notNull(),
     deductionAmount: integer("deduction_amount").notNull(),
-    currency: text("currency").notNull(),
-    perShopperLimit: integer("per_shopper_limit").notNull().default(1),
     depositStartsAt: text("deposit_starts_at").notNull(),
     depositEndsAt: text("deposit_ends_at").notNull(),
     balanceStartsAt: text("balance_starts_at").notNull(),
