@@ -70,18 +70,24 @@ export const showcaseItems = sqliteTable(
   (t) => [primaryKey({ columns: [t.creatorId, t.productId] }), index("showcase_items_product").on(t.productId)],
 );
 
+// A creator's request that a merchant decides (a sample request, an application to a brief): the merchant's row,
+// the creator asking, and what the creator says for itself.
+const creatorPitch = () => ({
+  ...merchantOwned(),
+  creatorId: requiredRef("creator_id", () => creators.id),
+  pitch: text("pitch").notNull(),
+});
+
 // A creator's request for a free sample (寄样) of a SKU under a plan open to it, decided by the merchant. Shipping
 // takes the unit off the SKU through the inventory ledger (reason `sample`). The note that fulfils it (a published
 // note of the creator tagging the product, after approval and by `note_due_at`) is found when the request is read.
 export const sampleRequests = sqliteTable(
   "sample_requests",
   {
-    ...merchantOwned(),
-    creatorId: requiredRef("creator_id", () => creators.id),
+    ...creatorPitch(),
     productId: requiredRef("product_id", () => products.id),
     skuId: text("sku_id").notNull(),
     shippingAddress: text("shipping_address", { mode: "json" }).$type<Record<string, string>>().notNull(),
-    pitch: text("pitch").notNull(),
     ...status("requested", "approved", "declined", "shipped", "received"),
     declineReason: text("decline_reason"),
     // Days after shipping the merchant gives for the note, set on approval.
@@ -135,10 +141,8 @@ export const collaborationProducts = sqliteTable(
 export const collaborationApplications = sqliteTable(
   "collaboration_applications",
   {
-    ...merchantOwned(),
+    ...creatorPitch(),
     collaborationId: requiredRef("collaboration_id", () => collaborations.id),
-    creatorId: requiredRef("creator_id", () => creators.id),
-    pitch: text("pitch").notNull(),
     ...status("applied", "accepted", "declined", "submitted", "changes_requested", "approved", "cancelled"),
     noteId: text("note_id"),
     feedback: text("feedback"),
