@@ -170,6 +170,12 @@ export const orderDiscounts = sqliteTable(
   ],
 );
 
+// When a pre-sale's balance is paid: the pre-sale's window, copied onto each of its orders when placed.
+const balanceWindow = () => ({
+  balanceStartsAt: text("balance_starts_at").notNull(),
+  balanceEndsAt: text("balance_ends_at").notNull(),
+});
+
 // A merchant's pre-sale of a SKU: a deposit paid in the deposit window counts as `deduction` (>= the deposit) off
 // the price; the balance (price - deduction) is paid in the balance window (a campaign's main day). `taken` counts
 // the units of orders not released (cancelled or forfeited), never above `quantity`.
@@ -185,8 +191,7 @@ export const presales = sqliteTable(
     deductionAmount: integer("deduction_amount").notNull(),
     depositStartsAt: text("deposit_starts_at").notNull(),
     depositEndsAt: text("deposit_ends_at").notNull(),
-    balanceStartsAt: text("balance_starts_at").notNull(),
-    balanceEndsAt: text("balance_ends_at").notNull(),
+    ...balanceWindow(),
     createdAt: timestamp("created_at"),
   },
   (t) => [
@@ -217,8 +222,7 @@ export const presaleOrders = sqliteTable(
     balanceAmount: integer("balance_amount").notNull(),
     depositPaymentId: text("deposit_payment_id").notNull(),
     balancePaymentId: text("balance_payment_id"),
-    balanceStartsAt: text("balance_starts_at").notNull(),
-    balanceEndsAt: text("balance_ends_at").notNull(),
+    ...balanceWindow(),
     releasedAt: text("released_at"),
     createdAt: timestamp("created_at"),
   },
