@@ -172,20 +172,23 @@ export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string,
     });
 }
 
-/** The `POST /` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 201. */
-type CreateSpec = { summary: string; input: z.ZodType; problems: number[]; description: string };
+/**
+ * The `POST /` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 201, and
+ * how the 201 is described (`answer`) when not as `what`.
+ */
+type CreateSpec = { summary: string; input: z.ZodType; problems: number[]; description: string; answer?: string };
 /** The `GET /` of `resourceRoutes`: pages filtered by `query` (`pageQuery` and more), described by `page`, named `name`. */
 type ListSpec = { summary: string; description: string; query: Query; page: string; name?: string };
 type Query = NonNullable<NonNullable<RouteConfig["request"]>["query"]>;
-/** The `GET /{id}` of `resourceRoutes`: its summary, and who may read it. */
-type RetrieveSpec = { summary: string; description?: string };
+/** The `GET /{id}` of `resourceRoutes`: its summary, who may read it, its problems (a public one's: 400, 404). */
+type RetrieveSpec = { summary: string; description?: string; problems?: number[] };
 /** One action of `resourceRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
 type ActionSpec = { summary: string; description: string; body?: z.ZodType };
 
 /**
  * The routes of one kind of resource declared as one table, each answering the resource (`schema`, described as
  * `what`): `create` its `POST /` (201), `list` its `GET /` (a page of them; 400, 401, 403), `retrieve` its `GET /{id}`
- * (400, 401, 403, 404), and each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a
+ * (by default 400, 401, 403, 404), and each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a
  * `POST /{id}/<action>` that moves it on (also 409, when it is not at that step).
  */
 export function resourceRoutes<
@@ -199,7 +202,7 @@ export function resourceRoutes<
     createResourceRoute(
       c.summary,
       c.input as NonNullable<C>["input"],
-      created(schema, what, ...c.problems),
+      created(schema, c.answer ?? what, ...c.problems),
       c.description,
     );
   const listRoute = (l: ListSpec) =>
@@ -211,7 +214,12 @@ export function resourceRoutes<
   return {
     create: (create && createRoute(create)) as C extends CreateSpec ? ReturnType<typeof createRoute> : undefined,
     list: (list && listRoute(list)) as L extends ListSpec ? ReturnType<typeof listRoute> : undefined,
-    retrieve: retrieveRoute(prefix, retrieve.summary, ok(schema, what, 400, 401, 403, 404), retrieve.description),
+    retrieve: retrieveRoute(
+      prefix,
+      retrieve.summary,
+      ok(schema, what, ...(retrieve.problems ?? [400, 401, 403, 404])),
+      retrieve.description,
+    ),
     actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions ?? ({} as T)),
   };
 }

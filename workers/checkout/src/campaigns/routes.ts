@@ -6,17 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import {
-  created,
-  createResourceRoute,
-  idParam,
-  idPathParam,
-  jsonBody,
-  noContent,
-  ok,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
+import { created, idParam, idPathParam, jsonBody, noContent, ok, resourceRoutes, route } from "#shared/openapi.ts";
 import { checkFirst, merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {
@@ -32,18 +22,20 @@ import {
   toCampaign,
 } from "./campaign.ts";
 
-const createCampaignRoute = createResourceRoute(
-  "Create a campaign",
-  CampaignCreateSchema,
-  created(CampaignSchema, "The campaign", 400, 401, 422),
-  "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
-);
+const { create, retrieve } = resourceRoutes("cmp", CampaignSchema, "The campaign", {
+  create: {
+    summary: "Create a campaign",
+    input: CampaignCreateSchema,
+    problems: [400, 401, 422],
+    description:
+      "The operator. A festival with a badge and its periods: warm-up (the badge shows), an optional pre-sale (deposits), the main day from `mainStartsAt` (campaign prices and campaign spend-and-save apply) until `endsAt`. Optional Idempotency-Key.",
+  },
+  retrieve: { summary: "Retrieve a campaign", problems: [400, 404] },
+});
 
 const listCampaignsRoute = route("GET /", "Campaigns not yet ended", {
   responses: ok(z.object({ data: z.array(CampaignSchema) }).openapi("CampaignList"), "Campaigns"),
 });
-
-const getCampaignRoute = retrieveRoute("cmp", "Retrieve a campaign", ok(CampaignSchema, "The campaign", 400, 404));
 
 const joinRoute = route("POST /{id}/products", "Join a campaign with one of your products", {
   description:
@@ -75,7 +67,7 @@ export const campaignRoutes = createRouter<{ Bindings: Env }>();
 
 campaignRoutes.post("/", checkFirst(requireOperator));
 campaignRoutes.post("/", idempotency({ required: false }));
-campaignRoutes.openapi(createCampaignRoute, async (c) => {
+campaignRoutes.openapi(create, async (c) => {
   const row = await createCampaign(database(c.env), c.req.valid("json"));
   c.header("location", `/v1/campaigns/${row.id}`);
   return c.json(toCampaign(row, new Date()), 201);
@@ -93,7 +85,7 @@ campaignRoutes.openapi(listCampaignsRoute, async (c) => {
   return c.json({ data: rows.map((row) => toCampaign(row, now)) }, 200);
 });
 
-campaignRoutes.openapi(getCampaignRoute, async (c) => {
+campaignRoutes.openapi(retrieve, async (c) => {
   const { id } = c.req.valid("param");
   return c.json(toCampaign(await campaignRow(database(c.env), id), new Date()), 200);
 });

@@ -11,13 +11,12 @@ import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
 import {
   accepted,
   created,
-  createResourceRoute,
   idOf,
   idParam,
   jsonBody,
   ok,
   reminderRoutes,
-  retrieveRoute,
+  resourceRoutes,
   route,
 } from "#shared/openapi.ts";
 import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
@@ -35,18 +34,17 @@ import {
 import { openedStock, reserveStock } from "./reserve-stock.ts";
 import { shardName } from "./shards.ts";
 
-const getFlashSale = retrieveRoute(
-  "fs",
-  "Retrieve a flash sale with its stock left",
-  ok(FlashSaleSchema, "The flash sale", 400, 404),
-);
-
-const createFlashSaleRoute = createResourceRoute(
-  "Create a flash sale",
-  FlashSaleCreateSchema,
-  created(FlashSaleSchema, "The flash sale (Location)", 400, 401, 403, 404, 409, 422),
-  "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
-);
+const { create, retrieve } = resourceRoutes("fs", FlashSaleSchema, "The flash sale", {
+  create: {
+    summary: "Create a flash sale",
+    input: FlashSaleCreateSchema,
+    answer: "The flash sale (Location)",
+    problems: [400, 401, 403, 404, 409, 422],
+    description:
+      "Needs `flash_sales:write`. Moves `quantity` units of your SKU out of its stock (ledger reason `flash_sale_allotment`); unsold units return when the sale ends (`flash_sale_return`). Takes an optional Idempotency-Key. 409 `conflict` when the SKU lacks the stock.",
+  },
+  retrieve: { summary: "Retrieve a flash sale with its stock left", problems: [400, 404] },
+});
 
 const ReservationInput = z
   .object({
@@ -129,7 +127,7 @@ async function saleRow(env: Env, id: string) {
 }
 
 flashSaleRoutes.post("/", merchantScope("flash_sales:write"), idempotency({ required: false }));
-flashSaleRoutes.openapi(createFlashSaleRoute, async (c) => {
+flashSaleRoutes.openapi(create, async (c) => {
   const merchant = requireMerchant(c, "flash_sales:write");
   const now = new Date();
   const { row, productId } = await createFlashSale({
@@ -144,7 +142,7 @@ flashSaleRoutes.openapi(createFlashSaleRoute, async (c) => {
   return c.json(toFlashSale(row, stock.stockLeft, now), 201);
 });
 
-flashSaleRoutes.openapi(getFlashSale, async (c) => {
+flashSaleRoutes.openapi(retrieve, async (c) => {
   const { id } = c.req.valid("param");
   const row = await saleRow(c.env, id);
   const stock = await openShards(c.env, row);

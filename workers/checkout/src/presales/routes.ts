@@ -9,7 +9,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, createResourceRoute, idOf, idParam, jsonBody, ok, retrieveRoute, route } from "#shared/openapi.ts";
+import { created, idOf, idParam, jsonBody, ok, resourceRoutes, route } from "#shared/openapi.ts";
 import {
   checkFirst,
   livemodeOf,
@@ -47,14 +47,17 @@ const PresaleOrderInput = ProviderInput.extend({
   quantity: z.number().int().min(1).max(100).openapi({ description: "Units; at most the pre-sale's perShopperLimit." }),
 }).openapi("PresaleOrderInput");
 
-const createRoute_ = createResourceRoute(
-  "Create a pre-sale with deposit",
-  PresaleCreateSchema,
-  created(PresaleSchema, "The pre-sale (Location)", 400, 401, 403, 404, 422),
-  "Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.",
-);
-
-const getRoute = retrieveRoute("pre", "Retrieve a pre-sale", ok(PresaleSchema, "The pre-sale", 400, 404));
+const { create, retrieve } = resourceRoutes("pre", PresaleSchema, "The pre-sale", {
+  create: {
+    summary: "Create a pre-sale with deposit",
+    input: PresaleCreateSchema,
+    answer: "The pre-sale (Location)",
+    problems: [400, 401, 403, 404, 422],
+    description:
+      "Needs `presales:write` (or `flash_sales:write`). Your SKU, its price, the deposit per unit and what it deducts from the price (`deduction`, at least the deposit and less than the price: pay 100, deduct 150), the units on pre-sale, the per-shopper limit, the deposit window and the balance window (by default the campaign's main day: `campaignId`). Units leave the SKU's stock as orders are placed. Takes an optional Idempotency-Key.",
+  },
+  retrieve: { summary: "Retrieve a pre-sale", problems: [400, 404] },
+});
 
 const placeRoute = route("POST /{id}/orders", "Place a pre-sale order (its deposit payment)", {
   description:
@@ -125,7 +128,7 @@ async function presaleOrderOf(c: Context<{ Bindings: Env }>, orderId: string): P
 
 presaleRoutes.post("/", checkFirst(requirePresaleMerchant));
 presaleRoutes.post("/", idempotency({ required: false }));
-presaleRoutes.openapi(createRoute_, async (c) => {
+presaleRoutes.openapi(create, async (c) => {
   const merchant = requirePresaleMerchant(c);
   const now = new Date();
   const row = await createPresale({
@@ -138,7 +141,7 @@ presaleRoutes.openapi(createRoute_, async (c) => {
   return c.json(toPresale(row, now), 201);
 });
 
-presaleRoutes.openapi(getRoute, async (c) => {
+presaleRoutes.openapi(retrieve, async (c) => {
   const { id } = c.req.valid("param");
   const row = await database(c.env).query.presales.findFirst({ where: eq(presales.id, id) });
   if (!row) throw new ProblemError("not_found", `Pre-sale ${id} does not exist.`);
