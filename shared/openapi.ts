@@ -173,11 +173,21 @@ export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string,
 }
 
 /**
- * The `POST /` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 201, and
- * how the 201 is described (`answer`) when not as `what`.
+ * The `POST` of `resourceRoutes` or `childRoutes`: what it takes (`input`; `optional`: the body may be left out), who
+ * may and what it does, its problems besides 201, and how the 201 is described (`answer`) when not as `what`.
  */
-type CreateSpec = { summary: string; input: z.ZodType; problems: number[]; description: string; answer?: string };
-/** The `GET /` of `resourceRoutes`: pages filtered by `query` (`pageQuery` and more), described by `page`, named `name`. */
+type CreateSpec = {
+  summary: string;
+  input: z.ZodType;
+  optional?: true;
+  problems: number[];
+  description: string;
+  answer?: string;
+};
+/**
+ * The list `GET` of `resourceRoutes` or `childRoutes`: pages filtered by `query` (`pageQuery` and more); `page`
+ * describes one, `name` names its schema.
+ */
 type ListSpec = { summary: string; description: string; query: Query; page: string; name?: string };
 type Query = NonNullable<NonNullable<RouteConfig["request"]>["query"]>;
 /** The `GET /{id}` of `resourceRoutes`: its summary, who may read it, its problems (a public one's: 400, 404). */
@@ -197,23 +207,9 @@ export function resourceRoutes<
   L extends ListSpec | undefined = undefined,
   T extends Record<string, ActionSpec> = Record<never, ActionSpec>,
 >(prefix: string, schema: S, what: string, spec: { create?: C; list?: L; retrieve: RetrieveSpec; actions?: T }) {
-  const { create, list, retrieve, actions } = spec;
-  const createRoute = (c: CreateSpec) =>
-    createResourceRoute(
-      c.summary,
-      c.input as NonNullable<C>["input"],
-      created(schema, c.answer ?? what, ...c.problems),
-      c.description,
-    );
-  const listRoute = (l: ListSpec) =>
-    route("GET /", l.summary, {
-      description: l.description,
-      request: { query: l.query as NonNullable<L>["query"] },
-      responses: ok(l.name ? pageOf(schema).openapi(l.name) : pageOf(schema), l.page, 400, 401, 403),
-    });
+  const { retrieve, actions } = spec;
   return {
-    create: (create && createRoute(create)) as C extends CreateSpec ? ReturnType<typeof createRoute> : undefined,
-    list: (list && listRoute(list)) as L extends ListSpec ? ReturnType<typeof listRoute> : undefined,
+    ...collectionRoutes("/", {}, schema, what, [400, 401, 403], spec),
     retrieve: retrieveRoute(
       prefix,
       retrieve.summary,
@@ -221,6 +217,48 @@ export function resourceRoutes<
       retrieve.description,
     ),
     actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions ?? ({} as T)),
+  };
+}
+
+/**
+ * The collection under each resource of a kind, `/{id}/<children>` (a brief's applications, an order's refunds),
+ * declared as one table like `resourceRoutes`: `create` its `POST` (201), `list` its `GET` (a page; 400, 401, 403, 404).
+ * Both take the parent's id, checked by its `prefix`, and answer a child (`schema`, described as `what`).
+ */
+export function childRoutes<
+  N extends string,
+  S extends z.ZodType,
+  C extends CreateSpec | undefined = undefined,
+  L extends ListSpec | undefined = undefined,
+>(prefix: string, children: N, schema: S, what: string, spec: { create?: C; list?: L }) {
+  const parent = { params: idParam(prefix) };
+  return collectionRoutes(`/{id}/${children}`, parent, schema, what, [400, 401, 403, 404], spec);
+}
+
+/** The `create` and `list` routes of a collection at `path`, under the path parameters of `parent` if any. */
+function collectionRoutes<
+  P extends string,
+  X extends { params?: ReturnType<typeof idParam> },
+  S extends z.ZodType,
+  C extends CreateSpec | undefined,
+  L extends ListSpec | undefined,
+>(path: P, parent: X, schema: S, what: string, listProblems: number[], spec: { create?: C; list?: L }) {
+  const createRoute = (c: CreateSpec) =>
+    route(`POST ${path}`, c.summary, {
+      description: c.description,
+      request: { ...parent, body: jsonBody(c.input as NonNullable<C>["input"], !c.optional) },
+      responses: created(schema, c.answer ?? what, ...c.problems),
+    });
+  const listRoute = (l: ListSpec) =>
+    route(`GET ${path}`, l.summary, {
+      description: l.description,
+      request: { ...parent, query: l.query as NonNullable<L>["query"] },
+      responses: ok(l.name ? pageOf(schema).openapi(l.name) : pageOf(schema), l.page, ...listProblems),
+    });
+  const { create, list } = spec;
+  return {
+    create: (create && createRoute(create)) as C extends CreateSpec ? ReturnType<typeof createRoute> : undefined,
+    list: (list && listRoute(list)) as L extends ListSpec ? ReturnType<typeof listRoute> : undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, jsonBody, ok, pageOf, resourceRoutes, route } from "#shared/openapi.ts";
+import { childRoutes, resourceRoutes } from "#shared/openapi.ts";
 import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
@@ -47,17 +47,17 @@ const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "T
   },
 });
 
-const applyRoute = route("POST /{id}/applications", "Apply to a collaboration brief", {
-  description:
-    "A creator (its session), once per brief, with a pitch: while the brief is open and the creator has at least its `minFollowers` (else 409 `conflict`). The merchant is told by `collaboration.application.created`. Optional Idempotency-Key.",
-  request: { params: idParam("clb"), body: jsonBody(ApplicationCreateSchema) },
-  responses: created(ApplicationSchema, "The application", 400, 401, 404, 409, 422),
-});
-
-const applicationsRoute = route("GET /{id}/applications", "List a brief's applications, newest first", {
-  description: "Its merchant (`affiliates:read`): every application; a creator: its own.",
-  request: {
-    params: idParam("clb"),
+const applications = childRoutes("clb", "applications", ApplicationSchema, "The application", {
+  create: {
+    summary: "Apply to a collaboration brief",
+    input: ApplicationCreateSchema,
+    problems: [400, 401, 404, 409, 422],
+    description:
+      "A creator (its session), once per brief, with a pitch: while the brief is open and the creator has at least its `minFollowers` (else 409 `conflict`). The merchant is told by `collaboration.application.created`. Optional Idempotency-Key.",
+  },
+  list: {
+    summary: "List a brief's applications, newest first",
+    description: "Its merchant (`affiliates:read`): every application; a creator: its own.",
     query: pageQuery
       .extend({
         status: z
@@ -65,15 +65,9 @@ const applicationsRoute = route("GET /{id}/applications", "List a brief's applic
           .optional(),
       })
       .strict(),
+    page: "A page of applications",
+    name: "CollaborationApplicationList",
   },
-  responses: ok(
-    pageOf(ApplicationSchema).openapi("CollaborationApplicationList"),
-    "A page of applications",
-    400,
-    401,
-    403,
-    404,
-  ),
 });
 
 /** A merchant (with `scope`) or a creator, in the caller's mode. */
@@ -128,7 +122,7 @@ collaborationRoutes.openapi(retrieve, async (c) => {
 });
 
 collaborationRoutes.post("/:id/applications", idempotency({ required: false }));
-collaborationRoutes.openapi(applyRoute, async (c) => {
+collaborationRoutes.openapi(applications.create, async (c) => {
   const application = await apply(
     database(c.env),
     c.req.valid("param").id,
@@ -141,7 +135,7 @@ collaborationRoutes.openapi(applyRoute, async (c) => {
   return c.json(application, 201);
 });
 
-collaborationRoutes.openapi(applicationsRoute, async (c) => {
+collaborationRoutes.openapi(applications.list, async (c) => {
   const query = c.req.valid("query");
   const rows = await listApplications(database(c.env), c.req.valid("param").id, viewerOf(c, false), {
     status: query.status,

@@ -10,13 +10,12 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
 import {
+  childRoutes,
   created,
   distinct,
   idParam,
   jsonBody,
   MoneySchema,
-  ok,
-  pageOf,
   resourceRoutes,
   route,
 } from "#shared/openapi.ts";
@@ -87,17 +86,21 @@ const RefundInput = z
   .strict()
   .openapi("RefundInput");
 
-const createRefundRoute = route("POST /{id}/refunds", "Refund a paid order, in full or in part", {
-  description:
-    "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
-  request: { params: idParam("ord"), body: jsonBody(RefundInput, false) },
-  responses: created(RefundSchema, "The refund", 400, 401, 403, 404, 409, 422, 502),
-});
-
-const listRefundsRoute = route("GET /{id}/refunds", "List an order's refunds, newest first", {
-  description: "Its customer, or its merchant with `orders:read`.",
-  request: { params: idParam("ord"), query: pageQuery.strict() },
-  responses: ok(pageOf(RefundSchema), "A page of refunds", 400, 401, 403, 404),
+const refunds = childRoutes("ord", "refunds", RefundSchema, "The refund", {
+  create: {
+    summary: "Refund a paid order, in full or in part",
+    input: RefundInput,
+    optional: true,
+    problems: [400, 401, 403, 404, 409, 422, 502],
+    description:
+      "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
+  },
+  list: {
+    summary: "List an order's refunds, newest first",
+    description: "Its customer, or its merchant with `orders:read`.",
+    query: pageQuery.strict(),
+    page: "A page of refunds",
+  },
 });
 
 const ReturnInput = z
@@ -217,7 +220,7 @@ for (const [route, to] of [
 
 orderRoutes.post("/:id/refunds", merchantScope("orders:write"));
 orderRoutes.post("/:id/refunds", idempotency({ required: true }));
-orderRoutes.openapi(createRefundRoute, async (c) => {
+orderRoutes.openapi(refunds.create, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json") ?? {};
   const db = database(c.env);
@@ -239,7 +242,7 @@ orderRoutes.openapi(createRefundRoute, async (c) => {
   return c.json(refund, 201);
 });
 
-orderRoutes.openapi(listRefundsRoute, async (c) => {
+orderRoutes.openapi(refunds.list, async (c) => {
   const { id } = c.req.valid("param");
   const query = c.req.valid("query");
   await visibleOrder(c, id, "orders:read");
