@@ -54,6 +54,12 @@ const lineParams = z.object({
     .openapi({ param: { name: "lineId", in: "path" } }),
 });
 
+/** What a change to a cart's lines answers: the cart as it is after. */
+const theCart = ok(CartSchema, "The cart", 400, 401, 404, 409);
+
+/** The payment provider a checkout (or a pre-sale's payment) asks for; by default the deployment's. */
+export const ProviderInput = z.object({ paymentProvider: z.enum(paymentProviders).optional() }).strict();
+
 const createCartRoute = route("POST /", "Create a cart", {
   description:
     "A guest (publishable key) or a signed-in shopper. The cart's id is its capability for guests: keep it private.",
@@ -67,33 +73,24 @@ const addLineRoute = route("POST /{id}/lines", "Add a line", {
   description:
     "A SKU at the catalogue price (again: adds to its line; past 999 units in all is 400 at `/quantity`, never clamped), or a flash-sale hold at the sale price. One merchant and one currency per cart (409 `conflict` otherwise).",
   request: { params: idParam("cart"), body: jsonBody(LineInput) },
-  responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
+  responses: theCart,
 });
 
 const changeLineRoute = route("PATCH /{id}/lines/{lineId}", "Change a line's quantity", {
   request: { params: lineParams, body: jsonBody(z.object({ quantity }).strict().openapi("CartLineUpdate")) },
-  responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
+  responses: theCart,
 });
 
 const removeLineRoute = route("DELETE /{id}/lines/{lineId}", "Remove a line", {
   description: "A held line's hold stays yours: cancel it or let it expire.",
   request: { params: lineParams },
-  responses: ok(CartSchema, "The cart", 400, 401, 404, 409),
+  responses: theCart,
 });
 
 const checkoutRoute = route("POST /{id}/checkout", "Check a cart out into an order and its payment", {
   description:
     "Needs an Idempotency-Key: the same key returns the same order, another body 422. Regular lines take their stock all or nothing (409 `sold_out` naming the lines short); held lines commit their holds (409 `conflict` if one expired). The order awaits payment until `paymentDueAt`, then is cancelled and its stock released. `paymentProvider` defaults to the deployment's PAYMENT_PROVIDER; a provider not enabled here is 409 `payment_provider_disabled`. With Stripe the payment carries the PaymentIntent's `clientSecret` for Stripe.js; if Stripe cannot open the payment, nothing is written and holds go back (502 `payment_provider_unavailable`).",
-  request: {
-    params: idParam("cart"),
-    body: jsonBody(
-      z
-        .object({ paymentProvider: z.enum(paymentProviders).optional() })
-        .strict()
-        .openapi("CheckoutInput"),
-      false,
-    ),
-  },
+  request: { params: idParam("cart"), body: jsonBody(ProviderInput.openapi("CheckoutInput"), false) },
   responses: created(OrderSchema, "The order", 400, 401, 404, 409, 422, 502),
 });
 

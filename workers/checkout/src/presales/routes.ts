@@ -9,7 +9,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idOf, idParam, jsonBody, ok, resourceRoutes, route } from "#shared/openapi.ts";
+import { childRoutes, created, idOf, idParam, jsonBody, ok, resourceRoutes, route } from "#shared/openapi.ts";
 import {
   checkFirst,
   livemodeOf,
@@ -20,7 +20,8 @@ import {
   requirePerson,
 } from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
-import { defaultPaymentProvider, paymentProviders } from "../config.ts";
+import { ProviderInput } from "../carts/routes.ts";
+import { defaultPaymentProvider } from "../config.ts";
 import { paymentProvider } from "../payments/providers.ts";
 import { cancelPresaleOrderOrConflict } from "./cancel-presale-order.ts";
 import { createPresale } from "./create-presale.ts";
@@ -41,8 +42,6 @@ const orderParams = z.object({
   orderId: idOf("ord").openapi({ param: { name: "orderId", in: "path" } }),
 });
 
-const ProviderInput = z.object({ paymentProvider: z.enum(paymentProviders).optional() }).strict();
-
 const PresaleOrderInput = ProviderInput.extend({
   quantity: z.number().int().min(1).max(100).openapi({ description: "Units; at most the pre-sale's perShopperLimit." }),
 }).openapi("PresaleOrderInput");
@@ -59,11 +58,14 @@ const { create, retrieve } = resourceRoutes("pre", PresaleSchema, "The pre-sale"
   retrieve: { summary: "Retrieve a pre-sale", problems: [400, 404] },
 });
 
-const placeRoute = route("POST /{id}/orders", "Place a pre-sale order (its deposit payment)", {
-  description:
-    "A shopper (or creator) token and an Idempotency-Key. In the deposit window, takes the units from stock and opens the deposit payment: 201 with the order `pending_deposit`; unpaid by its `paymentDueAt`, it is cancelled and the units go back. 409 `presale_not_open` outside the deposit window, `limit_exceeded` past the per-shopper limit (orders not cancelled count), `sold_out` when the pre-sale or the SKU has too few units; a refusal writes nothing and charges nothing.",
-  request: { params: idParam("pre"), body: jsonBody(PresaleOrderInput) },
-  responses: created(PresaleOrderSchema, "The pre-sale order", 400, 401, 404, 409, 422, 502),
+const orders = childRoutes("pre", "orders", PresaleOrderSchema, "The pre-sale order", {
+  create: {
+    summary: "Place a pre-sale order (its deposit payment)",
+    input: PresaleOrderInput,
+    problems: [400, 401, 404, 409, 422, 502],
+    description:
+      "A shopper (or creator) token and an Idempotency-Key. In the deposit window, takes the units from stock and opens the deposit payment: 201 with the order `pending_deposit`; unpaid by its `paymentDueAt`, it is cancelled and the units go back. 409 `presale_not_open` outside the deposit window, `limit_exceeded` past the per-shopper limit (orders not cancelled count), `sold_out` when the pre-sale or the SKU has too few units; a refusal writes nothing and charges nothing.",
+  },
 });
 
 const getOrderRoute = route("GET /{id}/orders/{orderId}", "Retrieve a pre-sale order with both its payments", {
@@ -155,7 +157,7 @@ for (const path of ["/:id/orders", "/:id/orders/:orderId/balance"]) {
   presaleRoutes.post(path, idempotency({ required: true }));
 }
 
-presaleRoutes.openapi(placeRoute, async (c) => {
+presaleRoutes.openapi(orders.create, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");
   const db = database(c.env);
