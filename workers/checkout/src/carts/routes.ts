@@ -170,8 +170,7 @@ cartRoutes.openapi(removeLineRoute, async (c) => {
   return c.json(await cartResponse(c.env, id, ownerId), 200);
 });
 
-cartRoutes.post("/:id/checkout", checkFirst(customerOf));
-cartRoutes.post("/:id/checkout", idempotency({ required: true }));
+cartRoutes.post("/:id/checkout", checkFirst(customerOf), idempotency({ required: true }));
 cartRoutes.openapi(checkoutRoute, async (c) => {
   const { id } = c.req.valid("param");
   const db = database(c.env);

@@ -103,8 +103,7 @@ couponRoutes.openapi(endCouponRoute, async (c) => {
   return c.json(toCoupon(await endCoupon(database(c.env), issuer(c), id, new Date())), 200);
 });
 
-couponRoutes.post("/:id/claims", checkFirst(requirePerson));
-couponRoutes.post("/:id/claims", idempotency({ required: true }));
+couponRoutes.post("/:id/claims", checkFirst(requirePerson), idempotency({ required: true }));
 couponRoutes.openapi(claimRoute, async (c) => {
   const { id } = c.req.valid("param");
   const ownerId = personId(requirePerson(c));

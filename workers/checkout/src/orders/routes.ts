@@ -218,8 +218,7 @@ for (const [route, to] of [
   });
 }
 
-orderRoutes.post("/:id/refunds", merchantScope("orders:write"));
-orderRoutes.post("/:id/refunds", idempotency({ required: true }));
+orderRoutes.post("/:id/refunds", merchantScope("orders:write"), idempotency({ required: true }));
 orderRoutes.openapi(refunds.create, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json") ?? {};
@@ -253,8 +252,7 @@ orderRoutes.openapi(refunds.list, async (c) => {
   return c.json({ data: await withLines(db, result.data), nextCursor: result.nextCursor }, 200);
 });
 
-orderRoutes.post("/:id/returns", checkFirst(requirePerson));
-orderRoutes.post("/:id/returns", idempotency({ required: true }));
+orderRoutes.post("/:id/returns", checkFirst(requirePerson), idempotency({ required: true }));
 orderRoutes.openapi(requestReturnRoute, async (c) => {
   const { id } = c.req.valid("param");
   const input = c.req.valid("json");

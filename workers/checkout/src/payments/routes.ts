@@ -77,8 +77,7 @@ paymentRoutes.openapi(getRoute, async (c) => {
   return c.json(toPayment(await paymentFor(c, id)), 200);
 });
 
-paymentRoutes.post("/:id/sandbox", checkFirst(customerOf));
-paymentRoutes.post("/:id/sandbox", idempotency({ required: true }));
+paymentRoutes.post("/:id/sandbox", checkFirst(customerOf), idempotency({ required: true }));
 paymentRoutes.openapi(sandboxRoute, async (c) => {
   const { id } = c.req.valid("param");
   const { outcome, deliver } = c.req.valid("json");

@@ -111,17 +111,15 @@ returnRoutes.openapi(retrieve, async (c) => {
   return c.json(found, 200);
 });
 
-returnRoutes.post("/:id/approve", merchantScope("orders:write"));
-returnRoutes.post("/:id/approve", idempotency({ required: false }));
+returnRoutes.post("/:id/approve", merchantScope("orders:write"), idempotency({ required: false }));
 returnRoutes.openapi(approveRoute, async (c) => {
   const { id } = c.req.valid("param");
-  const input = c.req.valid("json");
   const approved = await approveReturn({
     env: c.env,
     db: database(c.env),
     returnId: id,
     merchantId: requireMerchant(c, "orders:write").merchantId,
-    restock: input?.restock ?? false,
+    restock: c.req.valid("json")?.restock ?? false,
   });
   return c.json(approved, 200);
 });
