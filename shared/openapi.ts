@@ -192,22 +192,36 @@ type ListSpec = { summary: string; description: string; query: Query; page: stri
 type Query = NonNullable<NonNullable<RouteConfig["request"]>["query"]>;
 /** The `GET /{id}` of `resourceRoutes`: its summary, who may read it, its problems (a public one's: 400, 404). */
 type RetrieveSpec = { summary: string; description?: string; problems?: number[] };
+/** The `PATCH /{id}` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 200. */
+type UpdateSpec = { summary: string; input: z.ZodType; problems: number[]; description: string };
 /** One action of `resourceRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
 type ActionSpec = { summary: string; description: string; body?: z.ZodType };
 
 /**
  * The routes of one kind of resource declared as one table, each answering the resource (`schema`, described as
  * `what`): `create` its `POST /` (201), `list` its `GET /` (a page of them; 400, 401, 403), `retrieve` its `GET /{id}`
- * (by default 400, 401, 403, 404), and each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a
+ * (by default 400, 401, 403, 404), `update` its `PATCH /{id}`, and each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a
  * `POST /{id}/<action>` that moves it on (also 409, when it is not at that step).
  */
 export function resourceRoutes<
   S extends z.ZodType,
   C extends CreateSpec | undefined = undefined,
   L extends ListSpec | undefined = undefined,
+  U extends UpdateSpec | undefined = undefined,
   T extends Record<string, ActionSpec> = Record<never, ActionSpec>,
->(prefix: string, schema: S, what: string, spec: { create?: C; list?: L; retrieve: RetrieveSpec; actions?: T }) {
-  const { retrieve, actions } = spec;
+>(
+  prefix: string,
+  schema: S,
+  what: string,
+  spec: { create?: C; list?: L; retrieve: RetrieveSpec; update?: U; actions?: T },
+) {
+  const { retrieve, update, actions } = spec;
+  const updateRoute = (u: UpdateSpec) =>
+    route("PATCH /{id}", u.summary, {
+      description: u.description,
+      request: { params: idParam(prefix), body: jsonBody(u.input as NonNullable<U>["input"]) },
+      responses: ok(schema, what, ...u.problems),
+    });
   return {
     ...collectionRoutes("/", {}, schema, what, [400, 401, 403], spec),
     retrieve: retrieveRoute(
@@ -216,6 +230,7 @@ export function resourceRoutes<
       ok(schema, what, ...(retrieve.problems ?? [400, 401, 403, 404])),
       retrieve.description,
     ),
+    update: (update && updateRoute(update)) as U extends UpdateSpec ? ReturnType<typeof updateRoute> : undefined,
     actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions ?? ({} as T)),
   };
 }
