@@ -193,15 +193,15 @@ type Query = NonNullable<NonNullable<RouteConfig["request"]>["query"]>;
 /** The `GET /{id}` of `resourceRoutes`: its summary, who may read it, its problems (a public one's: 400, 404). */
 type RetrieveSpec = { summary: string; description?: string; problems?: number[] };
 /** The `PATCH /{id}` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 200. */
-type UpdateSpec = { summary: string; input: z.ZodType; problems: number[]; description: string };
+type UpdateSpec = Pick<CreateSpec, "summary" | "input" | "problems" | "description">;
 /** One action of `resourceRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
 type ActionSpec = { summary: string; description: string; body?: z.ZodType };
 
 /**
  * The routes of one kind of resource declared as one table, each answering the resource (`schema`, described as
  * `what`): `create` its `POST /` (201), `list` its `GET /` (a page of them; 400, 401, 403), `retrieve` its `GET /{id}`
- * (by default 400, 401, 403, 404), `update` its `PATCH /{id}`, and each row of `actions` (`{ ship: { summary, description, body: ShipSchema } }`) a
- * `POST /{id}/<action>` that moves it on (also 409, when it is not at that step).
+ * (by default 400, 401, 403, 404), `update` its `PATCH /{id}`, and each row of `actions` (`{ ship: { summary,
+ * description, body: ShipSchema } }`) a `POST /{id}/<action>` that moves it on (also 409, when not at that step).
  */
 export function resourceRoutes<
   S extends z.ZodType,
