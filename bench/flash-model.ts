@@ -10,9 +10,9 @@ import { rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import path from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
-import { cpuSecondsByRole, cpuSnapshot, WORKERD, workerdThreadSeconds } from "./cpu.ts";
+import { cpuSecondsByRole, cpuSnapshot, WORKERD, workerdThread, workerdThreadSeconds } from "./cpu.ts";
 import { withPlatformRetry } from "./flash-sale.ts";
-import { gcTrace, generator, type Pause, pick, simulateThisMachine } from "./one-thread-model.ts";
+import { cleanupMsPerMb, gcTrace, generator, type Pause, pick, simulateThisMachine } from "./one-thread-model.ts";
 import { percentile } from "./stats.ts";
 
 /** Requests waiting at one object, past which it refuses with "overloaded" (Cloudflare's own bound is not published). */
@@ -24,6 +24,8 @@ const OBJECT_RTT_MS = 2;
 const SHARDS = [1, 4, 16, 64];
 /** Open-loop local runs at each of K = 1 and K = 8, for the calibration. */
 const RUNS = Number(process.env.BENCH_MODEL_RUNS ?? 3);
+// Enough presses one at a time for a few collections of each isolate (the largest comes about every 800 presses).
+const QUIET_PRESSES = 3000;
 
 export interface ModelInput {
   /** Arrival times at the edge, ms, ascending. */
@@ -244,19 +246,27 @@ function presser(api: Api, saleId: string, tokens: string[], run: string) {
   return { press, close: () => agent.destroy() };
 }
 
-/** Presses one after another through the gateway (each sent when the last was answered): the unloaded round trip. */
+/**
+ * Presses one after another through the gateway (each sent when the last was answered): the unloaded round trip, and
+ * workerd's main-thread CPU at each press's start (what a collection's aftermath costs is read from these).
+ */
 async function oneAtATime(api: Api, saleId: string, count: number, tokens: string[]) {
   const answerMs: number[] = [];
+  const starts: { at: number; threadMs: number }[] = [];
   const { press, close } = presser(api, saleId, tokens, "quiet");
+  const thread = await workerdThread();
   const before = await cpuSnapshot();
+  const started = performance.now();
   for (let i = 0; i < count; i++) {
     const t = performance.now();
+    starts.push({ at: t, threadMs: thread() * 1000 });
     await press(i);
     answerMs.push(performance.now() - t);
   }
+  starts.push({ at: performance.now(), threadMs: thread() * 1000 });
   close();
   const cpu = cpuSecondsByRole(before, await cpuSnapshot()).get(WORKERD) ?? 0;
-  return { answerMs, cpuMsPerPress: (cpu * 1000) / count };
+  return { answerMs, cpuMsPerPress: (cpu * 1000) / count, starts, started, ended: performance.now() };
 }
 
 /** Sends each press at its scheduled time (open loop) and times its answer; counts grants. */
@@ -402,7 +412,9 @@ export async function benchFlashModel(): Promise<string> {
       const thread = await saturated(api, await newSale(api, calibrationUnits, 1), 3000, 100, tokens);
       // The unloaded round trip of a whole press through the gateway, one at a time, and the thread's CPU for it:
       // after the saturated run, so that workerd has compiled the press's code as it has for the runs.
-      const quiet = await oneAtATime(api, await newSale(api, 1000, 1), 1000, tokens);
+      const quiet = await oneAtATime(api, await newSale(api, 1000, 1), QUIET_PRESSES, tokens);
+      // What the thread spends after a young collection, beyond V8's pause, for each MB it freed.
+      const cleanup = cleanupMsPerMb(quiet.starts, gc.between(quiet.started, quiet.ended), quiet.started);
       const presses = Number(process.env.BENCH_MODEL_PRESSES ?? Math.round((0.5 * seconds * 1000) / thread.wallMs));
       const schedule = arrivals(presses, seconds, 7);
       const dataDir = path.dirname(platform.credentialsFile);
@@ -423,8 +435,12 @@ export async function benchFlashModel(): Promise<string> {
           const sale = await newSale(api, calibrationUnits, shards);
           await betweenCrons(seconds * 1000 + 2000);
           const run = await openLoop(api, sale, schedule, tokens);
-          // The run's own garbage collections, which the model stalls its thread for; its CPU a press is what is left.
-          const pauses = gc.between(run.started, run.ended);
+          // The run's own garbage collections, the young ones with their aftermath, stall the model's thread; its CPU a
+          // press is what is left.
+          const pauses = gc.between(run.started, run.ended).map((c) => ({
+            atMs: c.atMs,
+            ms: c.ms + (c.kind === "young" ? (cleanup.get(c.isolate) ?? 0) * c.freedMb : 0),
+          }));
           const cpuMs = run.threadMsPerPress - pauses.reduce((sum, pause) => sum + pause.ms, 0) / presses;
           // Outside the thread: an unloaded round trip less what the model's thread spends on it (its CPU, a typical
           // sync), so that the model's lone press takes what a lone press took here.
@@ -500,7 +516,7 @@ export async function benchFlashModel(): Promise<string> {
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ...rows,
         "",
-        `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, ${RUNS} runs of each (alternating, each on a sale of its own, none across the start of a minute, when the platform's crons run), and after them all the runs' answers together; and the model set up as this machine is: one workerd thread for the gateway, the Workers and every shard. When free, the thread takes every press that has reached it and runs them, each for workerd's CPU a press in that run less its garbage collections; a short shard asks its peers in turn, each asked peer committing its write; then each object written in that turn commits, one sync of its write-ahead log each, before any answer leaves. workerd syncs and collects garbage on its one thread, so a slow sync or a collection stalls every press behind it. The syncs are 1,000 fsyncs of a 16 KiB append in the platform's data folder, at the run's pace, just before each run; the collections are the run's own, as V8 reports them (\`--trace-gc\`: when and how long), and the load generator's own collections (this process's) hold back a press due during one and the reading of an answer that arrives during one. The rest of an unloaded round trip (one of those measured above, less the model's CPU and a typical sync) is spent outside the thread. CPU a press: workerd's main thread's (its schedstat), less the run's collections.`,
+        `Calibration: the same ${presses.toLocaleString("en-US")} open-loop presses (arrival times fixed by a seed, over ${seconds} s: half of what one thread gave at K = 1, from 2,000 shoppers, limit 1) against ${calibrationUnits.toLocaleString("en-US")} units on this machine at K = 1 and K = 8, ${RUNS} runs of each (alternating, each on a sale of its own, none across the start of a minute, when the platform's crons run), and after them all the runs' answers together; and the model set up as this machine is: one workerd thread for the gateway, the Workers and every shard. When free, the thread takes every press that has reached it and runs them, each for workerd's CPU a press in that run less its garbage collections; a short shard asks its peers in turn, each asked peer committing its write; then each object written in that turn commits, one sync of its write-ahead log each, before any answer leaves. workerd syncs and collects garbage on its one thread, so a slow sync or a collection stalls every press behind it. The syncs are 1,000 fsyncs of a 16 KiB append in the platform's data folder, at the run's pace, just before each run; the collections are the run's own, as V8 reports them (\`--trace-gc\`: when and how long), and the load generator's own collections (this process's) hold back a press due during one and the reading of an answer that arrives during one. After a young collection (a scavenge) workerd also destroys, on the same thread, the objects its dead wrappers held (a request's headers, bodies, streams), which V8's pause leaves out: measured on the ${QUIET_PRESSES.toLocaleString("en-US")} presses one at a time (the thread's CPU at each one's start, around each collection), ${[...cleanup.values()].map((k) => k.toFixed(2)).join(" / ")} ms for each MB freed in the ${cleanup.size} isolates that collected, added to the pause. A full collection's aftermath is not measured (one at a time there is rarely one): the model takes V8's pause alone. The rest of an unloaded round trip (one of those measured above, less the model's CPU and a typical sync) is spent outside the thread. CPU a press: workerd's main thread's (its schedstat), less the run's collections and the young ones' aftermath.`,
         "",
         "| shards | run | granted | model's CPU ms a press | workerd CPU ms a press in the run (every thread) | sync ms p50 / p99 / max | collections in the run (V8) | measured p50 ms | model p50 ms | model vs measured | measured p99 ms | model p99 ms | model vs measured | answers |",
         "|---:|---|---:|---:|---:|---|---|---:|---:|---|---:|---:|---|---|",

@@ -105,29 +105,84 @@ export function simulateThisMachine(input: LocalModelInput): number[] {
 
 /**
  * workerd's garbage collections, read from V8's trace (`--trace-gc`) in the runtime's output as it comes. Each one stops
- * the one thread. A line gives the isolate, its own clock (ms since it started) and the pause; each isolate's clock is
- * set against this process's by its least delayed line.
+ * the one thread. A line gives the isolate, its own clock (ms since it started), the heap before and after, and the
+ * pause; each isolate's clock is set against this process's by its least delayed line.
  */
 export function gcTrace() {
-  const lines: { isolate: string; endMs: number; ms: number; received: number }[] = [];
+  const lines: { isolate: string; endMs: number; ms: number; freedMb: number; kind: Kind; received: number }[] = [];
   let partial = "";
   const output = (text: string) => {
     const received = performance.now();
     const chunk = (partial + text).split("\n");
     partial = chunk.pop() ?? "";
     for (const line of chunk) {
-      const m = /\[\d+:(0x[0-9a-f]+)\]\s+([\d.]+) ms: [A-Z][\w -]*?[ ,].*?, ([\d.]+) \/ [\d.]+ ms/.exec(line);
-      if (m?.[1] && m[2] && m[3]) lines.push({ isolate: m[1], endMs: Number(m[2]), ms: Number(m[3]), received });
+      const m =
+        /\[\d+:(0x[0-9a-f]+)\]\s+([\d.]+) ms: ([A-Z][\w -]*?) ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB.*?, ([\d.]+) \/ [\d.]+ ms/.exec(
+          line,
+        );
+      if (m?.[1] && m[2] && m[3] && m[4] && m[5] && m[6]) {
+        const freedMb = Math.max(0, Number(m[4]) - Number(m[5]));
+        const kind = m[3].startsWith("Scavenge") ? "young" : "full";
+        lines.push({ isolate: m[1], endMs: Number(m[2]), ms: Number(m[6]), freedMb, kind, received });
+      }
     }
   };
   /** The pauses that ended between `from` and `to` (this process's clock), their starts counted from `from`. */
-  const between = (from: number, to: number): Pause[] => {
+  const between = (from: number, to: number): Collection[] => {
     const origin = new Map<string, number>();
     for (const l of lines) origin.set(l.isolate, Math.min(origin.get(l.isolate) ?? l.received, l.received - l.endMs));
     return lines
-      .map((l) => ({ end: (origin.get(l.isolate) ?? 0) + l.endMs, ms: l.ms }))
+      .map((l) => ({ ...l, end: (origin.get(l.isolate) ?? 0) + l.endMs }))
       .filter((l) => l.end >= from && l.end <= to)
-      .map((l) => ({ atMs: l.end - l.ms - from, ms: l.ms }));
+      .map((l) => ({ atMs: l.end - l.ms - from, ms: l.ms, freedMb: l.freedMb, kind: l.kind, isolate: l.isolate }));
   };
   return { output, between };
+}
+
+/** A young-generation collection (scavenge) or a full one (mark-compact). */
+type Kind = "young" | "full";
+
+/** A collection as V8 reports it: its pause, and the heap it freed. */
+export interface Collection extends Pause {
+  freedMb: number;
+  kind: Kind;
+  isolate: string;
+}
+
+/**
+ * What workerd spends after a young collection (a scavenge), ms per MB it freed, for each isolate: the objects behind
+ * the dead wrappers (a request's headers, bodies, streams) are destroyed on the thread once V8 is done, outside the
+ * pause V8 reports, and each isolate holds its own kind of objects. Estimated from presses sent one at a time: the thread's CPU from one
+ * press's start to the next, less the typical one, goes to the collection whose start is nearest (within `leadMs`
+ * before it, as a trace line's time may be late by that much, to `tailMs` after its end); less the collection's own
+ * pause, over the MB it freed. `presses`: each press's start (this process's clock, ms) and the thread's CPU then (ms);
+ * `collections`: those of the same presses, their starts counted from `from`.
+ */
+export function cleanupMsPerMb(
+  presses: { at: number; threadMs: number }[],
+  collections: Collection[],
+  from: number,
+  window = { leadMs: 15, tailMs: 60 },
+): Map<string, number> {
+  const spans = presses.slice(0, -1).map((press, i) => ({
+    at: press.at - from,
+    cpu: (presses[i + 1]?.threadMs ?? press.threadMs) - press.threadMs,
+  }));
+  const typical = [...spans.map((s) => s.cpu)].sort((a, b) => a - b)[Math.floor(spans.length / 2)] ?? 0;
+  const extra = new Map<Collection, number>();
+  for (const span of spans) {
+    const near = collections
+      .filter((c) => span.at >= c.atMs - window.leadMs && span.at <= c.atMs + c.ms + window.tailMs)
+      .sort((a, b) => Math.abs(a.atMs - span.at) - Math.abs(b.atMs - span.at))[0];
+    if (near) extra.set(near, (extra.get(near) ?? 0) + span.cpu - typical);
+  }
+  const byIsolate = new Map<string, { ms: number; mb: number }>();
+  // Young collections only: a full one is rare one press at a time, and its spans are kept out of the young ones'.
+  for (const c of collections.filter((c) => c.kind === "young")) {
+    const sum = byIsolate.get(c.isolate) ?? { ms: 0, mb: 0 };
+    sum.ms += (extra.get(c) ?? 0) - c.ms;
+    sum.mb += c.freedMb;
+    byIsolate.set(c.isolate, sum);
+  }
+  return new Map([...byIsolate].map(([isolate, { ms, mb }]) => [isolate, mb > 0 ? Math.max(0, ms) / mb : 0]));
 }

@@ -1,7 +1,7 @@
 // The one-thread model that calibrates the flash-sale model (bench/one-thread-model.ts): what stalls its thread and
 // what its turns share.
 import { describe, expect, it } from "vitest";
-import { gcTrace, simulateThisMachine } from "../../../bench/one-thread-model.ts";
+import { cleanupMsPerMb, gcTrace, simulateThisMachine } from "../../../bench/one-thread-model.ts";
 
 const base = {
   units: 10,
@@ -63,8 +63,50 @@ describe("V8's garbage-collection trace", () => {
     trace.output(" mu = 0.990) allocation limit\nsome other log line\n");
     const pauses = trace.between(from, performance.now());
     expect(pauses.map((p) => p.ms)).toEqual([5.07, 99.43]);
+    expect(pauses.map((p) => [p.kind, p.isolate, p.freedMb.toFixed(1)])).toEqual([
+      ["young", "0x1234", "5.8"],
+      ["full", "0x1234", "25.6"],
+    ]);
     // The second ended 100 ms after the first on the isolate's clock.
     const [first, second] = pauses;
     expect((second?.atMs ?? 0) + 99.43 - ((first?.atMs ?? 0) + 5.07)).toBeCloseTo(100, 0);
+  });
+});
+
+describe("a collection's aftermath", () => {
+  // Presses 2 ms apart, 1 ms of the thread's CPU each, but where a collection's pause and aftermath land.
+  const presses = (extra: Map<number, number>) => {
+    let threadMs = 0;
+    return Array.from({ length: 200 }, (_, i) => {
+      const press = { at: 1000 + i * 2, threadMs };
+      threadMs += 1 + (extra.get(i) ?? 0);
+      return press;
+    });
+  };
+  const young = { atMs: 100, ms: 5, freedMb: 10, kind: "young" as const, isolate: "a" };
+
+  it("is the thread's CPU around a young collection beyond its pause, per MB freed, for its isolate", () => {
+    // The collection (5 ms) and 20 ms of destroying what it freed, in the spans starting at 100 and 102.
+    const cpu = presses(
+      new Map([
+        [50, 15],
+        [51, 10],
+      ]),
+    );
+    expect(cleanupMsPerMb(cpu, [young], 1000).get("a")).toBeCloseTo(2);
+  });
+
+  it("leaves the spans of a full collection out of a young one's", () => {
+    const full = { atMs: 160, ms: 40, freedMb: 30, kind: "full" as const, isolate: "a" };
+    const cpu = presses(
+      new Map([
+        [50, 15],
+        [51, 10],
+        [80, 45],
+      ]),
+    );
+    const aftermath = cleanupMsPerMb(cpu, [young, full], 1000);
+    expect(aftermath.get("a")).toBeCloseTo(2);
+    expect(aftermath.size).toBe(1);
   });
 });
