@@ -88,14 +88,10 @@ export async function cpuSnapshot(): Promise<CpuSnapshot> {
 }
 
 /**
- * CPU seconds so far of workerd's main thread, the one that runs every Worker and object (its other threads and the
- * kernel's work for it are not on a request's path): the thread's own schedstat, in nanoseconds.
+ * A reader of the CPU seconds so far of workerd's main thread, the one that runs every Worker and object (its other
+ * threads and the kernel's work for it are not on a request's path): the thread's own schedstat, cheap enough to
+ * read once a request.
  */
-export async function workerdThreadSeconds(): Promise<number> {
-  return (await workerdThread())();
-}
-
-/** A reader of workerd's main-thread CPU seconds (as workerdThreadSeconds), cheap enough to call once a request. */
 export async function workerdThread(): Promise<() => number> {
   const workerd = (await ourProcesses()).find((p) => p.role === WORKERD);
   if (!workerd) return () => 0;

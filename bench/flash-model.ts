@@ -10,7 +10,7 @@ import { rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import path from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
-import { cpuSecondsByRole, cpuSnapshot, WORKERD, workerdThread, workerdThreadSeconds } from "./cpu.ts";
+import { cpuSecondsByRole, cpuSnapshot, WORKERD, workerdThread } from "./cpu.ts";
 import { withPlatformRetry } from "./flash-sale.ts";
 import { cleanupMsPerMb, gcTrace, generator, type Pause, pick, simulateThisMachine } from "./one-thread-model.ts";
 import { percentile } from "./stats.ts";
@@ -275,7 +275,8 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
   let granted = 0;
   const codes: Record<string, number> = {};
   const before = await cpuSnapshot();
-  const threadBefore = await workerdThreadSeconds();
+  const thread = await workerdThread();
+  const threadBefore = thread();
   // This process's own garbage collections delay its sends and its reading of answers: the model is told of them.
   const collections: { start: number; ms: number }[] = [];
   const observer = new PerformanceObserver((list) => {
@@ -303,7 +304,7 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
   const ended = performance.now();
   observer.disconnect();
   const clientPauses = collections.map((c) => ({ atMs: c.start - started, ms: c.ms }));
-  const thread = (await workerdThreadSeconds()) - threadBefore;
+  const threadSeconds = thread() - threadBefore;
   const cpu = cpuSecondsByRole(before, await cpuSnapshot()).get(WORKERD) ?? 0;
   const perPress = (seconds: number) => (seconds * 1000) / schedule.length;
   return {
@@ -311,7 +312,7 @@ async function openLoop(api: Api, saleId: string, schedule: number[], tokens: st
     granted,
     codes,
     cpuMsPerPress: perPress(cpu),
-    threadMsPerPress: perPress(thread),
+    threadMsPerPress: perPress(threadSeconds),
     clientPauses,
     started,
     ended,

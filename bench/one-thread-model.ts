@@ -1,6 +1,7 @@
 // This machine, modelled, for the flash-sale model's calibration (bench/flash-model.ts): one workerd thread serving the
 // gateway, the Workers and every shard, with the syncs of the objects' commits and the garbage collections V8 reports
 // stalling it. The model and its assumptions: docs/design/flash-sales.md#the-production-model.
+import { percentile } from "./stats.ts";
 
 /** A seeded generator, so a run's figures follow from its measurements alone. */
 export function generator(seed: number): () => number {
@@ -152,10 +153,10 @@ export interface Collection extends Pause {
 /**
  * What workerd spends after a young collection (a scavenge), ms per MB it freed, for each isolate: the objects behind
  * the dead wrappers (a request's headers, bodies, streams) are destroyed on the thread once V8 is done, outside the
- * pause V8 reports, and each isolate holds its own kind of objects. Estimated from presses sent one at a time: the thread's CPU from one
- * press's start to the next, less the typical one, goes to the collection whose start is nearest (within `leadMs`
- * before it, as a trace line's time may be late by that much, to `tailMs` after its end); less the collection's own
- * pause, over the MB it freed. `presses`: each press's start (this process's clock, ms) and the thread's CPU then (ms);
+ * pause V8 reports, and each isolate holds its own kind of objects. Estimated from presses sent one at a time: the
+ * thread's CPU from one press's start to the next, less the typical one, goes to the collection whose start is
+ * nearest (within `leadMs` before it, as a trace line's time may be late by that much, to `tailMs` after its end);
+ * less the collection's own pause, over the MB it freed. `presses`: each press's start (this process's clock, ms) and the thread's CPU then (ms);
  * `collections`: those of the same presses, their starts counted from `from`.
  */
 export function cleanupMsPerMb(
@@ -168,7 +169,10 @@ export function cleanupMsPerMb(
     at: press.at - from,
     cpu: (presses[i + 1]?.threadMs ?? press.threadMs) - press.threadMs,
   }));
-  const typical = [...spans.map((s) => s.cpu)].sort((a, b) => a - b)[Math.floor(spans.length / 2)] ?? 0;
+  const typical = percentile(
+    spans.map((s) => s.cpu).sort((a, b) => a - b),
+    50,
+  );
   const extra = new Map<Collection, number>();
   for (const span of spans) {
     const near = collections
