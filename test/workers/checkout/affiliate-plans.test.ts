@@ -5,7 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import { asCreator, asMerchant, call, createSkus, creators, key, newMerchant } from "./helpers.ts";
+import { asCreator, asMerchant, creators } from "./callers.ts";
+import { call, createSkus, key, newMerchant } from "./helpers.ts";
 import { paidOrderOf } from "./returns-helpers.ts";
 import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 

@@ -1,7 +1,8 @@
 // A day in an analytics query is a real calendar day or a 400 at its field: never an impossible date that turns
 // the range's arithmetic into an Invalid Date (a 500 before).
 import { describe, expect, it } from "vitest";
-import { asMerchant, call, merchantId } from "./helpers.ts";
+import { asMerchant, merchantId } from "./callers.ts";
+import { call } from "./helpers.ts";
 
 describe("analytics days", () => {
   it("refuses an impossible day at its field, on every route that takes one", async () => {

@@ -9,19 +9,8 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators } from "#shared/schema.ts";
 import type { Figures } from "../../../workers/checkout/src/analytics/report.ts";
-import {
-  asCreator,
-  asMerchant,
-  call,
-  cny,
-  createSkus,
-  key,
-  newMerchant,
-  operator,
-  shelvedBy,
-  shopper,
-  taggedBy,
-} from "./helpers.ts";
+import { asCreator, asMerchant, operator, shopper } from "./callers.ts";
+import { call, cny, createSkus, key, newMerchant, shelvedBy, taggedBy } from "./helpers.ts";
 import { checkout, type Order, sandbox } from "./orders.ts";
 import { decide, deliver, requestReturn } from "./returns-helpers.ts";
 

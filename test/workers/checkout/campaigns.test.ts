@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { inMs } from "../sale-terms.ts";
-import { asMerchant, call, cny, createSkus, key, newMerchant, operator, shopper } from "./helpers.ts";
+import { asMerchant, operator, shopper } from "./callers.ts";
+import { call, cny, createSkus, key, newMerchant } from "./helpers.ts";
 import { applyCoupons, cartOf, claim, createCampaign, issueCoupon, spendAndSave } from "./promotions-helpers.ts";
 
 interface Cart {

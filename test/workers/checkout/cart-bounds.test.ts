@@ -3,7 +3,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
-import { asMerchant, call, createSku, merchantId, newCart, shopper } from "./helpers.ts";
+import { asMerchant, merchantId, shopper } from "./callers.ts";
+import { call, createSku, newCart } from "./helpers.ts";
 
 interface Problem {
   code: string;

@@ -5,21 +5,16 @@ import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { demo } from "../../../dev/demo.ts";
+import { asMerchant, guest, merchantId, otherMerchantId, shopper, shopperId } from "./callers.ts";
 import {
-  asMerchant,
   call,
   createSale,
   createSku,
   createSkus,
-  guest,
   key,
   ledgerOf,
-  merchantId,
   newCart,
-  otherMerchantId,
   reserve,
-  shopper,
-  shopperId,
   stockOf,
   taggedBy,
 } from "./helpers.ts";

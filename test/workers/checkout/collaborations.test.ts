@@ -9,7 +9,8 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators, notes } from "#shared/schema.ts";
 import { approveOverdueSubmissions } from "../../../workers/checkout/src/collaboration-applications/application.ts";
-import { asCreator, asMerchant, call, createSkus, key, newMerchant } from "./helpers.ts";
+import { asCreator, asMerchant } from "./callers.ts";
+import { call, createSkus, key, newMerchant } from "./helpers.ts";
 import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Money {

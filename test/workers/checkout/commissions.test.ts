@@ -4,7 +4,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it, vi } from "vitest";
-import { asCreator, asMerchant, call, cny, creators, key, newMerchant, shopper } from "./helpers.ts";
+import { asCreator, asMerchant, creators, shopper } from "./callers.ts";
+import { call, cny, key, newMerchant } from "./helpers.ts";
 import { decide, deliver, deliveredDaysAgo, paidOrderOf, requestReturn } from "./returns-helpers.ts";
 
 interface Money {

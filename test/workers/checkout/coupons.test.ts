@@ -7,19 +7,8 @@ import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { inMs } from "../sale-terms.ts";
-import {
-  asMerchant,
-  call,
-  cny,
-  createSkus,
-  key,
-  newMerchant,
-  operator,
-  shelvedBy,
-  shopper,
-  shopperId,
-  stockOf,
-} from "./helpers.ts";
+import { asMerchant, operator, shopper, shopperId } from "./callers.ts";
+import { call, cny, createSkus, key, newMerchant, shelvedBy, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { applyCoupons, cartWith, claim, issueCoupon, spendAndSave } from "./promotions-helpers.ts";
 

@@ -6,7 +6,8 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { creators as creatorsTable } from "#shared/schema.ts";
-import { asCreator, asMerchant, call, cny, key, newMerchant } from "./helpers.ts";
+import { asCreator, asMerchant } from "./callers.ts";
+import { call, cny, key, newMerchant } from "./helpers.ts";
 import { deliver, deliveredDaysAgo, paidOrderOf } from "./returns-helpers.ts";
 
 interface Money {

@@ -8,17 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FlashSaleStock } from "../../../workers/checkout/src/flash-sales/flash-sale-stock.ts";
 import { homeShard, shardName, shardOfHold } from "../../../workers/checkout/src/flash-sales/shards.ts";
-import {
-  asMerchant,
-  call,
-  createSale,
-  createSkus,
-  key,
-  merchantId,
-  otherMerchantId,
-  reserve,
-  shopperId,
-} from "./helpers.ts";
+import { asMerchant, merchantId, otherMerchantId, shopperId } from "./callers.ts";
+import { call, createSale, createSkus, key, reserve } from "./helpers.ts";
 
 interface Hold {
   id: string;
@@ -100,7 +91,7 @@ describe("GET /v1/flash-sales/{id} of a sharded sale", () => {
   });
 });
 
-import { shopper as shopperHeaders } from "./helpers.ts";
+import { shopper as shopperHeaders } from "./callers.ts";
 
 // ---- The model test ----
 

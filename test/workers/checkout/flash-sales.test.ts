@@ -6,21 +6,8 @@ import { storageVersion } from "#shared/storage.ts";
 import { demo, demoFlashSaleId, demoFlashSaleQuantity, demoSkuId } from "../../../dev/demo.ts";
 import type { FlashSaleStock, SaleTerms } from "../../../workers/checkout/src/flash-sales/flash-sale-stock.ts";
 import { flashSaleTerms } from "../sale-terms.ts";
-import {
-  as,
-  asMerchant,
-  call,
-  created,
-  createSale,
-  createSku,
-  ledgerOf,
-  merchantId,
-  otherMerchantId,
-  reserve,
-  shopper,
-  shopperId,
-  stockOf,
-} from "./helpers.ts";
+import { as, asMerchant, merchantId, otherMerchantId, shopper, shopperId } from "./callers.ts";
+import { call, created, createSale, createSku, ledgerOf, reserve, stockOf } from "./helpers.ts";
 
 const get = (path: string) => exports.default.fetch(new Request(`http://checkout${path}`));
 

@@ -1,12 +1,11 @@
 // Test fixtures for the checkout Worker: merchants of a test's own, its own products and SKUs in the real database
-// (so no test shares stock with another), the notes and live sessions that refer shoppers to them, flash sales
-// created through the API, and callers as the gateway would name them.
+// (so no test shares stock with another), the notes and live sessions that refer shoppers to them, and flash sales
+// created through the API. Who calls (callers as the gateway would name them) is in callers.ts.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { encodeAttribution } from "#shared/attribution.ts";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import {
   inventoryLedger,
   liveSessionProducts,
@@ -17,24 +16,8 @@ import {
   products,
   skus,
 } from "#shared/schema.ts";
-import { demo } from "../../../dev/demo.ts";
-import { as, asMerchant } from "../principals.ts";
-
-export const merchantId = demo.merchants[0]?.id ?? "";
-export const otherMerchantId = demo.merchants[1]?.id ?? "";
-/** The demo's first two creators. */
-export const creators = [demo.creators[0]?.id ?? "", demo.creators[1]?.id ?? ""] as const;
-
-export const shopper = (n: number | string) =>
-  as({ type: "shopper", shopperId: `shp_TEST${String(n).padStart(10, "0")}`, sessionId: "ses_test" });
-export const shopperId = (n: number | string) => `shp_TEST${String(n).padStart(10, "0")}`;
-export const asCreator = (creatorId: string) => as({ type: "creator", creatorId, sessionId: "ses_test" });
-/** A storefront's guest: a publishable key and nobody signed in. */
-export const guest = (keyId = "key_storefront_test") => ({
-  [PRINCIPAL_HEADER]: encodePrincipal({ actor: { type: "anonymous" }, storefront: { keyId, merchantId } }),
-});
-export { as, asMerchant };
-export const operator = as({ type: "operator" });
+import { asMerchant } from "../principals.ts";
+import { creators, merchantId, shopper } from "./callers.ts";
 
 export const cny = (amount: number) => ({ amount, currency: "CNY" });
 
@@ -124,7 +107,7 @@ export async function createSku(options: { price: number; stock: number; owner?:
 /** A published note of `creatorId` (a demo creator's by default) tagging the product, and the reference its link carries. */
 export async function taggedBy(
   productId: string,
-  creatorId = demo.creators[0]?.id ?? "",
+  creatorId: string = creators[0],
 ): Promise<{ noteId: string; reference: string }> {
   const db = database(env);
   const noteId = newId("note");

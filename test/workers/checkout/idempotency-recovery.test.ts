@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { ABANDONED_AFTER_MS } from "#shared/idempotency.ts";
 import { idempotencyKeys } from "#shared/schema.ts";
-import { call, createSkus, key, ledgerOf, shopper, shopperId, stockOf } from "./helpers.ts";
+import { shopper, shopperId } from "./callers.ts";
+import { call, createSkus, key, ledgerOf, stockOf } from "./helpers.ts";
 
 interface Order {
   id: string;

@@ -1,5 +1,7 @@
 // Orders for the payment and refund tests: checked out through the API with either provider, and paid (sandbox).
-import { call, createSkus, key, shopper } from "./helpers.ts";
+
+import { shopper } from "./callers.ts";
+import { call, createSkus, key } from "./helpers.ts";
 
 export interface Payment {
   id: string;

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { signSandbox } from "../../../workers/checkout/src/payments/sandbox.ts";
-import { call, key, shopper, stockOf } from "./helpers.ts";
+import { shopper } from "./callers.ts";
+import { call, key, stockOf } from "./helpers.ts";
 import { type Outcome, orderOf, sandbox, unpaidOrder } from "./orders.ts";
 
 const deliver = (webhook: { signature: string; body: string }) =>

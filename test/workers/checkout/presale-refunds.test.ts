@@ -1,7 +1,8 @@
 // Refunds of a pre-sale order paid by two payments (deposit 100.00, balance 50.00 a unit): one refund split into
 // parts, the balance first, one provider refund per part (sandbox, and the fake Stripe at its HTTP boundary).
 import { describe, expect, it } from "vitest";
-import { call, cny, key, shopper } from "./helpers.ts";
+import { shopper } from "./callers.ts";
+import { call, cny, key } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { balanceWindow, type PresaleOrder, payBalance, presaleWithDeposit, readOrder } from "./presales-helpers.ts";
 import {

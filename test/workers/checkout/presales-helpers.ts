@@ -6,7 +6,8 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { database } from "#shared/db.ts";
 import { hour, inMs, presaleTerms } from "../sale-terms.ts";
-import { asMerchant, call, createSkus, key, newMerchant, shopper } from "./helpers.ts";
+import { asMerchant, shopper } from "./callers.ts";
+import { call, createSkus, key, newMerchant } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { createEndpoint, uniqueName } from "./webhooks-helpers.ts";
 

@@ -4,18 +4,8 @@ import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { campaigns } from "#shared/schema.ts";
 import { campaignTerms, hour, inMs, presaleTerms } from "../sale-terms.ts";
-import {
-  asMerchant,
-  call,
-  created,
-  createSku,
-  createSkus,
-  key,
-  merchantId,
-  otherMerchantId,
-  shopper,
-  stockOf,
-} from "./helpers.ts";
+import { asMerchant, merchantId, otherMerchantId, shopper } from "./callers.ts";
+import { call, created, createSku, createSkus, key, stockOf } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import {
   balanceWindow,

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { inMs } from "../sale-terms.ts";
-import { asMerchant, call, cny, createSkus, key, newMerchant, operator, shopper } from "./helpers.ts";
+import { asMerchant, operator, shopper } from "./callers.ts";
+import { call, cny, createSkus, key, newMerchant } from "./helpers.ts";
 import { sandbox } from "./orders.ts";
 import { applyCoupons, cartWith, claim, createCampaign, issueCoupon } from "./promotions-helpers.ts";
 

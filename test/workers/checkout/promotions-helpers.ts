@@ -3,7 +3,8 @@
 // other files check out with.
 import { expect } from "vitest";
 import { campaignTerms, inMs } from "../sale-terms.ts";
-import { asMerchant, call, cny, createSkus, key, operator, shopper } from "./helpers.ts";
+import { asMerchant, operator, shopper } from "./callers.ts";
+import { call, cny, createSkus, key } from "./helpers.ts";
 
 /** A coupon (201 expected); the defaults: fixed 10 off, running from a minute ago for a day, 100 of them. */
 export async function issueCoupon(issuer: Record<string, string>, body: Record<string, unknown> = {}) {

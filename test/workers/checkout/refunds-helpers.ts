@@ -4,7 +4,8 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { database } from "#shared/db.ts";
 import { stripeSettings } from "../../../workers/checkout/src/config.ts";
-import { asMerchant, call, cny, key, shopper } from "./helpers.ts";
+import { asMerchant, shopper } from "./callers.ts";
+import { call, cny, key } from "./helpers.ts";
 import { balanceWindow, newPresale, type PresaleOrder, readOrder } from "./presales-helpers.ts";
 import { stripeEvent, stripeRefundsAnswer } from "./returns-helpers.ts";
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { openApiPart } from "#shared/entrypoint.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
-import { asMerchant, call, cny, key, merchantId, otherMerchantId, shopper } from "./helpers.ts";
+import { asMerchant, merchantId, otherMerchantId, shopper } from "./callers.ts";
+import { call, cny, key } from "./helpers.ts";
 import { orderOf, paidOrder, sandbox, unpaidOrder } from "./orders.ts";
 
 interface Refund {

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import type { FlashSaleStock } from "../../../workers/checkout/src/flash-sales/flash-sale-stock.ts";
-import { call, createSale, key, ledgerOf, reserve, shopper, shopperId, stockOf } from "./helpers.ts";
+import { shopper, shopperId } from "./callers.ts";
+import { call, createSale, key, ledgerOf, reserve, stockOf } from "./helpers.ts";
 
 interface Hold {
   id: string;

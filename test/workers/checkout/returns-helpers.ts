@@ -3,7 +3,8 @@
 // fulfilled and delivered, and a delivery moved back in time (the return window and the payable time count from it).
 import { env, exports } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
-import { asMerchant, call, createSkus, key, shelvedBy, shopper, taggedBy } from "./helpers.ts";
+import { asMerchant, shopper } from "./callers.ts";
+import { call, createSkus, key, shelvedBy, taggedBy } from "./helpers.ts";
 import { checkout, type Order, type Outcome, sandbox } from "./orders.ts";
 
 declare module "vitest" {

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { openApiPart } from "#shared/entrypoint.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
 import { SANDBOX_FAILING_REFUND } from "../../../workers/checkout/src/payments/sandbox.ts";
-import { asMerchant, call, creators, key, ledgerOf, newMerchant, shopper, stockOf } from "./helpers.ts";
+import { asMerchant, creators, shopper } from "./callers.ts";
+import { call, key, ledgerOf, newMerchant, stockOf } from "./helpers.ts";
 import { orderOf } from "./orders.ts";
 import {
   decide,

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { creators, noteProducts, notes } from "#shared/schema.ts";
-import { asCreator, asMerchant, call, createSkus, key, ledgerOf, newMerchant, stockOf } from "./helpers.ts";
+import { asCreator, asMerchant } from "./callers.ts";
+import { call, createSkus, key, ledgerOf, newMerchant, stockOf } from "./helpers.ts";
 import { createEndpoint, eventsReceived, uniqueName } from "./webhooks-helpers.ts";
 
 interface Sample {

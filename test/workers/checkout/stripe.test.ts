@@ -4,7 +4,8 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "#shared/db.ts";
 import { app } from "../../../workers/checkout/src/index.ts";
-import { asMerchant, call, createSale, key, merchantId, reserve, shopper, stockOf } from "./helpers.ts";
+import { asMerchant, merchantId, shopper } from "./callers.ts";
+import { call, createSale, key, reserve, stockOf } from "./helpers.ts";
 import { cartOf, checkout, type Order, orderOf, unpaidOrder } from "./orders.ts";
 import { stripeFake, stripeRefundsAnswer } from "./returns-helpers.ts";
 

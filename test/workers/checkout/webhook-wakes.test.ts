@@ -9,7 +9,8 @@ import { describe, expect, it, vi } from "vitest";
 import { database } from "#shared/db.ts";
 import { jsonSource, webhookEvent } from "#shared/webhook-events.ts";
 import { dueEndpoints } from "../../../workers/checkout/src/webhooks/sweep.ts";
-import { asMerchant, call, newMerchant } from "./helpers.ts";
+import { asMerchant } from "./callers.ts";
+import { call, newMerchant } from "./helpers.ts";
 import {
   attempted,
   createEndpoint,

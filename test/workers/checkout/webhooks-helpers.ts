@@ -8,7 +8,8 @@ import { Webhook } from "standardwebhooks";
 import { expect, inject, vi } from "vitest";
 import { database } from "#shared/db.ts";
 import type { Received } from "../../webhook-receiver.ts";
-import { asMerchant, call, createSkus, key, newMerchant, shopper } from "./helpers.ts";
+import { asMerchant, shopper } from "./callers.ts";
+import { call, createSkus, key, newMerchant } from "./helpers.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -12,7 +12,8 @@ import { demo } from "../../../dev/demo.ts";
 import { adjustInventory } from "../../../workers/catalog/src/skus/adjust-inventory.ts";
 import { fromBase64 } from "../../../workers/checkout/src/webhooks/signing.ts";
 import { flashSaleTerms } from "../sale-terms.ts";
-import { asMerchant, call, createSkus, key, newMerchant, reserve, shopper, stockOf } from "./helpers.ts";
+import { asMerchant, shopper } from "./callers.ts";
+import { call, createSkus, key, newMerchant, reserve, stockOf } from "./helpers.ts";
 import {
   attempted,
   createEndpoint,

@@ -1,7 +1,8 @@
 // Operator synonyms, query analytics (operator and merchant), edge-cache headers and bad input.
 import { describe, expect, it } from "vitest";
 import { as, asMerchant } from "../principals.ts";
-import { call, ids, newMerchant, newProduct, operator, search, uniqueWord } from "./fixtures.ts";
+import { call, ids, operator, search } from "./client.ts";
+import { newMerchant, newProduct, uniqueWord } from "./fixtures.ts";
 
 const putSynonyms = (name: string, terms: string[], headers: Record<string, string> = operator) =>
   call(`/v1/search/synonyms/${name}`, {

@@ -1,6 +1,7 @@
 // Filters, facets, sorts and cursor pages over a merchant's own products; an empty query browses.
 import { beforeAll, describe, expect, it } from "vitest";
-import { allPages, call, db, ids, newMerchant, newProduct, search, uniqueWord } from "./fixtures.ts";
+import { allPages, call, ids, search } from "./client.ts";
+import { db, newMerchant, newProduct, uniqueWord } from "./fixtures.ts";
 
 let merchantId: string;
 let word: string;

@@ -1,15 +1,13 @@
-// What the search tests share: a merchant of their own per test file (so filters isolate its products from other
-// engineers' test data in the shared database), products written straight to the tables as the catalog writes
-// them, pinyin included (the index follows by trigger), and requests to the search Worker.
-import { env, exports } from "cloudflare:workers";
+// The search tests' data: a merchant of their own per test file (so filters isolate its products from other
+// engineers' test data in the shared database), and products written straight to the tables as the catalog writes
+// them, pinyin included (the index follows by trigger). Requests to the search Worker are in client.ts.
+import { env } from "cloudflare:workers";
 import { database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
 import { searchPinyin } from "#shared/pinyin.ts";
 import { creators, inventoryLedger, merchants, notes, products, skus } from "#shared/schema.ts";
-import { as } from "../principals.ts";
 
 export const db = () => database(env);
-export const operator = as({ type: "operator" });
 
 /** A random Latin word, so a test's data matches only that test's queries. */
 export function uniqueWord(prefix = "zq"): string {
@@ -105,52 +103,4 @@ export async function newNote(spec: {
       saveCount: spec.saveCount ?? 0,
     });
   return id;
-}
-
-export interface Hit {
-  id: string;
-  object: string;
-  title: string;
-  highlight: { title: string; snippet: string };
-  score: number;
-  [field: string]: unknown;
-}
-
-export interface SearchBody {
-  data: Hit[];
-  nextCursor: string | null;
-  totalCount: number;
-  totalIsExact: boolean;
-  facets: Record<string, { value: string; count: number }[]>;
-  query: { q: string; terms: string[]; corrections: Record<string, string[]>; synonyms: string[] };
-}
-
-export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`http://search${path}`, init));
-}
-
-export async function search(params: Record<string, string | number | boolean>): Promise<SearchBody> {
-  const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
-  const res = await call(`/v1/search?${query}`);
-  if (res.status !== 200) throw new Error(`search ${query}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as SearchBody;
-}
-
-export const ids = (body: SearchBody) => body.data.map((hit) => hit.id);
-
-/** Every hit of a search, page after page (`limit` a page, at most `maxPages` pages). */
-export async function allPages(
-  params: Record<string, string | number | boolean>,
-  limit = 2,
-  maxPages = 20,
-): Promise<SearchBody["data"]> {
-  const seen: SearchBody["data"] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < maxPages; page++) {
-    const body: SearchBody = await search({ ...params, limit, ...(cursor ? { cursor } : {}) });
-    seen.push(...body.data);
-    cursor = body.nextCursor;
-    if (!cursor) break;
-  }
-  return seen;
 }

@@ -5,18 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { searchPinyin } from "#shared/pinyin.ts";
 import { creators, liveSessions, merchants, products } from "#shared/schema.ts";
-import {
-  call,
-  db,
-  ids,
-  newCreator,
-  newMerchant,
-  newNote,
-  newProduct,
-  operator,
-  search,
-  uniqueWord,
-} from "./fixtures.ts";
+import { call, ids, operator, search } from "./client.ts";
+import { db, newCreator, newMerchant, newNote, newProduct, uniqueWord } from "./fixtures.ts";
 
 let creatorId: string;
 let other: string;

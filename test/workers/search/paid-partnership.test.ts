@@ -2,7 +2,8 @@
 // hit; the creator's other notes, and a note only applied with, have none.
 import { describe, expect, it } from "vitest";
 import { partnerMerchant, submitForCollaboration } from "../paid-partnership-fixture.ts";
-import { newCreator, newNote, search, uniqueWord } from "./fixtures.ts";
+import { search } from "./client.ts";
+import { newCreator, newNote, uniqueWord } from "./fixtures.ts";
 
 describe("the paid-partnership label in search", () => {
   it("is on the hit of the submitted note only", async () => {

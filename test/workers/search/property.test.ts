@@ -2,7 +2,8 @@
 // meaning: operators, quotes, stars, carets, minus signs, NEAR, column filters and parentheses are literal text.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, ids, newMerchant, newProduct, type SearchBody, uniqueWord } from "./fixtures.ts";
+import { call, ids, type SearchBody } from "./client.ts";
+import { newMerchant, newProduct, uniqueWord } from "./fixtures.ts";
 
 const syntax = [
   '"',

@@ -1,7 +1,7 @@
 // A query is text, whatever it spells: words that name an object's own properties (`constructor`, `__proto__`,
 // `toString`…) are searched and suggested like any other, never a 500.
 import { describe, expect, it } from "vitest";
-import { call, operator } from "./fixtures.ts";
+import { call, operator } from "./client.ts";
 
 const words = ["constructor", "__proto__", "prototype", "toString", "hasOwnProperty", "valueOf", "constructor 口红"];
 

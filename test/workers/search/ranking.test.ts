@@ -2,19 +2,8 @@
 // database round trips a search makes as they change. The weights are platform-wide, so this file restores them
 // when done (and is the only one that changes them).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  db,
-  ids,
-  newCreator,
-  newMerchant,
-  newNote,
-  newProduct,
-  operator,
-  type SearchBody,
-  search,
-  uniqueWord,
-} from "./fixtures.ts";
+import { call, ids, operator, type SearchBody, search } from "./client.ts";
+import { db, newCreator, newMerchant, newNote, newProduct, uniqueWord } from "./fixtures.ts";
 
 let word: string;
 let selling: string;

@@ -1,7 +1,8 @@
 // Recall@10 over the labelled set (labelled.ts): its catalogue written for a merchant and a creator of this file's
 // own, and every labelled query searched within them. On failure the message lists each query's misses.
 import { beforeAll, expect, it } from "vitest";
-import { ids, newCreator, newMerchant, newNote, newProduct, search } from "./fixtures.ts";
+import { ids, search } from "./client.ts";
+import { newCreator, newMerchant, newNote, newProduct } from "./fixtures.ts";
 import { hashtags, labelledNotes, labelledProducts, labelledQueries, recallAt10 } from "./labelled.ts";
 
 let merchantId: string;

@@ -17,7 +17,8 @@ import {
   returns,
 } from "#shared/schema.ts";
 import { as } from "../principals.ts";
-import { call, db, newCreator, newMerchant, newProduct, uniqueWord } from "./fixtures.ts";
+import { call } from "./client.ts";
+import { db, newCreator, newMerchant, newProduct, uniqueWord } from "./fixtures.ts";
 
 interface Item {
   productId: string;

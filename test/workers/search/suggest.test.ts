@@ -6,7 +6,8 @@ import { newId } from "#shared/ids.ts";
 import { type Actor, encodePrincipal, PRINCIPAL_HEADER } from "#shared/principal.ts";
 import { countReaches } from "../count-reaches.ts";
 import { as, asMerchant } from "../principals.ts";
-import { call, db, newMerchant, newProduct, operator, search, uniqueWord } from "./fixtures.ts";
+import { call, operator, search } from "./client.ts";
+import { db, newMerchant, newProduct, uniqueWord } from "./fixtures.ts";
 
 // SUGGEST_MIN_SEARCHERS in workers/search/wrangler.toml.
 const MIN_SEARCHERS = 5;

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { liveSessionProducts, liveSessions, notes, products } from "#shared/schema.ts";
 import { demo } from "../../../dev/demo.ts";
-import { db, ids, newCreator, newMerchant, newNote, newProduct, search, uniqueWord } from "./fixtures.ts";
+import { ids, search } from "./client.ts";
+import { db, newCreator, newMerchant, newNote, newProduct, uniqueWord } from "./fixtures.ts";
 
 let merchantId: string;
 /** This file's products, by a short name. */

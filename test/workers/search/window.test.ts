@@ -6,19 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
 import { products } from "#shared/schema.ts";
 import { COUNT_BOUND, RANK_WINDOW } from "../../../workers/search/src/search/statement.ts";
-import {
-  allPages,
-  call,
-  db,
-  ids,
-  newCreator,
-  newMerchant,
-  newNote,
-  newProduct,
-  type SearchBody,
-  search,
-  uniqueWord,
-} from "./fixtures.ts";
+import { allPages, call, ids, type SearchBody, search } from "./client.ts";
+import { db, newCreator, newMerchant, newNote, newProduct, uniqueWord } from "./fixtures.ts";
 
 const many = RANK_WINDOW + 30;
 let word: string;
