@@ -1,5 +1,5 @@
 // A set sent as an array (ids, scopes, origins, topics, terms) names each item once: a repeat is 400 at its own
-// index, whichever Worker owns the route (one rule: setOf/distinct in shared/openapi.ts).
+// index, whichever Worker owns the route (one rule: setOf/distinct in shared/openapi/schemas.ts).
 import { describe, expect, it } from "vitest";
 import { bearer, call, expectProblem, onboardMerchant, operator, post, uniqueHandle } from "./helpers.ts";
 

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { resourceFields } from "#shared/openapi.ts";
+import { resourceFields } from "#shared/openapi/schemas.ts";
 import { newestPage, type PageRequest } from "#shared/pagination.ts";
 import { creators, follows, liveSessions, merchants, notes } from "#shared/schema.ts";
 import { type NoteSummary, toSummaries } from "../notes/note.ts";

@@ -4,7 +4,8 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
 import { type InterestKind, interestKinds, type Signal, signalWeights, weightAt } from "#shared/interests.ts";
-import { noContent, ok, route } from "#shared/openapi.ts";
+import { noContent, ok } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { personOnly } from "../notes/note.ts";
 

@@ -9,7 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import { type PaidPartnership, paidPartnershipField, paidPartnershipsOf } from "#shared/paid-partnership.ts";
 import { type Actor, checkFirst, requirePerson } from "#shared/principal.ts";
 import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";

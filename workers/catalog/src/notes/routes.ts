@@ -20,19 +20,9 @@ import {
 } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { mediaOwner, withMediaOf } from "#shared/media.ts";
-import {
-  created,
-  createResourceRoute,
-  idOf,
-  idParam,
-  jsonBody,
-  noContent,
-  ok,
-  okOrNotModified,
-  pageOf,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
+import { created, jsonBody, noContent, ok, okOrNotModified } from "#shared/openapi/responses.ts";
+import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
+import { idOf, idParam, pageOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";

@@ -4,7 +4,7 @@ import { inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignOffers, type ProductOffers, unitPrice } from "#shared/pricing.ts";
 import { type products, skus } from "#shared/schema.ts";
 

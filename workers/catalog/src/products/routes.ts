@@ -11,17 +11,9 @@ import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { withMediaOf } from "#shared/media.ts";
 import { currencies } from "#shared/money.ts";
-import {
-  created,
-  createResourceRoute,
-  idParam,
-  jsonBody,
-  ok,
-  okOrNotModified,
-  pageOf,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
+import { created, jsonBody, ok, okOrNotModified } from "#shared/openapi/responses.ts";
+import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
+import { idParam, pageOf } from "#shared/openapi/schemas.ts";
 import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { campaignOffersQuery, offersTag, toOffers } from "#shared/pricing.ts";
 import { merchantScope, principalOf, requireMerchant } from "#shared/principal.ts";

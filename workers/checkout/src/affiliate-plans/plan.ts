@@ -8,7 +8,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
-import { idOf, resourceFields, setOf } from "#shared/openapi.ts";
+import { idOf, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import {
   affiliatePlanCreators,
   affiliatePlanProducts,

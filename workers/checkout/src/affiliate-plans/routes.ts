@@ -7,7 +7,8 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { actionRoutes, ok, resourceRoutes } from "#shared/openapi.ts";
+import { ok } from "#shared/openapi/responses.ts";
+import { actionRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {

@@ -9,7 +9,9 @@ import type { Row } from "@libsql/client/web";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import type { Currency } from "#shared/money.ts";
-import { calendarDay, MoneySchema, ok, route } from "#shared/openapi.ts";
+import { ok } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
+import { calendarDay, MoneySchema } from "#shared/openapi/schemas.ts";
 import { livemodeOf } from "#shared/principal.ts";
 import { analyticsCaller, authorizeScope } from "./access.ts";
 

@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { Client, InStatement, Row } from "@libsql/client/web";
 import type { ScopeKind } from "#shared/analytics.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema } from "#shared/openapi/schemas.ts";
 
 export interface Scope {
   kind: ScopeKind;

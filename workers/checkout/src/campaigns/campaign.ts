@@ -7,7 +7,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { distinct, MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { distinct, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignPeriod } from "#shared/pricing.ts";
 import { campaignPrices, campaignProducts, campaigns, products, skus } from "#shared/schema.ts";
 

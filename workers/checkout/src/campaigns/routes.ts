@@ -6,7 +6,9 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { created, idParam, idPathParam, jsonBody, noContent, ok, resourceRoutes, route } from "#shared/openapi.ts";
+import { created, jsonBody, noContent, ok } from "#shared/openapi/responses.ts";
+import { resourceRoutes, route } from "#shared/openapi/routes.ts";
+import { idParam, idPathParam } from "#shared/openapi/schemas.ts";
 import { checkFirst, merchantScope, requireMerchant, requireOperator } from "#shared/principal.ts";
 import { campaigns } from "#shared/schema.ts";
 import {

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "#shared/pricing.ts";
 import { personId, principalOf } from "#shared/principal.ts";
 import { cartLines, type carts, products, skus } from "#shared/schema.ts";

@@ -9,7 +9,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
-import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import {
   money,

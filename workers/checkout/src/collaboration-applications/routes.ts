@@ -4,7 +4,7 @@
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
-import { resourceRoutes } from "#shared/openapi.ts";
+import { resourceRoutes } from "#shared/openapi/routes.ts";
 import { livemodeOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
 import { viewerOf } from "../collaborations/routes.ts";

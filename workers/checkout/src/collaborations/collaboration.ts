@@ -7,7 +7,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { currencies } from "#shared/money.ts";
-import { idOf, MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 
 export const CollaborationCreateSchema = z
   .object({

@@ -6,7 +6,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { childRoutes, resourceRoutes } from "#shared/openapi.ts";
+import { childRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {

@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
 export const CommissionEntrySchema = z

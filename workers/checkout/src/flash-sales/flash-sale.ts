@@ -1,7 +1,7 @@
 // The API shape of a flash sale, declared once.
 import { z } from "@hono/zod-openapi";
 import { type Currency, currencies } from "#shared/money.ts";
-import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import type { flashSales } from "#shared/schema.ts";
 import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
 import { MAX_SHARDS } from "./shards.ts";

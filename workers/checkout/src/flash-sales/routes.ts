@@ -8,17 +8,9 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
-import {
-  accepted,
-  created,
-  idOf,
-  idParam,
-  jsonBody,
-  ok,
-  reminderRoutes,
-  resourceRoutes,
-  route,
-} from "#shared/openapi.ts";
+import { accepted, created, jsonBody, ok } from "#shared/openapi/responses.ts";
+import { reminderRoutes, resourceRoutes, route } from "#shared/openapi/routes.ts";
+import { idOf, idParam } from "#shared/openapi/schemas.ts";
 import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { flashSaleReminders, flashSales } from "#shared/schema.ts";
 import { createFlashSale } from "./create-flash-sale.ts";

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { TotalsSchema } from "../carts/cart.ts";
 

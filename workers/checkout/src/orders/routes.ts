@@ -9,16 +9,9 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import {
-  childRoutes,
-  created,
-  distinct,
-  idParam,
-  jsonBody,
-  MoneySchema,
-  resourceRoutes,
-  route,
-} from "#shared/openapi.ts";
+import { created, jsonBody } from "#shared/openapi/responses.ts";
+import { childRoutes, resourceRoutes, route } from "#shared/openapi/routes.ts";
+import { distinct, idParam, MoneySchema } from "#shared/openapi/schemas.ts";
 import { decodeCursor, newestPage, page, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,

@@ -2,7 +2,7 @@
 // applied (receive-webhook.ts). Merchants' own webhook endpoints are another thing: webhooks/.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "#shared/http.ts";
-import { ok } from "#shared/openapi.ts";
+import { ok } from "#shared/openapi/responses.ts";
 import type { PaymentProviderName } from "../config.ts";
 import { receiveWebhook } from "./receive-webhook.ts";
 

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { idOf, MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { idOf, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { orderLines, orders, payments, presaleOrders, presales } from "#shared/schema.ts";
 import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../orders/order.ts";
 

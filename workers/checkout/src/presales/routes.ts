@@ -9,7 +9,9 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { childRoutes, created, idOf, idParam, jsonBody, ok, resourceRoutes, route } from "#shared/openapi.ts";
+import { created, jsonBody, ok } from "#shared/openapi/responses.ts";
+import { childRoutes, resourceRoutes, route } from "#shared/openapi/routes.ts";
+import { idOf, idParam } from "#shared/openapi/schemas.ts";
 import {
   checkFirst,
   livemodeOf,

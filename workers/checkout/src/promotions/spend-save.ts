@@ -6,7 +6,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { spendSaveRules } from "#shared/schema.ts";
 import { campaignIdField, promotionColumns, requireCampaign } from "./issuer.ts";
 

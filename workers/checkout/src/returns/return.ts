@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { resourceFields } from "#shared/openapi.ts";
+import { resourceFields } from "#shared/openapi/schemas.ts";
 import { returns } from "#shared/schema.ts";
 
 export const returnStatuses = ["requested", "approved", "refunded", "rejected"] as const;

@@ -7,7 +7,7 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
-import { resourceRoutes } from "#shared/openapi.ts";
+import { resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {

@@ -11,7 +11,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
-import { idOf, resourceFields } from "#shared/openapi.ts";
+import { idOf, resourceFields } from "#shared/openapi/schemas.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { nullable, ownedBy, readOne, statusPage } from "../collaborations/collaboration.ts";

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { resourceFields, setOf } from "#shared/openapi.ts";
+import { resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import { webhookEndpoints } from "#shared/schema.ts";
 import { webhookEventTypes } from "#shared/webhook-events.ts";
 

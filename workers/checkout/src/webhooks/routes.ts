@@ -9,21 +9,9 @@ import { etagOf } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { modeGuard } from "#shared/modes.ts";
-import {
-  accepted,
-  created,
-  createResourceRoute,
-  idOf,
-  idParam,
-  jsonBody,
-  noContent,
-  ok,
-  pageOf,
-  problemResponses,
-  resourceFields,
-  resourceRoutes,
-  route,
-} from "#shared/openapi.ts";
+import { accepted, created, jsonBody, noContent, ok, problemResponses } from "#shared/openapi/responses.ts";
+import { createResourceRoute, resourceRoutes, route } from "#shared/openapi/routes.ts";
+import { idOf, idParam, pageOf, resourceFields } from "#shared/openapi/schemas.ts";
 import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { livemodeOf, merchantScope, requireMerchant } from "#shared/principal.ts";
 import { webhookAttempts, webhookEndpoints } from "#shared/schema.ts";

@@ -6,7 +6,7 @@ import { eq, inArray } from "drizzle-orm";
 import { sha256Hex } from "#shared/crypto.ts";
 import type { Database } from "#shared/db.ts";
 import { newId } from "#shared/ids.ts";
-import { resourceFields } from "#shared/openapi.ts";
+import { resourceFields } from "#shared/openapi/schemas.ts";
 import { type Scope, scopes } from "#shared/principal.ts";
 import { apiKeys, creators, merchants } from "#shared/schema.ts";
 

@@ -4,17 +4,9 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import {
-  created,
-  createResourceRoute,
-  idParam,
-  idPathParam,
-  noContent,
-  ok,
-  pageOf,
-  resourceFields,
-  route,
-} from "#shared/openapi.ts";
+import { created, noContent, ok } from "#shared/openapi/responses.ts";
+import { createResourceRoute, route } from "#shared/openapi/routes.ts";
+import { idParam, idPathParam, pageOf, resourceFields } from "#shared/openapi/schemas.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
 import { requireCreator } from "#shared/principal.ts";
 import { creators } from "#shared/schema.ts";

@@ -9,7 +9,7 @@ import { encodeAttribution } from "#shared/attribution.ts";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import type { Currency } from "#shared/money.ts";
-import { MoneySchema } from "#shared/openapi.ts";
+import { MoneySchema } from "#shared/openapi/schemas.ts";
 
 export const ShowcaseItemSchema = z
   .object({

@@ -3,7 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { pingDatabase } from "#shared/db.ts";
 import { type Check, timedCheck, type WorkerHealth } from "#shared/health.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, route } from "#shared/openapi.ts";
+import { jsonContent } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
 import { backend, services } from "../pipeline/services.ts";
 
 const CheckSchema = z.object({

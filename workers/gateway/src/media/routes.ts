@@ -6,7 +6,9 @@ import { ProblemError } from "#shared/errors.ts";
 import { holdsEtag } from "#shared/etag.ts";
 import { createRouter } from "#shared/http.ts";
 import { MEDIA_WIDTHS, type MediaWidth } from "#shared/media.ts";
-import { idParam, problemResponses, route } from "#shared/openapi.ts";
+import { problemResponses } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
+import { idParam } from "#shared/openapi/schemas.ts";
 import { IMMUTABLE, variantKey } from "./store.ts";
 
 const getMediaRoute = route("GET /{id}/{width}", "An uploaded image at one width (WebP, public)", {

@@ -7,17 +7,9 @@ import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
-import {
-  created,
-  createResourceRoute,
-  idParam,
-  jsonBody,
-  ok,
-  resourceFields,
-  retrieveRoute,
-  route,
-  setOf,
-} from "#shared/openapi.ts";
+import { created, jsonBody, ok } from "#shared/openapi/responses.ts";
+import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
+import { idParam, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import { scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";

@@ -2,7 +2,8 @@
 // platform's access tokens. Cached briefly: a rotation shows here within a minute.
 import { z } from "@hono/zod-openapi";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, route } from "#shared/openapi.ts";
+import { jsonContent } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
 import { signingKeys } from "#shared/signing-keys.ts";
 
 const JwksSchema = z

@@ -1,7 +1,7 @@
 // The API shape of a notification in a person's inbox (shared/notifications.ts writes them), declared once.
 import { z } from "@hono/zod-openapi";
 import { notificationKinds } from "#shared/notifications.ts";
-import { resourceFields } from "#shared/openapi.ts";
+import { resourceFields } from "#shared/openapi/schemas.ts";
 import type { notifications } from "#shared/schema.ts";
 
 export const NotificationSchema = z

@@ -3,7 +3,9 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { idParam, jsonContent, ok, problemResponses, route } from "#shared/openapi.ts";
+import { jsonContent, ok, problemResponses } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
+import { idParam } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
 import { listNotifications } from "./list.ts";

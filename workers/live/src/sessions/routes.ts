@@ -8,19 +8,9 @@ import { etagOf } from "#shared/etag.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { type MediaOwner, withMediaOf } from "#shared/media.ts";
-import {
-  actionRoutes,
-  created,
-  createResourceRoute,
-  idParam,
-  jsonBody,
-  ok,
-  pageOf,
-  problemResponses,
-  reminderRoutes,
-  retrieveRoute,
-  route,
-} from "#shared/openapi.ts";
+import { created, jsonBody, ok, problemResponses } from "#shared/openapi/responses.ts";
+import { actionRoutes, createResourceRoute, reminderRoutes, retrieveRoute, route } from "#shared/openapi/routes.ts";
+import { idParam, pageOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { BUFFER_SIZE } from "../room/core.ts";

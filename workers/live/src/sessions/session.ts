@@ -1,7 +1,7 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
 import { ImageRefSchema } from "#shared/media.ts";
-import { MoneySchema, resourceFields, setOf } from "#shared/openapi.ts";
+import { MoneySchema, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import type { liveSessions } from "#shared/schema.ts";
 
 export const LiveSessionSchema = z

@@ -2,7 +2,8 @@
 // public reads at the edge.
 import { z } from "@hono/zod-openapi";
 import { createRouter, purge } from "#shared/http.ts";
-import { ok, route } from "#shared/openapi.ts";
+import { ok } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
 import { receiveWebhook } from "./receive.ts";
 
 const webhookRoute = route("POST /", "LiveKit webhooks (signed: Authorization is a JWT over the body's SHA-256)", {

@@ -3,7 +3,9 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
-import { calendarDay, ok, route } from "#shared/openapi.ts";
+import { ok } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
+import { calendarDay } from "#shared/openapi/schemas.ts";
 import { principalOf, requireMerchant, requireOperator } from "#shared/principal.ts";
 
 const QueryCountSchema = z.object({

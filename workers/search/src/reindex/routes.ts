@@ -2,7 +2,8 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import { jsonContent, problemResponses, route } from "#shared/openapi.ts";
+import { jsonContent, problemResponses } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { reindexPinyin } from "./reindex-pinyin.ts";
 

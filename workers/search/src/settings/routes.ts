@@ -2,7 +2,8 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
-import { jsonBody, ok, route } from "#shared/openapi.ts";
+import { jsonBody, ok } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
 import { requireOperator } from "#shared/principal.ts";
 import { defaultRanking, loadRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "./ranking.ts";
 

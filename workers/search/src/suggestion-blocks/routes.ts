@@ -4,7 +4,9 @@ import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
-import { noContent, ok, route, wholeListOf } from "#shared/openapi.ts";
+import { noContent, ok } from "#shared/openapi/responses.ts";
+import { route } from "#shared/openapi/routes.ts";
+import { wholeListOf } from "#shared/openapi/schemas.ts";
 import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { normaliseQuery } from "../search/query.ts";
 
