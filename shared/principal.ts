@@ -93,6 +93,25 @@ export function requireOperator(c: Context): void {
 }
 
 /**
+ * A merchant's secret key with `scope` (returned; without the scope a 403), or a caller `other` accepts (undefined):
+ * `requireMerchantOr(c, "orders:read", requirePerson)`. Anyone else gets `other`'s 401, naming both credentials.
+ */
+export function requireMerchantOr(
+  c: Context,
+  scope: Scope,
+  other: (c: Context) => unknown,
+): Extract<Actor, { type: "merchant" }> | undefined {
+  if (principalOf(c).actor.type === "merchant") return requireMerchant(c, scope);
+  try {
+    other(c);
+  } catch (error) {
+    if (!(error instanceof ProblemError) || error.code !== "unauthorized") throw error;
+    throw new ProblemError("unauthorized", `${error.message} Or a merchant's secret key: Authorization: Bearer sk_….`);
+  }
+  return undefined;
+}
+
+/**
  * The calling creator's id (its session), or a 401 problem whose detail says that `what` needs a creator's access
  * token ("Answering a plan needs …").
  */
@@ -112,6 +131,19 @@ export function requirePerson(c: Context): Extract<Actor, { type: "shopper" | "c
   );
 }
 
+/**
+ * A signed-in shopper or creator, or a storefront's guest (its publishable key, nobody signed in): who may send a
+ * storefront's beacons (a note's view, feed feedback); anyone else is a 401.
+ */
+export function requireStorefrontOrPerson(c: Context): void {
+  const { actor, storefront } = principalOf(c);
+  if (actor.type === "shopper" || actor.type === "creator" || (actor.type === "anonymous" && storefront)) return;
+  throw new ProblemError(
+    "unauthorized",
+    "This route needs a storefront's publishable key (X-Publishable-Key) or a shopper or creator access token.",
+  );
+}
+
 /** The prefixed id of a person actor (`shp_…` or `cre_…`). */
 export function personId(actor: Extract<Actor, { type: "shopper" | "creator" }>): string {
   return actor.type === "shopper" ? actor.shopperId : actor.creatorId;
@@ -120,7 +152,7 @@ export function personId(actor: Extract<Actor, { type: "shopper" | "creator" }>)
 /** Middleware: `check` (requirePerson, requireOperator…) refuses the wrong caller before the route reads its input. */
 export function checkFirst(check: (c: Context) => unknown): MiddlewareHandler {
   return async function checkFirstMiddleware(c, next) {
-    check(c);
+    await check(c);
     await next();
   };
 }

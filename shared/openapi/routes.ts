@@ -1,60 +1,71 @@
 // Route declarations as the docs name them (`route("POST /{id}/skus", …)`) and the shapes most resources share:
 // retrieve, create, reminders, actions, and a resource's or a child collection's routes declared as one table.
 import { createRoute, type RouteConfig, type z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { checkFirst, requirePerson } from "../principal.ts";
 import { created, jsonBody, noContent, ok } from "./responses.ts";
 import { idParam, pageOf } from "./schemas.ts";
 
 type Verb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
- * A route declared as the docs name it, `route("POST /{id}/skus", "Add a SKU to a product", { description, request,
- * responses })`: createRoute with the method and path read from the first words.
+ * Who may call a route (`merchantScope("orders:write")`, `checkFirst(requireCreator)`): it runs before the route's
+ * path, query and body are validated, so a caller the route refuses gets its 401 or 403 whatever it sent
+ * (docs/api/conventions.md#credentials).
  */
-export function route<V extends Verb, P extends string, R extends Omit<RouteConfig, "method" | "path" | "summary">>(
-  at: `${V} ${P}`,
-  summary: string,
-  rest: R,
-) {
+export type Caller = MiddlewareHandler;
+type Declared = Omit<RouteConfig, "method" | "path" | "summary" | "middleware"> & { caller?: Caller };
+
+/**
+ * A route declared as the docs name it, `route("POST /{id}/skus", "Add a SKU to a product", { caller, description,
+ * request, responses })`: createRoute with the method and path read from the first words.
+ */
+export function route<V extends Verb, P extends string, R extends Declared>(at: `${V} ${P}`, summary: string, spec: R) {
   const space = at.indexOf(" ");
   const method = at.slice(0, space).toLowerCase() as Lowercase<V>;
   const path = at.slice(space + 1) as P;
-  return createRoute({ method, path, summary, ...rest });
+  const { caller, ...rest } = spec;
+  return createRoute({ method, path, summary, ...rest, ...(caller ? { middleware: caller } : {}) });
 }
 
-/** A route of one of the shapes below: its `request` and `responses`, and a `description` when it has one. */
+/** A route of one of the shapes below: its `request` and `responses`, and its `description` and `caller` if any. */
 function shapedRoute<
   V extends Verb,
   P extends string,
   Q extends RouteConfig["request"],
   R extends RouteConfig["responses"],
->(at: `${V} ${P}`, summary: string, request: Q, responses: R, description: string | undefined) {
-  return route(at, summary, { ...(description === undefined ? {} : { description }), request, responses });
+>(at: `${V} ${P}`, summary: string, request: Q, responses: R, { description, caller }: Told) {
+  return route(at, summary, { ...(description === undefined ? {} : { description }), request, responses, caller });
 }
+
+/** What a shaped route may be told besides its shape: who may call it, and what the docs say of it. */
+type Told = { description?: string; caller?: Caller };
 
 /**
  * `GET /{id}` for one resource of a kind: the id checked by its `prefix`, answering `responses`
- * (`ok(OrderSchema, "The order", 400, 401, 403, 404)`); `description` says who may read it.
+ * (`ok(OrderSchema, "The order", 400, 401, 403, 404)`); `description` says who may read it, `caller` checks it.
  */
 export function retrieveRoute<R extends RouteConfig["responses"]>(
   prefix: string,
   summary: string,
   responses: R,
-  description?: string,
+  told: Told = {},
 ) {
-  return shapedRoute("GET /{id}", summary, { params: idParam(prefix) }, responses, description);
+  return shapedRoute("GET /{id}", summary, { params: idParam(prefix) }, responses, told);
 }
 
 /**
  * `POST /` that creates one resource from the JSON body `input`, answering `responses`
- * (`created(CouponSchema, "The coupon", 400, 401, 422)`); `description` says who may and what it takes.
+ * (`created(CouponSchema, "The coupon", 400, 401, 422)`); `description` says who may and what it takes, `caller`
+ * checks who may.
  */
 export function createResourceRoute<I extends z.ZodType, R extends RouteConfig["responses"]>(
   summary: string,
   input: I,
   responses: R,
-  description?: string,
+  told: Told = {},
 ) {
-  return shapedRoute("POST /", summary, { body: jsonBody(input) }, responses, description);
+  return shapedRoute("POST /", summary, { body: jsonBody(input) }, responses, told);
 }
 
 /**
@@ -70,6 +81,7 @@ export function reminderRoutes(prefix: string, summary: string, description: str
       description,
       request: { params: idParam(prefix) },
       responses: noContent("Done", 400, 401, 404, 409),
+      middleware: checkFirst(requirePerson),
     });
   return {
     put: declare("put", summary, description),
@@ -80,8 +92,9 @@ export function reminderRoutes(prefix: string, summary: string, description: str
 /**
  * The `POST /{id}/<action>` routes of one kind of resource (an order's `cancel`, a sample request's `ship`): each takes
  * the id checked by its `prefix`, maybe a body (`request`), and answers the same `responses`, the resource after it.
+ * `caller` checks who may, before the id and body are read.
  */
-export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string, responses: R) {
+export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string, responses: R, caller?: Caller) {
   return <A extends string, Q extends Omit<NonNullable<RouteConfig["request"]>, "params"> = Record<never, never>>(
     action: A,
     summary: string,
@@ -92,6 +105,7 @@ export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string,
       description,
       request: { params: idParam(prefix), ...request } as { params: ReturnType<typeof idParam> } & Q,
       responses,
+      caller,
     });
 }
 
@@ -100,6 +114,7 @@ export function actionRoutes<R extends RouteConfig["responses"]>(prefix: string,
  * may and what it does, its problems besides 201, and how the 201 is described (`answer`) when not as `what`.
  */
 type CreateSpec = {
+  caller?: Caller;
   summary: string;
   input: z.ZodType;
   optional?: true;
@@ -111,14 +126,14 @@ type CreateSpec = {
  * The list `GET` of `resourceRoutes` or `childRoutes`: pages filtered by `query` (`pageQuery` and more); `page`
  * describes one, `name` names its schema.
  */
-type ListSpec = { summary: string; description: string; query: Query; page: string; name?: string };
+type ListSpec = { caller?: Caller; summary: string; description: string; query: Query; page: string; name?: string };
 type Query = NonNullable<NonNullable<RouteConfig["request"]>["query"]>;
 /** The `GET /{id}` of `resourceRoutes`: its summary, who may read it, its problems (a public one's: 400, 404). */
-type RetrieveSpec = { summary: string; description?: string; problems?: number[] };
+type RetrieveSpec = { caller?: Caller; summary: string; description?: string; problems?: number[] };
 /** The `PATCH /{id}` of `resourceRoutes`: what it takes (`input`), who may and what it does, its problems besides 200. */
-type UpdateSpec = Pick<CreateSpec, "summary" | "input" | "problems" | "description">;
+type UpdateSpec = Pick<CreateSpec, "caller" | "summary" | "input" | "problems" | "description">;
 /** One action of `resourceRoutes`: its summary, who may and what it does, and its JSON body if it takes one. */
-type ActionSpec = { summary: string; description: string; body?: z.ZodType };
+type ActionSpec = { caller?: Caller; summary: string; description: string; body?: z.ZodType };
 
 /**
  * The routes of one kind of resource declared as one table, each answering the resource (`schema`, described as
@@ -141,6 +156,7 @@ export function resourceRoutes<
   const { retrieve, update, actions } = spec;
   const updateRoute = (u: UpdateSpec) =>
     route("PATCH /{id}", u.summary, {
+      caller: u.caller,
       description: u.description,
       request: { params: idParam(prefix), body: jsonBody(u.input as NonNullable<U>["input"]) },
       responses: ok(schema, what, ...u.problems),
@@ -151,7 +167,7 @@ export function resourceRoutes<
       prefix,
       retrieve.summary,
       ok(schema, what, ...(retrieve.problems ?? [400, 401, 403, 404])),
-      retrieve.description,
+      retrieve,
     ),
     update: (update && updateRoute(update)) as U extends UpdateSpec ? ReturnType<typeof updateRoute> : undefined,
     actions: actionRouteTable(prefix, ok(schema, what, 400, 401, 403, 404, 409), actions ?? ({} as T)),
@@ -183,12 +199,14 @@ function collectionRoutes<
 >(path: P, parent: X, schema: S, what: string, listProblems: number[], spec: { create?: C; list?: L }) {
   const createRoute = (c: CreateSpec) =>
     route(`POST ${path}`, c.summary, {
+      caller: c.caller,
       description: c.description,
       request: { ...parent, body: jsonBody(c.input as NonNullable<C>["input"], !c.optional) },
       responses: created(schema, c.answer ?? what, ...c.problems),
     });
   const listRoute = (l: ListSpec) =>
     route(`GET ${path}`, l.summary, {
+      caller: l.caller,
       description: l.description,
       request: { ...parent, query: l.query as NonNullable<L>["query"] },
       responses: ok(l.name ? pageOf(schema).openapi(l.name) : pageOf(schema), l.page, ...listProblems),
@@ -206,10 +224,9 @@ function actionRouteTable<R extends RouteConfig["responses"], T extends Record<s
   responses: R,
   table: T,
 ) {
-  const declare = actionRoutes(prefix, responses);
   const routeOf = <A extends keyof T & string>(action: A) => {
-    const { summary, description, body } = table[action] as T[A];
-    return declare(
+    const { caller, summary, description, body } = table[action] as T[A];
+    return actionRoutes(prefix, responses, caller)(
       action,
       summary,
       description,

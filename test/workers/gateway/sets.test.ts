@@ -1,17 +1,16 @@
 // A set sent as an array (ids, scopes, origins, topics, terms) names each item once: a repeat is 400 at its own
 // index, whichever Worker owns the route (one rule: setOf/distinct in shared/openapi/schemas.ts).
 import { describe, expect, it } from "vitest";
-import { bearer, call, expectProblem, onboardMerchant, operator, post, uniqueHandle } from "./helpers.ts";
-
-async function creatorToken(): Promise<Record<string, string>> {
-  const creator = await (
-    await call("/v1/creators", post({ name: "林小仙", handle: uniqueHandle("c") }, operator()))
-  ).json<{ creatorKey: { key: string } }>();
-  const session = await (await call("/v1/creator-sessions", post({ creatorKey: creator.creatorKey.key }))).json<{
-    accessToken: string;
-  }>();
-  return bearer(session.accessToken);
-}
+import {
+  bearer,
+  call,
+  creatorSession,
+  expectProblem,
+  onboardMerchant,
+  operator,
+  post,
+  uniqueHandle,
+} from "./helpers.ts";
 
 async function expectRepeatAt(res: Response, path: string, first: number): Promise<void> {
   const problem = await expectProblem(res, 400, "validation_failed");
@@ -47,7 +46,7 @@ describe("a repeated item in a set", () => {
   });
 
   it("is 400 at the repeat in a note's topics (after '#' is dropped) and tagged products", async () => {
-    const creator = await creatorToken();
+    const creator = (await creatorSession("林小仙")).headers;
     const note = { title: "试色", images: ["https://img.example.com/1.jpg"] };
     await expectRepeatAt(
       await call("/v1/notes", post({ ...note, topics: ["口红", "#口红"] }, creator)),
@@ -59,7 +58,7 @@ describe("a repeated item in a set", () => {
   });
 
   it("is 400 at the repeat in a live session's shelf and moderators, and in a synonym set", async () => {
-    const creator = await creatorToken();
+    const creator = (await creatorSession("林小仙")).headers;
     const session = { title: "直播", scheduledStartAt: new Date(Date.now() + 86_400_000).toISOString() };
     const productIds = ["prod_01JZSET0000000000000000002", "prod_01JZSET0000000000000000002"];
     await expectRepeatAt(

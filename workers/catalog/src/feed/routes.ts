@@ -12,7 +12,7 @@ import { jsonBody, noContent, okOrNotModified } from "#shared/openapi/responses.
 import { route } from "#shared/openapi/routes.ts";
 import { idOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { personId, principalOf, requirePerson } from "#shared/principal.ts";
+import { checkFirst, personId, principalOf, requirePerson, requireStorefrontOrPerson } from "#shared/principal.ts";
 import { NoteSummarySchema } from "../notes/note.ts";
 import { visitorIdSchema } from "../notes/routes.ts";
 import { discoverFeed, followingFeed, LiveCardSchema, liveCards } from "./list.ts";
@@ -65,6 +65,7 @@ const FeedbackSchema = z
   .openapi("FeedFeedback");
 
 const feedbackRoute = route("POST /feedback", "Tell the discover feed you are not interested in a note", {
+  caller: checkFirst(requireStorefrontOrPerson),
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. The note's creator is hidden from your discover feed and its topics pushed down, from the next page on; repeating it is harmless.",
   request: { body: jsonBody(FeedbackSchema) },
@@ -78,10 +79,9 @@ feedRoutes.openapi(feedbackRoute, async (c) => {
   const { actor, storefront } = principalOf(c);
   const profile = profileIdOf(actor, storefront?.keyId ?? null, visitor);
   if (!profile) {
-    throw new ProblemError(
-      "unauthorized",
-      "Feedback needs a shopper or creator access token, or a storefront's publishable key and visitorId.",
-    );
+    throw new ProblemError("validation_failed", "A guest's feedback needs the storefront's visitorId.", {
+      errors: [{ path: "/visitorId", message: "required when no person is signed in" }],
+    });
   }
   const now = new Date();
   const [found] = await database(c.env).$client.batch(

@@ -24,7 +24,7 @@ import { created, jsonBody, noContent, ok, okOrNotModified } from "#shared/opena
 import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { idOf, idParam, pageOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { personId, principalOf, requirePerson } from "#shared/principal.ts";
+import { checkFirst, personId, principalOf, requirePerson, requireStorefrontOrPerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
 import { addComment, deleteComment, listComments } from "./comment.ts";
 import { createNote } from "./create.ts";
@@ -85,6 +85,7 @@ const NoteViewSchema = z
   .openapi("NoteView");
 
 const viewRoute = route("POST /{id}/views", "Record that a shopper opened a note (the view beacon)", {
+  caller: checkFirst(requireStorefrontOrPerson),
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.",
   request: { params: idParam("note"), body: jsonBody(NoteViewSchema, false) },
@@ -95,14 +96,17 @@ const createNoteRoute = createResourceRoute(
   "Post a note",
   NoteCreateSchema,
   created(NoteSchema, "The note (ETag, Location)", 400, 401, 409, 422),
-  "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
+  {
+    description:
+      "A shopper or creator. Takes `Idempotency-Key`. #hashtags in the body become topics too. Product tags must be active products whose merchant allows promotion.",
+  },
 );
 
 const getNoteRoute = retrieveRoute(
   "note",
   "Retrieve a note",
   okOrNotModified(NoteSchema, "The note (ETag, Cache-Control)", 400, 404),
-  "Public. Tagged products carry their current price, stock state and an attribution reference.",
+  { description: "Public. Tagged products carry their current price, stock state and an attribution reference." },
 );
 
 const updateNoteRoute = route("PATCH /{id}", "Edit your note", {
@@ -169,15 +173,10 @@ notesRoutes.openapi(viewRoute, async (c) => {
   if (actor.type === "shopper") viewerId = actor.shopperId;
   else if (actor.type === "creator") viewerId = actor.creatorId;
   else if (storefront && body.visitorId !== undefined) viewerId = `visitor:${storefront.keyId}:${body.visitorId}`;
-  else if (storefront) {
+  else {
     throw new ProblemError("validation_failed", "A guest's view needs the storefront's visitorId.", {
       errors: [{ path: "/visitorId", message: "required when no person is signed in" }],
     });
-  } else {
-    throw new ProblemError(
-      "unauthorized",
-      "Views come from a storefront: X-Publishable-Key, and a person if signed in.",
-    );
   }
   const db = database(c.env);
   await publishedNote(db, id);

@@ -59,17 +59,24 @@ const getProduct = retrieveRoute(
   "prod",
   "Retrieve a product",
   okOrNotModified(ProductSchema, "The product (ETag header)", 400, 404),
-  "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
+  {
+    description:
+      "Public: active products. A merchant's secret key: its own products in every status, with stock counts.",
+  },
 );
 
 const createProductRoute = createResourceRoute(
   "Create a product with its SKUs",
   ProductCreateSchema,
   created(ProductSchema, "The product (ETag, Location)", 400, 401, 403, 409, 422),
-  "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
+  {
+    description:
+      "Needs `catalog:write`. Takes an optional Idempotency-Key. Opening stock is written to the inventory ledger.",
+  },
 );
 
 const updateProductRoute = route("PATCH /{id}", "Update a product", {
+  caller: merchantScope("catalog:write"),
   description: "Needs `catalog:write`. Send If-Match with the ETag you read: a stale one gets 412.",
   request: { params: idParam("prod"), body: jsonBody(ProductUpdateSchema) },
   responses: ok(ProductSchema, "The product (ETag)", 400, 401, 403, 404, 412),
@@ -186,7 +193,6 @@ productRoutes.openapi(updateProductRoute, async (c) => {
   return c.json(product, 200);
 });
 
-productRoutes.patch("/:id", merchantScope("catalog:write"));
 productRoutes.post("/:id/skus", merchantScope("catalog:write"), idempotency({ required: false }));
 productRoutes.openapi(addSkuRoute, async (c) => {
   const { db, merchantId, input } = await merchantWrite(c, c.req.valid("json"));

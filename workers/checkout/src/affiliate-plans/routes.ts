@@ -10,7 +10,7 @@ import { idempotency } from "#shared/idempotency.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { actionRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   AffiliatePlanCreateSchema,
   AffiliatePlanSchema,
@@ -39,8 +39,10 @@ const { create, list, retrieve, update } = resourceRoutes("afp", AffiliatePlanSc
     query: pageQuery.extend({ status: z.enum(["scheduled", "running", "ended"]).optional() }).strict(),
     page: "A page of plans",
     name: "AffiliatePlanList",
+    caller: checkFirst(viewerOf),
   },
   retrieve: {
+    caller: checkFirst(viewerOf),
     summary: "Retrieve an affiliate plan",
     description: "Its merchant (`affiliates:read`), or a creator it is open to or names.",
   },
@@ -53,13 +55,21 @@ const { create, list, retrieve, update } = resourceRoutes("afp", AffiliatePlanSc
   },
 });
 
-const endPlanRoute = actionRoutes("afp", ok(AffiliatePlanSchema, "The ended plan", 400, 401, 403, 404))(
+const endPlanRoute = actionRoutes(
+  "afp",
+  ok(AffiliatePlanSchema, "The ended plan", 400, 401, 403, 404),
+  merchantScope("affiliates:write"),
+)(
   "end",
   "End an affiliate plan now",
   "Its merchant (`affiliates:write`). Sales checked out from now on are not credited under it; sales before keep their rate, and their refunds reverse at it. Ending an ended plan answers it as it is.",
 );
 
-const answer = actionRoutes("afp", ok(AffiliatePlanSchema, "The plan", 400, 401, 404, 409));
+const answer = actionRoutes(
+  "afp",
+  ok(AffiliatePlanSchema, "The plan", 400, 401, 404, 409),
+  checkFirst((c) => requireCreator(c, "Answering a plan")),
+);
 const acceptRoute = answer(
   "accept",
   "Accept a targeted plan",
@@ -71,6 +81,7 @@ const declineRoute = answer(
   "A creator the plan names (its session), before accepting (an accepted plan is a 409 `conflict`). Declining again answers the plan as it is.",
 );
 
+/** Who reads plans: a merchant (`affiliates:read`) its own, a creator those open to it or naming it. */
 function viewerOf(c: Context): PlanViewer {
   const { actor } = principalOf(c);
   if (actor.type === "creator") return { creatorId: actor.creatorId };
@@ -112,7 +123,6 @@ affiliatePlanRoutes.openapi(update, async (c) => {
   return c.json(await updatePlan(database(c.env), merchantId, id, c.req.valid("json"), new Date()), 200);
 });
 
-affiliatePlanRoutes.post("/:id/end", merchantScope("affiliates:write"));
 affiliatePlanRoutes.openapi(endPlanRoute, async (c) => {
   const { merchantId } = requireMerchant(c, "affiliates:write");
   return c.json(await endPlan(database(c.env), merchantId, c.req.valid("param").id, new Date()), 200);

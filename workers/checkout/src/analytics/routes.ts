@@ -11,7 +11,7 @@ import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { calendarDay, pageOf, resourceFields } from "#shared/openapi/schemas.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { modeOf, principalOf } from "#shared/principal.ts";
+import { checkFirst, modeOf, principalOf } from "#shared/principal.ts";
 import { type AnalyticsCaller, analyticsCaller, authorizeScope } from "./access.ts";
 import { affiliateFigureRoutes } from "./affiliates.ts";
 import { DayFiguresSchema, type DayRange, FiguresSchema, readReport, readTotals, type Scope } from "./report.ts";
@@ -118,6 +118,8 @@ const access =
   "A merchant's secret key with `analytics:read` reads its own merchant (`me`) and the live sessions its store hosts; a signed-in creator its own figures (`me`), notes and sessions; the operator key everything. Another's is 404.";
 
 export const analyticsRoutes = createRouter<{ Bindings: Env }>();
+// Every figure needs a merchant's key (`analytics:read`), a creator's session or the operator, before input is read.
+analyticsRoutes.use(checkFirst(analyticsCaller));
 // Sales through creators, by creator and by affiliate plan (affiliates.ts).
 affiliateFigureRoutes(analyticsRoutes);
 
@@ -155,6 +157,7 @@ for (const [kind, route] of Object.entries(scopeRoutes) as [
 
 analyticsRoutes.openapi(
   route("GET /platform", "The platform's business figures, per day and over a range (the operator)", {
+    caller: checkFirst((c) => authorizeScope(database(c.env), analyticsCaller(c), "platform", "")),
     request: { query: rangeQuery.strict() },
     responses: ok(ReportSchema, "The figures", 400, 401, 403),
   }),

@@ -114,6 +114,8 @@ const applyCouponsRoute = route("PUT /{id}/coupons", "Apply coupons to a cart", 
 });
 
 export const cartRoutes = createRouter<{ Bindings: Env }>();
+// Every cart route is a customer's: a shopper, a creator, or a storefront's guest, refused before its input is read.
+cartRoutes.use(checkFirst(customerOf));
 
 // A cart of the other mode (test or live) is as unknown as someone else's.
 const sameMode = modeGuard("SELECT livemode FROM carts WHERE id = ?", "Cart");
@@ -172,7 +174,7 @@ cartRoutes.openapi(removeLineRoute, async (c) => {
   return c.json(await cartResponse(c.env, id, ownerId), 200);
 });
 
-cartRoutes.post("/:id/checkout", checkFirst(customerOf), idempotency({ required: true }));
+cartRoutes.post("/:id/checkout", idempotency({ required: true }));
 cartRoutes.openapi(checkoutRoute, async (c) => {
   const { id } = c.req.valid("param");
   const db = database(c.env);

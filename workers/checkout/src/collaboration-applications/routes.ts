@@ -5,7 +5,7 @@ import type { Context } from "hono";
 import { database } from "#shared/db.ts";
 import { createRouter, purge } from "#shared/http.ts";
 import { resourceRoutes } from "#shared/openapi/routes.ts";
-import { livemodeOf, requireCreator, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, livemodeOf, merchantScope, requireCreator, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
 import { viewerOf } from "../collaborations/routes.ts";
 import {
@@ -20,35 +20,42 @@ import {
 
 const { retrieve, actions } = resourceRoutes("cap", ApplicationSchema, "The application", {
   retrieve: {
+    caller: checkFirst((c) => viewerOf(c, false)),
     summary: "Retrieve a collaboration application",
     description: "Its merchant (`affiliates:read`) or its creator.",
   },
   actions: {
     accept: {
+      caller: merchantScope("affiliates:write"),
       summary: "Accept a collaboration application",
       description:
         "Its merchant (`affiliates:write`): the fee is reserved against the brief (a `reserved` ledger row) if the brief's reserved and payable amounts stay within slots × fee, else 409 `limit_exceeded`; the creator is notified (`collaboration_accepted`). Again: the application as it is.",
     },
     decline: {
+      caller: merchantScope("affiliates:write"),
       summary: "Decline a collaboration application",
       description: "Its merchant (`affiliates:write`), before accepting. Again: the application as it is.",
     },
     submission: {
+      caller: checkFirst(requireCreator),
       summary: "Submit the note for an accepted application",
       description: `Its creator (its session), once accepted or asked for changes: a published note of its own (else 404 at /noteId). From then on the note carries the \`paidPartnership\` label wherever it is shown. The merchant is told by \`collaboration.submission.created\`. Unanswered for ${AUTO_APPROVE_DAYS} days, it is approved.`,
       body: SubmissionSchema,
     },
     approve: {
+      caller: merchantScope("affiliates:write"),
       summary: "Approve a submitted note",
       description:
         "Its merchant (`affiliates:write`): the fee becomes payable to the creator (a `payable` ledger row) and the creator is notified (`collaboration_fee_payable`). Again: the application as it is.",
     },
     "request-changes": {
+      caller: merchantScope("affiliates:write"),
       summary: "Ask for changes to a submitted note",
       description: "Its merchant (`affiliates:write`), with feedback; the creator submits again.",
       body: ChangesSchema,
     },
     cancel: {
+      caller: checkFirst((c) => viewerOf(c, true)),
       summary: "Cancel a collaboration application",
       description:
         "Its creator or its merchant (`affiliates:write`), before a note is submitted: an accepted application's reservation is released back to the brief (a `released` ledger row). Again: the application as it is.",

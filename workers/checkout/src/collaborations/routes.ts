@@ -8,7 +8,14 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { childRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQuery } from "#shared/pagination.ts";
-import { livemodeOf, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
+import {
+  checkFirst,
+  livemodeOf,
+  merchantScope,
+  principalOf,
+  requireCreator,
+  requireMerchant,
+} from "#shared/principal.ts";
 import {
   ApplicationCreateSchema,
   ApplicationSchema,
@@ -39,8 +46,10 @@ const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "T
     query: pageQuery.strict(),
     page: "A page of briefs",
     name: "CollaborationList",
+    caller: checkFirst((c) => viewerOf(c, false)),
   },
   retrieve: {
+    caller: checkFirst((c) => viewerOf(c, false)),
     summary: "Retrieve a collaboration brief",
     description:
       "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
@@ -67,6 +76,7 @@ const applications = childRoutes("clb", "applications", ApplicationSchema, "The 
       .strict(),
     page: "A page of applications",
     name: "CollaborationApplicationList",
+    caller: checkFirst((c) => viewerOf(c, false)),
   },
 });
 
@@ -121,7 +131,7 @@ collaborationRoutes.openapi(retrieve, async (c) => {
   return c.json(await readCollaboration(database(c.env), c.req.valid("param").id, viewerOf(c, false)), 200);
 });
 
-collaborationRoutes.post("/:id/applications", idempotency({ required: false }));
+collaborationRoutes.post("/:id/applications", checkFirst(requireCreator), idempotency({ required: false }));
 collaborationRoutes.openapi(applications.create, async (c) => {
   const application = await apply(
     database(c.env),

@@ -2,17 +2,17 @@
 // both as ledger entries, newest first, with totals per currency (pending, payable, reversed).
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { jsonContent, problemResponses } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { livemodeOf, principalOf, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, livemodeOf, requireCreator, requireMerchantOr } from "#shared/principal.ts";
 import { CommissionEntrySchema, CommissionTotalsSchema, type LedgerOwner, readLedger } from "./commission.ts";
 
 const listRoute = route("GET /", "List commission ledger entries, newest first, with totals", {
   description:
     "A creator (its session): its earnings. A merchant with `orders:read`: what it owes creators. `totals` cover all the caller's entries (of `orderId` when given), per currency: earned, reversed, and their net split into pending and payable (pending + payable = earned − reversed).",
+  caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requireCreator)),
   request: { query: pageQuery.extend({ orderId: z.string().max(64).optional() }).strict() },
   responses: {
     200: jsonContent(
@@ -31,12 +31,11 @@ export const commissionRoutes = createRouter<{ Bindings: Env }>();
 
 commissionRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");
-  const { actor } = principalOf(c);
-  let owner: LedgerOwner;
   const livemode = livemodeOf(c);
-  if (actor.type === "creator") owner = { creatorId: actor.creatorId, livemode };
-  else if (actor.type === "merchant") owner = { merchantId: requireMerchant(c, "orders:read").merchantId, livemode };
-  else throw new ProblemError("unauthorized", "Commissions need a creator's access token or a merchant's key.");
+  const merchant = requireMerchantOr(c, "orders:read", requireCreator);
+  const owner: LedgerOwner = merchant
+    ? { merchantId: merchant.merchantId, livemode }
+    : { creatorId: requireCreator(c), livemode };
   const { entries, totals } = await readLedger(c.env, database(c.env), owner, {
     orderId: query.orderId,
     after: decodeCursor(query.cursor),

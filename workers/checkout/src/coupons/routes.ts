@@ -27,7 +27,10 @@ const createCouponRoute = createResourceRoute(
   "Issue a coupon",
   CouponCreateSchema,
   created(CouponSchema, "The coupon", 400, 401, 403, 422),
-  "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
+  {
+    description:
+      "A merchant (`promotions:write`): for its own products, merchant-funded. The operator: platform-wide, platform-funded. Fixed (`amountOff`) or percent (`percentOff`, optional cap `maxOff`, rounded up in the shopper's favour), with a minimum spend, a valid period, a total quantity and a per-shopper limit; optionally only for a live session's viewers or a note's readers, or only a campaign's products. Optional Idempotency-Key.",
+  },
 );
 
 const getCouponRoute = retrieveRoute("cpn", "Retrieve a coupon", ok(CouponSchema, "The coupon", 400, 404));

@@ -4,13 +4,12 @@
 // Of the caller's mode only (the orders' `livemode`), as the ledger.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { MoneySchema } from "#shared/openapi/schemas.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { livemodeOf, principalOf } from "#shared/principal.ts";
+import { checkFirst, livemodeOf, requireCreator } from "#shared/principal.ts";
 import { CommissionEntrySchema, CommissionTotalsSchema, readLedger } from "../commissions/commission.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
@@ -60,6 +59,7 @@ const EarningsSchema = z
   .openapi("CreatorEarnings");
 
 const earningsRoute = route("GET /", "Your earnings as a creator", {
+  caller: checkFirst((c) => requireCreator(c, "Earnings")),
   description:
     "A creator (its session): commissions pending, payable and reversed, per currency and per month, and the ledger entries newest first (cursor pages), each traceable to its order line; and `collaborationFees`, the payable fees of paid collaborations, each traceable to its application. Of the session's mode (test or live) only.",
   request: { query: pageQuery.strict() },
@@ -69,10 +69,7 @@ const earningsRoute = route("GET /", "Your earnings as a creator", {
 export const earningsRoutes = createRouter<{ Bindings: Env }>();
 
 earningsRoutes.openapi(earningsRoute, async (c) => {
-  const { actor } = principalOf(c);
-  if (actor.type !== "creator") {
-    throw new ProblemError("unauthorized", "Earnings need a creator's access token: Authorization: Bearer <JWT>.");
-  }
+  const creatorId = requireCreator(c, "Earnings");
   const query = c.req.valid("query");
   const db = database(c.env);
   const livemode = livemodeOf(c);
@@ -80,7 +77,7 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
     readLedger(
       c.env,
       db,
-      { creatorId: actor.creatorId, livemode },
+      { creatorId, livemode },
       {
         after: decodeCursor(query.cursor),
         limit: query.limit + 1,
@@ -95,7 +92,7 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
             FROM commission_entries e JOIN orders o ON o.id = e.order_id
             WHERE e.creator_id = :creator AND o.livemode = :livemode
             GROUP BY month, e.currency ORDER BY month DESC, e.currency LIMIT 24`,
-      args: { creator: actor.creatorId, livemode: livemode ? 1 : 0, now: new Date().toISOString() },
+      args: { creator: creatorId, livemode: livemode ? 1 : 0, now: new Date().toISOString() },
     }),
     db.$client.execute({
       sql: `SELECT l.application_id, l.collaboration_id, c.merchant_id, a.note_id, l.amount, l.currency, l.created_at
@@ -103,7 +100,7 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
             JOIN collaborations c ON c.id = l.collaboration_id
             WHERE a.creator_id = :creator AND l.kind = 'payable' AND c.livemode = :livemode
             ORDER BY l.id DESC`,
-      args: { creator: actor.creatorId, livemode: livemode ? 1 : 0 },
+      args: { creator: creatorId, livemode: livemode ? 1 : 0 },
     }),
   ]);
   const money = (amount: unknown, currency: string) =>
@@ -112,7 +109,7 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
   return c.json(
     {
       object: "creator_earnings" as const,
-      creatorId: actor.creatorId,
+      creatorId,
       totals,
       months: months.rows.map((row) => {
         const currency = String(row.currency);

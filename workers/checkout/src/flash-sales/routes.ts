@@ -11,7 +11,7 @@ import { idempotency, idempotencyKeyOf } from "#shared/idempotency.ts";
 import { accepted, created, jsonBody, ok } from "#shared/openapi/responses.ts";
 import { reminderRoutes, resourceRoutes, route } from "#shared/openapi/routes.ts";
 import { idOf, idParam } from "#shared/openapi/schemas.ts";
-import { merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import { checkFirst, merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
 import { flashSaleReminders, flashSales } from "#shared/schema.ts";
 import { createFlashSale } from "./create-flash-sale.ts";
 import {
@@ -64,12 +64,14 @@ const reserveRoute = route("POST /{id}/reservations", "Reserve flash-sale stock"
 });
 
 const getHoldRoute = route("GET /{id}/reservations/{holdId}", "Retrieve one of your holds", {
+  caller: checkFirst(requirePerson),
   description: "Its owner only (anyone else gets 404). Poll a waiting hold to learn when it is held.",
   request: { params: holdParams },
   responses: ok(HoldSchema, "The hold", 400, 401, 404),
 });
 
 const cancelHoldRoute = route("DELETE /{id}/reservations/{holdId}", "Give a hold (or a place in line) back", {
+  caller: checkFirst(requirePerson),
   description: "Its owner only. Idempotent. A hold already in an order gets 409 `conflict`: cancel the order instead.",
   request: { params: holdParams },
   responses: ok(HoldSchema, "The released hold", 400, 401, 404, 409),

@@ -20,6 +20,7 @@ import {
   personId,
   principalOf,
   requireMerchant,
+  requireMerchantOr,
   requirePerson,
 } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
@@ -43,19 +44,26 @@ const { list, retrieve, actions } = resourceRoutes("ord", OrderSchema, "The orde
       "A shopper: their own. A merchant with `orders:read`: its own. Guests cannot list. Only the orders of the caller's mode (test or live).",
     query: pageQuery.extend({ status: z.enum(orderStatuses).optional() }).strict(),
     page: "A page of orders",
+    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
   },
-  retrieve: { summary: "Retrieve an order" },
+  retrieve: {
+    summary: "Retrieve an order",
+    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", customerOf)),
+  },
   actions: {
     cancel: {
+      caller: checkFirst((c) => requireMerchantOr(c, "orders:write", customerOf)),
       summary: "Cancel an unpaid order",
       description:
         "Its customer, or its merchant with `orders:write`. Releases its stock and holds. 409 `conflict` once paid (refund it instead) or while its payment is processing. Idempotent. A pre-sale order: its customer only before the deposit is paid, its merchant until the balance is paid (the deposit is then refunded).",
     },
     fulfil: {
+      caller: merchantScope("orders:write"),
       summary: "Mark a paid order fulfilled (shipped)",
       description: "Its merchant, `orders:write`; 409 unless paid.",
     },
     deliver: {
+      caller: merchantScope("orders:write"),
       summary: "Mark a fulfilled order delivered",
       description: "Its merchant, `orders:write`; 409 unless fulfilled.",
     },
@@ -140,14 +148,8 @@ async function visibleOrder(
 
 orderRoutes.openapi(list, async (c) => {
   const query = c.req.valid("query");
-  const { actor } = principalOf(c);
-  const owner =
-    actor.type === "merchant"
-      ? eq(orders.merchantId, requireMerchant(c, "orders:read").merchantId)
-      : actor.type === "shopper" || actor.type === "creator"
-        ? eq(orders.ownerId, customerOf(c))
-        : undefined;
-  if (!owner) throw new ProblemError("unauthorized", "Listing orders needs a shopper's token or a merchant's key.");
+  const merchant = requireMerchantOr(c, "orders:read", requirePerson);
+  const owner = merchant ? eq(orders.merchantId, merchant.merchantId) : eq(orders.ownerId, customerOf(c));
   const db = database(c.env);
   const result = await newestPage(
     db.select().from(orders).$dynamic(),

@@ -108,6 +108,11 @@ function requirePresaleMerchant(c: Context) {
   return requireMerchant(c, "presales:write");
 }
 
+/** Who may cancel a pre-sale order: a pre-sale merchant (answered) or a signed-in person, its customer (undefined). */
+function requirePresaleCanceller(c: Context) {
+  return principalOf(c).actor.type === "merchant" ? requirePresaleMerchant(c) : void requirePerson(c);
+}
+
 /** The pre-sale order as the caller may see it (its customer, or its merchant with `scope`); else 404. */
 async function visiblePresaleOrder(c: Context<{ Bindings: Env }>, presaleId: string, orderId: string) {
   const order = await readPresaleOrder(database(c.env), orderId);
@@ -130,8 +135,7 @@ async function presaleOrderOf(c: Context<{ Bindings: Env }>, orderId: string): P
   return order;
 }
 
-presaleRoutes.post("/", checkFirst(requirePresaleMerchant));
-presaleRoutes.post("/", idempotency({ required: false }));
+presaleRoutes.post("/", checkFirst(requirePresaleMerchant), idempotency({ required: false }));
 presaleRoutes.openapi(create, async (c) => {
   const merchant = requirePresaleMerchant(c);
   const now = new Date();
@@ -155,8 +159,7 @@ presaleRoutes.openapi(retrieve, async (c) => {
 
 // Who, before the key and the body are read.
 for (const path of ["/:id/orders", "/:id/orders/:orderId/balance"]) {
-  presaleRoutes.post(path, checkFirst(requirePerson));
-  presaleRoutes.post(path, idempotency({ required: true }));
+  presaleRoutes.post(path, checkFirst(requirePerson), idempotency({ required: true }));
 }
 
 presaleRoutes.openapi(orders.create, async (c) => {
@@ -194,12 +197,14 @@ presaleRoutes.openapi(balanceRoute, async (c) => {
   return c.json(await presaleOrderOf(c, orderId), created ? 201 : 200);
 });
 
-presaleRoutes.post("/:id/orders/:orderId/cancel", idempotency({ required: false }));
+presaleRoutes.post(
+  "/:id/orders/:orderId/cancel",
+  checkFirst(requirePresaleCanceller),
+  idempotency({ required: false }),
+);
 presaleRoutes.openapi(cancelRoute, async (c) => {
   const { id, orderId } = c.req.valid("param");
-  const isMerchant = principalOf(c).actor.type === "merchant";
-  if (isMerchant) requirePresaleMerchant(c);
-  else requirePerson(c);
+  const isMerchant = requirePresaleCanceller(c) !== undefined;
   await visiblePresaleOrder(c, id, orderId);
   const db = database(c.env);
   const state = await presaleOrderState(db, orderId);

@@ -13,7 +13,15 @@ import { jsonBody, ok } from "#shared/openapi/responses.ts";
 import { resourceRoutes, route } from "#shared/openapi/routes.ts";
 import { idParam } from "#shared/openapi/schemas.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { livemodeOf, merchantScope, personId, principalOf, requireMerchant, requirePerson } from "#shared/principal.ts";
+import {
+  checkFirst,
+  livemodeOf,
+  merchantScope,
+  personId,
+  requireMerchant,
+  requireMerchantOr,
+  requirePerson,
+} from "#shared/principal.ts";
 import { returns } from "#shared/schema.ts";
 import { approveReturn } from "./approve-return.ts";
 import { rejectReturn } from "./reject-return.ts";
@@ -27,8 +35,13 @@ const { list, retrieve } = resourceRoutes("ret", ReturnSchema, "The return", {
       .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
       .strict(),
     page: "A page of returns",
+    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
   },
-  retrieve: { summary: "Retrieve a return", description: "Its customer, or its merchant with `orders:read`." },
+  retrieve: {
+    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
+    summary: "Retrieve a return",
+    description: "Its customer, or its merchant with `orders:read`.",
+  },
 });
 
 const approveRoute = route(
@@ -52,6 +65,7 @@ const approveRoute = route(
 );
 
 const rejectRoute = route("POST /{id}/reject", "Reject a requested return", {
+  caller: merchantScope("orders:write"),
   description: "Its merchant, `orders:write`, saying why. 409 `conflict` unless requested.",
   request: {
     params: idParam("ret"),
@@ -77,10 +91,10 @@ returnRoutes.use("/:id/*", sameMode);
 
 /** Whose returns the caller sees: a merchant's (with `orders:read`) or a person's own, in the caller's mode; 401 otherwise. */
 function visibleTo(c: Context) {
-  const { actor } = principalOf(c);
   const inMode = sql`(SELECT livemode FROM orders WHERE id = ${returns.orderId}) = ${livemodeOf(c) ? 1 : 0}`;
-  if (actor.type === "merchant") {
-    const merchantId = requireMerchant(c, "orders:read").merchantId;
+  const merchant = requireMerchantOr(c, "orders:read", requirePerson);
+  if (merchant) {
+    const { merchantId } = merchant;
     return {
       owner: sql`${eq(returns.merchantId, merchantId)} AND ${inMode}`,
       sees: (r: Return) => r.merchantId === merchantId,
@@ -126,7 +140,6 @@ returnRoutes.openapi(approveRoute, async (c) => {
   return c.json(approved, 200);
 });
 
-returnRoutes.post("/:id/reject", merchantScope("orders:write"));
 returnRoutes.openapi(rejectRoute, async (c) => {
   const { id } = c.req.valid("param");
   const rejected = await rejectReturn({

@@ -9,7 +9,7 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   ApproveSchema,
   advanceSample,
@@ -43,27 +43,36 @@ const { create, list, retrieve, actions } = resourceRoutes("smp", SampleRequestS
       .strict(),
     page: "A page of requests",
     name: "SampleRequestList",
+    caller: checkFirst((c) => viewerOf(c, false)),
   },
-  retrieve: { summary: "Retrieve a sample request", description: "Its merchant (`affiliates:read`) or its creator." },
+  retrieve: {
+    caller: checkFirst((c) => viewerOf(c, false)),
+    summary: "Retrieve a sample request",
+    description: "Its merchant (`affiliates:read`) or its creator.",
+  },
   actions: {
     approve: {
+      caller: merchantScope("affiliates:write"),
       summary: "Approve a sample request",
       description:
         "Its merchant (`affiliates:write`), with the days after shipping by which the note is due (default 14). Again: the request as it is; declined: 409 `conflict`.",
       body: ApproveSchema,
     },
     decline: {
+      caller: merchantScope("affiliates:write"),
       summary: "Decline a sample request",
       description: "Its merchant (`affiliates:write`), with a reason, before approving. Again: the request as it is.",
       body: DeclineSchema,
     },
     ship: {
+      caller: merchantScope("affiliates:write"),
       summary: "Ship an approved sample",
       description:
         "Its merchant (`affiliates:write`), with the carrier and tracking number: one unit leaves the SKU through the inventory ledger (reason `sample`; 409 `sold_out` when none is left), `noteDueAt` is set, and the creator is notified. Again: the request as it is.",
       body: ShipSchema,
     },
     receipt: {
+      caller: checkFirst(requireCreator),
       summary: "Confirm a sample arrived",
       description: "Its creator (its session), once shipped. Again: the request as it is.",
     },
@@ -90,7 +99,7 @@ function advance(c: Context, step: Parameters<typeof advanceSample>[3], input: P
 
 export const sampleRequestRoutes = createRouter<{ Bindings: Env }>();
 
-sampleRequestRoutes.post("/", idempotency({ required: false }));
+sampleRequestRoutes.post("/", checkFirst(requireCreator), idempotency({ required: false }));
 sampleRequestRoutes.openapi(create, async (c) => {
   const sample = await requestSample(database(c.env), requireCreator(c), c.req.valid("json"), new Date());
   c.header("location", `/v1/sample-requests/${sample.id}`);

@@ -87,7 +87,7 @@ const createRoute_ = createResourceRoute(
   "Register a webhook endpoint",
   CreateInput,
   created(WithSecret, "The endpoint and its secret", 400, 401, 403, 422),
-  `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.`,
+  { description: `${base} Takes \`Idempotency-Key\`. The answer carries the signing secret, shown only this once.` },
 );
 
 const { list, retrieve } = resourceRoutes("whep", WebhookEndpointSchema, "The endpoint (ETag)", {

@@ -53,7 +53,10 @@ const createKeyRoute = createResourceRoute(
   "Create a secret or publishable key (a secret key with `api_keys:write`)",
   ApiKeyCreateSchema,
   created(ApiKeyWithSecretSchema, "The new key", 400, 401, 403),
-  "A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`); a key only of the calling key's mode (403 `forbidden` at `/mode`).",
+  {
+    description:
+      "A secret key with `api_keys:write`. The key is in this response only. A secret key may be given only scopes the calling key has (403 `forbidden` at `/scopes`); a key only of the calling key's mode (403 `forbidden` at `/mode`).",
+  },
 );
 
 const listKeysRoute = route("GET /", "List the merchant's keys, newest first (never the keys themselves)", {

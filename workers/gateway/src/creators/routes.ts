@@ -8,10 +8,9 @@ import { created, noContent, ok } from "#shared/openapi/responses.ts";
 import { createResourceRoute, route } from "#shared/openapi/routes.ts";
 import { idParam, idPathParam, pageOf, resourceFields } from "#shared/openapi/schemas.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
-import { requireCreator } from "#shared/principal.ts";
+import { checkFirst, requireCreator, requireOperator } from "#shared/principal.ts";
 import { creators } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
-import { operatorOnly } from "../pipeline/callers.ts";
 import { handleSchema, insertWithKeys } from "../schemas.ts";
 import { addToShowcase, readShowcase, removeFromShowcase, ShowcaseItemSchema } from "./showcase.ts";
 
@@ -52,13 +51,15 @@ const createCreatorRoute = createResourceRoute(
   "Onboard a creator (operator)",
   CreatorCreateSchema,
   created(CreatorSchema.extend({ creatorKey: ApiKeyWithSecretSchema }), "The creator and its key", 400, 401, 409),
-  "Creates the creator with a first creator key (ck_test_…), in this response only.",
+  {
+    caller: checkFirst(requireOperator),
+    description: "Creates the creator with a first creator key (ck_test_…), in this response only.",
+  },
 );
 
 export const creatorRoutes = createRouter<{ Bindings: Env }>();
 
 creatorRoutes.openapi(createCreatorRoute, async (c) => {
-  operatorOnly(c);
   const input = c.req.valid("json");
   const db = database(c.env);
   const id = newId("cre");
@@ -78,6 +79,7 @@ creatorRoutes.openapi(createCreatorRoute, async (c) => {
 const productParam = z.object({ productId: idPathParam("prod", "productId") });
 
 const putShowcaseRoute = route("PUT /me/showcase/{productId}", "Add a product to your showcase", {
+  caller: checkFirst(requireCreator),
   description:
     "A creator (its session). Only a product under an affiliate plan open to the creator (an open plan, or a targeted plan it accepted) that is on sale; else 409 `conflict` (404 for a product not on sale). Adding it again changes nothing.",
   request: { params: productParam },
@@ -85,6 +87,7 @@ const putShowcaseRoute = route("PUT /me/showcase/{productId}", "Add a product to
 });
 
 const deleteShowcaseRoute = route("DELETE /me/showcase/{productId}", "Remove a product from your showcase", {
+  caller: checkFirst(requireCreator),
   description: "A creator (its session). Removing a product not in the showcase is a 204 too.",
   request: { params: productParam },
   responses: noContent("Not in the showcase", 400, 401),

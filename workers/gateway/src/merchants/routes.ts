@@ -10,10 +10,10 @@ import { newId } from "#shared/ids.ts";
 import { created, jsonBody, ok } from "#shared/openapi/responses.ts";
 import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { idParam, resourceFields, setOf } from "#shared/openapi/schemas.ts";
-import { scopes } from "#shared/principal.ts";
+import { checkFirst, requireOperator, scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
-import { merchantKey, operatorOnly, operatorOrMerchant } from "../pipeline/callers.ts";
+import { merchantKey, operatorOrMerchant } from "../pipeline/callers.ts";
 import { handleSchema, insertWithKeys, OriginSchema } from "../schemas.ts";
 
 export const MerchantSchema = z
@@ -51,7 +51,11 @@ const createMerchantRoute = createResourceRoute(
   "Onboard a merchant (operator)",
   MerchantCreateSchema,
   created(OnboardedMerchantSchema, "The merchant and its first keys", 400, 401, 409),
-  "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
+  {
+    caller: checkFirst(requireOperator),
+    description:
+      "Creates the merchant with a first secret key (every scope) and a publishable key. The keys are in this response only; the platform keeps their SHA-256.",
+  },
 );
 
 const getOwnMerchantRoute = route("GET /me", "Retrieve the merchant the calling secret key belongs to", {
@@ -63,6 +67,7 @@ const getMerchantRoute = retrieveRoute(
   "mer",
   "Retrieve a merchant (operator, or the merchant itself)",
   ok(MerchantSchema, "The merchant", 400, 401, 404),
+  { caller: checkFirst(operatorOrMerchant) },
 );
 
 const LiveKeysCreateSchema = z
@@ -87,6 +92,7 @@ const createLiveKeysRoute = route(
       "A live secret key (every scope) and a live publishable key, shown in this response only. Test and live are two worlds: live keys see and make only live carts, orders, payments, webhook endpoints and figures. Later live keys are made with a live key (`POST /v1/api-keys`).",
     request: { params: idParam("mer"), body: jsonBody(LiveKeysCreateSchema, false) },
     responses: created(LiveKeysSchema, "The live keys", 400, 401, 404),
+    caller: checkFirst(requireOperator),
   },
 );
 
@@ -112,7 +118,6 @@ async function mintKeyPair(merchantId: string, mode: "test" | "live", allowedOri
 export const merchantRoutes = createRouter<{ Bindings: Env }>();
 
 merchantRoutes.openapi(createMerchantRoute, async (c) => {
-  operatorOnly(c);
   const input = c.req.valid("json");
   const db = database(c.env);
   const id = newId("mer");
@@ -161,7 +166,6 @@ merchantRoutes.openapi(getMerchantRoute, async (c) => {
 });
 
 merchantRoutes.openapi(createLiveKeysRoute, async (c) => {
-  operatorOnly(c);
   const { id } = c.req.valid("param");
   const input = c.req.valid("json") ?? { allowedOrigins: [] };
   const db = database(c.env);

@@ -1,4 +1,5 @@
 // OpenID Connect issuers whose ID tokens the platform accepts (operator only): shoppers' or creators' sign-in.
+
 import { z } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
 import { database } from "#shared/db.ts";
@@ -8,8 +9,8 @@ import { newId } from "#shared/ids.ts";
 import { created, ok } from "#shared/openapi/responses.ts";
 import { createResourceRoute, route } from "#shared/openapi/routes.ts";
 import { resourceFields, wholeListOf } from "#shared/openapi/schemas.ts";
+import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { oidcIssuers } from "#shared/schema.ts";
-import { operatorOnly } from "../pipeline/callers.ts";
 import { isUniqueViolation } from "../schemas.ts";
 
 const OidcIssuerSchema = z
@@ -47,9 +48,9 @@ type Row = typeof oidcIssuers.$inferSelect;
 const toIssuer = (row: Row): z.infer<typeof OidcIssuerSchema> => ({ ...row, object: "oidc_issuer" });
 
 export const oidcIssuerRoutes = createRouter<{ Bindings: Env }>();
+oidcIssuerRoutes.use(checkFirst(requireOperator));
 
 oidcIssuerRoutes.openapi(createIssuerRoute, async (c) => {
-  operatorOnly(c);
   const input = c.req.valid("json");
   try {
     // ids.ts is shared and has no issuer prefix; issuers use `oidc_` on the same sortable body.
@@ -70,7 +71,6 @@ oidcIssuerRoutes.openapi(createIssuerRoute, async (c) => {
 });
 
 oidcIssuerRoutes.openapi(listIssuersRoute, async (c) => {
-  operatorOnly(c);
   // A handful of rows at most: no paging.
   const rows = await database(c.env).select().from(oidcIssuers).orderBy(desc(oidcIssuers.id));
   return c.json({ data: rows.map(toIssuer), nextCursor: null }, 200);

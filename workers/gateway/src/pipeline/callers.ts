@@ -5,15 +5,6 @@ import type { Actor, Storefront } from "#shared/principal.ts";
 
 type Merchant = Extract<Actor, { type: "merchant" }>;
 
-export function operatorOnly(c: Context): void {
-  if (c.get("principal").actor.type !== "operator") {
-    throw new ProblemError(
-      "unauthorized",
-      "This route needs the operator key: Authorization: Bearer <PLATFORM_ADMIN_KEY>.",
-    );
-  }
-}
-
 /** A merchant's secret key, with any scope: reading the merchant needs no particular scope. */
 export function merchantKey(c: Context): Merchant {
   const { actor } = c.get("principal");

@@ -1,6 +1,7 @@
 // Shopper sessions: a publishable key opens one, for a guest ({}) or an OIDC identity ({ idToken }); the access token
 // (EdDSA JWT, 15 minutes by default) is renewed with a refresh token rotated on every use: replaying a rotated one
 // revokes the whole session.
+
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { type Database, database } from "#shared/db.ts";
@@ -9,6 +10,7 @@ import { newId } from "#shared/ids.ts";
 import { created, jsonBody } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { resourceFields } from "#shared/openapi/schemas.ts";
+import { checkFirst } from "#shared/principal.ts";
 import { shoppers } from "#shared/schema.ts";
 import { storefrontOnly } from "../pipeline/callers.ts";
 import { verifyIdToken } from "./oidc.ts";
@@ -31,6 +33,7 @@ const ShopperSessionSchema = z
 const ShopperSessionCreateSchema = z.object({ idToken: idToken.optional() }).strict().openapi("ShopperSessionCreate");
 
 const openShopperSession = route("POST /", "Open a shopper session (publishable key): a guest, or an OIDC identity", {
+  caller: checkFirst(storefrontOnly),
   request: { body: jsonBody(ShopperSessionCreateSchema, false) },
   responses: created(ShopperSessionSchema, "The session", 400, 401, 403),
 });

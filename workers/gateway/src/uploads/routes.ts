@@ -14,7 +14,7 @@ import { MEDIA_WIDTHS, type MediaOwner, mediaUrl } from "#shared/media.ts";
 import { created, ok } from "#shared/openapi/responses.ts";
 import { retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { resourceFields } from "#shared/openapi/schemas.ts";
-import { principalOf } from "#shared/principal.ts";
+import { checkFirst, principalOf } from "#shared/principal.ts";
 import { media, shoppers } from "#shared/schema.ts";
 import { sniffImageType } from "../media/sniff.ts";
 import { imageSize, storeVariants } from "../media/store.ts";
@@ -56,13 +56,14 @@ const uploadRoute = route("POST /", "Upload an image (JPEG, PNG, WebP or AVIF, a
     },
   },
   responses: created(MediaSchema, "The stored image and its URLs", 400, 401, 403, 413, 415),
+  caller: checkFirst(uploader),
 });
 
 const getUploadRoute = retrieveRoute(
   "med",
   "Read one of your uploads",
   ok(MediaSchema, "The upload", 400, 401, 403, 404),
-  "The uploader only (another caller's upload is a 404).",
+  { description: "The uploader only (another caller's upload is a 404).", caller: checkFirst(uploader) },
 );
 
 /**

@@ -7,7 +7,7 @@ import { jsonContent, ok, problemResponses } from "#shared/openapi/responses.ts"
 import { route } from "#shared/openapi/routes.ts";
 import { idParam } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { personId, requirePerson } from "#shared/principal.ts";
+import { checkFirst, personId, requirePerson } from "#shared/principal.ts";
 import { listNotifications } from "./list.ts";
 import { NotificationSchema } from "./notification.ts";
 import { readAllNotifications, readNotification } from "./read.ts";
@@ -50,6 +50,7 @@ const readAllRoute = route("POST /read-all", "Mark all my notifications read", {
 });
 
 export const notificationRoutes = createRouter<{ Bindings: Env }>();
+notificationRoutes.use(checkFirst(requirePerson));
 
 notificationRoutes.openapi(listRoute, async (c) => {
   const { limit, cursor, unread } = c.req.valid("query");

@@ -12,7 +12,7 @@ import { created, jsonBody, ok, problemResponses } from "#shared/openapi/respons
 import { actionRoutes, createResourceRoute, reminderRoutes, retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { idParam, pageOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { personId, principalOf, requirePerson } from "#shared/principal.ts";
+import { checkFirst, personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { BUFFER_SIZE } from "../room/core.ts";
 import { ClientMessage, ServerFrame } from "../room/protocol.ts";
 import { getSession, viewerCount } from "./get.ts";
@@ -73,10 +73,15 @@ const createSessionRoute = createResourceRoute(
   "Schedule a live session with its product shelf",
   LiveSessionCreateSchema,
   created(LiveSessionSchema, "The session (Location, ETag)", 400, 401, 403, 409, 422),
-  "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
+  {
+    caller: checkFirst(requireHost),
+    description:
+      "A creator (access token) or a merchant's store (secret key with `catalog:write`). A creator may shelve only products whose product and merchant allow promotion; the commission rate is fixed on the shelf. Takes an optional Idempotency-Key.",
+  },
 );
 
 const updateRoute = route("PATCH /{id}", "Edit a scheduled session: title, cover, start time, shelf (the host)", {
+  caller: checkFirst(requireHost),
   description:
     "Send If-Match with the ETag you read: a stale one gets 412. Once live, ended or cancelled: 409. A new shelf follows the same rules as at scheduling.",
   request: { params: idParam("live"), body: jsonBody(LiveSessionUpdateSchema) },
@@ -89,7 +94,11 @@ const transitionSummaries = {
   cancel: "Cancel a scheduled session (the host); reminder holders are notified",
 };
 
-const transition = actionRoutes("live", ok(LiveSessionSchema, "The session", 400, 401, 403, 404, 409));
+const transition = actionRoutes(
+  "live",
+  ok(LiveSessionSchema, "The session", 400, 401, 403, 404, 409),
+  checkFirst(requireHost),
+);
 const transitionRoute = (verb: "start" | "end" | "cancel") =>
   transition(
     verb,

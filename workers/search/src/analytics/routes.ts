@@ -6,7 +6,7 @@ import { createRouter, privateCache } from "#shared/http.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { calendarDay } from "#shared/openapi/schemas.ts";
-import { principalOf, requireMerchant, requireOperator } from "#shared/principal.ts";
+import { checkFirst, requireMerchantOr, requireOperator } from "#shared/principal.ts";
 
 const QueryCountSchema = z.object({
   query: z.string(),
@@ -36,6 +36,7 @@ const analyticsRoute = route("GET /", "Top and zero-result queries of a day", {
       .strict(),
   },
   responses: ok(AnalyticsSchema, "The day's queries", 400, 401, 403),
+  caller: checkFirst((c) => requireMerchantOr(c, "analytics:read", requireOperator)),
 });
 
 export const analyticsRoutes = createRouter<{ Bindings: Env }>();
@@ -44,9 +45,8 @@ analyticsRoutes.use(privateCache);
 analyticsRoutes.openapi(analyticsRoute, async (c) => {
   const { day = new Date().toISOString().slice(0, 10), limit } = c.req.valid("query");
   const db = database(c.env).$client;
-  const { actor } = principalOf(c);
-  if (actor.type === "merchant") {
-    const merchant = requireMerchant(c, "analytics:read");
+  const merchant = requireMerchantOr(c, "analytics:read", requireOperator);
+  if (merchant) {
     const { rows } = await db.execute({
       sql: `SELECT query, impressions FROM search_query_merchants WHERE day = ? AND merchant_id = ?
             ORDER BY impressions DESC, query LIMIT ?`,
@@ -55,7 +55,6 @@ analyticsRoutes.openapi(analyticsRoute, async (c) => {
     const topQueries = rows.map((r) => ({ query: String(r.query), impressions: Number(r.impressions) }));
     return c.json({ object: "search_analytics" as const, day, topQueries, zeroResultQueries: [] }, 200);
   }
-  requireOperator(c);
   const [top = { rows: [] }, zero = { rows: [] }] = await db.batch(
     [
       {

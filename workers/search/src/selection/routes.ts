@@ -12,7 +12,7 @@ import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { MoneySchema, pageOf } from "#shared/openapi/schemas.ts";
 import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
-import { livemodeOf, requireCreator } from "#shared/principal.ts";
+import { checkFirst, livemodeOf, requireCreator } from "#shared/principal.ts";
 import { MAX_QUERY_CHARACTERS } from "../search/query.ts";
 import { searchCatalog } from "../search/search.ts";
 
@@ -75,6 +75,7 @@ const SelectionItemSchema = z
 type SelectionItem = z.infer<typeof SelectionItemSchema>;
 
 const selectionRoute = route("GET /", "The selection centre: products you may promote", {
+  caller: checkFirst((c) => requireCreator(c, "The selection centre")),
   description:
     "A creator (its session). The active products under a running affiliate plan open to it, with the rate and estimated earnings per sale for it, 30-day units sold and return rate, and the merchant. Filters: `q` (the search index), `category`, `minRateBps`, `minPrice`/`maxPrice`; sorts: `earnings` (default), `rate`, `sales`, largest first; cursor pages.",
   request: { query: SelectionQuery },

@@ -1,10 +1,11 @@
-// The ranking weights in force (settings/ranking.ts): the operator reads and replaces them; never cached.
+// The ranking weights in force (settings/ranking.ts): the operator reads and replaces them (anyone else is refused
+// before any input is read); never cached.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
 import { jsonBody, ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
-import { requireOperator } from "#shared/principal.ts";
+import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { defaultRanking, loadRanking, RANKING_SETTING, RankingSchema, rankingFrom } from "./ranking.ts";
 
 const SettingsSchema = z
@@ -22,10 +23,9 @@ const putSettingsRoute = route("PUT /", "Set the ranking weights (operator)", {
 });
 
 export const settingsRoutes = createRouter<{ Bindings: Env }>();
-settingsRoutes.use(privateCache);
+settingsRoutes.use(privateCache, checkFirst(requireOperator));
 
 settingsRoutes.openapi(getSettingsRoute, async (c) => {
-  requireOperator(c);
   return c.json(
     { object: "search_settings" as const, ranking: await loadRanking(database(c.env)), defaults: defaultRanking },
     200,
@@ -33,7 +33,6 @@ settingsRoutes.openapi(getSettingsRoute, async (c) => {
 });
 
 settingsRoutes.openapi(putSettingsRoute, async (c) => {
-  requireOperator(c);
   const { ranking } = c.req.valid("json");
   await database(c.env).$client.execute({
     sql: `INSERT INTO search_settings (name, value, updated_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))

@@ -45,8 +45,7 @@ const deleteBlockRoute = route("DELETE /{term}", "Unblock a suggestion term (ope
 });
 
 export const suggestionBlockRoutes = createRouter<{ Bindings: Env }>();
-suggestionBlockRoutes.use(privateCache);
-suggestionBlockRoutes.use(checkFirst(requireOperator));
+suggestionBlockRoutes.use(privateCache, checkFirst(requireOperator));
 
 suggestionBlockRoutes.openapi(listBlocksRoute, async (c) => {
   const { rows } = await database(c.env).$client.execute(

@@ -1,5 +1,5 @@
 // Operator synonym sets: a query for any term of a set also finds what the others find (search/search.ts reads
-// them). The operator's alone; never cached.
+// them). The operator's alone, refused before any input is read; never cached.
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
@@ -7,7 +7,7 @@ import { createRouter, privateCache } from "#shared/http.ts";
 import { jsonBody, noContent, ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { setOf, wholeListOf } from "#shared/openapi/schemas.ts";
-import { requireOperator } from "#shared/principal.ts";
+import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { normaliseQuery } from "../search/query.ts";
 
 const SynonymSetSchema = z
@@ -51,10 +51,9 @@ const deleteSynonymsRoute = route("DELETE /{name}", "Delete a synonym set (opera
 });
 
 export const synonymRoutes = createRouter<{ Bindings: Env }>();
-synonymRoutes.use(privateCache);
+synonymRoutes.use(privateCache, checkFirst(requireOperator));
 
 synonymRoutes.openapi(listSynonymsRoute, async (c) => {
-  requireOperator(c);
   const { rows } = await database(c.env).$client.execute(
     "SELECT set_name, json_group_array(term ORDER BY term) AS terms FROM search_synonyms GROUP BY set_name ORDER BY set_name",
   );
@@ -67,7 +66,6 @@ synonymRoutes.openapi(listSynonymsRoute, async (c) => {
 });
 
 synonymRoutes.openapi(putSynonymsRoute, async (c) => {
-  requireOperator(c);
   const { name } = c.req.valid("param");
   const terms = [...new Set(c.req.valid("json").terms.map(normaliseQuery))].filter((t) => t.length > 0).sort();
   if (terms.length < 2) {
@@ -89,7 +87,6 @@ synonymRoutes.openapi(putSynonymsRoute, async (c) => {
 });
 
 synonymRoutes.openapi(deleteSynonymsRoute, async (c) => {
-  requireOperator(c);
   const { name } = c.req.valid("param");
   const result = await database(c.env).$client.execute({
     sql: "DELETE FROM search_synonyms WHERE set_name = ?",

@@ -1,0 +1,104 @@
+// Who may call is checked before the input is read: for every operation in the document, a caller the route refuses
+// gets its 401 or 403 whatever it sends (a malformed id, query or body included), and nobody at all is refused by
+// every write but the few that are open to anyone. Each operation is called three ways, as four kinds of caller.
+import { beforeAll, describe, expect, it } from "vitest";
+import { bearer, call, creatorSession, onboardMerchant, operator } from "./helpers.ts";
+
+interface Parameter {
+  name: string;
+  in: string;
+  example?: unknown;
+  schema?: { example?: unknown };
+}
+interface Operation {
+  parameters?: Parameter[];
+  responses?: unknown;
+}
+
+/** The writes anyone may send: signing in with a key or a refresh token, a provider's webhook, a viewer's token. */
+const openWrites = [
+  "POST /v1/creator-sessions",
+  "POST /v1/creator-sessions/refresh",
+  "POST /v1/shopper-sessions/refresh",
+  "POST /v1/webhooks/stripe",
+  "POST /v1/live/sessions/{id}/token",
+];
+
+const refused = (status: number) => status === 401 || status === 403;
+
+let operations: { method: string; path: string; op: Operation }[] = [];
+let callers: Record<string, Record<string, string>> = {};
+
+beforeAll(async () => {
+  const doc = await (await call("/openapi.json")).json<{ paths: Record<string, Record<string, Operation>> }>();
+  operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).flatMap(([method, op]) => (op.responses ? [{ method: method.toUpperCase(), path, op }] : [])),
+  );
+  const merchant = await onboardMerchant();
+  callers = {
+    nobody: {},
+    merchant: bearer(merchant.secretKey.key),
+    creator: (await creatorSession("先验")).headers,
+    operator: operator(),
+  };
+});
+
+/** The path with each parameter a well-formed value (the document's example) or a malformed one. */
+function pathOf(path: string, op: Operation, wellFormed: boolean): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const parameter = op.parameters?.find((p) => p.name === name && p.in === "path");
+    return wellFormed ? String(parameter?.example ?? parameter?.schema?.example ?? "x") : "~not-an-id~";
+  });
+}
+
+/** Three requests whose input is wrong in different places: the id, the body (or query), or nothing sent at all. */
+function variants(method: string, path: string, op: Operation): { url: string; body?: string }[] {
+  const good = pathOf(path, op, true);
+  if (method === "GET") {
+    return [{ url: pathOf(path, op, false) }, { url: good }, { url: `${good}?limit=many&cursor=%25%25` }];
+  }
+  return [
+    { url: pathOf(path, op, false), body: JSON.stringify({ unknownField: 1 }) },
+    { url: good, body: JSON.stringify({ unknownField: 1 }) },
+    { url: good, body: "{}" },
+  ];
+}
+
+async function statuses(method: string, path: string, op: Operation, headers: Record<string, string>) {
+  const answers: number[] = [];
+  for (const { url, body } of variants(method, path, op)) {
+    const res = await call(url, {
+      method,
+      headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID(), ...headers },
+      body,
+    });
+    await res.body?.cancel();
+    answers.push(res.status);
+  }
+  return answers;
+}
+
+describe("who may call is checked before the input", () => {
+  it("refuses nobody's writes, whatever they send, except the writes open to anyone", async () => {
+    const writes = operations.filter(({ method }) => method !== "GET");
+    expect(writes.length).toBeGreaterThan(80);
+    const unrefused: string[] = [];
+    for (const { method, path, op } of writes) {
+      const answers = await statuses(method, path, op, callers.nobody ?? {});
+      if (!answers.every((status) => status === 401)) unrefused.push(`${method} ${path}`);
+    }
+    expect(unrefused.sort()).toEqual([...openWrites].sort());
+  });
+
+  it("answers each kind of caller the same refusal, or none, whichever part of the input is wrong", async () => {
+    expect(operations.length).toBeGreaterThan(150);
+    const mixed: string[] = [];
+    for (const [who, headers] of Object.entries(callers)) {
+      for (const { method, path, op } of operations) {
+        const answers = await statuses(method, path, op, headers);
+        if (answers.some(refused) && !answers.every(refused)) mixed.push(`${who}: ${method} ${path} ${answers}`);
+      }
+    }
+    expect(mixed).toEqual([]);
+  });
+});
