@@ -12,7 +12,7 @@ import { modeGuard } from "#shared/modes.ts";
 import { created, jsonBody } from "#shared/openapi/responses.ts";
 import { childRoutes, resourceRoutes, route } from "#shared/openapi/routes.ts";
 import { distinct, idParam, MoneySchema } from "#shared/openapi/schemas.ts";
-import { decodeCursor, newestPage, page, pageQuery } from "#shared/pagination.ts";
+import { newestPage, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
   livemodeOf,
@@ -23,12 +23,12 @@ import {
   requireMerchantOr,
   requirePerson,
 } from "#shared/principal.ts";
-import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
+import { orderDiscounts, orderLines, orders, payments, refunds as refundRows } from "#shared/schema.ts";
 import { customerOf } from "../carts/cart.ts";
 import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
 import { presaleOrderState } from "../presales/presale.ts";
 import { createRefund } from "../refunds/create-refund.ts";
-import { listRefunds, RefundSchema, readRefund, withLines } from "../refunds/refund.ts";
+import { RefundSchema, readRefund, withLines } from "../refunds/refund.ts";
 import { requestReturn } from "../returns/request-return.ts";
 import { ReturnLineSchema, ReturnSchema } from "../returns/return.ts";
 import { advanceOrder } from "./advance-order.ts";
@@ -97,6 +97,7 @@ const refunds = childRoutes("ord", "refunds", RefundSchema, "The refund", {
       "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
   },
   list: {
+    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", customerOf)),
     summary: "List an order's refunds, newest first",
     description: "Its customer, or its merchant with `orders:read`.",
     query: pageQuery.strict(),
@@ -241,8 +242,12 @@ orderRoutes.openapi(refunds.list, async (c) => {
   const query = c.req.valid("query");
   await visibleOrder(c, id, "orders:read");
   const db = database(c.env);
-  const rows = await listRefunds(db, id, { after: decodeCursor(query.cursor) ?? null, limit: query.limit + 1 });
-  const result = page(rows, query.limit);
+  const result = await newestPage(
+    db.select().from(refundRows).$dynamic(),
+    refundRows.id,
+    query,
+    eq(refundRows.orderId, id),
+  );
   c.header("cache-control", "private, no-store");
   return c.json({ data: await withLines(db, result.data), nextCursor: result.nextCursor }, 200);
 });

@@ -1,6 +1,6 @@
 // The API shape of refunds, declared once, and reading an order's refunds with the lines they name.
 import { z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
@@ -77,19 +77,6 @@ export function toRefund(
 }
 
 /** An order's refunds, newest first, from a cursor (the last id seen). */
-export async function listRefunds(
-  db: Database,
-  orderId: string,
-  page: { after: string | null; limit: number },
-): Promise<(typeof refunds.$inferSelect)[]> {
-  return db
-    .select()
-    .from(refunds)
-    .where(and(eq(refunds.orderId, orderId), page.after ? lt(refunds.id, page.after) : undefined))
-    .orderBy(desc(refunds.id))
-    .limit(page.limit);
-}
-
 /** Refund rows as the API shows them, with their lines and parts in one round trip. */
 export async function withLines(db: Database, rows: (typeof refunds.$inferSelect)[]): Promise<Refund[]> {
   const ids = rows.map((row) => row.id);
