@@ -1,8 +1,9 @@
 // Who may call is checked before the input is read: for every operation in the document, a caller the route refuses
 // gets its 401 or 403 whatever it sends (a malformed id, query or body included), and nobody at all is refused by
-// every write but the few that are open to anyone. Each operation is called three ways, as four kinds of caller.
+// every write but the few that are open to anyone. Each operation is called three ways, as five kinds of caller
+// (a merchant key with one scope among them).
 import { beforeAll, describe, expect, it } from "vitest";
-import { bearer, call, creatorSession, onboardMerchant, operator } from "./helpers.ts";
+import { bearer, call, creatorSession, onboardMerchant, operator, post } from "./helpers.ts";
 
 interface Parameter {
   name: string;
@@ -35,9 +36,14 @@ beforeAll(async () => {
     Object.entries(ops).flatMap(([method, op]) => (op.responses ? [{ method: method.toUpperCase(), path, op }] : [])),
   );
   const merchant = await onboardMerchant();
+  // A key of the same merchant with one scope: every route that needs another refuses it (403) before its input.
+  const narrow = await (
+    await call("/v1/api-keys", post({ kind: "secret", scopes: ["webhooks:write"] }, bearer(merchant.secretKey.key)))
+  ).json<{ key: string }>();
   callers = {
     nobody: {},
     merchant: bearer(merchant.secretKey.key),
+    "merchant (webhooks:write only)": bearer(narrow.key),
     creator: (await creatorSession("先验")).headers,
     operator: operator(),
   };
@@ -93,12 +99,19 @@ describe("who may call is checked before the input", () => {
   it("answers each kind of caller the same refusal, or none, whichever part of the input is wrong", async () => {
     expect(operations.length).toBeGreaterThan(150);
     const mixed: string[] = [];
+    const refusals: Record<string, number> = {};
     for (const [who, headers] of Object.entries(callers)) {
+      refusals[who] = 0;
       for (const { method, path, op } of operations) {
         const answers = await statuses(method, path, op, headers);
         if (answers.some(refused) && !answers.every(refused)) mixed.push(`${who}: ${method} ${path} ${answers}`);
+        if (answers.every(refused)) refusals[who] += 1;
       }
     }
     expect(mixed).toEqual([]);
+    // Each credential is real and of its own kind: each is refused by some routes, and the narrow key by more than
+    // the full one (the routes needing a scope it lacks).
+    for (const count of Object.values(refusals)) expect(count).toBeGreaterThan(0);
+    expect(refusals["merchant (webhooks:write only)"]).toBeGreaterThan(refusals.merchant ?? 0);
   });
 });
