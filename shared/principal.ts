@@ -132,15 +132,16 @@ export function requirePerson(c: Context): Extract<Actor, { type: "shopper" | "c
 }
 
 /**
- * A signed-in shopper or creator, or a storefront's guest (its publishable key, nobody signed in): who may send a
- * storefront's beacons (a note's view, feed feedback); anyone else is a 401.
+ * The customer calling: a signed-in shopper or creator (its prefixed id), or a storefront's guest (`guest:<key id>`,
+ * its publishable key and nobody signed in). Carts, orders and a storefront's beacons take no one else: a 401.
  */
-export function requireStorefrontOrPerson(c: Context): void {
+export function customerOf(c: Context): string {
   const { actor, storefront } = principalOf(c);
-  if (actor.type === "shopper" || actor.type === "creator" || (actor.type === "anonymous" && storefront)) return;
+  if (actor.type === "shopper" || actor.type === "creator") return personId(actor);
+  if (actor.type === "anonymous" && storefront) return `guest:${storefront.keyId}`;
   throw new ProblemError(
     "unauthorized",
-    "This route needs a storefront's publishable key (X-Publishable-Key) or a shopper or creator access token.",
+    "This route needs a storefront's publishable key (a guest) or a shopper's access token.",
   );
 }
 

@@ -12,7 +12,7 @@ import { jsonBody, noContent, okOrNotModified } from "#shared/openapi/responses.
 import { route } from "#shared/openapi/routes.ts";
 import { idOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { checkFirst, personId, principalOf, requirePerson, requireStorefrontOrPerson } from "#shared/principal.ts";
+import { checkFirst, customerOf, personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { NoteSummarySchema } from "../notes/note.ts";
 import { visitorIdSchema } from "../notes/routes.ts";
 import { discoverFeed, followingFeed, LiveCardSchema, liveCards } from "./list.ts";
@@ -65,7 +65,7 @@ const FeedbackSchema = z
   .openapi("FeedFeedback");
 
 const feedbackRoute = route("POST /feedback", "Tell the discover feed you are not interested in a note", {
-  caller: checkFirst(requireStorefrontOrPerson),
+  caller: checkFirst(customerOf),
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. The note's creator is hidden from your discover feed and its topics pushed down, from the next page on; repeating it is harmless.",
   request: { body: jsonBody(FeedbackSchema) },

@@ -24,7 +24,7 @@ import { created, jsonBody, noContent, ok, okOrNotModified } from "#shared/opena
 import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { idOf, idParam, pageOf } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
-import { checkFirst, personId, principalOf, requirePerson, requireStorefrontOrPerson } from "#shared/principal.ts";
+import { checkFirst, customerOf, personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
 import { addComment, deleteComment, listComments } from "./comment.ts";
 import { createNote } from "./create.ts";
@@ -85,7 +85,7 @@ const NoteViewSchema = z
   .openapi("NoteView");
 
 const viewRoute = route("POST /{id}/views", "Record that a shopper opened a note (the view beacon)", {
-  caller: checkFirst(requireStorefrontOrPerson),
+  caller: checkFirst(customerOf),
   description:
     "A signed-in shopper or creator, or a storefront's guest with `visitorId`. Counts once per viewer, note and UTC day in the note's, its author's, its tagged products' merchants' and the platform's figures (`/v1/analytics`); repeating it is harmless.",
   request: { params: idParam("note"), body: jsonBody(NoteViewSchema, false) },

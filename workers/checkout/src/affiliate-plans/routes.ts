@@ -4,13 +4,12 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { actionRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { checkFirst, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, merchantScope, requireCreator, requireMerchant, requireMerchantOr } from "#shared/principal.ts";
 import {
   AffiliatePlanCreateSchema,
   AffiliatePlanSchema,
@@ -83,10 +82,8 @@ const declineRoute = answer(
 
 /** Who reads plans: a merchant (`affiliates:read`) its own, a creator those open to it or naming it. */
 function viewerOf(c: Context): PlanViewer {
-  const { actor } = principalOf(c);
-  if (actor.type === "creator") return { creatorId: actor.creatorId };
-  if (actor.type === "merchant") return { merchantId: requireMerchant(c, "affiliates:read").merchantId };
-  throw new ProblemError("unauthorized", "Affiliate plans need a merchant's secret key or a creator's access token.");
+  const merchant = requireMerchantOr(c, "affiliates:read", requireCreator);
+  return merchant ? { merchantId: merchant.merchantId } : { creatorId: requireCreator(c) };
 }
 
 export const affiliatePlanRoutes = createRouter<{ Bindings: Env }>();

@@ -4,13 +4,10 @@
 // minor units of the cart's one currency.
 import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
-import type { Context } from "hono";
 import type { Database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import type { Currency } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "#shared/pricing.ts";
-import { personId, principalOf } from "#shared/principal.ts";
 import { cartLines, type carts, products, skus } from "#shared/schema.ts";
 import { type CheckoutConfig, shippingRule } from "../config.ts";
 import type { HoldStatus } from "../flash-sales/flash-sale-stock.ts";
@@ -18,16 +15,6 @@ import { stockOfHold } from "../flash-sales/shards.ts";
 import { type CartPromotions, noPromotions, promotionsFor } from "../promotions/apply.ts";
 
 /** Who a cart or an order belongs to: the signed-in person, or the storefront for a guest. */
-export function customerOf(c: Context): string {
-  const { actor, storefront } = principalOf(c);
-  if (actor.type === "shopper" || actor.type === "creator") return personId(actor);
-  if (actor.type === "anonymous" && storefront) return `guest:${storefront.keyId}`;
-  throw new ProblemError(
-    "unauthorized",
-    "Carts need a storefront's publishable key (a guest) or a shopper's access token.",
-  );
-}
-
 export const HoldRefSchema = z
   .object({
     id: z.string(),

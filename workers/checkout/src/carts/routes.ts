@@ -13,14 +13,14 @@ import { modeGuard } from "#shared/modes.ts";
 import { created, jsonBody, ok } from "#shared/openapi/responses.ts";
 import { retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { idOf, idParam, setOf } from "#shared/openapi/schemas.ts";
-import { checkFirst, livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
+import { checkFirst, customerOf, livemodeOf, modeOf, principalOf } from "#shared/principal.ts";
 import { carts, orders } from "#shared/schema.ts";
 import { defaultPaymentProvider, paymentProviders } from "../config.ts";
 import { OrderSchema, readOrder } from "../orders/order.ts";
 import { paymentProvider } from "../payments/providers.ts";
 import { addCartLine, MAX_LINE_QUANTITY, openCart } from "./add-cart-line.ts";
 import { applyCoupons } from "./apply-coupons.ts";
-import { CartSchema, cartPromotions, customerOf, priceLines, toCart } from "./cart.ts";
+import { CartSchema, cartPromotions, priceLines, toCart } from "./cart.ts";
 import { changeCartLine } from "./change-cart-line.ts";
 import { checkoutCart } from "./checkout-cart.ts";
 

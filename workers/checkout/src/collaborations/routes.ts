@@ -3,7 +3,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { childRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
@@ -12,9 +11,9 @@ import {
   checkFirst,
   livemodeOf,
   merchantScope,
-  principalOf,
   requireCreator,
   requireMerchant,
+  requireMerchantOr,
 } from "#shared/principal.ts";
 import {
   ApplicationCreateSchema,
@@ -82,13 +81,10 @@ const applications = childRoutes("clb", "applications", ApplicationSchema, "The 
 
 /** A merchant (with `scope`) or a creator, in the caller's mode. */
 export function viewerOf(c: Context, write: boolean): Viewer {
-  const { actor } = principalOf(c);
+  const scope = write ? "affiliates:write" : "affiliates:read";
+  const merchant = requireMerchantOr(c, scope, requireCreator);
   const livemode = livemodeOf(c);
-  if (actor.type === "creator") return { creatorId: actor.creatorId, livemode };
-  if (actor.type === "merchant") {
-    return { merchantId: requireMerchant(c, write ? "affiliates:write" : "affiliates:read").merchantId, livemode };
-  }
-  throw new ProblemError("unauthorized", "Collaborations need a merchant's secret key or a creator's access token.");
+  return merchant ? { merchantId: merchant.merchantId, livemode } : { creatorId: requireCreator(c), livemode };
 }
 
 export const collaborationRoutes = createRouter<{ Bindings: Env }>();

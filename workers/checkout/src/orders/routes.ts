@@ -15,6 +15,7 @@ import { distinct, idParam, MoneySchema } from "#shared/openapi/schemas.ts";
 import { newestPage, pageQuery } from "#shared/pagination.ts";
 import {
   checkFirst,
+  customerOf,
   livemodeOf,
   merchantScope,
   personId,
@@ -24,7 +25,6 @@ import {
   requirePerson,
 } from "#shared/principal.ts";
 import { orderDiscounts, orderLines, orders, payments, refunds as refundRows } from "#shared/schema.ts";
-import { customerOf } from "../carts/cart.ts";
 import { cancelPresaleOrderOrConflict } from "../presales/cancel-presale-order.ts";
 import { presaleOrderState } from "../presales/presale.ts";
 import { createRefund } from "../refunds/create-refund.ts";

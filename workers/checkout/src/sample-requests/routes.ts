@@ -4,12 +4,11 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { database } from "#shared/db.ts";
-import { ProblemError } from "#shared/errors.ts";
 import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { checkFirst, merchantScope, principalOf, requireCreator, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, merchantScope, requireCreator, requireMerchant, requireMerchantOr } from "#shared/principal.ts";
 import {
   ApproveSchema,
   advanceSample,
@@ -80,12 +79,9 @@ const { create, list, retrieve, actions } = resourceRoutes("smp", SampleRequestS
 });
 
 function viewerOf(c: Context, write: boolean): SampleViewer {
-  const { actor } = principalOf(c);
-  if (actor.type === "creator") return { creatorId: actor.creatorId };
-  if (actor.type === "merchant") {
-    return { merchantId: requireMerchant(c, write ? "affiliates:write" : "affiliates:read").merchantId };
-  }
-  throw new ProblemError("unauthorized", "Sample requests need a merchant's secret key or a creator's access token.");
+  const scope = write ? "affiliates:write" : "affiliates:read";
+  const merchant = requireMerchantOr(c, scope, requireCreator);
+  return merchant ? { merchantId: merchant.merchantId } : { creatorId: requireCreator(c) };
 }
 
 /** The request moved on one step: the merchant's steps need `affiliates:write`, the receipt its creator. */

@@ -56,7 +56,6 @@ const uploadRoute = route("POST /", "Upload an image (JPEG, PNG, WebP or AVIF, a
     },
   },
   responses: created(MediaSchema, "The stored image and its URLs", 400, 401, 403, 413, 415),
-  caller: checkFirst(uploader),
 });
 
 const getUploadRoute = retrieveRoute(
@@ -66,11 +65,23 @@ const getUploadRoute = retrieveRoute(
   { description: "The uploader only (another caller's upload is a 404).", caller: checkFirst(uploader) },
 );
 
+const owners = new WeakMap<Context, Promise<MediaOwner>>();
+
 /**
  * Who is uploading, as the owner the catalogue will check when an id is attached. A guest shopper may not: every
  * upload costs transformations and storage, and a guest session is free to open.
  */
-async function uploader(c: Context<{ Bindings: Env }>): Promise<MediaOwner> {
+function uploader(c: Context<{ Bindings: Env }>): Promise<MediaOwner> {
+  // Asked by the route's caller check and again by its handler: a shopper is looked up once per request.
+  let owner = owners.get(c);
+  if (!owner) {
+    owner = findUploader(c);
+    owners.set(c, owner);
+  }
+  return owner;
+}
+
+async function findUploader(c: Context<{ Bindings: Env }>): Promise<MediaOwner> {
   const { actor } = principalOf(c);
   switch (actor.type) {
     case "merchant":
