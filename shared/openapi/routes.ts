@@ -11,7 +11,7 @@ type Verb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /**
  * Who may call a route (`merchantScope("orders:write")`, `checkFirst(requireCreator)`): it runs before the route's
  * path, query and body are validated, so a caller the route refuses gets its 401 or 403 whatever it sent
- * (docs/api/conventions.md#credentials).
+ * (docs/api/conventions.md#who-is-calling).
  */
 export type Caller = MiddlewareHandler;
 type Declared = Omit<RouteConfig, "method" | "path" | "summary" | "middleware"> & { caller?: Caller };
