@@ -33,6 +33,11 @@ export function resourceFields<O extends string>(object: O, prefix?: string) {
   };
 }
 
+/** Text a person writes (a name, a title, a reason): trimmed, then 1 to `max` characters. */
+export function requiredText(max: number) {
+  return z.string().trim().min(1).max(max);
+}
+
 /** An id of one kind, checked by its prefix: `idOf("hold")` takes `hold_01J…`, anything else is 400. */
 export function idOf(prefix: string) {
   return z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);

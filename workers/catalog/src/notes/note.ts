@@ -8,8 +8,8 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { checkIfMatch, etagOf } from "#shared/etag.ts";
 import { ImageRefSchema } from "#shared/media.ts";
-import type { Currency } from "#shared/money.ts";
-import { MoneySchema, resourceFields, setOf } from "#shared/openapi/schemas.ts";
+import { money } from "#shared/money.ts";
+import { MoneySchema, requiredText, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import { type PaidPartnership, paidPartnershipField, paidPartnershipsOf } from "#shared/paid-partnership.ts";
 import { type Actor, checkFirst, requirePerson } from "#shared/principal.ts";
 import { creators, merchants, noteProducts, notes, products, shoppers, skus } from "#shared/schema.ts";
@@ -41,7 +41,7 @@ const topic = z
   .transform((t) => t.replace(/^#/, ""));
 
 const noteFields = {
-  title: z.string().trim().min(1).max(limits.title),
+  title: requiredText(limits.title),
   body: z.string().max(limits.body),
   images: z.array(ImageRefSchema).min(1).max(limits.images),
   topics: setOf(topic)
@@ -275,7 +275,7 @@ export async function taggedProducts(db: Database, row: NoteRow): Promise<Tagged
     merchantId: p.merchantId,
     title: p.title,
     image: p.images[0] ?? null,
-    price: { amount: p.minPrice, currency: p.currency as Currency },
+    price: money(p.minPrice, p.currency),
     inStock: p.inStock === 1,
     attribution: encodeAttribution({ noteId: row.id, liveSessionId: null, creatorId: row.creatorId, productId: p.id }),
   }));

@@ -22,7 +22,7 @@ import { learn } from "#shared/learn.ts";
 import { mediaOwner, withMediaOf } from "#shared/media.ts";
 import { created, jsonBody, noContent, ok, okOrNotModified } from "#shared/openapi/responses.ts";
 import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
-import { idOf, idParam, pageOf } from "#shared/openapi/schemas.ts";
+import { idOf, idParam, pageOf, requiredText } from "#shared/openapi/schemas.ts";
 import { pageQuery } from "#shared/pagination.ts";
 import { checkFirst, customerOf, personId, principalOf, requirePerson } from "#shared/principal.ts";
 import { relatedNotes } from "../feed/personal.ts";
@@ -54,7 +54,7 @@ const commentParams = idParam("note").extend({
   commentId: idOf("cmt").openapi({ param: { name: "commentId", in: "path" } }),
 });
 const CommentCreateSchema = z
-  .object({ body: z.string().trim().min(1).max(limits.comment) })
+  .object({ body: requiredText(limits.comment) })
   .strict()
   .openapi("CommentCreate");
 const ReactionStateSchema = z

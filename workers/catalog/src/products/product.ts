@@ -3,8 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ImageRefSchema } from "#shared/media.ts";
-import { type Currency, currencies } from "#shared/money.ts";
-import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
+import { currencies, moneyIn } from "#shared/money.ts";
+import { MoneySchema, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignOffers, type ProductOffers, unitPrice } from "#shared/pricing.ts";
 import { type products, skus } from "#shared/schema.ts";
 
@@ -60,9 +60,8 @@ export const ProductSchema = z
 export type Product = z.infer<typeof ProductSchema>;
 
 // Bounds (docs/guides/catalog-and-inventory.md): what a storefront can show and a merchant can sensibly manage.
-const text = (max: number) => z.string().trim().min(1).max(max);
 const options = z
-  .record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(80))
+  .record(requiredText(40), requiredText(80))
   .refine((o) => Object.keys(o).length <= 5, "at most 5 options");
 
 export const PriceInputSchema = z
@@ -89,10 +88,10 @@ export const SkuInputSchema = z
   .openapi("SkuInput");
 
 const productFields = {
-  title: text(200),
+  title: requiredText(200),
   description: z.string().max(10_000),
-  brand: text(100).nullable(),
-  category: text(100).nullable(),
+  brand: requiredText(100).nullable(),
+  category: requiredText(100).nullable(),
   images: z.array(ImageRefSchema).max(18),
   allowsPromotion: z.boolean(),
   commissionRateBps: z.number().int().min(0).max(10_000).nullable(),
@@ -123,7 +122,7 @@ type ProductRow = typeof products.$inferSelect;
 type SkuRow = typeof skus.$inferSelect;
 
 export function toSku(s: SkuRow, owner: boolean, offers?: ProductOffers): Product["skus"][number] {
-  const currency = s.currency as Currency;
+  const m = moneyIn(s.currency);
   const unit = unitPrice({
     listAmount: s.priceAmount,
     campaignPrices: offers?.prices.get(s.id) ?? [],
@@ -135,8 +134,8 @@ export function toSku(s: SkuRow, owner: boolean, offers?: ProductOffers): Produc
     productId: s.productId,
     options: s.options,
     image: s.image,
-    price: { amount: s.priceAmount, currency },
-    unitPrice: { amount: unit.amount, currency },
+    price: m(s.priceAmount),
+    unitPrice: m(unit.amount),
     inStock: s.stock > 0,
     ...(owner ? { stock: s.stock } : {}),
   };

@@ -8,7 +8,7 @@ import { idempotency } from "#shared/idempotency.ts";
 import { ImageRefSchema } from "#shared/media.ts";
 import { created, jsonBody, ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
-import { idParam, pageOf, resourceFields } from "#shared/openapi/schemas.ts";
+import { idParam, pageOf, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
 import { newestPage, pageQuery } from "#shared/pagination.ts";
 import { merchantScope, requireMerchant } from "#shared/principal.ts";
 import { inventoryLedger } from "#shared/schema.ts";
@@ -48,7 +48,7 @@ const AdjustmentInput = z
 
 const SkuUpdate = z
   .object({
-    options: z.record(z.string().trim().min(1).max(40), z.string().trim().min(1).max(80)).optional(),
+    options: z.record(requiredText(40), requiredText(80)).optional(),
     price: PriceInputSchema.optional(),
     image: ImageRefSchema.nullable().optional().openapi({ description: "The variant's own picture; null removes it." }),
   })

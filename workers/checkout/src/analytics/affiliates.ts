@@ -8,7 +8,7 @@ import { z } from "@hono/zod-openapi";
 import type { Row } from "@libsql/client/web";
 import { database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import type { Currency } from "#shared/money.ts";
+import { money } from "#shared/money.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { calendarDay, MoneySchema } from "#shared/openapi/schemas.ts";
@@ -58,7 +58,6 @@ const affiliateFiguresRoute = route(
   },
 );
 
-const money = (amount: unknown, currency: string) => ({ amount: Number(amount), currency: currency as Currency });
 const figures = (row: Row) => {
   const currency = String(row.currency);
   return {

@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Client, InStatement, Row } from "@libsql/client/web";
 import type { ScopeKind } from "#shared/analytics.ts";
-import { type Currency, currencies } from "#shared/money.ts";
+import { type Currency, currencies, moneyIn } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi/schemas.ts";
 
 export interface Scope {
@@ -103,13 +103,13 @@ export function figures(counts: Counts, money: MoneyRow[]): Figures {
     money: money
       .toSorted((a, b) => a.currency.localeCompare(b.currency))
       .map((m) => {
-        const currency = m.currency as Currency;
+        const inCurrency = moneyIn(m.currency);
         return {
-          currency,
+          currency: m.currency as Currency,
           orders: m.orders,
-          gmv: { amount: m.gmv, currency },
-          averageOrderValue: { amount: m.orders === 0 ? 0 : Math.round(m.gmv / m.orders), currency },
-          refunded: { amount: m.refunded, currency },
+          gmv: inCurrency(m.gmv),
+          averageOrderValue: inCurrency(m.orders === 0 ? 0 : Math.round(m.gmv / m.orders)),
+          refunded: inCurrency(m.refunded),
         };
       }),
   };

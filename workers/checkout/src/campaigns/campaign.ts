@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { type Currency, currencies } from "#shared/money.ts";
+import { currencies, money } from "#shared/money.ts";
 import { distinct, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignPeriod } from "#shared/pricing.ts";
 import { campaignPrices, campaignProducts, campaigns, products, skus } from "#shared/schema.ts";
@@ -175,7 +175,7 @@ export async function joinCampaign(input: {
     campaignId: campaign.id,
     productId: join.productId,
     merchantId,
-    prices: join.prices.map((p) => ({ skuId: p.skuId, price: { ...p.price, currency: p.price.currency as Currency } })),
+    prices: join.prices.map((p) => ({ skuId: p.skuId, price: money(p.price.amount, p.price.currency) })),
   };
 }
 
@@ -270,6 +270,6 @@ export async function campaignProductList(db: Database, campaignId: string, merc
     merchantId: row.merchantId,
     prices: prices
       .filter((p) => p.productId === row.productId)
-      .map((p) => ({ skuId: p.skuId, price: { amount: p.amount, currency: p.currency as Currency } })),
+      .map((p) => ({ skuId: p.skuId, price: money(p.amount, p.currency) })),
   }));
 }

@@ -5,7 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import type { Currency } from "#shared/money.ts";
+import { type Currency, moneyIn } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { campaignOffersQuery, type PriceSource, toOffers, unitPrice } from "#shared/pricing.ts";
 import { cartLines, type carts, products, skus } from "#shared/schema.ts";
@@ -193,7 +193,7 @@ export async function priceLines(env: Env, db: Database, cartId: string): Promis
           hold = { id: row.holdId, flashSaleId: row.flashSaleId, status: "released" as HoldStatus, expiresAt: null };
         }
       }
-      const currency = row.currency as Currency;
+      const m = moneyIn(row.currency);
       const offer = offers.get(row.productId);
       const price = unitPrice({
         listAmount: row.priceAmount,
@@ -208,9 +208,9 @@ export async function priceLines(env: Env, db: Database, cartId: string): Promis
         productId: row.productId,
         title: row.title,
         quantity: row.quantity,
-        listPrice: { amount: row.priceAmount, currency },
-        unitPrice: { amount: unit, currency },
-        amount: { amount: unit * row.quantity, currency },
+        listPrice: m(row.priceAmount),
+        unitPrice: m(unit),
+        amount: m(unit * row.quantity),
         hold,
         attribution: row.attribution,
         flashSaleId: row.flashSaleId,

@@ -9,7 +9,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
-import { idOf, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
+import { idOf, MoneySchema, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import {
   money,
@@ -36,7 +36,7 @@ const applicationStatuses = [
 ] as const;
 
 export const ApplicationCreateSchema = z
-  .object({ pitch: z.string().trim().min(1).max(2_000) })
+  .object({ pitch: requiredText(2_000) })
   .strict()
   .openapi("CollaborationApplicationCreate");
 export const SubmissionSchema = z
@@ -44,7 +44,7 @@ export const SubmissionSchema = z
   .strict()
   .openapi("CollaborationSubmission");
 export const ChangesSchema = z
-  .object({ feedback: z.string().trim().min(1).max(2_000) })
+  .object({ feedback: requiredText(2_000) })
   .strict()
   .openapi("CollaborationChangesRequest");
 

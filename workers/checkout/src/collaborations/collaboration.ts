@@ -7,18 +7,18 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { currencies } from "#shared/money.ts";
-import { idOf, MoneySchema, resourceFields, setOf } from "#shared/openapi/schemas.ts";
+import { idOf, MoneySchema, requiredText, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 
 export const CollaborationCreateSchema = z
   .object({
-    title: z.string().trim().min(1).max(200),
-    brief: z.string().trim().min(1).max(5_000).openapi({ description: "What the note should show and say." }),
+    title: requiredText(200),
+    brief: requiredText(5_000).openapi({ description: "What the note should show and say." }),
     productIds: setOf(idOf("prod"))
       .min(1)
       .max(50)
       .openapi({ description: "The merchant's products the notes are about." }),
     tags: z
-      .array(z.string().trim().min(1).max(40))
+      .array(requiredText(40))
       .max(20)
       .default([])
       .openapi({ description: "Topics of the brief; creators whose notes share them see it ranked higher." }),

@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
-import type { Currency } from "#shared/money.ts";
+import { money } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
@@ -62,11 +62,6 @@ function filter(owner: LedgerOwner, orderId: string | undefined) {
     args: { owner: id, order: orderId ?? null, livemode: owner.livemode ? 1 : 0 },
   };
 }
-
-const money = (amount: unknown, currency: unknown) => ({
-  amount: Number(amount),
-  currency: String(currency) as Currency,
-});
 
 function toEntry(row: Row, now: string): CommissionEntry {
   const payableAt = String(row.payable_at);

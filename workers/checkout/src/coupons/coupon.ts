@@ -8,7 +8,7 @@ import { decodeAttribution, resolveAttribution } from "#shared/attribution.ts";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { type Currency, currencies } from "#shared/money.ts";
+import { currencies, money } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { coupons } from "#shared/schema.ts";
 import { campaignIdField, promotionColumns, requireCampaign } from "../promotions/issuer.ts";
@@ -94,7 +94,7 @@ export type Coupon = z.infer<typeof CouponSchema>;
 type CouponRow = typeof coupons.$inferSelect;
 
 export function toCoupon(row: CouponRow): Coupon {
-  const m = (amount: number | null) => (amount === null ? null : { amount, currency: row.currency as Currency });
+  const m = (amount: number | null) => (amount === null ? null : money(amount, row.currency));
   return {
     id: row.id,
     object: "coupon",
@@ -105,7 +105,7 @@ export function toCoupon(row: CouponRow): Coupon {
     amountOff: m(row.amountOff),
     percentOff: row.percentOff,
     maxOff: m(row.maxOff),
-    minSpend: { amount: row.minSpend, currency: row.currency as Currency },
+    minSpend: money(row.minSpend, row.currency),
     startsAt: row.startsAt,
     endsAt: row.endsAt,
     quantity: row.quantity,

@@ -1,6 +1,6 @@
 // The API shape of a flash sale, declared once.
 import { z } from "@hono/zod-openapi";
-import { type Currency, currencies } from "#shared/money.ts";
+import { currencies, money } from "#shared/money.ts";
 import { idOf, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import type { flashSales } from "#shared/schema.ts";
 import type { HoldView, SaleTerms } from "./flash-sale-stock.ts";
@@ -58,7 +58,7 @@ export function toFlashSale(
     merchantId: row.merchantId,
     skuId: row.skuId,
     liveSessionId: row.liveSessionId,
-    price: { amount: row.priceAmount, currency: row.currency as Currency },
+    price: money(row.priceAmount, row.currency),
     quantity: row.quantity,
     stockLeft,
     perShopperLimit: row.perShopperLimit,
@@ -145,7 +145,7 @@ export function toHold(view: HoldView): Hold {
     skuId: view.skuId,
     status: view.status,
     quantity: view.quantity,
-    price: { amount: view.priceAmount, currency: view.currency as Currency },
+    price: money(view.priceAmount, view.currency),
     expiresAt: view.expiresAt,
     position: view.position,
     createdAt: view.createdAt,

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { asc, desc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import type { Currency } from "#shared/money.ts";
+import { type Currency, money } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { orderDiscounts, orderLines, orders, payments } from "#shared/schema.ts";
 import { TotalsSchema } from "../carts/cart.ts";
@@ -88,7 +88,7 @@ export function toPayment(row: typeof payments.$inferSelect): Payment {
     livemode: row.livemode,
     provider: row.provider,
     status: row.status,
-    amount: { amount: row.amount, currency: row.currency as Currency },
+    amount: money(row.amount, row.currency),
     clientSecret: row.clientSecret,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { type Currency, currencies } from "#shared/money.ts";
+import { currencies, moneyIn } from "#shared/money.ts";
 import { idOf, MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { orderLines, orders, payments, presaleOrders, presales } from "#shared/schema.ts";
 import { OrderSchema, PaymentSchema, toOrder, toPayment } from "../orders/order.ts";
@@ -88,7 +88,7 @@ export function presaleStatus(row: PresaleRow, now: Date): Presale["status"] {
 }
 
 export function toPresale(row: PresaleRow, now: Date): Presale {
-  const m = (amount: number) => ({ amount, currency: row.currency as Currency });
+  const m = moneyIn(row.currency);
   return {
     id: row.id,
     object: "presale",
@@ -150,7 +150,7 @@ export async function readPresaleOrder(db: Database, orderId: string): Promise<P
   const deposit = pays.find((p) => p.id === po.depositPaymentId);
   if (!deposit) throw new Error(`presale order ${orderId}: deposit payment ${po.depositPaymentId} missing`);
   const balance = pays.find((p) => p.id === po.balancePaymentId);
-  const m = (amount: number) => ({ amount, currency: row.currency as Currency });
+  const m = moneyIn(row.currency);
   return {
     object: "presale_order",
     presaleId: po.presaleId,

@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { type Currency, currencies } from "#shared/money.ts";
+import { currencies, moneyIn } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { spendSaveRules } from "#shared/schema.ts";
 import { campaignIdField, promotionColumns, requireCampaign } from "./issuer.ts";
@@ -62,7 +62,7 @@ export type SpendSave = z.infer<typeof SpendSaveSchema>;
 type Row = typeof spendSaveRules.$inferSelect;
 
 export function toSpendSave(row: Row): SpendSave {
-  const m = (a: number) => ({ amount: a, currency: row.currency as Currency });
+  const m = moneyIn(row.currency);
   return {
     id: row.id,
     object: "spend_and_save",

@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import type { Currency } from "#shared/money.ts";
+import { moneyIn } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { refundLines, refundPayments, refunds } from "#shared/schema.ts";
 
@@ -48,7 +48,7 @@ export function toRefund(
   lines: (typeof refundLines.$inferSelect)[],
   parts: (typeof refundPayments.$inferSelect)[],
 ): Refund {
-  const m = (amount: number) => ({ amount, currency: row.currency as Currency });
+  const m = moneyIn(row.currency);
   return {
     id: row.id,
     object: "refund",

@@ -11,7 +11,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
-import { idOf, resourceFields } from "#shared/openapi/schemas.ts";
+import { idOf, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import { nullable, ownedBy, readOne, statusPage } from "../collaborations/collaboration.ts";
@@ -19,11 +19,11 @@ import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: requiredText(100),
     phone: z.string().trim().min(5).max(30),
-    line1: z.string().trim().min(1).max(200),
+    line1: requiredText(200),
     line2: z.string().trim().max(200).optional(),
-    city: z.string().trim().min(1).max(100),
+    city: requiredText(100),
     province: z.string().trim().max(100).optional(),
     postalCode: z.string().trim().max(20).optional(),
     country: z
@@ -38,7 +38,7 @@ export const SampleRequestCreateSchema = z
   .object({
     skuId: idOf("sku"),
     shippingAddress: AddressSchema,
-    pitch: z.string().trim().min(1).max(2_000).openapi({ description: "Why this creator, for this product." }),
+    pitch: requiredText(2_000).openapi({ description: "Why this creator, for this product." }),
   })
   .strict()
   .openapi("SampleRequestCreate");
@@ -53,14 +53,14 @@ export const ApproveSchema = z
   .openapi("SampleRequestApproval");
 
 export const DeclineSchema = z
-  .object({ reason: z.string().trim().min(1).max(500) })
+  .object({ reason: requiredText(500) })
   .strict()
   .openapi("SampleRequestDecline");
 
 export const ShipSchema = z
   .object({
-    carrier: z.string().trim().min(1).max(50).openapi({ example: "顺丰 SF Express" }),
-    trackingNumber: z.string().trim().min(1).max(50).openapi({ example: "SF1234567890" }),
+    carrier: requiredText(50).openapi({ example: "顺丰 SF Express" }),
+    trackingNumber: requiredText(50).openapi({ example: "SF1234567890" }),
   })
   .strict()
   .openapi("SampleRequestShipment");

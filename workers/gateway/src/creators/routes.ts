@@ -6,7 +6,7 @@ import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import { created, noContent, ok } from "#shared/openapi/responses.ts";
 import { createResourceRoute, route } from "#shared/openapi/routes.ts";
-import { idParam, idPathParam, pageOf, resourceFields } from "#shared/openapi/schemas.ts";
+import { idParam, idPathParam, pageOf, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
 import { decodeCursor, encodeCursor, pageQuery } from "#shared/pagination.ts";
 import { checkFirst, requireCreator, requireOperator } from "#shared/principal.ts";
 import { creators } from "#shared/schema.ts";
@@ -39,7 +39,7 @@ export const toCreator = (row: typeof creators.$inferSelect): z.infer<typeof Cre
 
 const CreatorCreateSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: requiredText(100),
     handle: handleSchema,
     bio: z.string().max(500).default(""),
     avatarUrl: z.url().max(500).optional(),

@@ -8,7 +8,7 @@ import { promotableSql } from "#shared/affiliates.ts";
 import { encodeAttribution } from "#shared/attribution.ts";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import type { Currency } from "#shared/money.ts";
+import { money } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi/schemas.ts";
 
 export const ShowcaseItemSchema = z
@@ -48,10 +48,7 @@ function toItem(row: Row): ShowcaseItem {
     merchantId: String(row.merchant_id),
     title: String(row.title),
     image: row.image === null ? null : String(row.image),
-    price:
-      row.price_amount === null
-        ? null
-        : { amount: Number(row.price_amount), currency: String(row.currency) as Currency },
+    price: row.price_amount === null ? null : money(row.price_amount, row.currency),
     attribution: encodeAttribution({ noteId: null, liveSessionId: null, creatorId, productId }),
     addedAt: String(row.created_at),
   };

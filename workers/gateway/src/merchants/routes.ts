@@ -9,7 +9,7 @@ import { createRouter } from "#shared/http.ts";
 import { newId } from "#shared/ids.ts";
 import { created, jsonBody, ok } from "#shared/openapi/responses.ts";
 import { createResourceRoute, retrieveRoute, route } from "#shared/openapi/routes.ts";
-import { idParam, resourceFields, setOf } from "#shared/openapi/schemas.ts";
+import { idParam, requiredText, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import { checkFirst, requireOperator, scopes } from "#shared/principal.ts";
 import { apiKeys, merchants } from "#shared/schema.ts";
 import { ApiKeyWithSecretSchema, mintKey, revealed } from "../api-keys/keys.ts";
@@ -30,7 +30,7 @@ export const MerchantSchema = z
 
 const MerchantCreateSchema = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: requiredText(100),
     handle: handleSchema,
     commissionRateBps: z.number().int().min(0).max(10_000).default(1000),
     allowsPromotion: z.boolean().default(true),

@@ -2,20 +2,20 @@
 // answers with broadcasts (each with a sequence number `seq`, kept in a bounded buffer for resuming) and with
 // direct frames to one socket (welcome, error, ack, pong, resync, muted), which carry no `seq`.
 import { z } from "@hono/zod-openapi";
+import { requiredText } from "#shared/openapi/schemas.ts";
 
 /** The largest text frame a client may send, in bytes (UTF-16 code units, near enough). */
 export const MAX_FRAME_LENGTH = 4096;
 
 const ref = z.string().max(64).optional();
 const id = z.string().min(1).max(64);
-const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const ClientMessage = z
   .discriminatedUnion("type", [
     // Anyone in the room.
-    z.strictObject({ type: z.literal("comment"), body: text(200), ref }),
+    z.strictObject({ type: z.literal("comment"), body: requiredText(200), ref }),
     z.strictObject({ type: z.literal("like"), count: z.number().int().min(1).max(1000).default(1), ref }),
-    z.strictObject({ type: z.literal("ask"), body: text(300), ref }),
+    z.strictObject({ type: z.literal("ask"), body: requiredText(300), ref }),
     z.strictObject({ type: z.literal("upvote"), questionId: id, ref }),
     z.strictObject({ type: z.literal("resume"), lastSeq: z.number().int().min(0), ref }),
     z.strictObject({ type: z.literal("ping"), ref }),
@@ -30,8 +30,8 @@ export const ClientMessage = z
     z.strictObject({ type: z.literal("unmute"), identity: id, ref }),
     z.strictObject({ type: z.literal("ban"), identity: id, ref }),
     z.strictObject({ type: z.literal("answer"), questionId: id, ref }),
-    z.strictObject({ type: z.literal("announce"), body: text(500), ref }),
-    z.strictObject({ type: z.literal("set_keywords"), keywords: z.array(text(40)).max(100), ref }),
+    z.strictObject({ type: z.literal("announce"), body: requiredText(500), ref }),
+    z.strictObject({ type: z.literal("set_keywords"), keywords: z.array(requiredText(40)).max(100), ref }),
     // The host.
     z.strictObject({ type: z.literal("pin"), productId: id, flashSaleId: id.optional(), ref }),
     z.strictObject({ type: z.literal("unpin"), ref }),

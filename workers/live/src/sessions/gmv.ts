@@ -3,7 +3,7 @@
 // Orders can be paid after the stream, so the replay computes it on read; the end of the session stores it too.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import type { Currency } from "#shared/money.ts";
+import { type Currency, money } from "#shared/money.ts";
 import { orderLines, orders } from "#shared/schema.ts";
 
 export interface Gmv {
@@ -23,4 +23,4 @@ export function gmvQuery(db: Database, sessionId: string) {
 
 // Orders are created in one of the platform's currencies (carts check it).
 export const toGmv = (rows: { currency: string; amount: number }[]): Gmv[] =>
-  rows.map((r) => ({ amount: Number(r.amount), currency: r.currency as Currency }));
+  rows.map((r) => money(r.amount, r.currency));

@@ -1,7 +1,7 @@
 // The API shape of a live session, declared once.
 import { z } from "@hono/zod-openapi";
 import { ImageRefSchema } from "#shared/media.ts";
-import { MoneySchema, resourceFields, setOf } from "#shared/openapi/schemas.ts";
+import { MoneySchema, requiredText, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 import type { liveSessions } from "#shared/schema.ts";
 
 export const LiveSessionSchema = z
@@ -46,7 +46,7 @@ export function toLiveSession(
 const personIdPattern = /^(shp|cre)_[0-9A-Za-z]{1,64}$/;
 
 const sessionFields = {
-  title: z.string().trim().min(1).max(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
+  title: requiredText(100).openapi({ example: "双11护肤专场 Double 11 skincare live" }),
   coverUrl: ImageRefSchema,
   scheduledStartAt: z.iso.datetime({ offset: true }).openapi({ example: "2026-11-11T12:00:00.000Z" }),
   productIds: setOf(z.string().regex(/^prod_[0-9A-Za-z]{1,64}$/, "must be a product id"))
@@ -73,7 +73,7 @@ export const LiveSessionCreateSchema = z
       .max(20)
       .default([])
       .openapi({ description: "Shoppers or creators who may delete comments, mute and ban in the room." }),
-    keywordFilter: setOf(z.string().trim().min(1).max(40))
+    keywordFilter: setOf(requiredText(40))
       .max(100)
       .default([])
       .openapi({ description: "Comments and questions containing any of these words are refused." }),

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { bestPlanSql, planRateSql } from "#shared/affiliates.ts";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
-import type { Currency } from "#shared/money.ts";
+import { moneyIn } from "#shared/money.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { MoneySchema, pageOf } from "#shared/openapi/schemas.ts";
@@ -174,7 +174,7 @@ selectionRoutes.openapi(selectionRoute, async (c) => {
     },
   });
   const items: (SelectionItem & { sortValue: number })[] = rows.map((row) => {
-    const currency = String(row.currency) as Currency;
+    const m = moneyIn(row.currency);
     const units = Number(row.units);
     return {
       object: "selection_item",
@@ -182,10 +182,10 @@ selectionRoutes.openapi(selectionRoute, async (c) => {
       title: String(row.title),
       category: row.category === null ? null : String(row.category),
       image: row.image === null ? null : String(row.image),
-      price: { amount: Number(row.price), currency },
+      price: m(row.price),
       commissionRateBps: Number(row.rate),
       affiliatePlanId: String(row.plan_id),
-      estimatedEarnings: { amount: Number(row.earnings), currency },
+      estimatedEarnings: m(row.earnings),
       unitsSold30d: units,
       returnRate: units === 0 ? 0 : Math.round((Number(row.returned) / units) * 10_000) / 10_000,
       merchant: { id: String(row.merchant_id), name: String(row.merchant_name), handle: String(row.merchant_handle) },

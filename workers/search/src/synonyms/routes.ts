@@ -6,7 +6,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { createRouter, privateCache } from "#shared/http.ts";
 import { jsonBody, noContent, ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
-import { setOf, wholeListOf } from "#shared/openapi/schemas.ts";
+import { requiredText, setOf, wholeListOf } from "#shared/openapi/schemas.ts";
 import { checkFirst, requireOperator } from "#shared/principal.ts";
 import { normaliseQuery } from "../search/query.ts";
 
@@ -27,7 +27,7 @@ const nameParam = z.object({
 
 const SynonymInputSchema = z
   .object({
-    terms: setOf(z.string().trim().min(1).max(100))
+    terms: setOf(requiredText(100))
       .min(2)
       .max(20)
       .openapi({ example: ["小黑瓶", "Advanced Génifique"] }),
