@@ -30,6 +30,9 @@ import {
   type Viewer,
 } from "./collaboration.ts";
 
+// Who may read briefs and their applications: the merchant (`affiliates:read`) or a creator.
+const reader = checkFirst((c) => viewerOf(c, false));
+
 const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "The brief", {
   create: {
     summary: "Post a paid collaboration brief",
@@ -45,10 +48,10 @@ const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "T
     query: pageQuery.strict(),
     page: "A page of briefs",
     name: "CollaborationList",
-    caller: checkFirst((c) => viewerOf(c, false)),
+    caller: reader,
   },
   retrieve: {
-    caller: checkFirst((c) => viewerOf(c, false)),
+    caller: reader,
     summary: "Retrieve a collaboration brief",
     description:
       "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
@@ -75,7 +78,7 @@ const applications = childRoutes("clb", "applications", ApplicationSchema, "The 
       .strict(),
     page: "A page of applications",
     name: "CollaborationApplicationList",
-    caller: checkFirst((c) => viewerOf(c, false)),
+    caller: reader,
   },
 });
 

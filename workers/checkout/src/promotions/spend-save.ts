@@ -5,7 +5,7 @@ import { z } from "@hono/zod-openapi";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { currencies, moneyIn } from "#shared/money.ts";
+import { currencies, money } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { spendSaveRules } from "#shared/schema.ts";
 import { campaignIdField, promotionColumns, requireCampaign } from "./issuer.ts";
@@ -62,7 +62,6 @@ export type SpendSave = z.infer<typeof SpendSaveSchema>;
 type Row = typeof spendSaveRules.$inferSelect;
 
 export function toSpendSave(row: Row): SpendSave {
-  const m = moneyIn(row.currency);
   return {
     id: row.id,
     object: "spend_and_save",
@@ -70,7 +69,7 @@ export function toSpendSave(row: Row): SpendSave {
     campaignId: row.campaignId,
     name: row.name,
     kind: row.kind,
-    tiers: row.tiers.map((t) => ({ threshold: m(t.threshold), off: m(t.off) })),
+    tiers: row.tiers.map((t) => ({ threshold: money(t.threshold, row.currency), off: money(t.off, row.currency) })),
     startsAt: row.startsAt,
     endsAt: row.endsAt,
     createdAt: row.createdAt,

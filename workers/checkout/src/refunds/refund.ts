@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
-import { moneyIn } from "#shared/money.ts";
+import { money } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
 import { refundLines, refundPayments, refunds } from "#shared/schema.ts";
 
@@ -48,7 +48,6 @@ export function toRefund(
   lines: (typeof refundLines.$inferSelect)[],
   parts: (typeof refundPayments.$inferSelect)[],
 ): Refund {
-  const m = moneyIn(row.currency);
   return {
     id: row.id,
     object: "refund",
@@ -56,18 +55,18 @@ export function toRefund(
     paymentId: row.paymentId,
     provider: row.provider,
     status: row.status,
-    amount: m(row.amount),
+    amount: money(row.amount, row.currency),
     reason: row.reason,
     failureReason: row.failureReason,
     lines: lines
       .filter((line) => line.refundId === row.id)
-      .map((line) => ({ position: line.position, quantity: line.quantity, amount: m(line.amount) })),
+      .map((line) => ({ position: line.position, quantity: line.quantity, amount: money(line.amount, row.currency) })),
     payments: parts
       .filter((part) => part.refundId === row.id)
       .map((part) => ({
         paymentId: part.paymentId,
         provider: part.provider,
-        amount: m(part.amount),
+        amount: money(part.amount, row.currency),
         status: part.status,
         failureReason: part.failureReason,
       })),

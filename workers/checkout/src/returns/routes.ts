@@ -27,6 +27,9 @@ import { approveReturn } from "./approve-return.ts";
 import { rejectReturn } from "./reject-return.ts";
 import { listReturns, type Return, ReturnSchema, readReturn, returnStatuses } from "./return.ts";
 
+// Who may read returns: a merchant (`orders:read`), or a signed-in shopper or creator (their own).
+const reader = checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson));
+
 const { list, retrieve } = resourceRoutes("ret", ReturnSchema, "The return", {
   list: {
     summary: "List returns, newest first",
@@ -35,10 +38,10 @@ const { list, retrieve } = resourceRoutes("ret", ReturnSchema, "The return", {
       .extend({ status: z.enum(returnStatuses).optional(), orderId: z.string().max(64).optional() })
       .strict(),
     page: "A page of returns",
-    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
+    caller: reader,
   },
   retrieve: {
-    caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
+    caller: reader,
     summary: "Retrieve a return",
     description: "Its customer, or its merchant with `orders:read`.",
   },

@@ -22,6 +22,9 @@ import {
   ShipSchema,
 } from "./sample.ts";
 
+// Who may read sample requests: the merchant (`affiliates:read`) or a creator.
+const reader = checkFirst((c) => viewerOf(c, false));
+
 const { create, list, retrieve, actions } = resourceRoutes("smp", SampleRequestSchema, "The request", {
   create: {
     summary: "Ask a merchant for a sample",
@@ -42,10 +45,10 @@ const { create, list, retrieve, actions } = resourceRoutes("smp", SampleRequestS
       .strict(),
     page: "A page of requests",
     name: "SampleRequestList",
-    caller: checkFirst((c) => viewerOf(c, false)),
+    caller: reader,
   },
   retrieve: {
-    caller: checkFirst((c) => viewerOf(c, false)),
+    caller: reader,
     summary: "Retrieve a sample request",
     description: "Its merchant (`affiliates:read`) or its creator.",
   },
