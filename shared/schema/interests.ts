@@ -23,6 +23,8 @@ export const interests = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.profileId, t.kind, t.key] }),
     index("interests_profile_weight").on(t.profileId, t.weight),
+    // For forgetting interests untouched for months (workers/catalog/src/feed/forget.ts).
+    index("interests_age").on(t.updatedAt),
   ],
 );
 
@@ -52,5 +54,10 @@ export const feedSeen = sqliteTable(
     noteId: text("note_id").notNull(),
     seenAt: timestamp("seen_at"),
   },
-  (t) => [primaryKey({ columns: [t.profileId, t.noteId] }), index("feed_seen_recent").on(t.profileId, t.seenAt)],
+  (t) => [
+    primaryKey({ columns: [t.profileId, t.noteId] }),
+    index("feed_seen_recent").on(t.profileId, t.seenAt),
+    // For forgetting what was shown before the window (workers/catalog/src/feed/forget.ts).
+    index("feed_seen_age").on(t.seenAt),
+  ],
 );

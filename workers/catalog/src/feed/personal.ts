@@ -22,7 +22,7 @@ import {
 } from "./rank.ts";
 
 /** How far back "recently seen" reaches, and how many ids of this scroll the cursor carries. */
-const SEEN_DAYS = 3;
+export const SEEN_DAYS = 3;
 const CURSOR_IDS = 100;
 /** Hot-list depth read for the strongest topic, the next four, and the two strongest categories. */
 const TOP_TOPIC = 80;
