@@ -8,11 +8,11 @@ import { sql } from "drizzle-orm";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
+import { money } from "#shared/money.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { idOf, MoneySchema, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
 import {
-  money,
   nullable,
   ownedBy,
   readCollaboration,
@@ -87,7 +87,7 @@ function toApplication(row: Row): Application {
     creatorId: String(row.creator_id),
     pitch: String(row.pitch),
     status: String(row.status) as Application["status"],
-    fee: money(row.fee_amount, String(row.currency)),
+    fee: money(row.fee_amount, row.currency),
     noteId: nullable(row.note_id),
     feedback: nullable(row.feedback),
     acceptedAt: nullable(row.accepted_at),

@@ -6,7 +6,7 @@ import type { InStatement, Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
-import { currencies } from "#shared/money.ts";
+import { currencies, money } from "#shared/money.ts";
 import { idOf, MoneySchema, requiredText, resourceFields, setOf } from "#shared/openapi/schemas.ts";
 
 export const CollaborationCreateSchema = z
@@ -66,8 +66,6 @@ export type Collaboration = z.infer<typeof CollaborationSchema>;
 
 export type Viewer = { merchantId: string; livemode: boolean } | { creatorId: string; livemode: boolean };
 
-export const money = (amount: unknown, currency: string) =>
-  ({ amount: Number(amount), currency }) as Collaboration["budget"];
 export const nullable = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /** A SQL condition (with its `:owner` argument) that the row `alias` is the viewer's: a merchant's or a creator's. */

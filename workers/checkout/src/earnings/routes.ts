@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { database } from "#shared/db.ts";
 import { createRouter } from "#shared/http.ts";
+import { money } from "#shared/money.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { MoneySchema } from "#shared/openapi/schemas.ts";
@@ -103,8 +104,6 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
       args: { creator: creatorId, livemode: livemode ? 1 : 0 },
     }),
   ]);
-  const money = (amount: unknown, currency: string) =>
-    ({ amount: Number(amount), currency }) as z.infer<typeof MoneySchema>;
   c.header("cache-control", "private, no-store");
   return c.json(
     {
