@@ -1124,7 +1124,7 @@ export interface paths {
         };
         /**
          * Retrieve a pre-sale order with both its payments
-         * @description Its customer, or its merchant with `orders:read`; anyone else gets 404.
+         * @description Its customer, or its merchant with `orders:read`; another shopper or merchant gets 404, and no credential 401.
          */
         get: operations["getPresalesIdOrdersOrderId"];
         put?: never;

@@ -291,6 +291,12 @@ describe("the rule of the deposit", () => {
     expect(refusedViaOrders.status).toBe(409);
     expect((await cancel(order.id, shopper("pre-someone-else"))).status).toBe(404);
     expect((await cancel(order.id, asMerchant(otherMerchantId))).status).toBe(404);
+    // Reading it: another shopper or merchant finds nothing; no credential at all is told to bring one.
+    const read = (headers: Record<string, string>) =>
+      call("GET", `/v1/presales/${presale.id}/orders/${order.id}`, { headers });
+    expect((await read(shopper("pre-someone-else"))).status).toBe(404);
+    expect((await read(asMerchant(otherMerchantId))).status).toBe(404);
+    expect((await read({})).status).toBe(401);
 
     const byMerchant = await cancel(order.id, asMerchant(presale.merchant));
     expect(byMerchant.status, await byMerchant.clone().text()).toBe(200);

@@ -19,6 +19,7 @@ import {
   personId,
   principalOf,
   requireMerchant,
+  requireMerchantOr,
   requirePerson,
 } from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
@@ -71,7 +72,9 @@ const orders = childRoutes("pre", "orders", PresaleOrderSchema, "The pre-sale or
 });
 
 const getOrderRoute = route("GET /{id}/orders/{orderId}", "Retrieve a pre-sale order with both its payments", {
-  description: "Its customer, or its merchant with `orders:read`; anyone else gets 404.",
+  description:
+    "Its customer, or its merchant with `orders:read`; another shopper or merchant gets 404, and no credential 401.",
+  caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
   request: { params: orderParams },
   responses: ok(PresaleOrderSchema, "The pre-sale order", 400, 401, 403, 404),
 });
