@@ -2487,7 +2487,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retrieve a payment */
+        /**
+         * Retrieve a payment
+         * @description Its order's merchant (`orders:read`) or customer; anyone else gets 404.
+         */
         get: operations["getPaymentsId"];
         put?: never;
         post?: never;

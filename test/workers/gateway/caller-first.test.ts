@@ -1,7 +1,7 @@
 // Who may call is checked before the input is read: for every operation in the document, a caller the route refuses
-// gets its 401 or 403 whatever it sends (a malformed id, query or body included), and nobody at all is refused by
-// every write but the few that are open to anyone. Each operation is called three ways, as five kinds of caller
-// (a merchant key with one scope among them).
+// gets its 401 or 403 whatever it sends (a malformed id, query or body included). Nobody at all is refused by every
+// write but the few open to anyone, and by every read of what is not public. Each operation is called three ways,
+// as five kinds of caller (a merchant key with one scope among them).
 import { beforeAll, describe, expect, it } from "vitest";
 import { bearer, call, creatorSession, onboardMerchant, operator, post } from "./helpers.ts";
 
@@ -23,6 +23,33 @@ const openWrites = [
   "POST /v1/shopper-sessions/refresh",
   "POST /v1/webhooks/stripe",
   "POST /v1/live/sessions/{id}/token",
+];
+
+/** The reads anyone may make: the catalog, notes, feed, search, live sessions, promotions and their media; keys. */
+const publicReads = [
+  "/.well-known/jwks.json",
+  "/health",
+  "/media/{id}/{width}",
+  "/v1/campaigns",
+  "/v1/campaigns/{id}",
+  "/v1/campaigns/{id}/products",
+  "/v1/coupons/{id}",
+  "/v1/creators/{id}/showcase",
+  "/v1/feed",
+  "/v1/flash-sales/{id}",
+  "/v1/live/sessions",
+  "/v1/live/sessions/{id}",
+  "/v1/live/sessions/{id}/replay",
+  "/v1/live/sessions/{id}/room",
+  "/v1/notes/{id}",
+  "/v1/notes/{id}/comments",
+  "/v1/notes/{id}/related",
+  "/v1/presales/{id}",
+  "/v1/products",
+  "/v1/products/{id}",
+  "/v1/promotions/spend-and-save",
+  "/v1/search",
+  "/v1/search/suggest",
 ];
 
 const refused = (status: number) => status === 401 || status === 403;
@@ -94,6 +121,16 @@ describe("who may call is checked before the input", () => {
       if (!answers.every((status) => status === 401)) unrefused.push(`${method} ${path}`);
     }
     expect(unrefused.sort()).toEqual([...openWrites].sort());
+  });
+
+  it("refuses nobody's reads of what is not public, whatever the id or query", async () => {
+    const reads = operations.filter(({ method }) => method === "GET");
+    const unrefused: string[] = [];
+    for (const { method, path, op } of reads) {
+      const answers = await statuses(method, path, op, callers.nobody ?? {});
+      if (!answers.every((status) => status === 401)) unrefused.push(path);
+    }
+    expect(unrefused.sort()).toEqual([...publicReads].sort());
   });
 
   it("answers each kind of caller the same refusal, or none, whichever part of the input is wrong", async () => {

@@ -11,7 +11,7 @@ import { modeGuard } from "#shared/modes.ts";
 import { jsonBody, ok } from "#shared/openapi/responses.ts";
 import { retrieveRoute, route } from "#shared/openapi/routes.ts";
 import { idParam } from "#shared/openapi/schemas.ts";
-import { checkFirst, customerOf, principalOf, requireMerchant } from "#shared/principal.ts";
+import { checkFirst, customerOf, principalOf, requireMerchant, requireMerchantOr } from "#shared/principal.ts";
 import { orders, payments } from "#shared/schema.ts";
 import { sandboxSecret } from "../config.ts";
 import { PaymentSchema, toPayment } from "../orders/order.ts";
@@ -37,7 +37,10 @@ const SandboxResult = z
   })
   .openapi("SandboxResult");
 
-const getRoute = retrieveRoute("pay", "Retrieve a payment", ok(PaymentSchema, "The payment", 400, 401, 403, 404));
+const getRoute = retrieveRoute("pay", "Retrieve a payment", ok(PaymentSchema, "The payment", 400, 401, 403, 404), {
+  description: "Its order's merchant (`orders:read`) or customer; anyone else gets 404.",
+  caller: checkFirst((c) => requireMerchantOr(c, "orders:read", customerOf)),
+});
 
 const sandboxRoute = route("POST /{id}/sandbox", "Decide a sandbox payment's outcome", {
   description:
