@@ -37,8 +37,8 @@ import { type Order, OrderSchema, orderStatuses, readOrder, toOrder } from "./or
 
 const presaleStatuses = new Set<string>(["pending_deposit", "deposit_paid", "pending_balance"]);
 
-// Who may read an order and its refunds: the merchant (`orders:read`) or its customer.
-const reader = checkFirst((c) => requireMerchantOr(c, "orders:read", customerOf));
+// Who may read an order (a pre-sale order too) and its refunds: the merchant (`orders:read`) or its customer.
+export const orderReader = checkFirst((c) => requireMerchantOr(c, "orders:read", customerOf));
 
 const { list, retrieve, actions } = resourceRoutes("ord", OrderSchema, "The order", {
   list: {
@@ -51,7 +51,7 @@ const { list, retrieve, actions } = resourceRoutes("ord", OrderSchema, "The orde
   },
   retrieve: {
     summary: "Retrieve an order",
-    caller: reader,
+    caller: orderReader,
   },
   actions: {
     cancel: {
@@ -100,7 +100,7 @@ const refunds = childRoutes("ord", "refunds", RefundSchema, "The refund", {
       "Its merchant, `orders:write`, with an Idempotency-Key. Through the order's payment provider; never more than was paid in total (409 `refund_exceeds_payment`), nor more of a line than its quantity. Only a paid, fulfilled, delivered or partially refunded order (409 `conflict` otherwise). The order becomes `partially_refunded` or `refunded` when the refund succeeds; a Stripe refund may stay `pending` until its webhook, and one whose provider could not be reached stays `pending` while its recovery alarm sends it again (same provider idempotency keys). A failed refund gives its amount back.",
   },
   list: {
-    caller: reader,
+    caller: orderReader,
     summary: "List an order's refunds, newest first",
     description: "Its customer, or its merchant with `orders:read`.",
     query: pageQuery.strict(),

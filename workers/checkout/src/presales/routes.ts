@@ -19,12 +19,12 @@ import {
   personId,
   principalOf,
   requireMerchant,
-  requireMerchantOr,
   requirePerson,
 } from "#shared/principal.ts";
 import { presales } from "#shared/schema.ts";
 import { ProviderInput } from "../carts/routes.ts";
 import { defaultPaymentProvider } from "../config.ts";
+import { orderReader } from "../orders/routes.ts";
 import { paymentProvider } from "../payments/providers.ts";
 import { cancelPresaleOrderOrConflict } from "./cancel-presale-order.ts";
 import { createPresale } from "./create-presale.ts";
@@ -74,7 +74,7 @@ const orders = childRoutes("pre", "orders", PresaleOrderSchema, "The pre-sale or
 const getOrderRoute = route("GET /{id}/orders/{orderId}", "Retrieve a pre-sale order with both its payments", {
   description:
     "Its customer, or its merchant with `orders:read`; another shopper or merchant gets 404, and no credential 401.",
-  caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requirePerson)),
+  caller: orderReader,
   request: { params: orderParams },
   responses: ok(PresaleOrderSchema, "The pre-sale order", 400, 401, 403, 404),
 });
