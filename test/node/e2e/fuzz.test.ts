@@ -1,7 +1,7 @@
 // The short fuzz run over the whole API document against the real `npm start` (dev/fuzz/run.ts): for every
 // operation in /openapi.json and every kind of caller, a few generated requests, valid and broken. No 5xx; every
 // error a problem+json with a code and the request id; every success a documented status whose body matches its
-// schema. The long run is `npm run fuzz` (docs/development.md#fuzzing-the-api).
+// schema. The long run is `npm run fuzz` (docs/development.md#the-fuzz-run).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiDocument, type DemoCredentials, formatReport, fuzzApi, prepare } from "../../../dev/fuzz/run.ts";
 import { type NpmStart, npmStart } from "./npm-start.ts";
