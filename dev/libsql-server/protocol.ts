@@ -1,5 +1,6 @@
 // Hrana 2/3 over HTTP, JSON encoding: validation of request bodies and encoding of values.
-// Spec: tursodatabase/libsql docs/HRANA_3_SPEC.md ("Hrana over HTTP" and "Shared structures").
+// Spec: https://github.com/tursodatabase/libsql/blob/main/docs/HRANA_3_SPEC.md
+// ("Hrana over HTTP" and "Shared structures").
 
 /** A request that violates the protocol; answered with HTTP 400 and a Hrana `Error` body. */
 export class ProtocolError extends Error {

@@ -1,6 +1,6 @@
 // The documentation cannot rot quietly: every relative link in README.md, docs/ and the other READMEs reaches a file
-// of this repository (and its anchor a heading there), every operation of the API document is named in a guide, and
-// nothing points at a file outside the repository.
+// of this repository (and its anchor a heading there), so does every docs/ page a code comment names, every
+// operation of the API document is named in a guide, and nothing points at a file outside the repository.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
@@ -84,6 +84,22 @@ describe("the documentation", () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it("is pointed at by code comments only where the page and its heading exist", () => {
+    const broken: string[] = [];
+    const code = tracked.filter((file) => /\.(ts|toml|sh)$/.test(file) && !file.startsWith("shared/client/"));
+    for (const file of code) {
+      for (const [, page = "", anchor] of readFileSync(file, "utf8").matchAll(
+        /(?<![\w/.-])(docs\/[\w\-/]+\.md)(?:#([\w-]+))?/g,
+      )) {
+        if (!existsSync(page)) broken.push(`${file}: ${page} does not exist`);
+        else if (anchor !== undefined && !anchors(readFileSync(page, "utf8")).has(anchor)) {
+          broken.push(`${file}: ${page}#${anchor} names no heading`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it("refers to no file outside the repository", () => {
