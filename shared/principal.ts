@@ -52,8 +52,10 @@ export function principalOf(c: Context): Principal {
   const resolved = c.get("principal") as Principal | undefined;
   if (resolved) return resolved;
   const header = c.req.header(PRINCIPAL_HEADER);
-  if (!header) return anonymous;
-  return JSON.parse(header) as Principal;
+  const principal = header ? (JSON.parse(header) as Principal) : anonymous;
+  // Kept for the rest of the request: a route's caller check and then its handler both ask.
+  c.set("principal", principal);
+  return principal;
 }
 
 /**
