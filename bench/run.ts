@@ -8,6 +8,7 @@ import { benchDb } from "./db.ts";
 import { benchFestival } from "./festival.ts";
 import { benchFlashModel } from "./flash-model.ts";
 import { benchFlashSale } from "./flash-sale.ts";
+import { benchForget } from "./forget.ts";
 import { benchLive } from "./live.ts";
 import { benchMedia } from "./media.ts";
 import { benchPages } from "./pages.ts";
@@ -28,6 +29,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   festival: benchFestival,
   analytics: benchAnalytics,
   recommend: benchRecommend,
+  forget: benchForget,
   media: benchMedia,
   pages: benchPages,
 };

@@ -42,6 +42,8 @@ export function viewWeight(dwellMs: number | undefined): number {
 
 /** Weights halve every 14 days. */
 export const HALF_LIFE_MS = 14 * 86_400_000;
+/** How long a note shown in the discover feed counts as recently seen (not shown again). */
+export const SEEN_MS = 3 * 86_400_000;
 /** The epoch scaled weights and hot keys count from. */
 export const EPOCH_MS = Date.UTC(2026, 0, 1);
 

@@ -4,9 +4,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "#shared/ids.ts";
-import { HALF_LIFE_MS, scaledWeight } from "#shared/interests.ts";
+import { HALF_LIFE_MS, SEEN_MS, scaledWeight } from "#shared/interests.ts";
 import { forgetStale, INTEREST_KEEP_MS } from "../../../workers/catalog/src/feed/forget.ts";
-import { SEEN_DAYS } from "../../../workers/catalog/src/feed/personal.ts";
 import { call, db, newShopper } from "./notes-fixtures.ts";
 
 const DAY_MS = 86_400_000;
@@ -43,8 +42,8 @@ describe("forgetting feed memory", () => {
     const shopper = await newShopper();
     const now = Date.now();
     await seen(shopper.id, [
-      ["note_shown_before_the_window", now - SEEN_DAYS * DAY_MS - 60_000],
-      ["note_shown_within_it", now - SEEN_DAYS * DAY_MS + 3_600_000],
+      ["note_shown_before_the_window", now - SEEN_MS - 60_000],
+      ["note_shown_within_it", now - SEEN_MS + 3_600_000],
     ]);
     await learnt(shopper.id, [
       ["stale", 1, now - INTEREST_KEEP_MS - DAY_MS],
@@ -74,7 +73,7 @@ describe("forgetting feed memory", () => {
 
   it("removes a batch per statement and stops at its budget; the next run goes on", async () => {
     const profileId = newId("shp");
-    const old = Date.now() - SEEN_DAYS * DAY_MS - DAY_MS;
+    const old = Date.now() - SEEN_MS - DAY_MS;
     await seen(
       profileId,
       Array.from({ length: 25 }, (_, i) => [`note_old_${i}`, old - i * 1000] as [string, number]),

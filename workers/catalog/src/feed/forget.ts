@@ -1,19 +1,17 @@
-// What the feed remembers is kept while it still counts, then removed by the catalog Worker's once-a-minute cron:
-// a note shown more than SEEN_DAYS ago may be shown again, so its `feed_seen` row is dead; a learnt interest untouched
-// for 13 half-lives weighs under 1/8,000 of what it did. A "not interested" (a negative weight) is the person's own
-// choice and stays until they reset their profile. Guests' profiles (one per storefront visitor) would otherwise grow
-// both tables for ever (docs/design/personalised-feed.md#forgetting).
+// What the feed remembers is kept while it still counts, then removed by the catalog Worker's once-a-minute cron: a
+// note shown more than SEEN_MS (3 days) ago may be shown again, so its `feed_seen` row is dead; a learnt interest
+// untouched for 13 half-lives weighs under 1/8,000 of what it did. A "not interested" (a negative weight) is the
+// person's own choice and stays until they reset their profile. Guests' profiles (one per storefront visitor) would
+// otherwise grow both tables for ever (docs/design/personalised-feed.md#forgetting).
 import type { Database } from "#shared/db.ts";
-import { HALF_LIFE_MS } from "#shared/interests.ts";
+import { HALF_LIFE_MS, SEEN_MS } from "#shared/interests.ts";
 import { log } from "#shared/log.ts";
-import { SEEN_DAYS } from "./personal.ts";
 
-const DAY_MS = 86_400_000;
 export const INTEREST_KEEP_MS = 13 * HALF_LIFE_MS;
 
 /** Each table, the column that says when a row was last of use, how long a row is kept after it, and which rows. */
 const kept = [
-  { table: "feed_seen", column: "seen_at", keepMs: SEEN_DAYS * DAY_MS, only: "true" },
+  { table: "feed_seen", column: "seen_at", keepMs: SEEN_MS, only: "true" },
   { table: "interests", column: "updated_at", keepMs: INTEREST_KEEP_MS, only: "weight >= 0" },
 ] as const;
 

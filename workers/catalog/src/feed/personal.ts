@@ -6,7 +6,7 @@
 import type { InStatement, Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
-import { type InterestKind, interestKinds } from "#shared/interests.ts";
+import { type InterestKind, interestKinds, SEEN_MS } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { type PaidPartnership, paidPartnershipSql } from "#shared/paid-partnership.ts";
 import type { NoteSummary } from "../notes/note.ts";
@@ -21,8 +21,7 @@ import {
   type Source,
 } from "./rank.ts";
 
-/** How far back "recently seen" reaches, and how many ids of this scroll the cursor carries. */
-export const SEEN_DAYS = 3;
+/** How many ids of this scroll the cursor carries. */
 const CURSOR_IDS = 100;
 /** Hot-list depth read for the strongest topic, the next four, and the two strongest categories. */
 const TOP_TOPIC = 80;
@@ -107,7 +106,7 @@ const coEngaged = (mine: string, except: string) => `
 
 /** The first round trip of a personal page: the profile, then every candidate with its sources. */
 function candidateStatements(profileId: string, asOf: string, shownTails: string[]): InStatement[] {
-  const since = new Date(Date.parse(asOf) - SEEN_DAYS * 86_400_000).toISOString();
+  const since = new Date(Date.parse(asOf) - SEEN_MS).toISOString();
   const hotList = (kind: string, offset: number, depth: number) =>
     `SELECT * FROM (SELECT note_id, 'interest' AS src, 0 AS co FROM note_tags WHERE kind = '${kind}'
        AND key = (SELECT key FROM interests WHERE profile_id = :p AND kind = '${kind}' AND weight > 0
