@@ -18,13 +18,8 @@ const PROFILES = 20_000;
 const PAGES = 2_000;
 const DAY_MS = 86_400_000;
 
-interface Variant {
-  pageWrite: Row;
-  forgetBatch: Row;
-  nothingStale: Row;
-}
-
-async function run(indexed: boolean): Promise<Variant> {
+/** One database, with or without the index: a page write, a batch forgotten, a run with nothing stale. */
+async function run(indexed: boolean): Promise<Record<"pageWrite" | "forgetBatch" | "nothingStale", Row>> {
   const dir = await mkdtemp(path.join(tmpdir(), "zhongcao-bench-forget-"));
   const server = await spawnLibsqlServer({ dbPath: path.join(dir, "bench.db") });
   const node = connect({ url: server.url });
