@@ -4,17 +4,19 @@
 import type { MiddlewareHandler } from "hono";
 import { type DatabaseConfig, database } from "./db.ts";
 import { ProblemError } from "./errors.ts";
-import { livemodeOf } from "./principal.ts";
+import { livemodeOf, principalOf } from "./principal.ts";
 
 /**
  * Middleware for `/:id` and `/:id/*`: a 404 (`<what> <id> does not exist.`) when the row `lookup` finds for the id
  * is of the other mode. `lookup` is SQL with one `?` (the id) selecting one `livemode` column. An id that finds no
- * row passes on, for the route to answer as it would (400 for a malformed id, 404 for an unknown one).
+ * row passes on, for the route to answer as it would (400 for a malformed id, 404 for an unknown one). A caller with
+ * no credential at all has no mode and is not looked up: every guarded route answers it 401 itself.
  */
 export function modeGuard(lookup: string, what: string): MiddlewareHandler<{ Bindings: DatabaseConfig }> {
   return async function modeGuardMiddleware(c, next) {
     const id = c.req.param("id");
-    if (id) {
+    const { actor, storefront } = principalOf(c);
+    if (id && (actor.type !== "anonymous" || storefront !== null)) {
       const found = await database(c.env).$client.execute({ sql: lookup, args: [id] });
       const row = found.rows[0];
       if (row !== undefined && Boolean(row.livemode) !== livemodeOf(c)) {

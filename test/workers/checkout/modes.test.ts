@@ -214,6 +214,11 @@ describe("isolation between modes", () => {
     expect((await get(`/v1/payments/${livePayment}`, merchantIn("test", merchant))).status).toBe(404);
     expect((await get(`/v1/payments/${livePayment}`, merchantIn("live", merchant))).status).toBe(200);
     expect((await get(`/v1/payments/${testOrder.payment?.id}`, merchantIn("live", merchant))).status).toBe(404);
+
+    // A caller with no credential has no mode: it is told to bring a credential, whatever mode the id is of.
+    for (const path of [`/v1/orders/${liveOrder.id}`, `/v1/orders/${testOrder.id}`, `/v1/payments/${livePayment}`]) {
+      expect((await get(path, {})).status, path).toBe(401);
+    }
   });
 
   it("webhook endpoints: each mode's are its own, and an order's events go only to its mode's, with livemode in the body", async () => {
