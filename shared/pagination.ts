@@ -94,3 +94,16 @@ export function newestQuery<Q extends SQLiteSelect>(
     .orderBy(desc(id))
     .limit(limit + 1);
 }
+
+/**
+ * newestPage for a list in raw SQL: its last condition and its order, rows of `query.status` (if given) after the
+ * cursor's id, newest first, one page; with the arguments it binds (`:status`, `:after`, `:limit`).
+ */
+export const statusPage = (
+  alias: string,
+  query: { status?: string | undefined; after?: string | undefined; limit: number },
+) => ({
+  sql: `(:status IS NULL OR ${alias}.status = :status) AND (:after IS NULL OR ${alias}.id < :after)
+    ORDER BY ${alias}.id DESC LIMIT :limit`,
+  args: { status: query.status ?? null, after: query.after ?? null, limit: query.limit },
+});

@@ -9,6 +9,7 @@ import { ProblemError } from "#shared/errors.ts";
 import { type InterestKind, interestKinds, SEEN_MS } from "#shared/interests.ts";
 import { learn } from "#shared/learn.ts";
 import { type PaidPartnership, paidPartnershipSql } from "#shared/paid-partnership.ts";
+import { textOrNull } from "#shared/rows.ts";
 import type { NoteSummary } from "../notes/note.ts";
 import type { Feed, LiveCard } from "./list.ts";
 import {
@@ -186,19 +187,19 @@ export async function summariesOf(db: Database, ids: string[]): Promise<NoteSumm
   return ids.flatMap((id): NoteSummary[] => {
     const r = byId.get(id);
     if (!r) return [];
-    const creatorId = r.creator_id === null ? null : String(r.creator_id);
+    const creatorId = textOrNull(r.creator_id);
     const author: NoteSummary["author"] = creatorId
       ? {
           type: "creator",
           id: creatorId,
-          name: r.creator_name === null ? null : String(r.creator_name),
-          handle: r.handle === null ? null : String(r.handle),
-          avatarUrl: r.avatar_url === null ? null : String(r.avatar_url),
+          name: textOrNull(r.creator_name),
+          handle: textOrNull(r.handle),
+          avatarUrl: textOrNull(r.avatar_url),
         }
       : {
           type: "shopper",
           id: String(r.shopper_id),
-          name: r.display_name === null ? null : String(r.display_name),
+          name: textOrNull(r.display_name),
           handle: null,
           avatarUrl: null,
         };
@@ -208,7 +209,7 @@ export async function summariesOf(db: Database, ids: string[]): Promise<NoteSumm
         object: "note",
         author,
         title: String(r.title),
-        cover: r.cover === null ? null : String(r.cover),
+        cover: textOrNull(r.cover),
         topics: JSON.parse(String(r.topics)) as string[],
         productIds: tags.filter((t) => t.note_id === id).map((t) => String(t.product_id)),
         paidPartnership:

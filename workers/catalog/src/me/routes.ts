@@ -7,6 +7,7 @@ import { type InterestKind, interestKinds, type Signal, signalWeights, weightAt 
 import { noContent, ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { personId, requirePerson } from "#shared/principal.ts";
+import { textOrNull } from "#shared/rows.ts";
 import { personOnly } from "../notes/note.ts";
 
 const PER_KIND = 10;
@@ -108,7 +109,7 @@ meRoutes.openapi(getRoute, async (c) => {
     const signals = JSON.parse(String(r.signals)) as Record<string, number>;
     list.push({
       key: String(r.key),
-      name: r.name === null ? null : String(r.name),
+      name: textOrNull(r.name),
       weight: weightAt(Number(r.weight), nowMs),
       why: why(signals),
       signals,

@@ -13,6 +13,7 @@ import { ok } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { calendarDay, MoneySchema } from "#shared/openapi/schemas.ts";
 import { livemodeOf } from "#shared/principal.ts";
+import { textOrNull } from "#shared/rows.ts";
 import { analyticsCaller, authorizeScope } from "./access.ts";
 
 const FiguresRowSchema = z.object({
@@ -112,7 +113,7 @@ export function affiliateFigureRoutes(router: OpenAPIHono<{ Bindings: Env }>): v
         to,
         byCreator: (byCreator?.rows ?? []).map((row) => ({ creatorId: String(row.creator_id), ...figures(row) })),
         byPlan: (byPlan?.rows ?? []).map((row) => ({
-          affiliatePlanId: row.affiliate_plan_id === null ? null : String(row.affiliate_plan_id),
+          affiliatePlanId: textOrNull(row.affiliate_plan_id),
           ...figures(row),
         })),
       },

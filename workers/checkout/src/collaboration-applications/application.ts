@@ -11,15 +11,10 @@ import { newId } from "#shared/ids.ts";
 import { money } from "#shared/money.ts";
 import { type Notice, notify } from "#shared/notifications.ts";
 import { idOf, MoneySchema, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
+import { statusPage } from "#shared/pagination.ts";
+import { readOne, textOrNull } from "#shared/rows.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import {
-  nullable,
-  ownedBy,
-  readCollaboration,
-  readOne,
-  statusPage,
-  type Viewer,
-} from "../collaborations/collaboration.ts";
+import { ownedBy, readCollaboration, type Viewer } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 /** A submitted note the merchant has not answered within this many days is approved by the cron sweep. */
@@ -78,7 +73,7 @@ const applicationSql = `SELECT a.*, c.fee_amount, c.currency, c.livemode FROM co
   JOIN collaborations c ON c.id = a.collaboration_id`;
 
 function toApplication(row: Row): Application {
-  const submittedAt = nullable(row.submitted_at);
+  const submittedAt = textOrNull(row.submitted_at);
   return {
     id: String(row.id),
     object: "collaboration_application",
@@ -88,11 +83,11 @@ function toApplication(row: Row): Application {
     pitch: String(row.pitch),
     status: String(row.status) as Application["status"],
     fee: money(row.fee_amount, row.currency),
-    noteId: nullable(row.note_id),
-    feedback: nullable(row.feedback),
-    acceptedAt: nullable(row.accepted_at),
+    noteId: textOrNull(row.note_id),
+    feedback: textOrNull(row.feedback),
+    acceptedAt: textOrNull(row.accepted_at),
     submittedAt,
-    approvedAt: nullable(row.approved_at),
+    approvedAt: textOrNull(row.approved_at),
     autoApproveAt:
       row.status === "submitted" && submittedAt
         ? new Date(Date.parse(submittedAt) + AUTO_APPROVE_DAYS * 86_400_000).toISOString()

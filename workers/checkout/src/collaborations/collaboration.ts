@@ -2,12 +2,13 @@
 // split by collaboration_ledger (moved by ../collaboration-applications/application.ts) into reserved, payable and
 // available: budget = reserved + payable + available. Creators see the open briefs ranked by their notes' topics.
 import { z } from "@hono/zod-openapi";
-import type { InStatement, Row } from "@libsql/client/web";
+import type { Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { currencies, money } from "#shared/money.ts";
 import { idOf, MoneySchema, requiredText, resourceFields, setOf } from "#shared/openapi/schemas.ts";
+import { readOne } from "#shared/rows.ts";
 
 export const CollaborationCreateSchema = z
   .object({
@@ -66,34 +67,11 @@ export type Collaboration = z.infer<typeof CollaborationSchema>;
 
 export type Viewer = { merchantId: string; livemode: boolean } | { creatorId: string; livemode: boolean };
 
-export const nullable = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
 /** A SQL condition (with its `:owner` argument) that the row `alias` is the viewer's: a merchant's or a creator's. */
 export const ownedBy = (alias: string, viewer: { merchantId: string } | { creatorId: string }) =>
   "merchantId" in viewer
     ? { sql: `${alias}.merchant_id = :owner`, owner: viewer.merchantId }
     : { sql: `${alias}.creator_id = :owner`, owner: viewer.creatorId };
-
-/** The one row `statement` reads, as `to` makes it, or 404 `not_found`: another owner's row is not found either. */
-export async function readOne<T>(db: Database, statement: InStatement, what: string, to: (row: Row) => T): Promise<T> {
-  const { rows } = await db.$client.execute(statement);
-  const row = rows[0];
-  if (!row) throw new ProblemError("not_found", `${what} does not exist.`);
-  return to(row);
-}
-
-/**
- * A list's last condition and its order: rows of `query.status` (if given) after the cursor's id, newest first, one
- * page; with the arguments it binds (`:status`, `:after`, `:limit`).
- */
-export const statusPage = (
-  alias: string,
-  query: { status?: string | undefined; after?: string | undefined; limit: number },
-) => ({
-  sql: `(:status IS NULL OR ${alias}.status = :status) AND (:after IS NULL OR ${alias}.id < :after)
-    ORDER BY ${alias}.id DESC LIMIT :limit`,
-  args: { status: query.status ?? null, after: query.after ?? null, limit: query.limit },
-});
 
 const sums = `SELECT collaboration_id,
     sum(CASE kind WHEN 'reserved' THEN amount ELSE 0 END) AS reserved_in,

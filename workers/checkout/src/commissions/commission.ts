@@ -6,6 +6,7 @@ import type { Row } from "@libsql/client/web";
 import type { Database } from "#shared/db.ts";
 import { money } from "#shared/money.ts";
 import { MoneySchema, resourceFields } from "#shared/openapi/schemas.ts";
+import { textOrNull } from "#shared/rows.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
 export const CommissionEntrySchema = z
@@ -75,7 +76,7 @@ function toEntry(row: Row, now: string): CommissionEntry {
     merchantId: String(row.merchant_id),
     amount: money(row.amount, row.currency),
     rateBps: Number(row.rate_bps),
-    affiliatePlanId: row.affiliate_plan_id === null ? null : String(row.affiliate_plan_id),
+    affiliatePlanId: textOrNull(row.affiliate_plan_id),
     refundId: row.kind === "reversal" ? String(row.source) : null,
     status: payableAt <= now ? "payable" : "pending",
     payableAt,

@@ -11,6 +11,7 @@ import { route } from "#shared/openapi/routes.ts";
 import { MoneySchema } from "#shared/openapi/schemas.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
 import { checkFirst, livemodeOf, requireCreator } from "#shared/principal.ts";
+import { textOrNull } from "#shared/rows.ts";
 import { CommissionEntrySchema, CommissionTotalsSchema, readLedger } from "../commissions/commission.ts";
 import { payableAtSql } from "../returns/return-window.ts";
 
@@ -135,7 +136,7 @@ earningsRoutes.openapi(earningsRoute, async (c) => {
           applicationId: String(row.application_id),
           collaborationId: String(row.collaboration_id),
           merchantId: String(row.merchant_id),
-          noteId: row.note_id === null ? null : String(row.note_id),
+          noteId: textOrNull(row.note_id),
           amount: money(row.amount, String(row.currency)),
           payableAt: String(row.created_at),
         })),

@@ -12,9 +12,11 @@ import { ProblemError } from "#shared/errors.ts";
 import { newId } from "#shared/ids.ts";
 import { notify } from "#shared/notifications.ts";
 import { idOf, requiredText, resourceFields } from "#shared/openapi/schemas.ts";
+import { statusPage } from "#shared/pagination.ts";
+import { readOne, textOrNull } from "#shared/rows.ts";
 import { moveStockStatements } from "#shared/stock.ts";
 import { rawStatements, webhookEvent } from "#shared/webhook-events.ts";
-import { nullable, ownedBy, readOne, statusPage } from "../collaborations/collaboration.ts";
+import { ownedBy } from "../collaborations/collaboration.ts";
 import { kickDispatchers } from "../webhooks/kick.ts";
 
 const AddressSchema = z
@@ -115,15 +117,15 @@ function toSample(row: Row): SampleRequest {
     shippingAddress: JSON.parse(String(row.shipping_address)) as SampleRequest["shippingAddress"],
     pitch: String(row.pitch),
     status: String(row.status) as SampleRequest["status"],
-    declineReason: nullable(row.decline_reason),
+    declineReason: textOrNull(row.decline_reason),
     noteDueDays: row.note_due_days === null ? null : Number(row.note_due_days),
-    carrier: nullable(row.carrier),
-    trackingNumber: nullable(row.tracking_number),
-    approvedAt: nullable(row.approved_at),
-    shippedAt: nullable(row.shipped_at),
-    noteDueAt: nullable(row.note_due_at),
-    receivedAt: nullable(row.received_at),
-    fulfillingNoteId: nullable(row.note_id),
+    carrier: textOrNull(row.carrier),
+    trackingNumber: textOrNull(row.tracking_number),
+    approvedAt: textOrNull(row.approved_at),
+    shippedAt: textOrNull(row.shipped_at),
+    noteDueAt: textOrNull(row.note_due_at),
+    receivedAt: textOrNull(row.received_at),
+    fulfillingNoteId: textOrNull(row.note_id),
     overdue: Number(row.overdue) === 1,
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),

@@ -10,6 +10,7 @@ import type { Database } from "#shared/db.ts";
 import { ProblemError } from "#shared/errors.ts";
 import { money } from "#shared/money.ts";
 import { MoneySchema } from "#shared/openapi/schemas.ts";
+import { textOrNull } from "#shared/rows.ts";
 
 export const ShowcaseItemSchema = z
   .object({
@@ -47,7 +48,7 @@ function toItem(row: Row): ShowcaseItem {
     productId,
     merchantId: String(row.merchant_id),
     title: String(row.title),
-    image: row.image === null ? null : String(row.image),
+    image: textOrNull(row.image),
     price: row.price_amount === null ? null : money(row.price_amount, row.currency),
     attribution: encodeAttribution({ noteId: null, liveSessionId: null, creatorId, productId }),
     addedAt: String(row.created_at),

@@ -13,6 +13,7 @@ import { route } from "#shared/openapi/routes.ts";
 import { MoneySchema, pageOf } from "#shared/openapi/schemas.ts";
 import { decodeJsonCursor, encodeJsonCursor } from "#shared/pagination.ts";
 import { checkFirst, livemodeOf, requireCreator } from "#shared/principal.ts";
+import { textOrNull } from "#shared/rows.ts";
 import { MAX_QUERY_CHARACTERS } from "../search/query.ts";
 import { searchCatalog } from "../search/search.ts";
 
@@ -180,8 +181,8 @@ selectionRoutes.openapi(selectionRoute, async (c) => {
       object: "selection_item",
       productId: String(row.id),
       title: String(row.title),
-      category: row.category === null ? null : String(row.category),
-      image: row.image === null ? null : String(row.image),
+      category: textOrNull(row.category),
+      image: textOrNull(row.image),
       price: m(row.price),
       commissionRateBps: Number(row.rate),
       affiliatePlanId: String(row.plan_id),
