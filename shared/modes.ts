@@ -4,7 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import { type DatabaseConfig, database } from "./db.ts";
 import { ProblemError } from "./errors.ts";
-import { livemodeOf, principalOf } from "./principal.ts";
+import { modeOf, principalOf } from "./principal.ts";
 
 /**
  * Middleware for `/:id` and `/:id/*`: a 404 (`<what> <id> does not exist.`) when the row `lookup` finds for the id
@@ -15,11 +15,11 @@ import { livemodeOf, principalOf } from "./principal.ts";
 export function modeGuard(lookup: string, what: string): MiddlewareHandler<{ Bindings: DatabaseConfig }> {
   return async function modeGuardMiddleware(c, next) {
     const id = c.req.param("id");
-    const { actor, storefront } = principalOf(c);
-    if (id && (actor.type !== "anonymous" || storefront !== null)) {
+    const principal = principalOf(c);
+    if (id && (principal.actor.type !== "anonymous" || principal.storefront !== null)) {
       const found = await database(c.env).$client.execute({ sql: lookup, args: [id] });
       const row = found.rows[0];
-      if (row !== undefined && Boolean(row.livemode) !== livemodeOf(c)) {
+      if (row !== undefined && Boolean(row.livemode) !== (modeOf(principal) === "live")) {
         throw new ProblemError("not_found", `${what} ${id} does not exist.`);
       }
     }

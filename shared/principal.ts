@@ -114,6 +114,15 @@ export function requireMerchantOr(
 }
 
 /**
+ * The owner a merchant's key with `scope` or a creator's session names (`{ merchantId }` or `{ creatorId }`), for
+ * what both may read or act on: plans, briefs, samples, the commission ledger. Anyone else: 401 naming both.
+ */
+export function merchantOrCreator(c: Context, scope: Scope): { merchantId: string } | { creatorId: string } {
+  const merchant = requireMerchantOr(c, scope, requireCreator);
+  return merchant ? { merchantId: merchant.merchantId } : { creatorId: requireCreator(c) };
+}
+
+/**
  * The calling creator's id (its session), or a 401 problem whose detail says that `what` needs a creator's access
  * token ("Answering a plan needs …").
  */

@@ -9,7 +9,7 @@ import { idempotency } from "#shared/idempotency.ts";
 import { ok } from "#shared/openapi/responses.ts";
 import { actionRoutes, resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { checkFirst, merchantScope, requireCreator, requireMerchant, requireMerchantOr } from "#shared/principal.ts";
+import { checkFirst, merchantOrCreator, merchantScope, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   AffiliatePlanCreateSchema,
   AffiliatePlanSchema,
@@ -82,8 +82,7 @@ const declineRoute = answer(
 
 /** Who reads plans: a merchant (`affiliates:read`) its own, a creator those open to it or naming it. */
 function viewerOf(c: Context): PlanViewer {
-  const merchant = requireMerchantOr(c, "affiliates:read", requireCreator);
-  return merchant ? { merchantId: merchant.merchantId } : { creatorId: requireCreator(c) };
+  return merchantOrCreator(c, "affiliates:read");
 }
 
 export const affiliatePlanRoutes = createRouter<{ Bindings: Env }>();

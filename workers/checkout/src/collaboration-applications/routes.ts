@@ -7,7 +7,7 @@ import { createRouter, purge } from "#shared/http.ts";
 import { resourceRoutes } from "#shared/openapi/routes.ts";
 import { checkFirst, livemodeOf, merchantScope, requireCreator, requireMerchant } from "#shared/principal.ts";
 import type { Viewer } from "../collaborations/collaboration.ts";
-import { viewerOf } from "../collaborations/routes.ts";
+import { collaborationReader, viewerOf } from "../collaborations/routes.ts";
 import {
   ApplicationSchema,
   AUTO_APPROVE_DAYS,
@@ -20,7 +20,7 @@ import {
 
 const { retrieve, actions } = resourceRoutes("cap", ApplicationSchema, "The application", {
   retrieve: {
-    caller: checkFirst((c) => viewerOf(c, false)),
+    caller: collaborationReader,
     summary: "Retrieve a collaboration application",
     description: "Its merchant (`affiliates:read`) or its creator.",
   },

@@ -10,10 +10,10 @@ import { decodeCursor, decodeJsonCursor, encodeCursor, encodeJsonCursor, pageQue
 import {
   checkFirst,
   livemodeOf,
+  merchantOrCreator,
   merchantScope,
   requireCreator,
   requireMerchant,
-  requireMerchantOr,
 } from "#shared/principal.ts";
 import {
   ApplicationCreateSchema,
@@ -31,7 +31,7 @@ import {
 } from "./collaboration.ts";
 
 // Who may read briefs and their applications: the merchant (`affiliates:read`) or a creator.
-const reader = checkFirst((c) => viewerOf(c, false));
+export const collaborationReader = checkFirst((c) => viewerOf(c, false));
 
 const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "The brief", {
   create: {
@@ -48,10 +48,10 @@ const { create, list, retrieve } = resourceRoutes("clb", CollaborationSchema, "T
     query: pageQuery.strict(),
     page: "A page of briefs",
     name: "CollaborationList",
-    caller: reader,
+    caller: collaborationReader,
   },
   retrieve: {
-    caller: reader,
+    caller: collaborationReader,
     summary: "Retrieve a collaboration brief",
     description:
       "Its merchant (`affiliates:read`), with its reserved, payable, released and available amounts, or any creator.",
@@ -78,16 +78,13 @@ const applications = childRoutes("clb", "applications", ApplicationSchema, "The 
       .strict(),
     page: "A page of applications",
     name: "CollaborationApplicationList",
-    caller: reader,
+    caller: collaborationReader,
   },
 });
 
 /** A merchant (with `scope`) or a creator, in the caller's mode. */
 export function viewerOf(c: Context, write: boolean): Viewer {
-  const scope = write ? "affiliates:write" : "affiliates:read";
-  const merchant = requireMerchantOr(c, scope, requireCreator);
-  const livemode = livemodeOf(c);
-  return merchant ? { merchantId: merchant.merchantId, livemode } : { creatorId: requireCreator(c), livemode };
+  return { ...merchantOrCreator(c, write ? "affiliates:write" : "affiliates:read"), livemode: livemodeOf(c) };
 }
 
 export const collaborationRoutes = createRouter<{ Bindings: Env }>();

@@ -6,13 +6,13 @@ import { createRouter } from "#shared/http.ts";
 import { jsonContent, problemResponses } from "#shared/openapi/responses.ts";
 import { route } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { checkFirst, livemodeOf, requireCreator, requireMerchantOr } from "#shared/principal.ts";
+import { checkFirst, livemodeOf, merchantOrCreator } from "#shared/principal.ts";
 import { CommissionEntrySchema, CommissionTotalsSchema, type LedgerOwner, readLedger } from "./commission.ts";
 
 const listRoute = route("GET /", "List commission ledger entries, newest first, with totals", {
   description:
     "A creator (its session): its earnings. A merchant with `orders:read`: what it owes creators. `totals` cover all the caller's entries (of `orderId` when given), per currency: earned, reversed, and their net split into pending and payable (pending + payable = earned − reversed).",
-  caller: checkFirst((c) => requireMerchantOr(c, "orders:read", requireCreator)),
+  caller: checkFirst((c) => merchantOrCreator(c, "orders:read")),
   request: { query: pageQuery.extend({ orderId: z.string().max(64).optional() }).strict() },
   responses: {
     200: jsonContent(
@@ -32,10 +32,7 @@ export const commissionRoutes = createRouter<{ Bindings: Env }>();
 commissionRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");
   const livemode = livemodeOf(c);
-  const merchant = requireMerchantOr(c, "orders:read", requireCreator);
-  const owner: LedgerOwner = merchant
-    ? { merchantId: merchant.merchantId, livemode }
-    : { creatorId: requireCreator(c), livemode };
+  const owner: LedgerOwner = { ...merchantOrCreator(c, "orders:read"), livemode };
   const { entries, totals } = await readLedger(c.env, database(c.env), owner, {
     orderId: query.orderId,
     after: decodeCursor(query.cursor),

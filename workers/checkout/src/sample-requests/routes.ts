@@ -8,7 +8,7 @@ import { createRouter } from "#shared/http.ts";
 import { idempotency } from "#shared/idempotency.ts";
 import { resourceRoutes } from "#shared/openapi/routes.ts";
 import { decodeCursor, page, pageQuery } from "#shared/pagination.ts";
-import { checkFirst, merchantScope, requireCreator, requireMerchant, requireMerchantOr } from "#shared/principal.ts";
+import { checkFirst, merchantOrCreator, merchantScope, requireCreator, requireMerchant } from "#shared/principal.ts";
 import {
   ApproveSchema,
   advanceSample,
@@ -82,9 +82,7 @@ const { create, list, retrieve, actions } = resourceRoutes("smp", SampleRequestS
 });
 
 function viewerOf(c: Context, write: boolean): SampleViewer {
-  const scope = write ? "affiliates:write" : "affiliates:read";
-  const merchant = requireMerchantOr(c, scope, requireCreator);
-  return merchant ? { merchantId: merchant.merchantId } : { creatorId: requireCreator(c) };
+  return merchantOrCreator(c, write ? "affiliates:write" : "affiliates:read");
 }
 
 /** The request moved on one step: the merchant's steps need `affiliates:write`, the receipt its creator. */

@@ -1,5 +1,4 @@
 // OpenID Connect issuers whose ID tokens the platform accepts (operator only): shoppers' or creators' sign-in.
-
 import { z } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
 import { database } from "#shared/db.ts";

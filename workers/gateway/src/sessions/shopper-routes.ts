@@ -1,7 +1,6 @@
 // Shopper sessions: a publishable key opens one, for a guest ({}) or an OIDC identity ({ idToken }); the access token
 // (EdDSA JWT, 15 minutes by default) is renewed with a refresh token rotated on every use: replaying a rotated one
 // revokes the whole session.
-
 import { z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { type Database, database } from "#shared/db.ts";
